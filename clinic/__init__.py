@@ -1,0 +1,1 @@
+"""The clinic package: import, demo data, metrics and charts for the patient-progress dashboard."""

@@ -1,0 +1,6 @@
+"""`python -m clinic ...`: see clinic/cli.py."""
+import sys
+
+from clinic.cli import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""The command line: `python -m clinic demo|import|courses|metrics ...`.
+
+Scripts, tests and operators use it; `courses` and `metrics` print stable JSON, `import` prints a
+summary per file (JSON with --json). Errors are one plain line on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from clinic import db
+
+GROUPS = ("therapist", "diagnosis", "start_month", "age_band", "sex", "site")
+RELIEF_RULES = ("pct30", "points2", "pct50")
+
+
+class CliError(Exception):
+    pass
+
+
+def _date(text: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m clinic", description="Patient-progress dashboard tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build a database of synthetic demo data")
+    demo.add_argument("--db", type=Path, default=None, help="database file (default $CLINIC_DB or data/clinic.duckdb)")
+    demo.add_argument("--patients", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--end-date", type=_date, default=None, help="last day of demo data (default today)")
+
+    imp = sub.add_parser("import", help="import sessions/patients/courses files (CSV or XLSX)")
+    imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument("--db", type=Path, default=None)
+    imp.add_argument("--rejects-dir", type=Path, default=None, help="where rejects reports go (default: rejects/ beside the database)")
+    imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    for name, text in (("courses", "per-course metrics"), ("metrics", "cohort metrics")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--db", type=Path, default=None)
+        cmd.add_argument("--as-of", type=_date, default=None, help="as-of date YYYY-MM-DD (default today)")
+        cmd.add_argument("--relief-rule", choices=RELIEF_RULES, default="pct30")
+        cmd.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+        if name == "metrics":
+            cmd.add_argument("--by", choices=GROUPS, default=None)
+    return parser
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2, default=_json_default, allow_nan=False))
+
+
+def _open_read_only(path: Path):
+    if not path.exists():
+        raise CliError(f"no database at {path}: build one with `python -m clinic demo` or import files")
+    return db.connect(path, read_only=True)
+
+
+def cmd_demo(args) -> int:
+    from clinic import demo
+    path = args.db or db.default_db_path()
+    if args.patients < 1:
+        raise CliError("--patients must be at least 1")
+    con = db.connect(path)
+    try:
+        counts = demo.generate(con, patients=args.patients, seed=args.seed, end_date=args.end_date)
+    except demo.DemoRefused as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        con.close()
+    _print_json({"db": str(path), **counts})
+    return 0
+
+
+def _summary_line(r) -> str:
+    if r.refused:
+        return f"{r.file}: REFUSED, nothing imported: {r.refused}"
+    text = (f"{r.file}: {r.kind}, {r.rows_read} rows read: {r.new} new, {r.updated} updated, "
+            f"{r.unchanged} unchanged, {r.rejected} rejected")
+    if r.rejects_file:
+        text += f" (rejects report: {r.rejects_file})"
+    return text
+
+
+def cmd_import(args) -> int:
+    from clinic import importer
+    path = args.db or db.default_db_path()
+    results = importer.import_files(args.files, path, rejects_dir=args.rejects_dir)
+    if args.json:
+        _print_json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            print(_summary_line(r))
+            for warning in r.warnings:
+                print(f"  warning: {warning}")
+            for reject in r.rejects[:20]:
+                print(f"  line {reject.line}, {reject.column or '(row)'}: {reject.reason}")
+            if len(r.rejects) > 20:
+                print(f"  ... and {len(r.rejects) - 20} more in the rejects report")
+    return 1 if any(r.refused for r in results) else 0
+
+
+def cmd_courses(args) -> int:
+    from clinic import metrics
+    con = _open_read_only(args.db or db.default_db_path())
+    try:
+        rows = metrics.courses(con, args.as_of or dt.date.today(), args.relief_rule)
+    finally:
+        con.close()
+    _print_json(rows)
+    return 0
+
+
+def cmd_metrics(args) -> int:
+    from clinic import metrics
+    con = _open_read_only(args.db or db.default_db_path())
+    try:
+        result = metrics.cohort_report(con, args.as_of or dt.date.today(), args.by, args.relief_rule)
+    finally:
+        con.close()
+    _print_json(result)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (CliError, db.DatabaseLocked, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; the file being imported was rolled back", file=sys.stderr)
+        return 130

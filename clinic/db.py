@@ -1,0 +1,147 @@
+"""Connections and the query runner: the only module that reads queries/*.sql.
+
+Every query lives in its own file under queries/ with a header comment saying what it returns and
+which parameters it takes. Values are always bound parameters (`$as_of`); a pandas DataFrame passed
+as a parameter is registered on the cursor as a view of that name, so one query can read the
+result of another without SQL being pasted together in Python.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+DEFAULT_DB = ROOT / "data" / "clinic.duckdb"
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process holds the database file open for writing."""
+
+
+def default_db_path() -> Path:
+    """`$CLINIC_DB` when set, else data/clinic.duckdb in the project folder."""
+    env = os.environ.get("CLINIC_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+@lru_cache(maxsize=None)
+def sql_text(name: str) -> str:
+    path = QUERIES / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query named {name!r} in {QUERIES}")
+    return path.read_text(encoding="utf-8")
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+@lru_cache(maxsize=None)
+def _param_names(name: str) -> frozenset[str]:
+    return frozenset(_PARAM.findall(_strip_comments(sql_text(name))))
+
+
+@lru_cache(maxsize=None)
+def _uses(name: str) -> tuple[str, ...]:
+    """The macro files a query names in a `-- uses: a, b` header line, dependencies first."""
+    found: list[str] = []
+    for line in _USES.findall(sql_text(name)):
+        for used in (u.strip() for u in line.split(",")):
+            if used and used not in found:
+                found.extend(u for u in _uses(used) + (used,) if u not in found)
+    return tuple(found)
+
+
+def _define_macros(cur: duckdb.DuckDBPyConnection, name: str) -> None:
+    # Temp macros belong to one connection, and every cursor is a connection of its own.
+    for used in _uses(name):
+        cur.execute(sql_text(used))
+
+
+def _bind(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
+    """Registers table-valued params as views and returns the scalar params the query uses."""
+    wanted = _param_names(name)
+    bound = {}
+    for key, value in params.items():
+        if isinstance(value, (pd.DataFrame, pa.Table)):
+            cur.register(key, value)
+        elif key in wanted:
+            bound[key] = value
+        else:
+            raise TypeError(f"query {name!r} takes no parameter ${key}")
+    missing = wanted - bound.keys()
+    if missing:
+        raise TypeError(f"query {name!r} needs parameters: {', '.join(sorted('$' + m for m in missing))}")
+    return bound
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Runs queries/<name>.sql on a fresh cursor and returns the result as a DataFrame."""
+    cur = con.cursor()
+    try:
+        _define_macros(cur, name)
+        bound = _bind(cur, name, params)
+        return cur.execute(sql_text(name), bound).df()
+    finally:
+        cur.close()
+
+
+def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
+    """Like run(), but returns plain Python values (int, bool, date, None) keyed by column name."""
+    cur = con.cursor()
+    try:
+        _define_macros(cur, name)
+        bound = _bind(cur, name, params)
+        result = cur.execute(sql_text(name), bound)
+        columns = [d[0] for d in result.description]
+        return [dict(zip(columns, row)) for row in result.fetchall()]
+    finally:
+        cur.close()
+
+
+def fetch(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[tuple]:
+    """Runs a query on `con` itself (inside the caller's transaction) and returns its rows."""
+    _define_macros(con, name)
+    return con.execute(sql_text(name), _bind(con, name, params)).fetchall()
+
+
+def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
+    """Runs a statement file (no result) on `con` itself, so it joins the caller's transaction."""
+    if params:
+        con.execute(sql_text(name), _bind(con, name, params))
+    else:
+        con.execute(sql_text(name))
+
+
+def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Opens the database; a read-write open creates the schema if it is missing.
+
+    Raises DatabaseLocked with a plain message when another process has the file open for writing.
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLocked(
+                f"the database {path} is in use by another process (an import or the dashboard); "
+                "try again in a moment"
+            ) from exc
+        raise
+    if not read_only:
+        con.execute(sql_text("schema"))
+    return con

@@ -1,0 +1,103 @@
+-- cohort_metrics: the cohort block of DESIGN.md for every value of one cohort field, as of $as_of.
+-- returns: key, courses, patients, relief_assessable, relieved, relief_rate, ci_low, ci_high,
+--   improvement_assessable, median_improvement_pct, responders_30, responders_50,
+--   mean_adherence, adherent, completed, dropped_out; one row per key (sorted, null last).
+--   With $group = 'overall' every course has the key null, so the one row is the whole cohort.
+-- params: $as_of (date), $relief_rule, $group ('overall' | 'therapist' | 'diagnosis' |
+--   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
+-- uses: course_summary
+-- Wilson 95 % interval: z = 1.959963984540054, no continuity correction, clamped to [0, 1].
+-- The median is the middle value, or the mean of the two middle values when their number is even.
+with grouped as (
+    select
+        *,
+        case $group
+            when 'therapist' then therapist
+            when 'diagnosis' then diagnosis
+            when 'start_month' then start_month
+            when 'age_band' then age_band
+            when 'sex' then sex
+            when 'site' then site
+        end as key
+    from course_summary($as_of, $relief_rule)
+),
+
+counts as (
+    select
+        key,
+        count(*) as courses,
+        count(distinct patient_id) as patients,
+        count(first_session_relief) as relief_assessable,
+        count(*) filter (where first_session_relief) as relieved,
+        count(sustained_improvement_pct) as improvement_assessable,
+        count(*) filter (where responder_30) as responders_30,
+        count(*) filter (where responder_50) as responders_50,
+        avg(adherence) as mean_adherence,
+        count(*) filter (where adherent) as adherent,
+        count(*) filter (where completed) as completed,
+        count(*) filter (where dropped_out) as dropped_out
+    from grouped
+    group by key
+),
+
+ranked as (
+    select
+        key,
+        sustained_improvement_pct,
+        row_number() over (partition by key order by sustained_improvement_pct) as position,
+        count(*) over (partition by key) as n
+    from grouped
+    where sustained_improvement_pct is not null
+),
+
+medians as (
+    select key, avg(sustained_improvement_pct) as median_improvement_pct
+    from ranked
+    where position in ((n + 1) // 2, (n + 2) // 2)
+    group by key
+),
+
+wilson as (
+    select
+        key,
+        relieved::double / relief_assessable as p,
+        relief_assessable::double as n,
+        1.959963984540054 as z
+    from counts
+    where relief_assessable > 0
+),
+
+intervals as (
+    select
+        key,
+        p,
+        (p + z * z / (2 * n)) / (1 + z * z / n) as centre,
+        z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n) as half_width
+    from wilson
+),
+
+final as (
+    select
+        c.key,
+        c.courses,
+        c.patients,
+        c.relief_assessable,
+        c.relieved,
+        i.p as relief_rate,
+        greatest(0.0, i.centre - i.half_width) as ci_low,
+        least(1.0, i.centre + i.half_width) as ci_high,
+        c.improvement_assessable,
+        m.median_improvement_pct,
+        c.responders_30,
+        c.responders_50,
+        c.mean_adherence,
+        c.adherent,
+        c.completed,
+        c.dropped_out
+    from counts as c
+    left join intervals as i on i.key is not distinct from c.key
+    left join medians as m on m.key is not distinct from c.key
+)
+
+select * from final
+order by key nulls last;

@@ -1,0 +1,245 @@
+-- course_summary: defines the table macro course_summary(as_of, relief_rule), used by other queries
+-- through a `-- uses: course_summary` header line. Returns nothing itself.
+-- The macro returns one row per course counted as of `as_of` (start_date <= as_of), with the
+-- per-course metrics of DESIGN.md and the patient's cohort fields:
+--   course_id, patient_id, start_date, planned_sessions, therapist, sessions_attended, attended_days,
+--   first_session_date, first_session_pain_before, first_session_pain_after, first_session_relief,
+--   baseline_pain, last_pain, sustained_improvement_pct, responder_30, responder_50,
+--   window_days, window_attended_days, adherence, adherent, completed, dropped_out, ongoing,
+--   last_attended_date, days_since_last_visit, longest_break_days,
+--   birth_year, age_years, age_band, sex, diagnosis, site, doctor_conclusion, imaging, blood_tests,
+--   referral_date, start_month
+-- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
+--   'pct50' = >= 50 %). Only session rows dated <= as_of count; thresholds compare integers exactly.
+create or replace temp macro course_summary(as_of, relief_rule) as table (
+    with stored_rows as (
+        select
+            session_id,
+            patient_id,
+            session_date,
+            session_time,
+            therapist,
+            status,
+            pain_before,
+            pain_after,
+            coalesce(course_id, inferred_course_id) as course_id
+        from sessions
+    ),
+
+    -- every course: those in courses.csv, and those named (or inferred) on session rows
+    session_courses as (
+        select course_id, min(patient_id) as patient_id, min(session_date) as first_row_date
+        from stored_rows
+        group by course_id
+    ),
+
+    course_list as (
+        select
+            coalesce(c.course_id, s.course_id) as course_id,
+            coalesce(c.patient_id, s.patient_id) as patient_id,
+            coalesce(c.start_date, s.first_row_date) as start_date,
+            coalesce(c.planned_sessions, 10) as planned_sessions
+        from courses as c
+        full outer join session_courses as s on s.course_id = c.course_id
+    ),
+
+    counted as (
+        select *
+        from course_list
+        where start_date <= as_of::date
+    ),
+
+    session_rows as (
+        select
+            *,
+            row_number() over (
+                partition by course_id order by session_date, session_time nulls first, session_id
+            ) as row_no
+        from stored_rows
+        where session_date <= as_of::date
+    ),
+
+    attended as (
+        select
+            *,
+            row_number() over (
+                partition by course_id order by session_date, session_time nulls first, session_id
+            ) as attended_no
+        from session_rows
+        where status = 'attended'
+    ),
+
+    first_row as (
+        select course_id, therapist
+        from session_rows
+        where row_no = 1
+    ),
+
+    first_attended as (
+        select course_id, therapist, session_date, pain_before, pain_after
+        from attended
+        where attended_no = 1
+    ),
+
+    attended_totals as (
+        select
+            course_id,
+            count(*) as sessions_attended,
+            count(distinct session_date) as attended_days,
+            max(session_date) as last_attended_date
+        from attended
+        group by course_id
+    ),
+
+    scored as (
+        select
+            course_id,
+            session_date,
+            pain_before,
+            row_number() over (
+                partition by course_id order by session_date, session_time nulls first, session_id
+            ) as first_no,
+            row_number() over (
+                partition by course_id order by session_date desc, session_time desc nulls last, session_id desc
+            ) as last_no
+        from attended
+        where pain_before is not null
+    ),
+
+    sustained as (
+        select
+            course_id,
+            max(case when first_no = 1 then pain_before end) as baseline_pain,
+            max(case when first_no = 1 then session_date end) as baseline_date,
+            max(case when last_no = 1 then pain_before end) as last_pain,
+            max(case when last_no = 1 then session_date end) as last_date
+        from scored
+        where first_no = 1 or last_no = 1
+        group by course_id
+    ),
+
+    attended_dates as (
+        select distinct course_id, session_date
+        from attended
+    ),
+
+    breaks as (
+        select
+            course_id,
+            max(date_diff('day', previous_date, session_date) - 1) as longest_break_days
+        from (
+            select
+                course_id,
+                session_date,
+                lag(session_date) over (partition by course_id order by session_date) as previous_date
+            from attended_dates
+        )
+        where previous_date is not null
+        group by course_id
+    ),
+
+    windowed as (
+        select
+            c.*,
+            date_diff('day', c.start_date, least(c.start_date + (c.planned_sessions - 1), as_of::date)) + 1
+                as window_days,
+            (
+                select count(*)
+                from attended_dates as d
+                where d.course_id = c.course_id
+                  and d.session_date between c.start_date and c.start_date + (c.planned_sessions - 1)
+            ) as window_attended_days
+        from counted as c
+    ),
+
+    per_course as (
+        select
+            w.course_id,
+            w.patient_id,
+            w.start_date,
+            w.planned_sessions,
+            coalesce(fa.therapist, fr.therapist) as therapist,
+            coalesce(t.sessions_attended, 0) as sessions_attended,
+            coalesce(t.attended_days, 0) as attended_days,
+            fa.session_date as first_session_date,
+            fa.pain_before as first_session_pain_before,
+            fa.pain_after as first_session_pain_after,
+            case
+                when fa.pain_before is null or fa.pain_after is null or fa.pain_before = 0 then null
+                when relief_rule = 'points2' then fa.pain_before - fa.pain_after >= 2
+                when relief_rule = 'pct50' then 2 * (fa.pain_before - fa.pain_after) >= fa.pain_before
+                else 10 * (fa.pain_before - fa.pain_after) >= 3 * fa.pain_before
+            end as first_session_relief,
+            su.baseline_pain,
+            case when su.last_date > su.baseline_date then su.last_pain end as last_pain,
+            w.window_days,
+            w.window_attended_days,
+            w.window_attended_days / w.window_days as adherence,
+            5 * w.window_attended_days >= 4 * w.window_days as adherent,
+            coalesce(t.attended_days, 0) >= w.planned_sessions as completed,
+            t.last_attended_date,
+            date_diff('day', coalesce(t.last_attended_date, w.start_date), as_of::date) as days_since_last_visit,
+            coalesce(b.longest_break_days, 0) as longest_break_days
+        from windowed as w
+        left join first_row as fr on fr.course_id = w.course_id
+        left join first_attended as fa on fa.course_id = w.course_id
+        left join attended_totals as t on t.course_id = w.course_id
+        left join sustained as su on su.course_id = w.course_id
+        left join breaks as b on b.course_id = w.course_id
+    ),
+
+    final as (
+        select
+            pc.course_id,
+            pc.patient_id,
+            pc.start_date,
+            pc.planned_sessions,
+            pc.therapist,
+            pc.sessions_attended,
+            pc.attended_days,
+            pc.first_session_date,
+            pc.first_session_pain_before,
+            pc.first_session_pain_after,
+            pc.first_session_relief,
+            pc.baseline_pain,
+            pc.last_pain,
+            case when pc.last_pain is not null and pc.baseline_pain >= 1
+                 then (pc.baseline_pain - pc.last_pain)::double / pc.baseline_pain * 100 end
+                as sustained_improvement_pct,
+            case when pc.last_pain is not null and pc.baseline_pain >= 1
+                 then 10 * (pc.baseline_pain - pc.last_pain) >= 3 * pc.baseline_pain end as responder_30,
+            case when pc.last_pain is not null and pc.baseline_pain >= 1
+                 then 2 * (pc.baseline_pain - pc.last_pain) >= pc.baseline_pain end as responder_50,
+            pc.window_days,
+            pc.window_attended_days,
+            pc.adherence,
+            pc.adherent,
+            pc.completed,
+            not pc.completed and pc.days_since_last_visit >= 8 as dropped_out,
+            not pc.completed and pc.days_since_last_visit < 8 as ongoing,
+            pc.last_attended_date,
+            pc.days_since_last_visit,
+            pc.longest_break_days,
+            p.birth_year,
+            year(pc.start_date) - p.birth_year as age_years,
+            case
+                when p.birth_year is null or year(pc.start_date) - p.birth_year < 0 then null
+                when year(pc.start_date) - p.birth_year < 30 then '<30'
+                when year(pc.start_date) - p.birth_year < 45 then '30-44'
+                when year(pc.start_date) - p.birth_year < 60 then '45-59'
+                else '60+'
+            end as age_band,
+            p.sex,
+            p.diagnosis,
+            p.site,
+            p.doctor_conclusion,
+            p.imaging,
+            p.blood_tests,
+            p.referral_date,
+            strftime(pc.start_date, '%Y-%m') as start_month
+        from per_course as pc
+        left join patients as p on p.patient_id = pc.patient_id
+    )
+
+    select * from final
+);

@@ -1,0 +1,35 @@
+-- merge_courses: compares the staged rows of a courses file with the stored ones. Creates the temp
+-- table `merged`: one row per staged course_id, as it will be stored, plus `change`
+-- ('new', 'updated' or 'unchanged'). Returns nothing.
+-- params: $keep (varchar[]: optional columns the file lacks; an updated row keeps its stored
+--         value there, a new row gets the default), $batch_id (integer)
+-- reads: staged (the file's accepted rows, registered by the importer)
+create or replace temp table merged as
+with incoming as (
+    select
+        staged.course_id,
+        staged.patient_id,
+        case when stored.course_id is not null and list_contains($keep::varchar[], 'start_date') then stored.start_date
+             else staged.start_date end as start_date,
+        case when stored.course_id is not null and list_contains($keep::varchar[], 'planned_sessions') then stored.planned_sessions
+             else coalesce(staged.planned_sessions, 10) end as planned_sessions
+    from staged
+    left join courses as stored on stored.course_id = staged.course_id
+),
+
+final as (
+    select
+        incoming.*,
+        $batch_id::integer as batch_id,
+        case
+            when stored.course_id is null then 'new'
+            when incoming.patient_id is not distinct from stored.patient_id
+                 and incoming.start_date is not distinct from stored.start_date
+                 and incoming.planned_sessions is not distinct from stored.planned_sessions then 'unchanged'
+            else 'updated'
+        end as change
+    from incoming
+    left join courses as stored on stored.course_id = incoming.course_id
+)
+
+select * from final;
