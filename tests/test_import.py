@@ -1,0 +1,432 @@
+"""The import contract: reject, never guess; idempotent; atomic; no direct identifiers."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from clinic import db, importer
+
+TODAY = dt.date(2026, 3, 20)
+HEADER = "session_id,patient_id,session_date,therapist,status,pain_before,pain_after"
+
+
+def run_import(tmp_path, *paths, today=TODAY):
+    return importer.import_files(paths, tmp_path / "clinic.duckdb", today=today)
+
+
+def table(tmp_path, sql):
+    con = duckdb.connect(str(tmp_path / "clinic.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def reasons(result):
+    return {r.line: (r.column, r.value, r.reason) for r in result.rejects}
+
+
+# ------------------------------------------------------------------ every reject reason
+
+def test_a_hostile_file_rejects_each_bad_row_with_its_line_and_keeps_every_good_row(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER}
+        good1,p1,2026-03-01,t1,attended,8,4
+        bad_date,p1,2026-02-30,t1,attended,8,4
+        not_iso,p1,01/03/2026,t1,attended,8,4
+        eleven,p1,2026-03-02,t1,attended,11,4
+        minus,p1,2026-03-02,t1,attended,-1,4
+        fraction,p1,2026-03-02,t1,attended,7.5,4
+        word,p1,2026-03-02,t1,attended,seven,4
+        ,p1,2026-03-02,t1,attended,7,4
+        good1,p1,2026-03-03,t1,attended,7,4
+        status,p1,2026-03-02,t1,maybe,7,4
+        future,p1,2026-03-21,t1,attended,7,4
+        good2,p1,2026-03-21,t1,cancelled,,
+        no_patient,,2026-03-02,t1,attended,7,4
+        no_therapist,p1,2026-03-02, ,attended,7,4
+        short,p1,2026-03-02
+        long,p1,2026-03-02,t1,attended,7,4,extra
+        good3,p2,2026-03-02,t2,,07,3
+    """)
+    [result] = run_import(tmp_path, path)
+
+    assert result.rows_read == 17
+    assert (result.new, result.updated, result.unchanged, result.rejected) == (3, 0, 0, 14)
+    got = reasons(result)
+    assert got[3][:2] == ("session_date", "2026-02-30") and "calendar" in got[3][2]
+    assert got[4][:2] == ("session_date", "01/03/2026") and "YYYY-MM-DD" in got[4][2]
+    assert got[5][:2] == ("pain_before", "11")
+    assert got[6][:2] == ("pain_before", "-1")
+    assert got[7][:2] == ("pain_before", "7.5")
+    assert got[8][:2] == ("pain_before", "seven")
+    assert got[9][0] == "session_id" and "required" in got[9][2]
+    assert got[10][:2] == ("session_id", "good1") and "earlier row" in got[10][2]
+    assert got[11][:2] == ("status", "maybe")
+    assert got[12][0] == "session_date" and "after today" in got[12][2]
+    assert got[14][0] == "patient_id" and "required" in got[14][2]
+    assert got[15][0] == "therapist" and "required" in got[15][2]
+    assert "too few fields" in got[16][2]
+    assert "too many fields" in got[17][2]
+    stored = table(tmp_path, "select session_id, status, pain_before from sessions order by session_id")
+    assert stored == [("good1", "attended", 8), ("good2", "cancelled", None), ("good3", "attended", 7)]
+
+
+def test_rejects_are_kept_in_the_database_and_written_to_a_report(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER}
+        s1,p1,2026-03-01,t1,attended,12,4
+    """)
+    [result] = run_import(tmp_path, path)
+    assert table(tmp_path, "select line, column_name, value from rejects") == [(2, "pain_before", "12")]
+    report = (tmp_path / "rejects").glob("*.csv")
+    [report] = list(report)
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "file,line,column,value,reason"
+    assert lines[1].startswith(f"{path},2,pain_before,12,")
+    assert result.rejects_file == str(report)
+
+
+def test_a_row_repeating_the_id_of_an_earlier_rejected_row_is_rejected_too(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER}
+        s1,p1,2026-02-31,t1,attended,8,4
+        s1,p1,2026-03-01,t1,attended,8,4
+    """)
+    [result] = run_import(tmp_path, path)
+    assert result.rejected == 2
+    assert "earlier row" in reasons(result)[3][2]
+    assert table(tmp_path, "select count(*) from sessions") == [(0,)]
+
+
+def test_parsing_is_exact_for_times_booleans_integers_and_case(tmp_path, csv_file):
+    path = csv_file("""
+        Session ID , Patient-ID,SESSION_DATE,therapist,status,pain_before,pain_after,session_time,numbness,acute_inflammation,muscle_tension
+        a, p1 ,2026-03-01,t1,No_Show,,,9:05,YES,0,
+        b,p1,2026-03-01,t1,,08,0,23:59,False,,10
+        c,p1,2026-03-01,t1,,8,0,24:00,,,
+        d,p1,2026-03-01,t1,,8,0,12:5,,,
+        e,p1,2026-03-01,t1,,8,0,,maybe,,
+        f,p1,2026-03-01,t1,,8,0,,,,11
+        g,p1,2026-03-01,t1,,+8,0,,,,
+    """)
+    [result] = run_import(tmp_path, path)
+    assert (result.new, result.rejected) == (2, 5)
+    assert set(reasons(result)) == {4, 5, 6, 7, 8}
+    assert reasons(result)[6][0] == "numbness"
+    assert reasons(result)[7][0] == "muscle_tension"
+    assert table(tmp_path, """
+        select session_id, patient_id, status, pain_before, session_time::varchar, numbness,
+               acute_inflammation, muscle_tension
+        from sessions order by session_id""") == [
+        ("a", "p1", "no_show", None, "09:05:00", True, False, None),
+        ("b", "p1", "attended", 8, "23:59:00", False, None, 10),
+    ]
+
+
+def test_fully_empty_rows_are_skipped_and_not_counted_but_lines_still_count(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER}
+
+        ,,,,,,
+        s1,p1,2026-03-01,t1,attended,x,4
+    """)
+    [result] = run_import(tmp_path, path)
+    assert (result.rows_read, result.rejected) == (1, 1)
+    assert result.rejects[0].line == 4  # header 1, blank 2, commas 3, s1 4
+
+
+def test_a_quoted_note_spanning_lines_reports_later_rows_at_their_physical_line(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER},notes
+        s1,p1,2026-03-01,t1,attended,8,4,"first line
+        second line, with a comma"
+        s2,p1,2026-03-02,t1,attended,88,4,
+    """)
+    [result] = run_import(tmp_path, path)
+    assert result.rejects[0].line == 4
+    assert table(tmp_path, "select notes from sessions") == [("first line\nsecond line, with a comma",)]
+
+
+# ------------------------------------------------------------------ encodings and separators
+
+def test_semicolons_a_bom_and_windows_line_endings_are_all_read(tmp_path):
+    path = tmp_path / "export.csv"
+    text = "\r\n".join([HEADER.replace(",", ";"), "s1;p1;2026-03-01;t1;attended;8;4", "s2;p1;2026-03-02;t1;;6;5", ""])
+    path.write_bytes("\ufeff".encode() + text.encode("utf-8"))
+    [result] = run_import(tmp_path, path)
+    assert (result.kind, result.new, result.rejected) == ("sessions", 2, 0)
+    assert table(tmp_path, "select session_id, pain_after from sessions order by 1") == [("s1", 4), ("s2", 5)]
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_plain_reason(tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((HEADER + "\ns1,p1,2026-03-01,Müller,attended,8,4\n").encode("latin-1"))
+    [result] = run_import(tmp_path, path)
+    assert result.refused and "UTF-8" in result.refused
+
+
+# ------------------------------------------------------------------ refusing whole files
+
+def test_a_file_with_identifier_columns_is_refused_whole_naming_them(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER},Full Name,e-mail
+        s1,p1,2026-03-01,t1,attended,8,4,Somebody,x@example.org
+    """)
+    [result] = run_import(tmp_path, path)
+    assert result.refused and "full_name" in result.refused and "e_mail" in result.refused
+    assert table(tmp_path, "select count(*) from sessions") == [(0,)]
+    assert table(tmp_path, "select count(*) from import_batches") == [(0,)]
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("", "empty"),
+    ("session_id,patient_id,session_date\ns1,p1,2026-03-01\n", "therapist"),
+    ("foo,bar\n1,2\n", "cannot tell"),
+])
+def test_empty_unknown_or_incomplete_files_are_refused_with_a_reason(tmp_path, content, expected):
+    path = tmp_path / "f.csv"
+    path.write_text(content, encoding="utf-8")
+    [result] = run_import(tmp_path, path)
+    assert result.refused and expected in result.refused
+
+
+def test_a_missing_file_is_refused_and_the_other_files_still_import(tmp_path, csv_file):
+    good = csv_file(f"""
+        {HEADER}
+        s1,p1,2026-03-01,t1,attended,8,4
+    """)
+    results = run_import(tmp_path, tmp_path / "nope.csv", good)
+    assert results[0].refused == "no such file"
+    assert results[1].new == 1
+
+
+def test_unknown_extra_columns_are_ignored_with_a_warning(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER},room
+        s1,p1,2026-03-01,t1,attended,8,4,blue
+    """)
+    [result] = run_import(tmp_path, path)
+    assert result.new == 1 and result.warnings == ["ignored unknown column(s): room"]
+
+
+# ------------------------------------------------------------------ idempotent and updating
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(tmp_path, csv_file):
+    path = csv_file(f"""
+        {HEADER}
+        s1,p1,2026-03-01,t1,attended,8,4
+        s2,p1,2026-03-02,t1,no_show,,
+        s3,p1,2026-03-02,t1,attended,x,4
+    """)
+    [first] = run_import(tmp_path, path)
+    before = table(tmp_path, "select * from sessions order by session_id")
+    [second] = run_import(tmp_path, path)
+    assert (first.new, first.updated, first.unchanged, first.rejected) == (2, 0, 0, 1)
+    assert (second.new, second.updated, second.unchanged, second.rejected) == (0, 0, 2, 1)
+    assert table(tmp_path, "select * from sessions order by session_id") == before
+    batches = table(tmp_path, "select rows_read, rows_new, rows_unchanged, sha256 from import_batches order by batch_id")
+    assert [b[:3] for b in batches] == [(3, 2, 0), (3, 0, 2)]
+    assert batches[0][3] == batches[1][3] and len(batches[0][3]) == 64
+
+
+def test_a_known_session_id_in_a_later_file_updates_that_row(tmp_path, csv_file):
+    run_import(tmp_path, csv_file(f"""
+        {HEADER}
+        s1,p1,2026-03-01,t1,attended,8,4
+        s2,p1,2026-03-02,t1,attended,6,4
+    """))
+    [result] = run_import(tmp_path, csv_file(f"""
+        {HEADER}
+        s1,p1,2026-03-01,t1,attended,8,3
+        s2,p1,2026-03-02,t1,attended,6,4
+        s3,p1,2026-03-03,t1,attended,5,4
+    """, name="later.csv"))
+    assert (result.new, result.updated, result.unchanged) == (1, 1, 1)
+    assert table(tmp_path, "select session_id, pain_after from sessions order by 1") == [("s1", 3), ("s2", 4), ("s3", 4)]
+
+
+def test_columns_a_later_file_lacks_keep_their_stored_values(tmp_path, csv_file):
+    run_import(tmp_path, csv_file(f"""
+        {HEADER},notes
+        s1,p1,2026-03-01,t1,no_show,,,called twice
+    """))
+    [result] = run_import(tmp_path, csv_file("""
+        session_id,patient_id,session_date,therapist
+        s1,p1,2026-03-01,t2
+        s2,p1,2026-03-02,t2
+    """, name="short.csv"))
+    assert (result.new, result.updated) == (1, 1)
+    assert table(tmp_path, "select session_id, therapist, status, notes from sessions order by 1") == [
+        ("s1", "t2", "no_show", "called twice"),   # status and notes kept, therapist updated
+        ("s2", "t2", "attended", None),            # a new row gets the defaults
+    ]
+
+
+# ------------------------------------------------------------------ atomic
+
+def test_a_failure_mid_file_leaves_the_database_as_it_was(tmp_path, csv_file, monkeypatch):
+    run_import(tmp_path, csv_file(f"""
+        {HEADER}
+        s1,p1,2026-03-01,t1,attended,8,4
+    """))
+    before = {t: table(tmp_path, f"select * from {t} order by all")
+              for t in ("sessions", "import_batches", "rejects")}
+    real_execute = db.execute
+
+    def failing_execute(con, name, **params):
+        real_execute(con, name, **params)
+        if name == "infer_courses":          # the rows are written by now; the batch is not logged
+            raise RuntimeError("disk unplugged")
+
+    monkeypatch.setattr(db, "execute", failing_execute)
+    with pytest.raises(RuntimeError, match="disk unplugged"):
+        run_import(tmp_path, csv_file(f"""
+            {HEADER}
+            s1,p1,2026-03-01,t1,attended,8,2
+            s2,p1,2026-03-02,t1,attended,7,4
+            s3,p1,2026-03-02,t1,attended,77,4
+        """, name="second.csv"))
+    after = {t: table(tmp_path, f"select * from {t} order by all") for t in before}
+    assert after == before
+
+
+def test_a_database_locked_by_another_process_gives_a_plain_error(tmp_path, csv_file, capsys):
+    import subprocess
+    import sys
+    import textwrap
+    from clinic.cli import main
+
+    path = tmp_path / "clinic.duckdb"
+    db.connect(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r})
+        print("ready", flush=True)
+        sys.stdin.readline()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        code = main(["import", str(csv_file(f"{HEADER}\ns1,p1,2026-03-01,t1,attended,8,4")), "--db", str(path)])
+    finally:
+        holder.communicate("\n", timeout=30)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: the database") and "in use by another process" in err
+    assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------ patients and courses
+
+def test_patients_rows_are_checked_and_normalised(tmp_path, csv_file):
+    path = csv_file("""
+        patient_id,birth_year,sex,diagnosis,referral_date,doctor_conclusion,imaging,blood_tests,site
+        p1,1970,f,Disc_Herniation,2026-02-20,TRUE,MRI,no,North
+        p2,1899,M,other,,,,,North
+        p3,2030,M,other,,,,,North
+        p4,1980,Q,other,,,,,North
+        p5,1980,M,sprain,,,,,North
+        p6,1980,M,other,,,pet,,North
+        p1,1971,F,other,,,,,North
+        p7,,,,,,,,
+    """, name="patients.csv")
+    [result] = run_import(tmp_path, path)
+    assert result.kind == "patients"
+    assert (result.rows_read, result.new, result.rejected) == (8, 2, 6)
+    assert [r.column for r in result.rejects] == ["birth_year", "birth_year", "sex", "diagnosis", "imaging", "patient_id"]
+    assert table(tmp_path, "select * exclude (batch_id) from patients order by 1") == [
+        ("p1", 1970, "F", "disc_herniation", dt.date(2026, 2, 20), True, "mri", False, "North"),
+        ("p7", None, None, None, None, None, None, None, None),
+    ]
+
+
+def test_courses_default_to_ten_sessions_and_reject_out_of_range_plans(tmp_path, csv_file):
+    path = csv_file("""
+        course_id,patient_id,start_date,planned_sessions
+        c1,p1,2026-03-01,
+        c2,p1,2026-03-01,61
+        c3,p2,2026-03-01,0
+        c4,p2,2026-03-40,5
+        c5,p2,2026-03-01,12
+    """, name="courses.csv")
+    [result] = run_import(tmp_path, path)
+    assert (result.kind, result.new, result.rejected) == ("courses", 2, 3)
+    assert table(tmp_path, "select course_id, planned_sessions from courses order by 1") == [("c1", 10), ("c5", 12)]
+
+
+def test_a_session_whose_course_belongs_to_another_patient_is_rejected(tmp_path, csv_file):
+    courses = csv_file("""
+        course_id,patient_id,start_date,planned_sessions
+        c1,p1,2026-03-01,10
+    """, name="courses.csv")
+    sessions = csv_file(f"""
+        {HEADER},course_id
+        s1,p1,2026-03-01,t1,attended,8,4,c1
+        s2,p2,2026-03-01,t1,attended,8,4,c1
+        s3,p2,2026-03-01,t1,attended,8,4,c9
+        s4,p3,2026-03-01,t1,attended,8,4,c9
+    """)
+    # Sessions first on the command line: courses are still applied before them.
+    results = run_import(tmp_path, sessions, courses)
+    assert [r.kind for r in results] == ["sessions", "courses"]
+    got = reasons(results[0])
+    assert set(got) == {3, 5}
+    assert "belongs to patient p1" in got[3][2] and "belongs to patient p2" in got[5][2]
+
+
+# ------------------------------------------------------------------ course inference
+
+def test_courses_are_inferred_per_patient_with_a_new_one_after_more_than_30_days(tmp_path, csv_file):
+    run_import(tmp_path, csv_file(f"""
+        {HEADER},course_id
+        a,p1,2026-01-01,t1,cancelled,,,
+        b,p1,2026-01-31,t1,attended,5,4,
+        c,p1,2026-03-03,t1,attended,5,4,
+        d,p1,2026-01-15,t1,attended,5,4,x1
+        e,p2,2026-01-31,t1,attended,5,4,
+    """))
+    # a->b is 30 days (same course); b->c is 31 days (new course); d has its own course and
+    # neither joins nor splits p1's inferred courses; p2 is another patient.
+    assert table(tmp_path, "select session_id, coalesce(course_id, inferred_course_id) from sessions order by 1") == [
+        ("a", "p1:2026-01-01"), ("b", "p1:2026-01-01"), ("c", "p1:2026-03-03"), ("d", "x1"), ("e", "p2:2026-01-31"),
+    ]
+
+
+def test_inferred_courses_are_recomputed_when_a_later_file_fills_a_gap(tmp_path, csv_file):
+    run_import(tmp_path, csv_file(f"""
+        {HEADER}
+        a,p1,2026-01-01,t1,attended,5,4
+        c,p1,2026-02-10,t1,attended,5,4
+    """))
+    assert table(tmp_path, "select inferred_course_id from sessions order by session_id") == [
+        ("p1:2026-01-01",), ("p1:2026-02-10",)]
+    run_import(tmp_path, csv_file(f"""
+        {HEADER}
+        b,p1,2026-01-20,t1,no_show,,
+    """, name="more.csv"))
+    assert table(tmp_path, "select inferred_course_id from sessions order by session_id") == [
+        ("p1:2026-01-01",), ("p1:2026-01-01",), ("p1:2026-01-01",)]
+
+
+# ------------------------------------------------------------------ XLSX
+
+def test_an_xlsx_export_with_date_and_number_cells_imports_like_csv(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Session ID", "patient_id", "session_date", "therapist", "pain_before", "pain_after", "session_time"])
+    sheet.append(["s1", "p1", dt.datetime(2026, 3, 1), "t1", 8, 4.0, dt.time(9, 30)])
+    sheet.append([None, None, None, None, None, None, None])
+    sheet.append(["s2", "p1", "2026-03-02", "t1", 7.5, 4, None])
+    sheet.append([3, "p1", dt.date(2026, 3, 3), "t1", "6", 2, "10:00"])
+    path = tmp_path / "sessions.xlsx"
+    book.save(path)
+    [result] = run_import(tmp_path, path)
+    assert (result.rows_read, result.new, result.rejected) == (3, 2, 1)
+    assert result.rejects[0].line == 4 and result.rejects[0].column == "pain_before"
+    assert table(tmp_path, "select session_id, session_date, pain_after, session_time::varchar from sessions order by 1") == [
+        ("3", dt.date(2026, 3, 3), 2, "10:00:00"),
+        ("s1", dt.date(2026, 3, 1), 4, "09:30:00"),
+    ]
