@@ -42,16 +42,16 @@ from clinic import db
 SITES = ("North", "Central", "Riverside")
 THERAPISTS = (
     # name,      site index, outcome shift
-    ("Alder",    0,  0.03),
-    ("Birch",    0, -0.02),
+    ("Alder",    0,  0.02),
+    ("Birch",    0, -0.01),
     ("Cedar",    0,  0.00),
-    ("Juniper",  1,  0.05),
-    ("Larch",    1, -0.04),
+    ("Juniper",  1,  0.03),
+    ("Larch",    1, -0.02),
     ("Linden",   1,  0.01),
-    ("Maple",    1,  0.02),
+    ("Maple",    1,  0.01),
     ("Rowan",    2, -0.01),
-    ("Spruce",   2,  0.04),
-    ("Sycamore", 2, -0.05),
+    ("Spruce",   2,  0.02),
+    ("Sycamore", 2, -0.03),
 )
 SITE_WEIGHTS = (0.30, 0.42, 0.28)
 

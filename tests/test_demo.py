@@ -1,0 +1,209 @@
+"""Demo data: reproducible, never overwrites real records, and obeys the import contract."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+import pytest
+
+from clinic import db, demo
+
+END = dt.date(2026, 3, 1)
+TABLES = ("patients", "courses", "sessions")
+KEYS = {"patients": "patient_id", "courses": "course_id", "sessions": "session_id"}
+
+
+def _build(tmp_path, name="demo.duckdb", patients=300, seed=1, end_date=END):
+    con = db.connect(tmp_path / name)
+    counts = demo.generate(con, patients=patients, seed=seed, end_date=end_date)
+    return con, counts
+
+
+def _table(con, table: str) -> pd.DataFrame:
+    return con.execute(f"select * from {table} order by {KEYS[table]}").df()
+
+
+def _fingerprint(con) -> dict[str, str]:
+    """One hash per table of its full, key-ordered contents."""
+    out = {}
+    for table in TABLES:
+        frame = _table(con, table).drop(columns="batch_id")
+        out[table] = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One 300-patient demo database shared by the read-only checks below."""
+    con, counts = _build(tmp_path_factory.mktemp("demo"))
+    yield con, counts
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def sessions(built):
+    con, _ = built
+    return con.execute("select * from sessions").df()
+
+
+def test_the_same_seed_and_end_date_build_identical_tables(tmp_path):
+    first, _ = _build(tmp_path, "a.duckdb")
+    second, _ = _build(tmp_path, "b.duckdb")
+    assert _fingerprint(first) == _fingerprint(second)
+
+
+def test_a_different_seed_builds_different_data(tmp_path, built):
+    other, _ = _build(tmp_path, seed=2)
+    assert _fingerprint(other)["sessions"] != _fingerprint(built[0])["sessions"]
+    assert _fingerprint(other)["patients"] != _fingerprint(built[0])["patients"]
+
+
+def test_the_returned_counts_match_the_tables_and_one_batch_is_logged_per_table(built):
+    con, counts = built
+    for table in TABLES:
+        assert counts[table] == con.execute(f"select count(*) from {table}").fetchone()[0]
+    batches = con.execute(
+        "select file_kind, rows_read, rows_new, rows_rejected, batch_id from import_batches order by batch_id"
+    ).fetchall()
+    assert [(kind, read, new, rejected) for kind, read, new, rejected, _ in batches] == [
+        (table, counts[table], counts[table], 0) for table in TABLES
+    ]
+    stamped = {table: con.execute(f"select distinct batch_id from {table}").fetchall() for table in TABLES}
+    assert stamped == {table: [(batch_id,)] for (table, *_, batch_id) in batches}
+
+
+def test_a_database_that_already_holds_data_is_refused_and_left_unchanged(tmp_path):
+    con, _ = _build(tmp_path, patients=50)
+    before = _fingerprint(con)
+    batches = con.execute("select count(*) from import_batches").fetchone()[0]
+    with pytest.raises(demo.DemoRefused, match="already holds"):
+        demo.generate(con, patients=50, seed=7, end_date=END)
+    assert _fingerprint(con) == before
+    assert con.execute("select count(*) from import_batches").fetchone()[0] == batches
+
+
+def test_a_single_stored_patient_is_enough_to_refuse(tmp_path):
+    con = db.connect(tmp_path / "real.duckdb")
+    con.execute("insert into patients (patient_id) values ('p-real')")
+    with pytest.raises(demo.DemoRefused):
+        demo.generate(con, patients=20, seed=1, end_date=END)
+    assert con.execute("select count(*) from sessions").fetchone()[0] == 0
+    assert con.execute("select patient_id from patients").fetchall() == [("p-real",)]
+
+
+def test_a_failure_halfway_leaves_the_database_empty(tmp_path, monkeypatch):
+    con = db.connect(tmp_path / "broken.duckdb")
+    monkeypatch.setattr(demo, "_INSERT_SESSIONS", "insert into sessions (session_id) select 'x'")
+    with pytest.raises(Exception):
+        demo.generate(con, patients=20, seed=1, end_date=END)
+    held = [con.execute(f"select count(*) from {t}").fetchone()[0] for t in (*TABLES, "import_batches")]
+    assert held == [0, 0, 0, 0]
+
+
+def test_the_refusal_is_a_value_error_with_a_plain_message():
+    assert issubclass(demo.DemoRefused, ValueError)
+
+
+def test_no_session_lies_after_the_end_date_and_all_lie_within_about_a_year(sessions):
+    assert sessions.session_date.max() <= pd.Timestamp(END)
+    assert sessions.session_date.min() >= pd.Timestamp(END - dt.timedelta(days=366))
+
+
+def test_every_session_belongs_to_its_courses_patient(built):
+    con, _ = built
+    mismatched, orphans, without_course, inferred = con.execute("""
+        select
+            count(*) filter (where c.course_id is not null and c.patient_id <> s.patient_id),
+            count(*) filter (where c.course_id is null),
+            count(*) filter (where s.course_id is null),
+            count(s.inferred_course_id)
+        from sessions s left join courses c using (course_id)
+    """).fetchone()
+    assert (mismatched, orphans, without_course, inferred) == (0, 0, 0, 0)
+
+
+def test_every_course_and_session_patient_exists(built):
+    con, _ = built
+    unknown = con.execute("""
+        select count(*) from (
+            select patient_id from courses union all select patient_id from sessions
+        ) where patient_id not in (select patient_id from patients)
+    """).fetchone()[0]
+    assert unknown == 0
+
+
+def test_planned_sessions_lie_between_8_and_15(built):
+    con, _ = built
+    low, high = con.execute("select min(planned_sessions), max(planned_sessions) from courses").fetchone()
+    assert 8 <= low and high <= 15
+
+
+def test_ids_are_pseudonymous_and_unique(built, sessions):
+    con, _ = built
+    assert sessions.session_id.str.fullmatch(r"S\d{8}").all()
+    assert sessions.session_id.is_unique
+    patients = _table(con, "patients")
+    assert patients.patient_id.str.fullmatch(r"P\d{6}").all()
+
+
+def test_there_are_cancelled_and_no_show_rows_and_none_of_them_carries_a_pain_score(sessions):
+    statuses = sessions.status.value_counts()
+    assert statuses["cancelled"] > 0 and statuses["no_show"] > 0
+    missed = sessions[sessions.status != "attended"]
+    assert missed.pain_before.isna().all() and missed.pain_after.isna().all()
+
+
+def test_some_days_carry_two_sessions_at_distinct_times(sessions):
+    attended = sessions[sessions.status == "attended"]
+    per_day = attended.groupby(["course_id", "session_date"])
+    doubles = per_day.filter(lambda day: len(day) > 1)
+    assert len(doubles) > 0
+    assert doubles.session_time.notna().all()
+    times = doubles.groupby(["course_id", "session_date"]).session_time.agg(["count", "nunique"])
+    assert (times["count"] == times["nunique"]).all()          # never two rows at the same time
+
+
+def test_a_few_attended_sessions_miss_a_pain_score(sessions):
+    attended = sessions[sessions.status == "attended"]
+    missing = (attended.pain_before.isna() | attended.pain_after.isna()).mean()
+    assert 0.005 < missing < 0.05
+
+
+def test_a_few_sessions_are_recorded_during_acute_inflammation_and_notes_include_markup(sessions):
+    assert sessions.acute_inflammation.eq(True).sum() > 0
+    assert sessions.notes.str.contains("<b>", regex=False).fillna(False).any()
+
+
+def test_most_courses_show_relief_after_the_first_session(sessions):
+    attended = sessions[sessions.status == "attended"].sort_values(
+        ["session_date", "session_time", "session_id"], na_position="first"
+    )
+    first = attended.groupby("course_id").head(1)
+    assessable = first[(first.pain_before > 0) & first.pain_after.notna()]
+    relieved = 10 * (assessable.pain_before - assessable.pain_after) >= 3 * assessable.pain_before
+    assert len(assessable) > 250
+    assert 0.5 <= relieved.mean() <= 0.85
+
+
+def test_first_visits_mostly_start_between_5_and_9_and_a_handful_start_pain_free(sessions):
+    attended = sessions[sessions.status == "attended"].sort_values(
+        ["session_date", "session_time", "session_id"], na_position="first"
+    )
+    first = attended.groupby("course_id").head(1).pain_before.dropna()
+    assert first.between(5, 9).mean() > 0.7
+    assert 1 <= (first == 0).sum() <= 10
+
+
+def test_some_patients_come_back_for_a_second_course(built):
+    con, _ = built
+    returning = con.execute(
+        "select count(*) from (select patient_id from courses group by 1 having count(*) = 2)"
+    ).fetchone()[0]
+    assert returning > 0
+
+
+def test_an_earlier_end_date_moves_the_whole_year_back(tmp_path):
+    con, _ = _build(tmp_path, patients=40, end_date=dt.date(2024, 6, 30))
+    latest, = con.execute("select max(session_date) from sessions").fetchone()
+    assert latest <= dt.date(2024, 6, 30)
