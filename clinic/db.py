@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -109,39 +110,59 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
         cur.close()
 
 
+def _tables(params: dict) -> list[str]:
+    return [k for k, v in params.items() if isinstance(v, (pd.DataFrame, pa.Table))]
+
+
 def fetch(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[tuple]:
     """Runs a query on `con` itself (inside the caller's transaction) and returns its rows."""
     _define_macros(con, name)
-    return con.execute(sql_text(name), _bind(con, name, params)).fetchall()
+    try:
+        return con.execute(sql_text(name), _bind(con, name, params)).fetchall()
+    finally:
+        for view in _tables(params):
+            con.unregister(view)
 
 
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
     """Runs a statement file (no result) on `con` itself, so it joins the caller's transaction."""
-    if params:
-        con.execute(sql_text(name), _bind(con, name, params))
-    else:
-        con.execute(sql_text(name))
+    try:
+        if params:
+            con.execute(sql_text(name), _bind(con, name, params))
+        else:
+            con.execute(sql_text(name))
+    finally:
+        for view in _tables(params):
+            con.unregister(view)
 
 
-def connect(path: str | os.PathLike, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Opens the database; a read-write open creates the schema if it is missing.
 
-    Raises DatabaseLocked with a plain message when another process has the file open for writing.
+    DuckDB lets one process write a file and no other process open it meanwhile, so a busy file is
+    tried again for up to `wait_seconds`. Raises DatabaseLocked with a plain message after that.
     """
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"no database at {path}")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseLocked(
-                f"the database {path} is in use by another process (an import or the dashboard); "
-                "try again in a moment"
-            ) from exc
-        raise
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() + pause > deadline:
+                raise DatabaseLocked(
+                    f"the database {path} is in use by another process (an import or the dashboard); "
+                    "try again in a moment"
+                ) from exc
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
     if not read_only:
         con.execute(sql_text("schema"))
     return con

@@ -1,7 +1,7 @@
 """Seeded synthetic demo data: a year of a sciatica massage clinic, at any size.
 
 Everything here is invented. Patients are pseudonymous ids (`P000001`), therapists carry tree
-names that cannot be mistaken for real people, and the sites are compass-style labels. The same
+names that cannot be mistaken for real people, and the sites are neutral place labels. The same
 (seed, patients, end_date) always gives the same database, so demos, screenshots and benchmarks
 can be reproduced.
 
@@ -22,7 +22,7 @@ What the data looks like:
 - therapists differ a little in outcomes.
 
 Rows are built as whole numpy columns (no loop per patient or per session) and written in one
-transaction, so 200,000 patients (about 3 million sessions) take seconds, not minutes.
+transaction, so 200,000 patients (about 2.5 million sessions) take seconds, not minutes.
 """
 from __future__ import annotations
 
@@ -102,70 +102,22 @@ YEAR_DAYS = 365
 MORNING, EVENING = 9 * 60 + 30, 17 * 60    # the two sessions of a two-session day
 
 
+# The columns of the patient and course frames that are written (the rest only drive sessions).
+PATIENT_COLUMNS = ("patient_no", "birth_year", "sex", "diagnosis", "referral_day", "doctor_conclusion",
+                   "imaging", "blood_tests", "site")
+COURSE_COLUMNS = ("course_no", "patient_no", "start_day", "planned_sessions")
+
+
 class DemoRefused(ValueError):
     """The database already holds data; demo data never overwrites real records."""
 
 
-# Bulk writes: each reads one registered frame of numeric codes and turns codes into the stored
-# text (ids, names, vocabularies) inside DuckDB, which is far faster than building millions of
-# Python strings. Every value is a bound parameter.
-_INSERT_PATIENTS = """
-insert into patients (patient_id, birth_year, sex, diagnosis, referral_date, doctor_conclusion,
-                      imaging, blood_tests, site, batch_id)
-select
-    'P' || lpad(cast(patient_no as varchar), $patient_width, '0'),
-    birth_year,
-    list_extract($sexes, sex + 1),
-    list_extract($diagnoses, diagnosis + 1),
-    case when referral_day is not null then cast($end_date as date) + cast(referral_day as integer) end,
-    cast(nullif(doctor_conclusion, -1) as boolean),
-    list_extract($imaging, imaging + 1),
-    cast(nullif(blood_tests, -1) as boolean),
-    list_extract($sites, site + 1),
-    $batch_id
-from demo_patients
-"""
+# Bulk writes (queries/demo_insert_*.sql): each reads one registered frame of numeric codes and
+# turns codes into the stored text (ids, names, vocabularies) inside DuckDB, which is far faster
+# than building millions of Python strings.
 
-_INSERT_COURSES = """
-insert into courses (course_id, patient_id, start_date, planned_sessions, batch_id)
-select
-    'C' || lpad(cast(course_no as varchar), $course_width, '0'),
-    'P' || lpad(cast(patient_no as varchar), $patient_width, '0'),
-    cast($end_date as date) + cast(start_day as integer),
-    planned_sessions,
-    $batch_id
-from demo_courses
-"""
 
-_INSERT_SESSIONS = """
-insert into sessions (session_id, patient_id, session_date, therapist, status, pain_before,
-                      pain_after, course_id, inferred_course_id, session_time, muscle_tension,
-                      numbness, acute_inflammation, notes, batch_id)
-select
-    'S' || lpad(cast(session_no as varchar), $session_width, '0'),
-    'P' || lpad(cast(patient_no as varchar), $patient_width, '0'),
-    cast($end_date as date) + cast(session_day as integer),
-    list_extract($therapists, therapist + 1),
-    list_extract($statuses, status + 1),
-    nullif(pain_before, -1),
-    nullif(pain_after, -1),
-    'C' || lpad(cast(course_no as varchar), $course_width, '0'),
-    null,
-    case when minute_of_day >= 0 then make_time(minute_of_day // 60, minute_of_day % 60, 0) end,
-    nullif(muscle_tension, -1),
-    cast(nullif(numbness, -1) as boolean),
-    cast(nullif(acute_inflammation, -1) as boolean),
-    case when note >= 0 then list_extract($notes, note + 1) end,
-    $batch_id
-from demo_sessions
-"""
 
-_EXISTING = """
-select
-    (select count(*) from patients),
-    (select count(*) from courses),
-    (select count(*) from sessions)
-"""
 
 
 def generate(con: duckdb.DuckDBPyConnection, patients: int = 2000, seed: int = 1,
@@ -179,16 +131,16 @@ def generate(con: duckdb.DuckDBPyConnection, patients: int = 2000, seed: int = 1
     if patients < 1:
         raise ValueError("the number of demo patients must be at least 1")
     end = end_date or dt.date.today()
-    tables = build(patients=patients, seed=seed, end_date=end)
 
     con.begin()
     try:
-        held = con.execute(_EXISTING).fetchone()
+        held = db.fetch(con, "table_counts")[0]
         if any(held):
             raise DemoRefused(
                 f"the database already holds {held[0]} patients, {held[1]} courses and {held[2]} "
                 "sessions; demo data is only written into an empty database (choose a new --db path)"
             )
+        tables = build(patients=patients, seed=seed, end_date=end)
         counts = _write(con, tables, patients=patients, seed=seed, end=end)
         con.commit()
     except BaseException:
@@ -214,11 +166,6 @@ def build(patients: int, seed: int, end_date: dt.date) -> dict[str, pd.DataFrame
 def _frame(columns: SimpleNamespace, names: tuple[str, ...]) -> pd.DataFrame:
     """The columns that are written to the database, as one frame."""
     return pd.DataFrame({name: getattr(columns, name) for name in names})
-
-
-PATIENT_COLUMNS = ("patient_no", "birth_year", "sex", "diagnosis", "referral_day", "doctor_conclusion",
-                   "imaging", "blood_tests", "site")
-COURSE_COLUMNS = ("course_no", "patient_no", "start_day", "planned_sessions")
 
 
 def _pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
@@ -257,7 +204,7 @@ def _patients(rng: np.random.Generator, n: int, end: dt.date) -> SimpleNamespace
     imaging = _pick(rng, IMAGING_WEIGHTS, n)
     blood_tests = _true_false_unknown(rng, 0.62, 0.28, n)
     # Numbness is a red flag reported mostly with disc herniation.
-    numb = rng.random(n) < np.where(diagnosis == 0, 0.22, 0.10)
+    numb = rng.random(n) < np.where(diagnosis == DIAGNOSES.index("disc_herniation"), 0.22, 0.10)
     return SimpleNamespace(
         patient_no=np.arange(1, n + 1, dtype=np.int64), birth_year=(end.year - age).astype(np.int32),
         sex=sex, diagnosis=diagnosis, referral_day=pd.array(referral_day, dtype="Int32"),
@@ -374,7 +321,7 @@ def _sessions(rng: np.random.Generator, courses: SimpleNamespace, people: Simple
     keep = ((attended_before < limit) | final_no_show) & (session_day <= 0)   # nothing after end_date
     status[final_no_show] = NO_SHOW
 
-    course, slot, status, double, session_day = (a[keep] for a in (course, slot, status, double, session_day))
+    course, status, double, session_day = (a[keep] for a in (course, status, double, session_day))
     first = _group_starts(course)
     attended = status == ATTENDED
     visit = _cumsum_before(attended.astype(np.int64), first)       # attended sessions before this one
@@ -467,31 +414,20 @@ def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], pati
     """Bulk-inserts the three tables and logs one import batch per table (inside the caller's transaction)."""
     label = f"demo: seed {seed}, {patients} patients, up to {end.isoformat()}"
     sizes = {kind: len(frame) for kind, frame in tables.items()}
-    common = {
-        "end_date": end,
-        "patient_width": _width(sizes["patients"], 6),
-        "course_width": _width(sizes["courses"], 7),
+    widths = {"patient_width": _width(sizes["patients"], 6), "course_width": _width(sizes["courses"], 7)}
+    statements = {
+        "patients": ("demo_insert_patients", {
+            "end_date": end, "patient_width": widths["patient_width"], "sexes": list(SEXES),
+            "diagnoses": list(DIAGNOSES), "imaging": list(IMAGING), "sites": list(SITES)}),
+        "courses": ("demo_insert_courses", {"end_date": end, **widths}),
+        "sessions": ("demo_insert_sessions", {
+            "end_date": end, **widths, "session_width": _width(sizes["sessions"], 8),
+            "statuses": list(STATUSES), "therapists": [t[0] for t in THERAPISTS], "notes": list(NOTES)}),
     }
-    params = {
-        "patients": {"sexes": list(SEXES), "diagnoses": list(DIAGNOSES), "imaging": list(IMAGING),
-                     "sites": list(SITES)},
-        "courses": {},
-        "sessions": {"session_width": _width(sizes["sessions"], 8), "statuses": list(STATUSES),
-                     "therapists": [t[0] for t in THERAPISTS], "notes": list(NOTES)},
-    }
-    sql = {"patients": _INSERT_PATIENTS, "courses": _INSERT_COURSES, "sessions": _INSERT_SESSIONS}
-    used = {"patients": {"patient_width", "end_date"}, "courses": {"patient_width", "course_width", "end_date"},
-            "sessions": {"patient_width", "course_width", "end_date"}}
     imported_at = dt.datetime.now().replace(microsecond=0)
-    for kind in ("patients", "courses", "sessions"):
+    for kind, (query, params) in statements.items():
         batch_id = db.fetch(con, "next_batch_id")[0][0]
-        view = f"demo_{kind}"
-        con.register(view, tables[kind])
-        try:
-            bound = {k: common[k] for k in used[kind]} | params[kind] | {"batch_id": batch_id}
-            con.execute(sql[kind], bound)
-        finally:
-            con.unregister(view)
+        db.execute(con, query, batch_id=batch_id, **params, **{f"demo_{kind}": tables[kind]})
         digest = hashlib.sha256(f"{label} ({kind})".encode()).hexdigest()
         db.execute(con, "log_batch", batch_id=batch_id, file_name=label, file_kind=kind, sha256=digest,
                    rows_read=sizes[kind], rows_new=sizes[kind], rows_updated=0, rows_unchanged=0,

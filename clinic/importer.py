@@ -37,6 +37,7 @@ CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 Progress = Callable[[float, str], None]
+LOCK_WAIT_SECONDS = 10.0  # a dashboard reader holds the file only for the length of one query
 
 
 class ImportRefused(Exception):
@@ -624,7 +625,7 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
     prepared.sort(key=lambda p: (p[0], p[1]))
 
     results: list[FileResult] = []
-    con = db.connect(db_path)
+    con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS)
     try:
         for done, (_, _, path, table, raw, refused) in enumerate(prepared):
             if refused is not None:

@@ -84,8 +84,9 @@ final as (
         c.relief_assessable,
         c.relieved,
         i.p as relief_rate,
-        greatest(0.0, i.centre - i.half_width) as ci_low,
-        least(1.0, i.centre + i.half_width) as ci_high,
+        -- greatest/least skip nulls, so only clamp an interval that exists
+        case when i.p is not null then greatest(0.0, i.centre - i.half_width) end as ci_low,
+        case when i.p is not null then least(1.0, i.centre + i.half_width) end as ci_high,
         c.improvement_assessable,
         m.median_improvement_pct,
         c.responders_30,

@@ -94,8 +94,15 @@ def test_a_single_stored_patient_is_enough_to_refuse(tmp_path):
 
 def test_a_failure_halfway_leaves_the_database_empty(tmp_path, monkeypatch):
     con = db.connect(tmp_path / "broken.duckdb")
-    monkeypatch.setattr(demo, "_INSERT_SESSIONS", "insert into sessions (session_id) select 'x'")
-    with pytest.raises(Exception):
+    real_execute = db.execute
+
+    def failing_execute(con, name, **params):
+        if name == "demo_insert_sessions":   # patients and courses are written by now
+            raise RuntimeError("disk full")
+        real_execute(con, name, **params)
+
+    monkeypatch.setattr(db, "execute", failing_execute)
+    with pytest.raises(RuntimeError, match="disk full"):
         demo.generate(con, patients=20, seed=1, end_date=END)
     held = [con.execute(f"select count(*) from {t}").fetchone()[0] for t in (*TABLES, "import_batches")]
     assert held == [0, 0, 0, 0]

@@ -293,12 +293,13 @@ def test_a_failure_mid_file_leaves_the_database_as_it_was(tmp_path, csv_file, mo
     assert after == before
 
 
-def test_a_database_locked_by_another_process_gives_a_plain_error(tmp_path, csv_file, capsys):
+def test_a_database_locked_by_another_process_gives_a_plain_error(tmp_path, csv_file, capsys, monkeypatch):
     import subprocess
     import sys
     import textwrap
     from clinic.cli import main
 
+    monkeypatch.setattr(importer, "LOCK_WAIT_SECONDS", 0.3)
     path = tmp_path / "clinic.duckdb"
     db.connect(path).close()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""

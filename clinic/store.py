@@ -1,0 +1,74 @@
+"""Where the dashboard's data lives: the database file, its demo default, its version, reading it.
+
+No Streamlit here. The dashboard never holds the file open between reruns: every read opens a
+short-lived read-only connection (waiting a little while an import holds the file), so an import
+from the command line can run while the dashboard serves pages.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from clinic import db
+
+DEMO_PATIENTS = 2000
+DEMO_SEED = 1
+READ_WAIT_SECONDS = 15.0   # an import of a large file holds the database for a few seconds
+
+
+def database_path() -> Path:
+    return db.default_db_path()
+
+
+def ensure_database(path: Path, patients: int = DEMO_PATIENTS, seed: int = DEMO_SEED) -> bool:
+    """Builds a demo database at `path` when there is none. Returns True when it built one.
+
+    The demo is written to a temporary file and linked into place in one step, so a reader never
+    sees half a database and two processes starting at once cannot overwrite each other's file.
+    """
+    from clinic import demo
+
+    path = Path(path)
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_name(f"{path.name}.building-{os.getpid()}")
+    building.unlink(missing_ok=True)
+    con = db.connect(building)
+    try:
+        demo.generate(con, patients=patients, seed=seed)
+    finally:
+        con.close()
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        return False  # another process finished first; its demo is as good as ours
+    finally:
+        building.unlink(missing_ok=True)
+    return True
+
+
+def data_version(path: Path) -> str:
+    """Changes whenever the database file (or its write-ahead log) is written: a cache key."""
+    parts = []
+    for candidate in (Path(path), Path(f"{path}.wal")):
+        try:
+            stat = candidate.stat()
+            parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        except FileNotFoundError:
+            parts.append("-")
+    return "/".join(parts)
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection for one query; closed straight after, so imports are not blocked."""
+    con = db.connect(path, read_only=True, wait_seconds=READ_WAIT_SECONDS)
+    try:
+        yield con
+    finally:
+        con.close()
