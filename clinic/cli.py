@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from clinic import db
 
 GROUPS = ("therapist", "diagnosis", "start_month", "age_band", "sex", "site")
@@ -148,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (CliError, db.DatabaseLocked, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"error: the database could not be used: {first_line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; the file being imported was rolled back", file=sys.stderr)

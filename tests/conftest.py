@@ -25,15 +25,21 @@ def csv_file(tmp_path):
 
 @pytest.fixture
 def cli(capsys):
-    """Runs `python -m clinic ...` in-process; returns (exit code, parsed JSON or raw stdout)."""
+    """Runs `python -m clinic ...` in-process; returns (exit code, parsed JSON or raw stdout).
+
+    What the command wrote to stderr is kept in `cli.err`.
+    """
     def call(*args: str):
         capsys.readouterr()
         code = main([str(a) for a in args])
-        out = capsys.readouterr().out
+        captured = capsys.readouterr()
+        out = captured.out
+        call.err = captured.err
         try:
             return code, json.loads(out)
         except json.JSONDecodeError:
             return code, out
+    call.err = ""
     return call
 
 
