@@ -119,11 +119,16 @@ def cmd_import(args) -> int:
     return 1 if any(r.refused for r in results) else 0
 
 
+def _filters(args):
+    from clinic.filters import Filters
+    return Filters(as_of=args.as_of or dt.date.today(), relief_rule=args.relief_rule)
+
+
 def cmd_courses(args) -> int:
     from clinic import metrics
     con = _open_read_only(args.db or db.default_db_path())
     try:
-        rows = metrics.courses(con, args.as_of or dt.date.today(), args.relief_rule)
+        rows = metrics.courses(con, _filters(args))
     finally:
         con.close()
     _print_json(rows)
@@ -134,7 +139,7 @@ def cmd_metrics(args) -> int:
     from clinic import metrics
     con = _open_read_only(args.db or db.default_db_path())
     try:
-        result = metrics.cohort_report(con, args.as_of or dt.date.today(), args.by, args.relief_rule)
+        result = metrics.cohort_report(con, _filters(args), args.by)
     finally:
         con.close()
     _print_json(result)

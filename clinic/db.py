@@ -90,9 +90,20 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Runs queries/<name>.sql on a fresh cursor and returns the result as a DataFrame."""
     cur = con.cursor()
     try:
+        bound = _bind(cur, name, params)   # register table params first: macros bind to them
         _define_macros(cur, name)
-        bound = _bind(cur, name, params)
         return cur.execute(sql_text(name), bound).df()
+    finally:
+        cur.close()
+
+
+def arrow(con: duckdb.DuckDBPyConnection, name: str, **params) -> pa.Table:
+    """Like run(), but returns an Arrow table: exact column types, cheap to cache and re-register."""
+    cur = con.cursor()
+    try:
+        bound = _bind(cur, name, params)
+        _define_macros(cur, name)
+        return cur.sql(sql_text(name), params=bound).to_arrow_table()
     finally:
         cur.close()
 
@@ -101,8 +112,8 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
     """Like run(), but returns plain Python values (int, bool, date, None) keyed by column name."""
     cur = con.cursor()
     try:
+        bound = _bind(cur, name, params)   # register table params first: macros bind to them
         _define_macros(cur, name)
-        bound = _bind(cur, name, params)
         result = cur.execute(sql_text(name), bound)
         columns = [d[0] for d in result.description]
         return [dict(zip(columns, row)) for row in result.fetchall()]
@@ -116,9 +127,10 @@ def _tables(params: dict) -> list[str]:
 
 def fetch(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[tuple]:
     """Runs a query on `con` itself (inside the caller's transaction) and returns its rows."""
-    _define_macros(con, name)
     try:
-        return con.execute(sql_text(name), _bind(con, name, params)).fetchall()
+        bound = _bind(con, name, params)
+        _define_macros(con, name)
+        return con.execute(sql_text(name), bound).fetchall()
     finally:
         for view in _tables(params):
             con.unregister(view)

@@ -1,34 +1,31 @@
-"""Metric definitions and their settings: thin Python over queries/course_summary.sql and friends.
+"""Metric definitions and their settings: thin Python over the queries in queries/.
 
-All arithmetic lives in SQL (queries/); this module validates settings, runs the queries and shapes
-the results into the stable JSON of DESIGN.md.
+All arithmetic lives in SQL: queries/course_summary.sql defines a course and its metrics,
+queries/cohort_metrics.sql aggregates courses. This module validates settings, runs the queries
+and shapes the results into the stable JSON of DESIGN.md.
+
+A course summary is computed once per (as-of date, relief rule) as an Arrow table (`all_courses`)
+and every filtered query reads it, so the dashboard computes the expensive part once and the
+command line and the dashboard share one definition.
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 
-from clinic import db
+import pyarrow as pa
 
-RELIEF_RULES = {
-    "pct30": "pain falls by at least 30 % after the first session",
-    "points2": "pain falls by at least 2 points after the first session",
-    "pct50": "pain falls by at least 50 % after the first session",
-}
-GROUPS = ("therapist", "diagnosis", "start_month", "age_band", "sex", "site")
-Z_95 = 1.959963984540054
+from clinic import db
+from clinic.filters import COHORT_FIELDS, RELIEF_RULES, Filters
+
+GROUPS = tuple(COHORT_FIELDS)
+Z_95 = 1.959963984540054    # Wilson interval, no continuity correction
 ADHERENT_AT = 0.8           # proportion of days covered
 RESPONDER_PCT = 30          # IMMPACT "moderate"
 SUBSTANTIAL_PCT = 50
 DROPOUT_AFTER_DAYS = 7      # more than 7 days without a visit
 NEW_COURSE_AFTER_DAYS = 30  # course inference: more than 30 days between rows
 
-
-def _check(as_of: dt.date, relief_rule: str) -> None:
-    if not isinstance(as_of, dt.date):
-        raise TypeError("as_of must be a date")
-    if relief_rule not in RELIEF_RULES:
-        raise ValueError(f"unknown relief rule {relief_rule!r}; use one of {', '.join(RELIEF_RULES)}")
+__all__ = ["RELIEF_RULES", "GROUPS", "all_courses", "courses", "cohort_rows", "cohort_report", "Filters"]
 
 
 def _finite(value):
@@ -38,14 +35,28 @@ def _finite(value):
     return value
 
 
-def courses(con, as_of: dt.date, relief_rule: str = "pct30") -> list[dict]:
-    """Per-course metrics as plain values, sorted by patient_id, start_date, course_id."""
-    _check(as_of, relief_rule)
-    rows = db.records(con, "courses", as_of=as_of, relief_rule=relief_rule)
+def all_courses(con, filters: Filters) -> pa.Table:
+    """Every course counted as of filters.as_of under filters.relief_rule, unfiltered otherwise."""
+    return db.arrow(con, "all_courses", as_of=filters.as_of, relief_rule=filters.relief_rule)
+
+
+def courses(con, filters: Filters, table: pa.Table | None = None) -> list[dict]:
+    """Per-course metrics (the `courses --json` fields), sorted by patient_id, start_date, course_id."""
+    table = all_courses(con, filters) if table is None else table
+    rows = db.records(con, "courses", all_courses=table, **filters.params())
     return [{k: _finite(v) for k, v in row.items()} for row in rows]
 
 
-def _block(row: dict | None) -> dict:
+def cohort_rows(con, filters: Filters, group: str | None = None, table: pa.Table | None = None) -> list[dict]:
+    """One flat row per cohort value (one row for everything when group is None)."""
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"unknown grouping {group!r}; use one of {', '.join(GROUPS)}")
+    table = all_courses(con, filters) if table is None else table
+    return db.records(con, "cohort_metrics", all_courses=table, group=group or "overall", **filters.params())
+
+
+def block(row: dict | None) -> dict:
+    """A cohort row in the nested shape of `metrics --json` (counts 0, the rest null, when empty)."""
     row = row or {}
     get = lambda k, default=None: _finite(row.get(k, default))  # noqa: E731
     return {
@@ -73,22 +84,15 @@ def _block(row: dict | None) -> dict:
     }
 
 
-def cohort_rows(con, as_of: dt.date, group: str | None = None, relief_rule: str = "pct30") -> list[dict]:
-    """One flat row per cohort value (or one row for everything when group is None)."""
-    _check(as_of, relief_rule)
-    if group is not None and group not in GROUPS:
-        raise ValueError(f"unknown grouping {group!r}; use one of {', '.join(GROUPS)}")
-    return db.records(con, "cohort_metrics", as_of=as_of, relief_rule=relief_rule, group=group or "overall")
-
-
-def cohort_report(con, as_of: dt.date, by: str | None = None, relief_rule: str = "pct30") -> dict:
+def cohort_report(con, filters: Filters, by: str | None = None) -> dict:
     """The `metrics --json` document: {"as_of", "overall": {...}, "groups": [{"key", ...}]}."""
-    overall = cohort_rows(con, as_of, None, relief_rule)
-    groups = cohort_rows(con, as_of, by, relief_rule) if by else []
+    table = all_courses(con, filters)
+    overall = cohort_rows(con, filters, None, table)
+    groups = cohort_rows(con, filters, by, table) if by else []
     return {
-        "as_of": as_of.isoformat(),
+        "as_of": filters.as_of.isoformat(),
         "by": by,
-        "relief_rule": relief_rule,
-        "overall": _block(overall[0] if overall else None),
-        "groups": [{"key": row["key"], **_block(row)} for row in groups],
+        "relief_rule": filters.relief_rule,
+        "overall": block(overall[0] if overall else None),
+        "groups": [{"key": row["key"], **block(row)} for row in groups],
     }

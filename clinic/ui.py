@@ -50,7 +50,7 @@ def friendly_errors():
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def cohort_report(path: str, version: str, as_of: dt.date, by: str | None, relief_rule: str) -> dict:
     with store.reading(Path(path)) as con:
-        return metrics.cohort_report(con, as_of, by, relief_rule)
+        return metrics.cohort_report(con, metrics.Filters(as_of=as_of, relief_rule=relief_rule), by)
 
 
 def report(path: Path, as_of: dt.date, by: str | None = None, relief_rule: str = "pct30") -> dict:

@@ -3,9 +3,10 @@
 --   improvement_assessable, median_improvement_pct, responders_30, responders_50,
 --   mean_adherence, adherent, completed, dropped_out; one row per key (sorted, null last).
 --   With $group = 'overall' every course has the key null, so the one row is the whole cohort.
--- params: $as_of (date), $relief_rule, $group ('overall' | 'therapist' | 'diagnosis' |
+-- params: the filter set (see filtered_courses.sql) and $group ('overall' | 'therapist' | 'diagnosis' |
 --   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
--- uses: course_summary
+-- uses: filtered_courses
+-- reads: all_courses (see all_courses.sql)
 -- Wilson 95 % interval: z = 1.959963984540054, no continuity correction, clamped to [0, 1].
 -- The median is the middle value, or the mean of the two middle values when their number is even.
 with grouped as (
@@ -19,7 +20,7 @@ with grouped as (
             when 'sex' then sex
             when 'site' then site
         end as key
-    from course_summary($as_of, $relief_rule)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
 ),
 
 counts as (

@@ -1,7 +1,9 @@
 -- courses: the per-course metrics as of $as_of, in the order of `python -m clinic courses --json`.
 -- returns: the fields of DESIGN.md's courses JSON, sorted by patient_id, start_date, course_id
--- params: $as_of (date), $relief_rule ('pct30' | 'points2' | 'pct50')
--- uses: course_summary
+-- params: the filter set ($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses,
+--   $age_bands, $sexes, $scope; see filtered_courses.sql)
+-- uses: filtered_courses
+-- reads: all_courses (see all_courses.sql)
 select
     course_id,
     patient_id,
@@ -19,5 +21,5 @@ select
     completed,
     dropped_out,
     longest_break_days
-from course_summary($as_of, $relief_rule)
+from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
 order by patient_id, start_date, course_id;

@@ -30,7 +30,7 @@ def test_the_sample_courses_have_the_metrics_worked_out_in_the_readme(tmp_path):
                           tmp_path / "c.duckdb", today=dt.date(2026, 11, 26))
     con = db.connect(tmp_path / "c.duckdb", read_only=True)
     try:
-        rows = {c["course_id"]: c for c in metrics.courses(con, dt.date(2026, 11, 20))}
+        rows = {c["course_id"]: c for c in metrics.courses(con, metrics.Filters(as_of=dt.date(2026, 11, 20)))}
     finally:
         con.close()
     assert list(rows) == ["C001", "C002", "P003:2026-11-09", "C004"]

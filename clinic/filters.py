@@ -1,0 +1,84 @@
+"""The filter set every dashboard query takes: one frozen, hashable value (a cache key).
+
+`scope` restricts everything to one therapist's courses; a sign-in will set it for therapists, so
+every query already takes it and pages need no change when it arrives.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+RELIEF_RULES = {
+    "pct30": "pain fell by at least 30 % after the first session",
+    "points2": "pain fell by at least 2 points after the first session",
+    "pct50": "pain fell by at least 50 % after the first session",
+}
+RELIEF_RULE_LABELS = {"pct30": "≥ 30 % drop", "points2": "≥ 2 points", "pct50": "≥ 50 % drop"}
+DIAGNOSES = ("disc_herniation", "piriformis_syndrome", "spinal_stenosis", "other")
+DIAGNOSIS_LABELS = {"disc_herniation": "Disc herniation", "piriformis_syndrome": "Piriformis syndrome",
+                    "spinal_stenosis": "Spinal stenosis", "other": "Other"}
+AGE_BANDS = ("<30", "30-44", "45-59", "60+")
+SEXES = ("F", "M", "X")
+SEX_LABELS = {"F": "Female", "M": "Male", "X": "X (other / not stated)"}
+COHORT_FIELDS = {
+    "therapist": "Therapist",
+    "diagnosis": "Diagnosis",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "site": "Site",
+    "start_month": "Start month",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    as_of: dt.date = field(default_factory=dt.date.today)
+    start_from: dt.date | None = None
+    start_to: dt.date | None = None
+    therapists: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    diagnoses: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    sexes: tuple[str, ...] = ()
+    relief_rule: str = "pct30"
+    scope: str | None = None
+
+    def __post_init__(self):
+        if self.relief_rule not in RELIEF_RULES:
+            raise ValueError(f"unknown relief rule {self.relief_rule!r}; use one of {', '.join(RELIEF_RULES)}")
+        for name in ("therapists", "sites", "diagnoses", "age_bands", "sexes"):
+            object.__setattr__(self, name, tuple(sorted(getattr(self, name))))
+
+    def params(self) -> dict:
+        """The bound parameters of every filtered query (queries/filtered_courses.sql)."""
+        return {
+            "as_of": self.as_of,
+            "start_from": self.start_from,
+            "start_to": self.start_to,
+            "therapists": list(self.therapists),
+            "sites": list(self.sites),
+            "diagnoses": list(self.diagnoses),
+            "age_bands": list(self.age_bands),
+            "sexes": list(self.sexes),
+            "scope": self.scope,
+        }
+
+    def with_(self, **changes) -> "Filters":
+        return replace(self, **changes)
+
+    def describe(self) -> str:
+        """The filters in words, for captions and exported files."""
+        parts = [f"as of {self.as_of:%d %b %Y}"]
+        if self.start_from or self.start_to:
+            start = f"{self.start_from:%d %b %Y}" if self.start_from else "the first course"
+            end = f"{self.start_to:%d %b %Y}" if self.start_to else "now"
+            parts.append(f"courses started {start} – {end}")
+        for label, values, names in (("therapist", self.therapists, None), ("site", self.sites, None),
+                                     ("diagnosis", self.diagnoses, DIAGNOSIS_LABELS),
+                                     ("age", self.age_bands, None), ("sex", self.sexes, SEX_LABELS)):
+            if values:
+                shown = [names.get(v, v) if names else v for v in values]
+                parts.append(f"{label}: {', '.join(shown)}")
+        if self.scope:
+            parts.append(f"only {self.scope}'s patients")
+        return "; ".join(parts)

@@ -1,0 +1,24 @@
+-- filtered_courses: defines the table macro filtered_courses(...), used through
+-- `-- uses: filtered_courses`. Returns nothing itself.
+-- The macro returns the rows of `all_courses` (the course_summary rows for one as-of date and
+-- relief rule, registered by the caller) that pass every filter:
+--   as_of (date): a course counts when it started on or before it;
+--   start_from, start_to (date or null): the course start date range, null = open;
+--   therapists, sites, diagnoses, age_bands, sexes (varchar[]): empty = all; otherwise the course's
+--   value must be one of them (an unknown value never matches a chosen one);
+--   scope (varchar or null): only the courses of this therapist (a therapist's own patients).
+create or replace temp macro filtered_courses(
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope
+) as table (
+    select *
+    from all_courses
+    where start_date <= as_of::date
+      and (start_from is null or start_date >= start_from::date)
+      and (start_to is null or start_date <= start_to::date)
+      and (len(therapists::varchar[]) = 0 or list_contains(therapists::varchar[], therapist))
+      and (len(sites::varchar[]) = 0 or list_contains(sites::varchar[], site))
+      and (len(diagnoses::varchar[]) = 0 or list_contains(diagnoses::varchar[], diagnosis))
+      and (len(age_bands::varchar[]) = 0 or list_contains(age_bands::varchar[], age_band))
+      and (len(sexes::varchar[]) = 0 or list_contains(sexes::varchar[], sex))
+      and (scope is null or therapist = scope)
+);
