@@ -1,34 +1,35 @@
-"""Streamlit glue shared by dashboard.py and the pages: setup, cached reads, friendly errors.
+"""Streamlit glue shared by dashboard.py and the pages: setup, sidebar filters, page guard, cached
+reads and friendly errors.
 
-Pages call only this module (and clinic.charts) to get data; they never open the database.
-Cached functions take everything they depend on as arguments, including the data version, so a
-new import shows at once.
+Pages call only this module (and clinic.charts) to get data; they never open the database. Every
+cached read takes the database path, its data version (so an import shows at once) and the whole
+filter set as its key. Connections are read-only and live for one query, so an import from the
+command line can run while the dashboard serves pages.
 """
 from __future__ import annotations
 
 import datetime as dt
+import runpy
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from clinic import db, metrics, store
+from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, RELIEF_RULE_LABELS, RELIEF_RULES,
+                            SEX_LABELS, SEXES, Filters)
+
+ENTRY = "dashboard.py"
+_run = threading.local()   # set by the entry for the length of one script run
+
+FILTER_KEYS = ("as_of", "from", "to", "therapist", "site", "diagnosis", "age", "sex", "relief")
 
 
-@st.cache_resource(show_spinner=False)
-def _ensure(path: str) -> bool:
-    return store.ensure_database(Path(path))
-
-
-def setup() -> Path:
-    """Makes sure a database exists (building the demo one on first start) and returns its path."""
-    path = store.database_path()
-    if not path.exists():
-        with st.spinner(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients…"):
-            _ensure(str(path))
-    return path
-
+# ---------------------------------------------------------------- errors
 
 @contextmanager
 def friendly_errors():
@@ -47,12 +48,196 @@ def friendly_errors():
         st.stop()
 
 
-@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
-def cohort_report(path: str, version: str, as_of: dt.date, by: str | None, relief_rule: str) -> dict:
+# ---------------------------------------------------------------- entry set-up
+
+@st.cache_resource(show_spinner=False)
+def _ensure_demo(path: str) -> bool:
+    return store.ensure_database(Path(path))
+
+
+def setup() -> Path:
+    """The database path; on first start at the default path, builds the demo database there.
+
+    When an explicitly chosen database ($CLINIC_DB) is missing, says so: only the Import page works.
+    """
+    path = store.database_path()
+    if path.exists():
+        return path
+    if path != db.DEFAULT_DB:
+        st.error(f"There is no database at `{path}` (set by CLINIC_DB). Import session files on the "
+                 f"Import page to create it, or build the demo with `python -m clinic demo --db {path}`.")
+        return path
+    with st.spinner(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients…"):
+        with friendly_errors():
+            _ensure_demo(str(path))
+    return path
+
+
+@contextmanager
+def entry_run(path: Path | None, filters: Filters | None):
+    """Marks this script run as started by the entry, with its database and filters."""
+    _run.entry, _run.path, _run.filters = True, path, filters
+    try:
+        yield
+    finally:
+        _run.entry, _run.path, _run.filters = False, None, None
+
+
+def require_entry(page_file: str, needs_data: bool = True) -> tuple[Path, Filters | None]:
+    """The first call of every page: returns (database path, filters) set up by the entry.
+
+    On a fresh server, a first request for a page's link runs that file alone (Streamlit's older
+    pages-directory mode), skipping dashboard.py and all it sets up (database, filters, later the
+    sign-in). Such a run is sent through dashboard.py, which sets everything up and then runs the
+    page that was asked for at the same URL; the lone run then stops.
+    A page that needs data stops here (the entry has said why) when there is no database.
+    """
+    if not getattr(_run, "entry", False):
+        runpy.run_path(str(db.ROOT / ENTRY), run_name="__main__")
+        st.stop()
+    if needs_data and _run.filters is None:
+        st.stop()
+    return _run.path, _run.filters
+
+
+# ---------------------------------------------------------------- cached reads
+
+def version(path: Path) -> str:
+    return store.data_version(path)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _all_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str) -> pa.Table:
     with store.reading(Path(path)) as con:
-        return metrics.cohort_report(con, metrics.Filters(as_of=as_of, relief_rule=relief_rule), by)
+        return metrics.all_courses(con, Filters(as_of=as_of, relief_rule=relief_rule))
 
 
-def report(path: Path, as_of: dt.date, by: str | None = None, relief_rule: str = "pct30") -> dict:
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
+    table = _all_courses(path, data_version, filters.as_of, filters.relief_rule)
+    with store.reading(Path(path)) as con:
+        return db.run(con, name, all_courses=table, **filters.params(), **dict(extra))
+
+
+@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+def _cohort(path: str, data_version: str, filters: Filters, group: str | None) -> list[dict]:
+    table = _all_courses(path, data_version, filters.as_of, filters.relief_rule)
+    with store.reading(Path(path)) as con:
+        return metrics.cohort_rows(con, filters, group, table)
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _plain(path: str, data_version: str, name: str, extra: tuple) -> pd.DataFrame:
+    with store.reading(Path(path)) as con:
+        return db.run(con, name, **dict(extra))
+
+
+def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
+    """Runs queries/<name>.sql for the current database and filters (cached)."""
+    path, current = _run.path, _run.filters
     with friendly_errors():
-        return cohort_report(str(path), store.data_version(path), as_of, by, relief_rule)
+        return _query(str(path), version(path), name, filters or current, tuple(sorted(extra.items())))
+
+
+def plain_query(name: str, **extra) -> pd.DataFrame:
+    """Runs a query that takes no filters (for example the filter options), cached."""
+    path = _run.path
+    with friendly_errors():
+        return _plain(str(path), version(path), name, tuple(sorted(extra.items())))
+
+
+def cohort(group: str | None = None, filters: Filters | None = None) -> list[dict]:
+    """Cohort metrics rows (see queries/cohort_metrics.sql) for the current filters."""
+    path, current = _run.path, _run.filters
+    with friendly_errors():
+        return _cohort(str(path), version(path), filters or current, group)
+
+
+def overall(filters: Filters | None = None) -> dict:
+    """The nested cohort block (as in `metrics --json`) for all courses that pass the filters."""
+    rows = cohort(None, filters)
+    return metrics.block(rows[0] if rows else None)
+
+
+# ---------------------------------------------------------------- sidebar
+
+def _reset_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+
+
+def sidebar_filters(path: Path) -> Filters | None:
+    """The shared filters: in the sidebar on every page, kept across pages and in the URL.
+
+    None when there is no database to filter yet.
+    """
+    if not path.exists():
+        return None
+    with friendly_errors():
+        options = _plain(str(path), version(path), "filter_options", ())
+    therapists = sorted(options.loc[options.field == "therapist", "value"].tolist())
+    sites = sorted(options.loc[options.field == "site", "value"].tolist())
+    bound = {"bind": "query-params", "persist_state": "session"}
+    today = dt.date.today()
+    with st.sidebar:
+        st.subheader("Filters")
+        as_of = st.date_input("As of", value=today, key="as_of", format="YYYY-MM-DD",
+                              help="Figures use only sessions up to this date; courses count when "
+                                   "they started on or before it.", **bound)
+        left, right = st.columns(2)
+        start_from = left.date_input("Courses started from", value=None, key="from", format="YYYY-MM-DD", **bound)
+        start_to = right.date_input("until", value=None, key="to", format="YYYY-MM-DD", **bound)
+        chosen_therapists = st.multiselect("Therapist", therapists, key="therapist", placeholder="All therapists", **bound)
+        chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **bound)
+        diagnoses = st.multiselect("Diagnosis", DIAGNOSES, key="diagnosis", placeholder="All diagnoses",
+                                   format_func=DIAGNOSIS_LABELS.get, **bound)
+        age_bands = st.multiselect("Age band", AGE_BANDS, key="age", placeholder="All ages",
+                                   help="Age in the year the course started.", **bound)
+        sexes = st.multiselect("Sex", SEXES, key="sex", placeholder="All", format_func=SEX_LABELS.get, **bound)
+        relief_rule = st.radio("First-session relief means", list(RELIEF_RULES), key="relief",
+                               format_func=RELIEF_RULE_LABELS.get, help=RELIEF_RULES["pct30"] + " (the default)",
+                               **bound)
+        st.button("Clear filters", on_click=_reset_filters, width="stretch")
+    if start_from and start_to and start_from > start_to:
+        st.sidebar.warning("The start range ends before it begins, so no course can match.")
+    return Filters(as_of=as_of or today, start_from=start_from, start_to=start_to,
+                   therapists=tuple(chosen_therapists), sites=tuple(chosen_sites), diagnoses=tuple(diagnoses),
+                   age_bands=tuple(age_bands), sexes=tuple(sexes), relief_rule=relief_rule or "pct30")
+
+
+# ---------------------------------------------------------------- small drawing helpers
+
+def fmt_pct(value, digits: int = 0) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
+
+
+def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height: int | None = None,
+               key: str | None = None, **kwargs):
+    """A read-only table with readable column names and dates shown as dates (not timestamps).
+
+    Text cells are shown as text by st.dataframe (never as HTML), so notes need no extra escaping.
+    """
+    labels = labels or {}
+    config = {}
+    for column in frame.columns:
+        label = labels.get(column, column)
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif column.endswith("_pct") or column in ("adherence",):
+            config[column] = st.column_config.NumberColumn(label, format="%.1f" if column.endswith("_pct") else "percent")
+        else:
+            config[column] = st.column_config.Column(label)
+    if height is None:
+        height = min(420, 38 + 35 * max(len(frame), 1))
+    return st.dataframe(frame, column_config=config, hide_index=True, width="stretch", height=height, key=key, **kwargs)
+
+
+def empty_state(message: str) -> None:
+    """Says in words why there is nothing to show, then stops the page."""
+    st.info(message)
+    st.stop()
+
+
+def no_courses_message(filters: Filters) -> str:
+    return (f"No courses match these filters ({filters.describe()}). Widen the start-date range, "
+            "clear a filter in the sidebar, or move the as-of date later.")

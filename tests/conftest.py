@@ -56,3 +56,95 @@ def db_from(tmp_path, cli):
         assert code == 0, out
         return db
     return make
+
+
+# ---------------------------------------------------------------- the dashboard's page fixture
+# One tiny clinic, as of 2026-03-20, whose figures are worked out by hand below. Page tests
+# (AppTest and the browser) open the dashboard on it.
+#
+# c1  p1 Birch  North    disc_herniation F 1970 (45-59)  planned 5, 03-01..03-05 attended daily:
+#     completed; adherence 5/5; relief (8-4)/8 = 50 % >= 30 %; sustained (8-3)/8 = 62.5 %
+# c2  p2 Cedar  Central  piriformis      M 1990 (30-44)  planned 10: 03-01 attended 6->5, 03-02
+#     no-show, 03-03 attended 6->5; last visit 17 days before 03-20: dropped out;
+#     adherence 2/10; relief 1/6 < 30 %; sustained (6-6)/6 = 0 %
+# p3:2026-03-15  p3 Birch  North  other  F 2000 (<30)  no course_id (inferred), planned 10 by default:
+#     03-15 7->7 (acute inflammation), 03-16 7->6 (numbness), 03-18 6->4; ongoing (2 days);
+#     window 03-15..03-20 = 6 days, 3 attended: adherence 0.5; relief 0 %; sustained (7-6)/7
+#     no doctor's conclusion
+# decoys: p3's 03-21 session (after as-of), c4 of p4 starting 03-25 (after as-of)
+#
+# As of 2026-03-20: 3 courses, 3 patients; relief 1 of 3; active 1 (c1 completed, c2 dropped);
+# median sustained improvement of {62.5, 0, 100/7} = 100/7 = 14.3 %; mean adherence
+# (1 + 0.2 + 0.5) / 3 = 0.5667; drop-out rate 1/3.
+# Therapist Birch only: c1 and p3: relief 1 of 2; median (62.5 + 100/7) / 2 = 38.4 %;
+# mean adherence (1 + 0.5) / 2 = 0.75; drop-out 0 of 2.
+PAGE_AS_OF = "2026-03-20"
+PAGE_PATIENTS = """
+patient_id,birth_year,sex,diagnosis,referral_date,doctor_conclusion,imaging,blood_tests,site
+p1,1970,F,disc_herniation,2026-02-20,true,mri,true,North
+p2,1990,M,piriformis_syndrome,2026-02-25,true,none,true,Central
+p3,2000,F,other,,false,xray,,North
+p4,1985,M,spinal_stenosis,2026-03-20,true,ct,true,Central
+"""
+PAGE_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+c1,p1,2026-03-01,5
+c2,p2,2026-03-01,10
+c4,p4,2026-03-25,10
+"""
+PAGE_SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after,numbness,acute_inflammation,notes
+s01,p1,c1,2026-03-01,09:00,Birch,attended,8,4,false,false,first visit
+s02,p1,c1,2026-03-02,09:00,Birch,attended,6,3,false,false,
+s03,p1,c1,2026-03-03,09:00,Birch,attended,5,3,false,false,
+s04,p1,c1,2026-03-04,09:00,Birch,attended,4,2,false,false,
+s05,p1,c1,2026-03-05,09:00,Birch,attended,3,2,false,false,<b>bold?</b> & done
+s06,p2,c2,2026-03-01,17:00,Cedar,attended,6,5,false,false,
+s07,p2,c2,2026-03-02,17:00,Cedar,no_show,,,,,
+s08,p2,c2,2026-03-03,17:00,Cedar,attended,6,5,false,false,
+s09,p3,,2026-03-15,10:00,Birch,attended,7,7,false,true,flare-up
+s10,p3,,2026-03-16,10:00,Birch,attended,7,6,true,false,numb toes
+s11,p3,,2026-03-18,10:00,Birch,attended,6,4,false,false,
+s12,p3,,2026-03-21,10:00,Birch,attended,4,2,false,false,after the as-of date
+s13,p4,c4,2026-03-25,10:00,Cedar,attended,9,5,false,false,after the as-of date
+"""
+
+
+@pytest.fixture(scope="session")
+def page_db(tmp_path_factory) -> Path:
+    """The page fixture's database (built once per test run through the real importer)."""
+    import datetime as dt
+    from clinic import importer
+
+    folder = tmp_path_factory.mktemp("page_db")
+    files = [_write(folder / n, t) for n, t in (("patients.csv", PAGE_PATIENTS), ("courses.csv", PAGE_COURSES),
+                                                ("sessions.csv", PAGE_SESSIONS))]
+    results = importer.import_files(files, folder / "clinic.duckdb", today=dt.date(2026, 3, 31))
+    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
+    return folder / "clinic.duckdb"
+
+
+@pytest.fixture
+def app(page_db, monkeypatch):
+    """An AppTest of dashboard.py on the page fixture, as of PAGE_AS_OF (not yet run)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from clinic.db import ROOT
+
+    monkeypatch.setenv("CLINIC_DB", str(page_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = PAGE_AS_OF
+    return at
+
+
+@pytest.fixture
+def empty_db(tmp_path) -> Path:
+    """A database with the schema and no rows."""
+    from clinic import db
+
+    path = tmp_path / "empty.duckdb"
+    db.connect(path).close()
+    return path

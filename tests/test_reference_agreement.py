@@ -13,10 +13,11 @@ Databases:
   default planned sessions, patients missing from patients.csv or without a birth year), imported
   in two batches so that the second one re-infers courses and updates rows.
 
-Each as-of date is compared for `courses` under every relief rule, for `metrics` overall under
-every relief rule, and for `metrics --by G` for every grouping G, the relief rule rotating over the
-as-of dates so that every (grouping, rule) pair is met (the rule only changes first-session relief;
-rotating keeps the file fast).
+Each as-of date is compared for `courses` under every relief rule, and for `metrics` without --by
+and with `--by G` for every grouping G (each of which also carries the overall block), the relief
+rule rotating over the as-of dates so that every (grouping, rule) pair is met within three dates.
+The rule only changes first-session relief, and each CLI call costs tens of milliseconds, so
+rotating rather than crossing keeps the file near 20 s.
 """
 from __future__ import annotations
 
@@ -33,13 +34,13 @@ from reference_metrics import GROUPINGS, RELIEF_RULES, Reference
 FLOAT_FIELDS = {"sustained_improvement_pct", "adherence", "rate", "ci_low", "ci_high", "median_pct", "mean"}
 MAX_REPORTED = 40
 
-DEMO_SEEDS = (3, 17, 2026)
+DEMO_SEEDS = (3, 2026)
 DEMO_END = "2026-06-30"
 DEMO_AS_OF = ("2026-06-30", "2026-03-15", "2025-12-31", "2025-01-01")   # the last is before any data
 
-MESSY_SEEDS = (1, 2, 3, 4, 5)
+MESSY_SEEDS = (1, 2, 3, 4)
 MESSY_START, MESSY_END = dt.date(2026, 1, 1), dt.date(2026, 4, 30)
-MESSY_AS_OF = ("2025-12-31", "2026-01-20", "2026-02-15", "2026-03-10", "2026-04-05", "2026-05-31")
+MESSY_AS_OF = ("2026-02-15", "2026-03-10", "2026-05-31")
 
 
 # --- comparing JSON -----------------------------------------------------------------------------
@@ -102,8 +103,7 @@ def assert_agree(problems: list[str]) -> None:
 def metrics_calls(as_of_dates):
     """(as_of, rule, by) for every metrics comparison: see the module docstring."""
     for i, as_of in enumerate(as_of_dates):
-        for rule in RELIEF_RULES:
-            yield as_of, rule, None
+        yield as_of, RELIEF_RULES[i % len(RELIEF_RULES)], None
         for j, by in enumerate(GROUPINGS):
             yield as_of, RELIEF_RULES[(i + j) % len(RELIEF_RULES)], by
 
@@ -354,10 +354,24 @@ class MessyBuild:
 
     @property
     def as_of_dates(self) -> list[str]:
-        """The fixed dates plus two drawn from the data: a session date and the day before another."""
+        """The fixed dates plus three drawn from the data, aimed at the awkward cases: a date between
+        a courses.csv start_date and the course's first session (the first session date when the
+        listed start is later, so the course is not counted yet; the listed start when it is earlier,
+        so the course counts with nothing attended),
+        the date of a cancelled/no-show row opening a course (so its therapist comes from that row),
+        and the day before some session (a window cut mid-course)."""
+        ref = self.ref
         rng = random.Random(len(self.clinic.first_batch))
-        days = sorted({s.session_date for s in self.ref.sessions})
-        picked = [rng.choice(days), rng.choice(days) - dt.timedelta(days=1)]
+        days = sorted({s.session_date for s in ref.sessions})
+        listed_apart, opened_by_absence = [], []
+        for course_id, rows in ref.by_course.items():
+            listed = ref.course_rows.get(course_id)
+            if listed and listed["start_date"] and listed["start_date"] != rows[0].session_date:
+                listed_apart.append(min(listed["start_date"], rows[0].session_date))
+            if not rows[0].attended:
+                opened_by_absence.append(rows[0].session_date)
+        picked = [rng.choice(sorted(listed_apart) or days), rng.choice(sorted(opened_by_absence) or days),
+                  rng.choice(days) - dt.timedelta(days=1)]
         return list(MESSY_AS_OF) + [d.isoformat() for d in picked]
 
 
@@ -424,7 +438,8 @@ def features(ref: Reference) -> Counter:
         if p1 == p2 and (d2 - d1).days in (30, 31):
             found[f"inference gap of exactly {(d2 - d1).days} days"] += 1
     by_day = Counter((s.effective_course_id, s.session_date) for s in ref.sessions)
-    for course_id, rows in ref.by_course.items():
+    for course_id in ref.course_ids:
+        rows = ref.by_course.get(course_id, [])
         listed = ref.course_rows.get(course_id)
         if rows and not rows[0].attended:
             found["a cancelled or no-show row opens a course"] += 1

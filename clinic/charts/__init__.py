@@ -1,0 +1,35 @@
+"""Plotly figures as pure functions of DataFrames (no Streamlit inside), so tests can check their data.
+
+Every figure has a title that says how many courses are behind it, axis titles with units and
+hover text. Page-specific figures live in the modules of this package (overview, pain, relief,
+adherence, patients, cohorts); this module holds the shared look.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# A colour-blind-safe palette (Okabe–Ito), in a fixed order so a cohort keeps its colour.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+BEFORE, AFTER = "#D55E00", "#0072B2"
+GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#7F7F7F"
+BAND = "rgba(0, 114, 178, 0.15)"
+
+
+def n_courses(count: int) -> str:
+    return f"{count:,} course" + ("" if count == 1 else "s")
+
+
+def styled(fig: go.Figure, title: str, x_title: str, y_title: str, subtitle: str | None = None,
+           height: int = 420) -> go.Figure:
+    """Applies the dashboard's look: a title (with the data behind it), axis titles and a legend."""
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "subtitle": {"text": subtitle} if subtitle else None},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 80 if subtitle else 60, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        hoverlabel={"align": "left"},
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig

@@ -1,0 +1,71 @@
+-- filtered_sessions: defines the table macro filtered_sessions(...), used through
+-- `-- uses: filtered_sessions`. Returns nothing itself.
+-- The macro takes the same filter set as filtered_courses and returns every session row dated on or
+-- before as_of that belongs to a course passing the filters:
+--   session_id, patient_id, course_id, session_date, session_time, therapist (of the session),
+--   status, pain_before, pain_after, pain_change (after - before), muscle_tension, numbness,
+--   acute_inflammation, notes,
+--   course_day (1 = the course's start date), session_number (1, 2, 3 ... over the course's
+--   attended rows in course order; null on cancelled and no-show rows),
+--   and the course's fields: start_date, planned_sessions, course_therapist, diagnosis, age_band,
+--   sex, site, start_month, adherent, completed, dropped_out, ongoing.
+-- Row order ("course order"): date, then session time (none first), then session_id as text.
+-- uses: filtered_courses
+create or replace temp macro filtered_sessions(
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope
+) as table (
+    with course_rows as (
+        select
+            course_id, start_date, planned_sessions, therapist as course_therapist, diagnosis,
+            age_band, sex, site, start_month, adherent, completed, dropped_out, ongoing
+        from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope)
+    ),
+
+    session_rows as (
+        select
+            session_id,
+            patient_id,
+            coalesce(course_id, inferred_course_id) as course_id,
+            session_date,
+            session_time,
+            therapist,
+            status,
+            pain_before,
+            pain_after,
+            pain_after - pain_before as pain_change,
+            muscle_tension,
+            numbness,
+            acute_inflammation,
+            notes
+        from sessions
+        where session_date <= as_of::date
+    ),
+
+    final as (
+        select
+            s.*,
+            date_diff('day', c.start_date, s.session_date) + 1 as course_day,
+            case when s.status = 'attended' then
+                row_number() over (
+                    partition by s.course_id, s.status = 'attended'
+                    order by s.session_date, s.session_time nulls first, s.session_id
+                )
+            end as session_number,
+            c.start_date,
+            c.planned_sessions,
+            c.course_therapist,
+            c.diagnosis,
+            c.age_band,
+            c.sex,
+            c.site,
+            c.start_month,
+            c.adherent,
+            c.completed,
+            c.dropped_out,
+            c.ongoing
+        from session_rows as s
+        join course_rows as c on c.course_id = s.course_id
+    )
+
+    select * from final
+);

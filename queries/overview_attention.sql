@@ -1,0 +1,65 @@
+-- overview_attention: what needs the clinic's attention among the filtered courses, one row per
+-- (course, reason). Reasons:
+--   'not_seen'             a course that is neither completed nor over, whose last visit (or start,
+--                          with no visit) was 8 to $lapse_days days ago: a call may bring them back;
+--   'no_conclusion'        a course started without a doctor's conclusion on file (false or unknown);
+--   'acute_inflammation'   an attended session was recorded during acute inflammation;
+--   'numbness'             numbness was reported at a session (a red flag to refer).
+-- returns: reason, course_id, patient_id, therapist, start_date, last_attended_date,
+--   days_since_last_visit, sessions_attended, planned_sessions, flagged_sessions, last_flagged_date,
+--   ongoing; sorted by reason, then most urgent first
+-- params: the filter set (see filtered_courses.sql), $lapse_days (integer)
+-- uses: filtered_sessions
+-- reads: all_courses
+with courses as (
+    select *
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+),
+
+flags as (
+    select
+        course_id,
+        count(*) filter (where status = 'attended' and acute_inflammation) as acute_sessions,
+        max(session_date) filter (where status = 'attended' and acute_inflammation) as last_acute_date,
+        count(*) filter (where numbness) as numbness_sessions,
+        max(session_date) filter (where numbness) as last_numbness_date
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    group by course_id
+),
+
+reasons as (
+    select 'not_seen' as reason, c.*, null::bigint as flagged_sessions, null::date as last_flagged_date
+    from courses as c
+    where not c.completed
+      and c.days_since_last_visit between 8 and $lapse_days
+
+    union all
+
+    select 'no_conclusion', c.*, null, null
+    from courses as c
+    where c.doctor_conclusion is distinct from true
+
+    union all
+
+    select 'acute_inflammation', c.*, f.acute_sessions, f.last_acute_date
+    from courses as c
+    join flags as f on f.course_id = c.course_id
+    where f.acute_sessions > 0
+
+    union all
+
+    select 'numbness', c.*, f.numbness_sessions, f.last_numbness_date
+    from courses as c
+    join flags as f on f.course_id = c.course_id
+    where f.numbness_sessions > 0
+),
+
+final as (
+    select
+        reason, course_id, patient_id, therapist, start_date, last_attended_date, days_since_last_visit,
+        sessions_attended, planned_sessions, flagged_sessions, last_flagged_date, ongoing
+    from reasons
+)
+
+select * from final
+order by reason, ongoing desc, coalesce(last_flagged_date, start_date) desc, days_since_last_visit, course_id;
