@@ -1,8 +1,58 @@
-"""Placeholder until this page is built."""
+"""First-session relief: does relief come after the first session in most cases?"""
 import streamlit as st
 
 from clinic import ui
+from clinic.charts import relief as charts
+from clinic.charts.overview import relief_claim
+from clinic.filters import COHORT_FIELDS, RELIEF_RULES
 
-path, filters = ui.require_entry(__file__, needs_data=False)
-st.title("first_session")
-st.info("This page is being built.")
+path, filters = ui.require_entry(__file__)
+
+st.title("First-session relief")
+st.caption(filters.describe())
+
+summary = ui.overall()
+if summary["courses"] == 0:
+    ui.empty_state(ui.no_courses_message(filters))
+
+st.markdown(charts.rule_sentence(filters.relief_rule) + " Change the rule in the sidebar.")
+
+relief = summary["first_session_relief"]
+counts = ui.query("relief_assessability").iloc[0].to_dict()
+st.markdown(f"Does relief come after the first session in most cases? {charts.verdict_message(relief)}")
+
+tiles = st.columns(4)
+tiles[0].metric("Relief rate", ui.fmt_pct(relief["rate"]),
+                help=f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses.", border=True)
+tiles[1].metric("95 % interval", charts.interval_text(relief["ci_low"], relief["ci_high"]),
+                help="Wilson score interval, 95 %, no continuity correction.", border=True)
+tiles[2].metric("Assessable courses", f"{counts['assessable']:,}",
+                help=f"Of {counts['courses']:,} matching courses.", border=True)
+tiles[3].metric("Not assessable", f"{counts['not_assessable']:,}",
+                help="No attended session yet, a missing first-session score, or pain 0 before it.", border=True)
+st.caption(charts.not_assessable_sentence(counts))
+
+if relief["rate"] is not None:
+    st.plotly_chart(relief_claim(relief, RELIEF_RULES[filters.relief_rule]), width="stretch")
+
+st.subheader("By cohort")
+group = st.selectbox("Compare relief by", list(COHORT_FIELDS), format_func=COHORT_FIELDS.get, key="relief.by",
+                     bind="query-params", persist_state="session")
+table = charts.cohort_table(ui.cohort(group), group)
+if table.relief_assessable.sum() == 0:
+    st.info("No matching course can be judged for first-session relief, so there is nothing to compare.")
+else:
+    st.plotly_chart(charts.relief_by_cohort(table, group, filters.relief_rule), width="stretch")
+ui.show_table(table, charts.TABLE_LABELS, key="relief.table")
+st.download_button("Download this table (CSV)",
+                   table.rename(columns=charts.TABLE_LABELS).to_csv(index=False).encode("utf-8"),
+                   file_name=f"first-session-relief-by-{group}-{filters.as_of}.csv", mime="text/csv",
+                   key="relief.download.by_cohort")
+
+st.subheader("Size of the first-session change")
+changes = ui.query("relief_first_change")
+if changes.empty:
+    st.info("No matching course has both pain scores at its first session yet.")
+else:
+    without = counts["no_attended_session"] + counts["missing_score"]
+    st.plotly_chart(charts.first_change_histogram(changes, filters.relief_rule, without), width="stretch")

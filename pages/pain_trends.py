@@ -1,8 +1,54 @@
-"""Placeholder until this page is built."""
+"""Pain trends: is pain going down? By session number, within each session, and over the calendar."""
 import streamlit as st
 
 from clinic import ui
+from clinic.charts import pain as charts
 
-path, filters = ui.require_entry(__file__, needs_data=False)
-st.title("pain_trends")
-st.info("This page is being built.")
+path, filters = ui.require_entry(__file__)
+
+st.title("Pain trends")
+st.caption(filters.describe())
+
+summary = ui.overall()
+if summary["courses"] == 0:
+    ui.empty_state(ui.no_courses_message(filters))
+
+tiles = st.columns(4)
+for tile, (label, value, help_text) in zip(tiles, charts.kpis(summary)):
+    tile.metric(label, value, help=help_text, border=True)
+
+split = st.selectbox("Draw one line per", charts.SPLITS, format_func=charts.SPLIT_LABELS.get, key="pain.split",
+                     help="Splits the session-number and the month-by-month charts by a cohort field; "
+                          "the before/after chart always shows all matching courses.",
+                     bind="query-params", persist_state="session")
+
+overall = ui.query("pain_by_session", split="none")
+if overall.empty or overall.courses.sum() == 0:
+    ui.empty_state("No attended session with a pain score in the matching courses yet, so there is no trend to draw.")
+
+if not overall.shown.any():
+    st.info("Too few courses have a pain score at their first session to draw a trend by session number. "
+            "Widen the filters.")
+else:
+    sentence = charts.headline(overall)
+    if sentence:
+        st.markdown(sentence)
+    by_session = overall if split == "none" else ui.query("pain_by_session", split=split)
+    if by_session.shown.any():
+        st.plotly_chart(charts.pain_by_session(by_session, split), width="stretch")
+    else:
+        st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
+                "Choose another split, or widen the filters.")
+    st.download_button("Download pain by session number (CSV)", by_session.to_csv(index=False).encode("utf-8"),
+                       file_name=f"pain-by-session-{split}-{filters.as_of}.csv", mime="text/csv",
+                       key="pain.download.by_session")
+    st.plotly_chart(charts.before_after(overall), width="stretch")
+
+by_month = ui.query("pain_by_month", split=split)
+if by_month.empty:
+    st.info("No scored session in the matching courses yet, so there is no month-by-month trend.")
+elif not by_month.shown.any():
+    st.info(f"No {charts.SPLIT_LABELS[split].lower()} has a month with the 5 scored courses a point needs. "
+            "Choose another split, or widen the filters.")
+else:
+    st.plotly_chart(charts.pain_by_month(by_month, split), width="stretch")

@@ -34,12 +34,17 @@ def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
 
 
 def test_a_link_with_filters_in_its_url_reproduces_the_view(app):
+    # The URL carries what the sidebar shows: therapist names and the rule's label.
     app.query_params["therapist"] = "Birch"
-    app.query_params["relief"] = "points2"
+    app.query_params["relief"] = "≥ 2 points"
+    app.query_params["diagnosis"] = "Other"
     app.run()
     assert app.sidebar.multiselect(key="therapist").value == ["Birch"]
-    # 2-point rule: c1 8->4 yes; p3 7->7 no
-    assert metrics_of(app)["First-session relief"] == "50 %"
+    assert app.sidebar.radio(key="relief").value == "points2"
+    assert app.sidebar.multiselect(key="diagnosis").value == ["other"]
+    # Birch and diagnosis "other": only p3's course, 7 -> 7: not relieved under the 2-point rule
+    assert metrics_of(app)["Patients"] == "1"
+    assert metrics_of(app)["First-session relief"] == "0 %"
 
 
 def test_filters_survive_a_page_switch(app):

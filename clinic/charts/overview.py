@@ -39,11 +39,11 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
             showlegend=False,
         ))
     fig.add_vline(x=CLAIM_THRESHOLD, line_dash="dash", line_color="#333",
-                  annotation_text="the claim: most cases (> 50 %)", annotation_position="bottom left")
+                  annotation_text="the claim: most cases (> 50 %)", annotation_position="top left")
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     return styled(fig, "Is relief after the first session the rule?", "Share of courses with first-session relief (%)", "",
                   subtitle=f"Relief = {rule_text}; {n_courses(relief['assessable'])} assessable; dot = rate, bar = 95 % Wilson interval",
-                  height=230)
+                  height=260)
 
 
 def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
@@ -53,7 +53,8 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
     fig.add_trace(go.Scatter(
         x=list(banded.week_start) + list(banded.week_start[::-1]),
         y=list(banded.ci_high) + list(banded.ci_low[::-1]),
-        fill="toself", fillcolor=BAND, line={"width": 0}, hoverinfo="skip", name="95 % interval of the mean",
+        fill="toself", fillcolor=BAND, mode="lines", line={"width": 0}, hoverinfo="skip",
+        name="95 % interval of the mean",
     ))
     fig.add_trace(go.Scatter(
         x=weeks.week_start, y=weeks.mean_pain, mode="lines+markers", line={"color": AFTER}, name="Mean pain before session",

@@ -1,0 +1,289 @@
+"""Figures and small summaries of the Pain-trends page ("is pain going down?").
+
+Inputs are the frames of queries/pain_by_session.sql and queries/pain_by_month.sql; every function
+is pure (DataFrame in, Figure or text out) so tests can check what a person would see.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, PALETTE, n_courses, styled
+from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
+
+SPLITS = ("none", *COHORT_FIELDS)
+SPLIT_LABELS = {"none": "No split (all matching courses)", **COHORT_FIELDS}
+UNKNOWN = "Not recorded"
+DASHES = ("solid", "dash", "dot", "dashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up")
+MEAN_LINE = "Mean pain before session"
+MONTH_LINE = "Mean pain before session (bar: 95 % interval)"
+PAIN_AXIS = "Mean pain before session (NRS 0–10)"
+SESSION_AXIS = "Session number in the course (k-th attended session)"
+
+
+# ---------------------------------------------------------------- labels and styles
+
+def cohort_label(split: str, key) -> str:
+    """A cohort value as a person reads it ('Disc herniation', 'Female', 'Not recorded')."""
+    if key is None or (not isinstance(key, str) and pd.isna(key)):
+        return UNKNOWN
+    if split == "diagnosis":
+        return DIAGNOSIS_LABELS.get(key, key)
+    if split == "sex":
+        return SEX_LABELS.get(key, key)
+    return str(key)
+
+
+def line_style(index: int) -> dict:
+    """Colour, dash and marker of the index-th cohort line: colours repeat after the palette runs
+    out, and each round of colours gets its own dash and marker so no two lines look alike."""
+    round_ = (index // len(PALETTE)) % len(DASHES)
+    return {"color": PALETTE[index % len(PALETTE)], "dash": DASHES[round_], "symbol": SYMBOLS[round_]}
+
+
+def _groups(frame: pd.DataFrame, split: str):
+    """(label, rows) per cohort value in the query's order (null last); one group when not split."""
+    if split == "none":
+        yield "All matching courses", frame
+        return
+    keys = list(dict.fromkeys(frame.key.tolist()))
+    for key in keys:
+        rows = frame.loc[frame.key.isna()] if key is None or (not isinstance(key, str) and pd.isna(key)) \
+            else frame.loc[frame.key == key]
+        yield cohort_label(split, key), rows
+
+
+# ---------------------------------------------------------------- KPIs and headline
+
+def finish(fig: go.Figure, title: str, x_title: str, y_title: str, lines: list[str], height: int) -> go.Figure:
+    """styled() with a subtitle of several short lines and room for them above the legend."""
+    fig = styled(fig, title, x_title, y_title, subtitle="<br>".join(line for line in lines if line), height=height)
+    fig.update_layout(margin={"t": 70 + 18 * len([line for line in lines if line]) + 14})
+    return fig
+
+
+def _share(count: int, total: int) -> str:
+    return "—" if not total else f"{count / total * 100:.0f} %"
+
+
+def kpis(summary: dict) -> list[tuple[str, str, str]]:
+    """(label, value, help) of the page's KPI tiles from the overall cohort block (ui.overall())."""
+    improvement = summary["sustained_improvement"]
+    assessable = improvement["assessable"]
+    median = improvement["median_pct"]
+    basis = (f"of {assessable:,} courses with pain scored on two different visit days "
+             f"(first scored visit vs the last one)")
+    return [
+        ("Courses", f"{summary['courses']:,}", f"Courses that match the filters; {summary['patients']:,} patients."),
+        ("Median pain reduction", "—" if median is None else f"{median:.0f} %",
+         f"Median sustained improvement (baseline − last) ÷ baseline, {basis}."),
+        ("Responders ≥ 30 %", _share(improvement["responders_30"], assessable),
+         f"{improvement['responders_30']:,} {basis} improved by 30 % or more (IMMPACT 'moderate')."),
+        ("Responders ≥ 50 %", _share(improvement["responders_50"], assessable),
+         f"{improvement['responders_50']:,} {basis} improved by 50 % or more ('substantial')."),
+    ]
+
+
+def _interval(low, high) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "no interval (fewer than 2 scores)"
+    return f"95 % interval {low:.2f} – {high:.2f}"
+
+
+def not_drawn(frame: pd.DataFrame, split: str) -> list[str]:
+    """Labels of the cohort values with no point shown (too few courses), in the query's order."""
+    if split == "none" or frame.empty:
+        return []
+    return [label for label, rows in _groups(frame, split) if not rows.shown.astype(bool).any()]
+
+
+def _not_drawn_line(frame: pd.DataFrame, split: str) -> str:
+    missing = not_drawn(frame, split)
+    if not missing:
+        return ""
+    names = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+    return f"Not drawn, too few courses: {names}"
+
+
+def shown_sessions(by_session: pd.DataFrame) -> pd.DataFrame:
+    """The rows a chart draws: those before the cut (see pain_by_session.sql)."""
+    return by_session.loc[by_session.shown.astype(bool)]
+
+
+def headline(by_session: pd.DataFrame) -> str | None:
+    """One sentence comparing mean pain before the first and the last shown session (no split)."""
+    rows = shown_sessions(by_session).dropna(subset=["mean_pain_before"])
+    if len(rows) < 2:
+        return None
+    first, last = rows.iloc[0], rows.iloc[-1]
+    change = last.mean_pain_before - first.mean_pain_before
+    direction = "down" if change < 0 else ("up" if change > 0 else "unchanged")
+    return (f"Mean pain before session {int(first.session_number)} was **{first.mean_pain_before:.1f} / 10** "
+            f"({n_courses(int(first.courses))}); before session {int(last.session_number)} it was "
+            f"**{last.mean_pain_before:.1f} / 10** ({n_courses(int(last.courses))}): "
+            f"{direction}{'' if change == 0 else f' by {abs(change):.1f} points'}.")
+
+
+def cut_text(by_session: pd.DataFrame) -> str:
+    """The cut of the session axis in words (no split), from pain_by_session's columns."""
+    if by_session.empty:
+        return ""
+    row = by_session.iloc[0]
+    starting, least = int(row.starting_courses), int(row.min_courses)
+    need = max(least, math.ceil(starting / 20))
+    last_recorded = int(by_session.session_number.max())
+    last = None if pd.isna(row.last_session_shown) else int(row.last_session_shown)
+    if least < 5:
+        rule = (f"a point needs all {least} course{'s' if least != 1 else ''} scored at session 1 "
+                "(fewer than 5 are)")
+    else:
+        rule = f"a point needs ≥ {need:,} scored courses (at least 5, and 5 % of the {starting:,} that started)"
+    if last is None:
+        return f"Nothing shown: {rule}"
+    if last >= last_recorded:
+        return f"Sessions 1–{last} shown, the last recorded; {rule}"
+    return f"Cut after session {last} of {last_recorded} recorded: {rule}"
+
+
+# ---------------------------------------------------------------- figures
+
+def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
+    """Mean pain before each session by session number (with a 95 % band when not split), and the
+    courses behind each point in a panel underneath, so attrition is visible."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
+    for index, (label, group) in enumerate(_groups(by_session, split)):   # index over all: stable colours
+        group = shown_sessions(group)
+        if group.empty:
+            continue
+        style = line_style(index) if split != "none" else {"color": AFTER, "dash": "solid", "symbol": "circle"}
+        if split == "none":
+            banded = group.dropna(subset=["ci_low", "ci_high"])
+            fig.add_trace(go.Scatter(
+                x=list(banded.session_number) + list(banded.session_number[::-1]),
+                y=list(banded.ci_high) + list(banded.ci_low[::-1]),
+                mode="lines", fill="toself", fillcolor=BAND, line={"width": 0}, hoverinfo="skip",
+                name="95 % interval of the mean"), row=1, col=1)
+        custom = [(n, reached, _interval(low, high)) for n, reached, low, high
+                  in zip(group.courses, group.courses_attended, group.ci_low, group.ci_high)]
+        interval = "" if split != "none" else "<br>%{customdata[2]}"
+        fig.add_trace(go.Scatter(
+            x=group.session_number, y=group.mean_pain_before, mode="lines+markers",
+            name=label if split != "none" else MEAN_LINE, legendgroup=label,
+            line={"color": style["color"], "dash": style["dash"]},
+            marker={"symbol": style["symbol"], "size": 7},
+            customdata=custom,
+            hovertemplate=(f"<b>{label}</b><br>" if split != "none" else "") +
+                          "Session %{x}<br>Mean pain before %{y:.2f} / 10" + interval +
+                          "<br>%{customdata[0]:,} courses scored (of %{customdata[1]:,} that reached this session)"
+                          "<extra></extra>"), row=1, col=1)
+        if split == "none":
+            fig.add_trace(go.Bar(
+                x=group.session_number, y=group.courses, name="Courses behind each point",
+                marker={"color": NEUTRAL}, opacity=0.6,
+                hovertemplate="Session %{x}<br>%{y:,} courses scored<extra></extra>"), row=2, col=1)
+        else:
+            fig.add_trace(go.Scatter(
+                x=group.session_number, y=group.courses, mode="lines+markers", legendgroup=label,
+                showlegend=False, line={"color": style["color"], "dash": style["dash"], "width": 1.5},
+                marker={"symbol": style["symbol"], "size": 5},
+                hovertemplate=f"<b>{label}</b><br>Session %{{x}}<br>%{{y:,}} courses scored<extra></extra>"),
+                row=2, col=1)
+    fig.update_yaxes(range=[0, 10], row=1, col=1)
+    fig.update_yaxes(title_text="Courses", rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(dtick=1, row=1, col=1)
+    fig.update_xaxes(dtick=1, title_text=SESSION_AXIS, row=2, col=1)
+    if split == "none":
+        starting = int(by_session.starting_courses.iloc[0]) if len(by_session) else 0
+        lines = [f"{n_courses(starting)} with an attended session; band = 95 % interval of the mean; "
+                 "bars = courses scored at each session", cut_text(by_session)]
+    else:
+        starting = int(by_session.loc[by_session.session_number == 1, "courses_attended"].sum())
+        lines = [f"{n_courses(starting)} with an attended session, one line per {COHORT_FIELDS[split].lower()}; "
+                 "each line stops where fewer than 5 of its courses (or 5 % of its starting courses) are scored",
+                 _not_drawn_line(by_session, split)]
+    fig = finish(fig, "Is pain going down over the course?", SESSION_AXIS, PAIN_AXIS, lines, height=600)
+    fig.update_xaxes(title_text=None, row=1, col=1)
+    fig.update_yaxes(title_text=PAIN_AXIS, row=1, col=1)
+    fig.update_yaxes(title_text="Courses scored", row=2, col=1)
+    return fig
+
+
+def before_after(by_session: pd.DataFrame) -> go.Figure:
+    """Mean pain before and after each session by session number (a dumbbell): the gap is the
+    relief within the session. Means over the sessions with both scores; same cut as pain_by_session."""
+    rows = shown_sessions(by_session).loc[lambda f: f.paired_sessions > 0]
+    fig = go.Figure()
+    xs, ys = [], []
+    for row in rows.itertuples():
+        xs += [row.session_number, row.session_number, None]
+        ys += [row.mean_before_paired, row.mean_after_paired, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#BBBBBB", "width": 6},
+                             hoverinfo="skip", showlegend=False))
+    custom = rows[["paired_sessions", "mean_change_paired"]].to_numpy()
+    fig.add_trace(go.Scatter(
+        x=rows.session_number, y=rows.mean_before_paired, mode="lines+markers", name="Before the session",
+        line={"color": BEFORE, "width": 1.5, "dash": "dot"}, marker={"size": 10, "symbol": "circle"},
+        customdata=custom,
+        hovertemplate="Session %{x}<br>Mean pain before %{y:.2f} / 10<br>%{customdata[0]:,} sessions with both scores"
+                      "<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=rows.session_number, y=rows.mean_after_paired, mode="lines+markers", name="After the session",
+        line={"color": AFTER, "width": 1.5, "dash": "dot"}, marker={"size": 10, "symbol": "diamond"},
+        customdata=custom,
+        hovertemplate="Session %{x}<br>Mean pain after %{y:.2f} / 10<br>Mean change %{customdata[1]:+.2f} points"
+                      "<br>%{customdata[0]:,} sessions with both scores<extra></extra>"))
+    fig.update_yaxes(range=[0, 10])
+    fig.update_xaxes(dtick=1)
+    sessions = int(rows.paired_sessions.sum()) if len(rows) else 0
+    first = int(rows.paired_sessions.iloc[0]) if len(rows) else 0
+    return finish(fig, "Relief within each session: pain before and after", SESSION_AXIS, "Mean pain (NRS 0–10)",
+                  [f"{sessions:,} sessions with both scores ({n_courses(first)} at session 1), all matching courses, "
+                   "same sessions as above", "The grey bar is the drop in pain within the session"], height=440)
+
+
+def pain_by_month(by_month: pd.DataFrame, split: str = "none") -> go.Figure:
+    """Mean pain before sessions per calendar month, one line per cohort value when split."""
+    fig = go.Figure()
+    for index, (label, group) in enumerate(_groups(by_month, split)):   # index over all: stable colours
+        if not group.shown.astype(bool).any():
+            continue
+        style = line_style(index) if split != "none" else {"color": AFTER, "dash": "solid", "symbol": "circle"}
+        group = group.copy()
+        group.loc[~group.shown.astype(bool), ["mean_pain_before", "ci_low", "ci_high"]] = float("nan")
+        partial = ["" if complete else " (so far)" for complete in group.month_complete.astype(bool)]
+        symbols = [style["symbol"] if complete else style["symbol"] + "-open" for complete in group.month_complete.astype(bool)]
+        custom = [(sessions, courses, note, _interval(low, high)) for sessions, courses, note, low, high
+                  in zip(group.sessions, group.courses, partial, group.ci_low, group.ci_high)]
+        error = None
+        if split == "none":   # a bar per month: works for a single month too, where a band would not show
+            error = {"type": "data", "symmetric": False, "color": "rgba(0, 114, 178, 0.45)", "thickness": 2,
+                     "width": 4, "array": (group.ci_high - group.mean_pain_before).fillna(0).tolist(),
+                     "arrayminus": (group.mean_pain_before - group.ci_low).fillna(0).tolist()}
+        fig.add_trace(go.Scatter(
+            x=group.month_start, y=group.mean_pain_before, mode="lines+markers",
+            name=label if split != "none" else MONTH_LINE,
+            line={"color": style["color"], "dash": style["dash"]}, marker={"symbol": symbols, "size": 8},
+            error_y=error, customdata=custom, showlegend=True,
+            hovertemplate=(f"<b>{label}</b><br>" if split != "none" else "") +
+                          "%{x|%B %Y}%{customdata[2]}<br>Mean pain before %{y:.2f} / 10" +
+                          ("<br>%{customdata[3]}" if split == "none" else "") +
+                          "<br>%{customdata[0]:,} sessions of %{customdata[1]:,} courses<extra></extra>"))
+    fig.update_yaxes(range=[0, 10])
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    sessions = int(by_month.sessions.sum()) if len(by_month) else 0
+    courses = int(by_month.drop_duplicates("key").key_courses.sum()) if len(by_month) else 0
+    if split == "none":
+        what = "bar = 95 % interval of the mean"
+        least = min(5, courses)
+        rule = f"a month needs {least} scored course{'s' if least != 1 else ''}" + (" (all of them)" if least < 5 else "")
+    else:
+        what = f"one line per {COHORT_FIELDS[split].lower()}"
+        rule = "a month needs 5 scored courses of the line"
+    return finish(fig, "Pain before sessions, month by month", "Month of the session", PAIN_AXIS,
+                  [f"{sessions:,} scored sessions of {n_courses(courses)}; {what}; {rule}",
+                   "Each month mixes courses at every stage; an open marker is a month still running",
+                   _not_drawn_line(by_month, split)], height=460)

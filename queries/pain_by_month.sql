@@ -1,0 +1,73 @@
+-- pain_by_month: mean pain before attended sessions per calendar month, for all matching courses or
+-- one line per cohort value.
+-- returns one row per (key, month_start), sorted by key (null last) then month_start:
+--   key (the cohort value under $split; null for every row when $split = 'none', and for courses
+--     with no value for the chosen field),
+--   month_start (date, the first of the month), sessions (scored sessions: the n behind the mean),
+--   courses (distinct courses among them), mean_pain_before (NRS 0-10),
+--   key_courses (distinct courses of the key with a scored session in any month; the same on every
+--     row of a key, and each course has one key, so the keys' values add up to all courses drawn),
+--   ci_low, ci_high (mean ± 1.959963984540054·sd/√n over the sessions; null where n < 2),
+--   month_complete (false for the month that holds $as_of when $as_of is not its last day),
+--   shown (the month has at least 5 courses scored; without a split, when fewer than 5 courses are
+--     scored in all, it needs all of them, key_courses).
+-- params: the filter set (see filtered_courses.sql), $split ('none' | 'therapist' | 'diagnosis' |
+--   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
+-- uses: filtered_sessions
+-- reads: all_courses
+with scored as (
+    select
+        case $split
+            when 'therapist' then course_therapist
+            when 'diagnosis' then diagnosis
+            when 'age_band' then age_band
+            when 'sex' then sex
+            when 'site' then site
+            when 'start_month' then start_month
+        end as key,
+        date_trunc('month', session_date)::date as month_start,
+        course_id,
+        pain_before
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    where status = 'attended'
+      and pain_before is not null
+),
+
+by_month as (
+    select
+        key,
+        month_start,
+        count(*) as sessions,
+        count(distinct course_id) as courses,
+        avg(pain_before) as mean_pain_before,
+        stddev_samp(pain_before) as sd_pain_before
+    from scored
+    group by key, month_start
+),
+
+key_courses as (
+    select key, count(distinct course_id) as key_courses
+    from scored
+    group by key
+),
+
+final as (
+    select
+        m.key,
+        m.month_start,
+        m.sessions,
+        m.courses,
+        m.mean_pain_before,
+        case when m.sessions >= 2
+             then m.mean_pain_before - 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_low,
+        case when m.sessions >= 2
+             then m.mean_pain_before + 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_high,
+        k.key_courses,
+        last_day(m.month_start) <= $as_of::date as month_complete,
+        m.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown
+    from by_month as m
+    join key_courses as k on k.key is not distinct from m.key
+)
+
+select * from final
+order by key nulls last, month_start;

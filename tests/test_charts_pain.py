@@ -1,0 +1,162 @@
+"""The Pain-trends figures and summaries (clinic/charts/pain.py) on tiny hand-made frames."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from clinic.charts import AFTER, BEFORE, PALETTE
+from clinic.charts import pain as charts
+
+NAN = float("nan")
+
+
+def by_session(key=None, numbers=(1, 2, 3), courses=(6, 5, 4), shown=(True, True, False), starting=6,
+               least=5, last=2) -> pd.DataFrame:
+    n = len(numbers)
+    return pd.DataFrame({
+        "key": [key] * n,
+        "session_number": list(numbers),
+        "courses_attended": list(courses),
+        "courses": list(courses),
+        "mean_pain_before": [7.0, 6.0, 5.0][:n],
+        "sd_pain_before": [1.0] * n,
+        "ci_low": [6.0, 5.5, NAN][:n],
+        "ci_high": [8.0, 6.5, NAN][:n],
+        "paired_sessions": list(courses),
+        "mean_before_paired": [7.0, 6.0, 5.0][:n],
+        "mean_after_paired": [4.0, 4.5, 4.0][:n],
+        "mean_change_paired": [-3.0, -1.5, -1.0][:n],
+        "starting_courses": [starting] * n,
+        "min_courses": [least] * n,
+        "shown": list(shown),
+        "last_session_shown": [last] * n,
+    })
+
+
+def traces(fig, name):
+    return [t for t in fig.data if t.name == name]
+
+
+def test_the_session_chart_draws_only_the_points_before_the_cut_with_band_and_courses():
+    fig = charts.pain_by_session(by_session())
+    line = traces(fig, "Mean pain before session")[0]
+    assert list(line.x) == [1, 2] and list(line.y) == [7.0, 6.0]           # session 3 is past the cut
+    band = traces(fig, "95 % interval of the mean")[0]
+    assert list(band.x) == [1, 2, 2, 1] and list(band.y) == [8.0, 6.5, 5.5, 6.0]
+    bars = traces(fig, "Courses behind each point")[0]
+    assert list(bars.y) == [6, 5] and bars.xaxis == "x2"                    # the panel underneath
+    assert fig.layout.title.text == "Is pain going down over the course?"
+    subtitle = fig.layout.title.subtitle.text
+    assert "6 courses with an attended session" in subtitle
+    assert "Cut after session 2 of 3 recorded" in subtitle
+    assert "≥ 5 scored courses" in subtitle
+    assert fig.layout.yaxis.title.text == charts.PAIN_AXIS
+    assert fig.layout.xaxis2.title.text == charts.SESSION_AXIS
+    assert tuple(fig.layout.yaxis.range) == (0, 10)
+
+
+def test_the_hover_of_a_point_says_how_many_courses_are_behind_it():
+    line = traces(charts.pain_by_session(by_session()), "Mean pain before session")[0]
+    assert "courses scored" in line.hovertemplate
+    assert [tuple(c) for c in line.customdata] == [(6, 6, "95 % interval 6.00 – 8.00"),
+                                                   (5, 5, "95 % interval 5.50 – 6.50")]
+
+
+def test_the_cut_is_stated_in_words_for_small_and_uncut_selections():
+    small = by_session(courses=(3, 3, 2), starting=4, least=3)
+    assert "a point needs all 3 courses scored at session 1 (fewer than 5 are)" in charts.cut_text(small)
+    uncut = by_session(shown=(True, True, True), last=3)
+    assert charts.cut_text(uncut).startswith("Sessions 1–3 shown, the last recorded")
+    # 5 % of 200 starting courses is 10, more than 5
+    assert "≥ 10 scored courses" in charts.cut_text(by_session(starting=200))
+
+
+def test_a_split_draws_one_coloured_line_per_cohort_and_names_those_too_small_to_draw():
+    frame = pd.concat([by_session(key="disc_herniation"), by_session(key=None, shown=(False,) * 3, last=None),
+                       by_session(key="other")], ignore_index=True)
+    fig = charts.pain_by_session(frame, "diagnosis")
+    lines = [t for t in fig.data if t.showlegend is not False and t.yaxis == "y"]
+    assert [t.name for t in lines] == ["Disc herniation", "Other"]
+    # colours follow each value's place among all values, so "Other" keeps the third colour
+    assert [t.line.color for t in lines] == [PALETTE[0], PALETTE[2]]
+    assert not traces(fig, "95 % interval of the mean")
+    assert "Not drawn, too few courses: Not recorded" in fig.layout.title.subtitle.text
+
+
+def test_cohort_values_read_as_words():
+    assert charts.cohort_label("sex", "F") == "Female"
+    assert charts.cohort_label("diagnosis", "spinal_stenosis") == "Spinal stenosis"
+    assert charts.cohort_label("site", None) == "Not recorded"
+    assert charts.cohort_label("therapist", "Birch") == "Birch"
+
+
+def test_lines_beyond_the_palette_differ_by_dash_and_marker():
+    first, ninth = charts.line_style(0), charts.line_style(len(PALETTE))
+    assert first["color"] == ninth["color"]
+    assert (first["dash"], first["symbol"]) != (ninth["dash"], ninth["symbol"])
+
+
+def test_the_before_after_chart_pairs_the_two_means_of_each_shown_session():
+    fig = charts.before_after(by_session())
+    before, after = traces(fig, "Before the session")[0], traces(fig, "After the session")[0]
+    assert list(before.x) == [1, 2] and list(before.y) == [7.0, 6.0]
+    assert list(after.y) == [4.0, 4.5]
+    assert before.line.color == BEFORE and after.line.color == AFTER
+    connector = fig.data[0]
+    assert list(connector.x) == [1, 1, None, 2, 2, None]
+    assert list(connector.y) == [7.0, 4.0, None, 6.0, 4.5, None]
+    assert "11 sessions with both scores (6 courses at session 1)" in fig.layout.title.subtitle.text
+    assert fig.layout.yaxis.title.text == "Mean pain (NRS 0–10)"
+
+
+def by_month(shown=(True, True), complete=(True, False), key=None) -> pd.DataFrame:
+    return pd.DataFrame({
+        "key": [key, key],
+        "month_start": pd.to_datetime([dt.date(2026, 2, 1), dt.date(2026, 3, 1)]),
+        "sessions": [12, 8],
+        "courses": [6, 5],
+        "mean_pain_before": [6.5, 5.5],
+        "ci_low": [6.0, 5.0],
+        "ci_high": [7.0, 6.0],
+        "key_courses": [7, 7],
+        "month_complete": list(complete),
+        "shown": list(shown),
+    })
+
+
+def test_the_month_chart_marks_the_running_month_and_leaves_a_gap_for_thin_months():
+    fig = charts.pain_by_month(by_month(shown=(False, True)))
+    line = traces(fig, charts.MONTH_LINE)[0]
+    assert math.isnan(line.y[0]) and line.y[1] == 5.5              # February has too few courses
+    assert list(line.marker.symbol) == ["circle", "circle-open"]   # March is still running
+    assert [c[2] for c in line.customdata] == ["", " (so far)"]
+    assert list(line.error_y.array) == [0, 0.5] and list(line.error_y.arrayminus) == [0, 0.5]   # 6.0 – 6.0
+    assert "20 scored sessions of 7 courses" in fig.layout.title.subtitle.text
+    assert fig.layout.xaxis.title.text == "Month of the session"
+    assert fig.layout.yaxis.title.text == charts.PAIN_AXIS
+
+
+def test_the_kpis_read_the_overall_block():
+    summary = {"courses": 3, "patients": 3, "sustained_improvement": {
+        "assessable": 3, "median_pct": 100 / 7, "responders_30": 1, "responders_50": 1}}
+    values = {label: value for label, value, _ in charts.kpis(summary)}
+    assert values == {"Courses": "3", "Median pain reduction": "14 %", "Responders ≥ 30 %": "33 %",
+                      "Responders ≥ 50 %": "33 %"}
+    nothing = {"courses": 1, "patients": 1, "sustained_improvement": {
+        "assessable": 0, "median_pct": None, "responders_30": 0, "responders_50": 0}}
+    assert {v for _, v, _ in charts.kpis(nothing)} == {"1", "—"}
+
+
+def test_the_headline_compares_the_first_and_last_shown_sessions():
+    text = charts.headline(by_session())
+    assert text == ("Mean pain before session 1 was **7.0 / 10** (6 courses); before session 2 it was "
+                    "**6.0 / 10** (5 courses): down by 1.0 points.")
+    assert charts.headline(by_session(shown=(True, False, False))) is None
+
+
+@pytest.mark.parametrize("split", charts.SPLITS)
+def test_every_split_has_a_label(split):
+    assert charts.SPLIT_LABELS[split]

@@ -1,0 +1,117 @@
+"""The Pain-trends page on the hand-computed page fixture (see conftest.py for the data).
+
+As of 2026-03-20 the fixture has three courses (c4 starts later; p3's 03-21 visit is after as-of):
+  c1 (Birch): 8->4, 6->3, 5->3, 4->2, 3->2
+  c2 (Cedar): 6->5, (no-show), 6->5
+  p3 (Birch): 7->7, 7->6, 6->4
+Session 1: before 8, 6, 7 -> mean 7; after 4, 5, 7 -> 16/3.  Session 2: before 6, 6, 7 -> 19/3; after
+3, 5, 6 -> 14/3.  Session 3: c1 and p3 only, fewer than the 3 courses that started: the cut comes
+after session 2.  March: 10 scored sessions, (8+6+5+4+3 + 6+6 + 7+7+6) / 10 = 58 / 10 = 5.8.
+"""
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from clinic.db import ROOT
+
+PAGE = "pages/pain_trends.py"
+
+
+def open_page(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics_of(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _decoded(value):
+    """Plotly's JSON packs numeric arrays as {"dtype", "bdata"} (base64); unpack them to lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:    # "3, 2" for a 3 x 2 array
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def figures(at) -> list[go.Figure]:
+    return [go.Figure(_decoded(json.loads(chart.proto.spec))) for chart in at.get("plotly_chart")]
+
+
+def trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_the_page_shows_the_hand_computed_kpis(app):
+    open_page(app)
+    assert metrics_of(app) == {
+        "Courses": "3",
+        "Median pain reduction": "14 %",     # median of 62.5, 0 and 100/7
+        "Responders ≥ 30 %": "33 %",         # c1 (62.5 %) of 3
+        "Responders ≥ 50 %": "33 %",         # c1 of 3
+    }
+
+
+def test_the_headline_and_the_session_chart_show_pain_going_down_until_the_cut(app):
+    open_page(app)
+    text = " ".join(m.value for m in app.markdown)
+    assert "Mean pain before session 1 was **7.0 / 10** (3 courses)" in text
+    assert "before session 2 it was **6.3 / 10** (3 courses): down by 0.7 points" in text   # 7 - 19/3
+    by_session, before_after, by_month = figures(app)
+    line = trace(by_session, "Mean pain before session")
+    assert list(line.x) == [1, 2]
+    assert list(line.y) == pytest.approx([7, 19 / 3])
+    assert list(trace(by_session, "Courses behind each point").y) == [3, 3]
+    assert "Cut after session 2 of 5 recorded" in by_session.layout.title.subtitle.text
+    assert list(trace(before_after, "After the session").y) == pytest.approx([16 / 3, 14 / 3])
+    month = trace(by_month, "Mean pain before session (bar: 95 % interval)")
+    assert list(month.y) == pytest.approx([5.8])
+    assert list(month.marker.symbol) == ["circle-open"]          # March is still running on 03-20
+
+
+def test_choosing_a_therapist_in_the_sidebar_changes_the_page(app):
+    open_page(app)
+    app.sidebar.multiselect(key="therapist").select("Birch").run()
+    assert metrics_of(app) == {
+        "Courses": "2",                       # c1 and p3
+        "Median pain reduction": "38 %",      # (62.5 + 100/7) / 2
+        "Responders ≥ 30 %": "50 %",          # c1 of 2
+        "Responders ≥ 50 %": "50 %",
+    }
+    line = trace(figures(app)[0], "Mean pain before session")
+    assert list(line.y) == pytest.approx([7.5, 6.5, 5.5])   # (8+7)/2, (6+7)/2, (5+6)/2: both courses to session 3
+
+
+def test_a_split_with_too_few_courses_per_cohort_says_so_instead_of_drawing(app):
+    open_page(app)
+    app.selectbox(key="pain.split").set_value("therapist").run()
+    assert not app.exception
+    infos = " ".join(i.value for i in app.info)
+    assert "No therapist has the 5 scored courses a line needs" in infos      # Birch 2, Cedar 1
+    assert "No therapist has a month with the 5 scored courses" in infos
+    assert len(app.get("plotly_chart")) == 1                                  # the before/after chart stays
+
+
+def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
+    monkeypatch.setenv("CLINIC_DB", str(empty_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("No courses match" in i.value for i in at.info)
+    assert not at.get("plotly_chart")

@@ -1,0 +1,225 @@
+"""The Pain-trends queries (queries/pain_by_session.sql, queries/pain_by_month.sql) on tiny fixtures.
+
+Every expected value is arithmetic on the fixture next to it, worked out by hand; decoys (a
+cancelled row with scores typed in, a no-show, rows after the as-of date, a course starting after
+it) must not count.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from clinic import db, importer, metrics
+from clinic.filters import Filters
+
+Z = 1.959963984540054
+def build_db(folder: Path, sessions: str, courses: str | None = None) -> Path:
+    """A database built from CSV texts through the real importer (once per module: tests only read it)."""
+    files = []
+    for name, text in (("courses.csv", courses), ("sessions.csv", sessions)):
+        if text is not None:
+            path = folder / name
+            path.write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
+            files.append(path)
+    results = importer.import_files(files, folder / "clinic.duckdb", today=dt.date(2026, 3, 31))
+    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
+    return folder / "clinic.duckdb"
+
+
+SESSIONS = "session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after"
+
+
+def run(path, name: str, as_of: str, **extra):
+    filters = Filters(as_of=dt.date.fromisoformat(as_of), **extra.pop("filters", {}))
+    con = db.connect(path, read_only=True)
+    try:
+        return db.run(con, name, all_courses=metrics.all_courses(con, filters), **filters.params(), **extra)
+    finally:
+        con.close()
+
+
+# a1 (Ash):   03-01 8->5, 03-02 cancelled 9->9 (decoy), 03-02 6->4, 03-03 no pain before (after 3), 03-04 4->2
+# b1 (Beech): 03-01 6->6, 03-02 no-show, 03-03 5->3, 03-11 2->1 (after the as-of date: decoy)
+# c1 (Ash):   03-05 09:00 7->4 and 18:00 5->3 (two sessions on one day, ordered by time)
+# d1 (Beech): starts 03-12, after the as-of date (decoy)
+SMALL = f"""
+{SESSIONS}
+a01,pa,a1,2026-03-01,09:00,Ash,attended,8,5
+a02,pa,a1,2026-03-02,08:00,Ash,cancelled,9,9
+a03,pa,a1,2026-03-02,09:00,Ash,attended,6,4
+a04,pa,a1,2026-03-03,09:00,Ash,attended,,3
+a05,pa,a1,2026-03-04,09:00,Ash,attended,4,2
+b01,pb,b1,2026-03-01,10:00,Beech,attended,6,6
+b02,pb,b1,2026-03-02,10:00,Beech,no_show,,
+b03,pb,b1,2026-03-03,10:00,Beech,attended,5,3
+b04,pb,b1,2026-03-11,10:00,Beech,attended,2,1
+c02,pc,c1,2026-03-05,18:00,Ash,attended,5,3
+c01,pc,c1,2026-03-05,09:00,Ash,attended,7,4
+d01,pd,d1,2026-03-12,10:00,Beech,attended,10,0
+"""
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("pain_small"), SMALL)
+
+
+def test_pain_by_session_means_the_kth_attended_session_of_each_course(small_db):
+    rows = run(small_db, "pain_by_session", "2026-03-10", split="none")
+    assert list(rows.session_number) == [1, 2, 3, 4]
+    # session 1: a1 8, b1 6, c1 7; session 2: a1 6 (not the cancelled 9), b1 5 (after the no-show), c1 5;
+    # session 3: only a1, without a pain-before score; session 4: a1 4. b1's 03-11 visit is after as-of.
+    assert list(rows.courses_attended) == [3, 3, 1, 1]
+    assert list(rows.courses) == [3, 3, 0, 1]
+    assert rows.mean_pain_before[0] == pytest.approx(7.0)
+    assert rows.mean_pain_before[1] == pytest.approx(16 / 3)
+    assert math.isnan(rows.mean_pain_before[2])
+    assert rows.mean_pain_before[3] == pytest.approx(4.0)
+    assert list(rows.key.isna()) == [True] * 4
+
+
+def test_pain_by_session_has_a_95_percent_band_only_where_two_or_more_courses_are_scored(small_db):
+    rows = run(small_db, "pain_by_session", "2026-03-10", split="none")
+    # session 1: 8, 6, 7 -> mean 7, sd 1; session 2: 6, 5, 5 -> mean 16/3, sd sqrt(1/3)
+    assert rows.ci_low[0] == pytest.approx(7 - Z * 1 / math.sqrt(3))
+    assert rows.ci_high[0] == pytest.approx(7 + Z * 1 / math.sqrt(3))
+    assert rows.ci_high[1] == pytest.approx(16 / 3 + Z * math.sqrt(1 / 3) / math.sqrt(3))
+    assert math.isnan(rows.ci_low[3]) and math.isnan(rows.ci_high[3])      # one course at session 4
+
+
+def test_pain_before_and_after_are_paired_within_each_session(small_db):
+    rows = run(small_db, "pain_by_session", "2026-03-10", split="none")
+    # session 1: before 8, 6, 7 -> 7; after 5, 6, 4 -> 5; change (-3 + 0 - 3) / 3 = -2
+    # session 2: before 6, 5, 5 -> 16/3; after 4, 3, 3 -> 10/3; change -2
+    # session 3: a1 has an after score but no before score: not paired
+    assert list(rows.paired_sessions) == [3, 3, 0, 1]
+    assert rows.mean_before_paired[0] == pytest.approx(7.0)
+    assert rows.mean_after_paired[0] == pytest.approx(5.0)
+    assert rows.mean_change_paired[0] == pytest.approx(-2.0)
+    assert rows.mean_after_paired[1] == pytest.approx(10 / 3)
+    assert math.isnan(rows.mean_after_paired[2])
+
+
+def test_with_fewer_than_five_courses_a_point_needs_every_course_scored_at_session_one(small_db):
+    rows = run(small_db, "pain_by_session", "2026-03-10", split="none")
+    # 3 courses scored at session 1, so a point needs 3: sessions 1 and 2; session 3 has none scored
+    assert set(rows.starting_courses) == {3} and set(rows.min_courses) == {3}
+    assert list(rows.shown) == [True, True, False, False]       # session 4 comes after the cut
+    assert set(rows.last_session_shown) == {2}
+
+
+def test_a_split_draws_one_row_set_per_cohort_and_each_needs_five_courses(small_db):
+    rows = run(small_db, "pain_by_session", "2026-03-10", split="therapist")
+    ash = rows.loc[rows.key == "Ash"]
+    beech = rows.loc[rows.key == "Beech"]
+    assert list(ash.session_number) == [1, 2, 3, 4] and list(beech.session_number) == [1, 2]
+    assert ash.mean_pain_before.iloc[0] == pytest.approx((8 + 7) / 2)      # a1 and c1
+    assert list(beech.mean_pain_before) == pytest.approx([6, 5])
+    assert set(rows.min_courses) == {5}
+    assert not rows.shown.any()                                           # 2 and 1 courses < 5
+    assert rows.last_session_shown.isna().all()
+
+
+def _courses_with_sessions(counts: list[int], therapist: str = "Ash") -> str:
+    """One course per entry, attending daily from 03-01 as many sessions as the entry says, 5 -> 4."""
+    lines = [SESSIONS]
+    for number, sessions in enumerate(counts, start=1):
+        for day in range(1, sessions + 1):
+            lines.append(f"s{number:03d}_{day},p{number:03d},k{number:03d},2026-03-{day:02d},09:00,{therapist},"
+                         "attended,5,4")
+    return "\n".join(lines)
+
+
+def test_a_point_needs_at_least_five_scored_courses(db_from):
+    # 6 courses start; 5 reach session 2, 4 reach session 3: the cut comes after session 2
+    rows = run(db_from(_courses_with_sessions([3, 3, 3, 3, 2, 1])), "pain_by_session", "2026-03-10", split="none")
+    assert list(rows.courses) == [6, 5, 4]
+    assert list(rows.shown) == [True, True, False]
+    assert set(rows.last_session_shown) == {2}
+
+
+def test_a_point_needs_five_percent_of_the_courses_that_started(db_from):
+    # 120 courses start; 6 reach session 2 (20 * 6 = 120, enough); 5 reach session 3 (20 * 5 = 100 < 120)
+    counts = [3] * 5 + [2] + [1] * 114
+    rows = run(db_from(_courses_with_sessions(counts)), "pain_by_session", "2026-03-10", split="none")
+    assert list(rows.courses) == [120, 6, 5]
+    assert set(rows.min_courses) == {5}
+    assert list(rows.shown) == [True, True, False]
+
+
+def test_an_unscored_first_session_does_not_hide_a_small_selection(tmp_path):
+    # k1 and k2 scored at sessions 1 and 2; k3 attended session 1 without scores: 3 started, 2 scored
+    text = f"""
+    {SESSIONS}
+    a,p1,k1,2026-03-01,09:00,Ash,attended,6,4
+    b,p1,k1,2026-03-02,09:00,Ash,attended,5,4
+    c,p2,k2,2026-03-01,09:00,Ash,attended,8,4
+    d,p2,k2,2026-03-02,09:00,Ash,attended,7,4
+    e,p3,k3,2026-03-01,09:00,Ash,attended,,
+    """
+    rows = run(build_db(tmp_path, text), "pain_by_session", "2026-03-10", split="none")
+    assert list(rows.courses_attended) == [3, 2] and list(rows.courses) == [2, 2]
+    assert set(rows.starting_courses) == {3} and set(rows.min_courses) == {2}
+    assert list(rows.shown) == [True, True]
+
+
+def test_filters_apply_to_the_sessions_behind_the_means(small_db):
+    rows = run(small_db, "pain_by_session", "2026-03-10", split="none",
+               filters={"therapists": ("Beech",)})
+    assert list(rows.courses) == [1, 1]                # b1 alone: 6, then 5
+    assert list(rows.mean_pain_before) == pytest.approx([6, 5])
+
+
+# a1 (Ash):   02-27 8->5, 02-28 6->4, 03-01 4->2, 03-02 cancelled 9 (decoy), 03-11 3->2 (after as-of)
+# b1 (Beech): 03-01 6->5, 03-02 attended without scores
+# c1 (Beech): starts 03-12 (after as-of)
+MONTHS = f"""
+{SESSIONS}
+a01,pa,a1,2026-02-27,09:00,Ash,attended,8,5
+a02,pa,a1,2026-02-28,09:00,Ash,attended,6,4
+a03,pa,a1,2026-03-01,09:00,Ash,attended,4,2
+a04,pa,a1,2026-03-02,09:00,Ash,cancelled,9,9
+a05,pa,a1,2026-03-11,09:00,Ash,attended,3,2
+b01,pb,b1,2026-03-01,10:00,Beech,attended,6,5
+b02,pb,b1,2026-03-02,10:00,Beech,attended,,
+c01,pc,c1,2026-03-12,10:00,Beech,attended,9,9
+"""
+
+
+@pytest.fixture(scope="module")
+def months_db(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("pain_months"), MONTHS)
+
+
+def test_pain_by_month_means_the_scored_sessions_of_each_calendar_month(months_db):
+    rows = run(months_db, "pain_by_month", "2026-03-10", split="none")
+    assert [d.isoformat() for d in rows.month_start.dt.date] == ["2026-02-01", "2026-03-01"]
+    assert list(rows.sessions) == [2, 2]            # February 8, 6; March 4 (a1), 6 (b1)
+    assert list(rows.courses) == [1, 2]
+    assert list(rows.mean_pain_before) == pytest.approx([7, 5])
+    # both months: two scores 2 apart -> sd sqrt(2), n 2: half-width Z * sqrt(2) / sqrt(2) = Z
+    assert list(rows.ci_low) == pytest.approx([7 - Z, 5 - Z])
+    assert list(rows.ci_high) == pytest.approx([7 + Z, 5 + Z])
+    assert set(rows.key_courses) == {2}
+
+
+def test_the_month_holding_the_as_of_date_is_marked_as_running(months_db):
+    rows = run(months_db, "pain_by_month", "2026-03-10", split="none")
+    assert list(rows.month_complete) == [True, False]
+    rows = run(months_db, "pain_by_month", "2026-02-28", split="none")
+    assert list(rows.month_complete) == [True]      # 02-28 is February's last day
+
+
+def test_a_month_is_shown_when_enough_courses_are_scored_in_it(months_db):
+    rows = run(months_db, "pain_by_month", "2026-03-10", split="none")
+    # 2 courses scored in all (fewer than 5), so a month needs both: February has only a1
+    assert list(rows.shown) == [False, True]
+    split = run(months_db, "pain_by_month", "2026-03-10", split="therapist")
+    assert list(split.key) == ["Ash", "Ash", "Beech"]
+    assert list(split.mean_pain_before) == pytest.approx([7, 4, 6])
+    assert list(split.key_courses) == [1, 1, 1]
+    assert not split.shown.any()                    # with a split a month needs 5 courses
