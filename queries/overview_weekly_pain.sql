@@ -1,6 +1,9 @@
--- overview_weekly_pain: mean pain before attended sessions, week by week (weeks start on Monday).
--- returns: week_start (date), sessions, courses, mean_pain, ci_low, ci_high (normal 95 % interval
---   of the mean, mean ± 1.96·sd/√n; null with fewer than two scores)
+-- overview_weekly_pain: pain before attended sessions, week by week (weeks start on Monday).
+-- Each course counts once a week (the mean of its scored sessions that week), so a course seen
+-- daily does not outweigh one seen twice, and the interval is not narrowed by repeated visits.
+-- returns: week_start (date), sessions (scored sessions), courses (courses with one), mean_pain
+--   (mean over courses of each course's weekly mean, NRS 0-10), ci_low, ci_high (mean ± 1.96·sd/√n
+--   over those course means; null with fewer than two courses)
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_sessions
 -- reads: all_courses
@@ -11,15 +14,21 @@ with scored as (
       and pain_before is not null
 ),
 
+course_weeks as (
+    select week_start, course_id, count(*) as sessions, avg(pain_before) as course_mean
+    from scored
+    group by week_start, course_id
+),
+
 final as (
     select
         week_start,
-        count(*) as sessions,
-        count(distinct course_id) as courses,
-        avg(pain_before) as mean_pain,
-        avg(pain_before) - 1.959963984540054 * stddev_samp(pain_before) / sqrt(count(*)) as ci_low,
-        avg(pain_before) + 1.959963984540054 * stddev_samp(pain_before) / sqrt(count(*)) as ci_high
-    from scored
+        sum(sessions)::bigint as sessions,
+        count(*) as courses,
+        avg(course_mean) as mean_pain,
+        avg(course_mean) - 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_low,
+        avg(course_mean) + 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_high
+    from course_weeks
     group by week_start
 )
 

@@ -90,3 +90,25 @@ def test_a_missing_database_named_by_clinic_db_is_explained_and_only_import_is_o
     assert not at.exception
     assert any("There is no database at" in e.value for e in at.error)
     assert not (tmp_path / "nowhere.duckdb").exists()
+
+
+def test_the_weekly_pain_counts_each_course_once_a_week(page_db):
+    import datetime as dt
+
+    from clinic import db, metrics
+    from clinic.filters import Filters
+
+    f = Filters(as_of=dt.date(2026, 3, 20))
+    con = db.connect(page_db, read_only=True)
+    try:
+        weeks = db.run(con, "overview_weekly_pain", all_courses=metrics.all_courses(con, f), **f.params())
+    finally:
+        con.close()
+    # Week of Mon 02-23: c1 03-01 (8) and c2 03-01 (6) -> courses 2, mean (8 + 6) / 2 = 7
+    # Week of Mon 03-02: c1 6, 5, 4, 3 (mean 4.5) and c2 6 (the no-show has no score) -> (4.5 + 6) / 2
+    # Week of Mon 03-16: p3 7, 6 (03-16, 03-18; 03-15 is a Sunday of the week before) -> 6.5
+    # Week of Mon 03-09: p3 03-15 (7); the 03-21 session is after the as-of date
+    assert [str(w.date()) for w in weeks.week_start] == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16"]
+    assert list(weeks.courses) == [2, 2, 1, 1]
+    assert list(weeks.sessions) == [2, 5, 1, 2]
+    assert list(weeks.mean_pain) == [7.0, (4.5 + 6) / 2, 7.0, 6.5]

@@ -57,7 +57,7 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
         name="95 % interval of the mean",
     ))
     fig.add_trace(go.Scatter(
-        x=weeks.week_start, y=weeks.mean_pain, mode="lines+markers", line={"color": AFTER}, name="Mean pain before session",
+        x=weeks.week_start, y=weeks.mean_pain, mode="lines+markers", line={"color": AFTER}, name="Mean pain before sessions",
         customdata=weeks[["sessions", "courses"]].to_numpy(),
         hovertemplate="Week of %{x|%d %b %Y}<br>Mean pain %{y:.2f} / 10<br>%{customdata[0]:,} sessions, "
                       "%{customdata[1]:,} courses<extra></extra>",
@@ -65,4 +65,5 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
     fig.update_yaxes(range=[0, 10])
     total = int(weeks.sessions.sum()) if len(weeks) else 0
     return styled(fig, "Pain before sessions, week by week", "Week (starting Monday)", "Mean pain before session (NRS 0–10)",
-                  subtitle=f"{total:,} scored sessions of {n_courses(courses)}; band = 95 % interval of the weekly mean")
+                  subtitle=f"{total:,} scored sessions of {n_courses(courses)}; each course counts once a week; "
+                           "band = 95 % interval of the weekly mean")
