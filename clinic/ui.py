@@ -184,9 +184,9 @@ def sidebar_filters(path: Path) -> Filters | None:
         as_of = st.date_input("As of", value=today, key="as_of", format="YYYY-MM-DD",
                               help="Figures use only sessions up to this date; courses count when "
                                    "they started on or before it.", **bound)
-        left, right = st.columns(2)
-        start_from = left.date_input("Courses started from", value=None, key="from", format="YYYY-MM-DD", **bound)
-        start_to = right.date_input("until", value=None, key="to", format="YYYY-MM-DD", **bound)
+        start_from = st.date_input("Courses started from", value=None, key="from", format="YYYY-MM-DD", **bound)
+        start_to = st.date_input("Courses started until", value=None, key="to", format="YYYY-MM-DD",
+                                 help="Leave either date empty for no limit on that side.", **bound)
         chosen_therapists = st.multiselect("Therapist", therapists, key="therapist", placeholder="All therapists", **bound)
         chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **bound)
         diagnoses = st.multiselect("Diagnosis", DIAGNOSES, key="diagnosis", placeholder="All diagnoses",
@@ -223,6 +223,8 @@ def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height
         label = labels.get(column, column)
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif pd.api.types.is_integer_dtype(frame[column]) and not column.endswith(("_year", "_no", "number")):
+            config[column] = st.column_config.NumberColumn(label, format="localized")
         elif column.endswith("_pct") or column in ("adherence",):
             config[column] = st.column_config.NumberColumn(label, format="%.1f" if column.endswith("_pct") else "percent")
         else:

@@ -49,13 +49,12 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
 def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
     """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point."""
     fig = go.Figure()
-    banded = weeks.dropna(subset=["ci_low", "ci_high"])
-    fig.add_trace(go.Scatter(
-        x=list(banded.week_start) + list(banded.week_start[::-1]),
-        y=list(banded.ci_high) + list(banded.ci_low[::-1]),
-        fill="toself", fillcolor=BAND, mode="lines", line={"width": 0}, hoverinfo="skip",
-        name="95 % interval of the mean",
-    ))
+    # The band is drawn only where a week has an interval (two or more courses); a gap stays a gap.
+    fig.add_trace(go.Scatter(x=weeks.week_start, y=weeks.ci_low, mode="lines", line={"width": 0},
+                             hoverinfo="skip", showlegend=False, connectgaps=False))
+    fig.add_trace(go.Scatter(x=weeks.week_start, y=weeks.ci_high, mode="lines", line={"width": 0},
+                             fill="tonexty", fillcolor=BAND, hoverinfo="skip", connectgaps=False,
+                             name="95 % interval of the mean"))
     fig.add_trace(go.Scatter(
         x=weeks.week_start, y=weeks.mean_pain, mode="lines+markers", line={"color": AFTER}, name="Mean pain before sessions",
         customdata=weeks[["sessions", "courses"]].to_numpy(),
@@ -63,6 +62,7 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
                       "%{customdata[1]:,} courses<extra></extra>",
     ))
     fig.update_yaxes(range=[0, 10])
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     total = int(weeks.sessions.sum()) if len(weeks) else 0
     return styled(fig, "Pain before sessions, week by week", "Week (starting Monday)", "Mean pain before session (NRS 0–10)",
                   subtitle=f"{total:,} scored sessions of {n_courses(courses)}; each course counts once a week; "

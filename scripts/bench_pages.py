@@ -1,0 +1,178 @@
+"""Benchmark: cold and warm render time of every dashboard page on a 20,000-patient demo database,
+next to baselines measured in the same run on the same machine.
+
+    python scripts/bench_pages.py [--db PATH] [--patients 20000] [--seed 1] [--cold 3] [--warm 5]
+
+Without --db (or when PATH does not exist yet) it builds the demo first with
+`python -m clinic demo --db PATH --patients N --seed S` (in a temporary folder without --db).
+
+How pages are timed: streamlit.testing.v1.AppTest, in this process, with CLINIC_DB pointing at the
+database and as of today (the demo's last day). That is the server-side cost of one script run
+(dashboard.py's sidebar + navigation + the page: queries, metrics, figures, element protos); it
+leaves out the network and the browser's drawing. For each page:
+  - cold: st.cache_data and st.cache_resource cleared, then `switch_page(page).run()` is timed
+    (the operating system's file cache stays warm: DuckDB reads the file from memory either way);
+  - warm: the same page run again with nothing changed (every cached read hits).
+Each is repeated (--cold / --warm times) and the median is reported, with min and max.
+
+Baselines, in the same process:
+  - trivial_app: AppTest running a one-line Streamlit script (`st.write("hello")`): the fixed cost
+    of one AppTest script run;
+  - duckdb_count: open the same file read-only, `select count(*) from sessions`, close — what the
+    dashboard does for its cheapest possible query (it opens a short-lived connection per read).
+Ratios are page time ÷ baseline time. Prints JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = {   # screen name -> page file (as registered in dashboard.py)
+    "overview": "pages/overview.py",
+    "pain_trends": "pages/pain_trends.py",
+    "first_session": "pages/first_session.py",
+    "adherence": "pages/adherence.py",
+    "patients": "pages/patients.py",
+    "cohorts": "pages/cohorts.py",
+    "import_data": "pages/import_data.py",
+}
+TIMEOUT = 300   # seconds one AppTest run may take before it counts as hung
+
+
+def _seconds(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _summary(samples: list[float]) -> dict:
+    return {"median_s": round(statistics.median(samples), 4), "min_s": round(min(samples), 4),
+            "max_s": round(max(samples), 4), "runs": len(samples)}
+
+
+def build_demo(path: Path, patients: int, seed: int) -> float:
+    command = [sys.executable, "-m", "clinic", "demo", "--db", str(path), "--patients", str(patients),
+               "--seed", str(seed)]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _clear_caches() -> None:
+    import streamlit as st
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _check(at, what: str) -> None:
+    if at.exception:
+        raise SystemExit(f"{what} raised: {at.exception[0].message}")
+
+
+def time_pages(cold_runs: int, warm_runs: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()            # imports, first script run: not counted
+    _check(at, "dashboard.py")
+    results = {}
+    for name, page in PAGES.items():
+        cold = []
+        for _ in range(cold_runs):
+            _clear_caches()
+            cold.append(_seconds(lambda: at.switch_page(page).run()))
+            _check(at, page)
+        warm = []
+        for _ in range(warm_runs):
+            warm.append(_seconds(at.run))
+            _check(at, page)
+        results[name] = {"cold": _summary(cold), "warm": _summary(warm),
+                         "elements": {"charts": len(at.get("plotly_chart")), "tables": len(at.dataframe),
+                                      "metrics": len(at.metric)}}
+    return results
+
+
+def time_trivial_app(runs: int) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string('import streamlit as st\nst.write("hello")\n', default_timeout=TIMEOUT)
+    at.run()
+    return _summary([_seconds(at.run) for _ in range(runs)])
+
+
+def time_duckdb_count(path: Path, runs: int) -> tuple[dict, int]:
+    import duckdb
+
+    counts = []
+
+    def count():
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            counts.append(con.execute("select count(*) from sessions").fetchone()[0])
+        finally:
+            con.close()
+
+    count()
+    return _summary([_seconds(count) for _ in range(runs)]), counts[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=None, help="demo database to use (built there when missing)")
+    parser.add_argument("--patients", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cold", type=int, default=3, help="cold runs per page (median reported)")
+    parser.add_argument("--warm", type=int, default=5, help="warm runs per page (median reported)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench_pages_") as folder:
+        path = args.db or Path(folder) / "demo.duckdb"
+        build_seconds = None
+        if not path.exists():
+            build_seconds = round(build_demo(path, args.patients, args.seed), 2)
+        os.environ["CLINIC_DB"] = str(path.resolve())
+
+        import duckdb
+        import streamlit
+
+        duckdb_count, sessions = time_duckdb_count(path, 20)
+        trivial = time_trivial_app(20)
+        pages = time_pages(args.cold, args.warm)
+
+    for timing in pages.values():
+        for kind in ("cold", "warm"):
+            median = timing[kind]["median_s"]
+            timing[kind]["x_trivial_app"] = round(median / trivial["median_s"], 1)
+            timing[kind]["x_duckdb_count"] = round(median / duckdb_count["median_s"], 1)
+
+    print(json.dumps({
+        "method": "streamlit.testing.v1.AppTest in-process script runs (server side only; no browser "
+                  "drawing); cold = st.cache_data + st.cache_resource cleared before the run; "
+                  "medians of the runs; ratios = page median / baseline median",
+        "database": {"path": str(path) if args.db else "(temporary)", "patients": args.patients, "seed": args.seed,
+                     "sessions": sessions, "built_now_seconds": build_seconds},
+        "baselines": {
+            "trivial_app": {**trivial, "what": "AppTest run of a one-line script st.write('hello')"},
+            "duckdb_count": {**duckdb_count, "what": "open read-only + select count(*) from sessions + close"},
+        },
+        "pages": pages,
+        "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2),
+                    "python": platform.python_version(), "streamlit": streamlit.__version__,
+                    "duckdb": duckdb.__version__},
+    }, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""The dashboard in a real browser: a Streamlit server on the page fixture (conftest.py, as of
+2026-03-20) driven by headless Chromium through Playwright.
+
+Skipped only when Chromium or playwright is missing and $CI is unset; under CI a missing browser
+fails every test here. Screenshots go to test-output/browser/<page>.png (git-ignored).
+Run just these: `pytest -m browser`; everything else: `pytest -m "not browser"`.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+pytest.register_assert_rewrite("browser_support")
+import browser_support as bs  # noqa: E402
+
+AS_OF = "as_of=2026-03-20"             # conftest.PAGE_AS_OF
+
+MISSING = bs.missing_tools()
+if MISSING and not os.environ.get("CI"):
+    pytest.skip(f"browser tests need Chromium and playwright: {MISSING}", allow_module_level=True)
+
+
+pytestmark = pytest.mark.browser
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    if MISSING:   # only reached under CI, which must run these tests
+        pytest.fail(f"CI is set but the browser tests cannot run: {MISSING}", pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_driver):
+    chromium = bs.launch(playwright_driver)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens pages in fresh browser contexts (each one a new Streamlit session); closes them after."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport=bs.VIEWPORT)
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture(scope="module")
+def server(page_db, tmp_path_factory):
+    """The dashboard on a copy of the page fixture, shared by the read-only tests of this module."""
+    folder = tmp_path_factory.mktemp("browser_server")
+    with bs.streamlit_server(bs.copy_database(page_db, folder), folder) as running:
+        yield running
+
+
+# ---------------------------------------------------------------- every page
+
+@pytest.mark.parametrize("url_path, name, title, shows_data", bs.PAGES, ids=[p[1] for p in bs.PAGES])
+def test_every_page_renders_without_an_exception_and_shows_its_data(server, page, url_path, name, title, shows_data):
+    bs.open_page(page, server.url(url_path, AS_OF))
+    shot = bs.screenshot(page, name)
+    about = bs.describe(page, shot)
+
+    assert bs.exception_texts(page) == [], f"{title} raised an exception\n{about}"
+    assert bs.current_nav_title(page) == title, f"the navigation does not mark {title} as the current page\n{about}"
+    if shows_data:
+        charts = page.locator('[data-testid="stPlotlyChart"]').count()
+        tables = page.locator('[data-testid="stDataFrame"]').count()
+        assert charts + tables >= 1, f"{title} shows no chart and no table (still a placeholder?)\n{about}"
+
+
+# ---------------------------------------------------------------- the Overview and its filters
+
+def test_the_overview_relief_kpi_is_hand_computed_and_choosing_birch_changes_it_and_the_url(server, page):
+    bs.open_page(page, server.url("", AS_OF))
+    # c1 8->4 relieved, c2 6->5 not, p3 7->7 not: 1 of 3 courses
+    assert bs.metrics(page)["First-session relief"] == "33 %", bs.describe(page)
+    assert "therapist=" not in page.url, bs.describe(page)
+
+    bs.choose(page, "Therapist", "Birch")
+    # Birch treats c1 (relieved) and p3 (not): 1 of 2
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+        m => m.innerText.includes('First-session relief') && m.innerText.includes('50 %'))""", timeout=15_000)
+    bs.wait_until_ready(page)
+    shot = bs.screenshot(page, "overview-therapist-birch")
+    assert bs.metrics(page)["First-session relief"] == "50 %", bs.describe(page, shot)
+    assert "therapist=Birch" in page.url, bs.describe(page, shot)
+    assert "as_of=2026-03-20" in page.url, bs.describe(page, shot)
+    assert bs.chosen(page, "Therapist") == ["Birch"], bs.describe(page, shot)
+
+
+def test_a_link_with_the_therapist_in_its_url_reproduces_that_view(server, page):
+    bs.open_page(page, server.url("", AS_OF + "&therapist=Birch"))
+    assert bs.chosen(page, "Therapist") == ["Birch"], bs.describe(page)
+    assert bs.metrics(page)["First-session relief"] == "50 %", bs.describe(page)
+
+
+# ---------------------------------------------------------------- deep links on a fresh server
+
+def test_a_page_link_as_the_first_request_of_a_fresh_server_gets_the_entrys_set_up(page_db, tmp_path, page):
+    # On a fresh server Streamlit runs pages/cohorts.py alone for this first request;
+    # clinic.ui.require_entry must send that run through dashboard.py (navigation, filters).
+    with bs.streamlit_server(bs.copy_database(page_db, tmp_path), tmp_path) as fresh:
+        bs.open_page(page, fresh.url("cohorts", AS_OF + "&therapist=Birch"))
+        shot = bs.screenshot(page, "cohorts-deep-link-fresh-server")
+        about = bs.describe(page, shot)
+        assert bs.exception_texts(page) == [], about
+        assert bs.nav_titles(page) == bs.NAV_TITLES, about
+        assert bs.current_nav_title(page) == "Cohorts", about
+        assert "/cohorts" in page.url, about
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_role("heading", name="Filters").count() == 1, about
+        assert bs.chosen(page, "Therapist") == ["Birch"], about
+        assert "Traceback" not in fresh.log_tail(200), fresh.log_tail(200)
+
+
+# ---------------------------------------------------------------- imports while pages are served
+
+NEW_COURSE = """\
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+s20,p5,c5,2026-03-19,11:00,Alder,attended,8,7
+"""
+
+
+def test_an_import_from_the_command_line_succeeds_while_pages_load_and_shows_without_a_restart(
+        page_db, tmp_path, page):
+    database = bs.copy_database(page_db, tmp_path / "db")
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(NEW_COURSE, encoding="utf-8")
+    with bs.streamlit_server(database, tmp_path) as live:
+        bs.open_page(page, live.url("", AS_OF))
+        assert bs.metrics(page)["Patients"] == "3", bs.describe(page)
+
+        # Keep the server reading the file (page loads) while the importer writes to it.
+        cycle = [path for path, *_ in bs.PAGES[:6]]
+        page.goto(live.url(cycle[1], AS_OF), wait_until="commit")
+        importer = subprocess.Popen([sys.executable, "-m", "clinic", "import", str(sessions), "--db", str(database)],
+                                    cwd=bs.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        loads, deadline = 0, time.monotonic() + 40
+        try:
+            while loads < 8 and time.monotonic() < deadline:
+                bs.wait_until_ready(page)
+                loads += 1
+                if importer.poll() is not None:
+                    break
+                page.goto(live.url(cycle[(loads + 1) % len(cycle)], AS_OF), wait_until="commit")
+            out, err = importer.communicate(timeout=max(5.0, deadline - time.monotonic()))
+        finally:
+            if importer.poll() is None:
+                importer.kill()
+                importer.wait()
+        assert importer.returncode == 0, f"import failed while {loads} page(s) loaded:\n{out}\n{err}"
+        assert bs.exception_texts(page) == [], bs.describe(page)
+
+        bs.open_page(page, live.url("", AS_OF))
+        shot = bs.screenshot(page, "overview-after-import")
+        kpis = bs.metrics(page)
+        # The new course c5 (p5, 03-19, 8->7): 4 patients; relief 1 of 4 (8->7 is below 30 %);
+        # active c5 and p3 (c1 completed, c2 dropped out).
+        assert (kpis["Patients"], kpis["First-session relief"], kpis["Active courses"]) == ("4", "25 %", "2"), \
+            bs.describe(page, shot)
+        assert "Alder" in _options(page, "Therapist"), bs.describe(page, shot)
+
+
+def _options(page, label: str) -> list[str]:
+    bs.sidebar_multiselect(page, label).get_by_role("combobox").click()
+    names = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return names
