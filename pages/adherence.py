@@ -1,8 +1,106 @@
-"""Placeholder until this page is built."""
+"""Adherence: do patients keep to the recommended daily course?"""
 import streamlit as st
 
 from clinic import ui
+from clinic.charts import adherence as charts
+from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 
-path, filters = ui.require_entry(__file__, needs_data=False)
-st.title("adherence")
-st.info("This page is being built.")
+path, filters = ui.require_entry(__file__)
+
+st.title("Adherence to the daily course")
+st.caption(filters.describe())
+
+summary = ui.query("adherence_summary").to_dict("records")[0]
+courses = summary["courses"]
+if courses == 0:
+    ui.empty_state(ui.no_courses_message(filters))
+
+
+def share_of_courses(name: str) -> str:
+    return f"{ui.fmt_pct(summary[name + '_share'])} of courses"
+
+
+SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}
+tiles = st.columns(5)
+tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {courses:,} courses", **SHARE,
+                help=f"Over {courses:,} courses: the share of each daily course's days so far (from its start to "
+                     "its planned last day, or to the as-of date when earlier) with at least one visit.")
+tiles[1].metric("Adherent", f"{summary['adherent']:,}", share_of_courses("adherent"), **SHARE,
+                help="Courses with a visit on 80 % of their days so far or more.")
+tiles[2].metric("Completed", f"{summary['completed']:,}", share_of_courses("completed"), **SHARE,
+                help="Courses with as many visit days as planned sessions.")
+tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of_courses("dropped_out"), **SHARE,
+                help="Courses not completed whose last visit (or start, without a visit) was 8 or more days "
+                     "before the as-of date.")
+tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of_courses("ongoing"), **SHARE,
+                help="Courses neither completed nor dropped out.")
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.distribution(ui.query("adherence_distribution")), width="stretch")
+with right:
+    steps = ui.query("adherence_dropout_after")
+    if steps.empty:
+        st.info("No course among these has dropped out, so there is no drop-out timing to show.")
+    else:
+        st.plotly_chart(charts.dropout_after(steps), width="stretch")
+
+outcome = ui.query("adherence_outcome")
+if outcome.assessable.sum() == 0:
+    st.info("No course has pain scores on two different visit days yet, so pain outcomes cannot be compared.")
+else:
+    st.plotly_chart(charts.outcome_by_adherence(outcome), width="stretch")
+    parts = []
+    for group in outcome.itertuples():
+        name = "adherent courses" if group.adherent else "the other courses"
+        if group.assessable:
+            parts.append(f"{ui.fmt_pct(group.responder_share)} of {name} ({group.responders_30:,} of "
+                         f"{group.assessable:,}) improved by 30 % or more")
+        else:
+            parts.append(f"none of {name} can be judged yet")
+    st.markdown("**Relief and adherence:** " + "; ".join(parts) + ". Courses that end early have fewer "
+                "scored days, so this shows association, not cause.")
+
+st.subheader("Day by day, course by course")
+SPLITS = {"all": "All matching courses", **COHORT_FIELDS}
+STATUSES = {"all": "Any status", "ongoing": "Ongoing", "dropped_out": "Dropped out", "completed": "Completed"}
+VALUE_LABELS = {"diagnosis": DIAGNOSIS_LABELS, "sex": SEX_LABELS}
+kept = {"persist_state": "session"}
+
+pick_split, pick_value, pick_status, pick_limit = st.columns([1, 1.4, 1, 1])
+split = pick_split.selectbox("Cohort by", list(SPLITS), format_func=SPLITS.get, key="adherence.split", **kept)
+cohort_value, cohort_text = None, "All matching courses"
+if split != "all":
+    groups = ui.cohort(split)
+    counts = {row["key"]: row["courses"] for row in groups}
+    names = VALUE_LABELS.get(split, {})
+
+    def value_label(key) -> str:
+        shown = "unknown" if key is None else names.get(key, key)
+        return f"{shown} ({counts.get(key, 0):,} courses)"
+
+    latest_first = len(counts) - 1 if split == "start_month" else 0     # the latest month, else the first value
+    cohort_value = pick_value.selectbox(COHORT_FIELDS[split], list(counts), index=latest_first, format_func=value_label,
+                                        key=f"adherence.cohort.{split}", **kept)
+    shown_value = "unknown" if cohort_value is None else names.get(cohort_value, cohort_value)
+    cohort_text = f"{COHORT_FIELDS[split]} {shown_value}"
+status = pick_status.selectbox("Status", list(STATUSES), format_func=STATUSES.get, key="adherence.status", **kept)
+whole_plan_only = st.checkbox("Only courses whose planned days have all passed", value=True,
+                              key="adherence.whole_plan", **kept,
+                              help="Leaves out courses still inside their planned days, whose rows would end in "
+                                   "days not yet reached.")
+limit = pick_limit.slider("Most recent courses", min_value=10, max_value=100, value=40, step=10,
+                          key="adherence.limit", **kept)
+if status != "all":
+    cohort_text += f", {STATUSES[status].lower()}"
+
+days = ui.query("adherence_calendar", split=split, cohort_value=cohort_value, status=status,
+                whole_plan_only=whole_plan_only, limit=limit)
+if days.empty:
+    st.info("No course matches this cohort and status" + (" among those whose planned days have all passed"
+            if whole_plan_only else "") + ". Pick another cohort value or status, or untick the box above.")
+else:
+    st.plotly_chart(charts.calendar(days, cohort_text, limit), width="stretch")
+    st.caption("Columns run over each course's planned days (one session a day). Sessions before a course's "
+               "start date or after its planned last day are not shown here; open the Patients page for one "
+               "patient's full calendar.")

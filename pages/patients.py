@@ -1,8 +1,170 @@
-"""Placeholder until this page is built."""
+"""Patients: a searchable table of courses, and one patient's course in detail."""
+import pandas as pd
 import streamlit as st
 
 from clinic import ui
+from clinic.charts import patients as charts
+from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 
-path, filters = ui.require_entry(__file__, needs_data=False)
-st.title("patients")
-st.info("This page is being built.")
+path, filters = ui.require_entry(__file__)
+
+st.title("Patients")
+st.caption(filters.describe())
+
+everyone = ui.query("patients_courses", search="")
+if everyone.empty:
+    ui.empty_state(ui.no_courses_message(filters))
+
+COURSE_LABELS = {
+    "course_id": "Course", "patient_id": "Patient", "start_date": "Started", "planned_sessions": "Planned sessions",
+    "therapist": "Therapist", "diagnosis": "Diagnosis", "site": "Site", "status": "Status",
+    "sessions_attended": "Sessions attended", "attended_days": "Visit days",
+    "first_session_pain_before": "1st session: pain before", "first_session_pain_after": "1st session: pain after",
+    "first_session_relief": "1st-session relief", "sustained_improvement_pct": "Sustained improvement (%)",
+    "adherence": "Adherence", "adherent": "Adherent (≥ 80 %)", "completed": "Completed", "dropped_out": "Dropped out",
+    "longest_break_days": "Longest break (days)", "last_attended_date": "Last visit",
+}
+SESSION_LABELS = {
+    "session_id": "Session", "session_date": "Date", "session_time": "Time", "course_day": "Day of course",
+    "session_number": "Session no.", "therapist": "Therapist", "status": "Status", "pain_before": "Pain before",
+    "pain_after": "Pain after", "pain_change": "Change", "muscle_tension": "Muscle tension", "numbness": "Numbness",
+    "acute_inflammation": "Acute inflammation", "notes": "Notes",
+}
+
+search = st.text_input("Search courses", key="patients.search", placeholder="Patient id, course id or therapist",
+                       help="Keeps the courses whose patient id, course id or therapist contains this text (any case).")
+table = ui.query("patients_courses", search=search)
+st.caption(f"{len(table):,} of {len(everyone):,} courses match. Select a row to open the patient below.")
+
+
+def open_selected_row(course_ids: list[str]) -> None:
+    rows = st.session_state["patients.table"].selection.rows
+    if rows:
+        st.session_state["patients.course"] = course_ids[rows[0]]
+
+
+if table.empty:
+    st.info("No course matches this search. Search by part of a patient id, course id or therapist name.")
+else:
+    shown_ids = list(table.course_id)
+    shown = table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS))
+    ui.show_table(shown, COURSE_LABELS, key="patients.table", on_select=lambda: open_selected_row(shown_ids),
+                  selection_mode="single-row")
+    st.download_button("Download these courses (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       file_name=f"courses-{filters.as_of}.csv", mime="text/csv", key="patients.download")
+
+st.header("One patient's course")
+course_id = st.selectbox("Course id", list(everyone.course_id), index=None, key="patients.course",
+                         placeholder="Type or choose a course id, or select a row in the table above",
+                         help="The chosen course is kept in the page's link, so the link opens this patient.",
+                         bind="query-params", persist_state="session")
+if course_id is None:
+    st.info("Choose a course to see its pain trajectory, attendance calendar, flags, notes and paperwork.")
+    st.stop()
+
+found = ui.query("patients_course", course_id=course_id)
+if found.empty:
+    st.warning("This course is not among the courses these filters let you see.")
+    st.stop()
+course = found.iloc[0]
+
+
+def yes_no(value) -> str:
+    return "not on file" if value is None or pd.isna(value) else ("Yes" if value else "No")
+
+
+def days(count: int) -> str:
+    return f"{count:,} day" + ("" if count == 1 else "s")
+
+
+def sessions_text(count: int) -> str:
+    return f"{count:,} session" + ("" if count == 1 else "s")
+
+
+ABOUT_LABELS = {"patient_id": "Patient", "course_id": "Course", "therapist": "Therapist", "start_date": "Started",
+                "planned_sessions": "Planned sessions", "diagnosis": "Diagnosis", "site": "Site", "sex": "Sex",
+                "age_band": "Age band"}
+about = found[list(ABOUT_LABELS)].astype("object").where(found[list(ABOUT_LABELS)].notna(), "not on file")
+about.loc[:, "diagnosis"] = about.diagnosis.map(lambda d: DIAGNOSIS_LABELS.get(d, d))
+about.loc[:, "sex"] = about.sex.map(lambda x: SEX_LABELS.get(x, x))
+about.loc[:, "start_date"] = f"{course.start_date:%Y-%m-%d}"
+ui.show_table(about, ABOUT_LABELS, key="patients.about")
+
+st.subheader("The course's metrics")
+tiles = st.columns(3) + st.columns(3)
+relief = course.first_session_relief
+before, after = course.first_session_pain_before, course.first_session_pain_after
+tiles[0].metric("First-session relief", "not assessable" if pd.isna(relief) else ("Yes" if relief else "No"),
+                border=True)
+if pd.isna(course.first_session_date):
+    tiles[0].caption("No attended session yet.")
+else:
+    first_scores = f"{'?' if pd.isna(before) else before} → {'?' if pd.isna(after) else after}"
+    tiles[0].caption(f"Relief = {RELIEF_RULES[filters.relief_rule]}. First session "
+                     f"{course.first_session_date:%d %b}: pain {first_scores}.")
+improvement = course.sustained_improvement_pct
+tiles[1].metric("Sustained improvement", "—" if pd.isna(improvement) else f"{improvement:.1f} %", border=True)
+tiles[1].caption("Needs pain scores on two different visit days." if pd.isna(improvement) else
+                 f"Pain before the first vs the last scored visit: {course.baseline_pain} → {course.last_pain} "
+                 "(negative = worse).")
+tiles[2].metric("Adherence", ui.fmt_pct(course.adherence), border=True)
+tiles[2].caption(f"{course.window_attended_days:,} of {days(int(course.window_days))} of the daily course so far had "
+                 f"a visit; adherent from 80 % ({'yes' if course.adherent else 'no'}).")
+tiles[3].metric("Longest break", days(int(course.longest_break_days)), border=True)
+tiles[3].caption("Most consecutive days without a visit between two visits.")
+tiles[4].metric("Status", str(course.status).capitalize(), border=True)
+since = "start" if pd.isna(course.last_attended_date) else "last visit"
+tiles[4].caption(
+    f"Attended {days(int(course.attended_days))} of {course.planned_sessions} planned." if course.completed else
+    f"Not completed; {days(int(course.days_since_last_visit))} since the {since} "
+    f"({'8 or more: dropped out' if course.dropped_out else 'under 8: still ongoing'}).")
+tiles[5].metric("Sessions attended", f"{course.sessions_attended:,}", border=True)
+tiles[5].caption(f"On {days(int(course.attended_days))}, of {course.planned_sessions} planned daily sessions; "
+                 f"{course.sessions_booked:,} booked in all.")
+
+sessions = ui.query("patients_sessions", course_id=course_id)
+calendar = ui.query("patients_calendar", course_id=course_id)
+course_label = f"Course {course.course_id} of patient {course.patient_id}"
+if (sessions.status == "attended").any():
+    st.plotly_chart(charts.pain_trajectory(sessions, course_label), width="stretch")
+else:
+    st.info("No attended session yet, so there is no pain trajectory.")
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.plotly_chart(charts.attendance_calendar(calendar, course_label), width="stretch")
+with right:
+    st.subheader("Flags")
+    flags = st.columns(2) + st.columns(2)
+    flags[0].metric("Numbness reported", sessions_text(int(course.numbness_sessions)), border=True,
+                    help="Sessions where numbness was recorded: a red flag to check and refer.")
+    flags[1].metric("Acute inflammation", sessions_text(int(course.acute_sessions)), border=True,
+                    help="Attended sessions recorded during acute inflammation (the protocol says: massage only "
+                         "after it has subsided).")
+    flags[2].metric("Missing pain scores", sessions_text(int(course.missing_score_sessions)), border=True,
+                    help="Attended sessions without a pain score before or after.")
+    flags[3].metric("Cancelled / no-show", f"{course.cancelled_sessions:,} / {course.no_show_sessions:,}", border=True,
+                    help="Booked sessions that were cancelled, and those the patient did not come to.")
+    if course.numbness_sessions:
+        st.warning("Numbness was reported during this course: check it and refer the patient to the doctor.")
+    if course.acute_sessions:
+        st.warning("Treated during acute inflammation: the protocol allows massage only after it has subsided.")
+
+    st.subheader("Doctor's paperwork")
+    IMAGING = {"mri": "MRI", "ct": "CT", "xray": "X-ray", "none": "None done"}
+    paper = st.columns(2) + st.columns(2)
+    paper[0].metric("Doctor's conclusion", yes_no(course.doctor_conclusion), border=True)
+    paper[1].metric("Imaging", "not on file" if pd.isna(course.imaging) else IMAGING.get(course.imaging, course.imaging),
+                    border=True)
+    paper[2].metric("Blood tests", yes_no(course.blood_tests), border=True)
+    paper[3].metric("Referral date", "not on file" if pd.isna(course.referral_date)
+                    else f"{course.referral_date:%d %b %Y}", border=True)
+
+st.subheader("Sessions and notes")
+if sessions.empty:
+    st.info("No session has been booked for this course up to the as-of date.")
+else:
+    ui.show_table(sessions, SESSION_LABELS, key="patients.sessions")
+    st.download_button("Download this course's sessions (CSV)", sessions.to_csv(index=False).encode("utf-8"),
+                       file_name=f"sessions-{course.course_id}-{filters.as_of}.csv", mime="text/csv",
+                       key="patients.download_sessions")

@@ -1,0 +1,196 @@
+"""Figures of the Adherence page (and the day-status colours the Patients page shares)."""
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled
+
+ADHERENT_PCT = 80
+
+# Day statuses of a course calendar, in legend order, with colour-blind-safe colours (Okabe–Ito
+# blue, orange and vermillion; greys for the days without a booked session).
+DAY_STATUSES = {
+    "attended": ("Attended", "#0072B2"),
+    "cancelled": ("Cancelled", "#E69F00"),
+    "no_show": ("No-show", "#D55E00"),
+    "no_visit": ("No visit", "#BDBDBD"),
+    "outside_plan": ("Outside the planned days", "#E6E6E6"),
+    "not_yet": ("Not yet (after the as-of date)", "#F7F7F7"),
+}
+
+
+def status_scale(statuses: list[str]) -> tuple[list, dict[str, int]]:
+    """A stepped colour scale for a heatmap of the given statuses and each status's z value."""
+    count = len(statuses)
+    scale = []
+    for position, status in enumerate(statuses):
+        colour = DAY_STATUSES[status][1]
+        scale += [[position / count, colour], [(position + 1) / count, colour]]
+    return scale, {status: position for position, status in enumerate(statuses)}
+
+
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"}
+
+
+def legend_squares(fig: go.Figure, statuses: list[str]) -> None:
+    """Legend entries (square markers without data) naming each status colour."""
+    for status in statuses:
+        label, colour = DAY_STATUSES[status]
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 12, "color": colour,
+                                         "line": {"width": 1, "color": "#999"}}))
+
+
+def row_label(patient_id: str, course_id: str) -> str:
+    """A course's row name: its patient and course ids (an inferred course id already names the patient)."""
+    if course_id.startswith(f"{patient_id}:") or course_id == patient_id:
+        return escape(course_id)
+    return escape(f"{patient_id} · {course_id}")
+
+
+def whole_counts(fig: go.Figure, largest: int) -> None:
+    """A count axis from 0 that never shows fractions of a course."""
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    if largest <= 8:
+        fig.update_yaxes(tickmode="linear", tick0=0, dtick=1, range=[0, largest + 0.5])
+
+
+def distribution(bins: pd.DataFrame) -> go.Figure:
+    """Courses per 10 % band of adherence, the adherent bands (≥ 80 %) coloured, the threshold marked."""
+    total = int(bins.courses.sum())
+    centres = (bins.bin_low_pct + bins.bin_high_pct) / 2
+    colours = [GOOD if adherent else NEUTRAL for adherent in bins.adherent]
+    labels = [f"{low}–{high} %" + (" (100 % included)" if high == 100 else "")
+              for low, high in zip(bins.bin_low_pct, bins.bin_high_pct)]
+    fig = go.Figure(go.Bar(
+        x=centres, y=bins.courses, width=9.4, marker_color=colours,
+        customdata=list(zip(labels, bins.share.fillna(0))),
+        hovertemplate="Adherence %{customdata[0]}<br>%{y:,} courses (%{customdata[1]:.0%} of all)<extra></extra>",
+        showlegend=False,
+    ))
+    fig.add_vline(x=ADHERENT_PCT, line_dash="dash", line_color="#333",
+                  annotation_text="adherent: 80 % of days or more →", annotation_position="top left")
+    fig.update_xaxes(range=[0, 100], tickvals=list(range(0, 101, 10)), ticktext=[f"{t} %" for t in range(0, 101, 10)])
+    whole_counts(fig, int(bins.courses.max()) if len(bins) else 0)
+    return styled(fig, "How much of the daily course do patients attend?",
+                  "Adherence: share of the course's days so far with a visit (%)", "Courses",
+                  subtitle=f"{n_courses(total)}; bands of 10 % (a band holds its lower edge, not its upper one); "
+                           "green = adherent")
+
+
+def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
+    """Rows = courses (most recent start on top), columns = day of the course, cells = what happened that day.
+
+    Two or more attended sessions on one day show as attended with their number in the cell.
+    """
+    courses = days.drop_duplicates("course_rank").sort_values("course_rank")
+    cohort_courses = int(courses.cohort_courses.iloc[0]) if len(courses) else 0
+    statuses = [s for s in DAY_STATUSES if s != "outside_plan"]
+    scale, z_of = status_scale(statuses)
+    labels = {rank: row_label(p, c) for rank, p, c in zip(courses.course_rank, courses.patient_id, courses.course_id)}
+    y_order = [labels[rank] for rank in courses.course_rank]
+    last_day = int(days.course_day.max()) if len(days) else 1
+    grid = days.assign(row=days.course_rank.map(labels))
+    z = grid.pivot(index="row", columns="course_day", values="day_status")
+    z = z.reindex(index=y_order, columns=range(1, last_day + 1))
+    counts = grid.pivot(index="row", columns="course_day", values="attended_sessions").reindex_like(z)
+    dates = grid.pivot(index="row", columns="course_day", values="day_date").reindex_like(z)
+    info = courses.set_index(courses.course_rank.map(labels))
+    z_values, texts, hovers = [], [], []
+    for row in y_order:
+        course = info.loc[row]
+        therapist = "unknown" if pd.isna(course.therapist) else escape(str(course.therapist))
+        z_row, text_row, hover_row = [], [], []
+        for day in z.columns:
+            status = z.at[row, day]
+            if pd.isna(status):
+                z_row.append(None), text_row.append(""), hover_row.append("")
+                continue
+            sessions = int(counts.at[row, day])
+            z_row.append(z_of[status])
+            text_row.append(f"{sessions}" if sessions > 1 else "")
+            what = DAY_STATUSES[status][0] + (f" ({sessions} sessions)" if sessions > 1 else "")
+            date = pd.Timestamp(dates.at[row, day])
+            hover_row.append(f"{row}<br>Day {day} of {course.planned_sessions}: {date:%a %d %b %Y}"
+                             f"<br><b>{what}</b><br>Therapist {therapist}; "
+                             f"adherence {course.adherence:.0%}; {course.course_status}")
+        z_values.append(z_row), texts.append(text_row), hovers.append(hover_row)
+    fig = go.Figure(go.Heatmap(
+        z=z_values, x=list(z.columns), y=y_order, colorscale=scale, zmin=-0.5, zmax=len(statuses) - 0.5,
+        showscale=False, xgap=2, ygap=2, text=texts, texttemplate="%{text}", textfont={"color": "white", "size": 12},
+        customdata=hovers, hovertemplate="%{customdata}<extra></extra>", hoverongaps=False,
+    ))
+    legend_squares(fig, statuses)
+    fig.update_xaxes(tickmode="linear", dtick=1 if last_day <= 31 else 5, range=[0.5, last_day + 0.5], showgrid=False)
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False, automargin=True)
+    shown = len(courses)
+    which = (f"all {n_courses(shown)}" if shown == cohort_courses
+             else f"the {shown} most recently started of {n_courses(cohort_courses)} (limit {limit})")
+    fig = styled(fig, "Day by day: who came on which day of the course?", "Day of the course (1 = start date)", "",
+                 subtitle=f"{escape(cohort_text)}: {which}; a number in a cell = sessions that day",
+                 height=190 + 22 * max(shown, 3))
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"b": 100})
+    return fig
+
+
+def dropout_after(steps: pd.DataFrame) -> go.Figure:
+    """Dropped-out courses by the number of sessions attended before the drop-out."""
+    total = int(steps.courses.sum())
+    fig = go.Figure(go.Bar(
+        x=steps.sessions_attended, y=steps.courses, marker_color=BAD,
+        customdata=steps.share,
+        hovertemplate="Dropped out after %{x} attended sessions<br>%{y:,} courses "
+                      "(%{customdata:.0%} of drop-outs)<extra></extra>",
+        showlegend=False,
+    ))
+    last = int(steps.sessions_attended.max()) if len(steps) else 0
+    fig.update_xaxes(tickmode="linear", dtick=1 if last <= 30 else 5, range=[-0.5, last + 0.5])
+    whole_counts(fig, int(steps.courses.max()) if len(steps) else 0)
+    return styled(fig, "When do patients drop out?", "Sessions attended before dropping out (0 = never came)",
+                  "Dropped-out courses",
+                  subtitle=f"{n_courses(total)} dropped out: not completed and no visit for 8 days or more")
+
+
+def outcome_by_adherence(groups: pd.DataFrame) -> go.Figure:
+    """Sustained improvement of adherent and non-adherent courses side by side: box = middle half,
+    whiskers = 5th to 95th percentile, the median and the counts under each box."""
+    fig = go.Figure()
+    names = {True: "Adherent (≥ 80 % of days)", False: "Not adherent (< 80 %)"}
+    colours = {True: PALETTE[0], False: PALETTE[1]}
+    categories = []
+    for group in groups.itertuples():
+        adherent = bool(group.adherent)
+        if group.assessable == 0:
+            label = f"<b>{names[adherent]}</b><br>no course with two scored visit days (of {n_courses(group.courses)})"
+            categories.append(label)
+            fig.add_annotation(x=label, y=50, text="nothing to compare yet", showarrow=False)
+            continue
+        label = (f"<b>{names[adherent]}</b>: median {group.median_pct:.0f} %<br>"
+                 f"{group.assessable:,} of {n_courses(group.courses)} assessable")
+        categories.append(label)
+        fig.add_trace(go.Box(
+            x=[label], q1=[group.q1_pct], median=[group.median_pct], q3=[group.q3_pct],
+            lowerfence=[group.p05_pct], upperfence=[group.p95_pct], name=names[adherent], width=0.4,
+            marker_color=colours[adherent], line_color=colours[adherent], showlegend=False, hoverinfo="skip",
+        ))
+        fig.add_trace(go.Scatter(
+            x=[label], y=[group.median_pct], mode="markers", name=names[adherent], showlegend=False,
+            marker={"color": "white", "size": 11, "symbol": "circle", "line": {"width": 2, "color": colours[adherent]}},
+            hovertemplate=(f"{names[adherent]}<br>median %{{y:.1f}} %<br>"
+                           f"middle half {group.q1_pct:.1f} % to {group.q3_pct:.1f} %<br>"
+                           f"5th to 95th percentile {group.p05_pct:.1f} % to {group.p95_pct:.1f} %<br>"
+                           f"{group.responders_30:,} of {group.assessable:,} improved by 30 % or more "
+                           f"({group.responder_share:.0%})<extra></extra>"),
+        ))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories)
+    fig.add_hline(y=30, line_dash="dot", line_color=GOOD, annotation_text="30 %: a moderate improvement",
+                  annotation_position="top")
+    fig.add_hline(y=0, line_color="#999")
+    assessable = int(groups.assessable.sum())
+    return styled(fig, "Does keeping to the daily course go with more relief?", "",
+                  "Sustained improvement in pain (%)",
+                  subtitle=f"{n_courses(assessable)} with pain scores on two visit days; box = middle half, "
+                           "whiskers = 5th to 95th percentile; negative = worse")

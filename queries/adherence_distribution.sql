@@ -1,0 +1,48 @@
+-- adherence_distribution: how many filtered courses fall in each 10 % band of adherence.
+-- returns: one row per band, always all ten, in order: bin_low_pct (0, 10, ... 90), bin_high_pct
+--   (10, 20, ... 100), courses, share (of all filtered courses, 0-1; null with no course), adherent
+--   (the band lies at or above the 80 % threshold). A band holds low <= adherence < high; 100 % falls
+--   in the 90-100 band. Bands are found on integers: floor(10 * attended window days / window days).
+-- params: the filter set (see filtered_courses.sql)
+-- uses: filtered_courses
+-- reads: all_courses
+with courses as (
+    select window_attended_days, window_days
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+),
+
+binned as (
+    select least(9, (10 * window_attended_days) // window_days) as bin
+    from courses
+),
+
+bins as (
+    select range as bin
+    from range(0, 10)
+),
+
+counts as (
+    select bin, count(*) as courses
+    from binned
+    group by bin
+),
+
+total as (
+    select count(*) as courses
+    from courses
+),
+
+final as (
+    select
+        b.bin * 10 as bin_low_pct,
+        b.bin * 10 + 10 as bin_high_pct,
+        coalesce(c.courses, 0) as courses,
+        coalesce(c.courses, 0) / nullif(t.courses, 0) as share,
+        b.bin >= 8 as adherent
+    from bins as b
+    left join counts as c on c.bin = b.bin
+    cross join total as t
+)
+
+select * from final
+order by bin_low_pct;

@@ -1,0 +1,40 @@
+-- adherence_summary: the adherence KPIs of the filtered courses, one row.
+-- returns: courses; mean_adherence (0-1, null with no course); the counts adherent (>= 80 % of the
+--   window's days attended), completed, dropped_out and ongoing (neither completed nor dropped out);
+--   and each count's share of courses: adherent_share, completed_share, dropped_out_share,
+--   ongoing_share (0-1, null with no course)
+-- params: the filter set (see filtered_courses.sql)
+-- uses: filtered_courses
+-- reads: all_courses
+with courses as (
+    select adherence, adherent, completed, dropped_out, ongoing
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+),
+
+counts as (
+    select
+        count(*) as courses,
+        avg(adherence) as mean_adherence,
+        count(*) filter (where adherent) as adherent,
+        count(*) filter (where completed) as completed,
+        count(*) filter (where dropped_out) as dropped_out,
+        count(*) filter (where ongoing) as ongoing
+    from courses
+),
+
+final as (
+    select
+        courses,
+        mean_adherence,
+        adherent,
+        adherent / nullif(courses, 0) as adherent_share,
+        completed,
+        completed / nullif(courses, 0) as completed_share,
+        dropped_out,
+        dropped_out / nullif(courses, 0) as dropped_out_share,
+        ongoing,
+        ongoing / nullif(courses, 0) as ongoing_share
+    from counts
+)
+
+select * from final;

@@ -1,0 +1,37 @@
+-- patients_sessions: every session row of one filtered course up to $as_of, in course order (date,
+-- then session time with none first, then session_id as text). No rows when the course does not
+-- pass the filters (for example another therapist's patient under a therapist's scope).
+-- returns: session_id, session_date, session_time, status, pain_before, pain_after,
+--   pain_change (after - before), notes (free text: show escaped), numbness, acute_inflammation,
+--   muscle_tension, course_day (1 = the course's start date), session_number (1, 2, ... over
+--   attended rows; null on cancelled and no-show rows), therapist
+-- params: the filter set (see filtered_courses.sql), $course_id (varchar)
+-- uses: filtered_sessions
+-- reads: all_courses
+with course_rows as (
+    select *
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    where course_id = $course_id
+),
+
+final as (
+    select
+        session_id,
+        session_date,
+        session_time,
+        status,
+        pain_before,
+        pain_after,
+        pain_change,
+        notes,
+        numbness,
+        acute_inflammation,
+        muscle_tension,
+        course_day,
+        session_number,
+        therapist
+    from course_rows
+)
+
+select * from final
+order by session_date, session_time nulls first, session_id;

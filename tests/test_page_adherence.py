@@ -1,0 +1,121 @@
+"""The Adherence page on the hand-computed page fixture (see conftest.py for the arithmetic).
+
+As of 2026-03-20: c1 (Birch) completed with adherence 5/5; c2 (Cedar) dropped out after 2 attended
+sessions with adherence 2/10; p3:2026-03-15 (Birch) ongoing with adherence 3/6.
+"""
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from clinic.db import ROOT
+
+PAGE = "pages/adherence.py"
+
+
+def open_page(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def tiles(app) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+def decoded(value):
+    """Plotly's JSON with its base64-packed arrays ({"dtype", "bdata", "shape"}) turned into lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        if "shape" in value:
+            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {k: decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decoded(v) for v in value]
+    return value
+
+
+def figures(app) -> dict[str, dict]:
+    """The page's plotly figures by title, as plain JSON values."""
+    specs = [decoded(json.loads(chart.proto.spec)) for chart in app.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+CALENDAR = "Day by day: who came on which day of the course?"
+
+
+def test_the_adherence_kpis_match_the_hand_computed_figures(app):
+    open_page(app)
+    assert tiles(app) == {
+        "Mean adherence": ("57 %", "over 3 courses"),      # (1 + 0.2 + 0.5) / 3 = 0.567
+        "Adherent": ("1", "33 % of courses"),               # c1: 5 of 5 days
+        "Completed": ("1", "33 % of courses"),              # c1
+        "Dropped out": ("1", "33 % of courses"),            # c2: last visit 17 days before 03-20
+        "Ongoing": ("1", "33 % of courses"),                # p3
+    }
+
+
+def test_the_page_draws_the_distribution_drop_outs_outcome_and_calendar(app):
+    open_page(app)
+    figs = figures(app)
+    bands = figs["How much of the daily course do patients attend?"]["data"][0]
+    assert bands["y"] == [0, 0, 1, 0, 0, 1, 0, 0, 0, 1]       # 0.2 -> 20-30, 0.5 -> 50-60, 1.0 -> 90-100
+    drops = figs["When do patients drop out?"]["data"][0]
+    assert (drops["x"], drops["y"]) == ([0, 1, 2], [0, 0, 1])  # c2 left after 2 attended sessions
+    outcome = figs["Does keeping to the daily course go with more relief?"]
+    medians = [trace["median"] for trace in outcome["data"] if trace["type"] == "box"]
+    assert medians[0] == [62.5]                                # adherent: c1 alone
+    assert medians[1][0] == pytest.approx(100 / 7 / 2)                      # c2 0 %, p3 100/7 %: the mean of the two
+    text = " ".join(m.value for m in app.markdown)
+    assert "100 % of adherent courses (1 of 1) improved by 30 % or more" in text
+    assert "0 % of the other courses (0 of 2)" in text
+
+
+def test_the_calendar_shows_whole_courses_most_recent_first_by_default(app):
+    open_page(app)
+    calendar = figures(app)[CALENDAR]
+    heat = calendar["data"][0]
+    assert heat["y"] == ["p2 · c2", "p1 · c1"]                 # both start 03-01; p3's plan runs to 03-24
+    assert "all 2 courses" in calendar["layout"]["title"]["subtitle"]["text"]
+    attended, no_show, no_visit = 0, 2, 3                      # codes in the order of DAY_STATUSES
+    assert heat["z"][0] == [attended, no_show, attended] + [no_visit] * 7
+    assert heat["z"][1] == [attended] * 5 + [None] * 5         # c1 planned 5 days
+
+
+def test_the_calendar_can_include_running_courses_and_pick_a_cohort(app):
+    open_page(app)
+    app.checkbox(key="adherence.whole_plan").uncheck().run()
+    calendar = figures(app)[CALENDAR]
+    assert calendar["data"][0]["y"] == ["p3:2026-03-15", "p2 · c2", "p1 · c1"]
+    assert calendar["data"][0]["z"][0][6:] == [4, 4, 4, 4]     # 03-21 .. 03-24: not yet
+    app.selectbox(key="adherence.split").select("therapist").run()
+    app.selectbox(key="adherence.cohort.therapist").select("Cedar").run()
+    calendar = figures(app)[CALENDAR]
+    assert calendar["data"][0]["y"] == ["p2 · c2"]
+    assert calendar["layout"]["title"]["subtitle"]["text"].startswith("Therapist Cedar: all 1 course")
+
+
+def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
+    open_page(app)
+    app.sidebar.multiselect(key="therapist").select("Birch").run()
+    assert tiles(app)["Mean adherence"] == ("75 %", "over 2 courses")                      # (1 + 0.5) / 2
+    assert tiles(app)["Dropped out"] == ("0", "0 % of courses")
+    assert tiles(app)["Ongoing"] == ("1", "50 % of courses")
+    assert any("No course among these has dropped out" in i.value for i in app.info)
+
+
+def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
+    monkeypatch.setenv("CLINIC_DB", str(empty_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    open_page(at)
+    assert any("No courses match" in i.value for i in at.info)
+    assert not at.get("plotly_chart")

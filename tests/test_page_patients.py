@@ -1,0 +1,115 @@
+"""The Patients page on the hand-computed page fixture (see conftest.py for the arithmetic).
+
+As of 2026-03-20 the courses are c1 (p1, Birch, completed), c2 (p2, Cedar, dropped out) and
+p3:2026-03-15 (p3, Birch, ongoing); c4 starts after the as-of date and never shows.
+"""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from clinic.db import ROOT
+
+PAGE = "pages/patients.py"
+
+
+def open_page(app):
+    app.run()
+    app.switch_page(PAGE).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def tiles(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def table(app, key: str):
+    """The course table (a selectable dataframe, keyed) or the session notes (the table with session ids)."""
+    if key == "patients.table":
+        return next(df.value for df in app.dataframe if key in df.proto.id)
+    return next(df.value for df in app.dataframe if "session_id" in df.value.columns)
+
+
+def test_the_table_lists_every_matching_course_most_recent_first(app):
+    open_page(app)
+    courses = table(app, "patients.table")
+    assert list(courses.course_id) == ["p3:2026-03-15", "c1", "c2"]     # c1 and c2 both start 03-01
+    assert list(courses.status) == ["ongoing", "completed", "dropped out"]
+    assert list(courses.diagnosis) == ["Other", "Disc herniation", "Piriformis syndrome"]
+    assert any("3 of 3 courses match" in c.value for c in app.caption)
+    assert app.selectbox(key="patients.course").options == ["p3:2026-03-15", "c1", "c2"]
+
+
+def test_the_search_box_narrows_the_table_by_therapist_patient_or_course(app):
+    open_page(app)
+    app.text_input(key="patients.search").input("ced").run()           # therapist Cedar, any case
+    assert list(table(app, "patients.table").course_id) == ["c2"]
+    assert any("1 of 3 courses match" in c.value for c in app.caption)
+    app.text_input(key="patients.search").input("P3").run()
+    assert list(table(app, "patients.table").course_id) == ["p3:2026-03-15"]
+
+
+def test_choosing_a_course_shows_its_metrics_paperwork_and_notes_unrendered(app):
+    open_page(app)
+    app.selectbox(key="patients.course").select("c1").run()
+    assert not app.exception
+    shown = tiles(app)
+    assert shown["First-session relief"] == "Yes"              # 8 -> 4: 50 % >= 30 %
+    assert shown["Sustained improvement"] == "62.5 %"          # (8 - 3) / 8
+    assert shown["Adherence"] == "100 %"                       # 5 of 5 days
+    assert shown["Longest break"] == "0 days"
+    assert shown["Status"] == "Completed"
+    assert shown["Sessions attended"] == "5"
+    assert (shown["Doctor's conclusion"], shown["Imaging"], shown["Blood tests"], shown["Referral date"]) == \
+        ("Yes", "MRI", "Yes", "20 Feb 2026")
+    notes = table(app, "patients.sessions")
+    assert list(notes.session_id) == ["s01", "s02", "s03", "s04", "s05"]
+    assert notes.notes.iloc[4] == "<b>bold?</b> & done"        # shown as text by st.dataframe
+    assert not any("bold?" in m.value for m in [*app.markdown, *app.caption, *app.text])
+
+
+def test_a_link_with_a_course_opens_that_patient_with_flags_and_missing_paperwork(app):
+    app.query_params["patients.course"] = "p3:2026-03-15"
+    open_page(app)
+    assert app.selectbox(key="patients.course").value == "p3:2026-03-15"
+    shown = tiles(app)
+    assert shown["First-session relief"] == "No"               # 7 -> 7
+    assert shown["Sustained improvement"] == "14.3 %"          # (7 - 6) / 7
+    assert shown["Adherence"] == "50 %"                        # 3 of 6 days, 03-15 .. 03-20
+    assert shown["Longest break"] == "1 day"                   # 03-17
+    assert shown["Status"] == "Ongoing"                        # last visit 2 days before 03-20
+    assert (shown["Numbness reported"], shown["Acute inflammation"], shown["Missing pain scores"]) == \
+        ("1 session", "1 session", "0 sessions")
+    assert (shown["Doctor's conclusion"], shown["Imaging"], shown["Blood tests"], shown["Referral date"]) == \
+        ("No", "X-ray", "not on file", "not on file")
+    assert len(app.warning) == 2                               # numbness and acute inflammation
+    assert list(table(app, "patients.sessions").session_id) == ["s09", "s10", "s11"]   # s12 is after 03-20
+
+
+def test_a_dropped_out_course_counts_its_no_show(app):
+    app.query_params["patients.course"] = "c2"
+    open_page(app)
+    shown = tiles(app)
+    assert shown["Status"] == "Dropped out"                    # 17 days since 03-03
+    assert shown["Cancelled / no-show"] == "0 / 1"
+    assert shown["Adherence"] == "20 %"                        # 2 of 10 days
+
+
+def test_a_therapist_filter_hides_other_therapists_patients_from_the_detail_view(app):
+    app.query_params["patients.course"] = "c2"                 # Cedar's patient
+    app.query_params["therapist"] = "Birch"
+    open_page(app)
+    assert app.selectbox(key="patients.course").options == ["p3:2026-03-15", "c1"]
+    assert app.selectbox(key="patients.course").value is None
+    assert "Sustained improvement" not in tiles(app)
+    assert any("Choose a course" in i.value for i in app.info)
+
+
+def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
+    monkeypatch.setenv("CLINIC_DB", str(empty_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    open_page(at)
+    assert any("No courses match" in i.value for i in at.info)
+    assert not at.dataframe
