@@ -165,8 +165,11 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            # Another process holds the file ("Could not set lock"), or this process has it open
+            # the other way round (read-only vs read-write: "different configuration").
+            text = str(exc).lower()
+            if "lock" not in text and "different configuration" not in text:
                 raise
             if time.monotonic() + pause > deadline:
                 raise DatabaseLocked(

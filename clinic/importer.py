@@ -602,7 +602,8 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
 
 
 def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.date | None = None,
-                 progress: Progress | None = None, rejects_dir: str | Path | None = None) -> list[FileResult]:
+                 progress: Progress | None = None, rejects_dir: str | Path | None = None,
+                 wait_seconds: float | None = None) -> list[FileResult]:
     """Imports files into the database at db_path: patients, then courses, then sessions.
 
     Raises db.DatabaseLocked when another process holds the database.
@@ -625,7 +626,7 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
     prepared.sort(key=lambda p: (p[0], p[1]))
 
     results: list[FileResult] = []
-    con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS)
+    con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     try:
         for done, (_, _, path, table, raw, refused) in enumerate(prepared):
             if refused is not None:

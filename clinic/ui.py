@@ -212,15 +212,20 @@ def fmt_pct(value, digits: int = 0) -> str:
 
 
 def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height: int | None = None,
-               key: str | None = None, **kwargs):
+               key: str | None = None, config: dict | None = None, **kwargs):
     """A read-only table with readable column names and dates shown as dates (not timestamps).
 
     Text cells are shown as text by st.dataframe (never as HTML), so notes need no extra escaping.
+    `config` overrides the column settings of the columns it names.
     """
     labels = labels or {}
+    overrides = config or {}
     config = {}
     for column in frame.columns:
         label = labels.get(column, column)
+        if column in overrides:
+            config[column] = overrides[column]
+            continue
         if pd.api.types.is_datetime64_any_dtype(frame[column]):
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif pd.api.types.is_integer_dtype(frame[column]) and not column.endswith(("_year", "_no", "number")):

@@ -1,0 +1,295 @@
+"""The Cohorts page: the cohort rows as a table and a comparison chart (no Streamlit inside).
+
+`cohort_frame` turns the rows of queries/cohort_metrics.sql into one DataFrame in the page's order
+(age bands and diagnoses in their natural order, unknown last) with readable group labels, the
+drop-out rate and a small-group flag. `display_table` and `csv_bytes` are two views of it: rounded
+for people, exact for the download. `comparison` draws one metric across the groups.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from clinic.charts import NEUTRAL, PALETTE, n_courses, styled
+from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
+
+GROUPS = tuple(COHORT_FIELDS)
+UNKNOWN = "unknown"
+FEW_COURSES = 10              # a group with fewer courses than this is flagged: read it with care
+STRONG, PALE = PALETTE[0], "rgba(127, 127, 127, 0.55)"
+
+# Natural order of the keys of each grouping (keys not listed keep the query's order, unknown last).
+KEY_ORDER = {"age_band": AGE_BANDS, "diagnosis": DIAGNOSES, "sex": SEXES}
+
+COUNT_COLUMNS = ("courses", "patients", "relief_assessable", "relieved", "improvement_assessable",
+                 "responders_30", "responders_50", "adherent", "completed", "dropped_out")
+METRIC_COLUMNS = ("relief_rate", "ci_low", "ci_high", "median_improvement_pct", "mean_adherence")
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str          # what the widget offers
+    column: str         # the column of cohort_frame drawn
+    axis: str           # axis title, with its unit
+    percent_of_one: bool  # a 0–1 ratio shown as a percentage (else already in %)
+
+
+METRICS = {
+    "relief": Metric("First-session relief rate", "relief_rate", "Courses with relief after the first session (%)", True),
+    "improvement": Metric("Median sustained improvement", "median_improvement_pct",
+                          "Median pain reduction, first to last scored day (%)", False),
+    "adherence": Metric("Mean adherence", "mean_adherence", "Mean share of course days with a visit (%)", True),
+    "dropout": Metric("Drop-out rate", "dropout_rate", "Courses dropped out (%)", True),
+}
+
+
+# ---------------------------------------------------------------- the cohort table
+
+def key_label(group: str, key) -> str:
+    """How one cohort key reads on the page: diagnosis and sex by name, months as 'Mar 2026'."""
+    if key is None or (not isinstance(key, str) and pd.isna(key)) or key == "":
+        return UNKNOWN
+    if group == "diagnosis":
+        return DIAGNOSIS_LABELS.get(key, key)
+    if group == "sex":
+        return SEX_LABELS.get(key, key)
+    if group == "start_month":
+        try:
+            return dt.date.fromisoformat(f"{key}-01").strftime("%b %Y")
+        except ValueError:
+            return str(key)
+    return str(key)
+
+
+def _order(group: str, keys: list) -> list[int]:
+    """Positions of the keys in display order: natural order where there is one, unknown last."""
+    natural = KEY_ORDER.get(group, ())
+
+    def rank(position: int):
+        key = keys[position]
+        if key is None or key == "" or (not isinstance(key, str) and pd.isna(key)):
+            return (2, 0, position)
+        if key in natural:
+            return (0, natural.index(key), position)
+        return (1, 0, position) if natural else (0, 0, position)
+
+    return sorted(range(len(keys)), key=rank)
+
+
+def n_groups(count: int) -> str:
+    return f"{count:,} group" + ("" if count == 1 else "s")
+
+
+def _rate(part, whole):
+    return None if not whole else part / whole
+
+
+def cohort_frame(rows: list[dict], group: str) -> pd.DataFrame:
+    """One row per cohort key in display order, with `label`, `dropout_rate` and `few_courses`.
+
+    Counts stay integers and rates stay exact (unrounded); a rate with nothing to count is NaN.
+    """
+    if group not in GROUPS:
+        raise ValueError(f"unknown grouping {group!r}; use one of {', '.join(GROUPS)}")
+    rows = [rows[i] for i in _order(group, [r.get("key") for r in rows])]
+    frame = pd.DataFrame({
+        "key": pd.array([r.get("key") for r in rows], dtype="string"),
+        "label": [key_label(group, r.get("key")) for r in rows],
+        **{c: pd.array([int(r.get(c) or 0) for r in rows], dtype="int64") for c in COUNT_COLUMNS},
+        **{c: pd.array([r.get(c) for r in rows], dtype="Float64") for c in METRIC_COLUMNS},
+    })
+    frame["dropout_rate"] = pd.array([_rate(r.get("dropped_out") or 0, r.get("courses") or 0) for r in rows],
+                                     dtype="Float64")
+    frame["few_courses"] = frame["courses"] < FEW_COURSES
+    return frame
+
+
+def overall_values(row: dict | None) -> dict:
+    """The overall cohort row with the same derived columns as cohort_frame (for reference lines)."""
+    row = dict(row or {})
+    row["dropout_rate"] = _rate(row.get("dropped_out") or 0, row.get("courses") or 0)
+    return row
+
+
+TABLE_LABELS = {      # in the order shown: the rates first, so they are visible without scrolling
+    "label": "Group",
+    "courses": "Courses",
+    "patients": "Patients",
+    "note": "Note",
+    "relief_pct": "First-session relief (%)",
+    "relief_interval": "Relief 95 % interval",
+    "median_improvement_pct": "Median improvement (%)",
+    "adherence_pct": "Mean adherence (%)",
+    "dropout_pct": "Drop-out rate (%)",
+    "relieved": "Relieved",
+    "relief_assessable": "Relief assessable",
+    "improvement_assessable": "Improvement assessable",
+    "responders_30": "Improved ≥ 30 %",
+    "responders_50": "Improved ≥ 50 %",
+    "adherent": "Adherent (≥ 80 %)",
+    "completed": "Completed",
+    "dropped_out": "Dropped out",
+}
+
+
+def _pct(value, digits: int = 1) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
+
+
+def display_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table people read: rates as percentages (numbers, so a column click sorts them), the
+    Wilson interval as 'low–high', and a note on groups with few courses. Columns: TABLE_LABELS."""
+    shown = pd.DataFrame({
+        "label": frame["label"],
+        "courses": frame["courses"],
+        "patients": frame["patients"],
+        "relief_pct": frame["relief_rate"] * 100,
+        "relief_interval": [f"{_pct(lo)} – {_pct(hi)}" if not pd.isna(lo) else "—"
+                            for lo, hi in zip(frame["ci_low"], frame["ci_high"])],
+        "relieved": frame["relieved"],
+        "relief_assessable": frame["relief_assessable"],
+        "median_improvement_pct": frame["median_improvement_pct"],
+        "improvement_assessable": frame["improvement_assessable"],
+        "responders_30": frame["responders_30"],
+        "responders_50": frame["responders_50"],
+        "adherence_pct": frame["mean_adherence"] * 100,
+        "adherent": frame["adherent"],
+        "completed": frame["completed"],
+        "dropped_out": frame["dropped_out"],
+        "dropout_pct": frame["dropout_rate"] * 100,
+        "note": [f"few courses (< {FEW_COURSES})" if few else "" for few in frame["few_courses"]],
+    })
+    return shown.loc[:, list(TABLE_LABELS)].reset_index(drop=True)
+
+
+CSV_COLUMNS = ("key", "label", "courses", "patients", "relief_assessable", "relieved", "relief_rate", "ci_low", "ci_high",
+               "improvement_assessable", "median_improvement_pct", "responders_30", "responders_50",
+               "mean_adherence", "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
+
+
+def csv_bytes(frame: pd.DataFrame, group: str, description: str) -> bytes:
+    """The exact numbers as CSV, after one comment line that states the grouping and the filters.
+
+    Rates are ratios 0–1 and the improvement is in %, all unrounded; an unknown key is left empty.
+    """
+    out = io.StringIO()
+    out.write(f"# Cohorts by {COHORT_FIELDS[group].lower()}; {description}\n")
+    frame.loc[:, list(CSV_COLUMNS)].to_csv(out, index=False, lineterminator="\n")
+    return out.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------- the comparison chart
+
+def _value_text(metric: Metric, value) -> str:
+    if value is None or pd.isna(value):
+        return "no data"
+    return f"{value * 100:.0f} %" if metric.percent_of_one else f"{value:.0f} %"
+
+
+def _hover(metric_key: str, row) -> str:
+    value = row[METRICS[metric_key].column]
+    head = f"<b>{row['label']}</b><br>{n_courses(int(row['courses']))}, {int(row['patients']):,} patients<br>"
+    if metric_key == "relief":
+        if pd.isna(value):
+            return head + "No first session can be judged (no pain scores)"
+        return head + (f"Relief after the first session: {value:.1%}<br>95 % interval {row['ci_low']:.1%} – "
+                       f"{row['ci_high']:.1%}<br>{int(row['relieved']):,} of {int(row['relief_assessable']):,} "
+                       "assessable courses")
+    if metric_key == "improvement":
+        if pd.isna(value):
+            return head + "No course has two scored visit days yet"
+        return head + (f"Median improvement: {value:.1f} %<br>over {int(row['improvement_assessable']):,} courses "
+                       f"with two scored days<br>{int(row['responders_30']):,} improved ≥ 30 %, "
+                       f"{int(row['responders_50']):,} ≥ 50 %")
+    if metric_key == "adherence":
+        return head + (f"Mean adherence: {value:.1%}<br>{int(row['adherent']):,} courses at 80 % or more, "
+                       f"{int(row['completed']):,} completed")
+    return head + f"Drop-out rate: {value:.1%}<br>{int(row['dropped_out']):,} of {int(row['courses']):,} courses dropped out"
+
+
+def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) -> go.Figure:
+    """One metric across the groups of cohort_frame: one horizontal bar (relief: a dot with its
+    Wilson 95 % interval) per group, n courses at its end, the overall value as a dashed line.
+    Groups with fewer than FEW_COURSES courses are drawn pale and say so (the subtitle explains it)."""
+    metric = METRICS[metric_key]
+    overall = overall_values(overall)
+    scale = 100 if metric.percent_of_one else 1
+    rows = frame.reset_index(drop=True)
+    labels = list(rows["label"])
+    values = [None if pd.isna(v) else float(v) * scale for v in rows[metric.column]]
+    fig = go.Figure()
+    for few, name, colour in ((False, f"{FEW_COURSES} or more courses", STRONG),
+                              (True, f"fewer than {FEW_COURSES} courses: read with care", PALE)):
+        part = [i for i in range(len(rows)) if bool(rows.loc[i, "few_courses"]) == few]
+        if not part:
+            continue
+        y = [labels[i] for i in part]
+        x = [values[i] for i in part]
+        hover = [_hover(metric_key, rows.loc[i]) for i in part]
+        if metric_key == "relief":
+            high = [None if x[j] is None else float(rows.loc[i, "ci_high"]) * 100 - x[j] for j, i in enumerate(part)]
+            low = [None if x[j] is None else x[j] - float(rows.loc[i, "ci_low"]) * 100 for j, i in enumerate(part)]
+            fig.add_trace(go.Scatter(
+                x=x, y=y, mode="markers", name=name, marker={"size": 12, "color": colour},
+                error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low,
+                         "thickness": 2.5, "width": 6, "color": colour},
+                hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            ))
+        else:
+            fig.add_trace(go.Bar(
+                x=x, y=y, orientation="h", name=name, marker={"color": colour},
+                text=[_value_text(metric, None if v is None else v / scale) for v in x], textposition="outside",
+                cliponaxis=False, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            ))
+    # n courses per group, written at the right edge of the plot (paper coordinates), so a label
+    # never sits on a bar or an error bar.
+    for i, label in enumerate(labels):
+        text = f"n = {int(rows.loc[i, 'courses']):,}"
+        if values[i] is None:
+            text += " · no data"
+        elif rows.loc[i, "few_courses"]:
+            text += " · few"
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=text,
+                           showarrow=False, font={"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"})
+    reference = overall.get(metric.column)
+    if reference is not None and not pd.isna(reference):
+        fig.add_vline(x=float(reference) * scale, line_dash="dash", line_color="#333",
+                      annotation_text=f"all matching courses: {_value_text(metric, reference)}",
+                      annotation_position="top")
+    present = [v for v in values if v is not None]
+    if metric_key == "relief":
+        fig.update_xaxes(range=[0, 100], ticksuffix=" %")
+    elif metric.percent_of_one:
+        # bars start at 0; the end leaves room above the largest bar and the reference line
+        top = max([*present, float(reference) * scale if reference is not None and not pd.isna(reference) else 0.0])
+        fig.update_xaxes(range=[0, min(100.0, max(10.0, math.ceil(top * 1.15 / 10) * 10))], ticksuffix=" %")
+    else:
+        low = min([0.0, *present, float(reference) if reference is not None and not pd.isna(reference) else 0.0])
+        high = max([0.0, *present, float(reference) if reference is not None and not pd.isna(reference) else 0.0])
+        pad = max(5.0, (high - low) * 0.08)
+        fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], ticksuffix=" %", zeroline=True,
+                         zerolinecolor="#999")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], autorange=True, type="category")
+    total = int(rows["courses"].sum())
+    few = int(rows["few_courses"].sum())
+    group_name = COHORT_FIELDS[group].lower()
+    if metric_key == "relief":
+        behind = (f"{int(rows['relief_assessable'].sum()):,} assessable of {n_courses(total)} in {n_groups(len(rows))}; "
+                  "dot = rate, bar = 95 % Wilson interval")
+    elif metric_key == "improvement":
+        behind = (f"{int(rows['improvement_assessable'].sum()):,} of {n_courses(total)} in {n_groups(len(rows))} "
+                  "with two scored visit days")
+    else:
+        behind = f"{n_courses(total)} in {n_groups(len(rows))}"
+    subtitle = f"{behind}; dashed line = all matching courses"
+    if few:
+        subtitle += f"; pale = fewer than {FEW_COURSES} courses"
+    fig = styled(fig, f"{metric.label} by {group_name}", metric.axis, COHORT_FIELDS[group],
+                 subtitle=subtitle, height=170 + 34 * max(len(rows), 2))
+    fig.update_layout(margin={"r": 110, "t": 100}, showlegend=False, bargap=0.35)
+    return fig

@@ -1,0 +1,150 @@
+"""The Cohorts page's table and chart, on tiny hand-written cohort rows (the shape of cohort_metrics.sql)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic.charts import cohorts as charts
+from clinic.filters import Filters
+
+
+def row(key, courses, **values) -> dict:
+    base = {"key": key, "courses": courses, "patients": courses, "relief_assessable": 0, "relieved": 0,
+            "relief_rate": None, "ci_low": None, "ci_high": None, "improvement_assessable": 0,
+            "median_improvement_pct": None, "responders_30": 0, "responders_50": 0, "mean_adherence": None,
+            "adherent": 0, "completed": 0, "dropped_out": 0}
+    return {**base, **values}
+
+
+# Rows as cohort_metrics.sql returns them: sorted by key as text, null last.
+AGE_ROWS = [
+    row("30-44", 12, relief_assessable=10, relieved=7, relief_rate=0.7, ci_low=0.4, ci_high=0.9,
+        improvement_assessable=8, median_improvement_pct=-12.5, mean_adherence=0.75, dropped_out=3),
+    row("45-59", 20, relief_assessable=20, relieved=5, relief_rate=0.25, ci_low=0.1, ci_high=0.45,
+        improvement_assessable=20, median_improvement_pct=40.0, mean_adherence=0.9, dropped_out=1),
+    row("60+", 10, relief_assessable=4, relieved=4, relief_rate=1.0, ci_low=0.5, ci_high=1.0,
+        improvement_assessable=2, median_improvement_pct=55.0, mean_adherence=0.5, dropped_out=10),
+    row("<30", 9, relief_assessable=3, relieved=1, relief_rate=1 / 3, ci_low=0.06, ci_high=0.79,
+        improvement_assessable=1, median_improvement_pct=10.0, mean_adherence=0.6, dropped_out=0),
+    row(None, 1, mean_adherence=0.0, dropped_out=1),        # no birth year: no band, nothing assessable
+]
+OVERALL = row(None, 52, relief_assessable=37, relieved=17, relief_rate=17 / 37, ci_low=0.3, ci_high=0.6,
+              improvement_assessable=31, median_improvement_pct=20.0, mean_adherence=0.7, dropped_out=15)
+
+
+def test_age_bands_read_in_their_natural_order_with_unknown_last():
+    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    assert list(frame["label"]) == ["<30", "30-44", "45-59", "60+", "unknown"]
+    assert list(frame["courses"]) == [9, 12, 20, 10, 1]
+
+
+def test_keys_read_as_words_and_months_as_month_names():
+    assert charts.key_label("diagnosis", "piriformis_syndrome") == "Piriformis syndrome"
+    assert charts.key_label("sex", "F") == "Female"
+    assert charts.key_label("start_month", "2026-03") == "Mar 2026"
+    assert charts.key_label("therapist", None) == "unknown"
+    assert charts.key_label("site", "North") == "North"
+
+
+def test_diagnoses_follow_the_clinic_list_not_the_alphabet():
+    rows = [row("disc_herniation", 3), row("other", 2), row("piriformis_syndrome", 4), row(None, 1)]
+    frame = charts.cohort_frame(rows, "diagnosis")
+    assert list(frame["label"]) == ["Disc herniation", "Piriformis syndrome", "Other", "unknown"]
+
+
+def test_the_drop_out_rate_is_dropped_out_over_courses_and_small_groups_are_flagged():
+    frame = charts.cohort_frame(AGE_ROWS, "age_band").set_index("label")
+    assert frame.loc["30-44", "dropout_rate"] == 3 / 12
+    assert frame.loc["60+", "dropout_rate"] == 10 / 10
+    assert frame.loc["<30", "dropout_rate"] == 0
+    assert list(frame["few_courses"]) == [True, False, False, False, True]   # 9 and 1 course < 10; 10 is enough
+
+
+def test_an_unknown_grouping_is_refused():
+    with pytest.raises(ValueError):
+        charts.cohort_frame(AGE_ROWS, "patient_id")
+
+
+def test_the_table_shows_rates_as_percentages_and_the_interval_as_low_to_high():
+    table = charts.display_table(charts.cohort_frame(AGE_ROWS, "age_band")).set_index("label")
+    assert table.loc["30-44", "relief_pct"] == pytest.approx(70.0)
+    assert table.loc["30-44", "relief_interval"] == "40.0 % – 90.0 %"
+    assert table.loc["30-44", "dropout_pct"] == pytest.approx(25.0)          # 3 of 12
+    assert table.loc["30-44", "adherence_pct"] == pytest.approx(75.0)
+    assert table.loc["unknown", "relief_interval"] == "—"
+    assert table.loc["<30", "note"] == "few courses (< 10)"
+    assert table.loc["45-59", "note"] == ""
+    assert set(table.reset_index().columns) == set(charts.TABLE_LABELS)
+
+
+def test_the_csv_states_the_filters_first_and_keeps_the_exact_numbers():
+    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    text = charts.csv_bytes(frame, "age_band", Filters(as_of=dt.date(2026, 3, 20)).describe()).decode()
+    lines = text.splitlines()
+    assert lines[0] == "# Cohorts by age band; as of 20 Mar 2026"
+    assert lines[1].startswith("key,label,courses,patients,relief_assessable,relieved,relief_rate,ci_low,ci_high")
+    assert lines[2].startswith("<30,<30,9,9,3,1,0.3333333333333333,")        # 1/3, not rounded
+    assert lines[-1].startswith(",unknown,1,1,0,0,,,,")                      # unknown key left empty
+    assert "patient" not in lines[0]
+
+
+def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overall_line():
+    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    fig = charts.comparison(frame, "relief", OVERALL, "age_band")
+    many, few = fig.data                                      # 10 or more courses, then fewer
+    assert list(many.y) == ["30-44", "45-59", "60+"]
+    assert list(many.x) == pytest.approx([70.0, 25.0, 100.0])
+    assert list(many.error_x.array) == pytest.approx([20.0, 20.0, 0.0])       # ci_high - rate, in points
+    assert list(many.error_x.arrayminus) == pytest.approx([30.0, 15.0, 50.0])  # rate - ci_low
+    assert list(few.y) == ["<30", "unknown"]
+    assert few.x[1] is None                                   # nothing assessable: no dot
+    assert "1 of 3 assessable courses" in few.hovertext[0]
+    assert fig.layout.title.text == "First-session relief rate by age band"
+    assert "37 assessable of 52 courses in 5 groups" in fig.layout.title.subtitle.text   # 10 + 20 + 4 + 3 + 0
+    assert "pale = fewer than 10 courses" in fig.layout.title.subtitle.text
+    assert fig.layout.xaxis.title.text == "Courses with relief after the first session (%)"
+    assert fig.layout.yaxis.title.text == "Age band"
+    assert fig.layout.shapes[0].x0 == pytest.approx(100 * 17 / 37)           # the overall rate
+    notes = [a.text for a in fig.layout.annotations]
+    assert "n = 12" in notes and "n = 9 · few" in notes and "n = 1 · no data" in notes
+    assert list(fig.layout.yaxis.categoryarray) == ["unknown", "60+", "45-59", "30-44", "<30"]  # top to bottom
+
+
+def test_the_improvement_chart_makes_room_for_a_group_that_got_worse():
+    fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "improvement", OVERALL, "age_band")
+    bars = fig.data[0]
+    assert list(bars.x) == [-12.5, 40.0, 55.0]
+    assert list(bars.text) == ["-12 %", "40 %", "55 %"]     # the value written at each bar
+    low, high = fig.layout.xaxis.range
+    assert low < -12.5 and high > 55
+    assert fig.layout.xaxis.title.text == "Median pain reduction, first to last scored day (%)"
+    assert "31 of 52 courses in 5 groups with two scored visit days" in fig.layout.title.subtitle.text   # 8+20+2+1+0
+
+
+def test_the_drop_out_chart_shows_percentages_and_says_how_many_dropped_out_in_the_hover():
+    fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "dropout", OVERALL, "age_band")
+    assert list(fig.data[0].x) == pytest.approx([25.0, 5.0, 100.0])           # 3/12, 1/20, 10/10
+    assert "3 of 12 courses dropped out" in fig.data[0].hovertext[0]
+    assert tuple(fig.layout.xaxis.range) == (0, 100)
+    assert fig.layout.shapes[0].x0 == pytest.approx(100 * 15 / 52)
+
+
+def test_without_small_groups_the_chart_needs_no_legend():
+    rows = [r for r in AGE_ROWS if r["courses"] >= 10]
+    fig = charts.comparison(charts.cohort_frame(rows, "age_band"), "adherence", OVERALL, "age_band")
+    assert len(fig.data) == 1 and fig.layout.showlegend is False
+    assert list(fig.data[0].x) == pytest.approx([75.0, 90.0, 50.0])
+
+
+def test_low_drop_out_rates_get_a_scale_they_can_be_read_on_starting_at_zero():
+    rows = [row("North", 20, dropped_out=1), row("South", 10, dropped_out=2)]       # 5 % and 20 %
+    fig = charts.comparison(charts.cohort_frame(rows, "site"), "dropout", row(None, 30, dropped_out=3), "site")
+    assert tuple(fig.layout.xaxis.range) == (0, 30)           # 20 % largest, plus room, to the next 10
+    assert fig.layout.shapes[0].x0 == pytest.approx(10.0)     # 3 of 30 overall
+
+
+def test_one_group_is_called_one_group():
+    fig = charts.comparison(charts.cohort_frame([row("North", 12, dropped_out=1)], "site"), "dropout",
+                            row(None, 12, dropped_out=1), "site")
+    assert fig.layout.title.subtitle.text.startswith("12 courses in 1 group;")

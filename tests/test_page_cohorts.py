@@ -1,0 +1,132 @@
+"""The Cohorts page on the hand-computed page fixture (see conftest.py for its courses).
+
+As of 2026-03-20 there are three courses: c1 (p1, Birch, 45-59, disc herniation, North), c2 (p2, Cedar,
+30-44, piriformis, Central) and p3:2026-03-15 (p3, Birch, <30, other, North).
+By therapist:
+  Birch: c1 and p3 -> 2 courses, 2 patients; relief c1 yes (8->4 = 50 %), p3 no (7->7): 1 of 2 = 50 %;
+         Wilson 1 of 2: centre 0.5, half-width z*sqrt(0.25/2 + z²/16)/(1 + z²/2) = 0.4055 -> 9.5 % – 90.5 %;
+         median improvement (62.5 + 100/7) / 2 = 38.39 %; adherence (1 + 0.5) / 2 = 75 %;
+         adherent 1 (c1), completed 1 (c1), dropped out 0 -> 0 %.
+  Cedar: c2 -> 1 course; relief 6->5 = 1/6 < 30 %: 0 of 1; Wilson 0 of 1: 0 % – z²/(1 + z²) = 79.3 %;
+         median (6 - 6) / 6 = 0 %; adherence 2/10 = 20 %; dropped out 1 of 1 = 100 %.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from clinic.db import ROOT
+
+
+def open_cohorts(app, **query):
+    app.switch_page("pages/cohorts.py")
+    for key, value in query.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def table(at):
+    return at.dataframe[0].value.set_index("label")
+
+
+def chart(at) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_the_therapists_are_compared_on_every_metric_with_hand_computed_numbers(app):
+    at = open_cohorts(app)
+    assert not at.exception
+    rows = table(at)
+    assert list(rows.index) == ["Birch", "Cedar"]
+    assert rows.loc["Birch", ["courses", "patients", "relieved", "relief_assessable"]].tolist() == [2, 2, 1, 2]
+    assert rows.loc["Birch", "relief_pct"] == pytest.approx(50.0)
+    assert rows.loc["Birch", "relief_interval"] == "9.5 % – 90.5 %"
+    assert rows.loc["Birch", "median_improvement_pct"] == pytest.approx((62.5 + 100 / 7) / 2)
+    assert rows.loc["Birch", "adherence_pct"] == pytest.approx(75.0)
+    assert rows.loc["Birch", ["adherent", "completed", "dropped_out"]].tolist() == [1, 1, 0]
+    assert rows.loc["Birch", "dropout_pct"] == pytest.approx(0.0)
+    assert rows.loc["Cedar", "relief_pct"] == pytest.approx(0.0)
+    assert rows.loc["Cedar", "relief_interval"] == "0.0 % – 79.3 %"
+    assert rows.loc["Cedar", "median_improvement_pct"] == pytest.approx(0.0)
+    assert rows.loc["Cedar", "adherence_pct"] == pytest.approx(20.0)
+    assert rows.loc["Cedar", "dropout_pct"] == pytest.approx(100.0)
+
+
+def test_groups_this_small_are_flagged_in_the_table_and_the_caption(app):
+    at = open_cohorts(app)
+    assert set(table(at)["note"]) == {"few courses (< 10)"}
+    assert any("2 groups with fewer than 10 courses" in c.value for c in at.caption)
+
+
+def test_the_chart_shows_the_relief_rate_per_therapist_against_the_overall_rate(app):
+    at = open_cohorts(app)
+    spec = chart(at)
+    assert spec["layout"]["title"]["text"] == "First-session relief rate by therapist"
+    [dots] = spec["data"]                                   # every group is small, so one pale trace
+    assert dots["y"] == ["Birch", "Cedar"] and dots["x"] == pytest.approx([50.0, 0.0])
+    assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)   # 1 of 3 assessable overall
+    assert {"n = 2 · few", "n = 1 · few"} <= {a["text"] for a in spec["layout"]["annotations"]}
+
+
+def test_a_link_chooses_the_grouping_and_age_bands_read_youngest_first(app):
+    at = open_cohorts(app, **{"cohorts.by": "Age band"})
+    assert at.segmented_control(key="cohorts.by").value == "age_band"
+    rows = table(at)
+    assert list(rows.index) == ["<30", "30-44", "45-59"]    # p3 born 2000, p2 1990, p1 1970
+    assert rows["courses"].tolist() == [1, 1, 1]
+
+
+def test_choosing_the_drop_out_rate_redraws_the_chart(app):
+    at = open_cohorts(app)
+    at.segmented_control(key="cohorts.metric").set_value("dropout").run()
+    spec = chart(at)
+    assert spec["layout"]["title"]["text"] == "Drop-out rate by therapist"
+    assert spec["data"][0]["x"] == pytest.approx([0.0, 100.0])          # Birch 0 of 2, Cedar 1 of 1
+    assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)   # 1 of 3 courses overall
+
+
+def test_choosing_a_therapist_in_the_sidebar_narrows_every_group(app):
+    at = open_cohorts(app)
+    at.segmented_control(key="cohorts.by").set_value("diagnosis").run()
+    assert list(table(at).index) == ["Disc herniation", "Piriformis syndrome", "Other"]
+    at.sidebar.multiselect(key="therapist").select("Birch").run()
+    rows = table(at)
+    assert list(rows.index) == ["Disc herniation", "Other"]              # c1 and p3 only
+    assert rows["relief_pct"].tolist() == pytest.approx([100.0, 0.0])
+    assert any("therapist: Birch" in c.value for c in at.caption)
+
+
+def test_a_signed_in_therapist_sees_only_their_own_courses_and_never_a_patient_id(app, monkeypatch):
+    from clinic import ui
+
+    real = ui.sidebar_filters
+    monkeypatch.setattr(ui, "sidebar_filters", lambda path: real(path).with_(scope="Cedar"))
+    at = open_cohorts(app)
+    assert not at.exception
+    assert list(table(at).index) == ["Cedar"]
+    assert "Birch" not in json.dumps(chart(at))
+    at.segmented_control(key="cohorts.by").set_value("site").run()
+    assert list(table(at).index) == ["Central"]                          # c2 only; North holds Birch's patients
+    shown = [str(v) for df in at.dataframe for v in [*df.value.columns, *df.value.to_numpy().ravel()]]
+    assert not [v for v in shown if re.fullmatch(r"p\d+(:.*)?|c\d+", v)]
+
+
+def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
+    monkeypatch.setenv("CLINIC_DB", str(empty_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page("pages/cohorts.py")
+    at.run()
+    assert not at.exception
+    assert any("No courses match" in i.value for i in at.info)
+    assert not at.get("plotly_chart") and not at.dataframe
+
+
+def test_the_numbers_can_be_downloaded(app):
+    at = open_cohorts(app)
+    [button] = at.get("download_button")
+    assert button.proto.label == "Download these numbers (CSV, unrounded)"
