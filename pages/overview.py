@@ -62,7 +62,7 @@ attention = ui.query("overview_attention", lapse_days=LAPSE_DAYS)
 TABS = {
     "not_seen": (f"Not seen for 8–{LAPSE_DAYS} days mid-course",
                  "Courses not completed whose last visit was 8 or more days ago: a call may bring them back. "
-                 f"Longer absences count as drop-outs and are not listed."),
+                 "Longer absences count as drop-outs and are not listed."),
     "no_conclusion": ("No doctor's conclusion", "Courses started without a doctor's conclusion on file "
                       "(the protocol asks for one before the course)."),
     "acute_inflammation": ("Treated during acute inflammation", "Courses with an attended session recorded "

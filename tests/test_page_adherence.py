@@ -5,15 +5,13 @@ sessions with adherence 2/10; p3:2026-03-15 (Birch) ongoing with adherence 3/6.
 """
 from __future__ import annotations
 
-import base64
-import json
 
-import numpy as np
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
+from plotly_support import specs
 
 PAGE = "pages/adherence.py"
 
@@ -29,24 +27,11 @@ def tiles(app) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in app.metric}
 
 
-def decoded(value):
-    """Plotly's JSON with its base64-packed arrays ({"dtype", "bdata", "shape"}) turned into lists."""
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:
-            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
-        return array.tolist()
-    if isinstance(value, dict):
-        return {k: decoded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decoded(v) for v in value]
-    return value
 
 
 def figures(app) -> dict[str, dict]:
     """The page's plotly figures by title, as plain JSON values."""
-    specs = [decoded(json.loads(chart.proto.spec)) for chart in app.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+    return {spec["layout"]["title"]["text"]: spec for spec in specs(app)}
 
 
 CALENDAR = "Day by day: who came on which day of the course?"

@@ -10,16 +10,13 @@ after session 2.  March: 10 scored sessions, (8+6+5+4+3 + 6+6 + 7+7+6) / 10 = 58
 """
 from __future__ import annotations
 
-import base64
-import json
 
-import numpy as np
-import plotly.graph_objects as go
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
+from plotly_support import figures
 
 PAGE = "pages/pain_trends.py"
 
@@ -35,22 +32,8 @@ def metrics_of(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _decoded(value):
-    """Plotly's JSON packs numeric arrays as {"dtype", "bdata"} (base64); unpack them to lists."""
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        if "shape" in value:    # "3, 2" for a 3 x 2 array
-            array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
-        return array.tolist()
-    if isinstance(value, dict):
-        return {k: _decoded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decoded(v) for v in value]
-    return value
 
 
-def figures(at) -> list[go.Figure]:
-    return [go.Figure(_decoded(json.loads(chart.proto.spec))) for chart in at.get("plotly_chart")]
 
 
 def trace(fig, name):
