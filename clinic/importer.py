@@ -147,15 +147,19 @@ def text_value(value):
     return text or None
 
 
-def choice(allowed: Iterable[str], upper: bool = False, default: str | None = None):
+def choice(allowed: Iterable[str], any_case: bool = False, default: str | None = None):
+    """One of the allowed codes, exactly as written (or in any case where the contract says so)."""
     allowed = tuple(allowed)
     def parse(value):
-        text = _text(value).lower()
+        text = _text(value)
         if text == "":
             return default
+        if any_case:
+            matches = [a for a in allowed if a.lower() == text.lower()]
+            text = matches[0] if matches else text
         if text not in allowed:
             raise BadValue(f"must be one of {', '.join(allowed)}")
-        return text.upper() if upper else text
+        return text
     return parse
 
 
@@ -189,7 +193,7 @@ SESSIONS = Kind(
         "patient_id": text_value,
         "session_date": date_value,
         "therapist": text_value,
-        "status": choice(STATUSES, default="attended"),
+        "status": choice(STATUSES, any_case=True, default="attended"),
         "pain_before": integer(0, 10),
         "pain_after": integer(0, 10),
         "course_id": text_value,
@@ -213,7 +217,7 @@ PATIENTS = Kind(
     parsers={
         "patient_id": text_value,
         "birth_year": birth_year,
-        "sex": choice(("f", "m", "x"), upper=True),
+        "sex": choice(("F", "M", "X"), any_case=True),
         "diagnosis": choice(("disc_herniation", "piriformis_syndrome", "spinal_stenosis", "other")),
         "referral_date": date_value,
         "doctor_conclusion": boolean,
@@ -230,7 +234,7 @@ PATIENTS = Kind(
 COURSES = Kind(
     name="courses",
     key="course_id",
-    required=("course_id", "patient_id"),
+    required=("course_id", "patient_id", "start_date"),
     parsers={
         "course_id": text_value,
         "patient_id": text_value,
@@ -245,7 +249,8 @@ IMPORT_ORDER = ("patients", "courses", "sessions")  # courses first, so sessions
 
 
 def normalise_header(name) -> str:
-    return re.sub(r"[\s\-]+", "_", _text(name).lower())
+    """Trimmed, lowercased, each space and hyphen turned into `_` (so "Session ID" is session_id)."""
+    return _text(name).lower().replace(" ", "_").replace("-", "_")
 
 
 def detect_kind(header: list[str]) -> Kind:

@@ -227,7 +227,7 @@ def test_no_uploads_import_nothing_and_create_nothing(tmp_path):
 def test_the_contract_comes_from_the_importer_and_the_readme():
     contract = uploads.contract_frame().set_index("kind")
     assert contract.loc["sessions", "required"] == "session_id, patient_id, session_date, therapist"
-    assert contract.loc["courses", "required"] == "course_id, patient_id"
+    assert contract.loc["courses", "required"] == "course_id, patient_id, start_date"
     assert contract.loc["patients", "required"] == "patient_id"
     assert "pain_before" in contract.loc["sessions", "optional"]
     assert {"name", "phone", "email", "e_mail"} <= set(uploads.identifier_columns())
