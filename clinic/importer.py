@@ -472,10 +472,9 @@ def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
         for column in kind.required:
             if column in row and row[column] is None and not any(p[0] == column for p in problems):
                 problems.append((column, None, f"{column} is required"))
-        if kind is SESSIONS and not problems:
+        if kind is SESSIONS and not problems and row["status"] is not None:
             if row["status"] == "attended" and row["session_date"] > today:
-                problems.append(("session_date", row["session_date"].isoformat(),
-                                 f"an attended session cannot be dated after today ({today.isoformat()})"))
+                problems.append(("session_date", row["session_date"].isoformat(), _future(today)))
         if problems:
             column, value, reason = problems[0]
             if len(problems) > 1:
@@ -487,11 +486,37 @@ def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
     return accepted, list(zip(lines, accepted)), rejects, total
 
 
-def check_ownership(con, kind: Kind, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[Reject]]:
-    """A course belongs to one patient: rejects rows that would give it to a second one."""
+def _future(today: dt.date) -> str:
+    return f"an attended session cannot be dated after today ({today.isoformat()})"
+
+
+def check_against_stored(con, kind: Kind, rows: list[tuple[int, dict]], kept_columns: list[str],
+                         today: dt.date) -> tuple[list[dict], list[Reject]]:
+    """The checks that need the stored data, on each row as it will be stored.
+
+    A row updating a known session keeps the stored status and course_id when the file has no such
+    column, so the row is judged with those: an attended session may not move after today, and a
+    course belongs to one patient (a course named in courses.csv, in stored sessions, inferred for
+    stored sessions, or on an earlier row of this file) — a row that would give it to a second
+    patient is rejected.
+    """
     if kind is PATIENTS or not rows:
         return [r for _, r in rows], []
-    course_ids = sorted({r["course_id"] for _, r in rows if r["course_id"]})
+    stored: dict[str, tuple] = {}
+    if kind is SESSIONS and {"status", "course_id"} & set(kept_columns):
+        keys = [r["session_id"] for _, r in rows]
+        stored = {sid: (status, course_id) for sid, status, course_id
+                  in db.fetch(con, "stored_session_fields", session_ids=keys)}
+
+    def effective(row: dict) -> tuple[str | None, str | None]:
+        if kind is COURSES:
+            return None, row["course_id"]
+        known = stored.get(row["session_id"])
+        status = row["status"] if "status" not in kept_columns else (known[0] if known else "attended")
+        course_id = row["course_id"] if "course_id" not in kept_columns else (known[1] if known else None)
+        return status, course_id
+
+    course_ids = sorted({c for _, r in rows if (c := effective(r)[1])})
     owners: dict[str, tuple[str, str]] = {}  # course_id -> (patient_id, where it was seen)
     if course_ids:
         if kind is SESSIONS:
@@ -499,11 +524,14 @@ def check_ownership(con, kind: Kind, rows: list[tuple[int, dict]]) -> tuple[list
                 owners[course_id] = (patient_id, "courses")
         own_keys = [r[kind.key] for _, r in rows] if kind is SESSIONS else []
         for course_id, patient_id in db.fetch(con, "course_owners_in_sessions",
-                                                 course_ids=course_ids, except_session_ids=own_keys):
+                                              course_ids=course_ids, except_session_ids=own_keys):
             owners.setdefault(course_id, (patient_id, "sessions"))
     kept, rejects = [], []
     for line, row in rows:
-        course_id = row["course_id"]
+        status, course_id = effective(row)
+        if kind is SESSIONS and status == "attended" and row["session_date"] > today:
+            rejects.append(Reject(line, "session_date", row["session_date"].isoformat(), _future(today)))
+            continue
         if course_id:
             owner = owners.setdefault(course_id, (row["patient_id"], "this file"))
             if owner[0] != row["patient_id"]:
@@ -568,7 +596,7 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
 
     con.begin()
     try:
-        accepted, owner_rejects = check_ownership(con, kind, rows)
+        accepted, owner_rejects = check_against_stored(con, kind, rows, kept_columns, today)
         result.rejects = sorted(rejects + owner_rejects, key=lambda r: r.line)
         result.rejected = len(result.rejects)
         result.batch_id = db.fetch(con, "next_batch_id")[0][0]

@@ -448,3 +448,60 @@ def test_header_names_are_trimmed_lowercased_and_spaces_and_hyphens_become_under
     # "Muscle  Tension" has two spaces: muscle__tension is not a known column, so it is ignored
     assert (result.new, result.warnings) == (1, ["ignored unknown column(s): muscle__tension"])
     assert table(tmp_path, "select pain_before, pain_after, muscle_tension from sessions") == [(8, 4, None)]
+
+
+# ------------------------------------------------------------------ rows judged as they will be stored
+
+def test_a_file_without_a_status_column_cannot_bring_an_attended_session_after_today(tmp_path, csv_file):
+    run_import(tmp_path, csv_file("""
+        session_id,patient_id,session_date,therapist,status
+        v2,p1,2026-03-10,t1,attended
+        c3,p1,2026-03-10,t1,cancelled
+    """))
+    [result] = run_import(tmp_path, csv_file("""
+        session_id,patient_id,session_date,therapist
+        z1,p1,2026-03-21,t1
+        v2,p1,2026-03-29,t1
+        c3,p1,2026-03-29,t1
+    """, name="later.csv"))
+    # z1 is new, so attended by default; v2 keeps its stored status, attended: both after today
+    # (2026-03-20). c3 keeps "cancelled": a booked future date is fine.
+    assert (result.new, result.updated, result.rejected) == (0, 1, 2)
+    assert [(r.line, r.column) for r in result.rejects] == [(2, "session_date"), (3, "session_date")]
+    assert table(tmp_path, "select session_id, session_date from sessions order by 1") == [
+        ("c3", dt.date(2026, 3, 29)), ("v2", dt.date(2026, 3, 10))]
+
+
+def test_a_file_without_a_course_column_cannot_move_a_session_into_another_patients_course(tmp_path, csv_file):
+    run_import(tmp_path, csv_file("""
+        course_id,patient_id,start_date
+        k1,p1,2026-01-01
+    """, name="courses.csv"), csv_file(f"""
+        {HEADER},course_id
+        s1,p1,2026-01-05,t1,attended,5,4,k1
+    """))
+    [result] = run_import(tmp_path, csv_file("""
+        session_id,patient_id,session_date,therapist
+        s1,p2,2026-01-05,t1
+    """, name="later.csv"))
+    assert result.rejected == 1 and "belongs to patient p1" in result.rejects[0].reason
+    assert table(tmp_path, "select patient_id, course_id from sessions") == [("p1", "k1")]
+
+
+def test_an_inferred_course_id_belongs_to_its_patient_too(tmp_path, csv_file):
+    run_import(tmp_path, csv_file(f"""
+        {HEADER}
+        s1,p1,2026-01-05,t1,attended,5,4
+    """))
+    # p1's row has no course_id: its course is inferred as p1:2026-01-05
+    [sessions] = run_import(tmp_path, csv_file(f"""
+        {HEADER},course_id
+        s2,p2,2026-01-06,t1,attended,5,4,p1:2026-01-05
+    """, name="s2.csv"))
+    [courses] = run_import(tmp_path, csv_file("""
+        course_id,patient_id,start_date
+        p1:2026-01-05,p2,2026-01-05
+    """, name="courses.csv"))
+    assert "belongs to patient p1 in stored sessions" in sessions.rejects[0].reason
+    assert "belongs to patient p1 in stored sessions" in courses.rejects[0].reason
+    assert table(tmp_path, "select count(*) from courses") == [(0,)]
