@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CliError, db.DatabaseLocked, FileNotFoundError) as exc:
+    except (CliError, db.DatabaseLocked, db.NotADatabase, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except duckdb.Error as exc:

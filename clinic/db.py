@@ -29,6 +29,14 @@ class DatabaseLocked(RuntimeError):
     """Another process holds the database file open for writing."""
 
 
+class NotADatabase(ValueError):
+    """The path names a data file (a CSV, a spreadsheet), not a database."""
+
+
+# DuckDB opens some data files as a temporary in-memory database; writing "into" them would be lost.
+DATA_FILE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm", ".json", ".parquet"}
+
+
 def default_db_path() -> Path:
     """`$CLINIC_DB` when set, else data/clinic.duckdb in the project folder."""
     env = os.environ.get("CLINIC_DB")
@@ -155,6 +163,8 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
     tried again for up to `wait_seconds`. Raises DatabaseLocked with a plain message after that.
     """
     path = Path(path)
+    if path.suffix.lower() in DATA_FILE_SUFFIXES:
+        raise NotADatabase(f"{path} is a {path.suffix} data file, not a database: name a .duckdb file with --db")
     if read_only and not path.exists():
         raise FileNotFoundError(f"no database at {path}")
     if not read_only:

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import pyarrow as pa
 
-from clinic import db
+from clinic import db, exports
 
 IDENTIFIER_COLUMNS = frozenset({
     "name", "first_name", "last_name", "full_name", "patient_name", "surname", "given_name",
@@ -99,6 +99,8 @@ def integer(low: int, high: int, what: str = "a whole number"):
 
 def date_value(value):
     if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise BadValue("is a date cell with a time of day; a date is expected")
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -115,7 +117,9 @@ def date_value(value):
 
 def time_value(value):
     if isinstance(value, dt.time):
-        return value.replace(second=0, microsecond=0)
+        if value.second or value.microsecond:
+            raise BadValue("must be a time of day in hours and minutes (this cell has seconds)")
+        return value
     if isinstance(value, dt.datetime):
         raise BadValue("must be a time of day written HH:MM")
     text = _text(value)
@@ -295,6 +299,7 @@ def read_csv(raw: bytes) -> Table:
     if not text.strip():
         raise ImportRefused("the file is empty")
     first_line = next(line for line in text.splitlines() if line.strip())
+    csv.field_size_limit(64 * 1024 * 1024)   # long notes are fine
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
     header = None
     records = []
@@ -310,35 +315,61 @@ def read_csv(raw: bytes) -> Table:
                 continue
             records.append((start, fields))
     except csv.Error as exc:
-        raise ImportRefused(f"the CSV cannot be read past line {reader.line_num}: {exc}") from None
+        raise ImportRefused(f"the CSV cannot be read from the record starting on line {previous_end + 1}: "
+                            f"{exc} (check the quotes there)") from None
     return Table(header=header, records=records)
 
 
+class FormulaWithoutValue:
+    """An XLSX cell holding a formula whose result was never saved (a file written by a script):
+    its value is unknown, so the row is rejected rather than read as empty."""
+
+    def __init__(self, formula: str):
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return self.formula
+
+
 def read_xlsx(path: Path) -> Table:
+    """The first sheet: the first non-empty row is the header; lines are sheet row numbers."""
+    import openpyxl
+
+    books = []
     try:
-        import openpyxl
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a corrupt or mislabelled file: say so in one line
-        raise ImportRefused(f"the Excel file cannot be opened: {exc}") from None
-    try:
-        sheet = book.worksheets[0]
+        try:
+            for data_only in (True, False):   # saved values, and the formulas behind them
+                books.append(openpyxl.load_workbook(path, read_only=True, data_only=data_only))
+        except Exception as exc:  # a corrupt or mislabelled file: say so in one line
+            raise ImportRefused(f"the Excel file cannot be opened: {exc}") from None
+        values, formulas = (book.worksheets[0] for book in books)
+        for sheet in (values, formulas):
+            sheet.reset_dimensions()   # the stored sheet size can be stale; read what is there
         header = None
         records = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(row)
-            if not any(_text(c) for c in cells):
-                continue
-            if header is None:
-                while cells and not _text(cells[-1]):
-                    cells.pop()
-                header = [normalise_header(c) for c in cells]
-                continue
-            records.append((number, cells))
+        try:
+            rows = zip(values.iter_rows(values_only=True), formulas.iter_rows(values_only=True))
+            for number, (row, formula_row) in enumerate(rows, start=1):
+                cells = [FormulaWithoutValue(f) if v is None and isinstance(f, str) and f.startswith("=") else v
+                         for v, f in zip(list(row) + [None] * (len(formula_row) - len(row)), formula_row)]
+                if not any(_text(c) for c in cells):
+                    continue
+                if header is None:
+                    while cells and not _text(cells[-1]):
+                        cells.pop()
+                    header = [normalise_header(c) for c in cells]
+                    continue
+                records.append((number, cells))
+        except ImportRefused:
+            raise
+        except Exception as exc:  # damaged sheet XML or cell values, found while reading
+            raise ImportRefused(f"the Excel file cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     finally:
-        book.close()
+        for book in books:
+            book.close()
     if header is None:
         raise ImportRefused("the file is empty")
-    # Sheet rows are as wide as the widest row: trailing blank cells are not extra fields.
+    # Rows can be wider than the header: trailing blank cells are not extra fields.
     width = len(header)
     records = [(n, c[:width] + [None] * (width - len(c)) if not any(_text(x) for x in c[width:]) else c)
                for n, c in records]
@@ -411,14 +442,15 @@ def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
         )
     kind = detect_kind(header)
     named = [h for h in header if h]
-    repeated = sorted({h for h in named if named.count(h) > 1})
+    repeated = sorted({h for h in named if named.count(h) > 1 and h in kind.parsers})
     if repeated:
-        raise ImportRefused(f"column(s) {', '.join(repeated)} appear more than once in the header")
+        raise ImportRefused(f"column(s) {', '.join(repeated)} appear more than once in the header: "
+                            "which one holds the value cannot be told")
     missing = [c for c in kind.required if c not in header]
     if missing:
         raise ImportRefused(f"a {kind.name} file needs the column(s) {', '.join(missing)}")
     warnings = []
-    unknown = [h for h in named if h not in kind.parsers]
+    unknown = list(dict.fromkeys(h for h in named if h not in kind.parsers))
     if unknown:
         warnings.append(f"ignored unknown column(s): {', '.join(unknown)}")
     if len(named) < len(header):
@@ -465,6 +497,10 @@ def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
                 row[column] = None
                 continue
             raw = fields[index[column]]
+            if isinstance(raw, FormulaWithoutValue):
+                problems.append((column, str(raw), f"{column} is a formula whose result was never saved "
+                                                   "(open the file in Excel and save it again)"))
+                continue
             try:
                 row[column] = parser(raw)
             except BadValue as exc:
@@ -565,14 +601,16 @@ def _upsert(con, kind: Kind, rows: list[dict], kept_columns: list[str], batch_id
     return {k: counts.get(k, 0) for k in ("new", "updated", "unchanged")}
 
 
+def rejects_csv(result: FileResult) -> bytes:
+    """A file's rejects report: file, line, column, value, reason (spreadsheet-safe text)."""
+    return exports.rows_csv(["file", "line", "column", "value", "reason"],
+                            ([result.file, r.line, r.column or "", r.value or "", r.reason] for r in result.rejects))
+
+
 def _write_rejects_csv(result: FileResult, rejects_dir: Path) -> str:
     rejects_dir.mkdir(parents=True, exist_ok=True)
     target = rejects_dir / f"{Path(result.file).stem}.batch{result.batch_id}.rejects.csv"
-    with target.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["file", "line", "column", "value", "reason"])
-        for r in result.rejects:
-            writer.writerow([result.file, r.line, r.column or "", r.value or "", r.reason])
+    target.write_bytes(rejects_csv(result))
     return str(target)
 
 
@@ -628,7 +666,11 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
         con.rollback()
         raise
     if result.rejects and rejects_dir is not None:
-        result.rejects_file = _write_rejects_csv(result, rejects_dir)
+        try:
+            result.rejects_file = _write_rejects_csv(result, rejects_dir)
+        except OSError as exc:
+            result.warnings.append(f"the rejects report could not be written to {rejects_dir} "
+                                   f"({exc.strerror or exc}); the rejects are kept in the database's rejects table")
     if progress:
         progress(1.0, "done")
     return result
@@ -656,6 +698,8 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
             prepared.append((order, position, path, table, raw, None))
         except ImportRefused as exc:
             prepared.append((-1, position, path, None, None, str(exc)))
+        except Exception as exc:  # whatever else goes wrong reading one file refuses only that file
+            prepared.append((-1, position, path, None, None, f"the file cannot be read: {exc}"))
     prepared.sort(key=lambda p: (p[0], p[1]))
 
     results: list[FileResult] = []

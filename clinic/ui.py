@@ -39,6 +39,9 @@ def friendly_errors():
     except db.DatabaseLocked:
         st.warning("The database is busy with an import right now. Reload the page in a few seconds.")
         st.stop()
+    except db.NotADatabase as exc:
+        st.error(f"CLINIC_DB does not name a database: {exc}")
+        st.stop()
     except FileNotFoundError:
         st.error("There is no database yet. Import session files on the Import page, "
                  "or build the demo with `python -m clinic demo`.")

@@ -8,9 +8,7 @@ is read from clinic.importer so the page can never contradict it.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import shutil
 import tempfile
@@ -148,12 +146,7 @@ def rejects_frame(result: importer.FileResult) -> pd.DataFrame:
 
 def rejects_csv(result: importer.FileResult) -> bytes:
     """The rejects report of one file as the command line writes it: file,line,column,value,reason."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["file", "line", "column", "value", "reason"])
-    for r in result.rejects:
-        writer.writerow([result.file, r.line, r.column or "", r.value or "", r.reason])
-    return out.getvalue().encode("utf-8")
+    return importer.rejects_csv(result)
 
 
 def rejects_file_name(result: importer.FileResult) -> str:

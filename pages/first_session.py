@@ -1,7 +1,7 @@
 """First-session relief: does relief come after the first session in most cases?"""
 import streamlit as st
 
-from clinic import ui
+from clinic import exports, ui
 from clinic.charts import relief as charts
 from clinic.charts.overview import relief_claim
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES
@@ -45,7 +45,7 @@ else:
     st.plotly_chart(charts.relief_by_cohort(table, group, filters.relief_rule), width="stretch")
 ui.show_table(table, charts.TABLE_LABELS, key="relief.table")
 st.download_button("Download this table (CSV)",
-                   table.rename(columns=charts.TABLE_LABELS).to_csv(index=False).encode("utf-8"),
+                   exports.frame_csv(table.rename(columns=charts.TABLE_LABELS)),
                    file_name=f"first-session-relief-by-{group}-{filters.as_of}.csv", mime="text/csv",
                    key="relief.download.by_cohort")
 

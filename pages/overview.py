@@ -1,7 +1,7 @@
 """Overview: the three questions at a glance, and who needs attention today."""
 import streamlit as st
 
-from clinic import ui
+from clinic import exports, ui
 from clinic.charts import overview as charts
 from clinic.filters import RELIEF_RULES
 
@@ -88,5 +88,5 @@ for tab, (key, (label, explanation)) in zip(tabs, TABS.items()):
         if key == "not_seen":
             rows = rows.drop(columns=["ongoing"])
         ui.show_table(rows, COLUMNS)
-        st.download_button("Download this list (CSV)", rows.to_csv(index=False).encode("utf-8"),
+        st.download_button("Download this list (CSV)", exports.frame_csv(rows),
                            file_name=f"attention-{key}-{filters.as_of}.csv", mime="text/csv", key=f"overview.download.{key}")

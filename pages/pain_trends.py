@@ -1,7 +1,7 @@
 """Pain trends: is pain going down? By session number, within each session, and over the calendar."""
 import streamlit as st
 
-from clinic import ui
+from clinic import exports, ui
 from clinic.charts import pain as charts
 
 path, filters = ui.require_entry(__file__)
@@ -39,7 +39,7 @@ else:
     else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
-    st.download_button("Download pain by session number (CSV)", by_session.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download pain by session number (CSV)", exports.frame_csv(by_session),
                        file_name=f"pain-by-session-{split}-{filters.as_of}.csv", mime="text/csv",
                        key="pain.download.by_session")
     st.plotly_chart(charts.before_after(overall), width="stretch")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from clinic import ui
+from clinic import exports, ui
 from clinic.charts import patients as charts
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 
@@ -50,7 +50,7 @@ else:
     shown = table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS))
     ui.show_table(shown, COURSE_LABELS, key="patients.table", on_select=lambda: open_selected_row(shown_ids),
                   selection_mode="single-row")
-    st.download_button("Download these courses (CSV)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download these courses (CSV)", exports.frame_csv(table),
                        file_name=f"courses-{filters.as_of}.csv", mime="text/csv", key="patients.download")
 
 st.header("One patient's course")
@@ -165,6 +165,6 @@ if sessions.empty:
     st.info("No session has been booked for this course up to the as-of date.")
 else:
     ui.show_table(sessions, SESSION_LABELS, key="patients.sessions")
-    st.download_button("Download this course's sessions (CSV)", sessions.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download this course's sessions (CSV)", exports.frame_csv(sessions),
                        file_name=f"sessions-{course.course_id}-{filters.as_of}.csv", mime="text/csv",
                        key="patients.download_sessions")

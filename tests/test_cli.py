@@ -51,3 +51,11 @@ def test_python_dash_m_clinic_runs_as_a_module_and_rejects_a_bad_as_of_date(tmp_
     assert done.returncode == 2
     assert "is not a date written YYYY-MM-DD" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_csv_given_as_the_database_is_refused_instead_of_silently_losing_the_import(tmp_path, cli, csv_file):
+    path = csv_file(f"{HEADER}\ns1,p1,2026-03-01,t1,attended,8,4")
+    code, out = cli("import", path, "--db", tmp_path / "target.csv")
+    assert code == 1 and out == ""
+    assert cli.err.startswith("error:") and "not a database" in cli.err
+    assert not (tmp_path / "target.csv").exists()

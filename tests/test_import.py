@@ -505,3 +505,102 @@ def test_an_inferred_course_id_belongs_to_its_patient_too(tmp_path, csv_file):
     assert "belongs to patient p1 in stored sessions" in sessions.rejects[0].reason
     assert "belongs to patient p1 in stored sessions" in courses.rejects[0].reason
     assert table(tmp_path, "select count(*) from courses") == [(0,)]
+
+
+# ------------------------------------------------------------------ damaged and unusual files
+
+def test_a_damaged_xlsx_is_refused_in_one_line_and_the_other_files_still_import(tmp_path, csv_file):
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["session_id", "patient_id", "session_date", "therapist"])
+    book.active.append(["s1", "p1", "2026-03-01", "t1"])
+    good_xlsx = tmp_path / "good.xlsx"
+    book.save(good_xlsx)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good_xlsx) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]           # the sheet's XML cut in half
+            dst.writestr(item, data)
+    good = csv_file(f"{HEADER}\ns2,p1,2026-03-02,t1,attended,8,4")
+    results = run_import(tmp_path, broken, good)
+    assert results[0].refused.startswith("the Excel file cannot be read")
+    assert "\n" not in results[0].refused
+    assert results[1].new == 1
+
+
+def test_xlsx_cells_are_judged_strictly_formulas_times_with_seconds_and_dated_times(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["session_id", "patient_id", "session_date", "therapist", "pain_before", "session_time"])
+    sheet.append(["s1", "p1", dt.date(2026, 3, 1), "t1", "=3+4", None])              # formula, never computed
+    sheet.append(["s2", "p1", dt.datetime(2026, 3, 1, 14, 30), "t1", 5, None])       # a date with a time of day
+    sheet.append(["s3", "p1", dt.date(2026, 3, 1), "t1", 5, dt.time(9, 5, 30)])      # seconds
+    sheet.append(["s4", "p1", dt.datetime(2026, 3, 1), "t1", 5, dt.time(9, 5)])      # fine
+    path = tmp_path / "strict.xlsx"
+    book.save(path)
+    [result] = run_import(tmp_path, path)
+    assert (result.new, result.rejected) == (1, 3)
+    got = reasons(result)
+    assert got[2][:2] == ("pain_before", "=3+4") and "never saved" in got[2][2]
+    assert got[3][0] == "session_date" and "time of day" in got[3][2]
+    assert got[4][0] == "session_time" and "seconds" in got[4][2]
+
+
+def test_an_xlsx_with_a_stale_sheet_size_is_read_in_full(tmp_path):
+    import re
+    import zipfile
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in (["session_id", "patient_id", "session_date", "therapist"], ["s1", "p1", "2026-03-01", "t1"],
+                ["s2", "p1", "2026-03-02", "t1"], ["s3", "p1", "2026-02-30", "t1"]):
+        book.active.append(row)
+    fine = tmp_path / "fine.xlsx"
+    book.save(fine)
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(fine) as src, zipfile.ZipFile(stale, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":     # claims the sheet is A1:C2
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:C2"/>', data)
+            dst.writestr(item, data)
+    [result] = run_import(tmp_path, stale)
+    assert (result.rows_read, result.new, result.rejected) == (3, 2, 1)
+    assert result.rejects[0].line == 4
+
+
+def test_a_broken_quote_names_the_line_where_its_record_starts(tmp_path, csv_file):
+    path = csv_file(f'{HEADER}\ns1,p1,2026-03-01,t1,attended,8,4\ns2,p1,"2026-03-02"x,t1,attended,8,4\ns3,p1,2026-03-03,t1,,,')
+    [result] = run_import(tmp_path, path)
+    assert result.refused.startswith("the CSV cannot be read from the record starting on line 3")
+
+
+def test_a_repeated_unknown_column_is_ignored_but_a_repeated_known_column_refuses_the_file(tmp_path, csv_file):
+    [ignored] = run_import(tmp_path, csv_file(f"{HEADER},room,Room\ns1,p1,2026-03-01,t1,attended,8,4,a,b"))
+    [refused] = run_import(tmp_path, csv_file(f"{HEADER},Pain Before\ns2,p1,2026-03-01,t1,attended,8,4,5",
+                                              name="twice.csv"))
+    assert ignored.new == 1 and ignored.warnings == ["ignored unknown column(s): room"]
+    assert refused.refused and "pain_before" in refused.refused
+
+
+def test_a_rejects_folder_that_cannot_be_written_is_a_warning_and_the_rejects_stay_in_the_database(tmp_path, csv_file):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the rejects folder should be")
+    path = csv_file(f"{HEADER}\ns1,p1,2026-03-01,t1,attended,8,4\ns2,p1,2026-03-01,t1,attended,88,4")
+    [result] = importer.import_files([path], tmp_path / "clinic.duckdb", today=TODAY, rejects_dir=blocker)
+    assert (result.new, result.rejected, result.rejects_file) == (1, 1, None)
+    assert "rejects report could not be written" in result.warnings[-1]
+    assert table(tmp_path, "select line from rejects") == [(3,)]
+
+
+def test_the_rejects_report_writes_formula_like_values_as_text(tmp_path, csv_file):
+    path = csv_file(f"{HEADER}\ns1,p1,=HYPERLINK(1),t1,attended,8,4\ns2,p1,2026-03-01,t1,attended,-1,4")
+    [result] = run_import(tmp_path, path)
+    lines = importer.rejects_csv(result).decode("utf-8").splitlines()
+    assert lines[1].split(",")[2:4] == ["session_date", "'=HYPERLINK(1)"]
+    assert lines[2].split(",")[2:4] == ["pain_before", "'-1"]

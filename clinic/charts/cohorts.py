@@ -8,7 +8,6 @@ for people, exact for the download. `comparison` draws one metric across the gro
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.charts import NEUTRAL, PALETTE, n_courses, styled
+from clinic import exports
 from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
 
 GROUPS = tuple(COHORT_FIELDS)
@@ -177,10 +177,8 @@ def csv_bytes(frame: pd.DataFrame, group: str, description: str) -> bytes:
 
     Rates are ratios 0–1 and the improvement is in %, all unrounded; an unknown key is left empty.
     """
-    out = io.StringIO()
-    out.write(f"# Cohorts by {COHORT_FIELDS[group].lower()}; {description}\n")
-    frame.loc[:, list(CSV_COLUMNS)].to_csv(out, index=False, lineterminator="\n")
-    return out.getvalue().encode("utf-8")
+    return exports.frame_csv(frame.loc[:, list(CSV_COLUMNS)],
+                             first_line=f"Cohorts by {COHORT_FIELDS[group].lower()}; {description}")
 
 
 # ---------------------------------------------------------------- the comparison chart
