@@ -308,9 +308,10 @@ def _sessions(rng: np.random.Generator, courses: SimpleNamespace, people: Simple
     step = np.where(slot == 0, 0, np.where(double, 0, 1 + gap))
     day_in_course = _cumsum_before(step, first) + step
 
-    # Keep slots until the course's planned sessions are attended (or the drop-out's last visit).
+    # Keep slots until the course's planned days are attended (or the drop-out's last visit). A
+    # second session on a day is an extra: it does not use up one of the planned daily sessions.
     attended = status == ATTENDED
-    attended_before = _cumsum_before(attended.astype(np.int64), first)
+    attended_before = _cumsum_before((attended & ~double).astype(np.int64), first)
     dropout = kind == DROPOUT
     limit = np.where(dropout, courses.dropout_after[course], courses.planned_sessions[course])
     prev_count = np.full(r, -1)
