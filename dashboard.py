@@ -6,7 +6,7 @@ import streamlit as st
 
 from clinic import ui
 
-st.set_page_config(page_title="Patient progress", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title="Patient progress", page_icon="📈", layout="wide")
 
 path = ui.setup()
 PAGES = [

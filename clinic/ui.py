@@ -242,6 +242,13 @@ def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height
     return st.dataframe(frame, column_config=config, hide_index=True, width="stretch", height=height, key=key, **kwargs)
 
 
+def patient_links(course_ids) -> list[str]:
+    """Links that open each course on the Patients page (relative to the dashboard's address)."""
+    from urllib.parse import quote
+
+    return [f"./patients?patients.course={quote(str(c), safe='')}" for c in course_ids]
+
+
 def empty_state(message: str) -> None:
     """Says in words why there is nothing to show, then stops the page."""
     st.info(message)

@@ -1,14 +1,17 @@
--- overview_attention: what needs the clinic's attention among the filtered courses, one row per
+-- overview_attention: what needs the clinic's attention now, among the filtered courses that are
+-- current (a visit, or the start with no visit yet, within the last $recent_days days), one row per
 -- (course, reason). Reasons:
---   'not_seen'             a course that is neither completed nor over, whose last visit (or start,
---                          with no visit) was 8 to $lapse_days days ago: a call may bring them back;
---   'no_conclusion'        a course started without a doctor's conclusion on file (false or unknown);
+--   'not_seen'             not completed, and the last visit (or the start, with no visit) was 8 to
+--                          $recent_days days ago: by definition a drop-out now, but a call may
+--                          still bring the patient back;
+--   'no_conclusion'        started without a doctor's conclusion on file (false or unknown);
 --   'acute_inflammation'   an attended session was recorded during acute inflammation;
---   'numbness'             numbness was reported at a session (a red flag to refer).
+--   'numbness'             numbness was reported at a session (a red flag to check and refer).
 -- returns: reason, course_id, patient_id, therapist, start_date, last_attended_date,
 --   days_since_last_visit, sessions_attended, planned_sessions, flagged_sessions, last_flagged_date,
---   ongoing; sorted by reason, then most urgent first
--- params: the filter set (see filtered_courses.sql), $lapse_days (integer)
+--   ongoing, all_time (how many filtered courses have this reason, current or not); sorted by
+--   reason, then the most urgent first (the shortest absence; the latest flag; the latest start)
+-- params: the filter set (see filtered_courses.sql), $recent_days (integer)
 -- uses: filtered_sessions
 -- reads: all_courses
 with courses as (
@@ -31,7 +34,7 @@ reasons as (
     select 'not_seen' as reason, c.*, null::bigint as flagged_sessions, null::date as last_flagged_date
     from courses as c
     where not c.completed
-      and c.days_since_last_visit between 8 and $lapse_days
+      and c.days_since_last_visit >= 8
 
     union all
 
@@ -54,12 +57,23 @@ reasons as (
     where f.numbness_sessions > 0
 ),
 
+counted as (
+    select *, count(*) over (partition by reason) as all_time
+    from reasons
+),
+
 final as (
     select
         reason, course_id, patient_id, therapist, start_date, last_attended_date, days_since_last_visit,
-        sessions_attended, planned_sessions, flagged_sessions, last_flagged_date, ongoing
-    from reasons
+        sessions_attended, planned_sessions, flagged_sessions, last_flagged_date, ongoing, all_time
+    from counted
+    where days_since_last_visit <= $recent_days
 )
 
 select * from final
-order by reason, ongoing desc, coalesce(last_flagged_date, start_date) desc, days_since_last_visit, course_id;
+order by
+    reason,
+    case when reason = 'not_seen' then days_since_last_visit end,
+    last_flagged_date desc nulls last,
+    start_date desc,
+    course_id;

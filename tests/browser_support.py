@@ -211,6 +211,17 @@ def metrics(page) -> dict[str, str]:
     return result
 
 
+def metric_deltas(page) -> dict[str, str]:
+    """The small line under each KPI tile's value, as {label: text} (tiles without one are left out)."""
+    result = {}
+    for tile in page.locator('[data-testid="stMetric"]').all():
+        delta = tile.locator('[data-testid="stMetricDelta"]')
+        if delta.count():
+            label = tile.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+            result[label] = delta.inner_text().strip()
+    return result
+
+
 def nav_titles(page) -> list[str]:
     return [link.inner_text().strip().splitlines()[-1].strip()
             for link in page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]').all()]

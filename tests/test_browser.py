@@ -177,9 +177,10 @@ def test_an_import_from_the_command_line_succeeds_while_pages_load_and_shows_wit
         shot = bs.screenshot(page, "overview-after-import")
         kpis = bs.metrics(page)
         # The new course c5 (p5, 03-19, 8->7): 4 patients; relief 1 of 4 (8->7 is below 30 %);
-        # active c5 and p3 (c1 completed, c2 dropped out).
-        assert (kpis["Patients"], kpis["First-session relief"], kpis["Active courses"]) == ("4", "25 %", "2"), \
-            bs.describe(page, shot)
+        # 4 courses, active c5 and p3 (c1 completed, c2 dropped out).
+        deltas = bs.metric_deltas(page)
+        assert (kpis["Patients"], kpis["First-session relief"], kpis["Courses"], deltas.get("Courses")) == \
+            ("4", "25 %", "4", "2 active now"), bs.describe(page, shot)
         assert "Alder" in _options(page, "Therapist"), bs.describe(page, shot)
 
 

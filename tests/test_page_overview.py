@@ -15,13 +15,16 @@ def test_the_overview_shows_the_hand_computed_kpis_as_of_the_chosen_date(app):
     app.run()
     assert not app.exception
     assert metrics_of(app) == {
-        "Active courses": "1",                   # c1 completed, c2 dropped out, p3 ongoing
+        "Courses": "3",
         "Patients": "3",
         "First-session relief": "33 %",          # 1 of 3
         "Median pain reduction": "14 %",         # median of 62.5, 0 and 100/7
         "Mean adherence": "57 %",                # (1 + 0.2 + 0.5) / 3
         "Drop-out rate": "33 %",                 # 1 of 3
     }
+    deltas = {m.label: m.delta for m in app.metric}
+    assert deltas["Courses"] == "1 active now"   # c1 completed, c2 dropped out, p3 ongoing
+    assert deltas["Median pain reduction"] == "1 of 3 improved ≥ 30 %"   # only c1 (62.5 %)
 
 
 def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
@@ -57,16 +60,29 @@ def test_filters_survive_a_page_switch(app):
     assert metrics_of(app)["Patients"] == "1"
 
 
-def test_the_attention_lists_name_the_courses_that_need_a_call_or_a_check(app):
+def test_the_attention_lists_name_the_current_courses_that_need_a_call_or_a_check(app):
     app.run()
     labels = [t.label for t in app.tabs]
-    assert labels == ["Not seen for 8–30 days mid-course (1)", "No doctor's conclusion (1)",
+    assert labels == ["Not seen for 8 or more days (1)", "No doctor's conclusion (1)",
                       "Treated during acute inflammation (1)", "Numbness reported (1)"]
     tables = [df.value for df in app.dataframe]
     assert list(tables[0]["course_id"]) == ["c2"]           # last visit 03-03, 17 days before 03-20
     assert list(tables[1]["course_id"]) == ["p3:2026-03-15"]
     assert list(tables[2]["course_id"]) == ["p3:2026-03-15"]
     assert list(tables[3]["course_id"]) == ["p3:2026-03-15"]
+    assert list(tables[0]["link"]) == ["./patients?patients.course=c2"]
+
+
+def test_the_attention_lists_leave_out_courses_not_seen_for_more_than_30_days(app):
+    # As of 2026-04-05: c2's last visit (03-03) is 33 days back, so it is no longer current;
+    # c1 (completed 03-05, 31 days back) neither; p3 was last seen 03-21 (15 days back) and c4,
+    # started 03-25, on 03-25 (11 days back): the shorter absence comes first.
+    app.query_params["as_of"] = "2026-04-05"
+    app.run()
+    labels = [t.label for t in app.tabs]
+    assert labels == ["Not seen for 8 or more days (2)", "No doctor's conclusion (1)",
+                      "Treated during acute inflammation (1)", "Numbness reported (1)"]
+    assert list(app.dataframe[0].value["course_id"]) == ["c4", "p3:2026-03-15"]
 
 
 def test_the_claim_verdict_is_undecided_with_three_courses(app):

@@ -26,8 +26,9 @@ def styled(fig: go.Figure, title: str, x_title: str, y_title: str, subtitle: str
         template="plotly_white",
         title={"text": title, "subtitle": {"text": subtitle} if subtitle else None},
         height=height,
-        margin={"l": 60, "r": 20, "t": 80 if subtitle else 60, "b": 60},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        margin={"l": 60, "r": 20, "t": 80 if subtitle else 60, "b": 110},
+        # Below the plot, so it never covers the title or subtitle, whatever the width.
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
         hoverlabel={"align": "left"},
     )
     fig.update_xaxes(title_text=x_title)
