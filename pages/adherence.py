@@ -21,7 +21,7 @@ def share_of_courses(name: str) -> str:
 
 
 SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}
-tiles = st.columns(5)
+tiles = st.columns(3) + st.columns(2)      # at most three a row: the numbers stay whole in a narrow window
 tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {courses:,} courses", **SHARE,
                 help=f"Over {courses:,} courses: the share of each daily course's days so far (from its start to "
                      "its planned last day, or to the as-of date when earlier) with at least one visit.")
@@ -34,16 +34,17 @@ tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of_courses("
                      "before the as-of date.")
 tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of_courses("ongoing"), **SHARE,
                 help="Courses neither completed nor dropped out.")
+st.caption("Completed can exceed adherent: completed counts visit days against the plan over the whole course, "
+           "however late they came (10 planned, 10 visit days); adherent counts only the visits within the planned "
+           "daily window (the 10 days from the start) and needs 80 % of those days.")
 
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(charts.distribution(ui.query("adherence_distribution")), width="stretch")
-with right:
-    steps = ui.query("adherence_dropout_after")
-    if steps.empty:
-        st.info("No course among these has dropped out, so there is no drop-out timing to show.")
-    else:
-        st.plotly_chart(charts.dropout_after(steps), width="stretch")
+# One chart a row: side by side, a narrow window squeezed their titles and axes.
+st.plotly_chart(charts.distribution(ui.query("adherence_distribution")), width="stretch")
+steps = ui.query("adherence_dropout_after")
+if steps.empty:
+    st.info("No course among these has dropped out, so there is no drop-out timing to show.")
+else:
+    st.plotly_chart(charts.dropout_after(steps), width="stretch")
 
 outcome = ui.query("adherence_outcome")
 if outcome.assessable.sum() == 0:
@@ -67,7 +68,8 @@ STATUSES = {"all": "Any status", "ongoing": "Ongoing", "dropped_out": "Dropped o
 VALUE_LABELS = {"diagnosis": DIAGNOSIS_LABELS, "sex": SEX_LABELS}
 kept = {"persist_state": "session"}
 
-pick_split, pick_value, pick_status, pick_limit = st.columns([1, 1.4, 1, 1])
+pick_split, pick_value = st.columns([1, 1.4])
+pick_status, pick_limit = st.columns([1, 1.4])
 split = pick_split.selectbox("Cohort by", list(SPLITS), format_func=SPLITS.get, key="adherence.split", **kept)
 cohort_value, cohort_text = None, "All matching courses"
 if split != "all":
@@ -85,12 +87,15 @@ if split != "all":
     shown_value = "unknown" if cohort_value is None else names.get(cohort_value, cohort_value)
     cohort_text = f"{COHORT_FIELDS[split]} {shown_value}"
 status = pick_status.selectbox("Status", list(STATUSES), format_func=STATUSES.get, key="adherence.status", **kept)
+limit = pick_limit.slider("Most recent courses", min_value=10, max_value=100, value=40, step=10,
+                          key="adherence.limit", **kept)
 whole_plan_only = st.checkbox("Only courses whose planned days have all passed", value=True,
                               key="adherence.whole_plan", **kept,
                               help="Leaves out courses still inside their planned days, whose rows would end in "
                                    "days not yet reached.")
-limit = pick_limit.slider("Most recent courses", min_value=10, max_value=100, value=40, step=10,
-                          key="adherence.limit", **kept)
+if whole_plan_only:
+    st.caption("Ticked, this leaves out the courses still inside their planned days, so the calendar's counts "
+               "(drop-outs too) can be lower than the tiles above, which count every matching course.")
 if status != "all":
     cohort_text += f", {STATUSES[status].lower()}"
 

@@ -3,8 +3,7 @@ import streamlit as st
 
 from clinic import exports, ui
 from clinic.charts import relief as charts
-from clinic.charts.overview import relief_claim
-from clinic.filters import COHORT_FIELDS, RELIEF_RULES
+from clinic.filters import COHORT_FIELDS
 
 path, filters = ui.require_entry(__file__)
 
@@ -19,9 +18,9 @@ st.markdown(charts.rule_sentence(filters.relief_rule) + " Change the rule in the
 
 relief = summary["first_session_relief"]
 counts = ui.query("relief_assessability").iloc[0].to_dict()
-st.markdown(f"Does relief come after the first session in most cases? {charts.verdict_message(relief)}")
+st.markdown(charts.verdict_sentence(relief, filters.relief_rule))
 
-tiles = st.columns(4)
+tiles = st.columns(2) + st.columns(2)      # two a row: the interval stays whole in a narrow window
 tiles[0].metric("Relief rate", ui.fmt_pct(relief["rate"]),
                 help=f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses.", border=True)
 tiles[1].metric("95 % interval", charts.interval_text(relief["ci_low"], relief["ci_high"]),
@@ -33,7 +32,7 @@ tiles[3].metric("Not assessable", f"{counts['not_assessable']:,}",
 st.caption(charts.not_assessable_sentence(counts))
 
 if relief["rate"] is not None:
-    st.plotly_chart(relief_claim(relief, RELIEF_RULES[filters.relief_rule]), width="stretch")
+    st.plotly_chart(charts.claim_chart(relief, filters.relief_rule), width="stretch")
 
 st.subheader("By cohort")
 group = st.selectbox("Compare relief by", list(COHORT_FIELDS), format_func=COHORT_FIELDS.get, key="relief.by",

@@ -1,4 +1,5 @@
 """Pain trends: is pain going down? By session number, within each session, and over the calendar."""
+import pandas as pd
 import streamlit as st
 
 from clinic import exports, ui
@@ -13,26 +14,31 @@ summary = ui.overall()
 if summary["courses"] == 0:
     ui.empty_state(ui.no_courses_message(filters))
 
-tiles = st.columns(4)
+tiles = st.columns(2) + st.columns(2)      # two a row: the numbers stay whole in a narrow window
 for tile, (label, value, help_text) in zip(tiles, charts.kpis(summary)):
     tile.metric(label, value, help=help_text, border=True)
+
+overall = ui.query("pain_by_session", split="none")
+if overall.empty or overall.courses.sum() == 0:
+    ui.empty_state("No attended session with a pain score in the matching courses yet, so there is no trend to draw.")
+
+last_shown = overall.last_session_shown.iloc[0]
+paired = None
+if not pd.isna(last_shown) and last_shown >= 2:    # the last session the chart below draws
+    paired = ui.query("pain_reached_session", session_number=int(last_shown)).iloc[0].to_dict()
+sentence = charts.headline(summary, paired)
+if sentence:
+    st.markdown(sentence)
 
 split = st.selectbox("Draw one line per", charts.SPLITS, format_func=charts.SPLIT_LABELS.get, key="pain.split",
                      help="Splits the session-number and the month-by-month charts by a cohort field; "
                           "the before/after chart always shows all matching courses.",
                      bind="query-params", persist_state="session")
 
-overall = ui.query("pain_by_session", split="none")
-if overall.empty or overall.courses.sum() == 0:
-    ui.empty_state("No attended session with a pain score in the matching courses yet, so there is no trend to draw.")
-
 if not overall.shown.any():
     st.info("Too few courses have a pain score at their first session to draw a trend by session number. "
             "Widen the filters.")
 else:
-    sentence = charts.headline(overall)
-    if sentence:
-        st.markdown(sentence)
     by_session = overall if split == "none" else ui.query("pain_by_session", split=split)
     if by_session.shown.any():
         st.plotly_chart(charts.pain_by_session(by_session, split), width="stretch")
@@ -51,4 +57,5 @@ elif not by_month.shown.any():
     st.info(f"No {charts.SPLIT_LABELS[split].lower()} has a month with the 5 scored courses a point needs. "
             "Choose another split, or widen the filters.")
 else:
+    st.caption(charts.MONTH_CAPTION)
     st.plotly_chart(charts.pain_by_month(by_month, split), width="stretch")

@@ -27,7 +27,8 @@ COURSE_LABELS = {
 SESSION_LABELS = {
     "session_id": "Session", "session_date": "Date", "session_time": "Time", "course_day": "Day of course",
     "session_number": "Session no.", "therapist": "Therapist", "status": "Status", "pain_before": "Pain before",
-    "pain_after": "Pain after", "pain_change": "Change", "muscle_tension": "Muscle tension", "numbness": "Numbness",
+    "pain_after": "Pain after", "pain_change": "Change (after − before)", "muscle_tension": "Muscle tension",
+    "numbness": "Numbness",
     "acute_inflammation": "Acute inflammation", "notes": "Notes",
 }
 
@@ -54,6 +55,12 @@ else:
                        file_name=f"courses-{filters.as_of}.csv", mime="text/csv", key="patients.download")
 
 st.header("One patient's course")
+# The selectbox drops a value from the link that is not among its options, so read the link first.
+linked = st.query_params.get("patients.course")
+if linked and linked not in set(everyone.course_id):
+    st.warning(f"The link asks for course {linked!r}, which is not among the courses these filters let you see "
+               "(another therapist's patient, a course that starts after the as-of date, or a mistyped id). "
+               "Clear a filter or choose a course below.")
 course_id = st.selectbox("Course id", list(everyone.course_id), index=None, key="patients.course",
                          placeholder="Type or choose a course id, or select a row in the table above",
                          help="The chosen course is kept in the page's link, so the link opens this patient.",
@@ -91,17 +98,18 @@ about.loc[:, "start_date"] = f"{course.start_date:%Y-%m-%d}"
 ui.show_table(about, ABOUT_LABELS, key="patients.about")
 
 st.subheader("The course's metrics")
-tiles = st.columns(3) + st.columns(3)
+# Two a row: a status such as "Dropped out" stays whole in a narrow window (three a row cut it).
+tiles = st.columns(2) + st.columns(2) + st.columns(2)
 relief = course.first_session_relief
 before, after = course.first_session_pain_before, course.first_session_pain_after
-tiles[0].metric("First-session relief", "not assessable" if pd.isna(relief) else ("Yes" if relief else "No"),
-                border=True)
+tiles[0].metric("First-session relief", "—" if pd.isna(relief) else ("Yes" if relief else "No"), border=True)
 if pd.isna(course.first_session_date):
     tiles[0].caption("No attended session yet.")
 else:
     first_scores = f"{'?' if pd.isna(before) else before} → {'?' if pd.isna(after) else after}"
+    judged = "" if not pd.isna(relief) else " Not assessable: it needs both scores and pain above 0 before."
     tiles[0].caption(f"Relief = {RELIEF_RULES[filters.relief_rule]}. First session "
-                     f"{course.first_session_date:%d %b}: pain {first_scores}.")
+                     f"{course.first_session_date:%d %b}: pain {first_scores}.{judged}")
 improvement = course.sustained_improvement_pct
 tiles[1].metric("Sustained improvement", "—" if pd.isna(improvement) else f"{improvement:.1f} %", border=True)
 tiles[1].caption("Needs pain scores on two different visit days." if pd.isna(improvement) else
@@ -130,41 +138,48 @@ if (sessions.status == "attended").any():
 else:
     st.info("No attended session yet, so there is no pain trajectory.")
 
-left, right = st.columns([2, 3], gap="large")
-with left:
-    st.plotly_chart(charts.attendance_calendar(calendar, course_label), width="stretch")
-with right:
-    st.subheader("Flags")
-    flags = st.columns(2) + st.columns(2)
-    flags[0].metric("Numbness reported", sessions_text(int(course.numbness_sessions)), border=True,
-                    help="Sessions where numbness was recorded: a red flag to check and refer.")
-    flags[1].metric("Acute inflammation", sessions_text(int(course.acute_sessions)), border=True,
-                    help="Attended sessions recorded during acute inflammation (the protocol says: massage only "
-                         "after it has subsided).")
-    flags[2].metric("Missing pain scores", sessions_text(int(course.missing_score_sessions)), border=True,
-                    help="Attended sessions without a pain score before or after.")
-    flags[3].metric("Cancelled / no-show", f"{course.cancelled_sessions:,} / {course.no_show_sessions:,}", border=True,
-                    help="Booked sessions that were cancelled, and those the patient did not come to.")
-    if course.numbness_sessions:
-        st.warning("Numbness was reported during this course: check it and refer the patient to the doctor.")
-    if course.acute_sessions:
-        st.warning("Treated during acute inflammation: the protocol allows massage only after it has subsided.")
+# Full width (up to a calendar's natural size): squeezed into a column it became unreadable.
+st.plotly_chart(charts.attendance_calendar(calendar, course_label), width=820)
 
-    st.subheader("Doctor's paperwork")
-    IMAGING = {"mri": "MRI", "ct": "CT", "xray": "X-ray", "none": "None done"}
-    paper = st.columns(2) + st.columns(2)
-    paper[0].metric("Doctor's conclusion", yes_no(course.doctor_conclusion), border=True)
-    paper[1].metric("Imaging", "not on file" if pd.isna(course.imaging) else IMAGING.get(course.imaging, course.imaging),
-                    border=True)
-    paper[2].metric("Blood tests", yes_no(course.blood_tests), border=True)
-    paper[3].metric("Referral date", "not on file" if pd.isna(course.referral_date)
-                    else f"{course.referral_date:%d %b %Y}", border=True)
+st.subheader("Flags")
+flags = st.columns(2) + st.columns(2)
+flags[0].metric("Numbness reported", sessions_text(int(course.numbness_sessions)), border=True,
+                help="Sessions where numbness was recorded: a red flag to check and refer.")
+flags[1].metric("Acute inflammation", sessions_text(int(course.acute_sessions)), border=True,
+                help="Attended sessions recorded during acute inflammation (the protocol says: massage only "
+                     "after it has subsided).")
+flags[2].metric("Missing pain scores", sessions_text(int(course.missing_score_sessions)), border=True,
+                help="Attended sessions without a pain score before or after.")
+flags[3].metric("Cancelled / no-show", f"{course.cancelled_sessions:,} / {course.no_show_sessions:,}", border=True,
+                help="Booked sessions that were cancelled, and those the patient did not come to.")
+if course.numbness_sessions:
+    st.warning("Numbness was reported during this course: check it and refer the patient to the doctor.")
+if course.acute_sessions:
+    st.warning("Treated during acute inflammation: the protocol allows massage only after it has subsided.")
+
+st.subheader("Doctor's paperwork")
+IMAGING = {"mri": "MRI", "ct": "CT", "xray": "X-ray", "none": "None done"}
+paper = st.columns(2) + st.columns(2)
+paper[0].metric("Doctor's conclusion", yes_no(course.doctor_conclusion), border=True)
+paper[1].metric("Imaging", "not on file" if pd.isna(course.imaging) else IMAGING.get(course.imaging, course.imaging),
+                border=True)
+paper[2].metric("Blood tests", yes_no(course.blood_tests), border=True)
+paper[3].metric("Referral date", "not on file" if pd.isna(course.referral_date)
+                else f"{course.referral_date:%d %b %Y}", border=True)
 
 st.subheader("Sessions and notes")
 if sessions.empty:
     st.info("No session has been booked for this course up to the as-of date.")
 else:
-    ui.show_table(sessions, SESSION_LABELS, key="patients.sessions")
+    right = {column: st.column_config.Column(SESSION_LABELS[column], alignment="right")
+             for column in (*charts.NUMBER_COLUMNS, "pain_change")}
+    right["pain_change"] = st.column_config.Column(
+        SESSION_LABELS["pain_change"], alignment="right",
+        help="Pain after the session minus pain before it, in points: negative = less pain (−2 = two points "
+             "better), positive = more pain.")
+    right["notes"] = st.column_config.Column(SESSION_LABELS["notes"], width="large")   # free text: shown as text
+    ui.show_table(charts.sessions_table(sessions), SESSION_LABELS, key="patients.sessions", config=right,
+                  height=min(38 + 35 * len(sessions), 38 + 35 * 25))       # up to 25 rows without scrolling
     st.download_button("Download this course's sessions (CSV)", exports.frame_csv(sessions),
                        file_name=f"sessions-{course.course_id}-{filters.as_of}.csv", mime="text/csv",
                        key="patients.download_sessions")

@@ -1,7 +1,12 @@
 -- cohort_metrics: the cohort block of DESIGN.md for every value of one cohort field, as of $as_of.
 -- returns: key, courses, patients, relief_assessable, relieved, relief_rate, ci_low, ci_high,
 --   improvement_assessable, median_improvement_pct, responders_30, responders_50,
---   mean_adherence, adherent, completed, dropped_out; one row per key (sorted, null last).
+--   mean_adherence, adherent, completed, dropped_out,
+--   mean_improvement_pct (mean sustained improvement over the assessable courses, compensated sum),
+--   responder_30_rate (responders_30 / improvement_assessable) with its Wilson 95 % interval
+--   responder_ci_low, responder_ci_high (null, like the rate, when no course is assessable);
+--   one row per key (sorted, null last). The last four columns were added after the others, which
+--   the command line's JSON reads; it does not read these.
 --   With $group = 'overall' every course has the key null, so the one row is the whole cohort.
 -- params: the filter set (see filtered_courses.sql) and $group ('overall' | 'therapist' | 'diagnosis' |
 --   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
@@ -36,7 +41,8 @@ counts as (
         fsum(adherence) / count(adherence) as mean_adherence,  -- compensated sum: the same mean whatever the row order
         count(*) filter (where adherent) as adherent,
         count(*) filter (where completed) as completed,
-        count(*) filter (where dropped_out) as dropped_out
+        count(*) filter (where dropped_out) as dropped_out,
+        fsum(sustained_improvement_pct) / nullif(count(sustained_improvement_pct), 0) as mean_improvement_pct
     from grouped
     group by key
 ),
@@ -77,6 +83,25 @@ intervals as (
     from wilson
 ),
 
+responder_wilson as (
+    select
+        key,
+        responders_30::double / improvement_assessable as p,
+        improvement_assessable::double as n,
+        1.959963984540054 as z
+    from counts
+    where improvement_assessable > 0
+),
+
+responder_intervals as (
+    select
+        key,
+        p,
+        (p + z * z / (2 * n)) / (1 + z * z / n) as centre,
+        z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n) as half_width
+    from responder_wilson
+),
+
 final as (
     select
         c.key,
@@ -95,10 +120,15 @@ final as (
         c.mean_adherence,
         c.adherent,
         c.completed,
-        c.dropped_out
+        c.dropped_out,
+        c.mean_improvement_pct,
+        r.p as responder_30_rate,
+        case when r.p is not null then greatest(0.0, r.centre - r.half_width) end as responder_ci_low,
+        case when r.p is not null then least(1.0, r.centre + r.half_width) end as responder_ci_high
     from counts as c
     left join intervals as i on i.key is not distinct from c.key
     left join medians as m on m.key is not distinct from c.key
+    left join responder_intervals as r on r.key is not distinct from c.key
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- patients_sessions: every session row of one filtered course up to $as_of, in course order (date,
 -- then session time with none first, then session_id as text). No rows when the course does not
 -- pass the filters (for example another therapist's patient under a therapist's scope).
--- returns: session_id, session_date, session_time, status, pain_before, pain_after,
+-- returns: session_id, session_date, session_time (text 'HH:MM', 24-hour; null when not recorded),
+--   status, pain_before, pain_after,
 --   pain_change (after - before), notes (free text: show escaped), numbness, acute_inflammation,
 --   muscle_tension, course_day (1 = the course's start date), session_number (1, 2, ... over
 --   attended rows; null on cancelled and no-show rows), therapist
@@ -18,7 +19,7 @@ final as (
     select
         session_id,
         session_date,
-        session_time,
+        strftime(session_date + session_time, '%H:%M') as session_time,
         status,
         pain_before,
         pain_after,

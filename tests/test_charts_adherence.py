@@ -27,17 +27,23 @@ def test_the_distribution_draws_one_bar_per_band_and_colours_the_adherent_ones()
     assert fig.layout.shapes[0].x0 == 80                              # the threshold line
     assert "5 courses" in fig.layout.title.subtitle.text
     assert "(%)" in fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "Courses"
+    # adherence_distribution.sql: a band holds low <= adherence < high, and 100 % falls in 90-100
+    assert "the last, 90–100 %, includes exactly 100 %" in fig.layout.title.subtitle.text
+    assert "lower edge" not in fig.layout.title.subtitle.text
+    assert [c[0] for c in bar.customdata][::9] == ["0 % to under 10 %", "90 % to 100 % (100 % included)"]
 
 
 def calendar_frame():
-    """Two courses: c2 (rank 1) planned 3 days, c1 (rank 2) planned 2 days, out of 5 in the cohort."""
+    """Two courses: c2 (rank 1, from 03-10) planned 3 days, c1 (rank 2, from 03-08) planned 2 days, out of 5
+    in the cohort."""
     rows = [
         (1, "c2", "p2", 3, 1, "attended", 2), (1, "c2", "p2", 3, 2, "no_show", 0), (1, "c2", "p2", 3, 3, "not_yet", 0),
         (2, "c1", "p1", 2, 1, "cancelled", 0), (2, "c1", "p1", 2, 2, "no_visit", 0),
     ]
     frame = pd.DataFrame(rows, columns=["course_rank", "course_id", "patient_id", "planned_sessions", "course_day",
                                         "day_status", "attended_sessions"])
-    frame["day_date"] = [dt.datetime(2026, 3, 10) + dt.timedelta(days=d - 1) for d in frame.course_day]
+    frame["start_date"] = [dt.datetime(2026, 3, 10) if c == "c2" else dt.datetime(2026, 3, 8) for c in frame.course_id]
+    frame["day_date"] = [start + dt.timedelta(days=d - 1) for start, d in zip(frame.start_date, frame.course_day)]
     frame["therapist"] = "t1"
     frame["adherence"] = 0.5
     frame["course_status"] = "ongoing"
@@ -57,7 +63,15 @@ def test_the_calendar_has_a_row_per_course_most_recent_on_top_and_a_cell_per_pla
     ]
     assert heat.text[0][0] == "2" and heat.text[0][1] == ""           # two sessions that day
     assert "Tue 10 Mar 2026" in heat.customdata[0][0] and "Attended (2 sessions)" in heat.customdata[0][0]
+    assert "p1 · c1, started Sun 08 Mar 2026<br>Day 2 of 2: Mon 09 Mar 2026" in heat.customdata[1][1]
     assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_the_calendar_says_how_its_rows_are_ordered_with_the_first_and_last_start_dates():
+    fig = charts.calendar(calendar_frame(), "Therapist t1", limit=2)
+    assert ("Rows by start date, latest on top: from 10 Mar 2026 down to 08 Mar 2026"
+            in fig.layout.title.subtitle.text)
+    assert fig.layout.yaxis.title.text == "Course (latest start on top)"
 
 
 def test_the_calendar_says_which_courses_it_shows_out_of_the_cohort():

@@ -107,8 +107,54 @@ def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overa
     assert fig.layout.yaxis.title.text == "Age band"
     assert fig.layout.shapes[0].x0 == pytest.approx(100 * 17 / 37)           # the overall rate
     notes = [a.text for a in fig.layout.annotations]
-    assert "n = 12" in notes and "n = 9 · few" in notes and "n = 1 · no data" in notes
+    # n beside a rate with an interval counts the assessable courses the interval is computed over
+    assert "n = 10 of 12" in notes and "n = 3 of 9 · few" in notes and "n = 0 of 1 · no data" in notes
+    assert "n = assessable of all courses" in notes                          # the column's header
     assert list(fig.layout.yaxis.categoryarray) == ["unknown", "60+", "45-59", "30-44", "<30"]  # top to bottom
+
+
+# Age rows with the columns added for the Cohorts page: mean improvement and the responder rate with
+# its Wilson interval (values as cohort_metrics.sql would return them for these counts).
+RESPONDER_ROWS = [
+    {**AGE_ROWS[0], "responders_30": 2, "mean_improvement_pct": 8.5, "responder_30_rate": 2 / 8,
+     "responder_ci_low": 0.07, "responder_ci_high": 0.59},
+    {**AGE_ROWS[1], "responders_30": 15, "mean_improvement_pct": 41.25, "responder_30_rate": 15 / 20,
+     "responder_ci_low": 0.53, "responder_ci_high": 0.89},
+    {**AGE_ROWS[2], "responders_30": 2, "mean_improvement_pct": 55.0, "responder_30_rate": 1.0,
+     "responder_ci_low": 0.34, "responder_ci_high": 1.0},
+    {**AGE_ROWS[3], "responders_30": 0, "mean_improvement_pct": 10.0, "responder_30_rate": 0.0,
+     "responder_ci_low": 0.0, "responder_ci_high": 0.79},
+    AGE_ROWS[4],                                   # nothing assessable: every new column missing
+]
+
+
+def test_the_responder_chart_draws_each_rate_with_its_interval_and_an_n_of_assessable_courses():
+    frame = charts.cohort_frame(RESPONDER_ROWS, "age_band")
+    overall = {**OVERALL, "responder_30_rate": 19 / 31}
+    fig = charts.comparison(frame, "responders", overall, "age_band")
+    many, few = fig.data
+    assert list(many.y) == ["30-44", "45-59", "60+"]
+    assert list(many.x) == pytest.approx([25.0, 75.0, 100.0])                 # 2/8, 15/20, 2/2
+    assert list(many.error_x.array) == pytest.approx([34.0, 14.0, 0.0])       # 59 - 25, 89 - 75, 100 - 100
+    assert list(many.error_x.arrayminus) == pytest.approx([18.0, 22.0, 66.0])  # 25 - 7, 75 - 53, 100 - 34
+    assert list(few.y) == ["<30", "unknown"] and few.x[1] is None
+    assert "2 of 8 assessable courses (n: pain scored on two visit days)" in many.hovertext[0]
+    notes = [a.text for a in fig.layout.annotations]
+    assert "n = 8 of 12" in notes and "n = 1 of 9 · few" in notes              # improvement_assessable of courses
+    assert fig.layout.title.text == "Responders (≥ 30 % better) by age band"
+    assert "31 assessable of 52 courses in 5 groups" in fig.layout.title.subtitle.text   # 8 + 20 + 2 + 1 + 0
+    assert fig.layout.shapes[0].x0 == pytest.approx(100 * 19 / 31)
+    assert fig.layout.annotations[-1].text == "dashed: all matching courses, 61 %"     # the line, labelled
+
+
+def test_the_table_shows_mean_improvement_and_the_responder_rate_with_its_interval():
+    table = charts.display_table(charts.cohort_frame(RESPONDER_ROWS, "age_band")).set_index("label")
+    assert table.loc["45-59", "mean_improvement_pct"] == pytest.approx(41.25)
+    assert table.loc["45-59", "responder_pct"] == pytest.approx(75.0)
+    assert table.loc["45-59", "responder_interval"] == "53.0 % – 89.0 %"
+    assert table.loc["unknown", "responder_interval"] == "—"
+    columns = list(table.reset_index().columns)
+    assert columns[:3] == ["label", "courses", "patients"] and columns[-1] == "note"
 
 
 def test_the_improvement_chart_makes_room_for_a_group_that_got_worse():

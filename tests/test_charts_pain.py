@@ -143,18 +143,36 @@ def test_the_kpis_read_the_overall_block():
     summary = {"courses": 3, "patients": 3, "sustained_improvement": {
         "assessable": 3, "median_pct": 100 / 7, "responders_30": 1, "responders_50": 1}}
     values = {label: value for label, value, _ in charts.kpis(summary)}
-    assert values == {"Courses": "3", "Median pain reduction": "14 %", "Responders ≥ 30 %": "33 %",
-                      "Responders ≥ 50 %": "33 %"}
+    assert values == {"Courses": "3", "Median improvement": "14 %", "≥ 30 % better": "33 %",
+                      "≥ 50 % better": "33 %"}
     nothing = {"courses": 1, "patients": 1, "sustained_improvement": {
         "assessable": 0, "median_pct": None, "responders_30": 0, "responders_50": 0}}
     assert {v for _, v, _ in charts.kpis(nothing)} == {"1", "—"}
 
 
-def test_the_headline_compares_the_first_and_last_shown_sessions():
-    text = charts.headline(by_session())
-    assert text == ("Mean pain before session 1 was **7.0 / 10** (6 courses); before session 2 it was "
-                    "**6.0 / 10** (5 courses): down by 1.0 points.")
-    assert charts.headline(by_session(shown=(True, False, False))) is None
+def summary(assessable=4, median=25.0, r30=2, r50=1) -> dict:
+    return {"courses": 5, "patients": 5, "sustained_improvement": {
+        "assessable": assessable, "median_pct": median, "responders_30": r30, "responders_50": r50}}
+
+
+def test_the_headline_leads_with_the_change_within_each_course():
+    text = charts.headline(summary())
+    assert text == ("Within each course, **pain fell by a median of 25 %** from the first to the last scored visit "
+                    "(4 courses with pain scored on two different days); **50 %** improved by 30 % or more and "
+                    "**25 %** by 50 % or more.")                      # 2 of 4 and 1 of 4
+    assert "**pain rose by a median of 10 %**" in charts.headline(summary(median=-10.0))
+    assert "(0 %)" in charts.headline(summary(median=0.0))
+
+
+def test_the_headline_adds_the_paired_figure_of_the_courses_that_reached_the_last_session():
+    paired = {"session_number": 12, "courses": 40, "mean_pain_first": 6.86, "mean_pain_at_session": 3.6,
+              "mean_change_points": -3.26}
+    text = charts.headline(summary(), paired)
+    assert text.endswith("The 40 courses that reached session 12 (scored at both) went from **6.9 / 10** before "
+                         "session 1 to **3.6 / 10** before session 12 (down 3.3 points); in the chart below, later "
+                         "sessions hold only the courses that got that far.")   # 3.6 - 6.86 = -3.26
+    assert charts.headline(summary(), {**paired, "courses": 0}) == charts.headline(summary())
+    assert charts.headline(summary(assessable=0, median=None, r30=0, r50=0)) is None
 
 
 @pytest.mark.parametrize("split", charts.SPLITS)

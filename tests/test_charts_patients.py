@@ -30,7 +30,8 @@ def test_the_pain_trajectory_draws_a_bar_for_each_fully_scored_session_and_every
     assert list(after.x) == [1, 2, 3]
     assert after.y[0] == 4 and pd.isna(after.y[1]) and after.y[2] == 2
     assert before.name == "Pain before the session" and after.name == "Pain after the session"
-    assert list(fig.layout.xaxis.ticktext) == ["1<br>01 Mar", "2<br>03 Mar", "3<br>04 Mar"]
+    assert list(fig.layout.xaxis.ticktext) == ["1<br>01 Mar", "2<br>03", "3<br>04"]   # the month once
+    assert fig.layout.xaxis.tickangle == 0
 
 
 def test_the_pain_trajectory_has_titles_and_says_what_is_missing():
@@ -66,14 +67,64 @@ def test_the_attendance_calendar_places_each_day_under_its_weekday_in_its_week()
     assert "4 planned days" in fig.layout.title.subtitle.text
 
 
-def test_sessions_with_numbness_or_acute_inflammation_are_marked_above_the_scale():
-    sessions = sessions_frame().assign(numbness=pd.array([False, None, True, None], dtype="boolean"),
-                                       acute_inflammation=pd.array([True, None, True, False], dtype="boolean"))
+def test_numbness_and_acute_inflammation_get_markers_of_their_own_above_the_scale():
+    # attended sessions: 1 (03-01) acute inflammation; 2 (03-03) both; 3 (03-04) neither.
+    # The cancelled row (03-02) is not drawn, whatever its flags.
+    sessions = sessions_frame().assign(numbness=pd.array([False, True, True, None], dtype="boolean"),
+                                       acute_inflammation=pd.array([True, True, True, False], dtype="boolean"))
     fig = charts.pain_trajectory(sessions, "Course c1 of patient p1")
-    flags = fig.data[3]
-    assert list(flags.x) == [1, 2] and list(flags.y) == [charts.FLAG_LANE] * 2
-    assert list(flags.customdata) == ["Sun 01 Mar 2026: acute inflammation",
-                                      "Tue 03 Mar 2026: numbness reported and acute inflammation"]
+    numbness, acute = fig.data[3], fig.data[4]
+    assert numbness.name == "Numbness reported" and acute.name == "Acute inflammation"
+    assert list(numbness.x) == [2] and list(numbness.y) == [charts.FLAG_LANE]
+    assert list(acute.x) == [1, 2] and list(acute.y) == [charts.ACUTE_LANE] * 2
+    assert numbness.marker.symbol != acute.marker.symbol and numbness.marker.color != acute.marker.color
+    assert list(numbness.customdata) == ["Tue 03 Mar 2026: numbness reported"]
+    assert list(acute.customdata) == ["Sun 01 Mar 2026: acute inflammation", "Tue 03 Mar 2026: acute inflammation"]
+    assert fig.layout.yaxis.range[1] > charts.ACUTE_LANE                # both lanes are in view
+    lanes = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext))
+    assert (lanes[charts.FLAG_LANE], lanes[charts.ACUTE_LANE]) == ("numbness", "inflamed")
+
+
+def test_session_dates_name_the_month_on_the_first_and_where_it_changes():
+    dates = [dt.datetime(2026, 3, 30), dt.datetime(2026, 3, 31), dt.datetime(2026, 4, 1), dt.datetime(2026, 4, 2)]
+    assert charts.session_ticks([1, 2, 3, 4], dates) == ["1<br>30 Mar", "2<br>31", "3<br>01 Apr", "4<br>02"]
+
+
+def test_the_session_table_shows_blanks_not_none_and_a_signed_change():
+    frame = pd.DataFrame({
+        "session_id": ["s1", "s2", "s3"],
+        "session_time": ["09:30", None, "17:05"],
+        "status": ["attended", "cancelled", "attended"],
+        "session_number": pd.array([1, None, 2], dtype="Int64"),
+        "pain_before": pd.array([8, None, 5], dtype="Int64"),
+        "pain_after": pd.array([6, None, 5], dtype="Int64"),
+        "pain_change": pd.array([-2, None, 0], dtype="Int64"),           # after - before: 6 - 8, 5 - 5
+        "numbness": pd.array([True, None, False], dtype="boolean"),
+        "notes": ["<b>x</b>", None, ""],
+    })
+    shown = charts.sessions_table(frame)
+    assert list(shown.session_time) == ["09:30", "", "17:05"]
+    assert list(shown.session_number) == ["1", "", "2"]
+    assert list(shown.pain_before) == ["8", "", "5"]
+    assert list(shown.pain_change) == ["-2", "", "0"]
+    assert charts.sessions_table(frame.assign(pain_change=pd.array([3, 1, -1], dtype="Int64"))).pain_change.tolist() \
+        == ["+3", "+1", "-1"]                                            # more pain carries a plus
+    assert list(shown.numbness) == ["yes", "", "no"]
+    assert list(shown.notes) == ["<b>x</b>", "", ""]                     # the stored text, unrendered
+    assert "None" not in shown.to_string() and "<NA>" not in shown.to_string()
+
+
+def test_the_calendar_is_tall_enough_for_its_axis_title_with_few_weeks():
+    days = pd.DataFrame({
+        "day_date": [dt.datetime(2026, 3, 9)], "course_day": [1], "in_plan": [True],
+        "week_start": [dt.datetime(2026, 3, 9)], "weekday": [1], "attended_sessions": [1], "day_status": ["attended"],
+    })
+    fig = charts.attendance_calendar(days, "Course k1 of patient p1")
+    # one week: the plot area is the least, 180 px, not 44 px, under margins of 120 + 60 px
+    assert fig.layout.height == 180 + 180
+    assert fig.layout.margin.t + fig.layout.margin.b == 180
+    assert fig.layout.yaxis.title.text == "Week starting Monday"
+    assert fig.layout.xaxis.tickangle == 0                               # weekday names never turn upright
 
 
 def test_a_course_without_flags_has_no_flag_markers():

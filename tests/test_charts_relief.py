@@ -54,11 +54,13 @@ def test_the_cohort_chart_draws_each_rate_with_its_wilson_interval_coloured_by_v
     assert by_name[charts.VERDICT_LABELS["not met"]].marker.color == BAD
     assert len(fig.data) == 3                                 # the unjudgeable cohort is not drawn
     assert [shape.x0 for shape in fig.layout.shapes if shape.type == "line"] == [50]   # the claim
+    assert [a.text for a in fig.layout.annotations] == ["the claim: > 50 %"]            # labelled in the chart
     subtitle = fig.layout.title.subtitle.text
     assert "21 courses assessable in 3 therapist values" in subtitle
     assert "1 value with no assessable course not drawn" in subtitle
     assert fig.layout.title.text == "First-session relief by therapist"
     assert fig.layout.xaxis.title.text == "Courses with first-session relief (%)"
+    assert subtitle.startswith("Relief = pain fell by at least 30 % after the first session<br>")   # the rule first
 
 
 def test_the_histogram_stacks_courses_by_outcome_on_whole_point_bins():
@@ -87,6 +89,20 @@ def test_the_rule_and_the_unjudgeable_courses_are_said_in_words():
         "(nothing to relieve).")
     none = {"courses": 3, "not_assessable": 0, "no_attended_session": 0, "missing_score": 0, "zero_pain_before": 0}
     assert charts.not_assessable_sentence(none).startswith("All 3 matching courses can be judged")
+
+
+def test_the_overall_claim_chart_states_the_rule_on_its_own_subtitle_line():
+    relief = {"assessable": 3, "relieved": 1, "rate": 1 / 3, "ci_low": 0.0615, "ci_high": 0.7923}
+    fig = charts.claim_chart(relief, "points2")
+    assert fig.layout.title.subtitle.text == ("Relief = pain fell by at least 2 points after the first session<br>"
+                                              "3 courses assessable; dot = rate, bar = 95 % Wilson interval")
+    assert list(fig.data[0].x) == pytest.approx([1 / 3])
+
+
+def test_the_verdict_sentence_names_the_rule_it_judges_by():
+    text = charts.verdict_sentence({"ci_low": 0.3, "ci_high": 0.6}, "pct50")
+    assert text == ("Does relief come after the first session in most cases, with relief meaning *pain fell by at "
+                    "least 50 % after the first session*? " + charts.VERDICT_MESSAGES["undecided"])
 
 
 def test_the_interval_and_verdict_texts():

@@ -46,6 +46,7 @@ def test_the_adherence_kpis_match_the_hand_computed_figures(app):
         "Dropped out": ("1", "33 % of courses"),            # c2: last visit 17 days before 03-20
         "Ongoing": ("1", "33 % of courses"),                # p3
     }
+    assert any(c.value.startswith("Completed can exceed adherent") for c in app.caption)
 
 
 def test_the_page_draws_the_distribution_drop_outs_outcome_and_calendar(app):
@@ -70,6 +71,9 @@ def test_the_calendar_shows_whole_courses_most_recent_first_by_default(app):
     heat = calendar["data"][0]
     assert heat["y"] == ["p2 · c2", "p1 · c1"]                 # both start 03-01; p3's plan runs to 03-24
     assert "all 2 courses" in calendar["layout"]["title"]["subtitle"]["text"]
+    assert "Rows: all started 01 Mar 2026" in calendar["layout"]["title"]["subtitle"]["text"]   # c1 and c2
+    # the tick box hides p3 (ongoing), so the calendar holds fewer courses than the tiles: it says so
+    assert any("can be lower than the tiles above" in c.value for c in app.caption)
     attended, no_show, no_visit = 0, 2, 3                      # codes in the order of DAY_STATUSES
     assert heat["z"][0] == [attended, no_show, attended] + [no_visit] * 7
     assert heat["z"][1] == [attended] * 5 + [None] * 5         # c1 planned 5 days

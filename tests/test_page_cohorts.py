@@ -69,7 +69,30 @@ def test_the_chart_shows_the_relief_rate_per_therapist_against_the_overall_rate(
     [dots] = spec["data"]                                   # every group is small, so one pale trace
     assert dots["y"] == ["Birch", "Cedar"] and dots["x"] == pytest.approx([50.0, 0.0])
     assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)   # 1 of 3 assessable overall
-    assert {"n = 2 · few", "n = 1 · few"} <= {a["text"] for a in spec["layout"]["annotations"]}
+    # n = assessable courses of all: Birch 2 of 2, Cedar 1 of 1
+    assert {"n = 2 of 2 · few", "n = 1 of 1 · few"} <= {a["text"] for a in spec["layout"]["annotations"]}
+
+
+def test_the_responder_rate_and_mean_improvement_are_shown_with_their_interval(app):
+    # sustained improvement: c1 (8 - 3) / 8 = 62.5 %, p3 (7 - 6) / 7 = 14.29 %, c2 0 %
+    # Birch: c1 and p3 -> mean (62.5 + 100/7) / 2 = 38.39 %; 1 of 2 at >= 30 % -> 50 %, Wilson 9.5 % – 90.5 %
+    # Cedar: c2 -> mean 0 %; 0 of 1 -> 0 %, Wilson 0 % – z²/(1 + z²) = 79.3 %
+    at = open_cohorts(app)
+    rows = table(at)
+    assert rows.loc["Birch", "mean_improvement_pct"] == pytest.approx((62.5 + 100 / 7) / 2)
+    assert rows.loc["Birch", "responder_pct"] == pytest.approx(50.0)
+    assert rows.loc["Birch", "responder_interval"] == "9.5 % – 90.5 %"
+    assert rows.loc["Cedar", "responder_pct"] == pytest.approx(0.0)
+    assert rows.loc["Cedar", "responder_interval"] == "0.0 % – 79.3 %"
+    assert list(at.dataframe[0].value.columns[:3]) == ["label", "courses", "patients"]
+    assert at.dataframe[0].value.columns[-1] == "note"
+    at.segmented_control(key="cohorts.metric").set_value("responders").run()
+    spec = chart(at)
+    assert spec["layout"]["title"]["text"] == "Responders (≥ 30 % better) by therapist"
+    assert spec["data"][0]["x"] == pytest.approx([50.0, 0.0])
+    # overall 1 of 3 assessable courses (c1) improved by 30 % or more
+    assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)
+    assert {"n = 2 of 2 · few", "n = 1 of 1 · few"} <= {a["text"] for a in spec["layout"]["annotations"]}
 
 
 def test_a_link_chooses_the_grouping_and_age_bands_read_youngest_first(app):

@@ -52,6 +52,8 @@ def test_the_page_states_the_rule_and_shows_the_hand_computed_rate_and_interval(
         "Not assessable": "0",
     }
     assert "**Undecided:**" in text_of(app)
+    assert ("with relief meaning *pain fell by at least 30 % after the first session*? **Undecided:**"
+            in text_of(app))                                 # the rule stands next to the verdict
     assert "All 3 matching courses can be judged" in text_of(app)
 
 

@@ -66,6 +66,9 @@ def test_choosing_a_course_shows_its_metrics_paperwork_and_notes_unrendered(app)
     notes = table(app, "patients.sessions")
     assert list(notes.session_id) == ["s01", "s02", "s03", "s04", "s05"]
     assert notes.notes.iloc[4] == "<b>bold?</b> & done"        # shown as text by st.dataframe
+    assert list(notes.notes.iloc[1:4]) == ["", "", ""]         # no note: a blank cell, not "None"
+    assert set(notes.session_time) == {"09:00"}                # HH:MM, no seconds
+    assert list(notes.pain_change) == ["-4", "-3", "-2", "-2", "-1"]   # 4-8, 3-6, 3-5, 2-4, 2-3: less pain
     assert not any("bold?" in m.value for m in [*app.markdown, *app.caption, *app.text])
 
 
@@ -104,6 +107,15 @@ def test_a_therapist_filter_hides_other_therapists_patients_from_the_detail_view
     assert app.selectbox(key="patients.course").value is None
     assert "Sustained improvement" not in tiles(app)
     assert any("Choose a course" in i.value for i in app.info)
+    assert any("The link asks for course 'c2', which is not among the courses" in w.value for w in app.warning)
+
+
+def test_a_link_to_a_course_that_does_not_exist_says_so(app):
+    app.query_params["patients.course"] = "c99"
+    open_page(app)
+    assert app.selectbox(key="patients.course").value is None
+    assert [w.value for w in app.warning if "The link asks for course 'c99'" in w.value]
+    # (a link to a course that is there warns about nothing: see the p3 test, which counts two warnings)
 
 
 def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):

@@ -174,6 +174,44 @@ def test_filters_apply_to_the_sessions_behind_the_means(small_db):
     assert list(rows.mean_pain_before) == pytest.approx([6, 5])
 
 
+def test_the_paired_comparison_keeps_only_courses_that_reached_the_session(small_db):
+    [row] = run(small_db, "pain_reached_session", "2026-03-10", session_number=4).to_dict("records")
+    # only a1 has a 4th attended session (03-04, pain 4; the cancelled 03-02 row is not numbered):
+    # its session 1 (8) alone is the "before", not the mean 7 of all three courses at session 1
+    assert row["session_number"] == 4 and row["courses"] == 1
+    assert row["mean_pain_first"] == pytest.approx(8.0)
+    assert row["mean_pain_at_session"] == pytest.approx(4.0)
+    assert row["mean_change_points"] == pytest.approx(-4.0)
+
+
+def test_the_paired_comparison_means_the_same_courses_at_both_sessions(small_db):
+    [row] = run(small_db, "pain_reached_session", "2026-03-10", session_number=2).to_dict("records")
+    # a1 8 -> 6 (the cancelled 9 is skipped), b1 6 -> 5 (after its no-show), c1 7 -> 5 (same day, by time)
+    assert row["courses"] == 3
+    assert row["mean_pain_first"] == pytest.approx((8 + 6 + 7) / 3)
+    assert row["mean_pain_at_session"] == pytest.approx((6 + 5 + 5) / 3)
+    assert row["mean_change_points"] == pytest.approx((-2 - 1 - 2) / 3)
+
+
+def test_a_session_without_a_score_or_after_the_as_of_date_pairs_nothing(small_db):
+    # a1's 3rd session has no pain-before score; b1's 3rd (03-11) is after the as-of date
+    [row] = run(small_db, "pain_reached_session", "2026-03-10", session_number=3).to_dict("records")
+    assert row["courses"] == 0
+    assert row["mean_pain_first"] is None or math.isnan(row["mean_pain_first"])
+    # a day later b1's 03-11 visit counts: 6 -> 2
+    [later] = run(small_db, "pain_reached_session", "2026-03-11", session_number=3).to_dict("records")
+    assert later["courses"] == 1
+    assert (later["mean_pain_first"], later["mean_pain_at_session"]) == pytest.approx((6.0, 2.0))
+
+
+def test_the_paired_comparison_follows_the_filters(small_db):
+    [row] = run(small_db, "pain_reached_session", "2026-03-10", session_number=2,
+                 filters={"therapists": ("Ash",)}).to_dict("records")
+    assert row["courses"] == 2                                   # a1 8 -> 6 and c1 7 -> 5
+    assert row["mean_pain_first"] == pytest.approx(7.5)
+    assert row["mean_pain_at_session"] == pytest.approx(5.5)
+
+
 # a1 (Ash):   02-27 8->5, 02-28 6->4, 03-01 4->2, 03-02 cancelled 9 (decoy), 03-11 3->2 (after as-of)
 # b1 (Beech): 03-01 6->5, 03-02 attended without scores
 # c1 (Beech): starts 03-12 (after as-of)

@@ -143,6 +143,21 @@ def test_the_sessions_come_in_course_order_with_notes_as_stored(clinic):
     assert [None if pd.isna(n) else int(n) for n in rows.session_number] == [1, 2, None, 3, 4]   # s3 cancelled
     assert rows.notes.iloc[3] == "<script>alert(1)</script>"
     assert list(rows.pain_change.iloc[[0, 1, 4]]) == [-1, -2, -1]
+    assert set(rows.session_time) == {"09:00"}                        # HH:MM, no seconds
+
+
+def test_session_times_read_hh_mm_and_order_the_day_with_a_missing_time_first(db_from):
+    db = db_from("""
+    session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+    t1,p1,k1,2026-03-02,17:45,Alder,attended,6,5
+    t2,p1,k1,2026-03-02,7:05,Alder,attended,7,6
+    t3,p1,k1,2026-03-02,,Alder,cancelled,,
+    t4,p1,k1,2026-03-03,09:30,Alder,attended,5,4
+    t5,p2,k2,2026-03-02,08:00,Birch,attended,4,4
+    """)                                                             # k2 is another patient's: a decoy
+    rows = run(db, "patients_sessions", course_id="k1")
+    assert list(rows.session_id) == ["t3", "t2", "t1", "t4"]         # no time first, then 07:05 before 17:45
+    assert [None if pd.isna(t) else t for t in rows.session_time] == [None, "07:05", "17:45", "09:30"]
 
 
 # --- patients_calendar ------------------------------------------------------------------------

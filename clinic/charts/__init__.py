@@ -21,12 +21,17 @@ def n_courses(count: int) -> str:
 
 def styled(fig: go.Figure, title: str, x_title: str, y_title: str, subtitle: str | None = None,
            height: int = 420) -> go.Figure:
-    """Applies the dashboard's look: a title (with the data behind it), axis titles and a legend."""
+    """Applies the dashboard's look: a title (with the data behind it), axis titles and a legend.
+
+    Call it after adding the traces: the room below the plot is kept only when a legend shows.
+    """
+    shown = [t for t in fig.data if t.showlegend is not False]
+    legend = fig.layout.showlegend if fig.layout.showlegend is not None else len(shown) > 1
     fig.update_layout(
         template="plotly_white",
         title={"text": title, "subtitle": {"text": subtitle} if subtitle else None},
         height=height,
-        margin={"l": 60, "r": 20, "t": 80 if subtitle else 60, "b": 110},
+        margin={"l": 60, "r": 20, "t": 80 if subtitle else 60, "b": 110 if legend else 60},
         # Below the plot, so it never covers the title or subtitle, whatever the width.
         legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0, "xanchor": "left"},
         hoverlabel={"align": "left"},

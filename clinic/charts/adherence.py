@@ -58,13 +58,22 @@ def whole_counts(fig: go.Figure, largest: int) -> None:
         fig.update_yaxes(tickmode="linear", tick0=0, dtick=1, range=[0, largest + 0.5])
 
 
+BANDS_TEXT = "Bars of 10 points: 20–30 % means 20 % up to just under 30 %; the last, 90–100 %, includes exactly 100 %"
+
+
+def band_label(low: int, high: int) -> str:
+    """A band of adherence_distribution.sql in words: low <= adherence < high, and the top band holds 100 %."""
+    if high >= 100:
+        return f"{low} % to 100 % (100 % included)"
+    return f"{low} % to under {high} %"
+
+
 def distribution(bins: pd.DataFrame) -> go.Figure:
     """Courses per 10 % band of adherence, the adherent bands (≥ 80 %) coloured, the threshold marked."""
     total = int(bins.courses.sum())
     centres = (bins.bin_low_pct + bins.bin_high_pct) / 2
     colours = [GOOD if adherent else NEUTRAL for adherent in bins.adherent]
-    labels = [f"{low}–{high} %" + (" (100 % included)" if high == 100 else "")
-              for low, high in zip(bins.bin_low_pct, bins.bin_high_pct)]
+    labels = [band_label(low, high) for low, high in zip(bins.bin_low_pct, bins.bin_high_pct)]
     fig = go.Figure(go.Bar(
         x=centres, y=bins.courses, width=9.4, marker_color=colours,
         customdata=list(zip(labels, bins.share.fillna(0))),
@@ -75,10 +84,11 @@ def distribution(bins: pd.DataFrame) -> go.Figure:
                   annotation_text="adherent: 80 % of days or more →", annotation_position="top left")
     fig.update_xaxes(range=[0, 100], tickvals=list(range(0, 101, 10)), ticktext=[f"{t} %" for t in range(0, 101, 10)])
     whole_counts(fig, int(bins.courses.max()) if len(bins) else 0)
-    return styled(fig, "How much of the daily course do patients attend?",
-                  "Adherence: share of the course's days so far with a visit (%)", "Courses",
-                  subtitle=f"{n_courses(total)}; bands of 10 % (a band holds its lower edge, not its upper one); "
-                           "green = adherent")
+    fig = styled(fig, "How much of the daily course do patients attend?",
+                 "Adherence: share of the course's days so far with a visit (%)", "Courses",
+                 subtitle=f"{n_courses(total)}; green = adherent<br>{BANDS_TEXT}")
+    fig.update_layout(margin={"t": 112, "b": 70})   # two subtitle lines and the threshold's label; no legend below
+    return fig
 
 
 def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
@@ -103,6 +113,7 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
     for row in y_order:
         course = info.loc[row]
         therapist = "unknown" if pd.isna(course.therapist) else escape(str(course.therapist))
+        started = f"started {pd.Timestamp(course.start_date):%a %d %b %Y}"
         z_row, text_row, hover_row = [], [], []
         for day in z.columns:
             status = z.at[row, day]
@@ -114,7 +125,7 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
             text_row.append(f"{sessions}" if sessions > 1 else "")
             what = DAY_STATUSES[status][0] + (f" ({sessions} sessions)" if sessions > 1 else "")
             date = pd.Timestamp(dates.at[row, day])
-            hover_row.append(f"{row}<br>Day {day} of {course.planned_sessions}: {date:%a %d %b %Y}"
+            hover_row.append(f"{row}, {started}<br>Day {day} of {course.planned_sessions}: {date:%a %d %b %Y}"
                              f"<br><b>{what}</b><br>Therapist {therapist}; "
                              f"adherence {course.adherence:.0%}; {course.course_status}")
         z_values.append(z_row), texts.append(text_row), hovers.append(hover_row)
@@ -129,11 +140,22 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
     shown = len(courses)
     which = (f"all {n_courses(shown)}" if shown == cohort_courses
              else f"the {shown} most recently started of {n_courses(cohort_courses)} (limit {limit})")
-    fig = styled(fig, "Day by day: who came on which day of the course?", "Day of the course (1 = start date)", "",
-                 subtitle=f"{escape(cohort_text)}: {which}; a number in a cell = sessions that day",
-                 height=190 + 22 * max(shown, 3))
-    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"b": 100})
+    fig = styled(fig, "Day by day: who came on which day of the course?", "Day of the course (1 = start date)",
+                 "Course (latest start on top)",
+                 subtitle=f"{escape(cohort_text)}: {which}; a number in a cell = sessions that day"
+                          f"<br>{order_text(courses)}",
+                 height=210 + 22 * max(shown, 3))
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"t": 104, "b": 100})   # room for two subtitle lines
     return fig
+
+
+def order_text(courses: pd.DataFrame) -> str:
+    """How the calendar's rows are ordered, with the start dates of the first and the last row."""
+    newest, oldest = pd.Timestamp(courses.start_date.max()), pd.Timestamp(courses.start_date.min())
+    if newest == oldest:
+        return f"Rows: all started {newest:%d %b %Y}; hover a row for its start date"
+    return (f"Rows by start date, latest on top: from {newest:%d %b %Y} down to {oldest:%d %b %Y}; "
+            "hover a row for its start date")
 
 
 def dropout_after(steps: pd.DataFrame) -> go.Figure:
@@ -149,9 +171,11 @@ def dropout_after(steps: pd.DataFrame) -> go.Figure:
     last = int(steps.sessions_attended.max()) if len(steps) else 0
     fig.update_xaxes(tickmode="linear", dtick=1 if last <= 30 else 5, range=[-0.5, last + 0.5])
     whole_counts(fig, int(steps.courses.max()) if len(steps) else 0)
-    return styled(fig, "When do patients drop out?", "Sessions attended before dropping out (0 = never came)",
-                  "Dropped-out courses",
-                  subtitle=f"{n_courses(total)} dropped out: not completed and no visit for 8 days or more")
+    fig = styled(fig, "When do patients drop out?", "Sessions attended before dropping out (0 = never came)",
+                 "Dropped-out courses",
+                 subtitle=f"{n_courses(total)} dropped out: not completed and no visit for 8 days or more")
+    fig.update_layout(margin={"b": 70})      # no legend below
+    return fig
 
 
 def outcome_by_adherence(groups: pd.DataFrame) -> go.Figure:
@@ -190,7 +214,9 @@ def outcome_by_adherence(groups: pd.DataFrame) -> go.Figure:
                   annotation_position="top")
     fig.add_hline(y=0, line_color="#999")
     assessable = int(groups.assessable.sum())
-    return styled(fig, "Does keeping to the daily course go with more relief?", "",
-                  "Sustained improvement in pain (%)",
-                  subtitle=f"{n_courses(assessable)} with pain scores on two visit days; box = middle half, "
-                           "whiskers = 5th to 95th percentile; negative = worse")
+    fig = styled(fig, "Does keeping to the daily course go with more relief?", "",
+                 "Sustained improvement in pain (%)",
+                 subtitle=f"{n_courses(assessable)} with pain scores on two visit days; negative = worse<br>"
+                          "box = middle half, whiskers = 5th to 95th percentile, dot = median")
+    fig.update_layout(margin={"t": 100})
+    return fig

@@ -28,7 +28,8 @@ KEY_ORDER = {"age_band": AGE_BANDS, "diagnosis": DIAGNOSES, "sex": SEXES}
 
 COUNT_COLUMNS = ("courses", "patients", "relief_assessable", "relieved", "improvement_assessable",
                  "responders_30", "responders_50", "adherent", "completed", "dropped_out")
-METRIC_COLUMNS = ("relief_rate", "ci_low", "ci_high", "median_improvement_pct", "mean_adherence")
+METRIC_COLUMNS = ("relief_rate", "ci_low", "ci_high", "median_improvement_pct", "mean_adherence",
+                  "mean_improvement_pct", "responder_30_rate", "responder_ci_low", "responder_ci_high")
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,28 @@ class Metric:
 
 METRICS = {
     "relief": Metric("First-session relief rate", "relief_rate", "Courses with relief after the first session (%)", True),
+    "responders": Metric("Responders (≥ 30 % better)", "responder_30_rate",
+                         "Courses ≥ 30 % better, first to last scored day (%)", True),
     "improvement": Metric("Median sustained improvement", "median_improvement_pct",
                           "Median pain reduction, first to last scored day (%)", False),
     "adherence": Metric("Mean adherence", "mean_adherence", "Mean share of course days with a visit (%)", True),
     "dropout": Metric("Drop-out rate", "dropout_rate", "Courses dropped out (%)", True),
+}
+
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: str            # columns of cohort_frame with the Wilson 95 % interval of the metric
+    high: str
+    assessable: str     # the courses the rate is counted over: the n of the interval
+    counted: str        # the courses counted as a success
+
+
+# The metrics drawn as a rate with its Wilson interval; their n is the assessable courses, not all.
+INTERVALS = {
+    "relief": Interval("ci_low", "ci_high", "relief_assessable", "relieved"),
+    "responders": Interval("responder_ci_low", "responder_ci_high", "improvement_assessable", "responders_30"),
 }
 
 
@@ -116,13 +135,15 @@ def overall_values(row: dict | None) -> dict:
     return row
 
 
-TABLE_LABELS = {      # in the order shown: the rates first, so they are visible without scrolling
+TABLE_LABELS = {      # in the order shown: group and its size, then the rates, then the counts, the note last
     "label": "Group",
     "courses": "Courses",
     "patients": "Patients",
-    "note": "Note",
     "relief_pct": "First-session relief (%)",
     "relief_interval": "Relief 95 % interval",
+    "responder_pct": "≥ 30 % better (%)",
+    "responder_interval": "≥ 30 % better: 95 % interval",
+    "mean_improvement_pct": "Mean improvement (%)",
     "median_improvement_pct": "Median improvement (%)",
     "adherence_pct": "Mean adherence (%)",
     "dropout_pct": "Drop-out rate (%)",
@@ -134,23 +155,32 @@ TABLE_LABELS = {      # in the order shown: the rates first, so they are visible
     "adherent": "Adherent (≥ 80 %)",
     "completed": "Completed",
     "dropped_out": "Dropped out",
+    "note": "Note",
 }
+PERCENT_COLUMNS = ("relief_pct", "responder_pct", "mean_improvement_pct", "median_improvement_pct", "adherence_pct",
+                   "dropout_pct")
 
 
 def _pct(value, digits: int = 1) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
 
 
+def _interval_texts(lows, highs) -> list[str]:
+    return [f"{_pct(lo)} – {_pct(hi)}" if not pd.isna(lo) else "—" for lo, hi in zip(lows, highs)]
+
+
 def display_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The table people read: rates as percentages (numbers, so a column click sorts them), the
-    Wilson interval as 'low–high', and a note on groups with few courses. Columns: TABLE_LABELS."""
+    Wilson intervals as 'low–high', and a note on groups with few courses. Columns: TABLE_LABELS."""
     shown = pd.DataFrame({
         "label": frame["label"],
         "courses": frame["courses"],
         "patients": frame["patients"],
         "relief_pct": frame["relief_rate"] * 100,
-        "relief_interval": [f"{_pct(lo)} – {_pct(hi)}" if not pd.isna(lo) else "—"
-                            for lo, hi in zip(frame["ci_low"], frame["ci_high"])],
+        "relief_interval": _interval_texts(frame["ci_low"], frame["ci_high"]),
+        "responder_pct": frame["responder_30_rate"] * 100,
+        "responder_interval": _interval_texts(frame["responder_ci_low"], frame["responder_ci_high"]),
+        "mean_improvement_pct": frame["mean_improvement_pct"],
         "relieved": frame["relieved"],
         "relief_assessable": frame["relief_assessable"],
         "median_improvement_pct": frame["median_improvement_pct"],
@@ -168,8 +198,8 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 CSV_COLUMNS = ("key", "label", "courses", "patients", "relief_assessable", "relieved", "relief_rate", "ci_low", "ci_high",
-               "improvement_assessable", "median_improvement_pct", "responders_30", "responders_50",
-               "mean_adherence", "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
+               "improvement_assessable", "median_improvement_pct", "mean_improvement_pct", "responders_30",
+               "responders_50", "responder_30_rate", "responder_ci_low", "responder_ci_high", "mean_adherence", "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
 
 
 def csv_bytes(frame: pd.DataFrame, group: str, description: str) -> bytes:
@@ -189,6 +219,18 @@ def _value_text(metric: Metric, value) -> str:
     return f"{value * 100:.0f} %" if metric.percent_of_one else f"{value:.0f} %"
 
 
+def n_text(metric_key: str, row) -> str:
+    """What the n beside a group's bar or dot says: all its courses, or, for a rate with an interval,
+    the assessable courses the rate and interval are counted over, of all its courses."""
+    courses = int(row["courses"])
+    if metric_key in INTERVALS:
+        return f"n = {int(row[INTERVALS[metric_key].assessable]):,} of {courses:,}"
+    return f"n = {courses:,}"
+
+
+N_HEADERS = {True: "n = assessable of all courses", False: "n = courses"}
+
+
 def _hover(metric_key: str, row) -> str:
     value = row[METRICS[metric_key].column]
     head = f"<b>{row['label']}</b><br>{n_courses(int(row['courses']))}, {int(row['patients']):,} patients<br>"
@@ -197,12 +239,21 @@ def _hover(metric_key: str, row) -> str:
             return head + "No first session can be judged (no pain scores)"
         return head + (f"Relief after the first session: {value:.1%}<br>95 % interval {row['ci_low']:.1%} – "
                        f"{row['ci_high']:.1%}<br>{int(row['relieved']):,} of {int(row['relief_assessable']):,} "
-                       "assessable courses")
+                       "assessable courses (n: the first session has both scores)")
+    if metric_key == "responders":
+        if pd.isna(value):
+            return head + "No course has two scored visit days yet"
+        return head + (f"≥ 30 % better, first to last scored day: {value:.1%}<br>95 % interval "
+                       f"{row['responder_ci_low']:.1%} – {row['responder_ci_high']:.1%}<br>"
+                       f"{int(row['responders_30']):,} of {int(row['improvement_assessable']):,} assessable courses "
+                       "(n: pain scored on two visit days)")
     if metric_key == "improvement":
         if pd.isna(value):
             return head + "No course has two scored visit days yet"
-        return head + (f"Median improvement: {value:.1f} %<br>over {int(row['improvement_assessable']):,} courses "
-                       f"with two scored days<br>{int(row['responders_30']):,} improved ≥ 30 %, "
+        mean = row.get("mean_improvement_pct")
+        mean_text = "" if mean is None or pd.isna(mean) else f" (mean {mean:.1f} %)"
+        return head + (f"Median improvement: {value:.1f} %{mean_text}<br>over {int(row['improvement_assessable']):,} "
+                       f"courses with two scored days<br>{int(row['responders_30']):,} improved ≥ 30 %, "
                        f"{int(row['responders_50']):,} ≥ 50 %")
     if metric_key == "adherence":
         return head + (f"Mean adherence: {value:.1%}<br>{int(row['adherent']):,} courses at 80 % or more, "
@@ -211,10 +262,12 @@ def _hover(metric_key: str, row) -> str:
 
 
 def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) -> go.Figure:
-    """One metric across the groups of cohort_frame: one horizontal bar (relief: a dot with its
-    Wilson 95 % interval) per group, n courses at its end, the overall value as a dashed line.
-    Groups with fewer than FEW_COURSES courses are drawn pale and say so (the subtitle explains it)."""
+    """One metric across the groups of cohort_frame: one horizontal bar (a rate with an interval:
+    a dot with its Wilson 95 % interval) per group, its n at the right edge, the overall value as a
+    dashed line labelled in the chart. Groups with fewer than FEW_COURSES courses are drawn pale and
+    say so (the subtitle explains it)."""
     metric = METRICS[metric_key]
+    interval = INTERVALS.get(metric_key)
     overall = overall_values(overall)
     scale = 100 if metric.percent_of_one else 1
     rows = frame.reset_index(drop=True)
@@ -229,9 +282,9 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
         y = [labels[i] for i in part]
         x = [values[i] for i in part]
         hover = [_hover(metric_key, rows.loc[i]) for i in part]
-        if metric_key == "relief":
-            high = [None if x[j] is None else float(rows.loc[i, "ci_high"]) * 100 - x[j] for j, i in enumerate(part)]
-            low = [None if x[j] is None else x[j] - float(rows.loc[i, "ci_low"]) * 100 for j, i in enumerate(part)]
+        if interval:
+            high = [None if x[j] is None else float(rows.loc[i, interval.high]) * 100 - x[j] for j, i in enumerate(part)]
+            low = [None if x[j] is None else x[j] - float(rows.loc[i, interval.low]) * 100 for j, i in enumerate(part)]
             fig.add_trace(go.Scatter(
                 x=x, y=y, mode="markers", name=name, marker={"size": 12, "color": colour},
                 error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low,
@@ -244,23 +297,25 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
                 text=[_value_text(metric, None if v is None else v / scale) for v in x], textposition="outside",
                 cliponaxis=False, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             ))
-    # n courses per group, written at the right edge of the plot (paper coordinates), so a label
-    # never sits on a bar or an error bar.
+    # n per group, written at the right edge of the plot (paper coordinates), so a label never sits
+    # on a bar or an error bar; a header above the column says what n counts.
     for i, label in enumerate(labels):
-        text = f"n = {int(rows.loc[i, 'courses']):,}"
+        text = n_text(metric_key, rows.loc[i])
         if values[i] is None:
             text += " · no data"
         elif rows.loc[i, "few_courses"]:
             text += " · few"
         fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=text,
                            showarrow=False, font={"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"})
+    fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=1.0, yref="paper", yanchor="bottom",
+                       text=N_HEADERS[interval is not None], showarrow=False, font={"size": 10, "color": NEUTRAL})
     reference = overall.get(metric.column)
     if reference is not None and not pd.isna(reference):
         fig.add_vline(x=float(reference) * scale, line_dash="dash", line_color="#333",
-                      annotation_text=f"all matching courses: {_value_text(metric, reference)}",
-                      annotation_position="top")
+                      annotation_text=f"dashed: all matching courses, {_value_text(metric, reference)}",
+                      annotation_position="top", annotation_font={"size": 11})
     present = [v for v in values if v is not None]
-    if metric_key == "relief":
+    if interval:
         fig.update_xaxes(range=[0, 100], ticksuffix=" %")
     elif metric.percent_of_one:
         # bars start at 0; the end leaves room above the largest bar and the reference line
@@ -276,18 +331,21 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
     total = int(rows["courses"].sum())
     few = int(rows["few_courses"].sum())
     group_name = COHORT_FIELDS[group].lower()
-    if metric_key == "relief":
-        behind = (f"{int(rows['relief_assessable'].sum()):,} assessable of {n_courses(total)} in {n_groups(len(rows))}; "
-                  "dot = rate, bar = 95 % Wilson interval")
+    extras = []
+    if interval:
+        behind = (f"{int(rows[interval.assessable].sum()):,} assessable of {n_courses(total)} in "
+                  f"{n_groups(len(rows))}")
+        extras.append("dot = rate, bar = 95 % Wilson interval over the assessable courses (n)")
     elif metric_key == "improvement":
         behind = (f"{int(rows['improvement_assessable'].sum()):,} of {n_courses(total)} in {n_groups(len(rows))} "
                   "with two scored visit days")
     else:
         behind = f"{n_courses(total)} in {n_groups(len(rows))}"
-    subtitle = f"{behind}; dashed line = all matching courses"
     if few:
-        subtitle += f"; pale = fewer than {FEW_COURSES} courses"
+        extras.append(f"pale = fewer than {FEW_COURSES} courses")
+    subtitle = "<br>".join([f"{behind}; dashed line = all matching courses", *(["; ".join(extras)] if extras else [])])
     fig = styled(fig, f"{metric.label} by {group_name}", metric.axis, COHORT_FIELDS[group],
-                 subtitle=subtitle, height=170 + 34 * max(len(rows), 2))
-    fig.update_layout(margin={"r": 110, "t": 100}, showlegend=False, bargap=0.35)
+                 subtitle=subtitle, height=190 + 34 * max(len(rows), 2))
+    fig.update_layout(margin={"r": 140 if interval else 110, "t": 120 if extras else 100}, showlegend=False,
+                      bargap=0.35)
     return fig

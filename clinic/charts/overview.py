@@ -41,9 +41,12 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
     fig.add_vline(x=CLAIM_THRESHOLD, line_dash="dash", line_color="#333",
                   annotation_text="the claim: most cases (> 50 %)", annotation_position="top left")
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
-    return styled(fig, "Is relief after the first session the rule?", "Share of courses with first-session relief (%)", "",
-                  subtitle=f"Relief = {rule_text}; {n_courses(relief['assessable'])} assessable; dot = rate, bar = 95 % Wilson interval",
-                  height=260)
+    fig = styled(fig, "Is relief after the first session the rule?", "Share of courses with first-session relief (%)", "",
+                  subtitle=f"Relief = {rule_text}<br>{n_courses(relief['assessable'])} assessable; "
+                           "dot = rate, bar = 95 % Wilson interval",
+                  height=290)
+    fig.update_layout(margin={"t": 96})    # two subtitle lines
+    return fig
 
 
 def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:

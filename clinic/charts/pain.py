@@ -23,6 +23,9 @@ MEAN_LINE = "Mean pain before session"
 MONTH_LINE = "Mean pain before session (bar: 95 % interval)"
 PAIN_AXIS = "Mean pain before session (NRS 0–10)"
 SESSION_AXIS = "Session number in the course (k-th attended session)"
+MONTH_CAPTION = ("Each month below mixes courses at every stage, new patients with high pain and others near the end "
+                 "of their course, so a flat line does not mean that nobody improves; the figures above compare each "
+                 "course with its own start.")
 
 
 # ---------------------------------------------------------------- labels and styles
@@ -71,7 +74,10 @@ def _share(count: int, total: int) -> str:
 
 
 def kpis(summary: dict) -> list[tuple[str, str, str]]:
-    """(label, value, help) of the page's KPI tiles from the overall cohort block (ui.overall())."""
+    """(label, value, help) of the page's KPI tiles from the overall cohort block (ui.overall()).
+
+    Labels are short and differ in their first characters, so two tiles stay apart even when a
+    narrow window cuts their labels."""
     improvement = summary["sustained_improvement"]
     assessable = improvement["assessable"]
     median = improvement["median_pct"]
@@ -79,11 +85,12 @@ def kpis(summary: dict) -> list[tuple[str, str, str]]:
              f"(first scored visit vs the last one)")
     return [
         ("Courses", f"{summary['courses']:,}", f"Courses that match the filters; {summary['patients']:,} patients."),
-        ("Median pain reduction", "—" if median is None else f"{median:.0f} %",
-         f"Median sustained improvement (baseline − last) ÷ baseline, {basis}."),
-        ("Responders ≥ 30 %", _share(improvement["responders_30"], assessable),
+        ("Median improvement", "—" if median is None else f"{median:.0f} %",
+         (f"Median sustained improvement (baseline − last) ÷ baseline, {basis}. Pain is scored in whole "
+          "points, so many courses share the same few values (for example 33 % = 6 → 4).")),
+        ("≥ 30 % better", _share(improvement["responders_30"], assessable),
          f"{improvement['responders_30']:,} {basis} improved by 30 % or more (IMMPACT 'moderate')."),
-        ("Responders ≥ 50 %", _share(improvement["responders_50"], assessable),
+        ("≥ 50 % better", _share(improvement["responders_50"], assessable),
          f"{improvement['responders_50']:,} {basis} improved by 50 % or more ('substantial')."),
     ]
 
@@ -114,18 +121,41 @@ def shown_sessions(by_session: pd.DataFrame) -> pd.DataFrame:
     return by_session.loc[by_session.shown.astype(bool)]
 
 
-def headline(by_session: pd.DataFrame) -> str | None:
-    """One sentence comparing mean pain before the first and the last shown session (no split)."""
-    rows = shown_sessions(by_session).dropna(subset=["mean_pain_before"])
-    if len(rows) < 2:
-        return None
-    first, last = rows.iloc[0], rows.iloc[-1]
-    change = last.mean_pain_before - first.mean_pain_before
-    direction = "down" if change < 0 else ("up" if change > 0 else "unchanged")
-    return (f"Mean pain before session {int(first.session_number)} was **{first.mean_pain_before:.1f} / 10** "
-            f"({n_courses(int(first.courses))}); before session {int(last.session_number)} it was "
-            f"**{last.mean_pain_before:.1f} / 10** ({n_courses(int(last.courses))}): "
-            f"{direction}{'' if change == 0 else f' by {abs(change):.1f} points'}.")
+def _pct_phrase(value: float) -> str:
+    return f"{value:.0f} %"
+
+
+def headline(summary: dict, paired: dict | None = None) -> str | None:
+    """The page's headline, led by the within-course measure (each course against its own start),
+    which attrition cannot bias; then, when `paired` (a row of pain_reached_session.sql) holds
+    courses, the mean pain of the courses that reached a later session, at session 1 and there.
+
+    None when no course has pain scored on two visit days and no paired figure is given."""
+    improvement = summary["sustained_improvement"]
+    assessable, median = improvement["assessable"], improvement["median_pct"]
+    parts = []
+    if assessable and median is not None:
+        if median > 0:
+            trend = f"**pain fell by a median of {_pct_phrase(median)}**"
+        elif median < 0:
+            trend = f"**pain rose by a median of {_pct_phrase(-median)}**"
+        else:
+            trend = "**the median course ended with the pain it started with (0 %)**"
+        parts.append(
+            f"Within each course, {trend} from the first to the last scored visit "
+            f"({n_courses(assessable)} with pain scored on two different days); "
+            f"**{_share(improvement['responders_30'], assessable)}** improved by 30 % or more and "
+            f"**{_share(improvement['responders_50'], assessable)}** by 50 % or more.")
+    if paired and paired.get("courses"):
+        number, first, later = int(paired["session_number"]), paired["mean_pain_first"], paired["mean_pain_at_session"]
+        change = later - first
+        direction = (f"down {abs(change):.1f} points" if change < 0 else
+                     f"up {change:.1f} points" if change > 0 else "no change")
+        parts.append(
+            f"The {n_courses(int(paired['courses']))} that reached session {number} (scored at both) went from "
+            f"**{first:.1f} / 10** before session 1 to **{later:.1f} / 10** before session {number} ({direction}); "
+            "in the chart below, later sessions hold only the courses that got that far.")
+    return " ".join(parts) or None
 
 
 def cut_text(by_session: pd.DataFrame) -> str:

@@ -10,14 +10,44 @@ from clinic.charts import AFTER, BEFORE, NEUTRAL, styled
 from clinic.charts.adherence import DAY_STATUSES, LEGEND_BELOW, legend_squares, status_scale
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-FLAG_LANE = 11      # flagged sessions are marked in a lane above the 0-10 pain scale
+FLAG_LANE = 11      # flagged sessions are marked in lanes above the 0-10 pain scale: numbness here,
+ACUTE_LANE = 12     # acute inflammation one lane higher, so a session with both shows both
+# (column, legend name, marker, colour, lane, words in the hover) of each flag drawn on the pain chart
+FLAGS = (
+    ("numbness", "Numbness reported", "triangle-down", "#000000", FLAG_LANE, "numbness reported"),
+    ("acute_inflammation", "Acute inflammation", "x", "#D55E00", ACUTE_LANE, "acute inflammation"),
+)
+
+CALENDAR_ROW_PX, CALENDAR_MIN_PX, CALENDAR_MARGINS_PX = 44, 180, 180    # a week's row; the plot's least; t + b
+
+# The session table's numbers that may be missing: shown as text so a missing value is a blank cell.
+NUMBER_COLUMNS = ("course_day", "session_number", "pain_before", "pain_after", "muscle_tension")
+TEXT_COLUMNS = ("session_time", "therapist", "status", "notes")
+FLAG_COLUMNS = ("numbness", "acute_inflammation")
 
 
-def flag_text(numbness, acute_inflammation) -> str:
-    """What was flagged at a session, in words ('' when nothing was)."""
-    flags = [name for name, value in (("numbness reported", numbness), ("acute inflammation", acute_inflammation))
-             if not pd.isna(value) and bool(value)]
-    return " and ".join(flags)
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
+    """The session rows as people read them: a missing value is a blank cell (never 'None'), the
+    change in pain carries its sign (+1 = more pain, -2 = less), flags read yes / no.
+
+    Notes stay the stored text (st.dataframe shows them as text, never as HTML)."""
+    shown = sessions.copy()
+    for column in NUMBER_COLUMNS:
+        if column in shown:
+            shown[column] = ["" if _blank(v) else f"{int(v)}" for v in shown[column]]
+    if "pain_change" in shown:
+        shown["pain_change"] = ["" if _blank(v) else f"{int(v):+d}" if int(v) else "0" for v in shown["pain_change"]]
+    for column in TEXT_COLUMNS:
+        if column in shown:
+            shown[column] = ["" if _blank(v) else str(v) for v in shown[column]]
+    for column in FLAG_COLUMNS:
+        if column in shown:
+            shown[column] = ["" if _blank(v) else ("yes" if v else "no") for v in shown[column]]
+    return shown
 
 
 def pain_trajectory(sessions: pd.DataFrame, course_label: str) -> go.Figure:
@@ -51,34 +81,51 @@ def pain_trajectory(sessions: pd.DataFrame, course_label: str) -> go.Figure:
         name="Pain after the session", marker={"color": AFTER, "size": 9, "symbol": "diamond"}, customdata=custom,
         hovertemplate="Session %{x} · %{customdata}<br>Pain after %{y} / 10<extra></extra>",
     ))
-    flagged = [(int(n), d, flag_text(numb, acute)) for n, d, numb, acute
-               in zip(attended.session_number, attended.session_date,
-                      attended.get("numbness", pd.Series(pd.NA, index=attended.index)),
-                      attended.get("acute_inflammation", pd.Series(pd.NA, index=attended.index)))
-               if flag_text(numb, acute)]
-    if flagged:
+    flagged = False
+    for column, name, symbol, colour, lane, words in FLAGS:
+        values = attended.get(column, pd.Series(pd.NA, index=attended.index))
+        marked = [(int(n), d) for n, d, v in zip(attended.session_number, attended.session_date, values)
+                  if not _blank(v) and bool(v)]
+        if not marked:
+            continue
+        flagged = True
         fig.add_trace(go.Scatter(
-            x=[n for n, _, _ in flagged], y=[FLAG_LANE] * len(flagged), mode="markers",
-            name="Numbness or acute inflammation recorded",
-            marker={"symbol": "triangle-down", "size": 12, "color": "#000"},
-            customdata=[f"{pd.Timestamp(d):%a %d %b %Y}: {text}" for _, d, text in flagged],
+            x=[n for n, _ in marked], y=[lane] * len(marked), mode="markers", name=name,
+            marker={"symbol": symbol, "size": 12, "color": colour, "line": {"width": 2, "color": colour}},
+            customdata=[f"{pd.Timestamp(d):%a %d %b %Y}: {words}" for _, d in marked],
             hovertemplate="Session %{x} · %{customdata}<extra></extra>",
         ))
     if len(numbers) <= 16:
-        ticks = [f"{n}<br>{pd.Timestamp(d):%d %b}" for n, d in zip(numbers, attended.session_date)]
-        fig.update_xaxes(tickmode="array", tickvals=numbers, ticktext=ticks)
+        fig.update_xaxes(tickmode="array", tickvals=numbers, ticktext=session_ticks(numbers, attended.session_date),
+                         tickangle=0)
     else:
         fig.update_xaxes(tickmode="linear", dtick=1 if len(numbers) <= 31 else 5)
     fig.update_xaxes(range=[0.5, max(numbers, default=1) + 0.5])
-    fig.update_yaxes(range=[-0.3, FLAG_LANE + 0.6 if flagged else 10.3], tickvals=[0, 2, 4, 6, 8, 10])
+    ticks = {0: "0", 2: "2", 4: "4", 6: "6", 8: "8", 10: "10"}
+    if flagged:        # name the flag lanes where they are, above the pain scale
+        ticks.update({FLAG_LANE: "numbness", ACUTE_LANE: "inflamed"})
+    fig.update_yaxes(range=[-0.3, ACUTE_LANE + 0.6 if flagged else 10.3], tickvals=list(ticks),
+                     ticktext=list(ticks.values()))
     missing = len(attended) - len(both)
     subtitle = (f"{escape(course_label)}: {len(attended)} attended session" + ("" if len(attended) == 1 else "s")
                 + (f", {missing} without both scores" if missing else "")
-                + "; the grey bar is the change within a session")
+                + "<br>The grey bar is the change within a session")
     fig = styled(fig, "Pain before and after each session", "Attended session (number and date)", "Pain (NRS 0–10)",
-                 subtitle=subtitle, height=420)
-    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"b": 110})
+                 subtitle=subtitle, height=440)
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"t": 96, "b": 110})
     return fig
+
+
+def session_ticks(numbers: list[int], dates) -> list[str]:
+    """'n<br>date' under each session: the month only on the first and where it changes, so
+    sixteen labels fit side by side in a narrow window without turning."""
+    ticks, month = [], None
+    for number, date in zip(numbers, dates):
+        date = pd.Timestamp(date)
+        shown = f"{date:%d %b}" if (date.year, date.month) != month else f"{date:%d}"
+        month = (date.year, date.month)
+        ticks.append(f"{number}<br>{shown}")
+    return ticks
 
 
 def attendance_calendar(days: pd.DataFrame, course_label: str) -> go.Figure:
@@ -107,11 +154,13 @@ def attendance_calendar(days: pd.DataFrame, course_label: str) -> go.Figure:
         hovertemplate="%{customdata}<extra></extra>", hoverongaps=False,
     ))
     legend_squares(fig, statuses)
-    fig.update_xaxes(side="top", showgrid=False, title_text=None)
-    fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True)
+    fig.update_xaxes(side="top", showgrid=False, title_text=None, tickangle=0, fixedrange=True)
+    fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True, fixedrange=True)
     planned = int(days.in_plan.sum())
     fig = styled(fig, "Attendance, day by day", "", "Week starting Monday",
-                 subtitle=f"{escape(course_label)}: {planned} planned days",
-                 height=170 + 42 * len(weeks))
-    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"t": 110, "b": 90})
+                 subtitle=f"{escape(course_label)}: {planned} planned days; a number = the day of the month",
+                 # the plot area stays at least CALENDAR_MIN_PX tall, so the y-axis title (longer than
+                 # two or three rows of weeks) never reaches up into the subtitle
+                 height=CALENDAR_MARGINS_PX + max(CALENDAR_ROW_PX * len(weeks), CALENDAR_MIN_PX))
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"t": 120, "b": 60})
     return fig

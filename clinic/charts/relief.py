@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.charts import BAD, GOOD, NEUTRAL, n_courses
-from clinic.charts.overview import CLAIM_THRESHOLD, claim_verdict
+from clinic.charts.overview import CLAIM_THRESHOLD, claim_verdict, relief_claim
 from clinic.charts.pain import cohort_label, finish
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES
 
@@ -39,6 +39,7 @@ OUTCOMES = {   # outcome of relief_first_change.sql -> (legend label, colour)
     "not_relieved": ("Not relieved", BAD),
     "not_assessable": ("Not assessable (pain before was 0)", NEUTRAL),
 }
+CLAIM_LINE = "the claim: > 50 %"
 TABLE_LABELS = {
     "cohort": "Cohort", "courses": "Courses", "relief_assessable": "Assessable", "relieved": "Relieved",
     "relief_rate_pct": "Relief rate (%)", "ci_low_pct": "95 % low (%)", "ci_high_pct": "95 % high (%)",
@@ -61,6 +62,17 @@ def interval_text(low: float | None, high: float | None) -> str:
 
 def verdict_message(relief: dict) -> str:
     return VERDICT_MESSAGES[claim_verdict(relief["ci_low"], relief["ci_high"])]
+
+
+def verdict_sentence(relief: dict, rule: str) -> str:
+    """The question, the rule it is judged by and the verdict, in one paragraph."""
+    return (f"Does relief come after the first session in most cases, with relief meaning "
+            f"*{RELIEF_RULES[rule]}*? {verdict_message(relief)}")
+
+
+def claim_chart(relief: dict, rule: str) -> go.Figure:
+    """The overall rate against the 50 % claim (clinic.charts.overview.relief_claim) under a rule."""
+    return relief_claim(relief, RELIEF_RULES[rule])
 
 
 def not_assessable_sentence(counts: dict) -> str:
@@ -119,19 +131,20 @@ def relief_by_cohort(table: pd.DataFrame, group: str, rule: str) -> go.Figure:
             hovertemplate=("<b>%{y}</b><br>Relief rate %{x:.1f} %<br>95 % interval %{customdata[0]:.1f} – "
                            "%{customdata[1]:.1f} %<br>%{customdata[2]:,} of %{customdata[3]:,} assessable courses "
                            "(%{customdata[4]:,} courses)<extra></extra>")))
-    fig.add_vline(x=CLAIM_THRESHOLD * 100, line_dash="dash", line_color="#333")
+    fig.add_vline(x=CLAIM_THRESHOLD * 100, line_dash="dash", line_color="#333",
+                  annotation_text=CLAIM_LINE, annotation_position="top left", annotation_font={"size": 11})
     fig.update_xaxes(range=[-2, 102], ticksuffix=" %", tick0=0, dtick=10)
     fig.update_yaxes(autorange="reversed", type="category")
     skipped = len(table) - len(drawn)
     label = COHORT_FIELDS[group].lower()
     first = (f"{n_courses(int(drawn.relief_assessable.sum()))} assessable in {len(drawn)} "
-             f"{label} value{'s' if len(drawn) != 1 else ''}; dot = rate, bar = 95 % Wilson interval, "
-             "dashed line = the claim (most cases: > 50 %)")
+             f"{label} value{'s' if len(drawn) != 1 else ''}; dot = rate, bar = 95 % Wilson interval")
     if skipped:
         first += f"; {skipped} value{'s' if skipped != 1 else ''} with no assessable course not drawn"
     return finish(fig, f"First-session relief by {label}", "Courses with first-session relief (%)",
-                  COHORT_FIELDS[group], [first, f"Relief = {RELIEF_RULES[rule]}"],
-                  height=max(300, 190 + 34 * max(len(drawn), 1)))
+                  COHORT_FIELDS[group], [f"Relief = {RELIEF_RULES[rule]}", first,
+                                         "Dashed line = the claim, 50 % (not the overall rate)"],
+                  height=max(320, 210 + 34 * max(len(drawn), 1)))
 
 
 def first_change_histogram(changes: pd.DataFrame, rule: str, without_scores: int = 0) -> go.Figure:
@@ -154,5 +167,5 @@ def first_change_histogram(changes: pd.DataFrame, rule: str, without_scores: int
     if without_scores:
         first += f"; {n_courses(without_scores)} without both scores not shown"
     return finish(fig, "How much did pain change at the first session?",
-                  "Change in pain at the first session (points, after − before; left of the dotted line = less pain)",
+                  "Change at the first session (points, after − before; below 0 = less pain)",
                   "Courses", [first, f"Colour: relieved = {RELIEF_RULES[rule]}"], height=440)

@@ -1,0 +1,46 @@
+-- pain_reached_session: a paired before-and-later comparison that attrition cannot bias. Only the
+-- courses that reached attended session $session_number and have a pain-before score both at their
+-- first attended session and at that one count; each such course gives both means.
+-- returns one row: session_number ($session_number), courses (the paired courses: the n behind
+--   both means), mean_pain_first (mean pain before session 1), mean_pain_at_session (mean pain
+--   before session $session_number), mean_change_points (at session - first, over the same courses;
+--   negative = less pain). The means are null when no course qualifies (courses = 0).
+-- params: the filter set (see filtered_courses.sql), $session_number (integer, 2 or more: the
+--   k-th attended session of a course, as in pain_by_session.sql)
+-- uses: filtered_sessions
+-- reads: all_courses
+with scored as (
+    select course_id, session_number, pain_before
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    where status = 'attended'
+      and pain_before is not null
+      and session_number in (1, $session_number)
+),
+
+paired as (
+    select
+        course_id,
+        max(pain_before) filter (where session_number = 1) as pain_first,
+        max(pain_before) filter (where session_number = $session_number) as pain_at_session
+    from scored
+    group by course_id
+),
+
+both_scored as (
+    select *
+    from paired
+    where pain_first is not null
+      and pain_at_session is not null
+),
+
+final as (
+    select
+        $session_number::integer as session_number,
+        count(*) as courses,
+        avg(pain_first) as mean_pain_first,
+        avg(pain_at_session) as mean_pain_at_session,
+        avg(pain_at_session - pain_first) as mean_change_points
+    from both_scored
+)
+
+select * from final
