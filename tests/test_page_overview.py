@@ -128,3 +128,15 @@ def test_the_weekly_pain_counts_each_course_once_a_week(page_db):
     assert list(weeks.courses) == [2, 2, 1, 1]
     assert list(weeks.sessions) == [2, 5, 1, 2]
     assert list(weeks.mean_pain) == [7.0, (4.5 + 6) / 2, 7.0, 6.5]
+
+
+def test_a_database_busy_with_an_import_gives_a_plain_message_not_a_traceback(app, monkeypatch):
+    from clinic import db, store
+
+    def busy(path):
+        raise db.DatabaseLocked("the database is in use by another process")
+
+    monkeypatch.setattr(store, "reading", busy)
+    app.run()
+    assert not app.exception
+    assert any("busy with an import" in w.value for w in app.warning)
