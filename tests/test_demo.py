@@ -21,7 +21,7 @@ def _build(tmp_path, name="demo.duckdb", patients=300, seed=1, end_date=END):
 
 
 def _table(con, table: str) -> pd.DataFrame:
-    return con.execute(f"select * from {table} order by {KEYS[table]}").df()
+    return con.cursor().table(table).order(KEYS[table]).df()
 
 
 def _fingerprint(con) -> dict[str, str]:
@@ -62,14 +62,14 @@ def test_a_different_seed_builds_different_data(tmp_path, built):
 def test_the_returned_counts_match_the_tables_and_one_batch_is_logged_per_table(built):
     con, counts = built
     for table in TABLES:
-        assert counts[table] == con.execute(f"select count(*) from {table}").fetchone()[0]
+        assert counts[table] == con.table(table).aggregate("count(*)").fetchall()[0][0]
     batches = con.execute(
         "select file_kind, rows_read, rows_new, rows_rejected, batch_id from import_batches order by batch_id"
     ).fetchall()
     assert [(kind, read, new, rejected) for kind, read, new, rejected, _ in batches] == [
         (table, counts[table], counts[table], 0) for table in TABLES
     ]
-    stamped = {table: con.execute(f"select distinct batch_id from {table}").fetchall() for table in TABLES}
+    stamped = {table: con.table(table).select("batch_id").distinct().fetchall() for table in TABLES}
     assert stamped == {table: [(batch_id,)] for (table, *_, batch_id) in batches}
 
 
@@ -104,7 +104,7 @@ def test_a_failure_halfway_leaves_the_database_empty(tmp_path, monkeypatch):
     monkeypatch.setattr(db, "execute", failing_execute)
     with pytest.raises(RuntimeError, match="disk full"):
         demo.generate(con, patients=20, seed=1, end_date=END)
-    held = [con.execute(f"select count(*) from {t}").fetchone()[0] for t in (*TABLES, "import_batches")]
+    held = [con.table(t).aggregate("count(*)").fetchall()[0][0] for t in (*TABLES, "import_batches")]
     assert held == [0, 0, 0, 0]
 
 
