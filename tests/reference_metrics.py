@@ -60,9 +60,8 @@ class Session:
 
 
 def _rows(con, table: str) -> list[dict]:
-    cur = con.execute(f"select * from {table}")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    relation = con.cursor().table(table)
+    return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
 
 
 def infer_course_ids(sessions: list[Session]) -> dict[str, str]:

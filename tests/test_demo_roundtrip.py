@@ -17,11 +17,13 @@ def test_demo_data_exported_to_csv_imports_with_no_rejects_and_the_same_metrics(
     demo.generate(con, patients=300, seed=7, end_date=END)
     con.close()
     con = duckdb.connect(str(source), read_only=True)
-    con.execute(f"""copy (select session_id, patient_id, session_date, left(session_time::varchar, 5) as session_time,
-                          therapist, status, pain_before, pain_after, course_id, muscle_tension, numbness,
-                          acute_inflammation, notes from sessions) to '{tmp_path / "sessions.csv"}' (header)""")
-    con.execute(f"copy (select * exclude (batch_id) from patients) to '{tmp_path / 'patients.csv'}' (header)")
-    con.execute(f"copy (select * exclude (batch_id) from courses) to '{tmp_path / 'courses.csv'}' (header)")
+    # Exported the way a clinic's system would: one CSV per table, times as HH:MM.
+    con.table("sessions").select(
+        "session_id, patient_id, session_date, left(session_time::varchar, 5) as session_time, therapist, "
+        "status, pain_before, pain_after, course_id, muscle_tension, numbness, acute_inflammation, notes"
+    ).write_csv(str(tmp_path / "sessions.csv"), header=True)
+    con.table("patients").select("* exclude (batch_id)").write_csv(str(tmp_path / "patients.csv"), header=True)
+    con.table("courses").select("* exclude (batch_id)").write_csv(str(tmp_path / "courses.csv"), header=True)
     con.close()
 
     target = tmp_path / "imported.duckdb"
