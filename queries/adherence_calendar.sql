@@ -15,18 +15,12 @@
 --     (start_date + planned_sessions - 1 <= $as_of), so each row shows the whole course;
 --   $limit (integer): how many of the most recently started courses to show.
 -- uses: filtered_sessions
+-- uses: cohort_key
 -- reads: all_courses
 with courses as (
     select
         *,
-        case $split
-            when 'therapist' then therapist
-            when 'diagnosis' then diagnosis
-            when 'site' then site
-            when 'age_band' then age_band
-            when 'sex' then sex
-            when 'start_month' then start_month
-        end as cohort_key,
+        cohort_key($split, therapist, diagnosis, age_band, sex, site, start_month) as cohort_key,
         case
             when completed then 'completed'
             when dropped_out then 'dropped out'

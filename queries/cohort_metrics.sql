@@ -11,20 +11,14 @@
 -- params: the filter set (see filtered_courses.sql) and $group ('overall' | 'therapist' | 'diagnosis' |
 --   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
 -- uses: filtered_courses
+-- uses: cohort_key
 -- reads: all_courses (see all_courses.sql)
 -- Wilson 95 % interval: z = 1.959963984540054, no continuity correction, clamped to [0, 1].
 -- The median is the middle value, or the mean of the two middle values when their number is even.
 with grouped as (
     select
         *,
-        case $group
-            when 'therapist' then therapist
-            when 'diagnosis' then diagnosis
-            when 'start_month' then start_month
-            when 'age_band' then age_band
-            when 'sex' then sex
-            when 'site' then site
-        end as key
+        cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
 ),
 

@@ -14,17 +14,11 @@
 -- params: the filter set (see filtered_courses.sql), $split ('none' | 'therapist' | 'diagnosis' |
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
 -- uses: filtered_sessions
+-- uses: cohort_key
 -- reads: all_courses
 with scored as (
     select
-        case $split
-            when 'therapist' then course_therapist
-            when 'diagnosis' then diagnosis
-            when 'age_band' then age_band
-            when 'sex' then sex
-            when 'site' then site
-            when 'start_month' then start_month
-        end as key,
+        cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
         date_trunc('month', session_date)::date as month_start,
         course_id,
         pain_before

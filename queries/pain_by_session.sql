@@ -19,17 +19,11 @@
 -- params: the filter set (see filtered_courses.sql), $split ('none' | 'therapist' | 'diagnosis' |
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
 -- uses: filtered_sessions
+-- uses: cohort_key
 -- reads: all_courses
 with attended as (
     select
-        case $split
-            when 'therapist' then course_therapist
-            when 'diagnosis' then diagnosis
-            when 'age_band' then age_band
-            when 'sex' then sex
-            when 'site' then site
-            when 'start_month' then start_month
-        end as key,
+        cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
         course_id,
         session_number,
         pain_before,
