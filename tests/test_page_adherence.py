@@ -5,28 +5,19 @@ sessions with adherence 2/10; p3:2026-03-15 (Birch) ongoing with adherence 3/6.
 """
 from __future__ import annotations
 
-
 import pytest
 import streamlit as st
+from page_support import open_page
+from plotly_support import specs
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
-from plotly_support import specs
 
 PAGE = "pages/adherence.py"
 
 
-def open_page(app):
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
-
-
 def tiles(app) -> dict[str, tuple[str, str]]:
     return {m.label: (m.value, m.delta) for m in app.metric}
-
-
 
 
 def figures(app) -> dict[str, dict]:
@@ -38,7 +29,7 @@ CALENDAR = "Day by day: who came on which day of the course?"
 
 
 def test_the_adherence_kpis_match_the_hand_computed_figures(app):
-    open_page(app)
+    open_page(app, PAGE)
     assert tiles(app) == {
         "Mean adherence": ("57 %", "over 3 courses"),      # (1 + 0.2 + 0.5) / 3 = 0.567
         "Adherent": ("1", "33 % of courses"),               # c1: 5 of 5 days
@@ -50,7 +41,7 @@ def test_the_adherence_kpis_match_the_hand_computed_figures(app):
 
 
 def test_the_page_draws_the_distribution_drop_outs_outcome_and_calendar(app):
-    open_page(app)
+    open_page(app, PAGE)
     figs = figures(app)
     bands = figs["How much of the daily course do patients attend?"]["data"][0]
     assert bands["y"] == [0, 0, 1, 0, 0, 1, 0, 0, 0, 1]       # 0.2 -> 20-30, 0.5 -> 50-60, 1.0 -> 90-100
@@ -66,7 +57,7 @@ def test_the_page_draws_the_distribution_drop_outs_outcome_and_calendar(app):
 
 
 def test_the_calendar_shows_whole_courses_most_recent_first_by_default(app):
-    open_page(app)
+    open_page(app, PAGE)
     calendar = figures(app)[CALENDAR]
     heat = calendar["data"][0]
     assert heat["y"] == ["p2 · c2", "p1 · c1"]                 # both start 03-01; p3's plan runs to 03-24
@@ -80,7 +71,7 @@ def test_the_calendar_shows_whole_courses_most_recent_first_by_default(app):
 
 
 def test_the_calendar_can_include_running_courses_and_pick_a_cohort(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.checkbox(key="adherence.whole_plan").uncheck().run()
     calendar = figures(app)[CALENDAR]
     assert calendar["data"][0]["y"] == ["p3:2026-03-15", "p2 · c2", "p1 · c1"]
@@ -93,7 +84,7 @@ def test_the_calendar_can_include_running_courses_and_pick_a_cohort(app):
 
 
 def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()
     assert tiles(app)["Mean adherence"] == ("75 %", "over 2 courses")                      # (1 + 0.5) / 2
     assert tiles(app)["Dropped out"] == ("0", "0 % of courses")
@@ -105,6 +96,6 @@ def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
     monkeypatch.setenv("CLINIC_DB", str(empty_db))
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    open_page(at)
+    open_page(at, PAGE)
     assert any("No courses match" in i.value for i in at.info)
     assert not at.get("plotly_chart")

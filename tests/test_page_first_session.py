@@ -12,30 +12,15 @@ First-session change (after - before): c1 -4 (relieved), c2 -1 and p3 0 (not rel
 """
 from __future__ import annotations
 
-
 import pytest
 import streamlit as st
+from page_support import metrics_of, open_page
+from plotly_support import figures
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
-from plotly_support import figures
 
 PAGE = "pages/first_session.py"
-
-
-def open_page(app):
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metrics_of(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-
-
 
 
 def text_of(at) -> str:
@@ -43,7 +28,7 @@ def text_of(at) -> str:
 
 
 def test_the_page_states_the_rule_and_shows_the_hand_computed_rate_and_interval(app):
-    open_page(app)
+    open_page(app, PAGE)
     assert "pain fell by at least 30 % after the first session" in text_of(app)
     assert metrics_of(app) == {
         "Relief rate": "33 %",                  # 1 of 3
@@ -58,7 +43,7 @@ def test_the_page_states_the_rule_and_shows_the_hand_computed_rate_and_interval(
 
 
 def test_the_rate_by_therapist_comes_with_its_table_and_download(app):
-    open_page(app)
+    open_page(app, PAGE)
     table = app.dataframe[0].value
     assert list(table.cohort) == ["Birch", "Cedar"]
     assert list(table.relief_assessable) == [2, 1]
@@ -71,7 +56,7 @@ def test_the_rate_by_therapist_comes_with_its_table_and_download(app):
 
 
 def test_the_cohort_can_be_changed_on_the_page(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.selectbox(key="relief.by").set_value("diagnosis").run()
     table = app.dataframe[0].value
     assert list(table.cohort) == ["Disc herniation", "Other", "Piriformis syndrome"]   # c1, p3, c2
@@ -79,7 +64,7 @@ def test_the_cohort_can_be_changed_on_the_page(app):
 
 
 def test_the_histogram_shows_each_first_session_change_coloured_by_outcome(app):
-    open_page(app)
+    open_page(app, PAGE)
     histogram = figures(app)[2]
     by_name = {t.name: t for t in histogram.data}
     assert list(by_name["Relieved"].x) == [-4] and list(by_name["Relieved"].y) == [1]      # c1
@@ -88,7 +73,7 @@ def test_the_histogram_shows_each_first_session_change_coloured_by_outcome(app):
 
 
 def test_choosing_a_therapist_or_another_rule_in_the_sidebar_changes_the_page(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()
     assert metrics_of(app)["Relief rate"] == "50 %"          # c1 yes, p3 no
     assert metrics_of(app)["Assessable courses"] == "2"

@@ -11,6 +11,7 @@ import textwrap
 import pytest
 import streamlit
 import streamlit as st
+from page_support import metrics_of
 from streamlit.testing.v1 import AppTest
 
 from clinic import uploads
@@ -50,10 +51,6 @@ WITH_NAMES = Uploaded("with names.csv", """
 def texts(at) -> str:
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
                      + [e.value for e in at.error] + [s.value for s in at.success] + [w.value for w in at.warning])
-
-
-def metrics_of(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def active_courses(at) -> str:

@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import streamlit as st
+from page_support import metrics_of
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
-
-
-def metrics_of(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_the_overview_shows_the_hand_computed_kpis_as_of_the_chosen_date(app):

@@ -10,30 +10,15 @@ after session 2.  March: 10 scored sessions, (8+6+5+4+3 + 6+6 + 7+7+6) / 10 = 58
 """
 from __future__ import annotations
 
-
 import pytest
 import streamlit as st
+from page_support import metrics_of, open_page
+from plotly_support import figures
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
-from plotly_support import figures
 
 PAGE = "pages/pain_trends.py"
-
-
-def open_page(app):
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, app.exception
-    return app
-
-
-def metrics_of(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-
-
 
 
 def trace(fig, name):
@@ -41,7 +26,7 @@ def trace(fig, name):
 
 
 def test_the_page_shows_the_hand_computed_kpis(app):
-    open_page(app)
+    open_page(app, PAGE)
     assert metrics_of(app) == {
         "Courses": "3",
         "Median improvement": "14 %",        # median of 62.5, 0 and 100/7
@@ -51,7 +36,7 @@ def test_the_page_shows_the_hand_computed_kpis(app):
 
 
 def test_the_headline_leads_with_the_within_course_change_then_a_paired_comparison(app):
-    open_page(app)
+    open_page(app, PAGE)
     text = " ".join(m.value for m in app.markdown)
     # each course against its own start: 62.5 %, 0 % and 100/7 = 14.3 % -> median 14 %; c1 alone >= 30 %
     assert text.startswith("Within each course, **pain fell by a median of 14 %** from the first to the last "
@@ -65,7 +50,7 @@ def test_the_headline_leads_with_the_within_course_change_then_a_paired_comparis
 
 
 def test_the_session_chart_shows_pain_going_down_until_the_cut(app):
-    open_page(app)
+    open_page(app, PAGE)
     by_session, before_after, by_month = figures(app)
     line = trace(by_session, "Mean pain before session")
     assert list(line.x) == [1, 2]
@@ -79,7 +64,7 @@ def test_the_session_chart_shows_pain_going_down_until_the_cut(app):
 
 
 def test_choosing_a_therapist_in_the_sidebar_changes_the_page(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()
     assert metrics_of(app) == {
         "Courses": "2",                       # c1 and p3
@@ -96,7 +81,7 @@ def test_choosing_a_therapist_in_the_sidebar_changes_the_page(app):
 
 
 def test_a_split_with_too_few_courses_per_cohort_says_so_instead_of_drawing(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.selectbox(key="pain.split").set_value("therapist").run()
     assert not app.exception
     infos = " ".join(i.value for i in app.info)

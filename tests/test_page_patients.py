@@ -6,18 +6,12 @@ p3:2026-03-15 (p3, Birch, ongoing); c4 starts after the as-of date and never sho
 from __future__ import annotations
 
 import streamlit as st
+from page_support import open_page
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
 
 PAGE = "pages/patients.py"
-
-
-def open_page(app):
-    app.run()
-    app.switch_page(PAGE).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def tiles(app) -> dict[str, str]:
@@ -32,7 +26,7 @@ def table(app, key: str):
 
 
 def test_the_table_lists_every_matching_course_most_recent_first(app):
-    open_page(app)
+    open_page(app, PAGE)
     courses = table(app, "patients.table")
     assert list(courses.course_id) == ["p3:2026-03-15", "c1", "c2"]     # c1 and c2 both start 03-01
     assert list(courses.status) == ["ongoing", "completed", "dropped out"]
@@ -42,7 +36,7 @@ def test_the_table_lists_every_matching_course_most_recent_first(app):
 
 
 def test_the_search_box_narrows_the_table_by_therapist_patient_or_course(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.text_input(key="patients.search").input("ced").run()           # therapist Cedar, any case
     assert list(table(app, "patients.table").course_id) == ["c2"]
     assert any("1 of 3 courses match" in c.value for c in app.caption)
@@ -51,7 +45,7 @@ def test_the_search_box_narrows_the_table_by_therapist_patient_or_course(app):
 
 
 def test_choosing_a_course_shows_its_metrics_paperwork_and_notes_unrendered(app):
-    open_page(app)
+    open_page(app, PAGE)
     app.selectbox(key="patients.course").select("c1").run()
     assert not app.exception
     shown = tiles(app)
@@ -74,7 +68,7 @@ def test_choosing_a_course_shows_its_metrics_paperwork_and_notes_unrendered(app)
 
 def test_a_link_with_a_course_opens_that_patient_with_flags_and_missing_paperwork(app):
     app.query_params["patients.course"] = "p3:2026-03-15"
-    open_page(app)
+    open_page(app, PAGE)
     assert app.selectbox(key="patients.course").value == "p3:2026-03-15"
     shown = tiles(app)
     assert shown["First-session relief"] == "No"               # 7 -> 7
@@ -92,7 +86,7 @@ def test_a_link_with_a_course_opens_that_patient_with_flags_and_missing_paperwor
 
 def test_a_dropped_out_course_counts_its_no_show(app):
     app.query_params["patients.course"] = "c2"
-    open_page(app)
+    open_page(app, PAGE)
     shown = tiles(app)
     assert shown["Status"] == "Dropped out"                    # 17 days since 03-03
     assert shown["Cancelled / no-show"] == "0 / 1"
@@ -102,7 +96,7 @@ def test_a_dropped_out_course_counts_its_no_show(app):
 def test_a_therapist_filter_hides_other_therapists_patients_from_the_detail_view(app):
     app.query_params["patients.course"] = "c2"                 # Cedar's patient
     app.query_params["therapist"] = "Birch"
-    open_page(app)
+    open_page(app, PAGE)
     assert app.selectbox(key="patients.course").options == ["p3:2026-03-15", "c1"]
     assert app.selectbox(key="patients.course").value is None
     assert "Sustained improvement" not in tiles(app)
@@ -112,7 +106,7 @@ def test_a_therapist_filter_hides_other_therapists_patients_from_the_detail_view
 
 def test_a_link_to_a_course_that_does_not_exist_says_so(app):
     app.query_params["patients.course"] = "c99"
-    open_page(app)
+    open_page(app, PAGE)
     assert app.selectbox(key="patients.course").value is None
     assert [w.value for w in app.warning if "The link asks for course 'c99'" in w.value]
     # (a link to a course that is there warns about nothing: see the p3 test, which counts two warnings)
@@ -122,6 +116,6 @@ def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
     monkeypatch.setenv("CLINIC_DB", str(empty_db))
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    open_page(at)
+    open_page(at, PAGE)
     assert any("No courses match" in i.value for i in at.info)
     assert not at.dataframe

@@ -1,0 +1,15 @@
+"""Small helpers shared by the AppTest page tests."""
+from __future__ import annotations
+
+
+def open_page(app, page: str):
+    """Runs the dashboard once (as a person's first visit does), then switches to `page`."""
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metrics_of(at) -> dict[str, str]:
+    """The KPI tiles as {label: value}."""
+    return {m.label: m.value for m in at.metric}
