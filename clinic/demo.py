@@ -121,16 +121,20 @@ class DemoRefused(ValueError):
 
 
 def generate(con: duckdb.DuckDBPyConnection, patients: int = 2000, seed: int = 1,
-             end_date: dt.date | None = None) -> dict:
+             end_date: dt.date | None = None, now: dt.datetime | None = None) -> dict:
     """Fills an EMPTY database (schema already created by clinic.db.connect) with demo data.
 
-    end_date defaults to date.today(); all data lies in the ~12 months up to end_date and no
-    session is dated after it. Returns counts {"patients": n, "courses": n, "sessions": n}.
+    end_date defaults to today; all data lies in the ~12 months up to end_date and no session is
+    dated after it. When end_date is today, no session is timed later today than `now` (default:
+    the moment of the call): the rest of today has not happened yet.
+    Returns counts {"patients": n, "courses": n, "sessions": n}.
     Raises DemoRefused if the database already holds any sessions, patients or courses.
     """
     if patients < 1:
         raise ValueError("the number of demo patients must be at least 1")
-    end = end_date or dt.date.today()
+    now = now or dt.datetime.now()
+    end = end_date or now.date()
+    day_ends_at = now.time() if end == now.date() else None
 
     con.begin()
     try:
@@ -140,7 +144,7 @@ def generate(con: duckdb.DuckDBPyConnection, patients: int = 2000, seed: int = 1
                 f"the database already holds {held[0]} patients, {held[1]} courses and {held[2]} "
                 "sessions; demo data is only written into an empty database (choose a new --db path)"
             )
-        tables = build(patients=patients, seed=seed, end_date=end)
+        tables = build(patients=patients, seed=seed, end_date=end, day_ends_at=day_ends_at)
         counts = _write(con, tables, patients=patients, seed=seed, end=end)
         con.commit()
     except BaseException:
@@ -149,16 +153,23 @@ def generate(con: duckdb.DuckDBPyConnection, patients: int = 2000, seed: int = 1
     return counts
 
 
-def build(patients: int, seed: int, end_date: dt.date) -> dict[str, pd.DataFrame]:
+def build(patients: int, seed: int, end_date: dt.date,
+          day_ends_at: dt.time | None = None) -> dict[str, pd.DataFrame]:
     """The demo tables as frames of numeric codes (no database needed).
 
     Days are counted relative to end_date (0 = end_date, -1 = the day before); -1 in a code
     column means "not recorded". The frames are what the bulk inserts read.
+    With day_ends_at, sessions on end_date timed after it are left out (they have not happened
+    yet); everything else is the same as without it.
     """
     rng = np.random.default_rng(seed)
     people = _patients(rng, patients, end_date)
     courses = _courses(rng, people)
     sessions = _sessions(rng, courses, people)
+    if day_ends_at is not None:
+        minute_now = day_ends_at.hour * 60 + day_ends_at.minute
+        later_today = (sessions.session_day == 0) & (sessions.minute_of_day > minute_now)
+        sessions = sessions.loc[~later_today].reset_index(drop=True)
     return {"patients": _frame(people, PATIENT_COLUMNS), "courses": _frame(courses, COURSE_COLUMNS),
             "sessions": sessions}
 

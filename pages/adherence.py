@@ -16,17 +16,22 @@ if courses == 0:
     ui.empty_state(ui.no_courses_message(filters))
 
 
+rated = summary["rated_courses"]
+
+
 def share_of_courses(name: str) -> str:
     return f"{ui.fmt_pct(summary[name + '_share'])} of courses"
 
 
 SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}
 tiles = st.columns(3) + st.columns(2)      # at most three a row: the numbers stay whole in a narrow window
-tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {courses:,} courses", **SHARE,
-                help=f"Over {courses:,} courses: the share of each daily course's days so far (from its start to "
-                     "its planned last day, or to the as-of date when earlier) with at least one visit.")
-tiles[1].metric("Adherent", f"{summary['adherent']:,}", share_of_courses("adherent"), **SHARE,
-                help="Courses with a visit on 80 % of their days so far or more.")
+tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {rated:,} courses", **SHARE,
+                help=f"Over {rated:,} courses: the share of each daily course's days so far (from its start to "
+                     "its planned last day, or to the as-of date when earlier) with at least one visit. The as-of "
+                     "day counts only once it has a visit (the day is not over yet), so a course that starts on "
+                     "the as-of day without a visit yet has no adherence and is left out here.")
+tiles[1].metric("Adherent", f"{summary['adherent']:,}", f"{ui.fmt_pct(summary['adherent_share'])} of {rated:,} courses",
+                **SHARE, help="Courses with a visit on 80 % of their days so far or more.")
 tiles[2].metric("Completed", f"{summary['completed']:,}", share_of_courses("completed"), **SHARE,
                 help="Courses with as many visit days as planned sessions.")
 tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of_courses("dropped_out"), **SHARE,

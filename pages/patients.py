@@ -116,8 +116,13 @@ tiles[1].caption("Needs pain scores on two different visit days." if pd.isna(imp
                  f"Pain before the first vs the last scored visit: {course.baseline_pain} → {course.last_pain} "
                  "(negative = worse).")
 tiles[2].metric("Adherence", ui.fmt_pct(course.adherence), border=True)
-tiles[2].caption(f"{course.window_attended_days:,} of {days(int(course.window_days))} of the daily course so far had "
-                 f"a visit; adherent from 80 % ({'yes' if course.adherent else 'no'}).")
+if course.window_days == 0:
+    tiles[2].caption("Not rated yet: the course starts on the as-of day, which has no visit yet (the day is "
+                     "not over).")
+else:
+    tiles[2].caption(f"{course.window_attended_days:,} of {days(int(course.window_days))} of the daily course so far "
+                     f"had a visit; adherent from 80 % ({'yes' if course.adherent else 'no'}). The as-of day "
+                     "counts once it has a visit.")
 tiles[3].metric("Longest break", days(int(course.longest_break_days)), border=True)
 tiles[3].caption("Most consecutive days without a visit between two visits.")
 tiles[4].metric("Status", str(course.status).capitalize(), border=True)

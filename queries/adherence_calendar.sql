@@ -5,7 +5,8 @@
 --   course_status ('ongoing' | 'completed' | 'dropped out'), cohort_courses (courses in the chosen
 --   cohort before the limit), course_day, day_date, attended_sessions (attended rows that day),
 --   day_status: 'not_yet' (after $as_of), 'attended' (at least one attended row), 'no_show',
---   'cancelled' (the day's rows were all no-shows or cancellations; a no-show wins), 'no_visit'.
+--   'cancelled' (the day's rows were all no-shows or cancellations; a no-show wins), 'today' (the
+--   as-of day without any row: still in progress, not missed), 'no_visit'.
 -- params: the filter set (see filtered_courses.sql);
 --   $split ('all' | 'therapist' | 'diagnosis' | 'site' | 'age_band' | 'sex' | 'start_month'):
 --     the cohort field; $cohort_value (varchar or null): its value (null = unknown);
@@ -94,6 +95,7 @@ final as (
             when v.attended_sessions > 0 then 'attended'
             when v.no_shows > 0 then 'no_show'
             when v.cancellations > 0 then 'cancelled'
+            when d.start_date + (d.course_day - 1)::integer = $as_of::date then 'today'
             else 'no_visit'
         end as day_status
     from days as d

@@ -1,14 +1,18 @@
 -- adherence_distribution: how many filtered courses fall in each 10 % band of adherence.
 -- returns: one row per band, always all ten, in order: bin_low_pct (0, 10, ... 90), bin_high_pct
---   (10, 20, ... 100), courses, share (of all filtered courses, 0-1; null with no course), adherent
+--   (10, 20, ... 100), courses, share (of the filtered courses whose adherence is known, 0-1; null
+--   with none), adherent
 --   (the band lies at or above the 80 % threshold). A band holds low <= adherence < high; 100 % falls
 --   in the 90-100 band. Bands are found on integers: floor(10 * attended window days / window days).
+--   A course with an empty window (it starts on the as-of day, no visit yet) has no adherence and
+--   is in no band.
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses
 -- reads: all_courses
 with courses as (
     select window_attended_days, window_days
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    where window_days > 0
 ),
 
 binned as (

@@ -1,8 +1,9 @@
 -- adherence_summary: the adherence KPIs of the filtered courses, one row.
--- returns: courses; mean_adherence (0-1, null with no course); the counts adherent (>= 80 % of the
---   window's days attended), completed, dropped_out and ongoing (neither completed nor dropped out);
---   and each count's share of courses: adherent_share, completed_share, dropped_out_share,
---   ongoing_share (0-1, null with no course)
+-- returns: courses; rated_courses (those whose adherence is known: not a course that starts on the
+--   as-of day with no visit yet); mean_adherence (0-1, over rated courses, null with none); the
+--   counts adherent (>= 80 % of the window's days attended), completed, dropped_out and ongoing
+--   (neither completed nor dropped out); adherent_share (of rated courses), completed_share,
+--   dropped_out_share, ongoing_share (of courses) (0-1, null when there is nothing to divide by)
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses
 -- reads: all_courses
@@ -14,7 +15,8 @@ with courses as (
 counts as (
     select
         count(*) as courses,
-        avg(adherence) as mean_adherence,
+        count(adherence) as rated_courses,
+        fsum(adherence) / nullif(count(adherence), 0) as mean_adherence,
         count(*) filter (where adherent) as adherent,
         count(*) filter (where completed) as completed,
         count(*) filter (where dropped_out) as dropped_out,
@@ -25,9 +27,10 @@ counts as (
 final as (
     select
         courses,
+        rated_courses,
         mean_adherence,
         adherent,
-        adherent / nullif(courses, 0) as adherent_share,
+        adherent / nullif(rated_courses, 0) as adherent_share,
         completed,
         completed / nullif(courses, 0) as completed_share,
         dropped_out,

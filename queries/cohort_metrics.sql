@@ -32,7 +32,7 @@ counts as (
         count(sustained_improvement_pct) as improvement_assessable,
         count(*) filter (where responder_30) as responders_30,
         count(*) filter (where responder_50) as responders_50,
-        fsum(adherence) / count(adherence) as mean_adherence,  -- compensated sum: the same mean whatever the row order
+        fsum(adherence) / nullif(count(adherence), 0) as mean_adherence,  -- compensated sum; null adherence left out
         count(*) filter (where adherent) as adherent,
         count(*) filter (where completed) as completed,
         count(*) filter (where dropped_out) as dropped_out,

@@ -138,18 +138,36 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
         group by course_id
     ),
 
+    -- the daily window [start, start + planned - 1], cut at as_of; the as-of day is still in
+    -- progress, so when it is the window's last day and has no attended visit it leaves the window
+    -- (a course that starts on as_of with no visit yet has an empty window and null adherence)
+    window_ends as (
+        select
+            c.*,
+            case
+                when c.start_date + (c.planned_sessions - 1) >= as_of::date
+                     and not exists (
+                         select 1
+                         from attended_dates as d
+                         where d.course_id = c.course_id and d.session_date = as_of::date
+                     )
+                then as_of::date - 1
+                else least(c.start_date + (c.planned_sessions - 1), as_of::date)
+            end as window_end
+        from counted as c
+    ),
+
     windowed as (
         select
             c.*,
-            date_diff('day', c.start_date, least(c.start_date + (c.planned_sessions - 1), as_of::date)) + 1
-                as window_days,
+            date_diff('day', c.start_date, c.window_end) + 1 as window_days,
             (
                 select count(*)
                 from attended_dates as d
                 where d.course_id = c.course_id
-                  and d.session_date between c.start_date and c.start_date + (c.planned_sessions - 1)
+                  and d.session_date between c.start_date and c.window_end
             ) as window_attended_days
-        from counted as c
+        from window_ends as c
     ),
 
     per_course as (
@@ -174,8 +192,8 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             case when su.last_date > su.baseline_date then su.last_pain end as last_pain,
             w.window_days,
             w.window_attended_days,
-            w.window_attended_days / w.window_days as adherence,
-            5 * w.window_attended_days >= 4 * w.window_days as adherent,
+            case when w.window_days > 0 then w.window_attended_days / w.window_days end as adherence,
+            case when w.window_days > 0 then 5 * w.window_attended_days >= 4 * w.window_days end as adherent,
             coalesce(t.attended_days, 0) >= w.planned_sessions as completed,
             t.last_attended_date,
             date_diff('day', coalesce(t.last_attended_date, w.start_date), as_of::date) as days_since_last_visit,

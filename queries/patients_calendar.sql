@@ -5,7 +5,8 @@
 --   in the planned daily window), week_start (Monday of its week), weekday (1 = Monday .. 7 = Sunday),
 --   attended_sessions, no_show_sessions, cancelled_sessions, day_status:
 --   'not_yet' (after $as_of), 'attended' (at least one attended row), 'no_show', 'cancelled'
---   (the day's rows were all no-shows or cancellations; a no-show wins), 'no_visit' (a planned day
+--   (the day's rows were all no-shows or cancellations; a no-show wins), 'today' (the as-of day
+--   without any row: still in progress, not missed), 'no_visit' (a planned day
 --   without any row: missed), 'outside_plan' (an unplanned day without any row).
 --   No rows when the course does not pass the filters.
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar)
@@ -58,6 +59,7 @@ final as (
             when v.attended_sessions > 0 then 'attended'
             when v.no_show_sessions > 0 then 'no_show'
             when v.cancelled_sessions > 0 then 'cancelled'
+            when d.day_date = $as_of::date then 'today'
             when d.day_date between d.start_date and d.plan_end then 'no_visit'
             else 'outside_plan'
         end as day_status

@@ -69,15 +69,16 @@ def db_from(tmp_path, cli):
 #     adherence 2/10; relief 1/6 < 30 %; sustained (6-6)/6 = 0 %
 # p3:2026-03-15  p3 Birch  North  other  F 2000 (<30)  no course_id (inferred), planned 10 by default:
 #     03-15 7->7 (acute inflammation), 03-16 7->6 (numbness), 03-18 6->4; ongoing (2 days);
-#     window 03-15..03-20 = 6 days, 3 attended: adherence 0.5; relief 0 %; sustained (7-6)/7
+#     window 03-15..03-19 = 5 days (the as-of day 03-20 has no visit yet, so it leaves the window),
+#     3 attended: adherence 0.6; relief 0 %; sustained (7-6)/7
 #     no doctor's conclusion
 # decoys: p3's 03-21 session (after as-of), c4 of p4 starting 03-25 (after as-of)
 #
 # As of 2026-03-20: 3 courses, 3 patients; relief 1 of 3; active 1 (c1 completed, c2 dropped);
 # median sustained improvement of {62.5, 0, 100/7} = 100/7 = 14.3 %; mean adherence
-# (1 + 0.2 + 0.5) / 3 = 0.5667; drop-out rate 1/3.
+# (1 + 0.2 + 0.6) / 3 = 0.6; drop-out rate 1/3.
 # Therapist Birch only: c1 and p3: relief 1 of 2; median (62.5 + 100/7) / 2 = 38.4 %;
-# mean adherence (1 + 0.5) / 2 = 0.75; drop-out 0 of 2.
+# mean adherence (1 + 0.6) / 2 = 0.8; drop-out 0 of 2.
 PAGE_AS_OF = "2026-03-20"
 PAGE_PATIENTS = """
 patient_id,birth_year,sex,diagnosis,referral_date,doctor_conclusion,imaging,blood_tests,site

@@ -219,9 +219,11 @@ class Reference:
                 improvement = (b - last) / b * 100
 
         window_end = min(start + dt.timedelta(days=planned - 1), as_of)
+        if window_end == as_of and as_of not in attended_dates:
+            window_end = as_of - dt.timedelta(days=1)      # the as-of day is not over: not yet missed
         window_days = (window_end - start).days + 1
         in_window = sum(1 for d in attended_dates if start <= d <= window_end)
-        adherence = in_window / window_days
+        adherence = in_window / window_days if window_days > 0 else None
 
         completed = len(attended_dates) >= planned
         last_date = attended_dates[-1] if attended_dates else start
@@ -244,7 +246,7 @@ class Reference:
             "first_session_relief": relief(before, after, rule),
             "sustained_improvement_pct": improvement,
             "adherence": adherence,
-            "adherent": 5 * in_window >= 4 * window_days,
+            "adherent": 5 * in_window >= 4 * window_days if window_days > 0 else None,
             "completed": completed,
             "dropped_out": dropped_out,
             "longest_break_days": longest_break,
@@ -292,7 +294,8 @@ class Reference:
                 "responders_50": sum(1 for b, last in parts if 10 * (b - last) >= 5 * b),
             },
             "adherence": {
-                "mean": sum(c["adherence"] for c in courses) / len(courses) if courses else None,
+                "mean": (sum(rated) / len(rated)) if (rated := [c["adherence"] for c in courses
+                                                                 if c["adherence"] is not None]) else None,
                 "adherent": sum(1 for c in courses if c["adherent"]),
                 "completed": sum(1 for c in courses if c["completed"]),
                 "dropped_out": sum(1 for c in courses if c["dropped_out"]),

@@ -96,9 +96,10 @@ OVERALL_SESSIONS = f"""
 # As of 03-10 (s08 and p4's course, which starts 03-11, are decoys):
 #   course         relief             sustained %           adherence                    status
 #   c1             (8-4)/8 = 50 % yes  (8-4)/8 = 50          window 03-01..03-05: 5/5     completed
-#   c2             (6-5)/6 = 17 % no   (6-6)/6 = 0           03-06..03-10 (cut): 2/5      ongoing (03-07, 3 days)
+#   c2             (6-5)/6 = 17 % no   (6-6)/6 = 0           03-06..03-09: 2/4            ongoing (03-07, 3 days)
 #   p2:2026-02-20  0 % no              (5-6)/5 = -20         02-20..03-01: 2/10           dropped (03-10 - 02-21 = 17)
-#   p3:2026-03-01  not assessable      null (baseline 0)     03-01..03-10: 2/10           dropped (03-10 - 03-02 = 8)
+#   p3:2026-03-01  not assessable      null (baseline 0)     03-01..03-09: 2/9            dropped (03-10 - 03-02 = 8)
+# (c2's and p3's windows would end on the as-of day 03-10, which has no visit: it leaves the window)
 
 
 def test_overall_metrics_count_the_courses_started_by_the_as_of_date(db_from, cli):
@@ -119,7 +120,7 @@ def test_overall_metrics_count_the_courses_started_by_the_as_of_date(db_from, cl
     assert sustained["responders_50"] == 1                 # c1 (50 exactly)
 
     adherence = overall["adherence"]
-    assert adherence["mean"] == pytest.approx((5 / 5 + 2 / 5 + 2 / 10 + 2 / 10) / 4)   # 0.45
+    assert adherence["mean"] == pytest.approx((5 / 5 + 2 / 4 + 2 / 10 + 2 / 9) / 4)   # 0.4806
     assert adherence["adherent"] == 1
     assert adherence["completed"] == 1
     assert adherence["dropped_out"] == 2
@@ -168,13 +169,14 @@ def test_by_therapist_uses_the_first_attended_session_and_puts_the_course_withou
         c4,p4,2026-03-01,10
         """,
     )
-    # c1 bob: relief 50 % yes; sustained (8-6)/8 = 25; adherence 2/10; dropped (03-10 - 03-02 = 8)
-    # c5 bob: relief 0 % no; sustained null (one date); adherence 03-05..03-10: 1/6; ongoing (5 days)
+    # As of 03-10, which has no visit in any course, so it leaves every window that would end on it:
+    # c1 bob: relief 50 % yes; sustained (8-6)/8 = 25; adherence 03-01..03-09: 2/9; dropped (03-10 - 03-02 = 8)
+    # c5 bob: relief 0 % no; sustained null (one date); adherence 03-05..03-09: 1/5; ongoing (5 days)
     # c2 alice (the no-show is bob's, the first attended row alice's): relief (9-3)/9 yes;
-    #    sustained null; adherence 1/10; dropped (8 days)
+    #    sustained null; adherence 1/9; dropped (8 days)
     # c3 alice (the later bob row does not move it): relief (5-4)/5 = 20 % no; sustained (5-4)/5 = 20;
-    #    adherence 2/10; dropped (8 days)
-    # c4 no sessions: therapist null; adherence 0; dropped (03-10 - 03-01 = 9)
+    #    adherence 2/9; dropped (8 days)
+    # c4 no sessions: therapist null; adherence 0/9 = 0; dropped (03-10 - 03-01 = 9)
     result = metrics(cli, db, by="therapist")
     assert [g["key"] for g in result["groups"]] == ["alice", "bob", None]
     alice, bob, nobody = result["groups"]
@@ -184,14 +186,14 @@ def test_by_therapist_uses_the_first_attended_session_and_puts_the_course_withou
     assert alice["sustained_improvement"] == {
         "assessable": 1, "median_pct": pytest.approx(20.0), "responders_30": 0, "responders_50": 0,
     }
-    assert alice["adherence"]["mean"] == pytest.approx((1 / 10 + 2 / 10) / 2)
+    assert alice["adherence"]["mean"] == pytest.approx((1 / 9 + 2 / 9) / 2)
     assert (alice["adherence"]["adherent"], alice["adherence"]["completed"], alice["adherence"]["dropped_out"]) == (0, 0, 2)
 
     assert (bob["courses"], bob["patients"]) == (2, 1)          # both of p1's courses
     assert_relief(bob, assessable=2, relieved=1)
     assert bob["sustained_improvement"]["assessable"] == 1
     assert bob["sustained_improvement"]["median_pct"] == pytest.approx(25.0)
-    assert bob["adherence"]["mean"] == pytest.approx((2 / 10 + 1 / 6) / 2)
+    assert bob["adherence"]["mean"] == pytest.approx((2 / 9 + 1 / 5) / 2)
     assert (bob["adherence"]["adherent"], bob["adherence"]["completed"], bob["adherence"]["dropped_out"]) == (0, 0, 1)
 
     assert (nobody["courses"], nobody["patients"]) == (1, 1)
@@ -206,7 +208,7 @@ def test_by_therapist_uses_the_first_attended_session_and_puts_the_course_withou
     overall = result["overall"]
     assert (overall["courses"], overall["patients"]) == (5, 4)
     assert_relief(overall, assessable=4, relieved=2)
-    assert overall["adherence"]["mean"] == pytest.approx((2 / 10 + 1 / 6 + 1 / 10 + 2 / 10 + 0) / 5)
+    assert overall["adherence"]["mean"] == pytest.approx((2 / 9 + 1 / 5 + 1 / 9 + 2 / 9 + 0) / 5)
 
 
 DIMENSION_PATIENTS = f"""

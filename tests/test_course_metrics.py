@@ -74,7 +74,7 @@ def test_every_course_has_exactly_the_documented_fields_with_json_types(db_from,
     assert is_number(c1["sustained_improvement_pct"])
     assert c1["sustained_improvement_pct"] == pytest.approx(100 * (8 - 6) / 8)
     assert is_number(c1["adherence"])
-    assert c1["adherence"] == pytest.approx(2 / 10)                  # window 03-01..03-10, 2 days
+    assert c1["adherence"] == pytest.approx(2 / 9)   # window 03-01..03-09 (03-10 has no visit yet), 2 days
     assert c1["adherent"] is False
     assert c1["completed"] is False                                  # 2 < 10
     assert c1["dropped_out"] is True                                 # 03-10 - 03-02 = 8 days
@@ -139,8 +139,10 @@ def test_cancelled_and_no_show_rows_are_not_attended_but_the_earliest_one_starts
     assert c["first_session_pain_after"] == 4
     assert c["first_session_relief"] is True              # (8 - 4) / 8 = 50 %
     assert c["sustained_improvement_pct"] == pytest.approx(100 * (8 - 6) / 8)
-    assert c["adherence"] == pytest.approx(2 / 5)         # window 03-01..03-05 (cut at as-of); 03-03, 03-04
-    assert c["adherent"] is False
+    # window 03-01..03-04: cut at the as-of day 03-05, whose only row is a cancellation, so the day is
+    # not over and leaves the window; attended 03-03, 03-04
+    assert c["adherence"] == pytest.approx(2 / 4)
+    assert c["adherent"] is False                         # 5*2 = 10 < 4*4 = 16
     assert c["completed"] is False
     assert c["dropped_out"] is False                      # 03-05 - 03-04 = 1 day
     assert c["longest_break_days"] == 0                   # 03-03, 03-04 are consecutive
@@ -151,7 +153,7 @@ def test_cancelled_and_no_show_rows_are_not_attended_but_the_earliest_one_starts
     assert decoy["attended_days"] == 0
     assert decoy["first_session_relief"] is None
     assert decoy["first_session_pain_before"] is None
-    assert decoy["adherence"] == 0                        # window 03-02..03-05, nothing attended
+    assert decoy["adherence"] == 0                        # window 03-02..03-04, nothing attended
     assert decoy["dropped_out"] is False                  # no attended date: 03-05 - start 03-02 = 3
     assert decoy["completed"] is False
 
@@ -182,7 +184,7 @@ def test_rows_after_the_as_of_date_are_ignored_and_later_courses_are_not_listed(
     assert c1["sessions_attended"] == 2
     assert c1["attended_days"] == 2
     assert c1["sustained_improvement_pct"] == pytest.approx(100 * (8 - 6) / 8)   # not (8 - 2) / 8
-    assert c1["adherence"] == pytest.approx(2 / 5)        # window 03-01..03-05
+    assert c1["adherence"] == pytest.approx(2 / 4)        # window 03-01..03-04 (03-05 has no visit)
     assert c1["longest_break_days"] == 0                  # 03-12 would open a 9-day break
     assert c1["first_session_relief"] is False            # (8 - 6) / 8 = 25 % < 30 %
 
@@ -192,7 +194,7 @@ def test_rows_after_the_as_of_date_are_ignored_and_later_courses_are_not_listed(
     assert c2["sessions_attended"] == 0
     assert c2["first_session_relief"] is None
     assert c2["first_session_pain_before"] is None
-    assert c2["adherence"] == 0                           # window 03-04..03-05, nothing attended
+    assert c2["adherence"] == 0                           # window 03-04..03-04, nothing attended
 
     c4 = courses["c4"]                                    # started (courses.csv) but every row is later
     assert c4["start_date"] == "2026-03-03"
@@ -309,7 +311,7 @@ def test_two_sessions_on_one_day_are_ordered_by_time_and_the_date_counts_once(db
     assert c1["attended_days"] == 2                  # 03-01 and 03-03, each counted once
     # baseline h2 (6); last = h4 (8:15 is after 7:30 on 03-03): 4
     assert c1["sustained_improvement_pct"] == pytest.approx(100 * (6 - 4) / 6)
-    assert c1["adherence"] == pytest.approx(2 / 10)  # window 03-01..03-10, 2 distinct days
+    assert c1["adherence"] == pytest.approx(2 / 9)   # window 03-01..03-09 (no visit on 03-10), 2 days
     assert c1["longest_break_days"] == 1             # 03-02
 
     c2 = courses["c2"]                               # a missing time sorts first
@@ -431,12 +433,64 @@ def test_the_adherence_window_is_cut_at_the_as_of_date(db_from, cli):
     w3,p1,c1,2026-03-04,,t1,attended,6,4
     """)
     # planned 10 -> full window 03-01..03-10
-    assert courses_by_id(cli, db, "2026-03-05")["c1"]["adherence"] == pytest.approx(3 / 5)    # 03-01..03-05
+    assert courses_by_id(cli, db, "2026-03-04")["c1"]["adherence"] == pytest.approx(3 / 4)    # 03-01..03-04
     assert courses_by_id(cli, db, "2026-03-20")["c1"]["adherence"] == pytest.approx(3 / 10)   # 03-01..03-10
     first_day = courses_by_id(cli, db, "2026-03-01")["c1"]                                      # 03-01..03-01
     assert first_day["adherence"] == pytest.approx(1 / 1)
     assert first_day["adherent"] is True
     assert first_day["sessions_attended"] == 1
+
+
+def test_the_as_of_day_without_a_visit_is_not_yet_missed_and_leaves_the_window(db_from, cli):
+    db = db_from(sessions=f"""
+    {SESSIONS}
+    w1,p1,c1,2026-03-01,,t1,attended,6,4
+    w2,p1,c1,2026-03-02,,t1,attended,6,4
+    w3,p1,c1,2026-03-04,,t1,attended,6,4
+    w4,p1,c1,2026-03-05,,t1,no_show,,
+    w5,p1,c1,2026-03-10,,t1,attended,5,3
+    """)
+    # planned 10 -> full window 03-01..03-10
+    on_a_gap_day = courses_by_id(cli, db, "2026-03-03")["c1"]                 # no row on 03-03
+    assert on_a_gap_day["adherence"] == pytest.approx(2 / 2)                  # 03-01..03-02
+    assert on_a_gap_day["adherent"] is True                                   # 5*2 >= 4*2
+    on_a_no_show = courses_by_id(cli, db, "2026-03-05")["c1"]                 # a no-show is no visit either
+    assert on_a_no_show["adherence"] == pytest.approx(3 / 4)                  # 03-01..03-04
+    assert on_a_no_show["adherent"] is False                                  # 5*3 = 15 < 16
+    on_the_plans_last_day = courses_by_id(cli, db, "2026-03-09")["c1"]        # 03-09: no visit
+    assert on_the_plans_last_day["adherence"] == pytest.approx(3 / 8)         # 03-01..03-08
+    with_a_visit_that_day = courses_by_id(cli, db, "2026-03-10")["c1"]        # the visit keeps 03-10 in
+    assert with_a_visit_that_day["adherence"] == pytest.approx(4 / 10)        # 03-01..03-10
+    after_the_plan = courses_by_id(cli, db, "2026-03-11")["c1"]               # 03-11 is past the window
+    assert after_the_plan["adherence"] == pytest.approx(4 / 10)
+
+
+def test_a_course_that_starts_on_the_as_of_day_without_a_visit_has_no_adherence_and_is_not_averaged(db_from, cli):
+    db = db_from(
+        sessions=f"""
+        {SESSIONS}
+        a1,p1,c1,2026-03-09,,t1,attended,6,4
+        a2,p1,c1,2026-03-10,,t1,attended,6,4
+        b1,p2,c2,2026-03-10,,t1,attended,7,3
+        d1,p3,c3,2026-03-10,,t1,cancelled,,
+        """,
+        courses=f"""
+        {COURSES}
+        c4,p4,2026-03-10,10
+        """,
+    )
+    courses = courses_by_id(cli, db, "2026-03-10")
+    assert courses["c1"]["adherence"] == pytest.approx(2 / 2)          # 03-09..03-10
+    assert courses["c2"]["adherence"] == pytest.approx(1 / 1)          # starts today with today's visit
+    for waiting in ("c3", "c4"):                                       # starts today, no visit yet
+        assert courses[waiting]["adherence"] is None
+        assert courses[waiting]["adherent"] is None
+        assert courses[waiting]["dropped_out"] is False
+    code, out = cli("metrics", "--db", db, "--as-of", "2026-03-10", "--json")
+    assert code == 0, out
+    assert out["overall"]["courses"] == 4                              # still counted as courses
+    assert out["overall"]["adherence"]["mean"] == pytest.approx((1 + 1) / 2)   # c1 and c2 only
+    assert out["overall"]["adherence"]["adherent"] == 2
 
 
 def test_a_courses_csv_start_date_opens_the_adherence_window_but_earlier_attended_rows_still_count(db_from, cli):

@@ -214,3 +214,22 @@ def test_an_earlier_end_date_moves_the_whole_year_back(tmp_path):
     con, _ = _build(tmp_path, patients=40, end_date=dt.date(2024, 6, 30))
     latest, = con.execute("select max(session_date) from sessions").fetchone()
     assert latest <= dt.date(2024, 6, 30)
+
+
+def test_a_demo_built_today_holds_no_session_later_today_than_the_moment_it_was_built(tmp_path):
+    morning = dt.datetime(2026, 3, 1, 10, 15)            # END, at 10:15
+    con = db.connect(tmp_path / "morning.duckdb")
+    demo.generate(con, patients=300, seed=1, end_date=END, now=morning)
+    today = con.execute("select session_time from sessions where session_date = ?", [END]).fetchall()
+    assert today, "the fixture should have sessions on its last day to check"
+    assert all(t is None or t <= dt.time(10, 15) for (t,) in today)
+    # the same data as a demo of the whole last day, but for the sessions timed after 10:15 on it
+    whole_day = _table(built_whole := _build(tmp_path, "whole.duckdb")[0], "sessions")
+    kept = _table(con, "sessions")
+    dropped = set(whole_day.session_id) - set(kept.session_id)
+    assert dropped, "some sessions were timed after 10:15 on the last day"
+    later = whole_day.loc[whole_day.session_id.isin(dropped)]
+    assert (later.session_date == pd.Timestamp(END)).all()
+    assert (later.session_time > dt.time(10, 15)).all()
+    built_whole.close()
+    con.close()

@@ -31,8 +31,8 @@ CALENDAR = "Day by day: who came on which day of the course?"
 def test_the_adherence_kpis_match_the_hand_computed_figures(app):
     open_page(app, PAGE)
     assert tiles(app) == {
-        "Mean adherence": ("57 %", "over 3 courses"),      # (1 + 0.2 + 0.5) / 3 = 0.567
-        "Adherent": ("1", "33 % of courses"),               # c1: 5 of 5 days
+        "Mean adherence": ("60 %", "over 3 courses"),      # (1 + 0.2 + 0.6) / 3 = 0.6
+        "Adherent": ("1", "33 % of 3 courses"),             # c1: 5 of 5 days
         "Completed": ("1", "33 % of courses"),              # c1
         "Dropped out": ("1", "33 % of courses"),            # c2: last visit 17 days before 03-20
         "Ongoing": ("1", "33 % of courses"),                # p3
@@ -44,7 +44,7 @@ def test_the_page_draws_the_distribution_drop_outs_outcome_and_calendar(app):
     open_page(app, PAGE)
     figs = figures(app)
     bands = figs["How much of the daily course do patients attend?"]["data"][0]
-    assert bands["y"] == [0, 0, 1, 0, 0, 1, 0, 0, 0, 1]       # 0.2 -> 20-30, 0.5 -> 50-60, 1.0 -> 90-100
+    assert bands["y"] == [0, 0, 1, 0, 0, 0, 1, 0, 0, 1]       # 0.2 -> 20-30, 0.6 -> 60-70, 1.0 -> 90-100
     drops = figs["When do patients drop out?"]["data"][0]
     assert (drops["x"], drops["y"]) == ([0, 1, 2], [0, 0, 1])  # c2 left after 2 attended sessions
     outcome = figs["Does keeping to the daily course go with more relief?"]
@@ -75,7 +75,10 @@ def test_the_calendar_can_include_running_courses_and_pick_a_cohort(app):
     app.checkbox(key="adherence.whole_plan").uncheck().run()
     calendar = figures(app)[CALENDAR]
     assert calendar["data"][0]["y"] == ["p3:2026-03-15", "p2 · c2", "p1 · c1"]
-    assert calendar["data"][0]["z"][0][6:] == [4, 4, 4, 4]     # 03-21 .. 03-24: not yet
+    today, not_yet = 4, 5                                      # codes in the order of DAY_STATUSES
+    assert calendar["data"][0]["z"][0][5] == today             # 03-20, the as-of day, no visit yet
+    assert calendar["data"][0]["z"][0][6:] == [not_yet] * 4    # 03-21 .. 03-24
+    assert "As-of day, no visit yet (not missed)" in [t["name"] for t in calendar["data"][1:]]
     app.selectbox(key="adherence.split").select("therapist").run()
     app.selectbox(key="adherence.cohort.therapist").select("Cedar").run()
     calendar = figures(app)[CALENDAR]
@@ -86,7 +89,7 @@ def test_the_calendar_can_include_running_courses_and_pick_a_cohort(app):
 def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
     open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()
-    assert tiles(app)["Mean adherence"] == ("75 %", "over 2 courses")                      # (1 + 0.5) / 2
+    assert tiles(app)["Mean adherence"] == ("80 %", "over 2 courses")                      # (1 + 0.6) / 2
     assert tiles(app)["Dropped out"] == ("0", "0 % of courses")
     assert tiles(app)["Ongoing"] == ("1", "50 % of courses")
     assert any("No course among these has dropped out" in i.value for i in app.info)

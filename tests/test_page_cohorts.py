@@ -5,7 +5,7 @@ As of 2026-03-20 there are three courses: c1 (p1, Birch, 45-59, disc herniation,
 By therapist:
   Birch: c1 and p3 -> 2 courses, 2 patients; relief c1 yes (8->4 = 50 %), p3 no (7->7): 1 of 2 = 50 %;
          Wilson 1 of 2: centre 0.5, half-width z*sqrt(0.25/2 + z²/16)/(1 + z²/2) = 0.4055 -> 9.5 % – 90.5 %;
-         median improvement (62.5 + 100/7) / 2 = 38.39 %; adherence (1 + 0.5) / 2 = 75 %;
+         median improvement (62.5 + 100/7) / 2 = 38.39 %; adherence (1 + 0.6) / 2 = 80 %;
          adherent 1 (c1), completed 1 (c1), dropped out 0 -> 0 %.
   Cedar: c2 -> 1 course; relief 6->5 = 1/6 < 30 %: 0 of 1; Wilson 0 of 1: 0 % – z²/(1 + z²) = 79.3 %;
          median (6 - 6) / 6 = 0 %; adherence 2/10 = 20 %; dropped out 1 of 1 = 100 %.
@@ -46,7 +46,7 @@ def test_the_therapists_are_compared_on_every_metric_with_hand_computed_numbers(
     assert rows.loc["Birch", "relief_pct"] == pytest.approx(50.0)
     assert rows.loc["Birch", "relief_interval"] == "9.5 % – 90.5 %"
     assert rows.loc["Birch", "median_improvement_pct"] == pytest.approx((62.5 + 100 / 7) / 2)
-    assert rows.loc["Birch", "adherence_pct"] == pytest.approx(75.0)
+    assert rows.loc["Birch", "adherence_pct"] == pytest.approx(80.0)      # (1 + 3/5) / 2
     assert rows.loc["Birch", ["adherent", "completed", "dropped_out"]].tolist() == [1, 1, 0]
     assert rows.loc["Birch", "dropout_pct"] == pytest.approx(0.0)
     assert rows.loc["Cedar", "relief_pct"] == pytest.approx(0.0)

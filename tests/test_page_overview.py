@@ -16,7 +16,7 @@ def test_the_overview_shows_the_hand_computed_kpis_as_of_the_chosen_date(app):
         "Patients": "3",
         "First-session relief": "33 %",          # 1 of 3
         "Median pain reduction": "14 %",         # median of 62.5, 0 and 100/7
-        "Mean adherence": "57 %",                # (1 + 0.2 + 0.5) / 3
+        "Mean adherence": "60 %",                # (1 + 0.2 + 0.6) / 3
         "Drop-out rate": "33 %",                 # 1 of 3
     }
     deltas = {m.label: m.delta for m in app.metric}
@@ -29,7 +29,7 @@ def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
     app.sidebar.multiselect(key="therapist").select("Birch").run()
     assert metrics_of(app)["First-session relief"] == "50 %"        # c1 yes, p3 no
     assert metrics_of(app)["Median pain reduction"] == "38 %"       # (62.5 + 100/7) / 2
-    assert metrics_of(app)["Mean adherence"] == "75 %"              # (1 + 0.5) / 2
+    assert metrics_of(app)["Mean adherence"] == "80 %"              # (1 + 0.6) / 2
     assert metrics_of(app)["Drop-out rate"] == "0 %"
 
 

@@ -73,7 +73,7 @@ def test_a_link_with_a_course_opens_that_patient_with_flags_and_missing_paperwor
     shown = tiles(app)
     assert shown["First-session relief"] == "No"               # 7 -> 7
     assert shown["Sustained improvement"] == "14.3 %"          # (7 - 6) / 7
-    assert shown["Adherence"] == "50 %"                        # 3 of 6 days, 03-15 .. 03-20
+    assert shown["Adherence"] == "60 %"                        # 3 of 5 days, 03-15 .. 03-19 (03-20 not over)
     assert shown["Longest break"] == "1 day"                   # 03-17
     assert shown["Status"] == "Ongoing"                        # last visit 2 days before 03-20
     assert (shown["Numbness reported"], shown["Acute inflammation"], shown["Missing pain scores"]) == \

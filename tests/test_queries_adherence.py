@@ -10,9 +10,9 @@ a1  p1 t1  courses.csv start 03-01, planned 5 (window 03-01..03-05, 5 days):
     Pain before: 8 first, 2 last (03-05 15:00): sustained (8 - 2) / 8 = 75 %.
 a2  p2 t2  courses.csv start 03-01, planned 10: attended 03-01 only, 03-02 cancelled.
     Adherence 1/10 (band 10-20 %); dropped out after 1 session; one scored day: no improvement figure.
-a3  p3 t1  no courses.csv row: start 03-15 (first row), planned 10; window cut at 03-20 = 6 days;
-    attended 03-15 .. 03-19 (5 days): adherence 5/6 (band 80-90 %, adherent); last visit 1 day ago:
-    ongoing. Pain before 6 first, 3 last: (6 - 3) / 6 = 50 %. Decoy: a session on 03-21 (after as-of).
+a3  p3 t1  no courses.csv row: start 03-15 (first row), planned 10; window cut at 03-20, which has
+    no visit yet and so leaves the window: 03-15..03-19 = 5 days; attended 03-15 .. 03-19 (5 days):
+    adherence 5/5 (band 90-100 %, adherent); last visit 1 day ago: ongoing. Pain before 6 first, 3 last: (6 - 3) / 6 = 50 %. Decoy: a session on 03-21 (after as-of).
 a4  p4     courses.csv only, start 03-02, planned 3, no session: adherence 0, no therapist,
     dropped out after 0 sessions.
 a5  p5 t2  courses.csv start 03-06, planned 5: attended 03-06 .. 03-10: completed, adherence 1.
@@ -101,7 +101,8 @@ def calendar(path, split="all", cohort_value=None, status="all", whole_plan_only
 def test_the_summary_counts_each_status_once_and_gives_its_share_of_courses(clinic):
     row = run(clinic, "adherence_summary").iloc[0]
     assert row.courses == 5                                            # a6 starts after the as-of date
-    assert row.mean_adherence == pytest.approx((0.8 + 0.1 + 5 / 6 + 0 + 1) / 5)
+    assert row.rated_courses == 5                                      # none starts on the as-of day
+    assert row.mean_adherence == pytest.approx((0.8 + 0.1 + 5 / 5 + 0 + 1) / 5)
     assert (row.adherent, row.adherent_share) == (3, pytest.approx(3 / 5))          # a1, a3, a5
     assert (row.completed, row.completed_share) == (1, pytest.approx(1 / 5))        # a5
     assert (row.dropped_out, row.dropped_out_share) == (3, pytest.approx(3 / 5))    # a1, a2, a4
@@ -127,9 +128,9 @@ def test_the_distribution_has_ten_bands_and_puts_exactly_80_percent_among_the_ad
     bands = run(clinic, "adherence_distribution")
     assert list(bands.bin_low_pct) == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]
     assert list(bands.bin_high_pct) == [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
-    # a4 0 -> 0-10; a2 0.1 -> 10-20; a1 0.8 and a3 5/6 -> 80-90; a5 1.0 -> 90-100 (100 % included)
-    assert list(bands.courses) == [1, 1, 0, 0, 0, 0, 0, 0, 2, 1]
-    assert list(bands.share) == pytest.approx([0.2, 0.2, 0, 0, 0, 0, 0, 0, 0.4, 0.2])
+    # a4 0 -> 0-10; a2 0.1 -> 10-20; a1 0.8 -> 80-90; a3 5/5 and a5 1.0 -> 90-100 (100 % included)
+    assert list(bands.courses) == [1, 1, 0, 0, 0, 0, 0, 0, 1, 2]
+    assert list(bands.share) == pytest.approx([0.2, 0.2, 0, 0, 0, 0, 0, 0, 0.2, 0.4])
     assert list(bands.adherent) == [False] * 8 + [True] * 2
 
 
@@ -191,8 +192,9 @@ def test_the_calendar_lists_the_most_recent_courses_first_day_by_day(clinic):
     assert statuses(days, "a1") == ["attended", "attended", "attended", "no_show", "attended"]
     assert statuses(days, "a2") == ["attended", "cancelled"] + ["no_visit"] * 8
     assert statuses(days, "a4") == ["no_visit"] * 3
-    # a3: 03-20 had no visit; 03-21 .. 03-24 are after the as-of date (03-21's session is not counted)
-    assert statuses(days, "a3") == ["attended"] * 5 + ["no_visit"] + ["not_yet"] * 4
+    # a3: 03-20 is the as-of day without a visit (still in progress, not missed); 03-21 .. 03-24 are after
+    # the as-of date (03-21's session is not counted)
+    assert statuses(days, "a3") == ["attended"] * 5 + ["today"] + ["not_yet"] * 4
 
 
 def test_two_sessions_on_one_day_are_one_attended_day_with_two_sessions(clinic):

@@ -172,9 +172,12 @@ def test_the_calendar_runs_from_the_earliest_row_to_the_latest_day_with_each_day
     assert set(days.week_start) == {dt.datetime(2026, 3, 2)}
 
 
-def test_planned_days_after_the_as_of_date_are_not_yet_and_missed_days_are_no_visit(clinic):
+def test_days_after_the_as_of_date_are_not_yet_the_as_of_day_is_today_and_missed_days_are_no_visit(clinic):
     days = run(clinic, "patients_calendar", course_id="k2")
     assert len(days) == 10                                         # 03-08 .. 03-17, planned 10
-    assert list(days.day_status[:3]) == ["attended", "no_show", "no_visit"]
+    # 03-10, the as-of day, has no row yet: it is still in progress, not missed
+    assert list(days.day_status[:3]) == ["attended", "no_show", "today"]
     assert list(days.day_status[3:]) == ["not_yet"] * 7            # 03-11 .. 03-17
     assert days.in_plan.all()
+    a_day_later = run(clinic, "patients_calendar", course_id="k2", as_of="2026-03-11")
+    assert list(a_day_later.day_status[:5]) == ["attended", "no_show", "no_visit", "today", "not_yet"]

@@ -17,9 +17,15 @@ DAY_STATUSES = {
     "cancelled": ("Cancelled", "#E69F00"),
     "no_show": ("No-show", "#D55E00"),
     "no_visit": ("No visit", "#BDBDBD"),
+    "today": ("As-of day, no visit yet (not missed)", "#FFF1A8"),
     "outside_plan": ("Outside the planned days", "#E6E6E6"),
     "not_yet": ("Not yet (after the as-of date)", "#F7F7F7"),
 }
+
+
+def adherence_text(value) -> str:
+    """A course's adherence in words; none yet for a course that starts on the as-of day without a visit."""
+    return "not rated yet (starts on the as-of day)" if value is None or pd.isna(value) else f"{value:.0%}"
 
 
 def status_scale(statuses: list[str]) -> tuple[list, dict[str, int]]:
@@ -127,14 +133,15 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
             date = pd.Timestamp(dates.at[row, day])
             hover_row.append(f"{row}, {started}<br>Day {day} of {course.planned_sessions}: {date:%a %d %b %Y}"
                              f"<br><b>{what}</b><br>Therapist {therapist}; "
-                             f"adherence {course.adherence:.0%}; {course.course_status}")
+                             f"adherence {adherence_text(course.adherence)}; {course.course_status}")
         z_values.append(z_row), texts.append(text_row), hovers.append(hover_row)
     fig = go.Figure(go.Heatmap(
         z=z_values, x=list(z.columns), y=y_order, colorscale=scale, zmin=-0.5, zmax=len(statuses) - 0.5,
         showscale=False, xgap=2, ygap=2, text=texts, texttemplate="%{text}", textfont={"color": "white", "size": 12},
         customdata=hovers, hovertemplate="%{customdata}<extra></extra>", hoverongaps=False,
     ))
-    legend_squares(fig, statuses)
+    # the as-of day's own colour is named only when some course shows it
+    legend_squares(fig, [s for s in statuses if s != "today" or (days.day_status == "today").any()])
     fig.update_xaxes(tickmode="linear", dtick=1 if last_day <= 31 else 5, range=[0.5, last_day + 0.5], showgrid=False)
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False, automargin=True)
     shown = len(courses)
