@@ -56,6 +56,35 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--json", action="store_true", help="print JSON (the only output format)")
         if name == "metrics":
             cmd.add_argument("--by", choices=GROUPS, default=None)
+
+    users = sub.add_parser("users", help="accounts that may sign in to the dashboard")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add an account (the password is read from standard input, or asked twice)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("director", "therapist"), required=True)
+    add.add_argument("--therapist", default=None, help="the therapist as written in the session records")
+    add.add_argument("--db", type=Path, default=None)
+    for action, text in (("list", "list the accounts"), ("disable", "disable an account and end its sessions"),
+                         ("enable", "enable a disabled account"),
+                         ("reset-password", "set a new password and end the account's sessions")):
+        cmd = users_sub.add_parser(action, help=text)
+        if action != "list":
+            cmd.add_argument("name")
+        else:
+            cmd.add_argument("--json", action="store_true", help="print JSON")
+        cmd.add_argument("--db", type=Path, default=None)
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check that no audit entry was altered, inserted or removed")
+    verify.add_argument("--db", type=Path, default=None)
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the database and its access file")
+    backup.add_argument("--db", type=Path, default=None)
+    backup.add_argument("--to", type=Path, required=True, help="the backup file to write (.zip)")
+    restore = sub.add_parser("restore", help="bring back a backup written by `backup`")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--db", type=Path, default=None)
     return parser
 
 
@@ -87,7 +116,9 @@ def cmd_demo(args) -> int:
         raise CliError(str(exc)) from None
     finally:
         con.close()
-    _print_json({"db": str(path), **counts})
+    from clinic import access
+    accounts = access.ensure_demo_accounts(path, demo.THERAPIST_NAMES)
+    _print_json({"db": str(path), **counts, "demo_accounts": accounts})
     return 0
 
 
@@ -146,7 +177,93 @@ def cmd_metrics(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics}
+def _read_password(confirm: bool = True) -> str:
+    """The new password: from standard input when it is not a terminal, else asked twice without echo."""
+    import getpass
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if password.endswith("\r"):
+            password = password[:-1]
+        if not password:
+            raise CliError("no password on standard input")
+        return password
+    first = getpass.getpass("New password: ")
+    if confirm and getpass.getpass("Repeat it: ") != first:
+        raise CliError("the two passwords differ; nothing was changed")
+    return first
+
+
+def _store(args):
+    from clinic import access
+    return access.AccessStore.for_database(args.db or db.default_db_path())
+
+
+def cmd_users(args) -> int:
+    from clinic import access
+    store = _store(args)
+    actor = access.cli_actor()
+    try:
+        if args.users_command == "add":
+            if args.role == "therapist" and not args.therapist:
+                raise CliError("a therapist account needs --therapist: the therapist as written in the session records")
+            if args.role == "director" and args.therapist:
+                raise CliError("--therapist is only for therapist accounts (a director sees every therapist)")
+            user = store.add_user(args.name, args.role, _read_password(), args.therapist, actor=actor)
+            print(f"added {user.role} account {user.name!r}" +
+                  (f" for therapist {user.therapist!r}" if user.therapist else "") + f" ({store.path})")
+        elif args.users_command == "list":
+            last = store.last_sign_ins()
+            rows = [{"name": u.name, "role": u.role, "therapist": u.therapist, "disabled": u.disabled,
+                     "demo": u.demo, "created_at": u.created_at, "password_changed_at": u.password_changed_at,
+                     "last_sign_in": last.get(u.name), "open_sessions": store.open_sessions(u.name),
+                     "locked_until": (lambda t: t.isoformat() if t else None)(store.locked_until(u.name))}
+                    for u in store.users()]
+            if args.json:
+                _print_json(rows)
+            elif not rows:
+                print(f"no accounts yet in {store.path}; add the first director with "
+                      "`python -m clinic users add NAME --role director`")
+            else:
+                for r in rows:
+                    flags = [f for f, on in (("disabled", r["disabled"]), ("demo", r["demo"]),
+                                             ("locked", r["locked_until"])) if on]
+                    print(f"{r['name']:<20} {r['role']:<10} {r['therapist'] or '-':<16} "
+                          f"last sign-in {r['last_sign_in'] or 'never':<32} {' '.join(flags)}".rstrip())
+        elif args.users_command in ("disable", "enable"):
+            user = store.set_disabled(args.name, args.users_command == "disable", actor=actor)
+            print(f"{user.name!r} is {'disabled; its open sessions were ended' if user.disabled else 'enabled'}")
+        elif args.users_command == "reset-password":
+            if store.get_user(args.name) is None:
+                raise CliError(f"there is no user named {access.normalise_name(args.name)!r}")
+            user = store.reset_password(args.name, _read_password(), actor=actor)
+            print(f"new password set for {user.name!r}; its open sessions were ended")
+    except access.AccessError as exc:
+        raise CliError(str(exc)) from None
+    return 0
+
+
+def cmd_audit(args) -> int:
+    result = _store(args).verify_audit()
+    if result.ok:
+        print(result.message)
+        return 0
+    print(f"error: audit log damaged: {result.message} ({result.intact} entries intact before it)", file=sys.stderr)
+    return 1
+
+
+def cmd_backup(args) -> int:
+    from clinic import backup
+    return backup.cmd_backup(args)
+
+
+def cmd_restore(args) -> int:
+    from clinic import backup
+    return backup.cmd_restore(args)
+
+
+COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics,
+            "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,7 @@ THERAPISTS = (
     ("Spruce",   2,  0.02),
     ("Sycamore", 2, -0.03),
 )
+THERAPIST_NAMES = tuple(t[0] for t in THERAPISTS)
 SITE_WEIGHTS = (0.30, 0.42, 0.28)
 
 # Column vocabularies; the generator works with their positions.

@@ -49,6 +49,8 @@ def ensure_database(path: Path, patients: int = DEMO_PATIENTS, seed: int = DEMO_
         return False  # another process finished first; its demo is as good as ours
     finally:
         building.unlink(missing_ok=True)
+    from clinic import access
+    access.ensure_demo_accounts(path, demo.THERAPIST_NAMES)
     return True
 
 

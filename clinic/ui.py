@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from clinic import db, metrics, store
+from clinic import access, db, metrics, store
 from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, RELIEF_RULE_LABELS, RELIEF_RULES,
                             SEX_LABELS, SEXES, Filters)
 
@@ -101,6 +101,14 @@ def require_entry(page_file: str, needs_data: bool = True) -> tuple[Path, Filter
     if needs_data and _run.filters is None:
         st.stop()
     return _run.path, _run.filters
+
+
+# ---------------------------------------------------------------- audit
+
+def audit(action: str, detail: dict | None = None) -> None:
+    """Appends an entry to the audit log (beside the database) for the person signed in to this run."""
+    signed_in = getattr(_run, "signed_in", None)
+    access.record(_run.path, signed_in.user.name if signed_in else None, action, detail or {})
 
 
 # ---------------------------------------------------------------- cached reads
