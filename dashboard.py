@@ -1,26 +1,18 @@
-"""Entry point: page config, the database (a demo one on first start), sidebar filters, navigation.
+"""Entry point of the patient-progress dashboard.
 
-No SQL and no metric logic here: pages ask clinic.ui for data and draw it.
+`streamlit run dashboard.py` finds the `st.App` below and serves it: Streamlit plus the sign-in
+routes and request guards of clinic/web.py. Each browser session then runs this file as a script
+(`__name__ == "__main__"`), whose body is clinic.ui.main(): page config, the database (a demo one
+on first start), the sign-in, the sidebar filters and the navigation. No SQL and no metric logic
+here.
 """
 import streamlit as st
 
-from clinic import ui
+if __name__ == "__main__":
+    from clinic import ui
 
-st.set_page_config(page_title="Patient progress", page_icon="📈", layout="wide")
+    ui.main()
+else:
+    from clinic import web
 
-path = ui.setup()
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page("pages/pain_trends.py", title="Pain trends", icon=":material/trending_down:"),
-    st.Page("pages/first_session.py", title="First-session relief", icon=":material/bolt:"),
-    st.Page("pages/adherence.py", title="Adherence", icon=":material/calendar_month:"),
-    st.Page("pages/patients.py", title="Patients", icon=":material/person:"),
-    st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"),
-    st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:"),
-]
-if not path.exists():     # no database yet: only the Import page can help
-    PAGES = [p for p in PAGES if p.title == "Import"]
-navigation = st.navigation(PAGES)
-filters = ui.sidebar_filters(path)
-with ui.entry_run(path, filters):
-    navigation.run()
+    app = st.App(__file__, routes=web.routes(), middleware=web.middleware(), lifespan=web.lifespan)

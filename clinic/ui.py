@@ -77,13 +77,106 @@ def setup() -> Path:
 
 
 @contextmanager
-def entry_run(path: Path | None, filters: Filters | None):
-    """Marks this script run as started by the entry, with its database and filters."""
-    _run.entry, _run.path, _run.filters = True, path, filters
+def entry_run(path: Path | None, filters: Filters | None, signed_in: access.SignedIn | None = None):
+    """Marks this script run as started by the entry, with its database, filters and signed-in user."""
+    _run.entry, _run.path, _run.filters, _run.signed_in = True, path, filters, signed_in
     try:
         yield
     finally:
-        _run.entry, _run.path, _run.filters = False, None, None
+        _run.entry, _run.path, _run.filters, _run.signed_in = False, None, None, None
+
+
+# The pages: (file, title, icon, who may open it). Every data page is open to therapists, who see
+# only the courses they treat; importing, the audit log and the user list are the director's.
+PAGES = (
+    ("pages/overview.py", "Overview", ":material/home:", "all"),
+    ("pages/pain_trends.py", "Pain trends", ":material/trending_down:", "all"),
+    ("pages/first_session.py", "First-session relief", ":material/bolt:", "all"),
+    ("pages/adherence.py", "Adherence", ":material/calendar_month:", "all"),
+    ("pages/patients.py", "Patients", ":material/person:", "all"),
+    ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
+    ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
+    ("pages/audit.py", "Audit log", ":material/policy:", "director"),
+    ("pages/users.py", "Users", ":material/manage_accounts:", "director"),
+)
+
+
+def _url_path(page_file: str) -> str:
+    return Path(page_file).stem
+
+
+def _director_only() -> None:
+    st.title("For the clinic director")
+    st.info("Only the clinic director can open this page (importing data, the audit log and the user list). "
+            "Your pages are in the menu on the left.")
+
+
+def main() -> None:
+    """The entry script's body: page set-up, the database, the sign-in, the sidebar, navigation."""
+    from clinic import auth
+
+    st.set_page_config(page_title="Patient progress", page_icon="📈", layout="wide")
+    path = setup()
+    with friendly_access():
+        signed_in = auth.current(path)
+    if signed_in is None:
+        # Signed out: the navigation holds only the sign-in page, at every page's address, so a deep
+        # link shows it (not a "page not found" box) and nothing else runs.
+        pages = [st.Page(lambda: auth.show_sign_in(path), title="Sign in", url_path=_url_path(f),
+                         default=(n == 0)) for n, (f, *_rest) in enumerate(PAGES)]
+        st.navigation(pages, position="hidden").run()
+        return
+    director = signed_in.user.is_director
+    pages = []
+    for file, title, icon, who in PAGES:
+        if who == "all" or director:
+            pages.append(st.Page(file, title=title, icon=icon, default=file == PAGES[0][0]))
+        else:
+            pages.append(st.Page(_director_only, title=title, icon=icon, url_path=_url_path(file),
+                                 visibility="hidden"))
+    if not path.exists():     # no database yet: only the Import page can help (the director's)
+        pages = [p for p in pages if p.title == "Import"] or [
+            st.Page(lambda: st.info("There is no database yet. The clinic director imports the first files."),
+                    title="No data yet", url_path="no_data", default=True)]
+    navigation = st.navigation(pages)
+    filters = sidebar_filters(path, scope=signed_in.scope)
+    signed_in_box(path, signed_in)
+    with entry_run(path, filters, signed_in):
+        navigation.run()
+
+
+@contextmanager
+def friendly_access():
+    """An unreadable access file is a plain message, never a traceback."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.Error as exc:
+        st.error(f"The list of accounts could not be read ({str(exc).splitlines()[0]}). Ask the clinic's "
+                 "administrator to check the access file beside the database.")
+        st.stop()
+
+
+def signed_in_box(path: Path, signed_in: access.SignedIn) -> None:
+    """Who is signed in, a sign-out button, and the session watch (automatic sign-out when idle)."""
+    from clinic import auth
+
+    user = signed_in.user
+    with st.sidebar:
+        st.divider()
+        role = "clinic director" if user.is_director else f"therapist {user.therapist}"
+        st.caption(f"Signed in as **{escape_markdown(user.name)}** ({escape_markdown(role)}). Signed out "
+                   f"automatically after {access.idle_limit().total_seconds() / 60:g} idle minutes.")
+        st.button("Sign out", key="auth.sign_out", on_click=auth.sign_out, args=(path,), width="stretch",
+                  icon=":material/logout:")
+        auth.watch(path, auth.cookie_token())
+
+
+def escape_markdown(text) -> str:
+    """Text from data shown inside our own markdown: every ASCII punctuation mark escaped."""
+    return "".join(f"\\{c}" if (c.isascii() and not c.isalnum() and not c.isspace()) else c
+                   for c in " ".join(str(text).split()))
 
 
 def require_entry(page_file: str, needs_data: bool = True) -> tuple[Path, Filters | None]:
@@ -98,9 +191,16 @@ def require_entry(page_file: str, needs_data: bool = True) -> tuple[Path, Filter
     if not getattr(_run, "entry", False):
         runpy.run_path(str(db.ROOT / ENTRY), run_name="__main__")
         st.stop()
+    if getattr(_run, "signed_in", None) is None:
+        st.stop()
     if needs_data and _run.filters is None:
         st.stop()
     return _run.path, _run.filters
+
+
+def signed_in() -> access.SignedIn:
+    """The signed-in user of this run (pages run only after the entry has checked the sign-in)."""
+    return _run.signed_in
 
 
 # ---------------------------------------------------------------- audit
@@ -109,6 +209,34 @@ def audit(action: str, detail: dict | None = None) -> None:
     """Appends an entry to the audit log (beside the database) for the person signed in to this run."""
     signed_in = getattr(_run, "signed_in", None)
     access.record(_run.path, signed_in.user.name if signed_in else None, action, detail or {})
+
+
+def access_store() -> access.AccessStore:
+    """The accounts and audit log of this run's database (for the director's pages)."""
+    return access.AccessStore.for_database(_run.path)
+
+
+def download(label: str, data: bytes, file_name: str, rows: int, key: str, **kwargs):
+    """A CSV download button whose every use is written to the audit log (which file, how many rows).
+
+    The entry is made when the button is pressed, by the person signed in to this run.
+    """
+    path, signed_in = _run.path, getattr(_run, "signed_in", None)
+    who = signed_in.user.name if signed_in else None
+
+    def record() -> None:
+        access.record(path, who, "export", {"file": file_name, "rows": int(rows)})
+
+    return st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record, **kwargs)
+
+
+def opened_course(course_id: str, patient_id: str) -> None:
+    """Writes "patient opened" to the audit log once per course and browser session (not on every rerun)."""
+    seen = st.session_state.setdefault("audit.opened_courses", set())
+    if course_id in seen:
+        return
+    seen.add(course_id)
+    audit("patient opened", {"course_id": course_id, "patient_id": patient_id})
 
 
 # ---------------------------------------------------------------- cached reads
@@ -177,16 +305,18 @@ def _reset_filters() -> None:
         st.session_state.pop(key, None)
 
 
-def sidebar_filters(path: Path) -> Filters | None:
+def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
     """The shared filters: in the sidebar on every page, kept across pages and in the URL.
 
+    `scope` (a therapist's own account) restricts every query to that therapist's courses; the
+    therapist filter then offers only them, and a URL naming another therapist is dropped.
     None when there is no database to filter yet.
     """
     if not path.exists():
         return None
     with friendly_errors():
         options = _plain(str(path), version(path), "filter_options", ())
-    therapists = sorted(options.loc[options.field == "therapist", "value"].tolist())
+    therapists = [scope] if scope else sorted(options.loc[options.field == "therapist", "value"].tolist())
     sites = sorted(options.loc[options.field == "site", "value"].tolist())
     bound = {"bind": "query-params", "persist_state": "session"}
     today = dt.date.today()
@@ -212,8 +342,9 @@ def sidebar_filters(path: Path) -> Filters | None:
     if start_from and start_to and start_from > start_to:
         st.sidebar.warning("The start range ends before it begins, so no course can match.")
     return Filters(as_of=as_of or today, start_from=start_from, start_to=start_to,
-                   therapists=tuple(chosen_therapists), sites=tuple(chosen_sites), diagnoses=tuple(diagnoses),
-                   age_bands=tuple(age_bands), sexes=tuple(sexes), relief_rule=relief_rule or "pct30")
+                   therapists=tuple(t for t in chosen_therapists if t in therapists), sites=tuple(chosen_sites),
+                   diagnoses=tuple(diagnoses), age_bands=tuple(age_bands), sexes=tuple(sexes),
+                   relief_rule=relief_rule or "pct30", scope=scope)
 
 
 # ---------------------------------------------------------------- small drawing helpers

@@ -8,7 +8,8 @@
 --   window_days, window_attended_days, adherence, adherent, completed, dropped_out, ongoing,
 --   last_attended_date, days_since_last_visit, longest_break_days,
 --   birth_year, age_years, age_band, sex, diagnosis, site, doctor_conclusion, imaging, blood_tests,
---   referral_date, start_month
+--   referral_date, start_month, session_therapists (the distinct therapists who gave an attended
+--   session of the course dated <= as_of: with `therapist`, who treats the course)
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
 --   'pct50' = >= 50 %). Only session rows dated <= as_of count; thresholds compare integers exactly.
 create or replace temp macro course_summary(as_of, relief_rule) as table (
@@ -73,6 +74,12 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
         select course_id, therapist
         from session_rows
         where row_no = 1
+    ),
+
+    course_therapists as (
+        select course_id, list(distinct therapist order by therapist) as session_therapists
+        from attended
+        group by course_id
     ),
 
     first_attended as (
@@ -197,13 +204,15 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             coalesce(t.attended_days, 0) >= w.planned_sessions as completed,
             t.last_attended_date,
             date_diff('day', coalesce(t.last_attended_date, w.start_date), as_of::date) as days_since_last_visit,
-            coalesce(b.longest_break_days, 0) as longest_break_days
+            coalesce(b.longest_break_days, 0) as longest_break_days,
+            coalesce(ct.session_therapists, []::varchar[]) as session_therapists
         from windowed as w
         left join first_row as fr on fr.course_id = w.course_id
         left join first_attended as fa on fa.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
         left join sustained as su on su.course_id = w.course_id
         left join breaks as b on b.course_id = w.course_id
+        left join course_therapists as ct on ct.course_id = w.course_id
     ),
 
     final as (
@@ -254,7 +263,8 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             p.imaging,
             p.blood_tests,
             p.referral_date,
-            strftime(pc.start_date, '%Y-%m') as start_month
+            strftime(pc.start_date, '%Y-%m') as start_month,
+            pc.session_therapists
         from per_course as pc
         left join patients as p on p.patient_id = pc.patient_id
     )

@@ -6,7 +6,8 @@
 --   start_from, start_to (date or null): the course start date range, null = open;
 --   therapists, sites, diagnoses, age_bands, sexes (varchar[]): empty = all; otherwise the course's
 --   value must be one of them (an unknown value never matches a chosen one);
---   scope (varchar or null): only the courses of this therapist (a therapist's own patients).
+--   scope (varchar or null): only the courses this therapist treats: they are the course's therapist
+--   or gave at least one of its attended sessions (dated <= as_of), as a therapist's account sees them.
 create or replace temp macro filtered_courses(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope
 ) as table (
@@ -20,5 +21,5 @@ create or replace temp macro filtered_courses(
       and (len(diagnoses::varchar[]) = 0 or list_contains(diagnoses::varchar[], diagnosis))
       and (len(age_bands::varchar[]) = 0 or list_contains(age_bands::varchar[], age_band))
       and (len(sexes::varchar[]) = 0 or list_contains(sexes::varchar[], sex))
-      and (scope is null or therapist = scope)
+      and (scope is null or therapist = scope or list_contains(session_therapists, scope))
 );

@@ -125,9 +125,73 @@ def page_db(tmp_path_factory) -> Path:
     return folder / "clinic.duckdb"
 
 
+# ---------------------------------------------------------------- signing in
+
+TEST_PASSWORD = "a test password, long enough"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """Argon2 with its lightest settings: the tests hash many passwords (never used outside tests)."""
+    from argon2 import PasswordHasher
+
+    from clinic import access
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(access, "_hasher", cheap)
+        patch.setattr(access, "_DUMMY_HASH", cheap.hash("not a password of anyone"))
+        yield
+
+
+def account_for(db_path, name: str):
+    """The account `name` in the access file beside db_path, made when missing: `director` is the
+    director, any other name a therapist of that name capitalised (`birch` treats as "Birch")."""
+    from clinic.access import AccessStore
+
+    store = AccessStore.for_database(db_path)
+    if store.get_user(name) is None:
+        if name == "director":
+            store.add_user(name, "director", TEST_PASSWORD, actor="test")
+        else:
+            store.add_user(name, "therapist", TEST_PASSWORD, name.capitalize(), actor="test")
+    return store
+
+
 @pytest.fixture
-def app(page_db, monkeypatch):
-    """An AppTest of dashboard.py on the page fixture, as of PAGE_AS_OF (not yet run)."""
+def signed_in_as(monkeypatch):
+    """Signs the AppTest browser in as the director (call it with another name to switch).
+
+    AppTest cannot send cookies, so the cookie reader is replaced by one that returns a real
+    session token of that account, opened through the real sign-in in the access file beside
+    $CLINIC_DB; the dashboard then checks it as it checks a browser's cookie.
+    """
+    import os
+
+    from clinic import auth
+
+    state = {"name": "director"}
+    tokens: dict = {}
+
+    def cookie():
+        db_path = os.environ["CLINIC_DB"]
+        key = (db_path, state["name"])
+        if key not in tokens:
+            store = account_for(db_path, state["name"])
+            tokens[key] = store.sign_in(state["name"], TEST_PASSWORD).token
+        return tokens[key]
+
+    def switch(name: str) -> None:
+        state["name"] = name
+
+    monkeypatch.setattr(auth, "cookie_token", cookie)
+    return switch
+
+
+@pytest.fixture
+def app(page_db, monkeypatch, signed_in_as):
+    """An AppTest of dashboard.py on the page fixture, as of PAGE_AS_OF, signed in as the director
+    (not yet run). `signed_in_as("birch")` before the first run signs in as therapist Birch."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -149,3 +213,10 @@ def empty_db(tmp_path) -> Path:
     path = tmp_path / "empty.duckdb"
     db.connect(path).close()
     return path
+
+
+def pytest_collection_modifyitems(items):
+    """Page tests (tests/test_page_*.py) run signed in, as the director unless a test says otherwise."""
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1].startswith("test_page_"):
+            item.fixturenames.append("signed_in_as") if "signed_in_as" not in item.fixturenames else None

@@ -62,6 +62,24 @@ def test_the_therapist_scope_shows_a_therapist_only_their_own_courses(clinic_db)
     assert course_ids(clinic_db, scope="Cedar", therapists=("Birch",)) == []   # scope wins over a filter
 
 
+def test_the_scope_includes_a_course_where_the_therapist_stood_in_for_a_session_but_not_a_cancelled_booking(db_from):
+    db_path = db_from(sessions="""
+    session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+    a1,p1,k1,2026-03-01,Cedar,attended,8,4
+    a2,p1,k1,2026-03-02,Birch,attended,6,4
+    b1,p2,k2,2026-03-01,Cedar,attended,7,5
+    b2,p2,k2,2026-03-02,Birch,cancelled,,
+    b3,p2,k2,2026-03-03,Birch,no_show,,
+    d1,p3,k3,2026-03-01,Cedar,attended,6,2
+    d2,p3,k3,2026-04-02,Birch,attended,5,2
+    """)
+    # k1: Cedar's course, Birch gave its second session: Birch treats it too.
+    # k2: Birch was only booked (cancelled, no-show): not a session Birch gave. k3: Birch's session
+    # is after the as-of date 2026-03-31.
+    assert course_ids(db_path, scope="Birch") == ["k1"]
+    assert course_ids(db_path, scope="Cedar") == ["k1", "k2", "k3"]
+
+
 def test_cohort_metrics_respect_the_scope_too(clinic_db):
     con = db.connect(clinic_db, read_only=True)
     try:

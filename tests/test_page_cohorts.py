@@ -127,7 +127,7 @@ def test_a_signed_in_therapist_sees_only_their_own_courses_and_never_a_patient_i
     from clinic import ui
 
     real = ui.sidebar_filters
-    monkeypatch.setattr(ui, "sidebar_filters", lambda path: real(path).with_(scope="Cedar"))
+    monkeypatch.setattr(ui, "sidebar_filters", lambda path, scope=None: real(path).with_(scope="Cedar"))
     at = open_cohorts(app)
     assert not at.exception
     assert list(table(at).index) == ["Cedar"]

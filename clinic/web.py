@@ -1,0 +1,387 @@
+"""The dashboard's HTTP layer around Streamlit: the sign-in and sign-out routes and request guards.
+
+`dashboard.py` hands these to `st.App`, which `streamlit run` serves:
+
+- `GET /signin` shows a small sign-in form (plain HTML, no Streamlit, no data); `POST /signin`
+  checks the name and password (clinic.access), sets an HttpOnly, SameSite=Strict cookie holding
+  only the session's random token, and sends the browser on to the page it asked for, with its
+  URL filters. `POST /signout` ends the session and clears the cookie.
+- `HostGuard` answers only requests whose Host header names this server (localhost, the
+  configured `server.address`, `server.allowedHosts` and `CLINIC_ALLOWED_HOSTS`), so a page on
+  another site cannot reach a dashboard on localhost through DNS rebinding.
+- `SignInGuard` lets nothing but the sign-in page and Streamlit's static code through without a
+  valid session: no page, WebSocket (where every chart and table travels), download, upload or
+  media request. A page request is sent to the sign-in form with its address kept. The script
+  checks the session again on every run (clinic.auth), so both layers must agree to show data.
+- Every response carries headers that keep the pages out of other sites' frames, out of caches
+  and out of other sites' Referer headers.
+"""
+from __future__ import annotations
+
+import html
+import ipaddress
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from clinic import access, store
+
+COOKIE = "clinic_session"
+SIGN_IN_PATH = "/signin"
+SIGN_OUT_PATH = "/signout"
+# Reachable without a session: the sign-in routes, Streamlit's own static code (JavaScript, CSS,
+# fonts: the same for everyone, no data) and its health checks.
+OPEN_PREFIXES = ("/static/", "/_stcore/health", "/_stcore/host-config", "/favicon", "/robots.txt")
+OPEN_PATHS = (SIGN_IN_PATH, SIGN_OUT_PATH)
+MAX_FORM_BYTES = 4096
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _database() -> Path:
+    return store.database_path()
+
+
+def _store() -> access.AccessStore:
+    return access.AccessStore.for_database(_database())
+
+
+def _cookie_token(cookies: dict) -> str | None:
+    value = cookies.get(COOKIE)
+    return value if value else None
+
+
+def session_of(cookies: dict) -> access.SignedIn | None:
+    """The valid session behind a request's cookie (without counting the request as activity)."""
+    token = _cookie_token(cookies)
+    if token is None:
+        return None
+    try:
+        return _store().check_session(token, touch=False)
+    except Exception:  # noqa: BLE001 - an unreadable access file signs nobody in
+        return None
+
+
+def safe_next(value: str | None) -> str:
+    """A page of this dashboard to go on to after signing in: a local path (and its query), never
+    another site (`//evil`, `https://…`, back-slashes) nor the sign-in routes themselves."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return "/"
+    if value.split("?", 1)[0].rstrip("/") in (SIGN_IN_PATH, SIGN_OUT_PATH):
+        return "/"
+    return value[:2000]
+
+
+def _client(request: Request) -> str:
+    host = request.client.host if request.client else "?"
+    agent = (request.headers.get("user-agent") or "")[:120]
+    return f"{host} {agent}".strip()
+
+
+def _secure(request: Request) -> bool:
+    if os.environ.get("CLINIC_SECURE_COOKIE", "").lower() in ("1", "true", "yes"):
+        return True
+    return request.url.scheme == "https"
+
+
+def _same_origin(request: Request) -> bool:
+    """A form post from this dashboard's own page (browsers send Origin with every POST)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+# ---------------------------------------------------------------- the sign-in page
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>Sign in · Patient progress</title>
+<style>
+body {{ font-family: "Source Sans Pro", system-ui, -apple-system, "Segoe UI", sans-serif; background: #f6f7f9;
+       color: #262730; margin: 0; }}
+main {{ max-width: 380px; margin: 9vh auto; background: #fff; border: 1px solid #e3e5e8; border-radius: 10px;
+        padding: 28px 32px; box-shadow: 0 1px 3px rgba(0,0,0,.06); }}
+h1 {{ font-size: 1.5rem; margin: 0 0 4px; }}
+p.lead {{ color: #555; margin: 0 0 18px; }}
+label {{ display: block; font-weight: 600; margin: 12px 0 4px; }}
+input[type=text], input[type=password] {{ width: 100%; box-sizing: border-box; padding: 9px 10px; font-size: 1rem;
+       border: 1px solid #c9ccd1; border-radius: 6px; }}
+button {{ margin-top: 18px; width: 100%; padding: 10px; font-size: 1rem; font-weight: 600; color: #fff;
+         background: #ff4b4b; border: 0; border-radius: 6px; cursor: pointer; }}
+.message {{ padding: 10px 12px; border-radius: 6px; margin: 0 0 14px; }}
+.error {{ background: #fdecea; color: #8a1c12; }}
+.info {{ background: #e8f1fb; color: #0b3f73; }}
+.note {{ font-size: .9rem; color: #555; margin-top: 18px; border-top: 1px solid #eee; padding-top: 12px; }}
+code {{ background: #f0f2f6; padding: 1px 4px; border-radius: 4px; }}
+</style></head>
+<body><main>
+<h1>Patient progress</h1>
+<p class="lead">Sign in to see the clinic's patients and outcomes.</p>
+{message}
+<form method="post" action="{action}" autocomplete="on">
+<input type="hidden" name="next" value="{next}">
+<label for="username">User name</label>
+<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false"
+       required autofocus value="{username}">
+<label for="password">Password</label>
+<input type="password" id="password" name="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>
+{note}
+</main></body></html>
+"""
+
+NOTICES = {
+    "signed_out": ("info", "You have signed out."),
+    "ended": ("info", "Your session has ended (signed out, idle for too long, or the account was changed). "
+                      "Sign in again to go on."),
+}
+
+
+def _page(request: Request, *, message: str = "", kind: str = "error", username: str = "", next_path: str = "/",
+          status: int = 200) -> HTMLResponse:
+    try:
+        accounts = _store()
+        has_users, has_demo = accounts.has_users(), accounts.has_demo_users()
+    except Exception:  # noqa: BLE001 - shown as "no accounts" below
+        has_users, has_demo = False, False
+    notice = request.query_params.get("notice")
+    if not message and notice in NOTICES:
+        kind, message = NOTICES[notice]
+    box = f'<p class="message {kind}" role="alert">{html.escape(message)}</p>' if message else ""
+    if not has_users:
+        note = ('<p class="note">There are no accounts yet. On the dashboard\'s computer, add the first director:'
+                f' <code>python -m clinic users add NAME --role director --db {html.escape(str(_database()))}</code>'
+                ' (it asks for a password of 12 characters or more).</p>')
+    elif has_demo:
+        note = ('<p class="note">This is a demo database with demo accounts: <code>director</code>, and one per '
+                'therapist named after them in lower case (for example <code>birch</code>), each with the '
+                'password <code>demo</code>. Real databases have no demo accounts.</p>')
+    else:
+        note = '<p class="note">Forgot your password? The clinic director can set a new one.</p>'
+    body = PAGE.format(message=box, action=html.escape(SIGN_IN_PATH), next=html.escape(next_path),
+                       username=html.escape(username), note=note)
+    return HTMLResponse(body, status_code=status, headers={
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                   "frame-ancestors 'none'; base-uri 'none'",
+    })
+
+
+async def sign_in(request: Request) -> Response:
+    if request.method == "GET":
+        return _page(request, next_path=safe_next(request.query_params.get("next")))
+    if not _same_origin(request):
+        return PlainTextResponse("Sign-in forms are only accepted from this dashboard's own page.", status_code=403)
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
+        return PlainTextResponse("The sign-in form is too large.", status_code=413)
+    try:
+        form = await request.form(max_files=0, max_fields=5, max_part_size=MAX_FORM_BYTES)
+    except Exception:  # noqa: BLE001 - a malformed body is a failed sign-in, not a traceback
+        return _page(request, message="The sign-in form could not be read; try again.", status=400)
+    username = str(form.get("username") or "")[:200]
+    password = str(form.get("password") or "")[:1000]
+    next_path = safe_next(str(form.get("next") or "/"))
+    result = _store().sign_in(username, password, client=_client(request))
+    if result.token is None:
+        return _page(request, message=result.message, username=username, next_path=next_path, status=401)
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(COOKIE, result.token, httponly=True, samesite="strict", secure=_secure(request), path="/")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def sign_out(request: Request) -> Response:
+    if request.method == "POST" and not _same_origin(request):
+        return PlainTextResponse("Sign-out is only accepted from this dashboard's own page.", status_code=403)
+    token = _cookie_token(request.cookies)
+    if request.method == "POST" and token:
+        _store().sign_out(token)
+    if request.method == "GET" and session_of(request.cookies) is not None:
+        # A link cannot sign anyone out (another site could embed it): show a button that posts.
+        return HTMLResponse(
+            '<!doctype html><meta charset="utf-8"><title>Sign out</title>'
+            f'<form method="post" action="{SIGN_OUT_PATH}"><button type="submit">Sign out</button></form>',
+            headers={"Cache-Control": "no-store",
+                     "Content-Security-Policy": "default-src 'none'; form-action 'self'; frame-ancestors 'none'"})
+    response = RedirectResponse(f"{SIGN_IN_PATH}?notice=signed_out", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
+    return response
+
+
+def routes() -> list[Route]:
+    return [Route(SIGN_IN_PATH, sign_in, methods=["GET", "POST"]),
+            Route(SIGN_OUT_PATH, sign_out, methods=["GET", "POST"])]
+
+
+# ---------------------------------------------------------------- guards
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _host_name(host_header: str) -> str:
+    host = host_header.strip().lower()
+    if host.startswith("["):                       # [::1]:8501
+        return host[1:host.find("]")] if "]" in host else host
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def allowed_hosts() -> list[str]:
+    """Host names this dashboard answers to (see the module docstring)."""
+    from streamlit import config
+
+    names = list(LOCAL_HOSTS)
+    address = (config.get_option("server.address") or "").strip().lower()
+    if address and address not in ("0.0.0.0", "::", "[::]"):
+        names.append(address.strip("[]"))
+    names += [str(h).strip().lower() for h in (config.get_option("server.allowedHosts") or []) if str(h).strip()]
+    names += [h.strip().lower() for h in os.environ.get("CLINIC_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    return names
+
+
+def host_allowed(host_header: str | None, names: list[str]) -> bool:
+    if not host_header:
+        return False
+    host = _host_name(host_header)
+    for name in names:
+        if name == "*" or name == host:
+            return True
+        if name.startswith("*.") and host.endswith(name[1:]):
+            return True
+    try:
+        return ipaddress.ip_address(host).is_loopback and any(n in LOCAL_HOSTS for n in names)
+    except ValueError:
+        return False
+
+
+class HostGuard:
+    """Refuses HTTP and WebSocket requests whose Host header is not one of this server's names."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if host_allowed(_header(scope, b"host"), allowed_hosts()):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        response = PlainTextResponse("This dashboard does not answer to that host name. Ask the clinic's "
+                                     "administrator to add it to CLINIC_ALLOWED_HOSTS.", status_code=421)
+        await response(scope, receive, send)
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),   # other sites never see a page address
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class SignInGuard:
+    """Lets only the sign-in routes and static code through without a valid session."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
+            await self.app(scope, receive, _with_headers(send, scope))
+            return
+        cookies = Request(scope).cookies if scope["type"] == "http" else _websocket_cookies(scope)
+        if session_of(cookies) is not None:
+            await self.app(scope, receive, _with_headers(send, scope))
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        method = scope.get("method", "GET")
+        if method == "GET" and not path.startswith(("/_stcore/", "/media/", "/component/", "/app/")):
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = quote(path, safe="/") + (f"?{query}" if query else "")
+            response: Response = RedirectResponse(f"{SIGN_IN_PATH}?{urlencode({'next': safe_next(target)})}",
+                                                  status_code=303)
+        else:
+            response = PlainTextResponse("Sign in first.", status_code=401)
+        response.headers["Cache-Control"] = "no-store"
+        await response(scope, receive, send)
+
+
+def _websocket_cookies(scope) -> dict:
+    from http.cookies import SimpleCookie
+
+    jar = SimpleCookie()
+    try:
+        jar.load(_header(scope, b"cookie") or "")
+    except Exception:  # noqa: BLE001 - a malformed cookie header carries no session
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}
+
+
+def _with_headers(send, scope):
+    """Adds the security headers (and no caching of pages, data and downloads) to HTTP responses."""
+    if scope["type"] != "http":
+        return send
+    path = scope.get("path", "")
+    private = not path.startswith("/static/")
+
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {k.lower() for k, _ in headers}
+            headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+            if private:
+                headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                headers.append((b"cache-control", b"no-store"))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
+
+
+def middleware() -> list[Middleware]:
+    return [Middleware(HostGuard), Middleware(SignInGuard)]
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """On first start at the default path, builds the demo database (with its demo accounts) before
+    the first sign-in, so the two-command start works without any set-up."""
+    from clinic import db
+    import anyio
+
+    path = _database()
+    if not path.exists() and path == db.DEFAULT_DB:
+        print(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients at {path} …",
+              flush=True)
+        await anyio.to_thread.run_sync(store.ensure_database, path)
+    yield

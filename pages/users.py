@@ -1,0 +1,22 @@
+"""Users: who may sign in, with which role — read-only; accounts are changed on the command line."""
+import streamlit as st
+
+from clinic import audit_view, ui
+
+path, _filters = ui.require_entry(__file__, needs_data=False)
+if not ui.signed_in().user.is_director:
+    ui.empty_state("Only the clinic director can see the list of users.")
+
+st.title("Users")
+st.caption("Read-only. Accounts are added, disabled, enabled and given new passwords on the dashboard's computer "
+           "(`python -m clinic users add NAME --role director|therapist [--therapist NAME]`, `users disable NAME`, "
+           "`users enable NAME`, `users reset-password NAME`); disabling an account or resetting its password signs "
+           "it out at once. Every change is in the audit log.")
+users = audit_view.users(ui.access_store())
+if users.empty:
+    ui.empty_state("There are no accounts yet.")
+demo = int(users.demo.sum())
+if demo:
+    st.warning(f"{demo:,} demo accounts with the password `demo` can sign in. They belong to demo databases only: "
+               "on real data, disable them (`python -m clinic users disable NAME`).")
+ui.show_table(users, audit_view.USER_LABELS, key="users.table")
