@@ -96,3 +96,34 @@ def cohort_report(con, filters: Filters, by: str | None = None) -> dict:
         "overall": block(overall[0] if overall else None),
         "groups": [{"key": row["key"], **block(row)} for row in groups],
     }
+
+
+def private_cohort(con, filters: Filters, group: str | None, viewer: str, table: pa.Table | None = None,
+                   k: int | None = None) -> tuple[list[dict], dict]:
+    """The whole clinic's cohort rows (and its total row) as therapist `viewer` may see them: small
+    cells, and cells that could be recovered from the shown ones, suppressed (see clinic.privacy).
+
+    The filters apply except the scope: this is the clinic-wide comparison.
+    """
+    from clinic import privacy
+
+    k = k or privacy.min_cell_patients()
+    clinic = filters.with_(scope=None)
+    table = all_courses(con, clinic) if table is None else table
+    rows = cohort_rows(con, clinic, group, table) if group else []
+    total = (cohort_rows(con, clinic, None, table) or [{"key": None, "courses": 0, "patients": 0}])[0]
+    params = {"all_courses": table, "viewer": viewer, **clinic.params()}
+    cells = [privacy.Cell(r["key"], r["patients"], r["other_patients"])
+             for r in (db.records(con, "cohort_privacy", group=group, **params) if group else [])]
+    whole = db.records(con, "cohort_privacy", group="overall", **params)
+    total_cell = privacy.Cell(None, whole[0]["patients"], whole[0]["other_patients"]) if whole else \
+        privacy.Cell(None, 0, 0)
+
+    def union(keys: frozenset) -> tuple[int, int]:
+        found = db.records(con, "cohort_privacy_union", group=group, keys=[str(x) for x in keys if x is not None],
+                           include_unknown=None in keys, **params)[0]
+        return found["patients"], found["other_patients"]
+
+    decision = privacy.suppress(cells, total_cell if total.get("courses") else None, k, union)
+    shown = [privacy.mask(row, row["key"] in decision.hidden) for row in rows]
+    return shown, privacy.mask(total, decision.total_hidden)

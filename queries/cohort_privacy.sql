@@ -1,0 +1,30 @@
+-- cohort_privacy: how many patients each cohort cell covers, and how many of them a viewing
+-- therapist cannot see (from courses they do not treat), for small-cell suppression.
+-- returns: key, patients (distinct patients of the cell's courses), other_patients (distinct
+--   patients of the cell's courses that $viewer does not treat: neither the course's therapist nor
+--   the giver of one of its attended sessions); one row per key (sorted, null last), the same keys
+--   as cohort_metrics.sql for the same filters and $group.
+-- params: the filter set (see filtered_courses.sql), $group (as in cohort_metrics.sql),
+--   $viewer (varchar: the therapist whose own courses are known to the person looking)
+-- uses: filtered_courses
+-- uses: cohort_key
+-- reads: all_courses
+with grouped as (
+    select
+        patient_id,
+        cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key,
+        not (therapist is not distinct from $viewer or list_contains(session_therapists, $viewer)) as other
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+),
+
+final as (
+    select
+        key,
+        count(distinct patient_id) as patients,
+        count(distinct patient_id) filter (where other) as other_patients
+    from grouped
+    group by key
+)
+
+select * from final
+order by key nulls last;

@@ -1,0 +1,32 @@
+-- cohort_privacy_union: how many patients several cohort cells cover together (a patient in two of
+-- them counts once), and how many of those a viewing therapist cannot see: what subtracting the
+-- shown cells from a shown total would reveal.
+-- returns: one row: patients, other_patients (see cohort_privacy.sql)
+-- params: the filter set (see filtered_courses.sql), $group (as in cohort_metrics.sql),
+--   $viewer (varchar), $keys (varchar[]: the cells' keys), $include_unknown (boolean: also the
+--   cell of courses whose key is null)
+-- uses: filtered_courses
+-- uses: cohort_key
+-- reads: all_courses
+with grouped as (
+    select
+        patient_id,
+        cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key,
+        not (therapist is not distinct from $viewer or list_contains(session_therapists, $viewer)) as other
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+),
+
+chosen as (
+    select *
+    from grouped
+    where list_contains($keys::varchar[], key) or ($include_unknown and key is null)
+),
+
+final as (
+    select
+        count(distinct patient_id) as patients,
+        count(distinct patient_id) filter (where other) as other_patients
+    from chosen
+)
+
+select * from final;
