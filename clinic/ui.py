@@ -20,6 +20,7 @@ import pyarrow as pa
 import streamlit as st
 
 from clinic import access, db, metrics, store
+from clinic.text import for_markdown, markdown_filters
 from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, RELIEF_RULE_LABELS, RELIEF_RULES,
                             SEX_LABELS, SEXES, Filters)
 
@@ -40,14 +41,14 @@ def friendly_errors():
         st.warning("The database is busy with an import right now. Reload the page in a few seconds.")
         st.stop()
     except db.NotADatabase as exc:
-        st.error(f"CLINIC_DB does not name a database: {exc}")
+        st.error(f"CLINIC_DB does not name a database: {for_markdown(exc)}")
         st.stop()
     except FileNotFoundError:
         st.error("There is no database yet. Import session files on the Import page, "
                  "or build the demo with `python -m clinic demo`.")
         st.stop()
     except duckdb.Error as exc:
-        st.error(f"The database could not be read: {str(exc).splitlines()[0]}")
+        st.error(f"The database could not be read: {for_markdown(str(exc).splitlines()[0])}")
         st.stop()
 
 
@@ -61,14 +62,11 @@ def _ensure_demo(path: str) -> bool:
 def setup() -> Path:
     """The database path; on first start at the default path, builds the demo database there.
 
-    When an explicitly chosen database ($CLINIC_DB) is missing, says so: only the Import page works.
+    An explicitly chosen database ($CLINIC_DB) that is missing is left to the Import page (the
+    entry says so once someone has signed in).
     """
     path = store.database_path()
-    if path.exists():
-        return path
-    if path != db.DEFAULT_DB:
-        st.error(f"There is no database at `{path}` (set by CLINIC_DB). Import session files on the "
-                 f"Import page to create it, or build the demo with `python -m clinic demo --db {path}`.")
+    if path.exists() or path != db.DEFAULT_DB:
         return path
     with st.spinner(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients…"):
         with friendly_errors():
@@ -135,12 +133,15 @@ def main() -> None:
             pages.append(st.Page(_director_only, title=title, icon=icon, url_path=_url_path(file),
                                  visibility="hidden"))
     if not path.exists():     # no database yet: only the Import page can help (the director's)
+        if director:
+            st.error(f"There is no database at {for_markdown(path)} (set by CLINIC_DB). Import session files on the "
+                     "Import page to create it, or build the demo with `python -m clinic demo --db PATH`.")
         pages = [p for p in pages if p.title == "Import"] or [
             st.Page(lambda: st.info("There is no database yet. The clinic director imports the first files."),
                     title="No data yet", url_path="no_data", default=True)]
     navigation = st.navigation(pages)
-    filters = sidebar_filters(path, scope=signed_in.scope)
     signed_in_box(path, signed_in)
+    filters = sidebar_filters(path, scope=signed_in.scope)
     with entry_run(path, filters, signed_in):
         navigation.run()
 
@@ -153,7 +154,7 @@ def friendly_access():
     try:
         yield
     except sqlite3.Error as exc:
-        st.error(f"The list of accounts could not be read ({str(exc).splitlines()[0]}). Ask the clinic's "
+        st.error(f"The list of accounts could not be read ({for_markdown(str(exc).splitlines()[0])}). Ask the clinic's "
                  "administrator to check the access file beside the database.")
         st.stop()
 
@@ -164,19 +165,16 @@ def signed_in_box(path: Path, signed_in: access.SignedIn) -> None:
 
     user = signed_in.user
     with st.sidebar:
-        st.divider()
         role = "clinic director" if user.is_director else f"therapist {user.therapist}"
-        st.caption(f"Signed in as **{escape_markdown(user.name)}** ({escape_markdown(role)}). Signed out "
-                   f"automatically after {access.idle_limit().total_seconds() / 60:g} idle minutes.")
-        st.button("Sign out", key="auth.sign_out", on_click=auth.sign_out, args=(path,), width="stretch",
-                  icon=":material/logout:")
+        left, right = st.columns([3, 2], vertical_alignment="center")
+        left.caption(f"Signed in as **{for_markdown(user.name)}** ({for_markdown(role)})",
+                     help=f"Signed out automatically after {access.idle_limit().total_seconds() / 60:g} minutes "
+                          "without a click.")
+        right.button("Sign out", key="auth.sign_out", on_click=auth.sign_out, args=(path,), width="stretch")
         auth.watch(path, auth.cookie_token())
+        st.divider()
 
 
-def escape_markdown(text) -> str:
-    """Text from data shown inside our own markdown: every ASCII punctuation mark escaped."""
-    return "".join(f"\\{c}" if (c.isascii() and not c.isalnum() and not c.isspace()) else c
-                   for c in " ".join(str(text).split()))
 
 
 def require_entry(page_file: str, needs_data: bool = True) -> tuple[Path, Filters | None]:
@@ -328,7 +326,11 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
         start_from = st.date_input("Courses started from", value=None, key="from", format="YYYY-MM-DD", **bound)
         start_to = st.date_input("Courses started until", value=None, key="to", format="YYYY-MM-DD",
                                  help="Leave either date empty for no limit on that side.", **bound)
-        chosen_therapists = st.multiselect("Therapist", therapists, key="therapist", placeholder="All therapists", **bound)
+        chosen_therapists = st.multiselect(
+            "Therapist", therapists, key="therapist", **bound,
+            placeholder=f"Your courses ({scope})" if scope else "All therapists",
+            help="Your account shows the courses you treat: those you are the therapist of, or gave a session "
+                 "of." if scope else None)
         chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **bound)
         diagnoses = st.multiselect("Diagnosis", DIAGNOSES, key="diagnosis", placeholder="All diagnoses",
                                    format_func=DIAGNOSIS_LABELS.get, **bound)
@@ -394,6 +396,11 @@ def empty_state(message: str) -> None:
     st.stop()
 
 
+def filters_caption(filters: Filters) -> None:
+    """The filters in words under a page's title (names from data shown as text)."""
+    st.caption(markdown_filters(filters).describe())
+
+
 def no_courses_message(filters: Filters) -> str:
-    return (f"No courses match these filters ({filters.describe()}). Widen the start-date range, "
+    return (f"No courses match these filters ({markdown_filters(filters).describe()}). Widen the start-date range, "
             "clear a filter in the sidebar, or move the as-of date later.")

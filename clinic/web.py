@@ -379,6 +379,7 @@ async def lifespan(app):
     from clinic import db
     import anyio
 
+    os.umask(0o077)     # the database, its access file and reports are readable by their owner only
     path = _database()
     if not path.exists() and path == db.DEFAULT_DB:
         print(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients at {path} …",

@@ -8,7 +8,7 @@ from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 path, filters = ui.require_entry(__file__)
 
 st.title("Adherence to the daily course")
-st.caption(filters.describe())
+ui.filters_caption(filters)
 
 summary = ui.query("adherence_summary").to_dict("records")[0]
 courses = summary["courses"]

@@ -4,13 +4,14 @@ import streamlit as st
 from clinic import ui
 from clinic.charts import cohorts as charts
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES
+from clinic.text import for_markdown
 
 path, filters = ui.require_entry(__file__)
 
 st.title("Cohorts")
-st.caption(filters.describe())
+ui.filters_caption(filters)
 if filters.scope:
-    st.info(f"Signed in as {filters.scope}: the groups below hold only your own courses.")
+    st.info(f"Signed in as {for_markdown(filters.scope)}: the groups below hold only your own courses.")
 
 bound = {"bind": "query-params", "persist_state": "session"}
 group = st.segmented_control("Compare by", list(COHORT_FIELDS), default="therapist", required=True,

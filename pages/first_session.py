@@ -8,7 +8,7 @@ from clinic.filters import COHORT_FIELDS
 path, filters = ui.require_entry(__file__)
 
 st.title("First-session relief")
-st.caption(filters.describe())
+ui.filters_caption(filters)
 
 summary = ui.overall()
 if summary["courses"] == 0:

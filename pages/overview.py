@@ -11,7 +11,7 @@ from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
 path, filters = ui.require_entry(__file__)
 
 st.title("Patient progress")
-st.caption(filters.describe())
+ui.filters_caption(filters)
 if filters.as_of != dt.date.today():
     st.info(f"Figures as of **{filters.as_of:%d %b %Y}**, not today: sessions after that date are left out, and "
             "the attention lists below are as they stood then. Clear the as-of date in the sidebar for today.")

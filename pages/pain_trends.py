@@ -8,7 +8,7 @@ from clinic.charts import pain as charts
 path, filters = ui.require_entry(__file__)
 
 st.title("Pain trends")
-st.caption(filters.describe())
+ui.filters_caption(filters)
 
 summary = ui.overall()
 if summary["courses"] == 0:

@@ -5,11 +5,12 @@ import streamlit as st
 from clinic import exports, ui
 from clinic.charts import patients as charts
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
+from clinic.text import for_markdown
 
 path, filters = ui.require_entry(__file__)
 
 st.title("Patients")
-st.caption(filters.describe())
+ui.filters_caption(filters)
 
 everyone = ui.query("patients_courses", search="")
 if everyone.empty:
@@ -58,9 +59,9 @@ st.header("One patient's course")
 # The selectbox drops a value from the link that is not among its options, so read the link first.
 linked = st.query_params.get("patients.course")
 if linked and linked not in set(everyone.course_id):
-    st.warning(f"The link asks for course {linked!r}, which is not among the courses these filters let you see "
-               "(another therapist's patient, a course that starts after the as-of date, or a mistyped id). "
-               "Clear a filter or choose a course below.")
+    st.warning(f"The link asks for course '{for_markdown(linked)}', which is not among the courses these filters "
+               "let you see (another therapist's patient, a course that starts after the as-of date, or a mistyped "
+               "id). Clear a filter or choose a course below.")
 course_id = st.selectbox("Course id", list(everyone.course_id), index=None, key="patients.course",
                          placeholder="Type or choose a course id, or select a row in the table above",
                          help="The chosen course is kept in the page's link, so the link opens this patient.",
@@ -166,7 +167,8 @@ st.subheader("Doctor's paperwork")
 IMAGING = {"mri": "MRI", "ct": "CT", "xray": "X-ray", "none": "None done"}
 paper = st.columns(2) + st.columns(2)
 paper[0].metric("Doctor's conclusion", yes_no(course.doctor_conclusion), border=True)
-paper[1].metric("Imaging", "not on file" if pd.isna(course.imaging) else IMAGING.get(course.imaging, course.imaging),
+paper[1].metric("Imaging", "not on file" if pd.isna(course.imaging)
+                else IMAGING.get(course.imaging) or for_markdown(course.imaging),
                 border=True)
 paper[2].metric("Blood tests", yes_no(course.blood_tests), border=True)
 paper[3].metric("Referral date", "not on file" if pd.isna(course.referral_date)

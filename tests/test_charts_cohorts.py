@@ -82,7 +82,7 @@ def test_the_csv_states_the_filters_first_and_keeps_the_exact_numbers():
     frame = charts.cohort_frame(AGE_ROWS, "age_band")
     text = charts.csv_bytes(frame, "age_band", Filters(as_of=dt.date(2026, 3, 20)).describe()).decode()
     lines = text.splitlines()
-    assert lines[0] == "# Cohorts by age band; as of 20 Mar 2026"
+    assert lines[0] == '"# Cohorts by age band; as of 20 Mar 2026"'          # one quoted cell
     assert lines[1].startswith("key,label,courses,patients,relief_assessable,relieved,relief_rate,ci_low,ci_high")
     assert lines[2].startswith("<30,<30,9,9,3,1,0.3333333333333333,")        # 1/3, not rounded
     assert lines[-1].startswith(",unknown,1,1,0,0,,,,")                      # unknown key left empty
@@ -194,3 +194,38 @@ def test_one_group_is_called_one_group():
     fig = charts.comparison(charts.cohort_frame([row("North", 12, dropped_out=1)], "site"), "dropout",
                             row(None, 12, dropped_out=1), "site")
     assert fig.layout.title.subtitle.text.startswith("12 courses in 1 group;")
+
+
+HOSTILE = '<a href="https://evil.example">Birch</a> <span style="color:red">x</span>'
+
+
+def test_a_therapist_named_with_markup_is_text_on_the_axis_beside_its_n_and_in_the_hover():
+    rows = [row(HOSTILE, 12, relief_assessable=10, relieved=7, relief_rate=0.7, ci_low=0.4, ci_high=0.9),
+            row("Cedar", 3)]
+    frame = charts.cohort_frame(rows, "therapist")
+    assert frame.loc[0, "label"] == HOSTILE                   # the table shows the name as stored (as text)
+    fig = charts.comparison(frame, "relief", OVERALL, "therapist")
+    shown = '&lt;a href="https://evil.example"&gt;Birch&lt;/a&gt; &lt;span style="color:red"&gt;x&lt;/span&gt;'
+    assert list(fig.data[0].y) == [shown]
+    assert shown in list(fig.layout.yaxis.categoryarray)
+    assert shown in [a.y for a in fig.layout.annotations]
+    assert fig.data[0].hovertext[0].startswith(f"<b>{shown}</b>")
+    assert "<a " not in fig.to_json() and "<span" not in fig.to_json()
+
+
+def test_the_first_line_of_the_csv_is_one_quoted_cell_whatever_the_names():
+    import csv
+    import io
+
+    frame = charts.cohort_frame([row("Comma,=1+1", 3), row("=HYPERLINK(\"x\")", 2)], "therapist")
+    filters = Filters(as_of=dt.date(2026, 3, 20), therapists=("Comma,=1+1", "Line\nbreak;=2+2", '"quoted"'),
+                      sites=("@site\r\n-x",))
+    text = charts.csv_bytes(frame, "therapist", filters.describe()).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows[0]) == 1                                   # the filters stay one cell
+    assert rows[0][0].startswith("# Cohorts by therapist; as of 20 Mar 2026; therapist: ")
+    assert "Comma,=1+1" in rows[0][0] and "Line break;=2+2" in rows[0][0] and '"quoted"' in rows[0][0]
+    assert "\n" not in rows[0][0] and "\r" not in rows[0][0]
+    assert text.splitlines()[0].startswith('"# Cohorts')         # quoted: one cell in a ;-splitting spreadsheet too
+    assert rows[1][0] == "key" and len(rows) == 4              # the header and two groups follow
+    assert not [cell for r in rows for cell in r if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]

@@ -178,3 +178,24 @@ def test_the_headline_adds_the_paired_figure_of_the_courses_that_reached_the_las
 @pytest.mark.parametrize("split", charts.SPLITS)
 def test_every_split_has_a_label(split):
     assert charts.SPLIT_LABELS[split]
+
+
+HOSTILE = '<a href="https://evil.example">Birch</a> <span style="color:red">%{y}</span>'
+
+
+def test_a_name_from_data_is_text_in_the_legend_the_hover_and_the_not_drawn_line():
+    frame = pd.concat([by_session(key=HOSTILE), by_session(key="<b>thin</b>", shown=(False, False, False))])
+    fig = charts.pain_by_session(frame, "therapist")
+    [line] = traces(fig, '&lt;a href="https://evil.example"&gt;Birch&lt;/a&gt; '
+                         '&lt;span style="color:red"&gt;%{y}&lt;/span&gt;')
+    assert HOSTILE not in line.hovertemplate and "%{hovertext}" in line.hovertemplate   # the name is data, not template
+    assert list(line.hovertext) == [line.name, line.name]
+    assert "Not drawn, too few courses: &lt;b&gt;thin&lt;/b&gt;" in fig.layout.title.subtitle.text
+    assert "<a " not in fig.to_json() and "<span" not in fig.to_json() and "<b>thin" not in fig.to_json()
+
+
+def test_a_name_from_data_is_text_in_the_month_chart():
+    fig = charts.pain_by_month(by_month(key=HOSTILE), "site")
+    [line] = [t for t in fig.data if t.name and "evil.example" in t.name]
+    assert line.name.startswith("&lt;a href=") and "%{hovertext}" in line.hovertemplate
+    assert "<a " not in fig.to_json() and "<span" not in fig.to_json()

@@ -111,3 +111,13 @@ def test_the_interval_and_verdict_texts():
     assert "Undecided" in charts.verdict_message({"ci_low": 0.3, "ci_high": 0.6})
     assert "does not hold" in charts.verdict_message({"ci_low": 0.1, "ci_high": 0.5})
     assert "No first session" in charts.verdict_message({"ci_low": None, "ci_high": None})
+
+
+def test_a_therapist_named_with_markup_is_a_text_category_and_our_own_age_band_stays_as_written():
+    rows = [{**cohort_rows()[0], "key": '<a href="https://evil.example">Birch</a>'}]
+    fig = charts.relief_by_cohort(charts.cohort_table(rows, "therapist"), "therapist", "pct30")
+    assert list(fig.data[0].y) == ['&lt;a href="https://evil.example"&gt;Birch&lt;/a&gt;']
+    assert "<a " not in fig.to_json()
+    age = charts.relief_by_cohort(charts.cohort_table([{**cohort_rows()[0], "key": "<30"}], "age_band"),
+                                  "age_band", "pct30")
+    assert list(age.data[0].y) == ["<30"]                      # an age band of our own, not data

@@ -3,16 +3,32 @@
 Every figure has a title that says how many courses are behind it, axis titles with units and
 hover text. Page-specific figures live in the modules of this package (overview, pain, relief,
 adherence, patients, cohorts); this module holds the shared look.
+
+Plotly renders a subset of HTML in every text of a figure (titles, tick labels, legend names,
+annotations, hover text), so text from data (names, ids) goes in through clinic.text.for_plotly,
+and into hover text as data (hovertext, customdata), never inside a hovertemplate.
 """
 from __future__ import annotations
 
 import plotly.graph_objects as go
+
+from clinic.filters import AGE_BANDS, DIAGNOSIS_LABELS, SEX_LABELS
+from clinic.text import for_plotly
 
 # A colour-blind-safe palette (Okabe–Ito), in a fixed order so a cohort keeps its colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BEFORE, AFTER = "#D55E00", "#0072B2"
 GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#7F7F7F"
 BAND = "rgba(0, 114, 178, 0.15)"
+
+
+# Cohort labels the dashboard writes itself, shown as they are (the age band "<30" is no tag).
+OWN_LABELS = frozenset({*AGE_BANDS, *DIAGNOSIS_LABELS.values(), *SEX_LABELS.values()})
+
+
+def cohort_text(label) -> str:
+    """A cohort value as Plotly text: our own labels as they are, a name from data escaped."""
+    return label if label in OWN_LABELS else for_plotly(label)
 
 
 def n_courses(count: int) -> str:

@@ -1,12 +1,11 @@
 """Figures of the Adherence page (and the day-status colours the Patients page shares)."""
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled
+from clinic.text import for_plotly
 
 ADHERENT_PCT = 80
 
@@ -53,8 +52,8 @@ def legend_squares(fig: go.Figure, statuses: list[str]) -> None:
 def row_label(patient_id: str, course_id: str) -> str:
     """A course's row name: its patient and course ids (an inferred course id already names the patient)."""
     if course_id.startswith(f"{patient_id}:") or course_id == patient_id:
-        return escape(course_id)
-    return escape(f"{patient_id} · {course_id}")
+        return for_plotly(course_id)
+    return for_plotly(f"{patient_id} · {course_id}")
 
 
 def whole_counts(fig: go.Figure, largest: int) -> None:
@@ -118,7 +117,7 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
     z_values, texts, hovers = [], [], []
     for row in y_order:
         course = info.loc[row]
-        therapist = "unknown" if pd.isna(course.therapist) else escape(str(course.therapist))
+        therapist = "unknown" if pd.isna(course.therapist) else for_plotly(str(course.therapist))
         started = f"started {pd.Timestamp(course.start_date):%a %d %b %Y}"
         z_row, text_row, hover_row = [], [], []
         for day in z.columns:
@@ -149,7 +148,7 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
              else f"the {shown} most recently started of {n_courses(cohort_courses)} (limit {limit})")
     fig = styled(fig, "Day by day: who came on which day of the course?", "Day of the course (1 = start date)",
                  "Course (latest start on top)",
-                 subtitle=f"{escape(cohort_text)}: {which}; a number in a cell = sessions that day"
+                 subtitle=f"{for_plotly(cohort_text)}: {which}; a number in a cell = sessions that day"
                           f"<br>{order_text(courses)}",
                  height=210 + 22 * max(shown, 3))
     fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"t": 104, "b": 100})   # room for two subtitle lines

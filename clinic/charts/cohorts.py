@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, PALETTE, n_courses, styled
+from clinic.charts import NEUTRAL, PALETTE, cohort_text, n_courses, styled
 from clinic import exports
 from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
 
@@ -233,7 +233,8 @@ N_HEADERS = {True: "n = assessable of all courses", False: "n = courses"}
 
 def _hover(metric_key: str, row) -> str:
     value = row[METRICS[metric_key].column]
-    head = f"<b>{row['label']}</b><br>{n_courses(int(row['courses']))}, {int(row['patients']):,} patients<br>"
+    head = (f"<b>{cohort_text(row['label'])}</b><br>{n_courses(int(row['courses']))}, "
+            f"{int(row['patients']):,} patients<br>")
     if metric_key == "relief":
         if pd.isna(value):
             return head + "No first session can be judged (no pain scores)"
@@ -271,7 +272,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
     overall = overall_values(overall)
     scale = 100 if metric.percent_of_one else 1
     rows = frame.reset_index(drop=True)
-    labels = list(rows["label"])
+    labels = [cohort_text(label) for label in rows["label"]]     # the y categories: tick labels render HTML
     values = [None if pd.isna(v) else float(v) * scale for v in rows[metric.column]]
     fig = go.Figure()
     for few, name, colour in ((False, f"{FEW_COURSES} or more courses", STRONG),

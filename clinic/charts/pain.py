@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, PALETTE, n_courses, styled
+from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, PALETTE, cohort_text, n_courses, styled
 from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 
 SPLITS = ("none", *COHORT_FIELDS)
@@ -112,7 +112,9 @@ def _not_drawn_line(frame: pd.DataFrame, split: str) -> str:
     missing = not_drawn(frame, split)
     if not missing:
         return ""
-    names = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+    names = ", ".join(cohort_text(name) for name in missing[:6])
+    if len(missing) > 6:
+        names += f" and {len(missing) - 6} more"
     return f"Not drawn, too few courses: {names}"
 
 
@@ -200,13 +202,14 @@ def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
         custom = [(n, reached, _interval(low, high)) for n, reached, low, high
                   in zip(group.courses, group.courses_attended, group.ci_low, group.ci_high)]
         interval = "" if split != "none" else "<br>%{customdata[2]}"
+        shown = cohort_text(label)          # a name from data: as text in the legend and the hover
         fig.add_trace(go.Scatter(
             x=group.session_number, y=group.mean_pain_before, mode="lines+markers",
-            name=label if split != "none" else MEAN_LINE, legendgroup=label,
+            name=shown if split != "none" else MEAN_LINE, legendgroup=shown,
             line={"color": style["color"], "dash": style["dash"]},
             marker={"symbol": style["symbol"], "size": 7},
-            customdata=custom,
-            hovertemplate=(f"<b>{label}</b><br>" if split != "none" else "") +
+            customdata=custom, hovertext=[shown] * len(group) if split != "none" else None,
+            hovertemplate=("<b>%{hovertext}</b><br>" if split != "none" else "") +
                           "Session %{x}<br>Mean pain before %{y:.2f} / 10" + interval +
                           "<br>%{customdata[0]:,} courses scored (of %{customdata[1]:,} that reached this session)"
                           "<extra></extra>"), row=1, col=1)
@@ -217,10 +220,10 @@ def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
                 hovertemplate="Session %{x}<br>%{y:,} courses scored<extra></extra>"), row=2, col=1)
         else:
             fig.add_trace(go.Scatter(
-                x=group.session_number, y=group.courses, mode="lines+markers", legendgroup=label,
+                x=group.session_number, y=group.courses, mode="lines+markers", legendgroup=shown,
                 showlegend=False, line={"color": style["color"], "dash": style["dash"], "width": 1.5},
-                marker={"symbol": style["symbol"], "size": 5},
-                hovertemplate=f"<b>{label}</b><br>Session %{{x}}<br>%{{y:,}} courses scored<extra></extra>"),
+                marker={"symbol": style["symbol"], "size": 5}, hovertext=[shown] * len(group),
+                hovertemplate="<b>%{hovertext}</b><br>Session %{x}<br>%{y:,} courses scored<extra></extra>"),
                 row=2, col=1)
     fig.update_yaxes(range=[0, 10], row=1, col=1)
     fig.update_yaxes(title_text="Courses", rangemode="tozero", row=2, col=1)
@@ -293,12 +296,14 @@ def pain_by_month(by_month: pd.DataFrame, split: str = "none") -> go.Figure:
             error = {"type": "data", "symmetric": False, "color": "rgba(0, 114, 178, 0.45)", "thickness": 2,
                      "width": 4, "array": (group.ci_high - group.mean_pain_before).fillna(0).tolist(),
                      "arrayminus": (group.mean_pain_before - group.ci_low).fillna(0).tolist()}
+        shown = cohort_text(label)          # a name from data: as text in the legend and the hover
         fig.add_trace(go.Scatter(
             x=group.month_start, y=group.mean_pain_before, mode="lines+markers",
-            name=label if split != "none" else MONTH_LINE,
+            name=shown if split != "none" else MONTH_LINE,
             line={"color": style["color"], "dash": style["dash"]}, marker={"symbol": symbols, "size": 8},
             error_y=error, customdata=custom, showlegend=True,
-            hovertemplate=(f"<b>{label}</b><br>" if split != "none" else "") +
+            hovertext=[shown] * len(group) if split != "none" else None,
+            hovertemplate=("<b>%{hovertext}</b><br>" if split != "none" else "") +
                           "%{x|%B %Y}%{customdata[2]}<br>Mean pain before %{y:.2f} / 10" +
                           ("<br>%{customdata[3]}" if split == "none" else "") +
                           "<br>%{customdata[0]:,} sessions of %{customdata[1]:,} courses<extra></extra>"))

@@ -1,13 +1,12 @@
 """Figures of the Patients page: one course's pain trajectory and its attendance calendar."""
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.charts import AFTER, BEFORE, NEUTRAL, styled
 from clinic.charts.adherence import DAY_STATUSES, LEGEND_BELOW, legend_squares, status_scale
+from clinic.text import for_plotly
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 FLAG_LANE = 11      # flagged sessions are marked in lanes above the 0-10 pain scale: numbness here,
@@ -107,7 +106,7 @@ def pain_trajectory(sessions: pd.DataFrame, course_label: str) -> go.Figure:
     fig.update_yaxes(range=[-0.3, ACUTE_LANE + 0.6 if flagged else 10.3], tickvals=list(ticks),
                      ticktext=list(ticks.values()))
     missing = len(attended) - len(both)
-    subtitle = (f"{escape(course_label)}: {len(attended)} attended session" + ("" if len(attended) == 1 else "s")
+    subtitle = (f"{for_plotly(course_label)}: {len(attended)} attended session" + ("" if len(attended) == 1 else "s")
                 + (f", {missing} without both scores" if missing else "")
                 + "<br>The grey bar is the change within a session")
     fig = styled(fig, "Pain before and after each session", "Attended session (number and date)", "Pain (NRS 0–10)",
@@ -158,7 +157,7 @@ def attendance_calendar(days: pd.DataFrame, course_label: str) -> go.Figure:
     fig.update_yaxes(autorange="reversed", showgrid=False, automargin=True, fixedrange=True)
     planned = int(days.in_plan.sum())
     fig = styled(fig, "Attendance, day by day", "", "Week starting Monday",
-                 subtitle=f"{escape(course_label)}: {planned} planned days; a number = the day of the month",
+                 subtitle=f"{for_plotly(course_label)}: {planned} planned days; a number = the day of the month",
                  # the plot area stays at least CALENDAR_MIN_PX tall, so the y-axis title (longer than
                  # two or three rows of weeks) never reaches up into the subtitle
                  height=CALENDAR_MARGINS_PX + max(CALENDAR_ROW_PX * len(weeks), CALENDAR_MIN_PX))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import BAD, GOOD, NEUTRAL, n_courses
+from clinic.charts import BAD, GOOD, NEUTRAL, cohort_text, n_courses
 from clinic.charts.overview import CLAIM_THRESHOLD, claim_verdict, relief_claim
 from clinic.charts.pain import cohort_label, finish
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES
@@ -122,7 +122,8 @@ def relief_by_cohort(table: pd.DataFrame, group: str, rule: str) -> go.Figure:
         if rows.empty:
             continue
         fig.add_trace(go.Scatter(
-            x=rows.relief_rate_pct, y=rows.cohort, mode="markers", name=VERDICT_LABELS[verdict],
+            x=rows.relief_rate_pct, y=[cohort_text(c) for c in rows.cohort], mode="markers",
+            name=VERDICT_LABELS[verdict],
             marker={"size": 12, "color": colour}, showlegend=True,
             error_x={"type": "data", "symmetric": False, "array": rows.ci_high_pct - rows.relief_rate_pct,
                      "arrayminus": rows.relief_rate_pct - rows.ci_low_pct, "thickness": 2.5, "width": 6,
