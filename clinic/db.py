@@ -36,6 +36,17 @@ class NotADatabase(ValueError):
 # DuckDB opens some data files as a temporary in-memory database; writing "into" them would be lost.
 DATA_FILE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm", ".json", ".parquet"}
 
+# Read-only connections (every dashboard page, `courses`, `metrics`) see the database and nothing
+# else: no query can read or write a file (read_csv, COPY, ATTACH), install or load an extension,
+# or switch these settings back on. DataFrames and Arrow tables registered on a cursor still work.
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
 
 def default_db_path() -> Path:
     """`$CLINIC_DB` when set, else data/clinic.duckdb in the project folder."""
@@ -161,6 +172,7 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
 
     DuckDB lets one process write a file and no other process open it meanwhile, so a busy file is
     tried again for up to `wait_seconds`. Raises DatabaseLocked with a plain message after that.
+    A read-only connection is also sandboxed (READ_ONLY_CONFIG): it reads this database only.
     """
     path = Path(path)
     if path.suffix.lower() in DATA_FILE_SUFFIXES:
@@ -173,7 +185,10 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
     pause = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            if read_only:
+                con = duckdb.connect(str(path), read_only=True, config=dict(READ_ONLY_CONFIG))
+            else:
+                con = duckdb.connect(str(path))
             break
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             # Another process holds the file ("Could not set lock"), or this process has it open
