@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -136,6 +137,9 @@ def cmd_import(args) -> int:
     from clinic import importer
     path = args.db or db.default_db_path()
     results = importer.import_files(args.files, path, rejects_dir=args.rejects_dir)
+    from clinic import access
+    for r in results:   # the audit log: who imported which file (name, SHA-256, counts, or why refused)
+        access.record(path, access.cli_actor(), r.audit_action, r.audit_detail())
     if args.json:
         _print_json([r.as_dict() for r in results])
     else:
@@ -268,6 +272,7 @@ COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "met
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    os.umask(0o077)     # databases, access files, backups and reports: readable by their owner only
     try:
         return COMMANDS[args.command](args)
     except (CliError, db.DatabaseLocked, db.NotADatabase, FileNotFoundError) as exc:

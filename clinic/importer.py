@@ -11,17 +11,35 @@ The rules are the data contract in DESIGN.md ("Reject, never guess"):
 
 Columns that a file lacks keep their stored values on rows it updates (a new row gets the default),
 so an export without, say, the notes column never wipes notes already stored.
+
+Every file is read and checked against the limits below before the database is opened for writing,
+so a file that is too big or too odd to be a clinic export is refused whole without holding the
+database: its size, its rows, its columns, the length of one field and, for XLSX, the size of what
+the zip unpacks to (read from the zip directory before anything is unpacked). A field longer than a
+note may be (MAX_FIELD_CHARS) rejects its row; one that cannot be a note at all refuses the file.
+
+The database, its write-ahead log, the rejects reports and the upload folder are created readable
+by their owner only. The rejects of the most recent REJECTS_KEEP_BATCHES files with rejects are
+kept (rows and report files); older ones are pruned by the import.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import hashlib
-import io
+import os
 import re
+import shutil
+import stat
+import threading
+import time
+import zipfile
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
@@ -38,6 +56,23 @@ XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 Progress = Callable[[float, str], None]
 LOCK_WAIT_SECONDS = 10.0  # a dashboard reader holds the file only for the length of one query
+
+# Limits per file, all checked before the database is opened for writing. A clinic's exports stay
+# far below them; a file above one is refused whole with a message naming the limit.
+MAX_FILE_BYTES = 250_000_000            # the file as stored (CSV, or the XLSX zip)
+MAX_ROWS = 2_000_000                    # data rows (fully empty rows are not counted)
+MAX_COLUMNS = 200                       # header fields; no XLSX value may lie right of this column
+MAX_FIELD_CHARS = 5_000                 # the longest field stored (a note); a longer one rejects its row
+MAX_FIELD_ABSURD_CHARS = 1_000_000      # a field this long is not a clinic record: the file is refused
+MAX_XLSX_UNCOMPRESSED_BYTES = 1_000_000_000   # the sum of the zip members' sizes, from the zip directory
+MAX_XLSX_RATIO = 100                    # unpacked ÷ packed size of one member above XLSX_RATIO_FROM_BYTES
+XLSX_RATIO_FROM_BYTES = 1_000_000       # small members may pack tighter; they cannot unpack to much
+MAX_XLSX_MEMBERS = 10_000               # parts in the zip (a workbook has a few dozen)
+MAX_XLSX_CELLS_PER_ROW = 16_384         # Excel's own limit (column XFD)
+REJECTS_KEEP_BATCHES = 50               # rejects kept: those of the most recent 50 files with rejects
+SHOWN_VALUE_CHARS = 200                 # a rejected value is kept and shown up to this length
+UPLOADS_FOLDER = "uploads"              # beside the database: uploaded files while they are imported
+UPLOAD_LEFTOVER_SECONDS = 3600          # an upload folder this old is a leftover of an import that died
 
 
 class ImportRefused(Exception):
@@ -185,6 +220,11 @@ class Kind:
     def columns(self) -> tuple[str, ...]:
         return tuple(self.parsers)
 
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Where each column sits in a parsed row (a tuple in column order)."""
+        return {c: i for i, c in enumerate(self.parsers)}
+
 
 STATUSES = ("attended", "cancelled", "no_show")
 
@@ -274,9 +314,42 @@ def detect_kind(header: list[str]) -> Kind:
 # ---------------------------------------------------------------- reading files
 
 @dataclass
+class Misfit:
+    """A record whose number of fields differs from the header's: it is rejected, so only its count
+    and the fields under the header (which hold its id) are kept."""
+    count: int
+    fields: list
+
+
+@dataclass
 class Table:
     header: list[str]          # normalised names ('' for a blank header cell)
-    records: list[tuple[int, list]]  # (line where the record starts, raw fields)
+    records: list[tuple[int, object]]  # (line where the record starts, raw fields or a Misfit)
+
+
+def _size(n: int) -> str:
+    """A byte count for people: 469 KB, 82.3 MB, 1.2 GB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}".replace(".0 ", " ")
+    return f"{n:,} bytes"
+
+
+def _too_many_rows() -> ImportRefused:
+    return ImportRefused(f"the file has more than {MAX_ROWS:,} rows, the most one file may have: split it into "
+                         f"files of at most {MAX_ROWS:,} rows and import them one after another")
+
+
+def _too_long_field(where: str) -> ImportRefused:
+    return ImportRefused(f"{where} holds a field of more than {MAX_FIELD_ABSURD_CHARS:,} characters (a note may "
+                         f"have at most {MAX_FIELD_CHARS:,}): this is not a clinic export, or a quote there is "
+                         "never closed. Check that place in the file and import it again")
+
+
+def _too_many_columns(count: int, blank: int = 0) -> ImportRefused:
+    unnamed = f" ({blank:,} of them without a name)" if blank else ""
+    return ImportRefused(f"the header has {count:,} columns{unnamed}, more than the {MAX_COLUMNS} a file may have: "
+                         "delete the columns the import does not use (empty ones too) and import again")
 
 
 def _decode(raw: bytes) -> str:
@@ -290,18 +363,32 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+_NOT_BLANK = re.compile(r"\S")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")   # lines as a file opened with newline="" gives them
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The physical lines of the text, each with its line ending, without copying the text at once."""
+    return (match.group() for match in _LINES.finditer(text))
+
+
 def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
 def read_csv(raw: bytes) -> Table:
-    text = _decode(raw)
-    if not text.strip():
+    return _parse_csv(_decode(raw))
+
+
+def _parse_csv(text: str) -> Table:
+    if not _NOT_BLANK.search(text):
         raise ImportRefused("the file is empty")
-    first_line = next(line for line in text.splitlines() if line.strip())
-    csv.field_size_limit(64 * 1024 * 1024)   # long notes are fine
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True)
+    first_line = next(line for line in _lines(text) if line.strip())
+    csv.field_size_limit(MAX_FIELD_ABSURD_CHARS)   # longer: refused below, never held in memory
+    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line), strict=True)
+    same = {}.setdefault                          # one object for each repeated value (ids, dates, codes)
     header = None
+    width = 0
     records = []
     previous_end = 0
     try:
@@ -311,10 +398,20 @@ def read_csv(raw: bytes) -> Table:
             if not any(f.strip() for f in fields):
                 continue  # fully empty rows are skipped and not counted
             if header is None:
+                if len(fields) > MAX_COLUMNS:
+                    raise _too_many_columns(len(fields), sum(1 for f in fields if not f.strip()))
                 header = [normalise_header(f) for f in fields]
+                width = len(header)
                 continue
-            records.append((start, fields))
+            if len(records) >= MAX_ROWS:
+                raise _too_many_rows()
+            if len(fields) == width:
+                records.append((start, tuple(map(same, fields, fields))))
+            else:
+                records.append((start, Misfit(len(fields), [same(f, f) for f in fields[:width]])))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _too_long_field(f"the record starting on line {previous_end + 1}") from None
         raise ImportRefused(f"the CSV cannot be read from the record starting on line {previous_end + 1}: "
                             f"{exc} (check the quotes there)") from None
     return Table(header=header, records=records)
@@ -331,69 +428,219 @@ class FormulaWithoutValue:
         return self.formula
 
 
+def _zip_entries(path: Path) -> int | None:
+    """The number of parts the zip's end record announces (None when there is none: not a zip).
+
+    Read from the last bytes of the file, before the zip directory itself is loaded."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 22 - 65535))   # the end record, and a comment of up to 64 KB
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    return int.from_bytes(tail[at + 10:at + 12], "little")
+
+
+def check_xlsx_zip(path: Path) -> None:
+    """Refuses an XLSX whose zip would unpack to too much, from the zip directory alone.
+
+    Nothing is unpacked here: the sizes come from the directory, and Python's zip reader never
+    unpacks a member beyond the size the directory gives it.
+    """
+    entries = _zip_entries(path)
+    if entries is not None and entries > MAX_XLSX_MEMBERS:   # 65535 also stands for "more, see zip64"
+        raise ImportRefused(f"the Excel file holds more than {MAX_XLSX_MEMBERS:,} parts: this is not a workbook "
+                            "a spreadsheet program writes. Export the data again and import that file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ImportRefused(f"the Excel file cannot be opened: {exc}") from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportRefused(f"the Excel file holds {len(members):,} parts, more than {MAX_XLSX_MEMBERS:,}: this is "
+                            "not a workbook a spreadsheet program writes. Export the data again and import that file")
+    for member in members:
+        if member.file_size > XLSX_RATIO_FROM_BYTES and member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1):
+            ratio = member.file_size / max(member.compress_size, 1)
+            raise ImportRefused(
+                f"the Excel file's part {member.filename[:100]} would unpack to {_size(member.file_size)}, "
+                f"{ratio:,.0f} times its packed size (a 'zip bomb'), so it was not opened. Export the data "
+                "again from the clinic's software and import that file")
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise ImportRefused(f"the Excel file unpacks to {_size(total)}, more than the "
+                            f"{_size(MAX_XLSX_UNCOMPRESSED_BYTES)} read from one file: split the rows over several "
+                            "files (or save them as CSV) and import them one after another")
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _FORMULA = (_SHEET_NS + t for t in ("row", "c", "f"))
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_rows(book) -> Iterator[tuple[int, dict[int, object]]]:
+    """The first sheet's rows as (row number, {column number: value}) with only non-empty cells.
+
+    The sheet XML is read as a stream, one cell at a time, and every element is dropped once read:
+    a row is never padded to its widest cell, and a row with more cells than Excel allows, or a value
+    right of MAX_COLUMNS, refuses the file. Cell values are decoded by openpyxl's sheet parser
+    (shared strings, dates, booleans); a formula whose result was never saved becomes a
+    FormulaWithoutValue.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    sheet = book.worksheets[0]
+    with sheet._get_source() as source:
+        cells_of = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                   date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        open_elements = []
+        in_cell = False
+        row: dict[int, object] = {}
+        count = 0
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                open_elements.append(element)
+                if tag == _CELL:
+                    in_cell = True
+                elif tag == _ROW:
+                    number = element.get("r")
+                    cells_of.row_counter = int(float(number)) if number else cells_of.row_counter + 1
+                    cells_of.col_counter = 0
+                    row, count = {}, 0
+                continue
+            open_elements.pop()
+            if tag == _CELL:
+                in_cell = False
+                count += 1
+                if count > MAX_XLSX_CELLS_PER_ROW:
+                    raise ImportRefused(f"row {cells_of.row_counter} has more than {MAX_XLSX_CELLS_PER_ROW:,} cells, "
+                                        "more than Excel allows: this is not a sheet a spreadsheet program writes. "
+                                        "Export the data again and import that file")
+                cell = cells_of.parse_cell(element)
+                value = cell["value"]
+                if element.find(_FORMULA) is not None:
+                    formula = cells_of.parse_formula(element)   # also follows shared formulas
+                    if value is None:
+                        value = FormulaWithoutValue(getattr(formula, "text", None) or str(formula))
+                if isinstance(value, str) and len(value) > MAX_FIELD_ABSURD_CHARS:
+                    raise _too_long_field(f"cell {_column_letters(cell['column'])}{cells_of.row_counter}")
+                if _text(value):
+                    if cell["column"] > MAX_COLUMNS:
+                        raise ImportRefused(
+                            f"row {cells_of.row_counter} has a value in column {_column_letters(cell['column'])}, "
+                            f"right of the {MAX_COLUMNS} columns a file may have: delete what lies right of "
+                            "the table, save the file and import it again")
+                    row[cell["column"]] = value
+            elif in_cell:
+                continue                    # a part of a cell (its value, formula or text): read with it
+            elif tag == _ROW:
+                yield cells_of.row_counter, row
+            if open_elements:
+                open_elements[-1].remove(element)   # read: the tree keeps nothing of it
+
+
 def read_xlsx(path: Path) -> Table:
     """The first sheet: the first non-empty row is the header; lines are sheet row numbers."""
     import openpyxl
 
-    books = []
+    check_xlsx_zip(path)
     try:
-        try:
-            for data_only in (True, False):   # saved values, and the formulas behind them
-                books.append(openpyxl.load_workbook(path, read_only=True, data_only=data_only))
-        except Exception as exc:  # a corrupt or mislabelled file: say so in one line
-            raise ImportRefused(f"the Excel file cannot be opened: {exc}") from None
-        values, formulas = (book.worksheets[0] for book in books)
-        for sheet in (values, formulas):
-            sheet.reset_dimensions()   # the stored sheet size can be stale; read what is there
-        header = None
-        records = []
-        try:
-            rows = zip(values.iter_rows(values_only=True), formulas.iter_rows(values_only=True))
-            for number, (row, formula_row) in enumerate(rows, start=1):
-                cells = [FormulaWithoutValue(f) if v is None and isinstance(f, str) and f.startswith("=") else v
-                         for v, f in zip(list(row) + [None] * (len(formula_row) - len(row)), formula_row)]
-                if not any(_text(c) for c in cells):
-                    continue
-                if header is None:
-                    while cells and not _text(cells[-1]):
-                        cells.pop()
-                    header = [normalise_header(c) for c in cells]
-                    continue
-                records.append((number, cells))
-        except ImportRefused:
-            raise
-        except Exception as exc:  # damaged sheet XML or cell values, found while reading
-            raise ImportRefused(f"the Excel file cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a corrupt or mislabelled file: say so in one line
+        raise ImportRefused(f"the Excel file cannot be opened: {error_text(exc)}") from None
+    header = None
+    width = 0
+    records = []
+    try:
+        if not book.worksheets:
+            raise ImportRefused("the Excel file has no sheet to read")
+        # The whole sheet is read, whatever size its dimension record claims (it can be stale).
+        for number, cells in _sheet_rows(book):
+            if not cells:
+                continue
+            last = max(cells)
+            if header is None:
+                header = [normalise_header(cells.get(c)) for c in range(1, last + 1)]
+                width = len(header)
+                continue
+            if len(records) >= MAX_ROWS:
+                raise _too_many_rows()
+            fields = [cells.get(c) for c in range(1, width + 1)]
+            # Rows can be wider than the header: trailing blank cells are not extra fields.
+            records.append((number, fields if last <= width else Misfit(last, fields)))
+    except ImportRefused:
+        raise
+    except Exception as exc:  # damaged sheet XML or cell values, found while reading
+        raise ImportRefused(f"the Excel file cannot be read: {error_text(exc)}") from None
     finally:
-        for book in books:
-            book.close()
+        book.close()
     if header is None:
         raise ImportRefused("the file is empty")
-    # Rows can be wider than the header: trailing blank cells are not extra fields.
-    width = len(header)
-    records = [(n, c[:width] + [None] * (width - len(c)) if not any(_text(x) for x in c[width:]) else c)
-               for n, c in records]
     return Table(header=header, records=records)
 
 
-def read_table(path: Path) -> tuple[Table, bytes]:
+def error_text(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def _sha256_of(path: Path) -> str | None:
+    """The SHA-256 of a file, read in blocks; None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_table(path: Path) -> tuple[Table, str]:
+    """Reads a CSV or XLSX file within the limits; returns the table and the file's SHA-256."""
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise ImportRefused(f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")
     try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise IsADirectoryError
+        if size > MAX_FILE_BYTES:
+            raise ImportRefused(f"the file is {_size(size)}, more than the {_size(MAX_FILE_BYTES)} read from one "
+                                "file: split the rows over several files and import them one after another")
+        if suffix in XLSX_SUFFIXES:
+            sha256 = _sha256_of(path)
+            if size == 0:
+                raise ImportRefused("the file is empty")
+            return read_xlsx(path), sha256
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ImportRefused("no such file") from None
     except IsADirectoryError:
         raise ImportRefused("this is a folder, not a file") from None
     except OSError as exc:
-        raise ImportRefused(f"cannot read the file: {exc.strerror or exc}") from None
-    if not raw.strip():
+        raise ImportRefused(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    if not raw or raw.isspace():
         raise ImportRefused("the file is empty")
-    table = read_xlsx(path) if suffix in XLSX_SUFFIXES else read_csv(raw)
+    text = _decode(raw)
+    del raw                                        # the text is all that is needed from here on
+    table = _parse_csv(text)
     if table.header is None:
         raise ImportRefused("the file is empty")
-    return table, raw
+    return table, sha256
 
 
 # ---------------------------------------------------------------- validation
@@ -430,10 +677,30 @@ class FileResult:
             "rejects_file": self.rejects_file, "sha256": self.sha256,
         }
 
+    @property
+    def audit_action(self) -> str:
+        """What the audit log calls this file's import: "import", or "import refused"."""
+        return "import refused" if self.refused else "import"
+
+    def audit_detail(self) -> dict:
+        """The audit log's record of this file: its name, SHA-256, kind and counts, and why it was refused."""
+        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "rows_read": self.rows_read,
+                "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": self.rejected, "refused": self.refused}
+
+
+def _listed(names: list[str], most: int = 20) -> str:
+    """Column names for a message: each cut to 60 characters, at most `most` of them."""
+    shown = [n if len(n) <= 60 else n[:60] + "…" for n in names[:most]]
+    more = f" and {len(names) - most:,} more" if len(names) > most else ""
+    return ", ".join(shown) + more
+
 
 def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
     """Returns the kind, the column -> index map of known columns, and warnings."""
     header = table.header
+    if len(header) > MAX_COLUMNS:
+        raise _too_many_columns(len(header), header.count(""))
     identifiers = sorted({h for h in header if h in IDENTIFIER_COLUMNS})
     if identifiers:
         raise ImportRefused(
@@ -442,17 +709,18 @@ def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
         )
     kind = detect_kind(header)
     named = [h for h in header if h]
-    repeated = sorted({h for h in named if named.count(h) > 1 and h in kind.parsers})
+    times = Counter(named)
+    repeated = sorted(h for h, n in times.items() if n > 1 and h in kind.parsers)
     if repeated:
         raise ImportRefused(f"column(s) {', '.join(repeated)} appear more than once in the header: "
                             "which one holds the value cannot be told")
-    missing = [c for c in kind.required if c not in header]
+    missing = [c for c in kind.required if c not in times]
     if missing:
         raise ImportRefused(f"a {kind.name} file needs the column(s) {', '.join(missing)}")
     warnings = []
-    unknown = list(dict.fromkeys(h for h in named if h not in kind.parsers))
+    unknown = [h for h in times if h not in kind.parsers]
     if unknown:
-        warnings.append(f"ignored unknown column(s): {', '.join(unknown)}")
+        warnings.append(f"ignored unknown column(s): {_listed(unknown)}")
     if len(named) < len(header):
         warnings.append("ignored column(s) with a blank header")
     index = {h: i for i, h in enumerate(header) if h in kind.parsers}
@@ -460,74 +728,107 @@ def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
 
 
 def _shown(value) -> str | None:
+    """A value as the rejects report keeps it: trimmed, and cut to SHOWN_VALUE_CHARS characters."""
     text = _text(value)
+    if len(text) > SHOWN_VALUE_CHARS:
+        return text[:SHOWN_VALUE_CHARS] + "…"
     return text if text != "" else None
 
 
+_BAD = object()   # marks a cached parse that failed
+
+
 def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
-             progress: Progress | None = None) -> tuple[list[dict], list[tuple[int, dict]], list[Reject], int]:
-    """Parses every record. Returns (accepted rows, [(line, row)] for them, rejects, rows read)."""
+             progress: Progress | None = None) -> tuple[list[tuple[int, tuple]], list[Reject], int]:
+    """Parses every record. Returns ([(line, row)] for the accepted rows, rejects, rows read).
+
+    A row is a tuple of the kind's columns in order (see Kind.position).
+    """
     width = len(table.header)
     seen_keys: set[str] = set()
-    accepted: list[dict] = []
-    lines: list[int] = []
+    accepted: list[tuple[int, tuple]] = []
     rejects: list[Reject] = []
     total = len(table.records)
     key_at = index[kind.key]
+    plan = [(column, parser, index.get(column), parser is not text_value) for column, parser in kind.parsers.items()]
+    parsed: dict[str, dict] = {column: {} for column in kind.parsers}   # a value met before is parsed once
+    status_at = kind.position.get("status")
+    date_at = kind.position.get("session_date")
     for n, (line, fields) in enumerate(table.records):
         if progress and n % 2000 == 0 and total:
             progress(0.6 * n / total, f"checking row {n + 1:,} of {total:,}")
+        count = len(fields) if not isinstance(fields, Misfit) else fields.count
+        if isinstance(fields, Misfit):
+            fields = fields.fields
         key = _text(fields[key_at]) if key_at < len(fields) else ""
         repeated = key != "" and key in seen_keys
         if key:
             seen_keys.add(key)
-        if len(fields) != width:
-            many = "many" if len(fields) > width else "few"
-            rejects.append(Reject(line, None, None,
-                                  f"too {many} fields: {len(fields)} where the header has {width}"))
+        if count != width:
+            many = "many" if count > width else "few"
+            rejects.append(Reject(line, None, None, f"too {many} fields: {count:,} where the header has {width}"))
             continue
         if repeated:
-            rejects.append(Reject(line, kind.key, key,
-                                  f"{kind.key} {key} already appeared on an earlier row of this file"))
+            rejects.append(Reject(line, kind.key, _shown(key),
+                                  f"{kind.key} {_shown(key)} already appeared on an earlier row of this file"))
             continue
-        row: dict = {}
+        row: list = []
         problems: list[tuple[str, str | None, str]] = []
-        for column, parser in kind.parsers.items():
-            if column not in index:
-                row[column] = None
+        for column, parser, at, cached in plan:
+            if at is None:
+                row.append(None)
                 continue
-            raw = fields[index[column]]
+            raw = fields[at]
             if isinstance(raw, FormulaWithoutValue):
-                problems.append((column, str(raw), f"{column} is a formula whose result was never saved "
-                                                   "(open the file in Excel and save it again)"))
+                problems.append((column, _shown(raw), f"{column} is a formula whose result was never saved "
+                                                      "(open the file in Excel and save it again)"))
+                row.append(None)
                 continue
-            try:
-                row[column] = parser(raw)
-            except BadValue as exc:
-                problems.append((column, _shown(raw), f"{column} {exc}"))
+            if isinstance(raw, str) and len(raw) > MAX_FIELD_CHARS and len(raw.strip()) > MAX_FIELD_CHARS:
+                problems.append((column, _shown(raw), f"{column} is {len(raw.strip()):,} characters long; at most "
+                                                      f"{MAX_FIELD_CHARS:,} are stored (shorten it)"))
+                row.append(None)
+                continue
+            if cached:
+                memo = parsed[column]
+                got = memo.get((raw.__class__, raw), None)
+                if got is None:
+                    try:
+                        got = (parser(raw), None)
+                    except BadValue as exc:
+                        got = (_BAD, str(exc))
+                    memo[(raw.__class__, raw)] = got
+                value, problem = got
+                if value is _BAD:
+                    problems.append((column, _shown(raw), f"{column} {problem}"))
+                    row.append(None)
+                    continue
+            else:
+                value = parser(raw)
+            row.append(value)
         for column in kind.required:
-            if column in row and row[column] is None and not any(p[0] == column for p in problems):
+            position = kind.position[column]
+            if row[position] is None and column in index and not any(p[0] == column for p in problems):
                 problems.append((column, None, f"{column} is required"))
-        if kind is SESSIONS and not problems and row["status"] is not None:
-            if row["status"] == "attended" and row["session_date"] > today:
-                problems.append(("session_date", row["session_date"].isoformat(), _future(today)))
+        if kind is SESSIONS and not problems and row[status_at] is not None:
+            if row[status_at] == "attended" and row[date_at] > today:
+                problems.append(("session_date", row[date_at].isoformat(), _future(today)))
         if problems:
             column, value, reason = problems[0]
             if len(problems) > 1:
                 reason += "; also " + "; ".join(p[2] for p in problems[1:])
             rejects.append(Reject(line, column, value, reason))
             continue
-        accepted.append(row)
-        lines.append(line)
-    return accepted, list(zip(lines, accepted)), rejects, total
+        accepted.append((line, tuple(row)))
+    return accepted, rejects, total
 
 
 def _future(today: dt.date) -> str:
     return f"an attended session cannot be dated after today ({today.isoformat()})"
 
 
-def check_against_stored(con, kind: Kind, rows: list[tuple[int, dict]], kept_columns: list[str],
-                         today: dt.date) -> tuple[list[dict], list[Reject]]:
+def check_against_stored(con, kind: Kind, rows: list[tuple[int, tuple]], kept_columns: list[str],
+                         today: dt.date) -> tuple[list[tuple], list[Reject]]:
     """The checks that need the stored data, on each row as it will be stored.
 
     A row updating a known session keeps the stored status and course_id when the file has no such
@@ -538,18 +839,20 @@ def check_against_stored(con, kind: Kind, rows: list[tuple[int, dict]], kept_col
     """
     if kind is PATIENTS or not rows:
         return [r for _, r in rows], []
+    at = kind.position
+    key_at, patient_at, course_at = at[kind.key], at["patient_id"], at["course_id"]
     stored: dict[str, tuple] = {}
     if kind is SESSIONS and {"status", "course_id"} & set(kept_columns):
-        keys = [r["session_id"] for _, r in rows]
+        keys = [r[key_at] for _, r in rows]
         stored = {sid: (status, course_id) for sid, status, course_id
                   in db.fetch(con, "stored_session_fields", session_ids=keys)}
 
-    def effective(row: dict) -> tuple[str | None, str | None]:
+    def effective(row: tuple) -> tuple[str | None, str | None]:
         if kind is COURSES:
-            return None, row["course_id"]
-        known = stored.get(row["session_id"])
-        status = row["status"] if "status" not in kept_columns else (known[0] if known else "attended")
-        course_id = row["course_id"] if "course_id" not in kept_columns else (known[1] if known else None)
+            return None, row[course_at]
+        known = stored.get(row[key_at])
+        status = row[at["status"]] if "status" not in kept_columns else (known[0] if known else "attended")
+        course_id = row[course_at] if "course_id" not in kept_columns else (known[1] if known else None)
         return status, course_id
 
     course_ids = sorted({c for _, r in rows if (c := effective(r)[1])})
@@ -558,24 +861,24 @@ def check_against_stored(con, kind: Kind, rows: list[tuple[int, dict]], kept_col
         if kind is SESSIONS:
             for course_id, patient_id in db.fetch(con, "course_owners_in_courses", course_ids=course_ids):
                 owners[course_id] = (patient_id, "courses")
-        own_keys = [r[kind.key] for _, r in rows] if kind is SESSIONS else []
+        own_keys = [r[key_at] for _, r in rows] if kind is SESSIONS else []
         for course_id, patient_id in db.fetch(con, "course_owners_in_sessions",
                                               course_ids=course_ids, except_session_ids=own_keys):
             owners.setdefault(course_id, (patient_id, "sessions"))
     kept, rejects = [], []
     for line, row in rows:
         status, course_id = effective(row)
-        if kind is SESSIONS and status == "attended" and row["session_date"] > today:
-            rejects.append(Reject(line, "session_date", row["session_date"].isoformat(), _future(today)))
+        if kind is SESSIONS and status == "attended" and row[at["session_date"]] > today:
+            rejects.append(Reject(line, "session_date", row[at["session_date"]].isoformat(), _future(today)))
             continue
         if course_id:
-            owner = owners.setdefault(course_id, (row["patient_id"], "this file"))
-            if owner[0] != row["patient_id"]:
+            owner = owners.setdefault(course_id, (row[patient_at], "this file"))
+            if owner[0] != row[patient_at]:
                 where = {"courses": "in the courses file", "sessions": "in stored sessions",
                          "this file": "on an earlier row of this file"}[owner[1]]
-                rejects.append(Reject(line, "course_id", course_id,
-                                      f"course {course_id} belongs to patient {owner[0]} {where}, "
-                                      f"not to {row['patient_id']}"))
+                rejects.append(Reject(line, "course_id", _shown(course_id),
+                                      f"course {_shown(course_id)} belongs to patient {_shown(owner[0])} {where}, "
+                                      f"not to {_shown(row[patient_at])}"))
                 continue
         kept.append(row)
     return kept, rejects
@@ -583,12 +886,12 @@ def check_against_stored(con, kind: Kind, rows: list[tuple[int, dict]], kept_col
 
 # ---------------------------------------------------------------- writing
 
-def _staged(kind: Kind, rows: list[dict]) -> pa.Table:
-    return pa.table({c: pa.array([r[c] for r in rows], type=kind.arrow.get(c, pa.string()))
-                     for c in kind.columns})
+def _staged(kind: Kind, rows: list[tuple]) -> pa.Table:
+    return pa.table({c: pa.array([r[i] for r in rows], type=kind.arrow.get(c, pa.string()))
+                     for i, c in enumerate(kind.columns)})
 
 
-def _upsert(con, kind: Kind, rows: list[dict], kept_columns: list[str], batch_id: int) -> dict[str, int]:
+def _upsert(con, kind: Kind, rows: list[tuple], kept_columns: list[str], batch_id: int) -> dict[str, int]:
     """Merges staged rows into the stored table; returns counts by change (new/updated/unchanged)."""
     con.register("staged", _staged(kind, rows))
     try:
@@ -607,46 +910,117 @@ def rejects_csv(result: FileResult) -> bytes:
                             ([result.file, r.line, r.column or "", r.value or "", r.reason] for r in result.rejects))
 
 
+_REPORT = re.compile(r"\.batch([0-9]+)\.rejects\.csv$")
+
+
+def _short_stem(name: str, most_bytes: int = 150) -> str:
+    """A file name's stem cut to at most `most_bytes` bytes of UTF-8 (file names may have 255)."""
+    stem = Path(name).stem
+    return stem.encode("utf-8")[:most_bytes].decode("utf-8", errors="ignore") or "file"
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Writes a file readable by its owner only (0600), never through a symbolic link."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(target, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, 0o600)          # also when the file was there before
+        with os.fdopen(handle, "wb", closefd=False) as out:
+            out.write(data)
+    finally:
+        os.close(handle)
+
+
 def _write_rejects_csv(result: FileResult, rejects_dir: Path) -> str:
-    rejects_dir.mkdir(parents=True, exist_ok=True)
-    target = rejects_dir / f"{Path(result.file).stem}.batch{result.batch_id}.rejects.csv"
-    target.write_bytes(rejects_csv(result))
+    private_folder(rejects_dir)
+    target = rejects_dir / f"{_short_stem(result.file)}.batch{result.batch_id}.rejects.csv"
+    write_private(target, rejects_csv(result))
     return str(target)
 
 
-def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
-                progress: Progress | None = None, *, table: Table | None = None,
-                raw: bytes | None = None) -> FileResult:
-    """Imports one file in one transaction and returns its summary (refused files write nothing)."""
+def prune_rejects_reports(rejects_dir: Path, keep: int = REJECTS_KEEP_BATCHES, current: Path | None = None) -> int:
+    """Removes all but the `keep` most recent rejects reports (by batch number) of a rejects folder.
+
+    Only files named like a report (`<name>.batch<N>.rejects.csv`) are touched, never `current`.
+    Returns how many were removed.
+    """
+    try:
+        reports = [(int(m.group(1)), entry) for entry in Path(rejects_dir).iterdir()
+                   if (m := _REPORT.search(entry.name)) and entry.is_file()]
+    except OSError:
+        return 0
+    reports.sort(key=lambda r: (r[0], r[1].name), reverse=True)
+    removed = 0
+    for _, entry in reports[keep:]:
+        if current is not None and entry == current:
+            continue
+        try:
+            entry.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+@dataclass
+class Prepared:
+    """A file read and checked (or refused) before the database is opened."""
+    path: Path
+    result: FileResult
+    table: Table | None = None
+    kind: Kind | None = None
+    index: dict[str, int] | None = None
+
+
+def prepare(path: Path) -> Prepared:
+    """Reads one file and checks its header and every limit; a refused file says why in `result`."""
     path = Path(path)
     result = FileResult(file=str(path))
     try:
-        if table is None:
-            table, raw = read_table(path)
+        table, result.sha256 = read_table(path)
         kind, index, result.warnings = check_header(table)
     except ImportRefused as exc:
         result.refused = str(exc)
-        return result
+    except Exception as exc:  # whatever else goes wrong reading one file refuses only that file
+        result.refused = f"the file cannot be read: {error_text(exc)}"
+    if result.refused is not None:
+        if result.sha256 is None and path.is_file():
+            result.sha256 = _sha256_of(path)
+        return Prepared(path, result)
     result.kind = kind.name
-    result.sha256 = hashlib.sha256(raw).hexdigest()
-    _, rows, rejects, result.rows_read = validate(kind, table, index, today, progress)
+    return Prepared(path, result, table, kind, index)
+
+
+def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
+                progress: Progress | None = None, *, prepared: Prepared | None = None) -> FileResult:
+    """Imports one file in one transaction and returns its summary (refused files write nothing)."""
+    prepared = prepared or prepare(path)
+    result = prepared.result
+    if result.refused is not None:
+        return result
+    kind, index = prepared.kind, prepared.index
+    rows, rejects, result.rows_read = validate(kind, prepared.table, index, today, progress)
+    prepared.table = None                       # the parsed rows are all that is needed from here on
     kept_columns = [c for c in kind.columns if c not in index]
 
     con.begin()
     try:
         accepted, owner_rejects = check_against_stored(con, kind, rows, kept_columns, today)
+        del rows
         result.rejects = sorted(rejects + owner_rejects, key=lambda r: r.line)
         result.rejected = len(result.rejects)
         result.batch_id = db.fetch(con, "next_batch_id")[0][0]
         if progress:
             progress(0.7, f"writing {len(accepted):,} rows")
         counts = _upsert(con, kind, accepted, kept_columns, result.batch_id)
+        del accepted
         result.new, result.updated, result.unchanged = counts["new"], counts["updated"], counts["unchanged"]
         if kind is SESSIONS:
             if progress:
                 progress(0.85, "grouping sessions into courses")
             db.execute(con, "infer_courses")
-        db.execute(con, "log_batch", batch_id=result.batch_id, file_name=path.name, file_kind=kind.name,
+        db.execute(con, "log_batch", batch_id=result.batch_id, file_name=prepared.path.name, file_kind=kind.name,
                    sha256=result.sha256, rows_read=result.rows_read, rows_new=result.new,
                    rows_updated=result.updated, rows_unchanged=result.unchanged,
                    rows_rejected=result.rejected, imported_at=dt.datetime.now().replace(microsecond=0))
@@ -658,9 +1032,10 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
                 "reason": pa.array([r.reason for r in result.rejects], pa.string()),
             }))
             try:
-                db.execute(con, "log_rejects", batch_id=result.batch_id, file_name=path.name)
+                db.execute(con, "log_rejects", batch_id=result.batch_id, file_name=prepared.path.name)
             finally:
                 con.unregister("new_rejects")
+            db.execute(con, "prune_rejects", keep_batches=REJECTS_KEEP_BATCHES)
         con.commit()
     except BaseException:
         con.rollback()
@@ -668,6 +1043,7 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
     if result.rejects and rejects_dir is not None:
         try:
             result.rejects_file = _write_rejects_csv(result, rejects_dir)
+            prune_rejects_reports(rejects_dir, REJECTS_KEEP_BATCHES, current=Path(result.rejects_file))
         except OSError as exc:
             result.warnings.append(f"the rejects report could not be written to {rejects_dir} "
                                    f"({exc.strerror or exc}); the rejects are kept in the database's rejects table")
@@ -676,45 +1052,131 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
     return result
 
 
+# ---------------------------------------------------------------- private files
+
+_umask_lock = threading.Lock()
+_umask_users = 0
+_umask_before = 0
+
+
+@contextmanager
+def private_files() -> Iterator[None]:
+    """Files and folders created meanwhile are readable by their owner only (umask 077).
+
+    The umask belongs to the whole process, so overlapping imports share one change, undone when
+    the last of them ends.
+    """
+    global _umask_users, _umask_before
+    with _umask_lock:
+        if _umask_users == 0:
+            _umask_before = os.umask(0o077)
+            os.umask(_umask_before | 0o077)
+        _umask_users += 1
+    try:
+        yield
+    finally:
+        with _umask_lock:
+            _umask_users -= 1
+            if _umask_users == 0:
+                os.umask(_umask_before)
+
+
+def private_folder(folder: Path) -> Path:
+    """Makes the folder (and missing parents) readable by its owner only; an existing one is left as it is."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        with private_files():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def upload_folder(db_path: str | Path) -> Path:
+    """Where uploaded files wait while they are imported: `uploads/` beside the database, mode 0700."""
+    folder = Path(db_path).parent / UPLOADS_FOLDER
+    private_folder(folder)
+    if stat.S_IMODE(folder.stat().st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def _newest_change(path: Path) -> float:
+    """The latest modification time of a path and, for a folder, of anything in it."""
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for folder, folders, files in os.walk(path):
+            for name in folders + files:
+                try:
+                    newest = max(newest, os.lstat(os.path.join(folder, name)).st_mtime)
+                except OSError:
+                    pass
+    return newest
+
+
+def remove_stale_uploads(db_path: str | Path, older_than: float = UPLOAD_LEFTOVER_SECONDS) -> int:
+    """Removes what an import that died (a killed server) left in the upload folder.
+
+    Only entries untouched for `older_than` seconds go, so an import running meanwhile keeps its
+    files. Returns how many entries were removed.
+    """
+    folder = Path(db_path).parent / UPLOADS_FOLDER
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    removed = 0
+    for entry in folder.iterdir():
+        try:
+            if _newest_change(entry) >= cutoff:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.date | None = None,
                  progress: Progress | None = None, rejects_dir: str | Path | None = None,
                  wait_seconds: float | None = None) -> list[FileResult]:
     """Imports files into the database at db_path: patients, then courses, then sessions.
 
+    Every file is read and checked first; the database is opened for writing only after that, and
+    is created (with its folder when missing) readable by its owner only. Leftovers of an earlier
+    import that died are removed from the upload folder first.
     Raises db.DatabaseLocked when another process holds the database.
     """
     today = today or dt.date.today()
     db_path = Path(db_path)
     rejects_dir = Path(rejects_dir) if rejects_dir else db_path.parent / "rejects"
     paths = [Path(p) for p in paths]
+    remove_stale_uploads(db_path)
 
-    # Read and classify every file first, so they can be applied in dependency order.
+    # Read and check every file first, so they can be applied in dependency order.
     prepared = []
     for position, path in enumerate(paths):
-        try:
-            table, raw = read_table(path)
-            kind = detect_kind(table.header) if not IDENTIFIER_COLUMNS & set(table.header) else None
-            order = IMPORT_ORDER.index(kind.name) if kind else -1
-            prepared.append((order, position, path, table, raw, None))
-        except ImportRefused as exc:
-            prepared.append((-1, position, path, None, None, str(exc)))
-        except Exception as exc:  # whatever else goes wrong reading one file refuses only that file
-            prepared.append((-1, position, path, None, None, f"the file cannot be read: {exc}"))
+        if progress:
+            progress(0.0, f"{path.name}: reading")
+        ready = prepare(path)
+        order = IMPORT_ORDER.index(ready.kind.name) if ready.kind else -1
+        prepared.append((order, position, ready))
     prepared.sort(key=lambda p: (p[0], p[1]))
 
     results: list[FileResult] = []
-    con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
-    try:
-        for done, (_, _, path, table, raw, refused) in enumerate(prepared):
-            if refused is not None:
-                results.append(FileResult(file=str(path), refused=refused))
-                continue
-            step = None
-            if progress:
-                def step(fraction, message, _done=done, _name=path.name):
-                    progress((_done + fraction) / len(prepared), f"{_name}: {message}")
-            results.append(import_file(con, path, today, rejects_dir, step, table=table, raw=raw))
-    finally:
-        con.close()
+    if db_path.suffix.lower() not in db.DATA_FILE_SUFFIXES:
+        private_folder(db_path.parent)
+    with private_files():
+        con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
+        try:
+            for done, (_, _, ready) in enumerate(prepared):
+                step = None
+                if progress:
+                    def step(fraction, message, _done=done, _name=ready.path.name):
+                        progress((_done + fraction) / len(prepared), f"{_name}: {message}")
+                results.append(import_file(con, ready.path, today, rejects_dir, step, prepared=ready))
+        finally:
+            con.close()
     order = {p: i for i, p in enumerate(str(p) for p in paths)}
     return sorted(results, key=lambda r: order.get(r.file, 0))

@@ -1,10 +1,13 @@
 """The Import page's logic, testable without Streamlit: save uploads, import them, shape the results.
 
-Uploaded files are written under their own (sanitised) names into a fresh temporary folder, one
-sub-folder per upload so two files with the same name never overwrite each other, imported with
-clinic.importer, and the folder is removed afterwards whatever happens. The results keep the
-names the files were uploaded with. The import contract itself (what is required, what is refused)
-is read from clinic.importer so the page can never contradict it.
+Uploaded files are written into a private folder beside the database (`uploads/`, readable by
+its owner only; each file 0600), one fresh sub-folder per import and one per file, so two files
+with the same name never overwrite each other. They are imported with clinic.importer, and the
+sub-folder is removed afterwards whatever happens; what a killed server leaves behind is removed
+by the next import (clinic.importer.remove_stale_uploads). On disk a file gets a short, safe form
+of its name; the results keep the names the files were uploaded with (cut to SHOWN_NAME_CHARS, without
+control characters). The import contract itself (what is required, what is refused, the limits) is
+read from clinic.importer so the page can never contradict it.
 """
 from __future__ import annotations
 
@@ -16,17 +19,26 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+import duckdb
 import pandas as pd
 
 from clinic import importer
-from clinic.db import ROOT, DatabaseLocked
+from clinic.db import ROOT, DatabaseLocked, NotADatabase
 
-__all__ = ["Upload", "DatabaseLocked", "run_import", "summary_frame", "refused_frame", "totals", "rejects_frame",
-           "rejects_csv", "contract_frame", "identifier_columns", "readme_section", "example_files"]
+__all__ = ["Upload", "DatabaseLocked", "ImportFailed", "run_import", "summary_frame", "refused_frame", "totals",
+           "rejects_frame", "rejects_csv", "contract_frame", "identifier_columns", "readme_section", "example_files",
+           "limits_text"]
 
 ACCEPTED_TYPES = ("csv", "xlsx")
 LOCK_WAIT_SECONDS = importer.LOCK_WAIT_SECONDS
 README = ROOT / "README.md"
+MAX_UPLOAD_MB = 200            # the largest upload, as server.maxUploadSize in .streamlit/config.toml
+MAX_NAME_BYTES = 120           # a saved upload's name on disk (file systems allow 255 bytes)
+SHOWN_NAME_CHARS = 120         # an uploaded name as the results show it
+
+
+class ImportFailed(RuntimeError):
+    """The import could not finish (the disk, the database); the message says so in plain words."""
 
 Progress = Callable[[float, str], None]
 
@@ -38,23 +50,42 @@ class Upload:
     data: bytes
 
 
+def _cut_utf8(text: str, most_bytes: int) -> str:
+    return text.encode("utf-8")[:most_bytes].decode("utf-8", errors="ignore")
+
+
 def safe_name(name: str) -> str:
-    """A file name that is safe to write: no folders, no control characters, never empty or hidden.
+    """A file name that is safe to write: no folders, no control characters, never empty or hidden,
+    at most MAX_NAME_BYTES bytes.
 
     The suffix is kept (the importer tells CSV from XLSX by it).
     """
     base = re.split(r"[\\/]", str(name))[-1]
     base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
-    return base or "upload"
+    base = re.sub(r'[<>:"|?*]', "_", base)
+    suffix = Path(base).suffix if base else ""
+    if len(suffix.encode("utf-8")) > 10:
+        suffix = ""
+    stem = _cut_utf8(base[:len(base) - len(suffix)], MAX_NAME_BYTES - len(suffix.encode("utf-8"))).strip()
+    if not stem:
+        return "upload" + suffix
+    return stem + suffix
+
+
+def shown_name(name: str) -> str:
+    """An uploaded name as the results show it: control characters as "?", at most SHOWN_NAME_CHARS long."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", str(name))
+    return text if len(text) <= SHOWN_NAME_CHARS else text[:SHOWN_NAME_CHARS - 1] + "…"
 
 
 def save_uploads(uploads: Iterable[Upload], folder: Path) -> list[Path]:
-    """Writes each upload to folder/<n>/<safe name>; returns the paths in upload order."""
+    """Writes each upload to folder/<n>/<safe name>, readable by its owner only; returns the paths
+    in upload order."""
     paths = []
     for n, upload in enumerate(uploads):
         target = Path(folder) / str(n) / safe_name(upload.name)
-        target.parent.mkdir(parents=True)
-        target.write_bytes(upload.data)
+        target.parent.mkdir(mode=0o700)
+        importer.write_private(target, upload.data)
         paths.append(target)
     return paths
 
@@ -64,22 +95,40 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
                wait_seconds: float = LOCK_WAIT_SECONDS) -> list[importer.FileResult]:
     """Imports the uploads into the database at db_path (created when missing), in upload order.
 
-    Returns one FileResult per upload, its `file` being the uploaded name. The temporary folder is
-    removed before returning. Raises DatabaseLocked when the database stays busy (another process
-    importing, or a reader of this process) for wait_seconds. Nothing is written in that case.
+    Returns one FileResult per upload, its `file` being the uploaded name (as shown_name gives it).
+    The uploads are saved in a fresh folder under importer.upload_folder(db_path), removed before
+    returning. Raises DatabaseLocked when the database stays busy (another process importing, or a
+    reader of this process) for wait_seconds: nothing is written in that case. Raises ImportFailed
+    when the disk or the database fails; every file is stored whole or not at all.
     """
     uploads = list(uploads)
     if not uploads:
         return []
-    folder = Path(tempfile.mkdtemp(prefix="clinic-upload-"))
+    folder = None
     try:
+        folder = Path(tempfile.mkdtemp(prefix="import-", dir=importer.upload_folder(db_path)))
         paths = save_uploads(uploads, folder)
         results = importer.import_files(paths, db_path, today=today, progress=progress,
                                         rejects_dir=rejects_dir, wait_seconds=wait_seconds)
+    except OSError as exc:
+        raise ImportFailed(f"the files could not be saved or read beside the database "
+                           f"({exc.strerror or type(exc).__name__})") from None
+    except duckdb.Error as exc:
+        raise ImportFailed(f"the database could not be written ({importer.error_text(exc)[:200]})") from None
+    except NotADatabase as exc:
+        raise ImportFailed(str(exc)) from None
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    names = {str(p): u.name for p, u in zip(paths, uploads)}
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    names = {str(p): shown_name(u.name) for p, u in zip(paths, uploads)}
     return [replace(r, file=names.get(r.file, Path(r.file).name)) for r in results]
+
+
+def limits_text(max_upload_mb: int = MAX_UPLOAD_MB) -> str:
+    """The import's limits in one sentence, from the importer's constants."""
+    return (f"Each file may be up to {max_upload_mb} MB, with at most {importer.MAX_ROWS:,} rows and "
+            f"{importer.MAX_COLUMNS} columns; a field (a note) may hold up to {importer.MAX_FIELD_CHARS:,} "
+            "characters. A longer field rejects its row; a file over a limit is refused whole, saying which.")
 
 
 def escape_markdown(text: str) -> str:

@@ -1,6 +1,6 @@
 """Import: upload session, patient and course files; see what was loaded, updated, rejected or refused.
 
-The logic (temporary folder, importer, result tables) is in clinic/uploads.py; this page only draws.
+The logic (the upload folder, importer, result tables) is in clinic/uploads.py; this page only draws.
 File names, header names and cell values come from the uploaded files, so they are shown only in
 tables (st.dataframe shows text as text), never in markdown.
 """
@@ -10,11 +10,10 @@ import streamlit as st
 
 from clinic import ui, uploads
 
-path, filters = ui.require_entry(__file__, needs_data=False)
+path, _filters = ui.require_entry(__file__, needs_data=False)
+ui.require_director()
 
 st.title("Import session records")
-if filters is not None and filters.scope:
-    ui.empty_state("Only the clinic director imports data. Ask the director to import new session files.")
 
 if not path.exists():
     st.info("There is no database yet: the first import creates it, and the other pages appear as soon as it exists.")
@@ -49,7 +48,9 @@ with st.expander("The import rules in full (README.md, section *Importing data*)
 st.session_state.setdefault("import.generation", 0)
 files = st.file_uploader("Files to import", type=list(uploads.ACCEPTED_TYPES), accept_multiple_files=True,
                          key=f"import.files.{st.session_state['import.generation']}",
+                         max_upload_size=uploads.MAX_UPLOAD_MB,
                          help="Patients go first, then courses, then sessions, whatever the order here.")
+st.caption(uploads.limits_text())
 if st.button("Import", type="primary", disabled=not files, key="import.run"):
     bar = st.progress(0.0, text="Starting the import…")
 
@@ -64,7 +65,15 @@ if st.button("Import", type="primary", disabled=not files, key="import.run"):
         st.error("The database is in use by another process (probably an import from the command line), and it "
                  f"stayed busy for {uploads.LOCK_WAIT_SECONDS:.0f} seconds. Nothing was imported. Try again in a "
                  "moment.")
+    except uploads.ImportFailed as exc:
+        bar.empty()
+        ui.audit("import failed", {"files": [uploads.shown_name(f.name) for f in files], "error": str(exc)})
+        st.text(f"The import could not finish: {exc}.")
+        st.error("Each file is stored whole or not at all. Check the Overview, then import the files again: "
+                 "files already stored report no change.")
     else:
+        for result in results:       # the audit log: who imported which file (name, SHA-256, counts)
+            ui.audit(result.audit_action, result.audit_detail())
         st.session_state["import.last"] = (dt.datetime.now().strftime("%H:%M:%S"), results)
         st.session_state["import.generation"] += 1   # a fresh, empty uploader
         st.rerun()                                    # every page and the sidebar read the new data

@@ -1,7 +1,9 @@
 """The import contract: reject, never guess; idempotent; atomic; no direct identifiers."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import duckdb
 import pytest
@@ -31,6 +33,11 @@ def whole_table(tmp_path, name):
         return con.table(name).order("all").fetchall()
     finally:
         con.close()
+
+
+def report_rows(data: bytes) -> list[list[str]]:
+    """A rejects report's rows as a spreadsheet reads them (quoting aside)."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
 
 
 def reasons(result):
@@ -92,9 +99,9 @@ def test_rejects_are_kept_in_the_database_and_written_to_a_report(tmp_path, csv_
     assert table(tmp_path, "select line, column_name, value from rejects") == [(2, "pain_before", "12")]
     report = (tmp_path / "rejects").glob("*.csv")
     [report] = list(report)
-    lines = report.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "file,line,column,value,reason"
-    assert lines[1].startswith(f"{path},2,pain_before,12,")
+    rows = report_rows(report.read_bytes())
+    assert rows[0] == ["file", "line", "column", "value", "reason"]
+    assert rows[1][:4] == [str(path), "2", "pain_before", "12"]
     assert result.rejects_file == str(report)
 
 
@@ -609,6 +616,6 @@ def test_a_rejects_folder_that_cannot_be_written_is_a_warning_and_the_rejects_st
 def test_the_rejects_report_writes_formula_like_values_as_text(tmp_path, csv_file):
     path = csv_file(f"{HEADER}\ns1,p1,=HYPERLINK(1),t1,attended,8,4\ns2,p1,2026-03-01,t1,attended,-1,4")
     [result] = run_import(tmp_path, path)
-    lines = importer.rejects_csv(result).decode("utf-8").splitlines()
-    assert lines[1].split(",")[2:4] == ["session_date", "'=HYPERLINK(1)"]
-    assert lines[2].split(",")[2:4] == ["pain_before", "'-1"]
+    rows = report_rows(importer.rejects_csv(result))
+    assert rows[1][2:4] == ["session_date", "'=HYPERLINK(1)"]
+    assert rows[2][2:4] == ["pain_before", "'-1"]

@@ -89,6 +89,8 @@ def test_the_page_explains_the_import_contract(app):
     contract = at.dataframe[0].value.set_index("kind")
     assert contract.loc["sessions", "required"] == "session_id, patient_id, session_date, therapist"
     assert at.button(key="import.run").disabled              # nothing uploaded yet
+    assert ("Each file may be up to 200 MB, with at most 2,000,000 rows and 200 columns; a field (a note) may "
+            "hold up to 5,000 characters.") in words
 
 
 def test_without_a_database_the_import_page_is_the_only_page_and_it_works(tmp_path, monkeypatch):
@@ -173,14 +175,23 @@ def test_a_busy_database_gives_a_clear_message_not_a_traceback(own_db, monkeypat
     assert any("in use by another process" in e.value and "Nothing was imported" in e.value for e in at.error)
 
 
-def test_a_signed_in_therapist_is_not_offered_the_import(own_db, monkeypatch):
-    from clinic import ui
-
-    real = ui.sidebar_filters
-    monkeypatch.setattr(ui, "sidebar_filters", lambda path: real(path).with_(scope="Birch"))
+@pytest.mark.parametrize("first_visit", ["the import page", "the overview"])
+def test_a_signed_in_therapist_is_not_offered_the_import(own_db, signed_in_as, first_visit):
+    signed_in_as("birch")
     at = dashboard()
+    if first_visit == "the overview":
+        at.run()
     at.switch_page("pages/import_data.py")
     at.run()
     assert not at.exception
-    assert any("Only the clinic director imports data" in i.value for i in at.info)
+    assert [t.value for t in at.title] == ["For the clinic director"]
+    assert any("Only the clinic director can open this page" in i.value for i in at.info)
     assert not at.get("file_uploader") and "import.run" not in [b.key for b in at.button]
+
+
+def test_the_server_shows_no_traceback_in_the_browser_and_takes_uploads_up_to_200_mb():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"]["maxUploadSize"] == 200 == uploads.MAX_UPLOAD_MB

@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from csv import reader as csv_reader
 
 import duckdb
 import pytest
@@ -94,11 +95,11 @@ def test_a_hostile_upload_rejects_each_bad_row_with_its_line_and_keeps_the_good_
 
 def test_the_rejects_download_is_the_command_line_report_of_that_file(tmp_path):
     [result] = uploads.run_import([Upload("hostile.csv", HOSTILE)], tmp_path / "clinic.duckdb", today=TODAY)
-    lines = uploads.rejects_csv(result).decode("utf-8").splitlines()
-    assert lines[0] == "file,line,column,value,reason"
-    assert lines[1] == "hostile.csv,3,session_date,2026-02-30,session_date is not a real calendar date"
-    assert lines[2].startswith("hostile.csv,4,pain_before,11,")
-    assert len(lines) == 1 + 3
+    rows = list(csv_reader(io.StringIO(uploads.rejects_csv(result).decode("utf-8"))))
+    assert rows[0] == ["file", "line", "column", "value", "reason"]
+    assert rows[1] == ["hostile.csv", "3", "session_date", "2026-02-30", "session_date is not a real calendar date"]
+    assert rows[2][:4] == ["hostile.csv", "4", "pain_before", "11"]
+    assert len(rows) == 1 + 3
     assert uploads.rejects_file_name(result) == f"hostile.batch{result.batch_id}.rejects.csv"
 
 
@@ -144,25 +145,41 @@ def test_an_xlsx_upload_is_read_like_a_csv(tmp_path):
     assert (result.kind, result.new, result.rejected) == ("sessions", 1, 0)
 
 
-def test_the_temporary_folder_is_removed_afterwards_and_names_cannot_escape_it(tmp_path, monkeypatch):
+def test_uploads_wait_in_a_private_folder_beside_the_database_that_is_emptied_afterwards(tmp_path, monkeypatch):
     made = []
     real = tempfile.mkdtemp
 
     def spy(**kwargs):
-        folder = real(dir=tmp_path, **kwargs)
+        folder = real(**kwargs)
         made.append(folder)
         return folder
     monkeypatch.setattr(uploads.tempfile, "mkdtemp", spy)
+    database = tmp_path / "db" / "clinic.duckdb"
     results = uploads.run_import([Upload("../../escape.csv", CLEAN), Upload("escape.csv", csv("""
         session_id,patient_id,session_date,therapist
         s9,p2,2026-03-03,Cedar
-    """))], tmp_path / "db" / "clinic.duckdb", today=TODAY)
+    """))], database, today=TODAY)
     assert [r.new for r in results] == [2, 1]                 # same name twice: neither overwrote the other
     assert [r.file for r in results] == ["../../escape.csv", "escape.csv"]
-    assert len(made) == 1 and not (tmp_path / made[0]).exists()
-    assert not (tmp_path.parent / "escape.csv").exists()
+    assert len(made) == 1 and os.path.dirname(made[0]) == str(tmp_path / "db" / "uploads")
+    assert not os.path.exists(made[0])
+    assert list((tmp_path / "db" / "uploads").iterdir()) == []
+    assert oct((tmp_path / "db" / "uploads").stat().st_mode & 0o777) == oct(0o700)
+    assert not (tmp_path.parent / "escape.csv").exists() and not (tmp_path / "escape.csv").exists()
+    assert stored(database, "select file_name from import_batches order by batch_id") == [
+        ("escape.csv",), ("escape.csv",)]
+
+
+def test_a_saved_upload_gets_a_short_safe_name_that_keeps_its_suffix():
     assert uploads.safe_name("..\\a/b/.hidden.csv") == "hidden.csv"
     assert uploads.safe_name("") == "upload"
+    assert uploads.safe_name("/etc/passwd.csv") == "passwd.csv"
+    assert uploads.safe_name("a\x00b.csv") == "ab.csv"
+    assert uploads.safe_name('what?"*.csv') == "what___.csv"
+    long = uploads.safe_name("é" * 200 + ".csv")              # 400 bytes of name: cut to 120 bytes with .csv
+    assert long == "é" * 58 + ".csv" and len(long.encode("utf-8")) == 120
+    assert uploads.shown_name("a\x00b.csv") == "a?b.csv"
+    assert uploads.shown_name("x" * 300 + ".csv") == "x" * 119 + "…"
 
 
 def test_progress_goes_from_zero_to_one_and_names_the_file(tmp_path):
