@@ -103,10 +103,15 @@ def _url_path(page_file: str) -> str:
     return Path(page_file).stem
 
 
-def _director_only() -> None:
+def require_director() -> None:
+    """Stops a director's page (import, audit log, users) for anyone else, with a word on why."""
+    signed_in = getattr(_run, "signed_in", None)
+    if signed_in is not None and signed_in.user.is_director:
+        return
     st.title("For the clinic director")
     st.info("Only the clinic director can open this page (importing data, the audit log and the user list). "
             "Your pages are in the menu on the left.")
+    st.stop()
 
 
 def main() -> None:
@@ -127,16 +132,16 @@ def main() -> None:
     director = signed_in.user.is_director
     pages = []
     for file, title, icon, who in PAGES:
-        if who == "all" or director:
-            pages.append(st.Page(file, title=title, icon=icon, default=file == PAGES[0][0]))
-        else:
-            pages.append(st.Page(_director_only, title=title, icon=icon, url_path=_url_path(file),
-                                 visibility="hidden"))
+        # A director's page stays reachable by its address for everyone else, hidden from the menu,
+        # and says it is the director's (each such page checks the role itself before anything else).
+        visible = who == "all" or director
+        pages.append(st.Page(file, title=title, icon=icon, default=file == PAGES[0][0],
+                             visibility="visible" if visible else "hidden"))
     if not path.exists():     # no database yet: only the Import page can help (the director's)
         if director:
             st.error(f"There is no database at {for_markdown(path)} (set by CLINIC_DB). Import session files on the "
                      "Import page to create it, or build the demo with `python -m clinic demo --db PATH`.")
-        pages = [p for p in pages if p.title == "Import"] or [
+        pages = [p for p in pages if p.title == "Import" and director] or [
             st.Page(lambda: st.info("There is no database yet. The clinic director imports the first files."),
                     title="No data yet", url_path="no_data", default=True)]
     navigation = st.navigation(pages)
@@ -288,6 +293,24 @@ def cohort(group: str | None = None, filters: Filters | None = None) -> list[dic
     path, current = _run.path, _run.filters
     with friendly_errors():
         return _cohort(str(path), version(path), filters or current, group)
+
+
+@st.cache_data(ttl=600, max_entries=128, show_spinner=False)
+def _private_cohort(path: str, data_version: str, filters: Filters, group: str | None, viewer: str,
+                    k: int) -> tuple[list[dict], dict]:
+    table = _all_courses(path, data_version, filters.as_of, filters.relief_rule)
+    with store.reading(Path(path)) as con:
+        return metrics.private_cohort(con, filters, group, viewer, table, k)
+
+
+def private_cohort(group: str | None) -> tuple[list[dict], dict]:
+    """The whole clinic's cohort rows and total as the signed-in therapist may see them: the current
+    filters without the scope, small or recoverable cells suppressed (clinic.privacy)."""
+    from clinic import privacy
+
+    path, filters = _run.path, _run.filters
+    with friendly_errors():
+        return _private_cohort(str(path), version(path), filters, group, filters.scope, privacy.min_cell_patients())
 
 
 def overall(filters: Filters | None = None) -> dict:

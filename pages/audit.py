@@ -6,8 +6,7 @@ import streamlit as st
 from clinic import audit_view, exports, ui
 
 path, _filters = ui.require_entry(__file__, needs_data=False)
-if not ui.signed_in().user.is_director:
-    ui.empty_state("Only the clinic director can read the audit log.")
+ui.require_director()
 
 st.title("Audit log")
 store = ui.access_store()

@@ -1,7 +1,7 @@
 """Cohorts: every metric compared across therapists, diagnoses, age bands, sexes, sites or start months."""
 import streamlit as st
 
-from clinic import ui
+from clinic import privacy, ui
 from clinic.charts import cohorts as charts
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES
 from clinic.text import for_markdown
@@ -11,7 +11,8 @@ path, filters = ui.require_entry(__file__)
 st.title("Cohorts")
 ui.filters_caption(filters)
 if filters.scope:
-    st.info(f"Signed in as {for_markdown(filters.scope)}: the groups below hold only your own courses.")
+    st.info(f"Signed in as therapist {for_markdown(filters.scope)}: the groups first hold only the courses you "
+            "treat. The whole clinic follows below for comparison, with groups of too few patients hidden.")
 
 bound = {"bind": "query-params", "persist_state": "session"}
 group = st.segmented_control("Compare by", list(COHORT_FIELDS), default="therapist", required=True,
@@ -57,8 +58,43 @@ st.dataframe(
     },
     key="cohorts.table",
 )
-st.download_button(
-    "Download these numbers (CSV, unrounded)", charts.csv_bytes(frame, group, filters.describe()),
-    file_name=f"cohorts-by-{group}-as-of-{filters.as_of}.csv", mime="text/csv", key="cohorts.download",
-    help="Exact values: rates as ratios 0–1, improvement in %. The first line states the filters.",
-)
+ui.download("Download these numbers (CSV, unrounded)", charts.csv_bytes(frame, group, filters.describe()),
+            f"cohorts-by-{group}-as-of-{filters.as_of}.csv", rows=len(frame), key="cohorts.download",
+            help="Exact values: rates as ratios 0–1, improvement in %. The first line states the filters.")
+
+if filters.scope:
+    # The whole clinic for a therapist: aggregates only, and no group small enough to point at anyone.
+    st.header("The whole clinic, for comparison")
+    clinic_rows, clinic_total = ui.private_cohort(group)
+    hidden_text = privacy.suppressed_text()
+    st.caption(f"All matching courses of every therapist (the same filters, without the limit to your own). A group "
+               f"covering {hidden_text} patients shows \"{hidden_text}\" and no figures, and so does a group "
+               "that could otherwise be worked out from the others and the total (or from your own courses). "
+               "Nothing here names a patient.")
+    mine, clinic = charts.overall_values(overall), charts.overall_values(clinic_total)
+    side = st.columns(2)
+    side[0].metric("Your courses: first-session relief", ui.fmt_pct(mine.get("relief_rate")),
+                   f"{mine['courses']:,} courses", delta_color="off", delta_arrow="off", border=True)
+    if clinic_total.get("suppressed"):
+        side[1].metric("The whole clinic", hidden_text, "patients: too few to show", delta_color="off",
+                       delta_arrow="off", border=True)
+    else:
+        side[1].metric("The whole clinic: first-session relief", ui.fmt_pct(clinic.get("relief_rate")),
+                       f"{clinic['courses']:,} courses of {clinic['patients']:,} patients", delta_color="off",
+                       delta_arrow="off", border=True)
+    shown_rows, hidden_labels = charts.split_suppressed(clinic_rows, group)
+    if shown_rows and not clinic_total.get("suppressed"):
+        st.plotly_chart(charts.comparison(charts.cohort_frame(shown_rows, group), metric, clinic_total, group),
+                        width="stretch", key="cohorts.clinic_chart")
+    if hidden_labels:
+        st.caption(f"Hidden ({hidden_text} patients, or recoverable from the others): "
+                   + ", ".join(for_markdown(label) for label in hidden_labels) + ".")
+    st.dataframe(charts.private_display_table(clinic_rows, group, hidden_text), hide_index=True, width="stretch",
+                 height=min(560, 38 + 35 * max(len(clinic_rows), 1)),
+                 column_config={**{c: st.column_config.Column(label) for c, label in charts.TABLE_LABELS.items()},
+                                "label": st.column_config.Column(charts.TABLE_LABELS["label"], pinned=True, width=170)},
+                 key="cohorts.clinic_table")
+    ui.download("Download the whole clinic's numbers (CSV)",
+                charts.private_csv_bytes(clinic_rows, group, filters.with_(scope=None).describe()),
+                f"clinic-cohorts-by-{group}-as-of-{filters.as_of}.csv", rows=len(clinic_rows),
+                key="cohorts.clinic_download")

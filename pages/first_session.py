@@ -43,10 +43,8 @@ if table.relief_assessable.sum() == 0:
 else:
     st.plotly_chart(charts.relief_by_cohort(table, group, filters.relief_rule), width="stretch")
 ui.show_table(table, charts.TABLE_LABELS, key="relief.table")
-st.download_button("Download this table (CSV)",
-                   exports.frame_csv(table.rename(columns=charts.TABLE_LABELS)),
-                   file_name=f"first-session-relief-by-{group}-{filters.as_of}.csv", mime="text/csv",
-                   key="relief.download.by_cohort")
+ui.download("Download this table (CSV)", exports.frame_csv(table.rename(columns=charts.TABLE_LABELS)),
+            f"first-session-relief-by-{group}-{filters.as_of}.csv", rows=len(table), key="relief.download.by_cohort")
 
 st.subheader("Size of the first-session change")
 changes = ui.query("relief_first_change")

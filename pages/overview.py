@@ -119,6 +119,5 @@ for tab, (key, (label, explanation)) in zip(tabs, TABS.items()):
         shown = rows.assign(link=ui.patient_links(rows.course_id))
         ui.show_table(shown, COLUMNS, key=f"overview.table.{key}",
                       config={"link": st.column_config.LinkColumn(COLUMNS["link"], display_text="Open")})
-        st.download_button("Download this list (CSV)", exports.frame_csv(rows),
-                           file_name=f"attention-{key}-{filters.as_of}.csv", mime="text/csv",
-                           key=f"overview.download.{key}")
+        ui.download("Download this list (CSV)", exports.frame_csv(rows), f"attention-{key}-{filters.as_of}.csv",
+                    rows=len(rows), key=f"overview.download.{key}")

@@ -45,9 +45,8 @@ else:
     else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
-    st.download_button("Download pain by session number (CSV)", exports.frame_csv(by_session),
-                       file_name=f"pain-by-session-{split}-{filters.as_of}.csv", mime="text/csv",
-                       key="pain.download.by_session")
+    ui.download("Download pain by session number (CSV)", exports.frame_csv(by_session),
+                f"pain-by-session-{split}-{filters.as_of}.csv", rows=len(by_session), key="pain.download.by_session")
     st.plotly_chart(charts.before_after(overall), width="stretch")
 
 by_month = ui.query("pain_by_month", split=split)

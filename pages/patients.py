@@ -52,8 +52,8 @@ else:
     shown = table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS))
     ui.show_table(shown, COURSE_LABELS, key="patients.table", on_select=lambda: open_selected_row(shown_ids),
                   selection_mode="single-row")
-    st.download_button("Download these courses (CSV)", exports.frame_csv(table),
-                       file_name=f"courses-{filters.as_of}.csv", mime="text/csv", key="patients.download")
+    ui.download("Download these courses (CSV)", exports.frame_csv(table), f"courses-{filters.as_of}.csv",
+                rows=len(table), key="patients.download")
 
 st.header("One patient's course")
 # The selectbox drops a value from the link that is not among its options, so read the link first.
@@ -75,6 +75,7 @@ if found.empty:
     st.warning("This course is not among the courses these filters let you see.")
     st.stop()
 course = found.iloc[0]
+ui.opened_course(str(course.course_id), str(course.patient_id))     # the audit log: who opened which patient
 
 
 def yes_no(value) -> str:
@@ -187,6 +188,5 @@ else:
     right["notes"] = st.column_config.Column(SESSION_LABELS["notes"], width="large")   # free text: shown as text
     ui.show_table(charts.sessions_table(sessions), SESSION_LABELS, key="patients.sessions", config=right,
                   height=min(38 + 35 * len(sessions), 38 + 35 * 25))       # up to 25 rows without scrolling
-    st.download_button("Download this course's sessions (CSV)", exports.frame_csv(sessions),
-                       file_name=f"sessions-{course.course_id}-{filters.as_of}.csv", mime="text/csv",
-                       key="patients.download_sessions")
+    ui.download("Download this course's sessions (CSV)", exports.frame_csv(sessions),
+                f"sessions-{course.course_id}-{filters.as_of}.csv", rows=len(sessions), key="patients.download_sessions")

@@ -4,8 +4,7 @@ import streamlit as st
 from clinic import audit_view, ui
 
 path, _filters = ui.require_entry(__file__, needs_data=False)
-if not ui.signed_in().user.is_director:
-    ui.empty_state("Only the clinic director can see the list of users.")
+ui.require_director()
 
 st.title("Users")
 st.caption("Read-only. Accounts are added, disabled, enabled and given new passwords on the dashboard's computer "

@@ -123,11 +123,8 @@ def test_choosing_a_therapist_in_the_sidebar_narrows_every_group(app):
     assert any("therapist: Birch" in c.value for c in at.caption)
 
 
-def test_a_signed_in_therapist_sees_only_their_own_courses_and_never_a_patient_id(app, monkeypatch):
-    from clinic import ui
-
-    real = ui.sidebar_filters
-    monkeypatch.setattr(ui, "sidebar_filters", lambda path, scope=None: real(path).with_(scope="Cedar"))
+def test_a_signed_in_therapist_sees_only_their_own_courses_and_never_a_patient_id(app, signed_in_as):
+    signed_in_as("cedar")
     at = open_cohorts(app)
     assert not at.exception
     assert list(table(at).index) == ["Cedar"]
@@ -136,6 +133,44 @@ def test_a_signed_in_therapist_sees_only_their_own_courses_and_never_a_patient_i
     assert list(table(at).index) == ["Central"]                          # c2 only; North holds Birch's patients
     shown = [str(v) for df in at.dataframe for v in [*df.value.columns, *df.value.to_numpy().ravel()]]
     assert not [v for v in shown if re.fullmatch(r"p\d+(:.*)?|c\d+", v)]
+
+
+def clinic_table(at):
+    return at.dataframe[1].value.set_index("label")
+
+
+def test_a_therapist_sees_the_whole_clinic_only_where_no_group_is_small_enough_to_point_at_anyone(app, signed_in_as):
+    # The whole clinic as of 03-20: Birch 2 patients, Cedar 1; 3 in all, 2 of them not Cedar's.
+    # At the default limit of 11 every group and the total are too small: nothing but "fewer than 11".
+    signed_in_as("cedar")
+    at = open_cohorts(app)
+    rows = clinic_table(at)
+    assert list(rows.index) == ["Birch", "Cedar"]
+    assert list(rows.courses) == ["fewer than 11"] * 2 and list(rows.patients) == ["fewer than 11"] * 2
+    assert set(rows.relief_pct) == {"—"} and set(rows.adherence_pct) == {"—"}
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Your courses: first-session relief"] == "0 %"          # c2: 6 -> 5, 1/6 < 30 %
+    assert tiles["The whole clinic"] == "fewer than 11"
+    assert len(at.get("plotly_chart")) == 1                               # no clinic-wide chart to draw
+
+
+def test_with_a_lower_cell_limit_the_clinic_total_shows_but_a_lone_small_group_hides_its_neighbour(
+        app, signed_in_as, monkeypatch):
+    # Limit 2: Cedar's group covers 1 patient (< 2): hidden; hiding it alone would let total − Birch
+    # give it back, so Birch's group goes too. The total covers 3 patients, 2 of them not Cedar's: shown.
+    monkeypatch.setenv("CLINIC_MIN_CELL_PATIENTS", "2")
+    signed_in_as("cedar")
+    at = open_cohorts(app)
+    rows = clinic_table(at)
+    assert list(rows.courses) == ["fewer than 2"] * 2
+    tiles = {m.label: (m.value, m.delta) for m in at.metric}
+    assert tiles["The whole clinic: first-session relief"] == ("33 %", "3 courses of 3 patients")   # c1 of c1, c2, p3
+
+
+def test_the_director_has_no_clinic_wide_section_because_nothing_is_hidden_from_them(app):
+    at = open_cohorts(app)
+    assert len(at.dataframe) == 1
+    assert not [h for h in at.header if "whole clinic" in h.value]
 
 
 def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):

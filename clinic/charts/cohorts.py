@@ -350,3 +350,67 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
     fig.update_layout(margin={"r": 140 if interval else 110, "t": 120 if extras else 100}, showlegend=False,
                       bargap=0.35)
     return fig
+
+
+# ---------------------------------------------------------------- the whole clinic, for a therapist
+
+def split_suppressed(rows: list[dict], group: str) -> tuple[list[dict], list[str]]:
+    """The clinic-wide rows a therapist may see (clinic.privacy), and the labels of the hidden ones."""
+    shown = [r for r in rows if not r.get("suppressed")]
+    hidden = [r for r in rows if r.get("suppressed")]
+    hidden_labels = [key_label(group, r.get("key")) for r in
+                     [hidden[i] for i in _order(group, [r.get("key") for r in hidden])]]
+    return shown, hidden_labels
+
+
+def private_display_table(rows: list[dict], group: str, suppressed_text: str) -> pd.DataFrame:
+    """The clinic-wide table a therapist reads: shown groups as in display_table, hidden groups with
+    `suppressed_text` ("fewer than 11") for their size and nothing else. All columns are text or
+    numbers shown as text, so a hidden cell cannot be sorted into a guess."""
+    ordered = [rows[i] for i in _order(group, [r.get("key") for r in rows])]
+    shown = display_table(cohort_frame([r for r in ordered if not r.get("suppressed")], group)) \
+        if any(not r.get("suppressed") for r in ordered) else pd.DataFrame(columns=list(TABLE_LABELS))
+    by_label = {label: i for i, label in enumerate(shown["label"])}
+    out = []
+    for row in ordered:
+        label = key_label(group, row.get("key"))
+        if row.get("suppressed"):
+            out.append({"label": label, "courses": suppressed_text, "patients": suppressed_text,
+                        "note": "hidden: too few patients, or it could be worked out from the others"})
+            continue
+        values = shown.iloc[by_label[label]].to_dict()
+        out.append({column: _table_text(column, value) for column, value in values.items()})
+    frame = pd.DataFrame(out, columns=list(TABLE_LABELS)).astype("object")
+    return frame.where(frame.notna(), "—")
+
+
+def _table_text(column: str, value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if column in PERCENT_COLUMNS:
+        return f"{float(value):.1f} %"
+    if column in COUNT_COLUMNS:
+        return f"{int(value):,}"
+    return str(value)
+
+
+PRIVATE_CSV_COLUMNS = ("suppressed",) + CSV_COLUMNS
+
+
+def private_csv_bytes(rows: list[dict], group: str, description: str) -> bytes:
+    """The clinic-wide numbers a therapist may take away: hidden groups keep only their name and
+    `suppressed = True`, every number of theirs left empty."""
+    ordered = [rows[i] for i in _order(group, [r.get("key") for r in rows])]
+    shown = cohort_frame([r for r in ordered if not r.get("suppressed")], group) if ordered else None
+    records = []
+    position = 0
+    for row in ordered:
+        if row.get("suppressed"):
+            records.append({"suppressed": True, "key": row.get("key"), "label": key_label(group, row.get("key"))})
+            continue
+        values = shown.iloc[position].to_dict()
+        position += 1
+        records.append({"suppressed": False, **{c: values[c] for c in CSV_COLUMNS}})
+    frame = pd.DataFrame(records, columns=list(PRIVATE_CSV_COLUMNS))
+    return exports.frame_csv(frame, first_line=f"The whole clinic by {COHORT_FIELDS[group].lower()} (groups of "
+                                               f"too few patients hidden); {description}")
