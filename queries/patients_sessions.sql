@@ -3,7 +3,8 @@
 -- pass the filters (for example another therapist's patient under a therapist's scope).
 -- returns: session_id, session_date, session_time (text 'HH:MM', 24-hour; null when not recorded),
 --   status, pain_before, pain_after,
---   pain_change (after - before), notes (free text: show escaped), numbness, acute_inflammation,
+--   pain_change (after - before), notes (free text: show escaped; a note stored before imports
+--   bounded fields to 5,000 characters is cut there and marked with …), numbness, acute_inflammation,
 --   muscle_tension, course_day (1 = the course's start date), session_number (1, 2, ... over
 --   attended rows; null on cancelled and no-show rows), therapist
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar)
@@ -24,7 +25,7 @@ final as (
         pain_before,
         pain_after,
         pain_change,
-        notes,
+        case when length(notes) > 5000 then left(notes, 5000) || '…' else notes end as notes,
         numbness,
         acute_inflammation,
         muscle_tension,

@@ -181,3 +181,17 @@ def test_days_after_the_as_of_date_are_not_yet_the_as_of_day_is_today_and_missed
     assert days.in_plan.all()
     a_day_later = run(clinic, "patients_calendar", course_id="k2", as_of="2026-03-11")
     assert list(a_day_later.day_status[:5]) == ["attended", "no_show", "no_visit", "today", "not_yet"]
+
+
+def test_a_huge_note_stored_before_fields_were_bounded_is_cut_for_the_page(db_from):
+    path = db_from("""
+    session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after,notes
+    n1,p1,k1,2026-03-02,Alder,attended,6,5,short
+    n2,p1,k1,2026-03-03,Alder,attended,5,4,placeholder
+    """)
+    con = db.connect(path)
+    con.execute("update sessions set notes = repeat('x', 300000) where session_id = 'n2'")
+    con.close()
+    rows = run(path, "patients_sessions", course_id="k1").set_index("session_id")
+    assert rows.loc["n1", "notes"] == "short"
+    assert rows.loc["n2", "notes"] == "x" * 5000 + "…"
