@@ -1,0 +1,218 @@
+"""The HTTP layer in front of Streamlit (clinic/web.py), driven as ASGI apps without a browser.
+
+The browser tests (tests/test_browser_security.py) repeat the important cases against a real
+server; here each rule is checked on its own, quickly.
+"""
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from clinic import web
+from clinic.access import AccessStore
+
+PASSWORD = "the director's password"
+
+
+def call(app, *, path="/", method="GET", headers=None, body=b"", kind="http", query=b""):
+    """Runs one request through an ASGI app; returns (status or close code, headers dict, body)."""
+    headers = {"host": "localhost:8501", **(headers or {})}
+    scope = {"type": kind, "path": path, "raw_path": path.encode(), "query_string": query, "method": method,
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()], "scheme": "http",
+             "server": ("localhost", 8501), "client": ("127.0.0.1", 5555), "root_path": "", "http_version": "1.1"}
+    if kind == "websocket":
+        scope["scheme"] = "ws"
+    sent, received = [], [{"type": "http.request", "body": body, "more_body": False}] if kind == "http" else \
+        [{"type": "websocket.connect"}]
+
+    async def receive():
+        return received.pop(0) if received else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    if kind == "websocket":
+        return sent[0]["type"], {}, b""
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    out_headers: dict[str, list[str]] = {}
+    for k, v in start["headers"]:
+        out_headers.setdefault(k.decode().lower(), []).append(v.decode())
+    return start["status"], out_headers, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+async def inner(scope, receive, send):
+    """Stands for Streamlit: answers every request that gets through with 200 'streamlit'."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.accept"})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"streamlit"})
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch):
+    db = tmp_path / "clinic.duckdb"
+    monkeypatch.setenv("CLINIC_DB", str(db))
+    store = AccessStore.for_database(db)
+    store.add_user("head", "director", PASSWORD, actor="test")
+    return store
+
+
+@pytest.fixture
+def guarded():
+    return web.HostGuard(web.SignInGuard(inner))
+
+
+@pytest.fixture
+def routes():
+    return Starlette(routes=web.routes())
+
+
+# --- where to go after signing in --------------------------------------------------------------
+
+@pytest.mark.parametrize("asked, kept", [
+    ("/patients?therapist=Birch&as_of=2026-03-20", "/patients?therapist=Birch&as_of=2026-03-20"),
+    ("/", "/"),
+    ("//evil.example/x", "/"),
+    ("https://evil.example/", "/"),
+    ("/\\evil.example", "/"),
+    ("/signin?next=/x", "/"),
+    ("/ok\r\nSet-Cookie: x=1", "/"),
+    ("", "/"),
+    (None, "/"),
+])
+def test_only_a_page_of_this_dashboard_is_a_place_to_return_to(asked, kept):
+    assert web.safe_next(asked) == kept
+
+
+# --- host names ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("host, allowed", [
+    ("localhost:8501", True), ("127.0.0.1:8501", True), ("[::1]:8501", True), ("LOCALHOST", True),
+    ("dashboard.clinic.lan", True), ("a.clinic.lan", True), ("evil.example", False),
+    ("localhost.evil.example", False), ("", False), (None, False), ("127.0.0.2", True),
+])
+def test_only_this_servers_names_are_answered(host, allowed):
+    assert web.host_allowed(host, ["localhost", "127.0.0.1", "::1", "dashboard.clinic.lan", "*.clinic.lan"]) is allowed
+
+
+def test_a_request_naming_another_host_gets_421_and_a_websocket_is_closed(guarded, accounts):
+    status, _, body = call(guarded, path="/", headers={"host": "evil.example"})
+    assert status == 421 and b"streamlit" not in body
+    assert call(guarded, path="/_stcore/stream", kind="websocket", headers={"host": "evil.example"})[0] == \
+        "websocket.close"
+
+
+def test_clinic_allowed_hosts_adds_a_name(guarded, accounts, monkeypatch):
+    monkeypatch.setenv("CLINIC_ALLOWED_HOSTS", "dashboard.clinic.lan, other.lan")
+    status, headers, _ = call(guarded, path="/", headers={"host": "dashboard.clinic.lan"})
+    assert status == 303                                      # answered (to the sign-in), not refused
+
+
+# --- nothing without a session -------------------------------------------------------------------
+
+def test_a_page_request_without_a_session_goes_to_the_sign_in_form_keeping_its_address(guarded, accounts):
+    status, headers, body = call(guarded, path="/patients", query=b"patients.course=c1&therapist=Birch")
+    assert status == 303 and body == b""
+    location = urlsplit(headers["location"][0])
+    assert location.path == "/signin"
+    assert parse_qs(location.query)["next"] == ["/patients?patients.course=c1&therapist=Birch"]
+
+
+@pytest.mark.parametrize("path", ["/media/abc.csv", "/_stcore/upload_file/x/y", "/_stcore/metrics",
+                                  "/component/x", "/_stcore/agent/interact"])
+def test_data_routes_without_a_session_get_401_and_nothing_else(guarded, accounts, path):
+    status, _, body = call(guarded, path=path)
+    assert status == 401 and b"streamlit" not in body
+
+
+def test_the_websocket_without_a_session_is_closed_before_it_opens(guarded, accounts):
+    assert call(guarded, path="/_stcore/stream", kind="websocket")[0] == "websocket.close"
+    forged = {"cookie": f"{web.COOKIE}=made-up-token"}
+    assert call(guarded, path="/_stcore/stream", kind="websocket", headers=forged)[0] == "websocket.close"
+
+
+def test_static_code_and_the_health_check_need_no_session(guarded, accounts):
+    assert call(guarded, path="/static/js/index.js")[0] == 200
+    assert call(guarded, path="/_stcore/health")[0] == 200
+
+
+def test_with_a_valid_session_everything_gets_through_with_no_caching_and_no_framing(guarded, accounts):
+    token = accounts.sign_in("head", PASSWORD).token
+    cookie = {"cookie": f"{web.COOKIE}={token}"}
+    status, headers, body = call(guarded, path="/media/abc.csv", headers=cookie)
+    assert (status, body) == (200, b"streamlit")
+    assert headers["cache-control"] == ["no-store"]
+    assert headers["x-frame-options"] == ["SAMEORIGIN"] and headers["x-content-type-options"] == ["nosniff"]
+    assert call(guarded, path="/_stcore/stream", kind="websocket", headers=cookie)[0] == "websocket.accept"
+    accounts.sign_out(token)
+    assert call(guarded, path="/_stcore/stream", kind="websocket", headers=cookie)[0] == "websocket.close"
+
+
+# --- the sign-in and sign-out routes -------------------------------------------------------------
+
+def form(**fields) -> bytes:
+    from urllib.parse import urlencode
+    return urlencode(fields).encode()
+
+
+FORM = {"content-type": "application/x-www-form-urlencoded", "origin": "http://localhost:8501"}
+
+
+def test_the_sign_in_form_holds_no_data_and_says_how_to_add_the_first_director(routes, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLINIC_DB", str(tmp_path / "new.duckdb"))        # a database without accounts
+    status, headers, body = call(routes, path="/signin", query=b"next=/patients")
+    text = body.decode()
+    assert status == 200 and 'name="password"' in text and 'value="/patients"' in text
+    assert "users add NAME --role director" in text
+    assert "frame-ancestors 'none'" in headers["content-security-policy"][0]
+
+
+def test_signing_in_sets_an_httponly_strict_cookie_and_returns_to_the_page_asked_for(routes, accounts):
+    body = form(username="Head", password=PASSWORD, next="/cohorts?cohorts.by=site")
+    status, headers, _ = call(routes, path="/signin", method="POST", headers=FORM, body=body)
+    assert status == 303 and headers["location"] == ["/cohorts?cohorts.by=site"]
+    [cookie] = headers["set-cookie"]
+    attributes = [a.strip().lower() for a in cookie.split(";")]
+    assert attributes[0].startswith(f"{web.COOKIE}=") and "httponly" in attributes
+    assert "samesite=strict" in attributes and "path=/" in attributes
+    token = cookie.split(";")[0].split("=", 1)[1]
+    assert accounts.check_session(token).user.name == "head"
+
+
+def test_a_failed_sign_in_says_the_same_for_a_wrong_user_and_a_wrong_password_and_sets_no_cookie(routes, accounts):
+    answers = []
+    for user, password in (("nobody", PASSWORD), ("head", "wrong password")):
+        status, headers, body = call(routes, path="/signin", method="POST", headers=FORM,
+                                     body=form(username=user, password=password, next="/"))
+        assert status == 401 and "set-cookie" not in headers
+        answers.append(body.decode().replace(f'value="{user}"', ""))
+    assert answers[0] == answers[1]
+    assert "Wrong user name or password." in answers[0]
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(routes, accounts):
+    status, headers, _ = call(routes, path="/signin", method="POST",
+                              headers={**FORM, "origin": "https://evil.example"},
+                              body=form(username="head", password=PASSWORD, next="/"))
+    assert status == 403 and "set-cookie" not in headers
+
+
+def test_a_sign_in_cannot_send_the_browser_to_another_site(routes, accounts):
+    status, headers, _ = call(routes, path="/signin", method="POST", headers=FORM,
+                              body=form(username="head", password=PASSWORD, next="//evil.example/phish"))
+    assert status == 303 and headers["location"] == ["/"]
+
+
+def test_signing_out_ends_the_session_and_clears_the_cookie(routes, accounts):
+    token = accounts.sign_in("head", PASSWORD).token
+    status, headers, _ = call(routes, path="/signout", method="POST",
+                              headers={"cookie": f"{web.COOKIE}={token}", "origin": "http://localhost:8501"})
+    assert status == 303 and headers["location"] == ["/signin?notice=signed_out"]
+    assert any(c.startswith(f'{web.COOKIE}=""') or c.startswith(f"{web.COOKIE}=;") for c in headers["set-cookie"])
+    assert accounts.check_session(token) is None
