@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from clinic import access
-from clinic.web import COOKIE, SIGN_IN_PATH, safe_next
+from clinic.web import COOKIE, SIGN_IN_PATH, note_streamlit_session, safe_next
 
 
 def cookie_token() -> str | None:
@@ -27,8 +27,19 @@ def cookie_token() -> str | None:
 
 
 def current(path) -> access.SignedIn | None:
-    """The signed-in user of this run, or None. Counts the run as activity."""
-    return access.AccessStore.for_database(path).check_session(cookie_token(), touch=True)
+    """The signed-in user of this run, or None. Counts the run as activity.
+
+    The browser tab's Streamlit session is noted against the sign-in, so the files made for this
+    tab (downloads) are served to this sign-in only (clinic.web's media guard).
+    """
+    signed_in = access.AccessStore.for_database(path).check_session(cookie_token(), touch=True)
+    if signed_in is not None:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            note_streamlit_session(ctx.session_id, signed_in.token_hash)
+    return signed_in
 
 
 def here() -> str:
@@ -44,7 +55,8 @@ def here() -> str:
 
 
 def sign_in_url() -> str:
-    return f"{SIGN_IN_PATH}?{urlencode({'next': here(), 'notice': 'ended'})}"
+    notice = "signed_out" if st.session_state.get("auth.signed_out") else "ended"
+    return f"{SIGN_IN_PATH}?{urlencode({'next': here(), 'notice': notice})}"
 
 
 def show_sign_in(path) -> None:
@@ -88,3 +100,4 @@ def watch(path, token: str | None) -> None:
 def sign_out(path) -> None:
     """Ends this browser's session (audited); the rerun that follows shows the sign-in page."""
     access.AccessStore.for_database(path).sign_out(cookie_token())
+    st.session_state["auth.signed_out"] = True

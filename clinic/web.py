@@ -21,6 +21,9 @@ from __future__ import annotations
 import html
 import ipaddress
 import os
+import re
+import threading
+from collections import OrderedDict
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -237,13 +240,18 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
+_HOST = re.compile(r"^(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::(?P<port>[0-9]{1,5}))?$")
+
+
 def _host_name(host_header: str) -> str:
+    """The name in a Host header ("" when it is not a plain name, address or [v6], with a numeric port)."""
     host = host_header.strip().lower()
-    if host.startswith("["):                       # [::1]:8501
-        return host[1:host.find("]")] if "]" in host else host
-    if host.count(":") == 1:
-        host = host.split(":", 1)[0]
-    return host.rstrip(".")
+    if host.count(":") > 1 and not host.startswith("["):      # a bare IPv6 address
+        return host
+    match = _HOST.match(host)
+    if match is None:
+        return ""
+    return (match.group("v6") or match.group("name")).rstrip(".")
 
 
 def allowed_hosts() -> list[str]:
@@ -303,8 +311,42 @@ SECURITY_HEADERS = [
 ]
 
 
+# Which sign-in each Streamlit session belongs to (Streamlit session id -> the session token's
+# hash), noted by every script run; the media guard below reads it.
+_owners: "OrderedDict[str, str]" = OrderedDict()
+_owners_lock = threading.Lock()
+MAX_NOTED_SESSIONS = 20000
+
+
+def note_streamlit_session(streamlit_session_id: str, token_hash: str) -> None:
+    """Remembers that a Streamlit session (one browser tab) runs under this sign-in."""
+    with _owners_lock:
+        _owners[streamlit_session_id] = token_hash
+        _owners.move_to_end(streamlit_session_id)
+        while len(_owners) > MAX_NOTED_SESSIONS:
+            _owners.popitem(last=False)
+
+
+def media_sign_ins(file_id: str) -> set[str]:
+    """The sign-ins (token hashes) whose pages were sent this media file (a download, an image)."""
+    try:
+        from streamlit.runtime import Runtime
+
+        if not Runtime.exists():
+            return set()
+        manager = Runtime.instance().media_file_mgr
+        with manager._lock:
+            sessions = [sid for sid, files in manager._files_by_session_and_coord.items() if file_id in files.values()]
+            sessions += [sid for sid, ids in manager._deferred_ids_by_session.items() if file_id in ids]
+    except Exception:  # noqa: BLE001 - without the runtime's records nobody owns the file
+        return set()
+    with _owners_lock:
+        return {_owners[sid] for sid in sessions if sid in _owners}
+
+
 class SignInGuard:
-    """Lets only the sign-in routes and static code through without a valid session."""
+    """Lets only the sign-in routes and static code through without a valid session, and a media
+    file (a download) only to the sign-in whose page it was made for."""
 
     def __init__(self, app):
         self.app = app
@@ -318,7 +360,15 @@ class SignInGuard:
             await self.app(scope, receive, _with_headers(send, scope))
             return
         cookies = Request(scope).cookies if scope["type"] == "http" else _websocket_cookies(scope)
-        if session_of(cookies) is not None:
+        signed_in = session_of(cookies)
+        if signed_in is not None and path.startswith("/media/"):
+            file_id = path.rsplit("/", 1)[-1].split(".", 1)[0]
+            if signed_in.token_hash not in media_sign_ins(file_id):
+                # someone else's download (a shared or guessed link): as if it did not exist
+                response = PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
+                await response(scope, receive, send)
+                return
+        if signed_in is not None:
             await self.app(scope, receive, _with_headers(send, scope))
             return
         if scope["type"] == "websocket":

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from clinic import web
-from clinic.access import AccessStore
+from clinic.access import AccessStore, token_hash
 
 PASSWORD = "the director's password"
 
@@ -96,6 +96,7 @@ def test_only_a_page_of_this_dashboard_is_a_place_to_return_to(asked, kept):
     ("localhost:8501", True), ("127.0.0.1:8501", True), ("[::1]:8501", True), ("LOCALHOST", True),
     ("dashboard.clinic.lan", True), ("a.clinic.lan", True), ("evil.example", False),
     ("localhost.evil.example", False), ("", False), (None, False), ("127.0.0.2", True),
+    ("localhost:1@evil.example", False), ("localhost:port", False), ("evil.example#localhost", False),
 ])
 def test_only_this_servers_names_are_answered(host, allowed):
     assert web.host_allowed(host, ["localhost", "127.0.0.1", "::1", "dashboard.clinic.lan", "*.clinic.lan"]) is allowed
@@ -145,13 +146,25 @@ def test_static_code_and_the_health_check_need_no_session(guarded, accounts):
 def test_with_a_valid_session_everything_gets_through_with_no_caching_and_no_framing(guarded, accounts):
     token = accounts.sign_in("head", PASSWORD).token
     cookie = {"cookie": f"{web.COOKIE}={token}"}
-    status, headers, body = call(guarded, path="/media/abc.csv", headers=cookie)
+    status, headers, body = call(guarded, path="/_stcore/upload_file/a/b", headers=cookie)
     assert (status, body) == (200, b"streamlit")
     assert headers["cache-control"] == ["no-store"]
     assert headers["x-frame-options"] == ["SAMEORIGIN"] and headers["x-content-type-options"] == ["nosniff"]
     assert call(guarded, path="/_stcore/stream", kind="websocket", headers=cookie)[0] == "websocket.accept"
     accounts.sign_out(token)
     assert call(guarded, path="/_stcore/stream", kind="websocket", headers=cookie)[0] == "websocket.close"
+
+
+def test_a_download_is_served_only_to_the_sign_in_whose_page_it_was_made_for(guarded, accounts, monkeypatch):
+    mine = accounts.sign_in("head", PASSWORD)
+    other = accounts.sign_in("head", PASSWORD)                 # the same account in another browser
+    made_for = {"abc123": {token_hash(mine.token)}}
+    monkeypatch.setattr(web, "media_sign_ins", lambda file_id: made_for.get(file_id, set()))
+    own = call(guarded, path="/media/abc123.csv", headers={"cookie": f"{web.COOKIE}={mine.token}"})
+    assert own[0] == 200 and own[2] == b"streamlit"
+    for token, path in ((other.token, "/media/abc123.csv"), (mine.token, "/media/zzz999.csv")):
+        status, _, body = call(guarded, path=path, headers={"cookie": f"{web.COOKIE}={token}"})
+        assert status == 404 and b"streamlit" not in body
 
 
 # --- the sign-in and sign-out routes -------------------------------------------------------------
