@@ -322,8 +322,13 @@ def overall(filters: Filters | None = None) -> dict:
 # ---------------------------------------------------------------- sidebar
 
 def _reset_filters() -> None:
+    """Sets every sidebar filter back to its default. The widgets are bound to the page's address,
+    so they are given their default values (which also takes them out of the address); removing
+    their state alone would let the address put the old values straight back."""
+    defaults = {"as_of": dt.date.today(), "from": None, "to": None, "therapist": [], "site": [], "diagnosis": [],
+                "age": [], "sex": [], "relief": "pct30"}
     for key in FILTER_KEYS:
-        st.session_state.pop(key, None)
+        st.session_state[key] = defaults[key]
 
 
 def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:

@@ -1,5 +1,7 @@
 """The dashboard in a real browser: a Streamlit server on the page fixture (conftest.py, as of
-2026-03-20) driven by headless Chromium through Playwright.
+2026-03-20) driven by headless Chromium through Playwright, signed in through the real /signin form
+(as the director unless a test says otherwise; accounts in the access file beside the database copy).
+What a signed-out or therapist browser may receive is tested in test_browser_security.py.
 
 Skipped only when Chromium or playwright is missing and $CI is unset; under CI a missing browser
 fails every test here. Screenshots go to test-output/browser/<page>.png (git-ignored).
@@ -45,13 +47,24 @@ def browser(playwright_driver):
     chromium.close()
 
 
+ACCOUNTS = {"director": None, "birch": "Birch", "cedar": "Cedar"}
+
+
+def with_accounts(database):
+    """The database copy, with the test accounts in the access file beside it."""
+    bs.add_accounts(database, ACCOUNTS)
+    return database
+
+
 @pytest.fixture
 def new_page(browser):
-    """Opens pages in fresh browser contexts (each one a new Streamlit session); closes them after."""
+    """Opens pages in fresh browser contexts (each one a new browser: its own cookies and Streamlit
+    session); closes them after.
+    `new_page(storage_state)` starts the context with a signed-in browser's cookie."""
     contexts = []
 
-    def make():
-        context = browser.new_context(viewport=bs.VIEWPORT)
+    def make(storage_state=None):
+        context = browser.new_context(viewport=bs.VIEWPORT, storage_state=storage_state)
         context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
@@ -61,29 +74,48 @@ def new_page(browser):
         context.close()
 
 
-@pytest.fixture
-def page(new_page):
-    return new_page()
-
-
 @pytest.fixture(scope="module")
 def server(page_db, tmp_path_factory):
     """The dashboard on a copy of the page fixture, shared by the read-only tests of this module."""
     folder = tmp_path_factory.mktemp("browser_server")
-    with bs.streamlit_server(bs.copy_database(page_db, folder), folder) as running:
+    with bs.streamlit_server(with_accounts(bs.copy_database(page_db, folder)), folder) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def director(server, browser):
+    """The director signs in once through the /signin form, landing on the Overview: this page is
+    then moved from page to page through the menu (one Streamlit session, as a person does), and
+    other tests start fresh browser contexts with its cookie."""
+    context = browser.new_context(viewport=bs.VIEWPORT)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    bs.sign_in(page, server, "director", next_path="/?" + AS_OF)
+    yield {"cookie": context.storage_state(), "page": page}
+    context.close()
+
+
+@pytest.fixture
+def page(new_page, director):
+    """A page of a fresh browser context in which the director is signed in (on the module's server)."""
+    return new_page(director["cookie"])
 
 
 # ---------------------------------------------------------------- every page
 
 @pytest.mark.parametrize("url_path, name, title, shows_data", bs.PAGES, ids=[p[1] for p in bs.PAGES])
-def test_every_page_renders_without_an_exception_and_shows_its_data(server, page, url_path, name, title, shows_data):
-    bs.open_page(page, server.url(url_path, AS_OF))
+def test_every_page_renders_without_an_exception_and_shows_its_data(server, director, url_path, name, title,
+                                                                     shows_data):
+    page = director["page"]
+    if bs.current_nav_title(page) != title:
+        bs.nav_to(page, title)
     shot = bs.screenshot(page, name)
     about = bs.describe(page, shot)
 
     assert bs.exception_texts(page) == [], f"{title} raised an exception\n{about}"
     assert bs.current_nav_title(page) == title, f"the navigation does not mark {title} as the current page\n{about}"
+    assert bs.path_of(page.url) == "/" + url_path, f"{title} is not at its own address\n{about}"
+    assert "as_of=2026-03-20" in page.url, f"the filters did not follow to {title}\n{about}"
     if shows_data:
         charts = page.locator('[data-testid="stPlotlyChart"]').count()
         tables = page.locator('[data-testid="stDataFrame"]').count()
@@ -94,6 +126,7 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, page
 
 def test_the_overview_relief_kpi_is_hand_computed_and_choosing_birch_changes_it_and_the_url(server, page):
     bs.open_page(page, server.url("", AS_OF))
+    assert bs.nav_titles(page) == bs.NAV_TITLES, bs.describe(page)
     # c1 8->4 relieved, c2 6->5 not, p3 7->7 not: 1 of 3 courses
     assert bs.metrics(page)["First-session relief"] == "33 %", bs.describe(page)
     assert "therapist=" not in page.url, bs.describe(page)
@@ -116,13 +149,28 @@ def test_a_link_with_the_therapist_in_its_url_reproduces_that_view(server, page)
     assert bs.metrics(page)["First-session relief"] == "50 %", bs.describe(page)
 
 
+def test_clear_filters_empties_the_sidebar_filters_and_the_address(server, page):
+    bs.open_page(page, server.url("", AS_OF + "&therapist=Birch&site=North"))
+    assert (bs.chosen(page, "Therapist"), bs.chosen(page, "Site")) == (["Birch"], ["North"]), bs.describe(page)
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Clear filters").click()
+    page.wait_for_timeout(500)
+    bs.wait_until_ready(page)
+    shot = bs.screenshot(page, "overview-after-clear-filters")
+    assert (bs.chosen(page, "Therapist"), bs.chosen(page, "Site")) == ([], []), bs.describe(page, shot)
+    assert "therapist=" not in page.url and "site=" not in page.url, bs.describe(page, shot)
+
+
 # ---------------------------------------------------------------- deep links on a fresh server
 
-def test_a_page_link_as_the_first_request_of_a_fresh_server_gets_the_entrys_set_up(page_db, tmp_path, page):
-    # On a fresh server Streamlit runs pages/cohorts.py alone for this first request;
-    # clinic.ui.require_entry must send that run through dashboard.py (navigation, filters).
-    with bs.streamlit_server(bs.copy_database(page_db, tmp_path), tmp_path) as fresh:
-        bs.open_page(page, fresh.url("cohorts", AS_OF + "&therapist=Birch"))
+def test_a_page_link_as_the_first_request_of_a_fresh_server_gets_the_entrys_set_up(page_db, tmp_path, new_page):
+    # On a fresh server Streamlit runs pages/cohorts.py alone for the first page request (here the
+    # one the sign-in sends the browser on to); clinic.ui.require_entry must send that run through
+    # dashboard.py (navigation, filters).
+    page = new_page()
+    with bs.streamlit_server(with_accounts(bs.copy_database(page_db, tmp_path)), tmp_path) as fresh:
+        page.goto(fresh.url("cohorts", AS_OF + "&therapist=Birch"), wait_until="domcontentloaded")
+        assert bs.on_sign_in_form(page), bs.describe(page)
+        bs.sign_in(page, fresh, "director")     # the form the link was sent to, with its own next
         shot = bs.screenshot(page, "cohorts-deep-link-fresh-server")
         about = bs.describe(page, shot)
         assert bs.exception_texts(page) == [], about
@@ -144,12 +192,13 @@ s20,p5,c5,2026-03-19,11:00,Alder,attended,8,7
 
 
 def test_an_import_from_the_command_line_succeeds_while_pages_load_and_shows_without_a_restart(
-        page_db, tmp_path, page):
-    database = bs.copy_database(page_db, tmp_path / "db")
+        page_db, tmp_path, new_page):
+    database = with_accounts(bs.copy_database(page_db, tmp_path / "db"))
     sessions = tmp_path / "sessions.csv"
     sessions.write_text(NEW_COURSE, encoding="utf-8")
+    page = new_page()
     with bs.streamlit_server(database, tmp_path) as live:
-        bs.open_page(page, live.url("", AS_OF))
+        bs.sign_in(page, live, "director", next_path="/?" + AS_OF)
         assert bs.metrics(page)["Patients"] == "3", bs.describe(page)
 
         # Keep the server reading the file (page loads) while the importer writes to it.
@@ -182,6 +231,24 @@ def test_an_import_from_the_command_line_succeeds_while_pages_load_and_shows_wit
         assert (kpis["Patients"], kpis["First-session relief"], kpis["Courses"], deltas.get("Courses")) == \
             ("4", "25 %", "4", "2 active now"), bs.describe(page, shot)
         assert "Alder" in _options(page, "Therapist"), bs.describe(page, shot)
+
+
+# ---------------------------------------------------------------- who sees which pages
+
+def test_a_therapist_signs_in_through_the_form_and_sees_only_the_data_pages_in_the_menu(server, new_page):
+    page = new_page()
+    page.goto(server.url("", AS_OF), wait_until="domcontentloaded")
+    assert bs.on_sign_in_form(page), bs.describe(page)
+    bs.sign_in(page, server, "birch")
+    shot = bs.screenshot(page, "overview-therapist-birch-signed-in")
+    about = bs.describe(page, shot)
+    assert bs.exception_texts(page) == [], about
+    assert bs.nav_titles(page) == bs.THERAPIST_NAV_TITLES, about
+    assert bs.current_nav_title(page) == "Overview", about
+    assert "as_of=2026-03-20" in page.url, about
+    # Birch treats c1 (relieved) and p3 (not): 1 of 2, the same as the director filtering on Birch
+    assert bs.metrics(page)["First-session relief"] == "50 %", about
+    assert "Signed in as" in page.locator('[data-testid="stSidebar"]').inner_text(), about
 
 
 def _options(page, label: str) -> list[str]:
