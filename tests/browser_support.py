@@ -16,6 +16,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import pytest
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -553,3 +555,22 @@ def screenshot_quietly(page, name: str) -> Path | None:
         return screenshot(page, name)
     except Exception:  # noqa: BLE001 - a failure message must not fail on its screenshot
         return None
+
+
+# ---------------------------------------------------------------- fixtures shared by the browser test modules
+
+@pytest.fixture(scope="module")
+def playwright_driver():
+    missing = missing_tools()
+    if missing:   # only reached under CI (the modules skip otherwise), which must run these tests
+        pytest.fail(f"CI is set but the browser tests cannot run: {missing}", pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_driver):
+    chromium = launch(playwright_driver)
+    yield chromium
+    chromium.close()

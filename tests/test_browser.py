@@ -18,6 +18,7 @@ import pytest
 
 pytest.register_assert_rewrite("browser_support")
 import browser_support as bs  # noqa: E402
+from browser_support import browser, playwright_driver  # noqa: E402,F401  (shared fixtures)
 
 AS_OF = "as_of=2026-03-20"             # conftest.PAGE_AS_OF
 
@@ -31,20 +32,6 @@ pytestmark = pytest.mark.browser
 
 # ---------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module")
-def playwright_driver():
-    if MISSING:   # only reached under CI, which must run these tests
-        pytest.fail(f"CI is set but the browser tests cannot run: {MISSING}", pytrace=False)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_driver):
-    chromium = bs.launch(playwright_driver)
-    yield chromium
-    chromium.close()
 
 
 ACCOUNTS = {"director": None, "birch": "Birch", "cedar": "Cedar"}

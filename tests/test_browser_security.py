@@ -33,6 +33,7 @@ import pytest
 
 pytest.register_assert_rewrite("browser_support")
 import browser_support as bs  # noqa: E402
+from browser_support import browser, playwright_driver  # noqa: E402,F401  (shared fixtures)
 
 MISSING = bs.missing_tools()
 if MISSING and not os.environ.get("CI"):
@@ -140,20 +141,6 @@ def build_database(folder):
 
 # ---------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module")
-def playwright_driver():
-    if MISSING:   # only reached under CI, which must run these tests
-        pytest.fail(f"CI is set but the browser tests cannot run: {MISSING}", pytrace=False)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_driver):
-    chromium = bs.launch(playwright_driver)
-    yield chromium
-    chromium.close()
 
 
 @pytest.fixture(scope="module")
