@@ -180,8 +180,6 @@ def signed_in_box(path: Path, signed_in: access.SignedIn) -> None:
         st.divider()
 
 
-
-
 def require_entry(page_file: str, needs_data: bool = True) -> tuple[Path, Filters | None]:
     """The first call of every page: returns (database path, filters) set up by the entry.
 
