@@ -217,18 +217,17 @@ def access_store() -> access.AccessStore:
     return access.AccessStore.for_database(_run.path)
 
 
-def download(label: str, data: bytes, file_name: str, rows: int, key: str, **kwargs):
-    """A CSV download button whose every use is written to the audit log (which file, how many rows).
-
-    The entry is made when the button is pressed, by the person signed in to this run.
-    """
+def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime: str = "text/csv", **kwargs):
+    """A download button (CSV unless `mime` says otherwise) whose every use is written to the audit
+    log (which file, how many rows). The entry is made when the button is pressed, by the person
+    signed in to this run."""
     path, signed_in = _run.path, getattr(_run, "signed_in", None)
     who = signed_in.user.name if signed_in else None
 
     def record() -> None:
         access.record(path, who, "export", {"file": file_name, "rows": int(rows)})
 
-    return st.download_button(label, data, file_name=file_name, mime="text/csv", key=key, on_click=record, **kwargs)
+    return st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=record, **kwargs)
 
 
 def opened_course(course_id: str, patient_id: str) -> None:
