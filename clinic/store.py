@@ -7,6 +7,7 @@ from the command line can run while the dashboard serves pages.
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +25,16 @@ def database_path() -> Path:
     return db.default_db_path()
 
 
+_building = threading.Lock()    # one demo build at a time in this process (the temporary name is per process)
+
+
 def ensure_database(path: Path, patients: int = DEMO_PATIENTS, seed: int = DEMO_SEED) -> bool:
+    """Builds a demo database at `path` when there is none (see _ensure_database)."""
+    with _building:
+        return _ensure_database(Path(path), patients, seed)
+
+
+def _ensure_database(path: Path, patients: int, seed: int) -> bool:
     """Builds a demo database at `path` when there is none. Returns True when it built one.
 
     The demo is written to a temporary file and linked into place in one step, so a reader never
@@ -43,14 +53,14 @@ def ensure_database(path: Path, patients: int = DEMO_PATIENTS, seed: int = DEMO_
         demo.generate(con, patients=patients, seed=seed)
     finally:
         con.close()
+    from clinic import access
+    access.ensure_demo_accounts(path, demo.THERAPIST_NAMES)     # ready before the database appears
     try:
         os.link(building, path)
     except FileExistsError:
         return False  # another process finished first; its demo is as good as ours
     finally:
         building.unlink(missing_ok=True)
-    from clinic import access
-    access.ensure_demo_accounts(path, demo.THERAPIST_NAMES)
     return True
 
 

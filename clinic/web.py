@@ -184,7 +184,43 @@ def _page(request: Request, *, message: str = "", kind: str = "error", username:
     })
 
 
+BUILDING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Starting · Patient progress</title>
+<style>body {{ font-family: system-ui, sans-serif; background: #f6f7f9; color: #262730; }}
+main {{ max-width: 420px; margin: 12vh auto; background: #fff; border: 1px solid #e3e5e8; border-radius: 10px;
+padding: 28px 32px; }} h1 {{ font-size: 1.4rem; }} .bar {{ height: 6px; background: #eee; border-radius: 3px;
+overflow: hidden; }} .bar span {{ display: block; height: 100%; width: 40%; background: #ff4b4b;
+animation: move 1.4s ease-in-out infinite; }} @keyframes move {{ from {{ margin-left: -40%; }}
+to {{ margin-left: 100%; }} }}</style></head>
+<body><main role="status"><h1>Patient progress is starting</h1>
+<p>{text}</p><div class="bar"><span></span></div>
+<p style="color:#555;font-size:.9rem">This page refreshes by itself and shows the sign-in when it is ready.</p>
+</main></body></html>
+"""
+
+
+def _first_start_page() -> HTMLResponse | None:
+    """While the first start builds the demo database: a page that says so (and refreshes)."""
+    state = FIRST_START["state"]
+    if state == "building":
+        text = (f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients with demo "
+                "accounts. This takes a few seconds.")
+    elif state == "failed":
+        text = ("The demo database could not be built: " + FIRST_START["message"] + ". See the terminal where the "
+                "dashboard runs.")
+    else:
+        return None
+    return HTMLResponse(BUILDING_PAGE.format(text=html.escape(text)), status_code=503 if state == "building" else 500,
+                        headers={"Cache-Control": "no-store", "Retry-After": "2",
+                                 "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                                                            "frame-ancestors 'none'"})
+
+
 async def sign_in(request: Request) -> Response:
+    starting = _first_start_page()
+    if starting is not None:
+        return starting
     if request.method == "GET":
         return _page(request, next_path=safe_next(request.query_params.get("next")))
     if not _same_origin(request):
@@ -422,17 +458,46 @@ def middleware() -> list[Middleware]:
     return [Middleware(HostGuard), Middleware(SignInGuard)]
 
 
+# The demo database a first start builds: "idle", "building", "failed" (with a message) or "done".
+FIRST_START = {"state": "idle", "message": ""}
+
+
+def start_first_build(path: Path) -> threading.Thread:
+    """Builds the demo database (and its demo accounts) at `path` in the background; meanwhile the
+    sign-in page says so and refreshes itself."""
+    FIRST_START.update(state="building", message="")
+    print(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients at {path} …",
+          flush=True)
+
+    def build() -> None:
+        try:
+            store.ensure_database(path)
+        except Exception as exc:  # noqa: BLE001 - said on the sign-in page and in the terminal
+            FIRST_START.update(state="failed", message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            print(f"The demo database could not be built: {FIRST_START['message']}", flush=True)
+            return
+        FIRST_START.update(state="done")
+        print("The demo database is ready: sign in as director / demo.", flush=True)
+
+    thread = threading.Thread(target=build, name="first-start-demo", daemon=True)
+    thread.start()
+    return thread
+
+
 @asynccontextmanager
 async def lifespan(app):
-    """On first start at the default path, builds the demo database (with its demo accounts) before
-    the first sign-in, so the two-command start works without any set-up."""
+    """On first start at the default path, starts building the demo database (with its demo
+    accounts), so the two-command start works without any set-up; the server answers at once."""
+    from streamlit.runtime.pages_manager import PagesManager
+
     from clinic import db
-    import anyio
 
     os.umask(0o077)     # the database, its access file and reports are readable by their owner only
+    # The menu is the one dashboard.py builds with st.navigation. Streamlit only learns that when the
+    # first script run calls it; until then a fresh server treats pages/ as its old pages directory
+    # (a lowercase list of the files as the menu, and a page file run on its own). Say it up front.
+    PagesManager.uses_pages_directory = False
     path = _database()
     if not path.exists() and path == db.DEFAULT_DB:
-        print(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients at {path} …",
-              flush=True)
-        await anyio.to_thread.run_sync(store.ensure_database, path)
+        start_first_build(path)
     yield

@@ -229,3 +229,59 @@ def test_signing_out_ends_the_session_and_clears_the_cookie(routes, accounts):
     assert status == 303 and headers["location"] == ["/signin?notice=signed_out"]
     assert any(c.startswith(f'{web.COOKIE}=""') or c.startswith(f"{web.COOKIE}=;") for c in headers["set-cookie"])
     assert accounts.check_session(token) is None
+
+
+# --- the first start ----------------------------------------------------------------------------
+
+def test_while_the_first_start_builds_the_demo_the_sign_in_page_says_so_and_refreshes(routes, tmp_path, monkeypatch):
+    import threading
+
+    from clinic import store
+
+    release = threading.Event()
+    monkeypatch.setattr(store, "ensure_database", lambda path: release.wait(10))
+    monkeypatch.setattr(web, "FIRST_START", {"state": "idle", "message": ""})
+    monkeypatch.setenv("CLINIC_DB", str(tmp_path / "clinic.duckdb"))
+    worker = web.start_first_build(tmp_path / "clinic.duckdb")
+    status, headers, body = call(routes, path="/signin")
+    assert status == 503 and headers["retry-after"] == ["2"]
+    assert b"building a demo database of 2,000 synthetic patients" in body
+    assert b'http-equiv="refresh"' in body and b'name="password"' not in body
+    release.set()
+    worker.join(10)
+    assert web.FIRST_START["state"] == "done"
+    assert call(routes, path="/signin")[0] == 200
+
+
+def test_the_first_start_builds_the_demo_database_with_its_demo_accounts(tmp_path, monkeypatch):
+    monkeypatch.setattr(web, "FIRST_START", {"state": "idle", "message": ""})
+    path = tmp_path / "clinic.duckdb"
+    web.start_first_build(path).join(120)
+    assert web.FIRST_START["state"] == "done" and path.exists()
+    assert AccessStore.for_database(path).sign_in("director", "demo").token is not None
+
+
+def test_a_failed_first_build_is_reported_on_the_sign_in_page(routes, tmp_path, monkeypatch):
+    from clinic import store
+
+    def broken(path):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(store, "ensure_database", broken)
+    monkeypatch.setattr(web, "FIRST_START", {"state": "idle", "message": ""})
+    web.start_first_build(tmp_path / "clinic.duckdb").join(10)
+    status, _, body = call(routes, path="/signin")
+    assert status == 500 and b"No space left on device" in body
+
+
+def test_the_server_declares_its_own_menu_so_no_page_file_runs_alone_or_lists_itself(tmp_path, monkeypatch):
+    from streamlit.runtime.pages_manager import PagesManager
+
+    monkeypatch.setenv("CLINIC_DB", str(tmp_path / "elsewhere.duckdb"))      # not the default: nothing to build
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+
+    async def start():
+        async with web.lifespan(None):
+            return PagesManager.uses_pages_directory
+
+    assert asyncio.run(start()) is False
