@@ -1,9 +1,7 @@
-"""Overview: the three questions at a glance, and who needs attention today."""
-import datetime as dt
-
+"""Overview: who to call and what to check today, then the three questions at a glance."""
 import streamlit as st
 
-from clinic import exports, ui
+from clinic import exports, metrics, privacy, ui
 from clinic.charts import overview as charts
 from clinic.charts import pain as pain_charts
 from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
@@ -12,45 +10,128 @@ path, filters = ui.require_entry(__file__)
 
 st.title("Patient progress")
 ui.filters_caption(filters)
-if filters.as_of != dt.date.today():
-    st.info(f"Figures as of **{filters.as_of:%d %b %Y}**, not today: sessions after that date are left out, and "
-            "the attention lists below are as they stood then. Clear the as-of date in the sidebar for today.")
 
 summary = ui.overall()
 if summary["courses"] == 0:
     ui.empty_state(ui.no_courses_message(filters))
 
+CALL_AFTER_DAYS = 2      # no visit yesterday; 8 or more days is a drop-out (DESIGN.md)
+RECENT_DAYS = 30
+LABELS = {
+    "patient_id": "Patient", "link": "Patient page", "days_since_last_visit": "Days since last visit",
+    "therapist": "Therapist", "last_attended_date": "Last visit", "sessions_attended": "Sessions attended",
+    "sessions_left": "Sessions left", "planned_sessions": "Planned", "start_date": "Started", "course_id": "Course",
+    "flagged_sessions": "Flagged sessions", "last_flagged_date": "Last flagged", "ongoing": "Ongoing",
+}
+CONFIG = {
+    "patient_id": st.column_config.Column(LABELS["patient_id"], pinned=True,
+                                          help="The patient's id, to look up in the booking system."),
+    "link": st.column_config.LinkColumn(LABELS["link"], display_text="Open", pinned=True),
+    "days_since_last_visit": st.column_config.NumberColumn(
+        LABELS["days_since_last_visit"], format="localized",
+        help="The as-of date minus the date of the last visit (or of the start, with no visit yet): "
+             "2 = seen the day before yesterday, no visit yesterday."),
+    "sessions_left": st.column_config.NumberColumn(
+        LABELS["sessions_left"], format="localized",
+        help="Planned sessions minus the days with a visit so far (the course is daily, one session a day)."),
+}
+
+
+def table(rows, columns, key: str) -> None:
+    """A list of courses to act on: the patient and the link first (pinned), then what decides."""
+    shown = charts.ordered(rows.assign(link=ui.patient_links(rows.course_id)), columns)
+    ui.show_table(shown, LABELS, key=key, config={c: CONFIG[c] for c in CONFIG if c in shown.columns})
+
+
+# 1. Today: who to call, who has just dropped out, and the red flags to check
+calls = ui.query("overview_call_list", min_days=CALL_AFTER_DAYS)
+attention = ui.query("overview_attention", recent_days=RECENT_DAYS)
+LISTS = {
+    "call_list": ("Call today",
+                  f"Unfinished courses whose last visit (or start, with no visit yet) was {CALL_AFTER_DAYS} to 7 days "
+                  f"before {filters.as_of:%d %b %Y}: no visit yesterday, not yet a drop-out (8 days). The most days "
+                  "since the last visit first. Look the patient up by id in the booking system.",
+                  "Nobody to call: every unfinished course that matches the filters had a visit yesterday or later, "
+                  "or has dropped out (next tab)."),
+    "not_seen": ("Not seen for 8 or more days",
+                 f"Dropped out in the last weeks: not completed and no visit for 8 to {RECENT_DAYS} days. A call may "
+                 "still bring the patient back. The shortest absences first.",
+                 "Nobody has dropped out recently among the courses that match the filters."),
+    "numbness": ("Numbness reported",
+                 "Numbness was reported: a red flag to check and refer to the doctor. The latest flag first.",
+                 None),
+    "acute_inflammation": ("Acute inflammation",
+                           "Treated during acute inflammation: an attended session was recorded during it (the "
+                           "protocol says: massage only after it has subsided). The latest first.", None),
+    "no_conclusion": ("No doctor's conclusion",
+                      "Started without a doctor's conclusion on file (the protocol asks for one before the course). "
+                      "The latest start first.", None),
+}
+lists = {"call_list": calls, **{key: attention.loc[attention.reason == key].drop(columns="reason")
+                                for key in LISTS if key != "call_list"}}
+
+
+def list_tabs(keys: tuple[str, ...]) -> None:
+    """One tab per list, its size in the label; each list drawn as a table with its download."""
+    tabs = st.tabs([f"{LISTS[key][0]} ({len(lists[key]):,})" for key in keys])
+    for tab, key in zip(tabs, keys):
+        rows = lists[key]
+        _label, explanation, nobody = LISTS[key]
+        with tab:
+            st.caption(explanation)
+            if rows.empty:
+                st.success(nobody or "Nothing here among the current courses that match the filters.")
+                continue
+            if key == "call_list":
+                file_name = f"call-list-{filters.as_of}.csv"
+            else:
+                st.caption(f"Current courses only (a visit, or the start, within the last {RECENT_DAYS} days): "
+                           f"{len(rows):,} of {int(rows.all_time.iloc[0]):,} such courses since the data starts.")
+                rows = rows.drop(columns="all_time")
+                file_name = f"attention-{key}-{filters.as_of}.csv"
+            columns = charts.CALL_COLUMNS if key == "call_list" else charts.ATTENTION_COLUMNS[key]
+            table(rows, columns, f"overview.table.{key}")
+            ui.download("Download this list (CSV)", exports.frame_csv(charts.ordered(rows, columns)), file_name,
+                        rows=len(rows), key=f"overview.download.{key}")
+
+
+st.subheader("Today: who to call")
+list_tabs(("call_list", "not_seen"))
+st.subheader("Red flags to check")
+list_tabs(("numbness", "acute_inflammation", "no_conclusion"))
+
+# 2. The three questions at a glance, with the clinic beside a therapist's figures
 relief = summary["first_session_relief"]
-improvement = summary["sustained_improvement"]
-adherence = summary["adherence"]
-courses = summary["courses"]
-active = courses - adherence["completed"] - adherence["dropped_out"]
 rule = RELIEF_RULES[filters.relief_rule]
 verdict = charts.claim_verdict(relief["ci_low"], relief["ci_high"])
+benchmark, benchmark_note = {}, None
+if filters.scope and filters.therapists:
+    benchmark_note = "Clear the therapist filter in the sidebar to see the whole clinic beside your figures."
+elif filters.scope:
+    _rows, clinic = ui.private_cohort(None)
+    hidden = clinic.get("suppressed")
+    benchmark = charts.benchmarks(None if hidden else metrics.block(clinic),
+                                  privacy.suppressed_text() if hidden else None)
+    benchmark_note = ("Under each figure: the whole clinic (every therapist's courses, the same filters) for "
+                      "comparison, hidden when it covers too few patients to show without pointing at anyone.")
+elif filters.therapists:
+    benchmark = charts.benchmarks(ui.overall(filters.with_(therapists=())))
+    benchmark_note = "Under each figure: the whole clinic (all therapists, the same other filters) for comparison."
 
-tiles = st.columns(3) + st.columns(3)
-tiles[0].metric("Courses", f"{courses:,}", delta=f"{active:,} active now", delta_color="off",
-                help="Courses that match the filters and started by the as-of date; active = neither completed "
-                     "nor dropped out.", border=True)
-tiles[1].metric("Patients", f"{summary['patients']:,}", help="Distinct patients among those courses.", border=True)
-tiles[2].metric("First-session relief", ui.fmt_pct(relief["rate"]),
-                delta=f"rule: {RELIEF_RULE_LABELS[filters.relief_rule]}", delta_color="off",
-                help=f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses: {rule}. 95 % Wilson "
-                     f"interval {ui.fmt_pct(relief['ci_low'], 1)} – {ui.fmt_pct(relief['ci_high'], 1)}.", border=True)
-tiles[3].metric("Median pain reduction",
-                "—" if improvement["median_pct"] is None else f"{improvement['median_pct']:.0f} %",
-                delta=f"{improvement['responders_30']:,} of {improvement['assessable']:,} improved ≥ 30 %",
-                delta_color="off",
-                help="Within each course: pain before the first scored visit vs the last scored visit day, over "
-                     f"{improvement['assessable']:,} courses with two such days.", border=True)
-tiles[4].metric("Mean adherence", ui.fmt_pct(adherence["mean"]),
-                delta=f"{adherence['adherent']:,} courses at 80 % or more", delta_color="off",
-                help="Share of the days of each daily course (so far) with a visit.", border=True)
-tiles[5].metric("Drop-out rate", ui.fmt_pct(adherence["dropped_out"] / courses),
-                delta=f"{adherence['dropped_out']:,} of {courses:,} courses", delta_color="off",
-                help="Not completed and no visit for 8 days or more.", border=True)
+st.subheader("The three questions at a glance")
+if benchmark_note:
+    st.caption(benchmark_note)
+# Tiles of a fixed width in a wrapping row: three a row at 1,400 px, two at 1,000 px, each wide
+# enough for the longest name ("Median sustained improvement") and its line under the figure.
+with st.container(horizontal=True, wrap=True, gap="xsmall", horizontal_alignment="distribute",
+                  vertical_alignment="distribute", key="overview.tiles"):
+    for tile in charts.tiles(summary, RELIEF_RULE_LABELS[filters.relief_rule], rule):
+        with st.container(border=True, width=charts.TILE_WIDTH_PX, gap=None):
+            st.metric(tile.label, tile.value, delta=tile.note, delta_color="off", delta_arrow="off", help=tile.help)
+            if tile.label in benchmark:
+                st.caption(benchmark[tile.label])
 
-# 1. Does relief come after the first session in most cases?
+# Does relief come after the first session in most cases?
 st.subheader("Relief after the first session: is it the rule?")
 interval = (f"{ui.fmt_pct(relief['rate'])} of {relief['assessable']:,} courses (95 % interval "
             f"{ui.fmt_pct(relief['ci_low'], 1)} – {ui.fmt_pct(relief['ci_high'], 1)})")
@@ -64,7 +145,7 @@ st.markdown(f"Relief here means **{rule}** (change the rule in the sidebar). {me
 if relief["rate"] is not None:
     st.plotly_chart(charts.relief_claim(relief, rule), width="stretch")
 
-# 2. Is pain going down?
+# Is pain going down?
 st.subheader("Is pain going down?")
 by_session = ui.query("pain_by_session", split="none")
 if by_session.empty or not by_session.shown.any():
@@ -77,47 +158,4 @@ weeks = ui.query("overview_weekly_pain")
 if not weeks.empty:
     st.caption("Calendar weeks mix patients at every stage of their course (new patients arrive in pain every "
                "week), so this line stays level even when every course improves; the chart above follows courses.")
-    st.plotly_chart(charts.weekly_pain(weeks, courses), width="stretch")
-
-# 3. Who needs attention?
-st.subheader("Needs attention")
-RECENT_DAYS = 30
-attention = ui.query("overview_attention", recent_days=RECENT_DAYS)
-st.caption(f"Current courses only: a visit (or the start) within the last {RECENT_DAYS} days before the as-of date. "
-           "Open a patient from the last column.")
-TABS = {
-    "not_seen": ("Not seen for 8 or more days",
-                 f"Not completed and no visit for 8 to {RECENT_DAYS} days: these count as drop-outs now, but a call "
-                 "may still bring the patient back. The shortest absences come first."),
-    "no_conclusion": ("No doctor's conclusion", "Started without a doctor's conclusion on file "
-                      "(the protocol asks for one before the course)."),
-    "acute_inflammation": ("Treated during acute inflammation", "An attended session was recorded during acute "
-                           "inflammation (the protocol says: massage only after it has subsided)."),
-    "numbness": ("Numbness reported", "Numbness was reported: a red flag to check and refer to the doctor."),
-}
-COLUMNS = {
-    "patient_id": "Patient", "course_id": "Course", "therapist": "Therapist", "start_date": "Started",
-    "last_attended_date": "Last visit", "days_since_last_visit": "Days since last visit",
-    "sessions_attended": "Sessions attended", "planned_sessions": "Planned",
-    "flagged_sessions": "Flagged sessions", "last_flagged_date": "Last flagged", "ongoing": "Ongoing",
-    "link": "Patient page",
-}
-tabs = st.tabs([f"{label} ({(attention.reason == key).sum():,})" for key, (label, _) in TABS.items()])
-for tab, (key, (label, explanation)) in zip(tabs, TABS.items()):
-    with tab:
-        rows = attention.loc[attention.reason == key].drop(columns="reason")
-        st.caption(explanation)
-        if rows.empty:
-            st.success("Nothing here among the current courses that match the filters.")
-            continue
-        st.caption(f"{len(rows):,} current of {int(rows.all_time.iloc[0]):,} such courses since the data starts.")
-        rows = rows.drop(columns="all_time")
-        if key in ("not_seen", "no_conclusion"):
-            rows = rows.drop(columns=["flagged_sessions", "last_flagged_date"])
-        if key == "not_seen":
-            rows = rows.drop(columns=["ongoing"])
-        shown = rows.assign(link=ui.patient_links(rows.course_id))
-        ui.show_table(shown, COLUMNS, key=f"overview.table.{key}",
-                      config={"link": st.column_config.LinkColumn(COLUMNS["link"], display_text="Open")})
-        ui.download("Download this list (CSV)", exports.frame_csv(rows), f"attention-{key}-{filters.as_of}.csv",
-                    rows=len(rows), key=f"overview.download.{key}")
+    st.plotly_chart(charts.weekly_pain(weeks, summary["courses"]), width="stretch")

@@ -3,7 +3,9 @@
 -- daily does not outweigh one seen twice, and the interval is not narrowed by repeated visits.
 -- returns: week_start (date), sessions (scored sessions), courses (courses with one), mean_pain
 --   (mean over courses of each course's weekly mean, NRS 0-10), ci_low, ci_high (mean ± 1.96·sd/√n
---   over those course means; null with fewer than two courses)
+--   over those course means; null with fewer than two courses), days_counted (days of the week up to
+--   and including the as-of date: 7 for a past week, 1 to 6 for the week in progress, whose figures
+--   are partial)
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_sessions
 -- reads: all_courses
@@ -27,7 +29,8 @@ final as (
         count(*) as courses,
         avg(course_mean) as mean_pain,
         avg(course_mean) - 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_low,
-        avg(course_mean) + 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_high
+        avg(course_mean) + 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_high,
+        least(date_diff('day', week_start, $as_of::date) + 1, 7) as days_counted
     from course_weeks
     group by week_start
 )

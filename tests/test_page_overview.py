@@ -1,11 +1,52 @@
-"""The Overview page on the hand-computed page fixture (see conftest.py for the arithmetic)."""
+"""The Overview page on the hand-computed page fixture (see conftest.py for the arithmetic).
+
+As of 2026-03-20 the page fixture's courses stand so (days since the last visit = 03-20 minus it):
+c1 (p1, Birch) completed 03-05; c2 (p2, Cedar) last visit 03-03: 17 days, dropped out;
+p3:2026-03-15 (p3, Birch) last visit 03-18: 2 days, unfinished (3 of 10 days): to call today.
+"""
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
 import streamlit as st
 from page_support import metrics_of
+from plotly_support import specs
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
+
+LISTS = ["call_list", "not_seen", "numbness", "acute_inflammation", "no_conclusion"]   # in the order drawn
+
+
+def lists_of(app) -> dict:
+    """The Overview's tables by list (call list, recently dropped, then the red flags), as drawn."""
+    return dict(zip(LISTS, [df.value for df in app.dataframe]))
+
+
+def opened_course(link: str) -> str:
+    """The course a "Patient page" link opens (whatever else the link carries, such as the filters)."""
+    parts = urlsplit(link)
+    assert parts.path.endswith("patients"), link
+    return parse_qs(parts.query)["patients.course"][0]
+
+
+def benchmarks_of(app) -> dict[str, str]:
+    """The line under each tile's figure ("clinic: 33 %"), by tile label; tiles without one left out."""
+    found = {}
+    for block in app.main.children.values():
+        stack = [block]
+        while stack:
+            node = stack.pop()
+            kids = list(getattr(node, "children", {}).values())
+            metrics = [k for k in kids if getattr(k, "type", None) == "metric"]
+            captions = [k for k in kids if getattr(k, "type", None) == "caption"]
+            if metrics and captions:
+                found[metrics[0].label] = captions[0].value
+            stack += kids
+    return found
 
 
 def test_the_overview_shows_the_hand_computed_kpis_as_of_the_chosen_date(app):
@@ -15,22 +56,63 @@ def test_the_overview_shows_the_hand_computed_kpis_as_of_the_chosen_date(app):
         "Courses": "3",
         "Patients": "3",
         "First-session relief": "33 %",          # 1 of 3
-        "Median pain reduction": "14 %",         # median of 62.5, 0 and 100/7
+        "Median sustained improvement": "14 %",  # median of 62.5, 0 and 100/7
         "Mean adherence": "60 %",                # (1 + 0.2 + 0.6) / 3
         "Drop-out rate": "33 %",                 # 1 of 3
     }
     deltas = {m.label: m.delta for m in app.metric}
     assert deltas["Courses"] == "1 active now"   # c1 completed, c2 dropped out, p3 ongoing
-    assert deltas["Median pain reduction"] == "1 of 3 improved ≥ 30 %"   # only c1 (62.5 %)
+    assert deltas["Patients"] == "1.00 courses each"                         # 3 courses / 3 patients
+    assert deltas["Median sustained improvement"] == "Responders (≥ 30 % better): 33 %"   # only c1: 1 of 3
+    assert "1 of those 3 courses improved by 30 % or more" in \
+        next(m.help for m in app.metric if m.label == "Median sustained improvement")
+
+
+def test_no_tile_shows_an_arrow_because_no_tile_shows_a_change(app):
+    # "↑ 1 of 3 courses" under the drop-out rate would read as "drop-outs are rising"
+    app.run()
+    assert len(app.metric) == 6
+    assert all(m.proto.direction == MetricProto.MetricDirection.NONE for m in app.metric)
+
+
+def test_without_a_therapist_filter_the_tiles_show_no_clinic_benchmark(app):
+    app.run()
+    assert benchmarks_of(app) == {}                  # it would only repeat the figure
 
 
 def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
     app.run()
     app.sidebar.multiselect(key="therapist").select("Birch").run()
     assert metrics_of(app)["First-session relief"] == "50 %"        # c1 yes, p3 no
-    assert metrics_of(app)["Median pain reduction"] == "38 %"       # (62.5 + 100/7) / 2
+    assert metrics_of(app)["Median sustained improvement"] == "38 %"   # (62.5 + 100/7) / 2
     assert metrics_of(app)["Mean adherence"] == "80 %"              # (1 + 0.6) / 2
     assert metrics_of(app)["Drop-out rate"] == "0 %"
+
+
+def test_a_director_choosing_a_therapist_sees_the_whole_clinic_beside_each_figure(app):
+    app.run()
+    app.sidebar.multiselect(key="therapist").select("Birch").run()
+    # The same filters without the therapist: the clinic's figures of the first test.
+    assert benchmarks_of(app) == {
+        "Courses": "clinic: 3",
+        "Patients": "clinic: 3",
+        "First-session relief": "clinic: 33 %",                     # 1 of 3
+        "Median sustained improvement": "clinic: 14 %",             # median of 62.5, 0, 100/7
+        "Mean adherence": "clinic: 60 %",                           # (1 + 0.2 + 0.6) / 3
+        "Drop-out rate": "clinic: 33 %",                            # c2 of 3
+    }
+    assert metrics_of(app)["Courses"] == "2"                        # Birch's own: c1, p3
+
+
+def test_a_therapist_account_gets_no_clinic_figure_when_the_clinic_has_fewer_than_11_patients(app, signed_in_as):
+    signed_in_as("birch")
+    app.run()
+    assert not app.exception
+    assert metrics_of(app)["First-session relief"] == "50 %"        # Birch's own: c1 yes, p3 no
+    # The clinic has 3 patients (and only p2 is not Birch's): suppressed, no figure at all.
+    shown = benchmarks_of(app)
+    assert set(shown) == set(metrics_of(app))
+    assert set(shown.values()) == {"clinic: fewer than 11 patients"}
 
 
 def test_a_link_with_filters_in_its_url_reproduces_the_view(app):
@@ -57,29 +139,156 @@ def test_filters_survive_a_page_switch(app):
     assert metrics_of(app)["Patients"] == "1"
 
 
-def test_the_attention_lists_name_the_current_courses_that_need_a_call_or_a_check(app):
+def test_a_therapist_account_filtering_on_itself_is_told_how_to_get_the_clinic_back(app, signed_in_as):
+    # The clinic-wide total keeps the sidebar's filters except the account's scope, so with the
+    # therapist filter on Birch it would be Birch's own courses again: no benchmark, and a word why.
+    signed_in_as("birch")
     app.run()
-    labels = [t.label for t in app.tabs]
-    assert labels == ["Not seen for 8 or more days (1)", "No doctor's conclusion (1)",
-                      "Treated during acute inflammation (1)", "Numbness reported (1)"]
-    tables = [df.value for df in app.dataframe]
-    assert list(tables[0]["course_id"]) == ["c2"]           # last visit 03-03, 17 days before 03-20
-    assert list(tables[1]["course_id"]) == ["p3:2026-03-15"]
-    assert list(tables[2]["course_id"]) == ["p3:2026-03-15"]
-    assert list(tables[3]["course_id"]) == ["p3:2026-03-15"]
-    assert list(tables[0]["link"]) == ["./patients?patients.course=c2"]
+    app.sidebar.multiselect(key="therapist").select("Birch").run()
+    assert not app.exception
+    assert benchmarks_of(app) == {}
+    assert any("Clear the therapist filter" in c.value for c in app.caption)
+
+
+# A clinic of three patients where a therapist may see the clinic's figures once the smallest cell
+# shown is 2 patients (CLINIC_MIN_CELL_PATIENTS=2): Birch treats p1; Cedar p2 and p3, so 2 patients
+# are not Birch's. Every course is planned for 2 days and attended on 03-10 and 03-11 (completed,
+# adherence 1, no drop-out).
+#   b1 p1 Birch  8->4 (relieved: 4/8 = 50 %), then pain before 6: sustained (8 - 6) / 8 = 25 %
+#   c2 p2 Cedar  6->5 (1/6, not relieved),    then 6:              (6 - 6) / 6 = 0 %
+#   c3 p3 Cedar  5->2 (3/5 = 60 %, relieved), then 4:              (5 - 4) / 5 = 20 %
+# Clinic: relief 2 of 3 = 67 %, median of {25, 0, 20} = 20 %, adherence 100 %, drop-out 0 %.
+SMALL_CLINIC_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+b1,p1,2026-03-10,2
+c2,p2,2026-03-10,2
+c3,p3,2026-03-10,2
+"""
+SMALL_CLINIC_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+s1,p1,b1,2026-03-10,Birch,attended,8,4
+s2,p1,b1,2026-03-11,Birch,attended,6,3
+s3,p2,c2,2026-03-10,Cedar,attended,6,5
+s4,p2,c2,2026-03-11,Cedar,attended,6,5
+s5,p3,c3,2026-03-10,Cedar,attended,5,2
+s6,p3,c3,2026-03-11,Cedar,attended,4,2
+"""
+
+
+def test_a_therapist_account_sees_the_whole_clinic_beside_its_own_figures_when_the_clinic_is_large_enough(
+        db_from, monkeypatch, signed_in_as):
+    database = db_from(sessions=SMALL_CLINIC_SESSIONS, courses=SMALL_CLINIC_COURSES)
+    monkeypatch.setenv("CLINIC_DB", str(database))
+    monkeypatch.setenv("CLINIC_MIN_CELL_PATIENTS", "2")
+    signed_in_as("birch")
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = "2026-03-20"
+    at.run()
+    assert not at.exception
+    assert metrics_of(at)["First-session relief"] == "100 %"                   # b1 only, relieved
+    assert metrics_of(at)["Median sustained improvement"] == "25 %"            # b1 only
+    assert benchmarks_of(at) == {
+        "Courses": "clinic: 3",
+        "Patients": "clinic: 3",
+        "First-session relief": "clinic: 67 %",                                # 2 of 3
+        "Median sustained improvement": "clinic: 20 %",                        # middle of 0, 20, 25
+        "Mean adherence": "clinic: 100 %",
+        "Drop-out rate": "clinic: 0 %",
+    }
+
+
+def test_the_call_list_comes_first_and_names_the_course_that_missed_yesterday(app):
+    app.run()
+    assert [t.label for t in app.tabs] == [
+        "Call today (1)", "Not seen for 8 or more days (1)",           # p3 (2 days); c2 (17 days)
+        "Numbness reported (1)", "Acute inflammation (1)", "No doctor's conclusion (1)"]   # all p3
+    calls = lists_of(app)["call_list"]
+    assert list(calls.course_id) == ["p3:2026-03-15"]
+    row = calls.iloc[0]
+    assert (row.patient_id, row.therapist, str(row.last_attended_date.date())) == ("p3", "Birch", "2026-03-18")
+    assert row.days_since_last_visit == 2                           # 03-20 - 03-18
+    assert (row.sessions_attended, row.sessions_left) == (3, 7)     # 03-15, 03-16, 03-18 of 10 planned
+    assert opened_course(row.link) == "p3:2026-03-15"
+
+
+def test_the_days_questions_come_before_the_headline_figures(app):
+    app.run()
+    headings = [h.value for h in app.subheader]
+    assert headings[:4] == ["Today: who to call", "Red flags to check", "The three questions at a glance",
+                            "Relief after the first session: is it the rule?"]
+
+
+def test_the_lists_put_the_patient_and_the_link_first_and_pin_them(app):
+    app.run()
+    tables = lists_of(app)
+    assert list(tables["call_list"].columns[:5]) == [
+        "patient_id", "link", "days_since_last_visit", "therapist", "last_attended_date"]
+    assert list(tables["not_seen"].columns[:4]) == ["patient_id", "link", "days_since_last_visit", "therapist"]
+    assert list(tables["numbness"].columns[:4]) == ["patient_id", "link", "last_flagged_date", "therapist"]
+    assert list(tables["no_conclusion"].columns[:4]) == ["patient_id", "link", "start_date", "therapist"]
+    for df in app.dataframe[:5]:
+        config = json.loads(df.proto.columns)
+        assert config["patient_id"].get("pinned") is True and config["link"].get("pinned") is True
+
+
+def test_the_recently_dropped_and_red_flag_lists_name_the_current_courses(app):
+    app.run()
+    tables = lists_of(app)
+    assert list(tables["not_seen"].course_id) == ["c2"]              # last visit 03-03, 17 days before 03-20
+    assert list(tables["numbness"].course_id) == ["p3:2026-03-15"]
+    assert list(tables["acute_inflammation"].course_id) == ["p3:2026-03-15"]
+    assert list(tables["no_conclusion"].course_id) == ["p3:2026-03-15"]
+    assert opened_course(tables["not_seen"].link.iloc[0]) == "c2"
 
 
 def test_the_attention_lists_leave_out_courses_not_seen_for_more_than_30_days(app):
     # As of 2026-04-05: c2's last visit (03-03) is 33 days back, so it is no longer current;
     # c1 (completed 03-05, 31 days back) neither; p3 was last seen 03-21 (15 days back) and c4,
-    # started 03-25, on 03-25 (11 days back): the shorter absence comes first.
+    # started 03-25, on 03-25 (11 days back): the shorter absence comes first. Nobody to call.
     app.query_params["as_of"] = "2026-04-05"
     app.run()
     labels = [t.label for t in app.tabs]
-    assert labels == ["Not seen for 8 or more days (2)", "No doctor's conclusion (1)",
-                      "Treated during acute inflammation (1)", "Numbness reported (1)"]
-    assert list(app.dataframe[0].value["course_id"]) == ["c4", "p3:2026-03-15"]
+    assert labels == ["Call today (0)", "Not seen for 8 or more days (2)", "Numbness reported (1)",
+                      "Acute inflammation (1)", "No doctor's conclusion (1)"]
+    assert list(app.dataframe[0].value["course_id"]) == ["c4", "p3:2026-03-15"]    # the call list has no table
+    assert any("Nobody to call" in s.value for s in app.success)
+
+
+@pytest.mark.parametrize("who, expected", [("director", ["c2"]), ("birch", [])])
+def test_a_therapist_account_does_not_see_another_therapists_patient_on_the_call_list(app, signed_in_as, who,
+                                                                                    expected):
+    # As of 2026-03-07: c2 (Cedar) was last seen 03-03, 4 days before: to call. c1 (Birch) completed on
+    # 03-05 and is never called; p3 has not started yet. Birch's account must not see Cedar's c2.
+    signed_in_as(who)
+    app.query_params["as_of"] = "2026-03-07"
+    app.run()
+    assert not app.exception
+    assert app.tabs[0].label == f"Call today ({len(expected)})"
+    if expected:
+        assert list(lists_of(app)["call_list"].course_id) == expected
+    else:
+        assert any("Nobody to call" in s.value for s in app.success)
+        assert all("c2" not in list(df.value["course_id"]) for df in app.dataframe if "course_id" in df.value)
+
+
+def test_a_therapist_account_is_listed_its_own_patient_to_call(app, signed_in_as):
+    signed_in_as("birch")
+    app.run()
+    assert list(lists_of(app)["call_list"].course_id) == ["p3:2026-03-15"]    # 2 days since 03-18
+
+
+def test_the_weekly_pain_chart_marks_the_week_in_progress_as_partial(app):
+    # As of Friday 2026-03-20 the week of Monday 03-16 has 5 of its 7 days: p3's 03-16 (7) and 03-18 (6)
+    app.run()
+    weekly = next(s for s in specs(app) if s["layout"]["title"]["text"] == "Pain before sessions, week by week")
+    partial = [t for t in weekly["data"] if t.get("name", "").startswith("This week so far")]
+    assert len(partial) == 1
+    assert partial[0]["name"] == "This week so far (5 of 7 days, partial)"
+    assert partial[0]["marker"]["symbol"] == "circle-open"
+    assert partial[0]["y"] == [6.5]
+    full = next(t for t in weekly["data"] if t.get("name") == "Mean pain before sessions")
+    assert [x[:10] for x in full["x"]] == ["2026-02-23", "2026-03-02", "2026-03-09"]
 
 
 def test_the_claim_verdict_is_undecided_with_three_courses(app):
@@ -103,28 +312,6 @@ def test_a_missing_database_named_by_clinic_db_is_explained_and_only_import_is_o
     assert not at.exception
     assert any("There is no database at" in e.value for e in at.error)
     assert not (tmp_path / "nowhere.duckdb").exists()
-
-
-def test_the_weekly_pain_counts_each_course_once_a_week(page_db):
-    import datetime as dt
-
-    from clinic import db, metrics
-    from clinic.filters import Filters
-
-    f = Filters(as_of=dt.date(2026, 3, 20))
-    con = db.connect(page_db, read_only=True)
-    try:
-        weeks = db.run(con, "overview_weekly_pain", all_courses=metrics.all_courses(con, f), **f.params())
-    finally:
-        con.close()
-    # Week of Mon 02-23: c1 03-01 (8) and c2 03-01 (6) -> courses 2, mean (8 + 6) / 2 = 7
-    # Week of Mon 03-02: c1 6, 5, 4, 3 (mean 4.5) and c2 6 (the no-show has no score) -> (4.5 + 6) / 2
-    # Week of Mon 03-16: p3 7, 6 (03-16, 03-18; 03-15 is a Sunday of the week before) -> 6.5
-    # Week of Mon 03-09: p3 03-15 (7); the 03-21 session is after the as-of date
-    assert [str(w.date()) for w in weeks.week_start] == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16"]
-    assert list(weeks.courses) == [2, 2, 1, 1]
-    assert list(weeks.sessions) == [2, 5, 1, 2]
-    assert list(weeks.mean_pain) == [7.0, (4.5 + 6) / 2, 7.0, 6.5]
 
 
 def test_a_database_busy_with_an_import_gives_a_plain_message_not_a_traceback(app, monkeypatch):

@@ -1,5 +1,7 @@
-"""Figures of the Overview page."""
+"""Figures, tiles and table layouts of the Overview page (pure functions: no Streamlit inside)."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -50,7 +52,13 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
 
 
 def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
-    """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point."""
+    """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point.
+
+    A week still in progress (`days_counted` below 7: the as-of date is not its Sunday) is not drawn
+    like a full one: an open marker joined by a dotted segment, named in the legend and the subtitle.
+    """
+    partial = weeks.days_counted < 7 if "days_counted" in weeks else pd.Series(False, index=weeks.index)
+    full_weeks, open_weeks = weeks.loc[~partial], weeks.loc[partial]
     fig = go.Figure()
     # The band is drawn only where a week has an interval (two or more courses); a gap stays a gap.
     fig.add_trace(go.Scatter(x=weeks.week_start, y=weeks.ci_low, mode="lines", line={"width": 0},
@@ -59,14 +67,150 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
                              fill="tonexty", fillcolor=BAND, hoverinfo="skip", connectgaps=False,
                              name="95 % interval of the mean"))
     fig.add_trace(go.Scatter(
-        x=weeks.week_start, y=weeks.mean_pain, mode="lines+markers", line={"color": AFTER}, name="Mean pain before sessions",
-        customdata=weeks[["sessions", "courses"]].to_numpy(),
+        x=full_weeks.week_start, y=full_weeks.mean_pain, mode="lines+markers", line={"color": AFTER},
+        name="Mean pain before sessions", customdata=full_weeks[["sessions", "courses"]].to_numpy(),
         hovertemplate="Week of %{x|%d %b %Y}<br>Mean pain %{y:.2f} / 10<br>%{customdata[0]:,} sessions, "
                       "%{customdata[1]:,} courses<extra></extra>",
     ))
+    subtitle_note = ""
+    if len(open_weeks):
+        week = open_weeks.iloc[-1]
+        days = int(week.days_counted)
+        so_far = f"{days} of 7 days"
+        if len(full_weeks):     # a dotted segment from the last full week into the one in progress
+            last = full_weeks.iloc[-1]
+            fig.add_trace(go.Scatter(x=[last.week_start, week.week_start], y=[last.mean_pain, week.mean_pain],
+                                     mode="lines", line={"color": AFTER, "dash": "dot"}, hoverinfo="skip",
+                                     showlegend=False, legendgroup="partial"))
+        fig.add_trace(go.Scatter(
+            x=[week.week_start], y=[week.mean_pain], mode="markers", legendgroup="partial",
+            marker={"color": AFTER, "symbol": "circle-open", "size": 10, "line": {"width": 2}},
+            name=f"This week so far ({so_far}, partial)",
+            customdata=[[int(week.sessions), int(week.courses)]],
+            hovertemplate=f"Week of %{{x|%d %b %Y}}, in progress: {so_far} so far<br>Mean pain %{{y:.2f}} / 10<br>"
+                          "%{customdata[0]:,} sessions, %{customdata[1]:,} courses<extra></extra>",
+        ))
+        subtitle_note = f"<br>Open circle = the week in progress ({so_far}): a partial week, not yet comparable"
     fig.update_yaxes(range=[0, 10])
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     total = int(weeks.sessions.sum()) if len(weeks) else 0
-    return styled(fig, "Pain before sessions, week by week", "Week (starting Monday)", "Mean pain before session (NRS 0–10)",
-                  subtitle=f"{total:,} scored sessions of {n_courses(courses)}; each course counts once a week; "
-                           "band = 95 % interval of the weekly mean")
+    fig = styled(fig, "Pain before sessions, week by week", "Week (starting Monday)",
+                 "Mean pain before session (NRS 0–10)",
+                 subtitle=f"{total:,} scored sessions of {n_courses(courses)}; each course counts once a week; "
+                          "band = 95 % interval of the weekly mean" + subtitle_note)
+    if subtitle_note:
+        fig.update_layout(margin={"t": 104})    # two subtitle lines
+    return fig
+
+
+# ---------------------------------------------------------------- the headline tiles
+
+# One name per metric, the same on every page.
+COURSES, PATIENTS = "Courses", "Patients"
+RELIEF = "First-session relief"
+SUSTAINED = "Median sustained improvement"
+RESPONDERS = "Responders (≥ 30 % better)"
+ADHERENCE = "Mean adherence"
+DROPOUT = "Drop-out rate"
+TILE_LABELS = (COURSES, PATIENTS, RELIEF, SUSTAINED, ADHERENCE, DROPOUT)
+TILE_WIDTH_PX = 255     # two tiles side by side still fit the page at 1,000 px with a scroll bar
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    value: str
+    note: str | None      # the line under the value: a fact about it, never a change (no arrow)
+    help: str
+
+
+def pct(value, digits: int = 0) -> str:
+    """A ratio 0–1 as per cent text; "—" when there is nothing to count."""
+    return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
+
+
+def dropout_rate(summary: dict) -> float | None:
+    courses = summary["courses"]
+    return summary["adherence"]["dropped_out"] / courses if courses else None
+
+
+def headline_values(summary: dict) -> dict[str, str]:
+    """The figure of each tile, as shown, from a cohort block (the nested shape of `metrics --json`)."""
+    median = summary["sustained_improvement"]["median_pct"]
+    return {
+        COURSES: f"{summary['courses']:,}",
+        PATIENTS: f"{summary['patients']:,}",
+        RELIEF: pct(summary["first_session_relief"]["rate"]),
+        SUSTAINED: "—" if median is None or pd.isna(median) else f"{median:.0f} %",
+        ADHERENCE: pct(summary["adherence"]["mean"]),
+        DROPOUT: pct(dropout_rate(summary)),
+    }
+
+
+def tiles(summary: dict, rule_label: str, rule_text: str) -> list[Tile]:
+    """The six headline tiles of a cohort block, in the order shown."""
+    relief = summary["first_session_relief"]
+    improvement = summary["sustained_improvement"]
+    adherence = summary["adherence"]
+    courses = summary["courses"]
+    active = courses - adherence["completed"] - adherence["dropped_out"]
+    values = headline_values(summary)
+    responders = improvement["responders_30"] / improvement["assessable"] if improvement["assessable"] else None
+    return [
+        Tile(COURSES, values[COURSES], f"{active:,} active now",
+             "Courses that match the filters and started by the as-of date; active = neither completed nor "
+             "dropped out."),
+        Tile(PATIENTS, values[PATIENTS],
+             None if not summary["patients"] else f"{courses / summary['patients']:.2f} courses each",
+             "Distinct patients among those courses; courses each = courses ÷ patients (a patient may come back "
+             "for another course)."),
+        Tile(RELIEF, values[RELIEF], f"rule: {rule_label}",
+             f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses: {rule_text}. 95 % Wilson "
+             f"interval {pct(relief['ci_low'], 1)} – {pct(relief['ci_high'], 1)}."),
+        Tile(SUSTAINED, values[SUSTAINED], f"{RESPONDERS}: {pct(responders)}",
+             "The median over courses of each course's sustained improvement: pain before its first scored visit "
+             "vs before its last scored visit on a later day, in % of the first (negative = worse), over "
+             f"{improvement['assessable']:,} courses with two such days. {RESPONDERS}: "
+             f"{improvement['responders_30']:,} of those {improvement['assessable']:,} courses improved by 30 % "
+             "or more."),
+        Tile(ADHERENCE, values[ADHERENCE], f"{adherence['adherent']:,} courses at 80 % or more",
+             "The mean over courses of the share of each daily course's days so far with a visit."),
+        Tile(DROPOUT, values[DROPOUT], f"{adherence['dropped_out']:,} of {courses:,} courses",
+             "Share of courses not completed and with no visit for 8 days or more."),
+    ]
+
+
+def benchmarks(clinic: dict | None, hidden_text: str | None = None) -> dict[str, str]:
+    """The clinic's figure for each tile, to show beside a selection's ("clinic: 33 %"). `clinic` is a
+    cohort block; `hidden_text` (such as "fewer than 11") when the clinic total is suppressed for a
+    therapist: then no figure at all. Empty when there is nothing to compare with."""
+    if hidden_text:
+        return {label: f"clinic: {hidden_text} patients" for label in TILE_LABELS}
+    if clinic is None:
+        return {}
+    return {label: f"clinic: {value}" for label, value in headline_values(clinic).items()}
+
+
+# ---------------------------------------------------------------- the lists to act on
+
+# Columns in the order shown: the patient to look up and the link to open first, then what decides
+# (days since the last visit, or when the flag was raised), the therapist, then the rest.
+CALL_COLUMNS = ("patient_id", "link", "days_since_last_visit", "therapist", "last_attended_date",
+                "sessions_attended", "sessions_left", "planned_sessions", "start_date", "course_id")
+ATTENTION_COLUMNS = {
+    "not_seen": ("patient_id", "link", "days_since_last_visit", "therapist", "last_attended_date",
+                 "sessions_attended", "planned_sessions", "start_date", "course_id"),
+    "no_conclusion": ("patient_id", "link", "start_date", "therapist", "days_since_last_visit",
+                      "last_attended_date", "sessions_attended", "planned_sessions", "ongoing", "course_id"),
+    "acute_inflammation": ("patient_id", "link", "last_flagged_date", "therapist", "flagged_sessions",
+                           "days_since_last_visit", "last_attended_date", "sessions_attended", "planned_sessions",
+                           "ongoing", "start_date", "course_id"),
+    "numbness": ("patient_id", "link", "last_flagged_date", "therapist", "flagged_sessions",
+                 "days_since_last_visit", "last_attended_date", "sessions_attended", "planned_sessions",
+                 "ongoing", "start_date", "course_id"),
+}
+
+
+def ordered(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The rows with only these columns, in this order (those the frame lacks are left out)."""
+    return rows[[c for c in columns if c in rows.columns]]
