@@ -20,6 +20,10 @@ DIAGNOSIS_LABELS = {"disc_herniation": "Disc herniation", "piriformis_syndrome":
 AGE_BANDS = ("<30", "30-44", "45-59", "60+")
 SEXES = ("F", "M", "X")
 SEX_LABELS = {"F": "Female", "M": "Male", "X": "X (other / not stated)"}
+# The dates the sidebar's date pickers offer (and a link may ask for). The as-of date ends today: a
+# later one would count every course still running as dropped out (no visit can be recorded yet).
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_START_DATE = dt.date(2099, 12, 31)
 COHORT_FIELDS = {
     "therapist": "Therapist",
     "diagnosis": "Diagnosis",
@@ -82,3 +86,43 @@ class Filters:
         if self.scope:
             parts.append(f"only {self.scope}'s patients")
         return "; ".join(parts)
+
+
+def url_label(key: str, value: str) -> str:
+    """How the sidebar writes one value of the filter `key` in the page's address: the label it shows
+    (diagnosis, sex and relief rule have labels; therapist, site and age band are written as they are)."""
+    labels = {"diagnosis": DIAGNOSIS_LABELS, "sex": SEX_LABELS, "relief": RELIEF_RULE_LABELS}.get(key, {})
+    return labels.get(value, value)
+
+
+def url_params(filters: Filters, today: dt.date) -> list[tuple[str, str]]:
+    """The filters as the sidebar's widgets write them in the page's address: (name, value) pairs,
+    one pair per chosen value of a multiple choice (Streamlit repeats the name), dates as YYYY-MM-DD,
+    defaults left out (an as-of date of today, no start limit, the 30 % relief rule).
+
+    The scope is not among them: a therapist's account sets it, never an address.
+    """
+    pairs = []
+    if filters.as_of != today:
+        pairs.append(("as_of", filters.as_of.isoformat()))
+    if filters.start_from:
+        pairs.append(("from", filters.start_from.isoformat()))
+    if filters.start_to:
+        pairs.append(("to", filters.start_to.isoformat()))
+    for key, values in (("therapist", filters.therapists), ("site", filters.sites), ("diagnosis", filters.diagnoses),
+                        ("age", filters.age_bands), ("sex", filters.sexes)):
+        pairs.extend((key, url_label(key, v)) for v in values)
+    if filters.relief_rule != "pct30":
+        pairs.append(("relief", url_label("relief", filters.relief_rule)))
+    return pairs
+
+
+def parse_url_date(text: str) -> dt.date | None:
+    """A date as a page's address may carry it (YYYY-MM-DD, or YYYY/MM/DD as Streamlit also reads),
+    or None when the text is not a real day."""
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -21,8 +21,9 @@ import streamlit as st
 
 from clinic import access, db, metrics, store
 from clinic.text import for_markdown, markdown_filters
-from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, RELIEF_RULE_LABELS, RELIEF_RULES,
-                            SEX_LABELS, SEXES, Filters)
+from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, EARLIEST_DATE, LATEST_START_DATE,
+                            RELIEF_RULE_LABELS, RELIEF_RULES, SEX_LABELS, SEXES, Filters, parse_url_date, url_label,
+                            url_params)
 
 ENTRY = "dashboard.py"
 _run = threading.local()   # set by the entry for the length of one script run
@@ -318,22 +319,148 @@ def overall(filters: Filters | None = None) -> dict:
 
 # ---------------------------------------------------------------- sidebar
 
+_LINK_NOTES = "filters.link_notes"    # what the page's address asked for and did not get (see _link_notes)
+
+
+def _defaults() -> dict:
+    return {"as_of": dt.date.today(), "from": None, "to": None, "therapist": [], "site": [], "diagnosis": [],
+            "age": [], "sex": [], "relief": "pct30"}
+
+
+def _forget_link_notes(*keys: str) -> None:
+    """Drops the notes about the link's values for these filters (all of them when none is named)."""
+    notes = st.session_state.get(_LINK_NOTES, [])
+    st.session_state[_LINK_NOTES] = [n for n in notes if keys and n["key"] not in keys]
+
+
 def _reset_filters() -> None:
     """Sets every sidebar filter back to its default. The widgets are bound to the page's address,
     so they are given their default values (which also takes them out of the address); removing
     their state alone would let the address put the old values straight back."""
-    defaults = {"as_of": dt.date.today(), "from": None, "to": None, "therapist": [], "site": [], "diagnosis": [],
-                "age": [], "sex": [], "relief": "pct30"}
+    defaults = _defaults()
     for key in FILTER_KEYS:
         st.session_state[key] = defaults[key]
+    _forget_link_notes()
+
+
+def _as_of_today() -> None:
+    """The "Today" button: the as-of date back to today (through its state, as the address is bound)."""
+    st.session_state["as_of"] = dt.date.today()
+    _forget_link_notes("as_of")
+
+
+def _asked_in_link() -> dict[str, list[str]]:
+    """The filter values the page's address asks for, read before the widgets exist: Streamlit drops a
+    value that is not among a widget's options when the widget binds to the address, silently.
+
+    Only for filters this browser session has not set yet, i.e. the first run after a link was opened
+    (later the address only mirrors the widgets, and may lag behind them). Empty values are no wish.
+    """
+    asked = {}
+    for key in FILTER_KEYS:
+        if key in st.session_state:
+            continue
+        values = [v for v in st.query_params.get_all(key) if v != ""]
+        if values:
+            asked[key] = values
+    return asked
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{for_markdown(v)}'" for v in values)
+
+
+def _listed(labels) -> str:
+    return ", ".join(for_markdown(v) for v in labels)
+
+
+_DATE_WORDS = {"as_of": "figures as of", "from": "courses started from", "to": "courses started until"}
+_CHOICE_WORDS = {   # key: (singular, plural, who/which, "showing all …")
+    "therapist": ("therapist", "therapists", "who", "all therapists"),
+    "site": ("site", "sites", "which", "all sites"),
+    "diagnosis": ("diagnosis", "diagnoses", "which", "all diagnoses"),
+    "age": ("age band", "age bands", "which", "all ages"),
+    "sex": ("sex", "sexes", "which", "patients of every sex"),
+}
+
+
+def _date_note(key: str, texts: list[str], today: dt.date) -> dict | None:
+    """The note on a date the link asks for that the date picker does not take (None when it takes it).
+    Streamlit reads every value given for a date and drops them all when one is not a date it offers."""
+    instead = {"as_of": f"showing today's figures ({today:%d %b %Y})", "from": "showing courses from the first one",
+               "to": "showing courses up to the latest"}[key]
+    latest = today if key == "as_of" else LATEST_START_DATE
+    for text in texts:
+        day = parse_url_date(text)
+        if key == "as_of" and day is not None and day > today:
+            return {"key": key, "level": "error", "text": (
+                f"The link asks for figures as of **{day:%d %b %Y}**, a day still to come. Figures cannot be as of "
+                "a future date: every course still running would count as dropped out, because no visit after "
+                f"today can be on record yet. {instead[0].upper()}{instead[1:]} instead.")}
+        if day is None:
+            reason = "which is not a date (the dashboard writes dates as YYYY-MM-DD)"
+        elif not EARLIEST_DATE <= day <= latest:
+            reason = f"outside the dates the dashboard offers ({EARLIEST_DATE:%d %b %Y} to {latest:%d %b %Y})"
+        else:
+            continue
+        shown = f"'{for_markdown(text)}'" if day is None else f"{day:%d %b %Y}"
+        return {"key": key, "level": "warning",
+                "text": f"The link asks for {_DATE_WORDS[key]} {shown}, {reason}: {instead}."}
+    return None
+
+
+def _choice_note(key: str, asked: list[str], offered: list[str], chosen: list[str], scope: str | None) -> dict | None:
+    """The note on values of a multiple choice the link asks for that are not among its options."""
+    unmatched = [v for v in dict.fromkeys(asked) if v not in offered]
+    if not unmatched:
+        return None
+    one, many, pronoun, everything = _CHOICE_WORDS[key]
+    asked_for = f"{one if len(unmatched) == 1 else many} {_quoted(unmatched)}"
+    if key == "therapist" and scope:
+        # The link's names are not repeated: a therapist's page names no other therapist.
+        text = (f"The link asks for another therapist's courses, but your account shows only the courses you treat "
+                f"(**{for_markdown(scope)}**): showing your courses.")
+        return {"key": key, "level": "warning", "text": text}
+    if key == "therapist":
+        why = f"{pronoun} {'has' if len(unmatched) == 1 else 'have'} no courses here"
+    elif key == "site":
+        why = f"{pronoun} no course here has"
+    else:
+        why = f"{pronoun} {'is' if len(unmatched) == 1 else 'are'} not among {_listed(offered)}"
+    instead = f"showing {_listed(chosen)} only" if chosen else f"showing {everything}"
+    return {"key": key, "level": "warning", "text": f"The link asks for {asked_for}, {why}: {instead}."}
+
+
+def _link_notes(asked: dict[str, list[str]], offered: dict[str, list[str]], shown: dict[str, list[str]],
+                scope: str | None, today: dt.date) -> list[dict]:
+    """Notes, in words, on each value of the page's address that matched nothing (and what is shown
+    instead): {"key", "level" ("warning", or "error" for a future as-of date), "text" (markdown, the
+    link's values escaped)}. `offered` and `shown` hold the labels the widgets offer and show."""
+    notes = []
+    for key, values in asked.items():
+        if key in _DATE_WORDS:
+            note = _date_note(key, values, today)
+        elif key == "relief":
+            note = None if values[-1] in offered[key] else {"key": key, "level": "warning", "text": (
+                f"The link asks for relief rule '{for_markdown(values[-1])}', which is not among "
+                f"{_listed(offered[key])}: showing {for_markdown(shown[key][0])} (the default).")}
+        else:
+            note = _choice_note(key, values, offered[key], shown[key], scope)
+        if note:
+            notes.append(note)
+    return notes
 
 
 def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
     """The shared filters: in the sidebar on every page, kept across pages and in the URL.
 
     `scope` (a therapist's own account) restricts every query to that therapist's courses; the
-    therapist filter then offers only them, and a URL naming another therapist is dropped.
+    therapist filter then offers only them, and a URL naming another therapist is dropped (and said so).
     None when there is no database to filter yet.
+
+    A value of the page's address that matches nothing (a name no course has, a malformed or future
+    date) is not taken, and a note says which and what is shown instead: filters_caption shows it on
+    every data page until that filter is changed.
     """
     if not path.exists():
         return None
@@ -343,13 +470,19 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
     sites = sorted(options.loc[options.field == "site", "value"].tolist())
     bound = {"bind": "query-params", "persist_state": "session"}
     today = dt.date.today()
+    asked = _asked_in_link()
     with st.sidebar:
         st.subheader("Filters")
-        as_of = st.date_input("As of", value=today, key="as_of", format="YYYY-MM-DD",
-                              help="Figures use only sessions up to this date; courses count when "
-                                   "they started on or before it.", **bound)
-        start_from = st.date_input("Courses started from", value=None, key="from", format="YYYY-MM-DD", **bound)
-        start_to = st.date_input("Courses started until", value=None, key="to", format="YYYY-MM-DD",
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        as_of = left.date_input("As of", value=today, min_value=EARLIEST_DATE, max_value=today, key="as_of",
+                                format="YYYY-MM-DD",
+                                help="Figures use only sessions up to this date; courses count when they started on "
+                                     "or before it. It cannot be later than today.", **bound)
+        right.button("Today", key="filters.today", on_click=_as_of_today, disabled=as_of == today,
+                     help="Back to today's figures.", width="stretch")
+        dates = {"min_value": EARLIEST_DATE, "max_value": LATEST_START_DATE, "format": "YYYY-MM-DD"}
+        start_from = st.date_input("Courses started from", value=None, key="from", **dates, **bound)
+        start_to = st.date_input("Courses started until", value=None, key="to", **dates,
                                  help="Leave either date empty for no limit on that side.", **bound)
         chosen_therapists = st.multiselect(
             "Therapist", therapists, key="therapist", **bound,
@@ -368,7 +501,23 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
         st.button("Clear filters", on_click=_reset_filters, width="stretch")
     if start_from and start_to and start_from > start_to:
         st.sidebar.warning("The start range ends before it begins, so no course can match.")
-    return Filters(as_of=as_of or today, start_from=start_from, start_to=start_to,
+    values = {"as_of": as_of, "from": start_from, "to": start_to, "therapist": chosen_therapists,
+              "site": chosen_sites, "diagnosis": diagnoses, "age": age_bands, "sex": sexes, "relief": relief_rule}
+    if asked:
+        offered = {"therapist": therapists, "site": sites, "diagnosis": [url_label("diagnosis", d) for d in DIAGNOSES],
+                   "age": list(AGE_BANDS), "sex": [url_label("sex", s) for s in SEXES],
+                   "relief": [url_label("relief", r) for r in RELIEF_RULES]}
+        shown = {key: [url_label(key, v) for v in (value if isinstance(value, list) else [value])]
+                 for key, value in values.items() if key in offered}
+        notes = _link_notes(asked, offered, shown, scope, today)
+        # Each note stays with the value shown instead of the link's, until the filter is changed.
+        st.session_state[_LINK_NOTES] = [{**n, "value": values[n["key"]]} for n in notes]
+    else:
+        st.session_state[_LINK_NOTES] = [n for n in st.session_state.get(_LINK_NOTES, [])
+                                         if values.get(n["key"]) == n["value"]]
+    if as_of is None or as_of > today:    # never computes with a future date (the picker ends today)
+        as_of = today
+    return Filters(as_of=as_of, start_from=start_from, start_to=start_to,
                    therapists=tuple(t for t in chosen_therapists if t in therapists), sites=tuple(chosen_sites),
                    diagnoses=tuple(diagnoses), age_bands=tuple(age_bands), sexes=tuple(sexes),
                    relief_rule=relief_rule or "pct30", scope=scope)
@@ -408,11 +557,22 @@ def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height
     return st.dataframe(frame, column_config=config, hide_index=True, width="stretch", height=height, key=key, **kwargs)
 
 
-def patient_links(course_ids) -> list[str]:
-    """Links that open each course on the Patients page (relative to the dashboard's address)."""
-    from urllib.parse import quote
+def filters_query(filters: Filters | None = None) -> str:
+    """The filters (this run's by default) as the sidebar writes them in the page's address, URL-encoded
+    the way Streamlit encodes it: a multiple choice as the name repeated once per chosen value."""
+    from urllib.parse import urlencode
 
-    return [f"./patients?patients.course={quote(str(c), safe='')}" for c in course_ids]
+    return urlencode(url_params(filters or _run.filters, dt.date.today()))
+
+
+def patient_links(course_ids, filters: Filters | None = None) -> list[str]:
+    """Links that open each course on the Patients page (relative to the dashboard's address) in the
+    same view: the as-of date, start range, relief rule and every sidebar filter of `filters` (this
+    run's by default) travel with the course, so the patient's page tells the same story."""
+    from urllib.parse import urlencode
+
+    view = filters_query(filters)
+    return [f"./patients?{view + '&' if view else ''}{urlencode({'patients.course': str(c)})}" for c in course_ids]
 
 
 def empty_state(message: str) -> None:
@@ -422,10 +582,31 @@ def empty_state(message: str) -> None:
 
 
 def filters_caption(filters: Filters) -> None:
-    """The filters in words under a page's title (names from data shown as text)."""
+    """The filters in words under a page's title (names from data shown as text); then what a link
+    asked for and did not get (see sidebar_filters), and, when the figures are not today's, a plain
+    notice that says so."""
     st.caption(markdown_filters(filters).describe())
+    notes = st.session_state.get(_LINK_NOTES, [])
+    for note in notes:
+        if note["level"] == "error":
+            st.error(note["text"])
+    warnings = [note["text"] for note in notes if note["level"] != "error"]
+    if len(warnings) == 1:
+        st.warning(warnings[0])
+    elif warnings:
+        st.warning("Some values of this link match nothing here:\n\n" + "\n".join(f"- {w}" for w in warnings))
+    if filters.as_of != dt.date.today():
+        st.info(as_of_notice(filters.as_of))
+
+
+def as_of_notice(as_of: dt.date) -> str:
+    """The notice every data page shows when its figures are not as of today."""
+    return (f"Figures as of **{as_of:%d %b %Y}**, not today: sessions after that date are left out, courses that "
+            "started later are not counted, and every course is shown as it stood then. Press **Today** beside "
+            "the as-of date in the sidebar for today's figures.")
 
 
 def no_courses_message(filters: Filters) -> str:
-    return (f"No courses match these filters ({markdown_filters(filters).describe()}). Widen the start-date range, "
-            "clear a filter in the sidebar, or move the as-of date later.")
+    later = ", or move the as-of date later" if filters.as_of < dt.date.today() else ""
+    return (f"No courses match these filters ({markdown_filters(filters).describe()}). Widen the start-date range "
+            f"or clear a filter in the sidebar{later}.")
