@@ -30,7 +30,8 @@ tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over 
                      "its planned last day, or to the as-of date when earlier) with at least one visit. The as-of "
                      "day counts only once it has a visit (the day is not over yet), so a course that starts on "
                      "the as-of day without a visit yet has no adherence and is left out here.")
-tiles[1].metric("Adherent", f"{summary['adherent']:,}", f"{ui.fmt_pct(summary['adherent_share'])} of {rated:,} courses",
+tiles[1].metric("Adherent (≥ 80 %)", f"{summary['adherent']:,}",
+                f"{ui.fmt_pct(summary['adherent_share'])} of {rated:,} courses",
                 **SHARE, help="Courses with a visit on 80 % of their days so far or more.")
 tiles[2].metric("Completed", f"{summary['completed']:,}", share_of_courses("completed"), **SHARE,
                 help="Courses with as many visit days as planned sessions.")
@@ -64,8 +65,8 @@ else:
                          f"{group.assessable:,}) improved by 30 % or more")
         else:
             parts.append(f"none of {name} can be judged yet")
-    st.markdown("**Relief and adherence:** " + "; ".join(parts) + ". Courses that end early have fewer "
-                "scored days, so this shows association, not cause.")
+    st.markdown("**Responders (≥ 30 % better) and adherence:** " + "; ".join(parts) + ". Courses that end early "
+                "have fewer scored days, so this shows association, not cause.")
 
 st.subheader("Day by day, course by course")
 SPLITS = {"all": "All matching courses", **COHORT_FIELDS}

@@ -1,7 +1,7 @@
 """Cohorts: every metric compared across therapists, diagnoses, age bands, sexes, sites or start months."""
 import streamlit as st
 
-from clinic import privacy, ui
+from clinic import exports, privacy, ui
 from clinic.charts import cohorts as charts
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES
 from clinic.text import for_markdown
@@ -34,33 +34,59 @@ if few:
 metric = st.segmented_control("Metric in the chart", list(charts.METRICS), default="relief", required=True,
                               format_func=lambda k: charts.METRICS[k].label, key="cohorts.metric",
                               **bound) or "relief"
-st.plotly_chart(charts.comparison(frame, metric, overall, group), width="stretch")
+# With therapists chosen in the sidebar (the director's filter, not a therapist's own scope) the dashed
+# line is their own figure; the clinic's (the same filters without the therapist selection) stays beside it.
+benchmark = None
+if filters.therapists and not filters.scope:
+    benchmark = charts.overall_values((ui.cohort(None, filters.with_(therapists=())) or [None])[0])
+st.plotly_chart(charts.comparison(frame, metric, overall, group, clinic=benchmark), width="stretch")
 if group == "start_month":
     st.caption("Courses of the last weeks are still running: they cannot have completed or dropped out yet, "
                "so their completion and drop-out figures are not final.")
 
 st.subheader(f"Every metric by {COHORT_FIELDS[group].lower()}")
-st.caption("Click a column header to sort. Relief = first-session relief, over the courses whose first session has "
-           "both pain scores. Improvement = pain before the first vs the last scored visit day; pain is scored in "
-           "whole points, so the median often lands on the same value (such as 33 %) in every group, while the "
-           "mean and the share ≥ 30 % better tell groups apart. Adherence = share of the course's days so far with "
-           "a visit. Drop-out = not completed and no visit for 8 days or more.")
+st.caption("Click a column header to sort; hover a header for its definition. First-session relief counts the "
+           "courses whose first session has both pain scores. Sustained improvement = pain before the first vs the "
+           "last scored visit day; pain is scored in whole points, so the median sustained improvement often lands "
+           "on the same value (such as 33 %) in every group, while the mean sustained improvement and the "
+           "responders (≥ 30 % better) tell groups apart. Mean adherence = the mean share of a course's days so far "
+           "with a visit. Dropped out = not completed and no visit for 8 days or more.")
 table = charts.display_table(frame)
 percent = {"format": "%.1f %%"}
-st.dataframe(
-    table, hide_index=True, width="stretch", height=min(560, 38 + 35 * max(len(table), 1)),
-    column_config={
-        **{c: st.column_config.Column(label) for c, label in charts.TABLE_LABELS.items()},
-        **{c: st.column_config.NumberColumn(charts.TABLE_LABELS[c], format="localized") for c in charts.COUNT_COLUMNS},
-        **{c: st.column_config.NumberColumn(charts.TABLE_LABELS[c], **percent) for c in charts.PERCENT_COLUMNS},
-        # wide enough for the longest diagnosis ("Piriformis syndrome") and kept in view while scrolling
-        "label": st.column_config.Column(charts.TABLE_LABELS["label"], pinned=True, width=170),
-    },
-    key="cohorts.table",
-)
-ui.download("Download these numbers (CSV, unrounded)", charts.csv_bytes(frame, group, filters.describe()),
-            f"cohorts-by-{group}-as-of-{filters.as_of}.csv", rows=len(frame), key="cohorts.download",
-            help="Exact values: rates as ratios 0–1, improvement in %. The first line states the filters.")
+widths = charts.table_widths(table)     # every header whole; through the drop-out rate at 1,400 px
+config = {
+    **{c: st.column_config.Column(label, help=charts.TABLE_HELP.get(c)) for c, label in charts.TABLE_LABELS.items()},
+    **{c: st.column_config.NumberColumn(charts.TABLE_LABELS[c], format="localized", width=widths.get(c))
+       for c in charts.COUNT_COLUMNS},
+    **{c: st.column_config.NumberColumn(charts.TABLE_LABELS[c], help=charts.TABLE_HELP.get(c), width=widths.get(c),
+                                        **percent) for c in charts.PERCENT_COLUMNS},
+    # wide enough for the longest label ("Piriformis syndrome") and kept in view while scrolling
+    "label": st.column_config.Column(charts.TABLE_LABELS["label"], pinned=True, width=widths["label"]),
+}
+st.dataframe(table, hide_index=True, width="stretch", height=min(560, 38 + 35 * max(len(table), 1)),
+             column_config=config, key="cohorts.table")
+
+# The filters travel in the file names; the CSV's header stays on line 1, the XLSX says the rest on "About".
+about = exports.About.of(f"Cohorts by {COHORT_FIELDS[group].lower()} (the Cohorts page; exact values: rates as "
+                         "ratios 0–1, improvement in %)", filters, charts.column_meanings())
+stem = f"cohorts-by-{group}"
+data = charts.export_frame(frame)
+buttons = st.container(horizontal=True)      # side by side, wrapping in a narrow window
+with buttons:
+    ui.download("Download these numbers (CSV, unrounded)", charts.csv_bytes(frame),
+                exports.file_name(stem, filters, "csv"), rows=len(frame), key="cohorts.download",
+                help="Exact values: rates as ratios 0–1, improvement in %. The file name states the as-of date "
+                     "and the filters.")
+    ui.download("Download for Excel (XLSX)", exports.frame_xlsx(data, about, sheet="Cohorts"),     # a few rows
+                exports.file_name(stem, filters, "xlsx"), rows=len(frame), key="cohorts.download_xlsx",
+                mime=exports.XLSX_MIME,
+                help="The same numbers; a second sheet, About, states the filters, the as-of date, the relief "
+                     "rule, when the file was made and what each column means.")
+    ui.download("What the numbers hold (CSV)", exports.about_csv(about, len(frame)),
+                exports.file_name(f"{stem}-about", filters, "csv"), rows=exports.about_csv_rows(about),
+                key="cohorts.download_about",
+                help="A small side file for the CSV: the filters in words, the as-of date, the relief rule, the "
+                     "row count and the meaning of each column.")
 
 if filters.scope:
     # The whole clinic for a therapist: aggregates only, and no group small enough to point at anyone.
@@ -89,12 +115,27 @@ if filters.scope:
     if hidden_labels:
         st.caption(f"Hidden ({hidden_text} patients, or recoverable from the others): "
                    + ", ".join(for_markdown(label) for label in hidden_labels) + ".")
-    st.dataframe(charts.private_display_table(clinic_rows, group, hidden_text), hide_index=True, width="stretch",
-                 height=min(560, 38 + 35 * max(len(clinic_rows), 1)),
-                 column_config={**{c: st.column_config.Column(label) for c, label in charts.TABLE_LABELS.items()},
-                                "label": st.column_config.Column(charts.TABLE_LABELS["label"], pinned=True, width=170)},
+    clinic_table = charts.private_display_table(clinic_rows, group, hidden_text)
+    clinic_widths = charts.table_widths(clinic_table)
+    st.dataframe(clinic_table, hide_index=True, width="stretch", height=min(560, 38 + 35 * max(len(clinic_rows), 1)),
+                 column_config={**{c: st.column_config.Column(label, help=charts.TABLE_HELP.get(c),
+                                                              width=clinic_widths.get(c))
+                                   for c, label in charts.TABLE_LABELS.items()},
+                                "label": st.column_config.Column(charts.TABLE_LABELS["label"], pinned=True,
+                                                                 width=clinic_widths["label"])},
                  key="cohorts.clinic_table")
-    ui.download("Download the whole clinic's numbers (CSV)",
-                charts.private_csv_bytes(clinic_rows, group, filters.with_(scope=None).describe()),
-                f"clinic-cohorts-by-{group}-as-of-{filters.as_of}.csv", rows=len(clinic_rows),
-                key="cohorts.clinic_download")
+    clinic_filters = filters.with_(scope=None)
+    clinic_about = exports.About.of(f"The whole clinic by {COHORT_FIELDS[group].lower()}, groups of too few patients "
+                                    "hidden (the Cohorts page)", clinic_filters,
+                                    charts.column_meanings(private=True))
+    clinic_data = charts.private_export_frame(clinic_rows, group)
+    clinic_stem = f"clinic-cohorts-by-{group}"
+    clinic_buttons = st.container(horizontal=True)
+    with clinic_buttons:
+        ui.download("Download the whole clinic's numbers (CSV)", charts.private_csv_bytes(clinic_rows, group),
+                    exports.file_name(clinic_stem, clinic_filters, "csv"), rows=len(clinic_rows),
+                    key="cohorts.clinic_download")
+        ui.download("The whole clinic's numbers for Excel (XLSX)",
+                    exports.frame_xlsx(clinic_data, clinic_about, sheet="Clinic cohorts"),
+                    exports.file_name(clinic_stem, clinic_filters, "xlsx"), rows=len(clinic_rows),
+                    key="cohorts.clinic_download_xlsx", mime=exports.XLSX_MIME)

@@ -21,7 +21,7 @@ counts = ui.query("relief_assessability").iloc[0].to_dict()
 st.markdown(charts.verdict_sentence(relief, filters.relief_rule))
 
 tiles = st.columns(2) + st.columns(2)      # two a row: the interval stays whole in a narrow window
-tiles[0].metric("Relief rate", ui.fmt_pct(relief["rate"]),
+tiles[0].metric("First-session relief", ui.fmt_pct(relief["rate"]),
                 help=f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses.", border=True)
 tiles[1].metric("95 % interval", charts.interval_text(relief["ci_low"], relief["ci_high"]),
                 help="Wilson score interval, 95 %, no continuity correction.", border=True)
@@ -44,7 +44,8 @@ else:
     st.plotly_chart(charts.relief_by_cohort(table, group, filters.relief_rule), width="stretch")
 ui.show_table(table, charts.TABLE_LABELS, key="relief.table")
 ui.download("Download this table (CSV)", exports.frame_csv(table.rename(columns=charts.TABLE_LABELS)),
-            f"first-session-relief-by-{group}-{filters.as_of}.csv", rows=len(table), key="relief.download.by_cohort")
+            exports.file_name(f"first-session-relief-by-{group}", filters, "csv"), rows=len(table),
+            key="relief.download.by_cohort", help="The file name states the as-of date and the filters.")
 
 st.subheader("Size of the first-session change")
 changes = ui.query("relief_first_change")

@@ -30,26 +30,38 @@ sentence = charts.headline(summary, paired)
 if sentence:
     st.markdown(sentence)
 
-split = st.selectbox("Draw one line per", charts.SPLITS, format_func=charts.SPLIT_LABELS.get, key="pain.split",
-                     help="Splits the session-number and the month-by-month charts by a cohort field; "
-                          "the before/after chart always shows all matching courses.",
-                     bind="query-params", persist_state="session")
+picks = st.columns(2)
+split = picks[0].selectbox("Draw one line per", charts.SPLITS, format_func=charts.SPLIT_LABELS.get,
+                           key="pain.split", bind="query-params", persist_state="session",
+                           help="Splits the session-number and the month-by-month charts by a cohort field; "
+                                "the before/after chart always shows all matching courses.")
+
+by_session = overall if split == "none" else ui.query("pain_by_session", split=split)
+by_month = ui.query("pain_by_month", split=split)
+# Split into many lines (ten therapists), one can be drawn against the rest, which turn thin and grey.
+highlight = None
+choices = list(dict.fromkeys([*charts.line_labels(by_session, split), *charts.line_labels(by_month, split)]))
+if len(choices) > 1:
+    highlight = picks[1].selectbox(
+        "Highlight one against the rest", [None, *choices], key=f"pain.highlight.{split}",
+        format_func=lambda label: "None: every line in its own colour" if label is None else label,
+        help=f"Draws one {charts.SPLIT_LABELS[split].lower()} thick and in colour, and the others thin and grey, "
+             "in both charts split below.", persist_state="session")
 
 if not overall.shown.any():
     st.info("Too few courses have a pain score at their first session to draw a trend by session number. "
             "Widen the filters.")
 else:
-    by_session = overall if split == "none" else ui.query("pain_by_session", split=split)
     if by_session.shown.any():
-        st.plotly_chart(charts.pain_by_session(by_session, split), width="stretch")
+        st.plotly_chart(charts.pain_by_session(by_session, split, highlight=highlight), width="stretch")
     else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
     ui.download("Download pain by session number (CSV)", exports.frame_csv(by_session),
-                f"pain-by-session-{split}-{filters.as_of}.csv", rows=len(by_session), key="pain.download.by_session")
+                exports.file_name(f"pain-by-session-{split}", filters, "csv"), rows=len(by_session),
+                key="pain.download.by_session", help="The file name states the as-of date and the filters.")
     st.plotly_chart(charts.before_after(overall), width="stretch")
 
-by_month = ui.query("pain_by_month", split=split)
 if by_month.empty:
     st.info("No scored session in the matching courses yet, so there is no month-by-month trend.")
 elif not by_month.shown.any():
@@ -57,4 +69,4 @@ elif not by_month.shown.any():
             "Choose another split, or widen the filters.")
 else:
     st.caption(charts.MONTH_CAPTION)
-    st.plotly_chart(charts.pain_by_month(by_month, split), width="stretch")
+    st.plotly_chart(charts.pain_by_month(by_month, split, highlight=highlight, as_of=filters.as_of), width="stretch")

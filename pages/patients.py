@@ -21,7 +21,7 @@ COURSE_LABELS = {
     "therapist": "Therapist", "diagnosis": "Diagnosis", "site": "Site", "status": "Status",
     "sessions_attended": "Sessions attended", "attended_days": "Visit days",
     "first_session_pain_before": "1st session: pain before", "first_session_pain_after": "1st session: pain after",
-    "first_session_relief": "1st-session relief", "sustained_improvement_pct": "Sustained improvement (%)",
+    "first_session_relief": "First-session relief", "sustained_improvement_pct": "Sustained improvement (%)",
     "adherence": "Adherence", "adherent": "Adherent (≥ 80 %)", "completed": "Completed", "dropped_out": "Dropped out",
     "longest_break_days": "Longest break (days)", "last_attended_date": "Last visit",
 }
@@ -29,9 +29,10 @@ SESSION_LABELS = {
     "session_id": "Session", "session_date": "Date", "session_time": "Time", "course_day": "Day of course",
     "session_number": "Session no.", "therapist": "Therapist", "status": "Status", "pain_before": "Pain before",
     "pain_after": "Pain after", "pain_change": "Change (after − before)", "muscle_tension": "Muscle tension",
-    "numbness": "Numbness",
-    "acute_inflammation": "Acute inflammation", "notes": "Notes",
+    "flags": "Flags", "numbness": "Numbness", "acute_inflammation": "Acute inflammation", "notes": "Notes",
 }
+XLSX_HELP = ("Opens in Excel: the same rows on the first sheet, and a second sheet, About, with the filters, the "
+             "as-of date, the relief rule, when the file was made and what each column means.")
 
 search = st.text_input("Search courses", key="patients.search", placeholder="Patient id, course id or therapist",
                        help="Keeps the courses whose patient id, course id or therapist contains this text (any case).")
@@ -49,11 +50,36 @@ if table.empty:
     st.info("No course matches this search. Search by part of a patient id, course id or therapist name.")
 else:
     shown_ids = list(table.course_id)
-    shown = table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS))
+    shown = charts.course_table(table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS)))
+    pinned = {c: st.column_config.Column(COURSE_LABELS[c], pinned=True) for c in ("course_id", "patient_id")}
     ui.show_table(shown, COURSE_LABELS, key="patients.table", on_select=lambda: open_selected_row(shown_ids),
-                  selection_mode="single-row")
-    ui.download("Download these courses (CSV)", exports.frame_csv(table), f"courses-{filters.as_of}.csv",
-                rows=len(table), key="patients.download")
+                  selection_mode="single-row", config=pinned)
+    # The file names carry the as-of date and the filters (a search too); the XLSX says the rest on "About".
+    stem = "courses" + (f"-matching-{exports.safe_part(search.strip(), 24)}" if search.strip() else "")
+    courses_about = exports.About.of("Courses (the Patients page)" + (f", matching the search '{search.strip()}'"
+                                                                      if search.strip() else ""),
+                                     filters, COURSE_LABELS)
+    downloads = st.container(horizontal=True)      # side by side, wrapping in a narrow window
+    with downloads:
+        ui.download("Download these courses (CSV)", exports.frame_csv(table), exports.file_name(stem, filters, "csv"),
+                    rows=len(table), key="patients.download",
+                    help="The file name states the as-of date and the filters.")
+        # An XLSX of thousands of courses takes a second to write: built when asked for, then kept for
+        # as long as the table stays the same (its signature: name, rows and a hash of every value).
+        xlsx_name = exports.file_name(stem, filters, "xlsx")
+        signature = (xlsx_name, len(table), exports.frame_signature(table))
+        prepared = st.session_state.get("patients.xlsx")
+        if len(table) > exports.XLSX_AT_ONCE_ROWS and not (prepared and prepared[0] == signature):
+            def prepare(frame=table, about=courses_about, key=signature) -> None:
+                st.session_state["patients.xlsx"] = (key, exports.frame_xlsx(frame, about, sheet="Courses"))
+
+            st.button(f"Prepare these {len(table):,} courses for Excel (XLSX)", key="patients.prepare_xlsx",
+                      on_click=prepare, help=XLSX_HELP)
+        else:
+            data = prepared[1] if prepared and prepared[0] == signature else \
+                exports.frame_xlsx(table, courses_about, sheet="Courses")
+            ui.download("Download these courses for Excel (XLSX)", data, xlsx_name, rows=len(table),
+                        key="patients.download_xlsx", mime=exports.XLSX_MIME, help=XLSX_HELP)
 
 st.header("One patient's course")
 # The selectbox drops a value from the link that is not among its options, so read the link first.
@@ -185,8 +211,26 @@ else:
         SESSION_LABELS["pain_change"], alignment="right",
         help="Pain after the session minus pain before it, in points: negative = less pain (−2 = two points "
              "better), positive = more pain.")
+    right["session_date"] = st.column_config.DateColumn(SESSION_LABELS["session_date"], format="YYYY-MM-DD",
+                                                        pinned=True)
+    right["flags"] = st.column_config.Column(
+        SESSION_LABELS["flags"], help="The red flags recorded at the session: numbness (check and refer) and acute "
+                                      "inflammation (massage only after it has subsided). Empty = none recorded.")
     right["notes"] = st.column_config.Column(SESSION_LABELS["notes"], width="large")   # free text: shown as text
-    ui.show_table(charts.sessions_table(sessions), SESSION_LABELS, key="patients.sessions", config=right,
+    session_rows = charts.sessions_table(sessions)
+    flagged = int((session_rows["flags"] != "").sum())
+    if flagged:
+        st.caption(f"{sessions_text(flagged)} with a flag (numbness or acute inflammation): see the Flags column.")
+    ui.show_table(session_rows, SESSION_LABELS, key="patients.sessions", config=right,
                   height=min(38 + 35 * len(sessions), 38 + 35 * 25))       # up to 25 rows without scrolling
-    ui.download("Download this course's sessions (CSV)", exports.frame_csv(sessions),
-                f"sessions-{course.course_id}-{filters.as_of}.csv", rows=len(sessions), key="patients.download_sessions")
+    sessions_name = f"sessions-{exports.safe_part(str(course.course_id))}-{filters.as_of}"
+    sessions_about = exports.About.of(f"Sessions of course {course.course_id} of patient {course.patient_id} "
+                                      "(the Patients page)", filters,
+                                      {c: SESSION_LABELS.get(c, c) for c in sessions.columns})
+    downloads = st.container(horizontal=True)
+    with downloads:
+        ui.download("Download this course's sessions (CSV)", exports.frame_csv(sessions), f"{sessions_name}.csv",
+                    rows=len(sessions), key="patients.download_sessions")
+        ui.download("Download this course's sessions for Excel (XLSX)",
+                    exports.frame_xlsx(sessions, sessions_about, sheet="Sessions"), f"{sessions_name}.xlsx",
+                    rows=len(sessions), key="patients.download_sessions_xlsx", mime=exports.XLSX_MIME, help=XLSX_HELP)

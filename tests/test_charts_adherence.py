@@ -120,7 +120,7 @@ def test_the_outcome_chart_draws_a_box_per_group_with_its_median_and_counts():
     assert "median 50 %" in boxes[0].x[0] and "3 of 3 courses assessable" in boxes[0].x[0]
     assert "median 7 %" in boxes[1].x[0] and "2 of 2 courses assessable" in boxes[1].x[0]
     assert "5 courses with pain scores on two visit days" in fig.layout.title.subtitle.text
-    assert fig.layout.yaxis.title.text == "Sustained improvement in pain (%)"
+    assert fig.layout.yaxis.title.text == "Sustained improvement (%)"
 
 
 def test_a_group_with_nothing_to_compare_gets_words_instead_of_a_box():

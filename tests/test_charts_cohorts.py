@@ -78,15 +78,20 @@ def test_the_table_shows_rates_as_percentages_and_the_interval_as_low_to_high():
     assert set(table.reset_index().columns) == set(charts.TABLE_LABELS)
 
 
-def test_the_csv_states_the_filters_first_and_keeps_the_exact_numbers():
+def test_the_csv_starts_with_its_header_and_keeps_the_exact_numbers():
+    import io
+
+    import pandas as pd
+
     frame = charts.cohort_frame(AGE_ROWS, "age_band")
-    text = charts.csv_bytes(frame, "age_band", Filters(as_of=dt.date(2026, 3, 20)).describe()).decode()
+    text = charts.csv_bytes(frame).decode()
     lines = text.splitlines()
-    assert lines[0] == '"# Cohorts by age band; as of 20 Mar 2026"'          # one quoted cell
-    assert lines[1].startswith("key,label,courses,patients,relief_assessable,relieved,relief_rate,ci_low,ci_high")
-    assert lines[2].startswith("<30,<30,9,9,3,1,0.3333333333333333,")        # 1/3, not rounded
+    assert lines[0].startswith("key,label,courses,patients,relief_assessable,relieved,relief_rate,ci_low,ci_high")
+    assert lines[1].startswith("<30,<30,9,9,3,1,0.3333333333333333,")        # 1/3, not rounded
     assert lines[-1].startswith(",unknown,1,1,0,0,,,,")                      # unknown key left empty
-    assert "patient" not in lines[0]
+    back = pd.read_csv(io.StringIO(text))                                    # pandas finds the header on line 1
+    assert list(back.columns) == list(charts.CSV_COLUMNS)
+    assert back.loc[0, "relief_rate"] == 1 / 3 and back.loc[2, "dropout_rate"] == 1 / 20
 
 
 def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overall_line():
@@ -100,10 +105,10 @@ def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overa
     assert list(few.y) == ["<30", "unknown"]
     assert few.x[1] is None                                   # nothing assessable: no dot
     assert "1 of 3 assessable courses" in few.hovertext[0]
-    assert fig.layout.title.text == "First-session relief rate by age band"
+    assert fig.layout.title.text == "First-session relief by age band"
     assert "37 assessable of 52 courses in 5 groups" in fig.layout.title.subtitle.text   # 10 + 20 + 4 + 3 + 0
     assert "pale = fewer than 10 courses" in fig.layout.title.subtitle.text
-    assert fig.layout.xaxis.title.text == "Courses with relief after the first session (%)"
+    assert fig.layout.xaxis.title.text == "First-session relief (% of assessable courses)"
     assert fig.layout.yaxis.title.text == "Age band"
     assert fig.layout.shapes[0].x0 == pytest.approx(100 * 17 / 37)           # the overall rate
     notes = [a.text for a in fig.layout.annotations]
@@ -164,14 +169,14 @@ def test_the_improvement_chart_makes_room_for_a_group_that_got_worse():
     assert list(bars.text) == ["-12 %", "40 %", "55 %"]     # the value written at each bar
     low, high = fig.layout.xaxis.range
     assert low < -12.5 and high > 55
-    assert fig.layout.xaxis.title.text == "Median pain reduction, first to last scored day (%)"
+    assert fig.layout.xaxis.title.text == "Median sustained improvement (%, first to last scored day)"
     assert "31 of 52 courses in 5 groups with two scored visit days" in fig.layout.title.subtitle.text   # 8+20+2+1+0
 
 
 def test_the_drop_out_chart_shows_percentages_and_says_how_many_dropped_out_in_the_hover():
     fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "dropout", OVERALL, "age_band")
     assert list(fig.data[0].x) == pytest.approx([25.0, 5.0, 100.0])           # 3/12, 1/20, 10/10
-    assert "3 of 12 courses dropped out" in fig.data[0].hovertext[0]
+    assert "Dropped out: 3 of 12 courses" in fig.data[0].hovertext[0]
     assert tuple(fig.layout.xaxis.range) == (0, 100)
     assert fig.layout.shapes[0].x0 == pytest.approx(100 * 15 / 52)
 
@@ -213,19 +218,61 @@ def test_a_therapist_named_with_markup_is_text_on_the_axis_beside_its_n_and_in_t
     assert "<a " not in fig.to_json() and "<span" not in fig.to_json()
 
 
-def test_the_first_line_of_the_csv_is_one_quoted_cell_whatever_the_names():
+def test_names_in_the_csv_stay_cells_that_a_spreadsheet_never_runs():
     import csv
     import io
 
     frame = charts.cohort_frame([row("Comma,=1+1", 3), row("=HYPERLINK(\"x\")", 2)], "therapist")
-    filters = Filters(as_of=dt.date(2026, 3, 20), therapists=("Comma,=1+1", "Line\nbreak;=2+2", '"quoted"'),
-                      sites=("@site\r\n-x",))
-    text = charts.csv_bytes(frame, "therapist", filters.describe()).decode()
-    rows = list(csv.reader(io.StringIO(text)))
-    assert len(rows[0]) == 1                                   # the filters stay one cell
-    assert rows[0][0].startswith("# Cohorts by therapist; as of 20 Mar 2026; therapist: ")
-    assert "Comma,=1+1" in rows[0][0] and "Line break;=2+2" in rows[0][0] and '"quoted"' in rows[0][0]
-    assert "\n" not in rows[0][0] and "\r" not in rows[0][0]
-    assert text.splitlines()[0].startswith('"# Cohorts')         # quoted: one cell in a ;-splitting spreadsheet too
-    assert rows[1][0] == "key" and len(rows) == 4              # the header and two groups follow
+    rows = list(csv.reader(io.StringIO(charts.csv_bytes(frame).decode())))
+    assert rows[0][0] == "key" and len(rows) == 3              # the header, then the two groups
+    assert [r[1] for r in rows[1:]] == ["Comma,=1+1", "'=HYPERLINK(\"x\")"]      # one cell each; no formula
     assert not [cell for r in rows for cell in r if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_the_private_export_keeps_a_hidden_group_by_name_only():
+    rows = [row("North", 12, relief_assessable=10, relieved=7, relief_rate=0.7),
+            {"key": "South", "suppressed": True}]
+    frame = charts.private_export_frame(rows, "site")
+    assert list(frame.columns) == list(charts.PRIVATE_CSV_COLUMNS)
+    assert frame.loc[0, ["suppressed", "label", "courses", "relief_rate"]].tolist() == [False, "North", 12, 0.7]
+    assert frame.loc[1, ["suppressed", "label"]].tolist() == [True, "South"]
+    assert frame.loc[1, list(charts.CSV_COLUMNS[2:])].isna().all()          # no figure of a hidden group
+    assert list(charts.column_meanings(private=True)) == list(charts.PRIVATE_CSV_COLUMNS)
+
+
+
+def test_the_table_puts_the_deciding_columns_first_and_names_each_metric_once():
+    columns = list(charts.display_table(charts.cohort_frame(AGE_ROWS, "age_band")).columns)
+    assert columns[:8] == ["label", "courses", "patients", "relief_pct", "responder_pct", "median_improvement_pct",
+                           "adherence_pct", "dropout_pct"]
+    assert columns[8:11] == ["mean_improvement_pct", "relief_interval", "responder_interval"]
+    assert columns[-1] == "note"
+    assert [charts.TABLE_LABELS[c] for c in columns[3:9]] == [
+        "First-session relief", "Responders (≥ 30 % better)", "Median sustained improvement", "Mean adherence",
+        "Drop-out rate", "Mean sustained improvement"]
+
+
+def test_a_clinic_benchmark_is_a_second_dotted_line_labelled_clinic():
+    # the chosen therapists' own figure 17 of 37 = 45.9 % (dashed); the clinic's 30 of 50 = 60 % (dotted)
+    clinic = row(None, 70, relief_assessable=50, relieved=30, relief_rate=0.6, ci_low=0.46, ci_high=0.72,
+                 median_improvement_pct=80.0, dropped_out=7)
+    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    fig = charts.comparison(frame, "relief", OVERALL, "age_band", clinic=clinic)
+    dashed, dotted = fig.layout.shapes
+    assert (dashed.line.dash, dashed.x0) == ("dash", pytest.approx(100 * 17 / 37))
+    assert (dotted.line.dash, dotted.x0) == ("dot", pytest.approx(60.0))
+    labels = {a.text: a for a in fig.layout.annotations if a.text.startswith(("dashed", "dotted"))}
+    assert set(labels) == {"dashed: all matching courses, 46 %", "dotted: clinic, 60 %"}
+    # the lower value's label stands left of its line, the higher's right of it, so they never overlap
+    assert labels["dashed: all matching courses, 46 %"].xanchor == "right"
+    assert labels["dotted: clinic, 60 %"].xanchor == "left"
+    assert "dotted line = the clinic (the same filters, every therapist)" in fig.layout.title.subtitle.text
+    bars = charts.comparison(frame, "improvement", OVERALL, "age_band", clinic=clinic)
+    assert bars.layout.shapes[1].x0 == pytest.approx(80.0) and bars.layout.xaxis.range[1] > 80   # in view
+    drop = charts.comparison(frame, "dropout", OVERALL, "age_band", clinic=clinic)
+    assert drop.layout.shapes[1].x0 == pytest.approx(10.0)                                       # 7 of 70
+
+
+def test_without_a_clinic_benchmark_there_is_one_line():
+    fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "relief", OVERALL, "age_band")
+    assert len(fig.layout.shapes) == 1 and "dotted" not in fig.layout.title.subtitle.text

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from clinic.charts import AFTER, BEFORE, PALETTE
+from clinic.charts import AFTER, BEFORE, NEUTRAL, PALETTE
 from clinic.charts import pain as charts
 
 NAN = float("nan")
@@ -112,38 +112,80 @@ def test_the_before_after_chart_pairs_the_two_means_of_each_shown_session():
     assert fig.layout.yaxis.title.text == "Mean pain (NRS 0–10)"
 
 
-def by_month(shown=(True, True), complete=(True, False), key=None) -> pd.DataFrame:
+def by_month(shown=(True, True), complete=(True, False), key=None, months=None, means=None) -> pd.DataFrame:
+    months = months or [dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+    n = len(months)
+    means = means or [6.5, 5.5, 5.0][:n]
     return pd.DataFrame({
-        "key": [key, key],
-        "month_start": pd.to_datetime([dt.date(2026, 2, 1), dt.date(2026, 3, 1)]),
-        "sessions": [12, 8],
-        "courses": [6, 5],
-        "mean_pain_before": [6.5, 5.5],
-        "ci_low": [6.0, 5.0],
-        "ci_high": [7.0, 6.0],
-        "key_courses": [7, 7],
+        "key": [key] * n,
+        "month_start": pd.to_datetime(months),
+        "sessions": [12, 8, 6][:n],
+        "courses": [6, 5, 5][:n],
+        "mean_pain_before": means,
+        "ci_low": [m - 0.5 for m in means],
+        "ci_high": [m + 0.5 for m in means],
+        "key_courses": [7] * n,
         "month_complete": list(complete),
         "shown": list(shown),
     })
 
 
-def test_the_month_chart_marks_the_running_month_and_leaves_a_gap_for_thin_months():
-    fig = charts.pain_by_month(by_month(shown=(False, True)))
+def test_the_month_chart_leaves_a_gap_for_thin_months():
+    fig = charts.pain_by_month(by_month(shown=(False, True), complete=(True, True)))
     line = traces(fig, charts.MONTH_LINE)[0]
     assert math.isnan(line.y[0]) and line.y[1] == 5.5              # February has too few courses
-    assert list(line.marker.symbol) == ["circle", "circle-open"]   # March is still running
-    assert [c[2] for c in line.customdata] == ["", " (so far)"]
+    assert line.marker.symbol == "circle"                            # whole months: filled markers
     assert list(line.error_y.array) == [0, 0.5] and list(line.error_y.arrayminus) == [0, 0.5]   # 6.0 – 6.0
+    assert not traces(fig, charts.PARTIAL)                         # both months are over
     assert "20 scored sessions of 7 courses" in fig.layout.title.subtitle.text
     assert fig.layout.xaxis.title.text == "Month of the session"
     assert fig.layout.yaxis.title.text == charts.PAIN_AXIS
+
+
+def test_the_running_month_is_an_open_marker_on_a_dotted_segment_named_in_legend_and_subtitle():
+    # as of 2026-03-20: January and February are whole months, March is partial (20 of its 31 days)
+    frame = by_month(shown=(True, True, True), complete=(True, True, False),
+                     months=[dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)], means=[6.5, 6.0, 5.0])
+    fig = charts.pain_by_month(frame, as_of=dt.date(2026, 3, 20))
+    full = traces(fig, charts.MONTH_LINE)[0]
+    assert [pd.Timestamp(x).month for x in full.x] == [1, 2] and list(full.y) == [6.5, 6.0]   # solid: whole months
+    [segment] = [t for t in fig.data if t.line.dash == "dot"]
+    assert [pd.Timestamp(x).month for x in segment.x] == [2, 3] and list(segment.y) == [6.0, 5.0]
+    assert segment.showlegend is False and segment.hoverinfo == "skip"
+    [partial] = traces(fig, charts.PARTIAL)
+    assert [pd.Timestamp(x).month for x in partial.x] == [3] and list(partial.y) == [5.0]
+    assert partial.marker.symbol == "circle-open" and partial.showlegend is True     # named in the legend
+    assert [c[2] for c in partial.customdata] == [" (so far: the month is still running)"]
+    assert list(partial.error_y.array) == [0.5]                                       # its interval stays
+    assert ("March 2026 is a partial month, sessions up to 20 Mar: open marker, dotted line"
+            in fig.layout.title.subtitle.text)
+
+
+def test_a_partial_month_after_a_thin_month_gets_no_segment_and_a_thin_partial_month_no_marker():
+    gap = by_month(shown=(True, False, True), complete=(True, True, False),
+                   months=[dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)])
+    fig = charts.pain_by_month(gap, as_of=dt.date(2026, 3, 20))
+    assert not [t for t in fig.data if t.line.dash == "dot"]       # February is not drawn: nothing to join
+    assert len(traces(fig, charts.PARTIAL)) == 1
+    thin = charts.pain_by_month(by_month(shown=(True, False)), as_of=dt.date(2026, 3, 20))
+    assert not traces(thin, charts.PARTIAL) and "partial" not in thin.layout.title.subtitle.text
+
+
+def test_split_the_partial_months_share_one_grey_legend_entry():
+    frame = pd.concat([by_month(key="North"), by_month(key="South")], ignore_index=True)
+    fig = charts.pain_by_month(frame, "site", as_of=dt.date(2026, 3, 20))
+    partials = traces(fig, charts.PARTIAL)
+    shown = [t for t in partials if t.showlegend is not False]
+    assert len(partials) == 3 and len(shown) == 1                  # a marker per line, plus one legend entry
+    assert shown[0].marker.color == NEUTRAL and shown[0].x == (None,)
+    assert [t.marker.color for t in partials if t.showlegend is False] == [PALETTE[0], PALETTE[1]]
 
 
 def test_the_kpis_read_the_overall_block():
     summary = {"courses": 3, "patients": 3, "sustained_improvement": {
         "assessable": 3, "median_pct": 100 / 7, "responders_30": 1, "responders_50": 1}}
     values = {label: value for label, value, _ in charts.kpis(summary)}
-    assert values == {"Courses": "3", "Median improvement": "14 %", "≥ 30 % better": "33 %",
+    assert values == {"Courses": "3", "Median sustained improvement": "14 %", "Responders (≥ 30 % better)": "33 %",
                       "≥ 50 % better": "33 %"}
     nothing = {"courses": 1, "patients": 1, "sustained_improvement": {
         "assessable": 0, "median_pct": None, "responders_30": 0, "responders_50": 0}}
@@ -198,4 +240,55 @@ def test_a_name_from_data_is_text_in_the_month_chart():
     fig = charts.pain_by_month(by_month(key=HOSTILE), "site")
     [line] = [t for t in fig.data if t.name and "evil.example" in t.name]
     assert line.name.startswith("&lt;a href=") and "%{hovertext}" in line.hovertemplate
+    assert "<a " not in fig.to_json() and "<span" not in fig.to_json()
+
+
+def three_therapists(frame_of) -> pd.DataFrame:
+    return pd.concat([frame_of(key="Alder"), frame_of(key="Birch"), frame_of(key="Cedar")], ignore_index=True)
+
+
+def test_highlighting_one_therapist_draws_it_on_top_in_colour_and_the_others_thin_and_grey():
+    fig = charts.pain_by_session(three_therapists(by_session), "therapist", highlight="Birch")
+    lines = [t for t in fig.data if t.yaxis == "y"]
+    assert [t.hovertext[0] for t in lines] == ["Alder", "Cedar", "Birch"]          # Birch last: on top
+    birch = lines[-1]
+    assert (birch.name, birch.line.color, birch.line.width) == ("Birch", PALETTE[0], 3.5)
+    grey = lines[:2]
+    assert {(t.line.color, t.line.width) for t in grey} == {(charts.OTHERS, 1)}
+    assert [t.name for t in grey] == ["Other therapists"] * 2
+    assert [t.showlegend for t in grey] == [True, False]                           # one legend entry for the rest
+    assert {t.legendgroup for t in grey} == {"others"}
+    courses = [t for t in fig.data if t.yaxis == "y2"]                             # the panel underneath too
+    assert [t.line.color for t in courses] == [charts.OTHERS, charts.OTHERS, PALETTE[0]]
+    assert "Birch highlighted against the 2 other therapists (grey)" in fig.layout.title.subtitle.text
+
+
+def test_without_a_highlight_every_line_keeps_its_own_colour():
+    fig = charts.pain_by_session(three_therapists(by_session), "therapist")
+    lines = [t for t in fig.data if t.yaxis == "y"]
+    assert [t.name for t in lines] == ["Alder", "Birch", "Cedar"]
+    assert [t.line.color for t in lines] == PALETTE[:3]
+    assert "highlighted" not in fig.layout.title.subtitle.text
+    # a highlight that is not among the drawn lines (a stale choice) highlights nothing
+    stale = charts.pain_by_session(three_therapists(by_session), "therapist", highlight="Rowan")
+    assert [t.line.color for t in stale.data if t.yaxis == "y"] == PALETTE[:3]
+
+
+def test_the_month_chart_highlights_the_same_way_and_offers_the_drawn_lines():
+    frame = three_therapists(by_month)
+    assert charts.line_labels(frame, "therapist") == ["Alder", "Birch", "Cedar"]
+    fig = charts.pain_by_month(frame, "therapist", highlight="Cedar", as_of=dt.date(2026, 3, 20))
+    full = [t for t in fig.data if t.mode == "lines+markers" and t.x != (None,)]
+    assert [(t.hovertext[0], t.line.color) for t in full] == [
+        ("Alder", charts.OTHERS), ("Birch", charts.OTHERS), ("Cedar", PALETTE[0])]
+    running = [t for t in traces(fig, charts.PARTIAL) if t.x != (None,)]
+    assert [t.marker.color for t in running] == [charts.OTHERS, charts.OTHERS, PALETTE[0]]
+    assert "Cedar highlighted against the 2 other therapists (grey)" in fig.layout.title.subtitle.text
+    assert charts.line_labels(frame, "none") == []
+
+
+def test_a_highlighted_name_from_data_is_text_in_the_subtitle():
+    frame = pd.concat([by_session(key=HOSTILE), by_session(key="Cedar")], ignore_index=True)
+    fig = charts.pain_by_session(frame, "therapist", highlight=HOSTILE)
+    assert fig.layout.title.subtitle.text.count("&lt;a href=") == 1
     assert "<a " not in fig.to_json() and "<span" not in fig.to_json()

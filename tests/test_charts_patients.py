@@ -136,3 +136,34 @@ def test_a_course_without_flags_has_no_flag_markers():
 def test_ids_in_chart_text_are_escaped():
     fig = charts.pain_trajectory(sessions_frame(), "Course <a href='x'>c1</a> of patient p1")
     assert "&lt;a href='x'&gt;" in fig.layout.title.subtitle.text
+
+
+def test_the_session_table_names_the_flags_at_a_glance_before_the_notes_which_come_last():
+    frame = pd.DataFrame({
+        "session_id": ["s1", "s2", "s3", "s4"],
+        "session_date": [dt.datetime(2026, 3, d) for d in (1, 2, 3, 4)],
+        "status": ["attended"] * 4,
+        "notes": ["flare-up", "numb toes", "", None],
+        "numbness": pd.array([False, True, True, None], dtype="boolean"),
+        "acute_inflammation": pd.array([True, False, True, None], dtype="boolean"),
+        "therapist": ["Birch"] * 4,
+    })
+    shown = charts.sessions_table(frame)
+    assert list(shown["flags"]) == ["acute inflammation", "numbness", "numbness, acute inflammation", ""]
+    columns = list(shown.columns)
+    assert columns[0] == "session_date" and columns[-1] == "notes"
+    assert columns.index("flags") < columns.index("numbness") < columns.index("acute_inflammation") \
+        < columns.index("notes")
+    assert columns.index("flags") == columns.index("status") + 1                # right after what happened
+
+
+def test_the_course_table_leads_with_the_course_and_the_metrics_that_decide():
+    courses = pd.DataFrame(columns=["patient_id", "course_id", "start_date", "status", "therapist", "diagnosis",
+                                    "site", "planned_sessions", "sessions_attended", "attended_days", "adherence",
+                                    "adherent", "completed", "dropped_out", "longest_break_days",
+                                    "first_session_pain_before", "first_session_pain_after", "first_session_relief",
+                                    "sustained_improvement_pct", "last_attended_date"])
+    columns = list(charts.course_table(courses).columns)
+    assert columns[:8] == ["course_id", "patient_id", "start_date", "status", "therapist", "first_session_relief",
+                           "sustained_improvement_pct", "adherence"]
+    assert sorted(columns) == sorted(courses.columns)                            # none lost, none added

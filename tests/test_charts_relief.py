@@ -59,8 +59,8 @@ def test_the_cohort_chart_draws_each_rate_with_its_wilson_interval_coloured_by_v
     assert "21 courses assessable in 3 therapist values" in subtitle
     assert "1 value with no assessable course not drawn" in subtitle
     assert fig.layout.title.text == "First-session relief by therapist"
-    assert fig.layout.xaxis.title.text == "Courses with first-session relief (%)"
-    assert subtitle.startswith("Relief = pain fell by at least 30 % after the first session<br>")   # the rule first
+    assert fig.layout.xaxis.title.text == "First-session relief (% of assessable courses)"
+    assert subtitle.startswith("First-session relief means: pain fell by at least 30 % after the first session<br>")
 
 
 def test_the_histogram_stacks_courses_by_outcome_on_whole_point_bins():

@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from page_support import open_page
 from plotly_support import specs
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
@@ -32,7 +33,7 @@ def test_the_adherence_kpis_match_the_hand_computed_figures(app):
     open_page(app, PAGE)
     assert tiles(app) == {
         "Mean adherence": ("60 %", "over 3 courses"),      # (1 + 0.2 + 0.6) / 3 = 0.6
-        "Adherent": ("1", "33 % of 3 courses"),             # c1: 5 of 5 days
+        "Adherent (≥ 80 %)": ("1", "33 % of 3 courses"),    # c1: 5 of 5 days
         "Completed": ("1", "33 % of courses"),              # c1
         "Dropped out": ("1", "33 % of courses"),            # c2: last visit 17 days before 03-20
         "Ongoing": ("1", "33 % of courses"),                # p3
@@ -102,3 +103,12 @@ def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
     open_page(at, PAGE)
     assert any("No courses match" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_no_tile_shows_an_arrow_for_a_share_that_is_not_a_change(app):
+    # "33 % of courses" under a count is a share, not a rise: no arrow, no green or red
+    open_page(app, PAGE)
+    shares = [m.proto for m in app.metric if m.proto.delta]
+    assert len(shares) == 5
+    assert {m.direction for m in shares} == {Metric.MetricDirection.NONE}
+    assert {m.color for m in shares} == {Metric.MetricColor.GRAY}

@@ -17,8 +17,10 @@ import re
 
 import pytest
 import streamlit as st
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
+from clinic import access
 from clinic.db import ROOT
 
 
@@ -65,7 +67,7 @@ def test_groups_this_small_are_flagged_in_the_table_and_the_caption(app):
 def test_the_chart_shows_the_relief_rate_per_therapist_against_the_overall_rate(app):
     at = open_cohorts(app)
     spec = chart(at)
-    assert spec["layout"]["title"]["text"] == "First-session relief rate by therapist"
+    assert spec["layout"]["title"]["text"] == "First-session relief by therapist"
     [dots] = spec["data"]                                   # every group is small, so one pale trace
     assert dots["y"] == ["Birch", "Cedar"] and dots["x"] == pytest.approx([50.0, 0.0])
     assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)   # 1 of 3 assessable overall
@@ -165,6 +167,8 @@ def test_with_a_lower_cell_limit_the_clinic_total_shows_but_a_lone_small_group_h
     assert list(rows.courses) == ["fewer than 2"] * 2
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     assert tiles["The whole clinic: first-session relief"] == ("33 %", "3 courses of 3 patients")   # c1 of c1, c2, p3
+    # the deltas are counts, not changes: no arrow
+    assert {m.proto.direction for m in at.metric if m.proto.delta} == {Metric.MetricDirection.NONE}
 
 
 def test_the_director_has_no_clinic_wide_section_because_nothing_is_hidden_from_them(app):
@@ -184,7 +188,51 @@ def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
     assert not at.get("plotly_chart") and not at.dataframe
 
 
-def test_the_numbers_can_be_downloaded(app):
+def test_the_numbers_can_be_downloaded_as_csv_xlsx_and_a_side_file_named_after_the_filters(app, page_db):
     at = open_cohorts(app)
-    [button] = at.get("download_button")
-    assert button.proto.label == "Download these numbers (CSV, unrounded)"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download these numbers (CSV, unrounded)", "Download for Excel (XLSX)",
+                      "What the numbers hold (CSV)"]
+    at.sidebar.multiselect(key="therapist").select("Birch").run()
+    names = {}                      # what the audit log records of each: the file's name and its rows
+    for label in labels:
+        [button] = [b for b in at.get("download_button") if b.proto.label == label]
+        button.click().run()
+        names[label] = json.loads(access.AccessStore.for_database(page_db).audit_entries(action="export")[0]["detail"])
+    assert names == {
+        "Download these numbers (CSV, unrounded)": {"file": "cohorts-by-therapist-as-of-2026-03-20-therapist-birch.csv",
+                                                    "rows": 1},
+        "Download for Excel (XLSX)": {"file": "cohorts-by-therapist-as-of-2026-03-20-therapist-birch.xlsx", "rows": 1},
+        "What the numbers hold (CSV)": {"file": "cohorts-by-therapist-about-as-of-2026-03-20-therapist-birch.csv",
+                                        "rows": 6 + 1 + 23}}    # six fields, a header, the meanings of 23 columns
+
+
+def test_the_deciding_columns_come_first_and_the_group_stays_pinned(app):
+    at = open_cohorts(app)
+    columns = list(at.dataframe[0].value.columns)
+    assert columns[:8] == ["label", "courses", "patients", "relief_pct", "responder_pct", "median_improvement_pct",
+                           "adherence_pct", "dropout_pct"]
+    assert columns.index("relief_interval") > columns.index("dropout_pct")
+    assert columns.index("relieved") > columns.index("relief_interval")
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["label"]["pinned"] is True
+    assert config["median_improvement_pct"]["label"] == "Median sustained improvement"
+    assert config["responder_pct"]["label"] == "Responders (≥ 30 % better)"
+    assert config["dropout_pct"]["label"] == "Drop-out rate"
+
+
+def test_with_one_therapist_chosen_the_chart_keeps_the_clinic_as_a_second_benchmark(app):
+    # Birch alone: relief 1 of 2 = 50 % (the dashed line); the clinic, the same filters without the
+    # therapist: c1 of c1, c2, p3 = 1 of 3 = 33.3 % (the dotted line, labelled "clinic").
+    at = open_cohorts(app)
+    assert len(chart(at)["layout"]["shapes"]) == 1                       # no therapist chosen: one line
+    at.sidebar.multiselect(key="therapist").select("Birch").run()
+    spec = chart(at)
+    dashed, dotted = spec["layout"]["shapes"]
+    assert (dashed["line"]["dash"], dashed["x0"]) == ("dash", pytest.approx(50.0))
+    assert (dotted["line"]["dash"], dotted["x0"]) == ("dot", pytest.approx(100 / 3))
+    texts = [a["text"] for a in spec["layout"]["annotations"]]
+    assert "dashed: all matching courses, 50 %" in texts and "dotted: clinic, 33 %" in texts
+    at.segmented_control(key="cohorts.metric").set_value("dropout").run()
+    dashed, dotted = chart(at)["layout"]["shapes"]
+    assert dashed["x0"] == pytest.approx(0.0) and dotted["x0"] == pytest.approx(100 / 3)   # 0 of 2; c2 of 3

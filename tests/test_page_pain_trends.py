@@ -16,6 +16,8 @@ from page_support import metrics_of, open_page
 from plotly_support import figures
 from streamlit.testing.v1 import AppTest
 
+from clinic.charts import PALETTE
+from clinic.charts import pain as charts
 from clinic.db import ROOT
 
 PAGE = "pages/pain_trends.py"
@@ -29,8 +31,8 @@ def test_the_page_shows_the_hand_computed_kpis(app):
     open_page(app, PAGE)
     assert metrics_of(app) == {
         "Courses": "3",
-        "Median improvement": "14 %",        # median of 62.5, 0 and 100/7
-        "≥ 30 % better": "33 %",             # c1 (62.5 %) of 3
+        "Median sustained improvement": "14 %",     # median of 62.5, 0 and 100/7
+        "Responders (≥ 30 % better)": "33 %",       # c1 (62.5 %) of 3
         "≥ 50 % better": "33 %",             # c1 of 3
     }
 
@@ -58,18 +60,19 @@ def test_the_session_chart_shows_pain_going_down_until_the_cut(app):
     assert list(trace(by_session, "Courses behind each point").y) == [3, 3]
     assert "Cut after session 2 of 5 recorded" in by_session.layout.title.subtitle.text
     assert list(trace(before_after, "After the session").y) == pytest.approx([16 / 3, 14 / 3])
-    month = trace(by_month, "Mean pain before session (bar: 95 % interval)")
-    assert list(month.y) == pytest.approx([5.8])
-    assert list(month.marker.symbol) == ["circle-open"]          # March is still running on 03-20
+    assert list(trace(by_month, "Mean pain before session (bar: 95 % interval)").y) == []   # no full month yet
+    march = trace(by_month, charts.PARTIAL)                      # March is still running on 03-20
+    assert list(march.y) == pytest.approx([5.8]) and march.marker.symbol == "circle-open"
+    assert "March 2026 is a partial month, sessions up to 20 Mar" in by_month.layout.title.subtitle.text
 
 
 def test_choosing_a_therapist_in_the_sidebar_changes_the_page(app):
     open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()
     assert metrics_of(app) == {
-        "Courses": "2",                       # c1 and p3
-        "Median improvement": "38 %",         # (62.5 + 100/7) / 2
-        "≥ 30 % better": "50 %",              # c1 of 2
+        "Courses": "2",                             # c1 and p3
+        "Median sustained improvement": "38 %",     # (62.5 + 100/7) / 2
+        "Responders (≥ 30 % better)": "50 %",       # c1 of 2
         "≥ 50 % better": "50 %",
     }
     # both reach session 3, the chart's last: c1 8 -> 5, p3 7 -> 6: (8 + 7) / 2 = 7.5 to (5 + 6) / 2 = 5.5
@@ -98,3 +101,44 @@ def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
     assert not at.exception
     assert any("No courses match" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+
+
+@pytest.fixture
+def two_therapist_app(tmp_path, monkeypatch):
+    """Five courses of Alder (pain 8 then 6) and five of Birch (pain 6 then 5), each scored on
+    2026-03-02 and 03-03: enough (5 scored courses) for a line per therapist."""
+    import datetime as dt
+
+    from clinic import importer
+
+    rows = ["session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after"]
+    for n in range(10):
+        therapist, (first, second) = ("Alder", (8, 6)) if n < 5 else ("Birch", (6, 5))
+        rows += [f"s{n}a,p{n},c{n},2026-03-02,{therapist},attended,{first},{first - 1}",
+                 f"s{n}b,p{n},c{n},2026-03-03,{therapist},attended,{second},{second - 1}"]
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    [result] = importer.import_files([sessions], tmp_path / "clinic.duckdb", today=dt.date(2026, 3, 31))
+    assert result.rejected == 0 and not result.refused
+    monkeypatch.setenv("CLINIC_DB", str(tmp_path / "clinic.duckdb"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = "2026-03-20"
+    return at
+
+
+def test_split_by_therapist_one_line_can_be_highlighted_against_the_rest_in_grey(two_therapist_app):
+    at = open_page(two_therapist_app, PAGE)
+    at.selectbox(key="pain.split").set_value("therapist").run()
+    highlight = at.selectbox(key="pain.highlight.therapist")
+    assert highlight.options == ["None: every line in its own colour", "Alder", "Birch"]
+    by_session = figures(at)[0]
+    assert [t.name for t in by_session.data if t.yaxis == "y"] == ["Alder", "Birch"]
+    highlight.set_value("Birch").run()
+    by_session, _before_after, by_month = figures(at)
+    lines = [t for t in by_session.data if t.yaxis == "y"]
+    assert [(t.name, t.line.color) for t in lines] == [("Other therapists", charts.OTHERS), ("Birch", PALETTE[0])]
+    assert list(lines[1].y) == pytest.approx([6, 5])                           # Birch: 6 then 5 in every course
+    months = [t for t in by_month.data if t.mode == "lines+markers" and t.x != (None,)]
+    assert [t.line.color for t in months] == [charts.OTHERS, PALETTE[0]]

@@ -119,3 +119,70 @@ def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):
     open_page(at, PAGE)
     assert any("No courses match" in i.value for i in at.info)
     assert not at.dataframe
+
+
+def test_the_course_table_pins_the_course_and_patient_and_leads_with_the_deciding_metrics(app):
+    import json
+
+    open_page(app, PAGE)
+    [frame] = [df for df in app.dataframe if "patients.table" in df.proto.id]
+    assert list(frame.value.columns[:8]) == ["course_id", "patient_id", "start_date", "status", "therapist",
+                                             "first_session_relief", "sustained_improvement_pct", "adherence"]
+    config = json.loads(frame.proto.columns)
+    assert config["course_id"]["pinned"] is True and config["patient_id"]["pinned"] is True
+    assert config["first_session_relief"]["label"] == "First-session relief"
+
+
+def test_a_flagged_session_says_so_in_a_flags_column_before_the_notes(app):
+    # p3: s09 during acute inflammation, s10 with numbness, s11 without a flag
+    app.query_params["patients.course"] = "p3:2026-03-15"
+    open_page(app, PAGE)
+    sessions = table(app, "patients.sessions")
+    assert list(sessions["flags"]) == ["acute inflammation", "numbness", ""]
+    columns = list(sessions.columns)
+    assert columns.index("flags") < columns.index("numbness") < columns.index("notes") and columns[-1] == "notes"
+    assert any(c.value.startswith("2 sessions with a flag") for c in app.caption)
+
+
+def test_the_downloads_are_named_after_the_as_of_date_and_the_filters_with_an_xlsx_beside_each_csv(app, page_db):
+    import json
+
+    from clinic import access
+
+    def downloaded(label) -> dict:
+        [button] = [b for b in app.get("download_button") if b.proto.label == label]
+        button.click().run()
+        return json.loads(access.AccessStore.for_database(page_db).audit_entries(action="export")[0]["detail"])
+
+    app.query_params["patients.course"] = "p3:2026-03-15"
+    app.query_params["therapist"] = "Birch"
+    open_page(app, PAGE)
+    assert downloaded("Download these courses (CSV)") == {"file": "courses-as-of-2026-03-20-therapist-birch.csv",
+                                                          "rows": 2}           # c1 and p3
+    assert downloaded("Download these courses for Excel (XLSX)") == {
+        "file": "courses-as-of-2026-03-20-therapist-birch.xlsx", "rows": 2}
+    # one course's sessions: its id (the colon of an inferred id as a hyphen) and the as-of date
+    assert downloaded("Download this course's sessions for Excel (XLSX)") == {
+        "file": "sessions-p3-2026-03-15-2026-03-20.xlsx", "rows": 3}          # s09..s11; s12 is after 03-20
+    app.text_input(key="patients.search").input("p1").run()
+    assert downloaded("Download these courses (CSV)") == {
+        "file": "courses-matching-p1-as-of-2026-03-20-therapist-birch.csv", "rows": 1}
+
+
+def test_a_long_course_list_is_prepared_for_excel_on_request_then_downloaded(app, page_db, monkeypatch):
+    import json
+
+    from clinic import access, exports
+
+    monkeypatch.setattr(exports, "XLSX_AT_ONCE_ROWS", 2)           # the 3 courses count as a long list
+    open_page(app, PAGE)
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Download these courses for Excel (XLSX)" not in labels
+    app.button(key="patients.prepare_xlsx").click().run()
+    [button] = [b for b in app.get("download_button") if b.proto.label == "Download these courses for Excel (XLSX)"]
+    button.click().run()
+    entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
+    assert json.loads(entry["detail"]) == {"file": "courses-as-of-2026-03-20.xlsx", "rows": 3}
+    app.text_input(key="patients.search").input("ced").run()        # another table: to be prepared again
+    assert [b.proto.label for b in app.button if b.key == "patients.prepare_xlsx"] == []   # 1 course: at once
+    assert "Download these courses for Excel (XLSX)" in [b.proto.label for b in app.get("download_button")]

@@ -188,7 +188,7 @@ def outcome_by_adherence(groups: pd.DataFrame) -> go.Figure:
     """Sustained improvement of adherent and non-adherent courses side by side: box = middle half,
     whiskers = 5th to 95th percentile, the median and the counts under each box."""
     fig = go.Figure()
-    names = {True: "Adherent (≥ 80 % of days)", False: "Not adherent (< 80 %)"}
+    names = {True: "Adherent (≥ 80 %)", False: "Not adherent (< 80 %)"}
     colours = {True: PALETTE[0], False: PALETTE[1]}
     categories = []
     for group in groups.itertuples():
@@ -221,7 +221,7 @@ def outcome_by_adherence(groups: pd.DataFrame) -> go.Figure:
     fig.add_hline(y=0, line_color="#999")
     assessable = int(groups.assessable.sum())
     fig = styled(fig, "Does keeping to the daily course go with more relief?", "",
-                 "Sustained improvement in pain (%)",
+                 "Sustained improvement (%)",
                  subtitle=f"{n_courses(assessable)} with pain scores on two visit days; negative = worse<br>"
                           "box = middle half, whiskers = 5th to 95th percentile, dot = median")
     fig.update_layout(margin={"t": 100})

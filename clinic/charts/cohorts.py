@@ -40,14 +40,18 @@ class Metric:
     percent_of_one: bool  # a 0–1 ratio shown as a percentage (else already in %)
 
 
+# One name per metric across the dashboard (the same words on the Overview, Pain trends, Adherence
+# and Patients pages): First-session relief, Sustained improvement (per course), Median / Mean
+# sustained improvement (per cohort), Responders (≥ 30 % better), Mean adherence, Adherent (≥ 80 %),
+# Completed, Dropped out / Drop-out rate.
 METRICS = {
-    "relief": Metric("First-session relief rate", "relief_rate", "Courses with relief after the first session (%)", True),
+    "relief": Metric("First-session relief", "relief_rate", "First-session relief (% of assessable courses)", True),
     "responders": Metric("Responders (≥ 30 % better)", "responder_30_rate",
-                         "Courses ≥ 30 % better, first to last scored day (%)", True),
+                         "Responders (≥ 30 % better, first to last scored day; % of assessable courses)", True),
     "improvement": Metric("Median sustained improvement", "median_improvement_pct",
-                          "Median pain reduction, first to last scored day (%)", False),
-    "adherence": Metric("Mean adherence", "mean_adherence", "Mean share of course days with a visit (%)", True),
-    "dropout": Metric("Drop-out rate", "dropout_rate", "Courses dropped out (%)", True),
+                          "Median sustained improvement (%, first to last scored day)", False),
+    "adherence": Metric("Mean adherence", "mean_adherence", "Mean adherence (% of course days with a visit)", True),
+    "dropout": Metric("Drop-out rate", "dropout_rate", "Drop-out rate (% of courses)", True),
 }
 
 
@@ -135,27 +139,75 @@ def overall_values(row: dict | None) -> dict:
     return row
 
 
-TABLE_LABELS = {      # in the order shown: group and its size, then the rates, then the counts, the note last
+# In the order shown: the group and its size, then the deciding rates (so a 1,400 px window shows
+# adherence and drop-out without scrolling), then the mean, the intervals and the counts; the note last.
+# Rates carry their unit in the cells ("50.0 %"), so the headers are the metrics' names alone.
+TABLE_LABELS = {
     "label": "Group",
     "courses": "Courses",
     "patients": "Patients",
-    "relief_pct": "First-session relief (%)",
-    "relief_interval": "Relief 95 % interval",
-    "responder_pct": "≥ 30 % better (%)",
-    "responder_interval": "≥ 30 % better: 95 % interval",
-    "mean_improvement_pct": "Mean improvement (%)",
-    "median_improvement_pct": "Median improvement (%)",
-    "adherence_pct": "Mean adherence (%)",
-    "dropout_pct": "Drop-out rate (%)",
-    "relieved": "Relieved",
-    "relief_assessable": "Relief assessable",
-    "improvement_assessable": "Improvement assessable",
-    "responders_30": "Improved ≥ 30 %",
-    "responders_50": "Improved ≥ 50 %",
+    "relief_pct": "First-session relief",
+    "responder_pct": "Responders (≥ 30 % better)",
+    "median_improvement_pct": "Median sustained improvement",
+    "adherence_pct": "Mean adherence",
+    "dropout_pct": "Drop-out rate",
+    "mean_improvement_pct": "Mean sustained improvement",
+    "relief_interval": "First-session relief: 95 % interval",
+    "responder_interval": "Responders: 95 % interval",
+    "relief_assessable": "Relief assessable (courses)",
+    "relieved": "Relieved (courses)",
+    "improvement_assessable": "Improvement assessable (courses)",
+    "responders_30": "Responders ≥ 30 % (courses)",
+    "responders_50": "≥ 50 % better (courses)",
     "adherent": "Adherent (≥ 80 %)",
     "completed": "Completed",
     "dropped_out": "Dropped out",
     "note": "Note",
+}
+# Widths (px) that show each header whole and still fit the deciding columns, through the drop-out
+# rate, in the table's 940 px at a 1,400 px window (sidebar open); the group column is sized to its
+# longest label (group_width).
+TABLE_WIDTHS = {"courses": 60, "patients": 60, "relief_pct": 116, "responder_pct": 166, "median_improvement_pct": 196,
+                "adherence_pct": 108, "dropout_pct": 90}
+
+
+_NARROW, _WIDE = set("ijlftr()/.,:;'!| -"), set("mwMW")
+
+
+def _text_px(text: str) -> float:
+    """A table cell's text width in px, roughly (the dashboard's 14 px sans-serif)."""
+    return sum(4 if c in _NARROW else 11 if c in _WIDE else 9 if c.isupper() else 7 for c in str(text))
+
+
+def group_width(labels) -> int:
+    """The pinned group column's width: its longest label whole, between 80 and 170 px."""
+    return int(max(80, min(170, max([_text_px(label) for label in labels] + [_text_px("Group")]) + 18)))
+
+
+def table_widths(table: pd.DataFrame) -> dict[str, int]:
+    """Column widths (px) for display_table or private_display_table: TABLE_WIDTHS, widened where a
+    text cell needs more (a hidden group's "fewer than 11"), and the group column's group_width."""
+    widths = {"label": group_width(table["label"]) if "label" in table else 80}
+    for column, width in TABLE_WIDTHS.items():
+        texts = [v for v in table.get(column, []) if isinstance(v, str)]
+        widths[column] = int(max([width, *(_text_px(t) + 12 for t in texts)]))
+    return widths
+
+
+TABLE_HELP = {
+    "relief_pct": "Share of the assessable courses (both pain scores at the first session, pain above 0 before it) "
+                  "whose first session brought relief under the rule in use.",
+    "responder_pct": "Share of the courses with pain scored on two visit days whose sustained improvement is "
+                     "30 % or more.",
+    "median_improvement_pct": "Median of the courses' sustained improvement: pain before the first vs the last "
+                              "scored visit day. Pain is scored in whole points, so it often lands on the same "
+                              "value (such as 33 %) in every group.",
+    "adherence_pct": "Mean over the courses of the share of each course's days so far with a visit.",
+    "dropout_pct": "Share of the courses not completed and without a visit for 8 days or more.",
+    "mean_improvement_pct": "Mean of the courses' sustained improvement (tells groups apart where the median "
+                            "does not).",
+    "relief_interval": "Wilson 95 % interval of the first-session relief rate.",
+    "responder_interval": "Wilson 95 % interval of the responder rate.",
 }
 PERCENT_COLUMNS = ("relief_pct", "responder_pct", "mean_improvement_pct", "median_improvement_pct", "adherence_pct",
                    "dropout_pct")
@@ -177,21 +229,21 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         "courses": frame["courses"],
         "patients": frame["patients"],
         "relief_pct": frame["relief_rate"] * 100,
-        "relief_interval": _interval_texts(frame["ci_low"], frame["ci_high"]),
         "responder_pct": frame["responder_30_rate"] * 100,
-        "responder_interval": _interval_texts(frame["responder_ci_low"], frame["responder_ci_high"]),
-        "mean_improvement_pct": frame["mean_improvement_pct"],
-        "relieved": frame["relieved"],
-        "relief_assessable": frame["relief_assessable"],
         "median_improvement_pct": frame["median_improvement_pct"],
+        "adherence_pct": frame["mean_adherence"] * 100,
+        "dropout_pct": frame["dropout_rate"] * 100,
+        "mean_improvement_pct": frame["mean_improvement_pct"],
+        "relief_interval": _interval_texts(frame["ci_low"], frame["ci_high"]),
+        "responder_interval": _interval_texts(frame["responder_ci_low"], frame["responder_ci_high"]),
+        "relief_assessable": frame["relief_assessable"],
+        "relieved": frame["relieved"],
         "improvement_assessable": frame["improvement_assessable"],
         "responders_30": frame["responders_30"],
         "responders_50": frame["responders_50"],
-        "adherence_pct": frame["mean_adherence"] * 100,
         "adherent": frame["adherent"],
         "completed": frame["completed"],
         "dropped_out": frame["dropped_out"],
-        "dropout_pct": frame["dropout_rate"] * 100,
         "note": [f"few courses (< {FEW_COURSES})" if few else "" for few in frame["few_courses"]],
     })
     return shown.loc[:, list(TABLE_LABELS)].reset_index(drop=True)
@@ -199,16 +251,52 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 CSV_COLUMNS = ("key", "label", "courses", "patients", "relief_assessable", "relieved", "relief_rate", "ci_low", "ci_high",
                "improvement_assessable", "median_improvement_pct", "mean_improvement_pct", "responders_30",
-               "responders_50", "responder_30_rate", "responder_ci_low", "responder_ci_high", "mean_adherence", "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
+               "responders_50", "responder_30_rate", "responder_ci_low", "responder_ci_high", "mean_adherence",
+               "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
+# The downloads' column ids in words (the About sheet of the XLSX and the side file of the CSV).
+CSV_MEANINGS = {
+    "suppressed": "true: the group is hidden (too few patients, or it could be worked out from the others); "
+                  "its figures are left empty",
+    "key": "the group's value as stored (empty = unknown)",
+    "label": "the group as the page shows it",
+    "courses": "courses", "patients": "distinct patients",
+    "relief_assessable": "First-session relief: courses that can be judged (both scores, pain above 0 before)",
+    "relieved": "First-session relief: courses relieved under the rule in use",
+    "relief_rate": "First-session relief: relieved / assessable (ratio 0–1)",
+    "ci_low": "First-session relief: Wilson 95 % interval, low (ratio 0–1)",
+    "ci_high": "First-session relief: Wilson 95 % interval, high (ratio 0–1)",
+    "improvement_assessable": "Sustained improvement: courses with pain scored on two visit days",
+    "median_improvement_pct": "Median sustained improvement (%)",
+    "mean_improvement_pct": "Mean sustained improvement (%)",
+    "responders_30": "Responders (≥ 30 % better): courses",
+    "responders_50": "≥ 50 % better: courses",
+    "responder_30_rate": "Responders (≥ 30 % better): responders / assessable (ratio 0–1)",
+    "responder_ci_low": "Responders: Wilson 95 % interval, low (ratio 0–1)",
+    "responder_ci_high": "Responders: Wilson 95 % interval, high (ratio 0–1)",
+    "mean_adherence": "Mean adherence (ratio 0–1)",
+    "adherent": "Adherent (≥ 80 %): courses",
+    "completed": "Completed: courses",
+    "dropped_out": "Dropped out: courses",
+    "dropout_rate": "Drop-out rate: dropped out / courses (ratio 0–1)",
+    "few_courses": f"true: fewer than {FEW_COURSES} courses, read with care",
+}
 
 
-def csv_bytes(frame: pd.DataFrame, group: str, description: str) -> bytes:
-    """The exact numbers as CSV, after one comment line that states the grouping and the filters.
+def column_meanings(private: bool = False) -> dict[str, str]:
+    """The meaning of each column of export_frame (or private_export_frame), in its order."""
+    return {c: CSV_MEANINGS[c] for c in (PRIVATE_CSV_COLUMNS if private else CSV_COLUMNS)}
 
-    Rates are ratios 0–1 and the improvement is in %, all unrounded; an unknown key is left empty.
-    """
-    return exports.frame_csv(frame.loc[:, list(CSV_COLUMNS)],
-                             first_line=f"Cohorts by {COHORT_FIELDS[group].lower()}; {description}")
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The exact numbers people take away (CSV and XLSX): the columns CSV_COLUMNS of cohort_frame.
+
+    Rates are ratios 0–1 and the improvement is in %, all unrounded; an unknown key is left empty."""
+    return frame.loc[:, list(CSV_COLUMNS)].reset_index(drop=True)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """export_frame as CSV, its header on line 1 (the filters go in the file name and the side file)."""
+    return exports.frame_csv(export_frame(frame))
 
 
 # ---------------------------------------------------------------- the comparison chart
@@ -238,13 +326,13 @@ def _hover(metric_key: str, row) -> str:
     if metric_key == "relief":
         if pd.isna(value):
             return head + "No first session can be judged (no pain scores)"
-        return head + (f"Relief after the first session: {value:.1%}<br>95 % interval {row['ci_low']:.1%} – "
+        return head + (f"First-session relief: {value:.1%}<br>95 % interval {row['ci_low']:.1%} – "
                        f"{row['ci_high']:.1%}<br>{int(row['relieved']):,} of {int(row['relief_assessable']):,} "
                        "assessable courses (n: the first session has both scores)")
     if metric_key == "responders":
         if pd.isna(value):
             return head + "No course has two scored visit days yet"
-        return head + (f"≥ 30 % better, first to last scored day: {value:.1%}<br>95 % interval "
+        return head + (f"Responders (≥ 30 % better, first to last scored day): {value:.1%}<br>95 % interval "
                        f"{row['responder_ci_low']:.1%} – {row['responder_ci_high']:.1%}<br>"
                        f"{int(row['responders_30']):,} of {int(row['improvement_assessable']):,} assessable courses "
                        "(n: pain scored on two visit days)")
@@ -252,21 +340,36 @@ def _hover(metric_key: str, row) -> str:
         if pd.isna(value):
             return head + "No course has two scored visit days yet"
         mean = row.get("mean_improvement_pct")
-        mean_text = "" if mean is None or pd.isna(mean) else f" (mean {mean:.1f} %)"
-        return head + (f"Median improvement: {value:.1f} %{mean_text}<br>over {int(row['improvement_assessable']):,} "
-                       f"courses with two scored days<br>{int(row['responders_30']):,} improved ≥ 30 %, "
-                       f"{int(row['responders_50']):,} ≥ 50 %")
+        mean_text = "" if mean is None or pd.isna(mean) else f"<br>Mean sustained improvement: {mean:.1f} %"
+        return head + (f"Median sustained improvement: {value:.1f} %{mean_text}<br>over "
+                       f"{int(row['improvement_assessable']):,} courses with two scored days<br>"
+                       f"Responders (≥ 30 % better): {int(row['responders_30']):,}, ≥ 50 % better: "
+                       f"{int(row['responders_50']):,}")
     if metric_key == "adherence":
-        return head + (f"Mean adherence: {value:.1%}<br>{int(row['adherent']):,} courses at 80 % or more, "
-                       f"{int(row['completed']):,} completed")
-    return head + f"Drop-out rate: {value:.1%}<br>{int(row['dropped_out']):,} of {int(row['courses']):,} courses dropped out"
+        return head + (f"Mean adherence: {value:.1%}<br>Adherent (≥ 80 %): {int(row['adherent']):,} courses<br>"
+                       f"Completed: {int(row['completed']):,} courses")
+    return head + (f"Drop-out rate: {value:.1%}<br>Dropped out: {int(row['dropped_out']):,} of "
+                   f"{int(row['courses']):,} courses")
 
 
-def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) -> go.Figure:
+def _reference(row: dict | None, metric: Metric) -> float | None:
+    """A reference line's value on the chart's scale (None when there is nothing to count)."""
+    value = None if row is None else overall_values(row).get(metric.column)
+    if value is None or pd.isna(value):
+        return None
+    return float(value) * (100 if metric.percent_of_one else 1)
+
+
+def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
+               clinic: dict | None = None) -> go.Figure:
     """One metric across the groups of cohort_frame: one horizontal bar (a rate with an interval:
     a dot with its Wilson 95 % interval) per group, its n at the right edge, the overall value as a
     dashed line labelled in the chart. Groups with fewer than FEW_COURSES courses are drawn pale and
-    say so (the subtitle explains it)."""
+    say so (the subtitle explains it).
+
+    `clinic` (the overall row of the same filters without the therapist selection) adds a second,
+    dotted benchmark line labelled "clinic": with one therapist chosen, the dashed line is that
+    therapist's own figure, and the clinic's stays in view beside it."""
     metric = METRICS[metric_key]
     interval = INTERVALS.get(metric_key)
     overall = overall_values(overall)
@@ -310,21 +413,32 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
                            showarrow=False, font={"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"})
     fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=1.0, yref="paper", yanchor="bottom",
                        text=N_HEADERS[interval is not None], showarrow=False, font={"size": 10, "color": NEUTRAL})
-    reference = overall.get(metric.column)
-    if reference is not None and not pd.isna(reference):
-        fig.add_vline(x=float(reference) * scale, line_dash="dash", line_color="#333",
-                      annotation_text=f"dashed: all matching courses, {_value_text(metric, reference)}",
-                      annotation_position="top", annotation_font={"size": 11})
+    reference = _reference(overall, metric)
+    benchmark = _reference(clinic, metric) if clinic is not None else None
+    if benchmark is not None and reference is not None:
+        # two labels above the plot: the smaller value's to the left of its line, the larger's to the right
+        sides = ("top left", "top right") if reference <= benchmark else ("top right", "top left")
+    else:
+        sides = ("top", "top")
+    if reference is not None:
+        fig.add_vline(x=reference, line_dash="dash", line_color="#333",
+                      annotation_text=f"dashed: all matching courses, {_value_text(metric, reference / scale)}",
+                      annotation_position=sides[0], annotation_font={"size": 11})
+    if benchmark is not None:
+        fig.add_vline(x=benchmark, line_dash="dot", line_width=2, line_color=NEUTRAL,
+                      annotation_text=f"dotted: clinic, {_value_text(metric, benchmark / scale)}",
+                      annotation_position=sides[1], annotation_font={"size": 11, "color": "#555"})
+    lines = [v for v in (reference, benchmark) if v is not None]
     present = [v for v in values if v is not None]
     if interval:
         fig.update_xaxes(range=[0, 100], ticksuffix=" %")
     elif metric.percent_of_one:
         # bars start at 0; the end leaves room above the largest bar and the reference line
-        top = max([*present, float(reference) * scale if reference is not None and not pd.isna(reference) else 0.0])
+        top = max([*present, *lines, 0.0])
         fig.update_xaxes(range=[0, min(100.0, max(10.0, math.ceil(top * 1.15 / 10) * 10))], ticksuffix=" %")
     else:
-        low = min([0.0, *present, float(reference) if reference is not None and not pd.isna(reference) else 0.0])
-        high = max([0.0, *present, float(reference) if reference is not None and not pd.isna(reference) else 0.0])
+        low = min([0.0, *present, *lines])
+        high = max([0.0, *present, *lines])
         pad = max(5.0, (high - low) * 0.08)
         fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], ticksuffix=" %", zeroline=True,
                          zerolinecolor="#999")
@@ -344,10 +458,16 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str) 
         behind = f"{n_courses(total)} in {n_groups(len(rows))}"
     if few:
         extras.append(f"pale = fewer than {FEW_COURSES} courses")
-    subtitle = "<br>".join([f"{behind}; dashed line = all matching courses", *(["; ".join(extras)] if extras else [])])
+    if clinic is None:
+        subtitle_lines = [f"{behind}; dashed line = all matching courses"]
+    else:
+        subtitle_lines = [behind, "dashed line = all matching courses; dotted line = the clinic (the same filters, "
+                                  "every therapist)"]
+    if extras:
+        subtitle_lines.append("; ".join(extras))
     fig = styled(fig, f"{metric.label} by {group_name}", metric.axis, COHORT_FIELDS[group],
-                 subtitle=subtitle, height=190 + 34 * max(len(rows), 2))
-    fig.update_layout(margin={"r": 140 if interval else 110, "t": 120 if extras else 100}, showlegend=False,
+                 subtitle="<br>".join(subtitle_lines), height=172 + 18 * len(subtitle_lines) + 34 * max(len(rows), 2))
+    fig.update_layout(margin={"r": 140 if interval else 110, "t": 82 + 18 * len(subtitle_lines)}, showlegend=False,
                       bargap=0.35)
     return fig
 
@@ -397,7 +517,12 @@ def _table_text(column: str, value) -> str:
 PRIVATE_CSV_COLUMNS = ("suppressed",) + CSV_COLUMNS
 
 
-def private_csv_bytes(rows: list[dict], group: str, description: str) -> bytes:
+def private_csv_bytes(rows: list[dict], group: str) -> bytes:
+    """private_export_frame as CSV, its header on line 1."""
+    return exports.frame_csv(private_export_frame(rows, group))
+
+
+def private_export_frame(rows: list[dict], group: str) -> pd.DataFrame:
     """The clinic-wide numbers a therapist may take away: hidden groups keep only their name and
     `suppressed = True`, every number of theirs left empty."""
     ordered = [rows[i] for i in _order(group, [r.get("key") for r in rows])]
@@ -411,6 +536,4 @@ def private_csv_bytes(rows: list[dict], group: str, description: str) -> bytes:
         values = shown.iloc[position].to_dict()
         position += 1
         records.append({"suppressed": False, **{c: values[c] for c in CSV_COLUMNS}})
-    frame = pd.DataFrame(records, columns=list(PRIVATE_CSV_COLUMNS))
-    return exports.frame_csv(frame, first_line=f"The whole clinic by {COHORT_FIELDS[group].lower()} (groups of "
-                                               f"too few patients hidden); {description}")
+    return pd.DataFrame(records, columns=list(PRIVATE_CSV_COLUMNS))

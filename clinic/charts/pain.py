@@ -85,10 +85,10 @@ def kpis(summary: dict) -> list[tuple[str, str, str]]:
              f"(first scored visit vs the last one)")
     return [
         ("Courses", f"{summary['courses']:,}", f"Courses that match the filters; {summary['patients']:,} patients."),
-        ("Median improvement", "—" if median is None else f"{median:.0f} %",
-         (f"Median sustained improvement (baseline − last) ÷ baseline, {basis}. Pain is scored in whole "
-          "points, so many courses share the same few values (for example 33 % = 6 → 4).")),
-        ("≥ 30 % better", _share(improvement["responders_30"], assessable),
+        ("Median sustained improvement", "—" if median is None else f"{median:.0f} %",
+         (f"Median of the courses' sustained improvement (baseline − last) ÷ baseline, {basis}. Pain is scored "
+          "in whole points, so many courses share the same few values (for example 33 % = 6 → 4).")),
+        ("Responders (≥ 30 % better)", _share(improvement["responders_30"], assessable),
          f"{improvement['responders_30']:,} {basis} improved by 30 % or more (IMMPACT 'moderate')."),
         ("≥ 50 % better", _share(improvement["responders_50"], assessable),
          f"{improvement['responders_50']:,} {basis} improved by 50 % or more ('substantial')."),
@@ -181,17 +181,69 @@ def cut_text(by_session: pd.DataFrame) -> str:
     return f"Cut after session {last} of {last_recorded} recorded: {rule}"
 
 
+# ---------------------------------------------------------------- one line against the rest
+
+OTHERS = "#B8B8B8"          # the lines not highlighted: thin and grey
+PLURALS = {"therapist": "therapists", "diagnosis": "diagnoses", "age_band": "age bands", "sex": "sexes",
+           "site": "sites", "start_month": "start months"}
+
+
+def line_labels(frame: pd.DataFrame, split: str) -> list[str]:
+    """The labels of the cohort values a chart draws a line for (those with a point shown), in order."""
+    if split == "none" or frame.empty:
+        return []
+    return [label for label, rows in _groups(frame, split) if rows.shown.astype(bool).any()]
+
+
+def others_name(split: str) -> str:
+    """The legend entry of the grey lines: 'Other therapists'."""
+    return f"Other {PLURALS.get(split, 'values')}"
+
+
+def _line_look(index: int, label: str, split: str, highlight: str | None) -> dict:
+    """How one line is drawn: its own colour, dash and marker; or, with another line highlighted,
+    thin and grey behind it; the highlighted one thick, in the first colour."""
+    if split == "none":
+        return {"color": AFTER, "dash": "solid", "symbol": "circle", "width": 2, "size": 7, "muted": False}
+    if highlight is None:
+        return {**line_style(index), "width": 2, "size": 7, "muted": False}
+    if label == highlight:
+        return {"color": PALETTE[0], "dash": "solid", "symbol": "circle", "width": 3.5, "size": 8, "muted": False}
+    return {"color": OTHERS, "dash": "solid", "symbol": "circle", "width": 1, "size": 4, "muted": True}
+
+
+def _in_drawing_order(groups: list, highlight: str | None) -> list:
+    """(index, label, rows) with the highlighted line last, so it is drawn on top of the grey ones;
+    the index stays each value's place among all values (stable colours)."""
+    indexed = [(index, label, rows) for index, (label, rows) in enumerate(groups)]
+    return [g for g in indexed if g[1] != highlight] + [g for g in indexed if g[1] == highlight]
+
+
+def _highlight_line(split: str, highlight: str | None, drawn: list[str]) -> str:
+    if split == "none" or highlight is None or highlight not in drawn:
+        return ""
+    others = len(drawn) - 1
+    return (f"{cohort_text(highlight)} highlighted against the {others:,} other "
+            f"{PLURALS.get(split, 'values') if others != 1 else COHORT_FIELDS[split].lower()} (grey)")
+
+
 # ---------------------------------------------------------------- figures
 
-def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
+def pain_by_session(by_session: pd.DataFrame, split: str = "none", highlight: str | None = None) -> go.Figure:
     """Mean pain before each session by session number (with a 95 % band when not split), and the
-    courses behind each point in a panel underneath, so attrition is visible."""
+    courses behind each point in a panel underneath, so attrition is visible.
+
+    Split, `highlight` (a cohort value's label) draws that line thick and in colour on top, and every
+    other line thin and grey under one legend entry ("Other therapists"), so ten lines stay readable."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.72, 0.28], vertical_spacing=0.06)
-    for index, (label, group) in enumerate(_groups(by_session, split)):   # index over all: stable colours
+    drawn = line_labels(by_session, split)
+    highlight = highlight if highlight in drawn else None
+    others_shown = False
+    for index, label, group in _in_drawing_order(list(_groups(by_session, split)), highlight):
         group = shown_sessions(group)
         if group.empty:
             continue
-        style = line_style(index) if split != "none" else {"color": AFTER, "dash": "solid", "symbol": "circle"}
+        style = _line_look(index, label, split, highlight)
         if split == "none":
             banded = group.dropna(subset=["ci_low", "ci_high"])
             fig.add_trace(go.Scatter(
@@ -203,11 +255,14 @@ def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
                   in zip(group.courses, group.courses_attended, group.ci_low, group.ci_high)]
         interval = "" if split != "none" else "<br>%{customdata[2]}"
         shown = cohort_text(label)          # a name from data: as text in the legend and the hover
+        muted = style["muted"]
+        legend_name = others_name(split) if muted else (shown if split != "none" else MEAN_LINE)
         fig.add_trace(go.Scatter(
             x=group.session_number, y=group.mean_pain_before, mode="lines+markers",
-            name=shown if split != "none" else MEAN_LINE, legendgroup=shown,
-            line={"color": style["color"], "dash": style["dash"]},
-            marker={"symbol": style["symbol"], "size": 7},
+            name=legend_name, legendgroup="others" if muted else shown,
+            showlegend=not (muted and others_shown),
+            line={"color": style["color"], "dash": style["dash"], "width": style["width"]},
+            marker={"symbol": style["symbol"], "size": style["size"]},
             customdata=custom, hovertext=[shown] * len(group) if split != "none" else None,
             hovertemplate=("<b>%{hovertext}</b><br>" if split != "none" else "") +
                           "Session %{x}<br>Mean pain before %{y:.2f} / 10" + interval +
@@ -220,11 +275,13 @@ def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
                 hovertemplate="Session %{x}<br>%{y:,} courses scored<extra></extra>"), row=2, col=1)
         else:
             fig.add_trace(go.Scatter(
-                x=group.session_number, y=group.courses, mode="lines+markers", legendgroup=shown,
-                showlegend=False, line={"color": style["color"], "dash": style["dash"], "width": 1.5},
-                marker={"symbol": style["symbol"], "size": 5}, hovertext=[shown] * len(group),
+                x=group.session_number, y=group.courses, mode="lines+markers",
+                legendgroup="others" if muted else shown, showlegend=False,
+                line={"color": style["color"], "dash": style["dash"], "width": 1 if muted else 1.5},
+                marker={"symbol": style["symbol"], "size": 3 if muted else 5}, hovertext=[shown] * len(group),
                 hovertemplate="<b>%{hovertext}</b><br>Session %{x}<br>%{y:,} courses scored<extra></extra>"),
                 row=2, col=1)
+        others_shown = others_shown or muted
     fig.update_yaxes(range=[0, 10], row=1, col=1)
     fig.update_yaxes(title_text="Courses", rangemode="tozero", row=2, col=1)
     fig.update_xaxes(dtick=1, row=1, col=1)
@@ -237,7 +294,7 @@ def pain_by_session(by_session: pd.DataFrame, split: str = "none") -> go.Figure:
         starting = int(by_session.loc[by_session.session_number == 1, "courses_attended"].sum())
         lines = [f"{n_courses(starting)} with an attended session, one line per {COHORT_FIELDS[split].lower()}; "
                  "each line stops where fewer than 5 of its courses (or 5 % of its starting courses) are scored",
-                 _not_drawn_line(by_session, split)]
+                 _highlight_line(split, highlight, drawn), _not_drawn_line(by_session, split)]
     fig = finish(fig, "Is pain going down over the course?", SESSION_AXIS, PAIN_AXIS, lines, height=600)
     fig.update_xaxes(title_text=None, row=1, col=1)
     fig.update_yaxes(title_text=PAIN_AXIS, row=1, col=1)
@@ -278,35 +335,90 @@ def before_after(by_session: pd.DataFrame) -> go.Figure:
                    "same sessions as above", "The grey bar is the drop in pain within the session"], height=440)
 
 
-def pain_by_month(by_month: pd.DataFrame, split: str = "none") -> go.Figure:
-    """Mean pain before sessions per calendar month, one line per cohort value when split."""
+PARTIAL = "Partial month, still running (open marker, dotted line)"
+
+
+def _month_trace_data(group: pd.DataFrame, split: str):
+    custom = [(sessions, courses, note, _interval(low, high)) for sessions, courses, note, low, high
+              in zip(group.sessions, group.courses, group.note, group.ci_low, group.ci_high)]
+    error = None
+    if split == "none":   # a bar per month: works for a single month too, where a band would not show
+        error = {"type": "data", "symmetric": False, "color": "rgba(0, 114, 178, 0.45)", "thickness": 2,
+                 "width": 4, "array": (group.ci_high - group.mean_pain_before).fillna(0).tolist(),
+                 "arrayminus": (group.mean_pain_before - group.ci_low).fillna(0).tolist()}
+    return custom, error
+
+
+def partial_month_text(by_month: pd.DataFrame, as_of=None) -> str:
+    """The month still running in words ('March 2026 is partial: sessions up to 20 Mar'), or ''."""
+    running = by_month.loc[~by_month.month_complete.astype(bool) & by_month.shown.astype(bool)]
+    if running.empty:
+        return ""
+    month = pd.Timestamp(running.month_start.max())
+    until = f", sessions up to {pd.Timestamp(as_of):%d %b}" if as_of is not None else ""
+    return f"{month:%B %Y} is a partial month{until}: open marker, dotted line"
+
+
+def pain_by_month(by_month: pd.DataFrame, split: str = "none", highlight: str | None = None,
+                  as_of=None) -> go.Figure:
+    """Mean pain before sessions per calendar month, one line per cohort value when split.
+
+    The month of the as-of date, when that date is not its last day, is partial: its point is an open
+    marker reached by a dotted segment (a trace of its own, named in the legend and the subtitle), never
+    drawn like a full month. `highlight` works as in pain_by_session."""
     fig = go.Figure()
-    for index, (label, group) in enumerate(_groups(by_month, split)):   # index over all: stable colours
+    drawn = line_labels(by_month, split)
+    highlight = highlight if highlight in drawn else None
+    others_shown = partial_drawn = False
+    for index, label, group in _in_drawing_order(list(_groups(by_month, split)), highlight):
         if not group.shown.astype(bool).any():
             continue
-        style = line_style(index) if split != "none" else {"color": AFTER, "dash": "solid", "symbol": "circle"}
+        style = _line_look(index, label, split, highlight)
+        muted = style["muted"]
         group = group.copy()
         group.loc[~group.shown.astype(bool), ["mean_pain_before", "ci_low", "ci_high"]] = float("nan")
-        partial = ["" if complete else " (so far)" for complete in group.month_complete.astype(bool)]
-        symbols = [style["symbol"] if complete else style["symbol"] + "-open" for complete in group.month_complete.astype(bool)]
-        custom = [(sessions, courses, note, _interval(low, high)) for sessions, courses, note, low, high
-                  in zip(group.sessions, group.courses, partial, group.ci_low, group.ci_high)]
-        error = None
-        if split == "none":   # a bar per month: works for a single month too, where a band would not show
-            error = {"type": "data", "symmetric": False, "color": "rgba(0, 114, 178, 0.45)", "thickness": 2,
-                     "width": 4, "array": (group.ci_high - group.mean_pain_before).fillna(0).tolist(),
-                     "arrayminus": (group.mean_pain_before - group.ci_low).fillna(0).tolist()}
+        complete = group.month_complete.astype(bool)
+        group["note"] = ["" if c else " (so far: the month is still running)" for c in complete]
+        full, running = group.loc[complete], group.loc[~complete & group.shown.astype(bool)]
         shown = cohort_text(label)          # a name from data: as text in the legend and the hover
+        legend_group = "others" if muted else shown
+        hover = (("<b>%{hovertext}</b><br>" if split != "none" else "") +
+                 "%{x|%B %Y}%{customdata[2]}<br>Mean pain before %{y:.2f} / 10" +
+                 ("<br>%{customdata[3]}" if split == "none" else "") +
+                 "<br>%{customdata[0]:,} sessions of %{customdata[1]:,} courses<extra></extra>")
+        custom, error = _month_trace_data(full, split)
         fig.add_trace(go.Scatter(
-            x=group.month_start, y=group.mean_pain_before, mode="lines+markers",
-            name=shown if split != "none" else MONTH_LINE,
-            line={"color": style["color"], "dash": style["dash"]}, marker={"symbol": symbols, "size": 8},
-            error_y=error, customdata=custom, showlegend=True,
-            hovertext=[shown] * len(group) if split != "none" else None,
-            hovertemplate=("<b>%{hovertext}</b><br>" if split != "none" else "") +
-                          "%{x|%B %Y}%{customdata[2]}<br>Mean pain before %{y:.2f} / 10" +
-                          ("<br>%{customdata[3]}" if split == "none" else "") +
-                          "<br>%{customdata[0]:,} sessions of %{customdata[1]:,} courses<extra></extra>"))
+            x=full.month_start, y=full.mean_pain_before, mode="lines+markers",
+            name=others_name(split) if muted else (shown if split != "none" else MONTH_LINE),
+            legendgroup=legend_group, showlegend=not (muted and others_shown),
+            line={"color": style["color"], "dash": style["dash"], "width": style["width"]},
+            marker={"symbol": style["symbol"], "size": style["size"] + 1}, error_y=error, customdata=custom,
+            hovertext=[shown] * len(full) if split != "none" else None, hovertemplate=hover))
+        others_shown = others_shown or muted
+        if running.empty:
+            continue
+        # the running month: an open marker, reached by a dotted segment from the month before it
+        month = pd.Timestamp(running.month_start.iloc[0])
+        before = full.loc[(full.month_start == month - pd.DateOffset(months=1)) & full.shown.astype(bool)]
+        if not before.empty:
+            fig.add_trace(go.Scatter(
+                x=[before.month_start.iloc[0], month], y=[before.mean_pain_before.iloc[0],
+                                                          running.mean_pain_before.iloc[0]],
+                mode="lines", line={"color": style["color"], "dash": "dot", "width": style["width"]},
+                hoverinfo="skip", legendgroup=legend_group, showlegend=False, name=f"{PARTIAL}: segment"))
+        custom, error = _month_trace_data(running, split)
+        fig.add_trace(go.Scatter(
+            x=running.month_start, y=running.mean_pain_before, mode="markers", name=PARTIAL,
+            legendgroup=legend_group, showlegend=split == "none",    # split: one grey legend entry below
+            marker={"symbol": f"{style['symbol']}-open", "size": style["size"] + 3, "color": style["color"],
+                    "line": {"width": 2, "color": style["color"]}},
+            error_y=error, customdata=custom, hovertext=[shown] * len(running) if split != "none" else None,
+            hovertemplate=hover))
+        partial_drawn = True
+    if partial_drawn and split != "none":      # one legend entry that names the look, in no line's colour
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines+markers", name=PARTIAL, hoverinfo="skip",
+                                 line={"color": NEUTRAL, "dash": "dot", "width": 2},
+                                 marker={"symbol": "circle-open", "size": 10, "color": NEUTRAL}))
     fig.update_yaxes(range=[0, 10])
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     sessions = int(by_month.sessions.sum()) if len(by_month) else 0
@@ -320,5 +432,6 @@ def pain_by_month(by_month: pd.DataFrame, split: str = "none") -> go.Figure:
         rule = "a month needs 5 scored courses of the line"
     return finish(fig, "Pain before sessions, month by month", "Month of the session", PAIN_AXIS,
                   [f"{sessions:,} scored sessions of {n_courses(courses)}; {what}; {rule}",
-                   "Each month mixes courses at every stage; an open marker is a month still running",
-                   _not_drawn_line(by_month, split)], height=460)
+                   "Each month mixes courses at every stage", partial_month_text(by_month, as_of),
+                   _highlight_line(split, highlight, drawn),
+                   _not_drawn_line(by_month, split)], height=480)

@@ -23,18 +23,44 @@ CALENDAR_ROW_PX, CALENDAR_MIN_PX, CALENDAR_MARGINS_PX = 44, 180, 180    # a week
 NUMBER_COLUMNS = ("course_day", "session_number", "pain_before", "pain_after", "muscle_tension")
 TEXT_COLUMNS = ("session_time", "therapist", "status", "notes")
 FLAG_COLUMNS = ("numbness", "acute_inflammation")
+FLAG_WORDS = {"numbness": "numbness", "acute_inflammation": "acute inflammation"}
+# The session table's columns in the order shown: when and what, the flags at a glance, the scores,
+# the flags one by one, who and which row; the free-text notes last, where their width hides nothing.
+SESSION_ORDER = ("session_date", "session_time", "session_number", "course_day", "status", "flags", "pain_before",
+                 "pain_after", "pain_change", "muscle_tension", "numbness", "acute_inflammation", "therapist",
+                 "session_id", "notes")
+# The course table's columns in the order shown: which course (pinned), its state and the metrics
+# that decide, then the rest.
+COURSE_ORDER = ("course_id", "patient_id", "start_date", "status", "therapist", "first_session_relief",
+                "sustained_improvement_pct", "adherence", "last_attended_date", "diagnosis", "site",
+                "planned_sessions", "sessions_attended", "attended_days", "adherent", "completed", "dropped_out",
+                "longest_break_days", "first_session_pain_before", "first_session_pain_after")
 
 
 def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
+def course_table(courses: pd.DataFrame) -> pd.DataFrame:
+    """The course rows with their columns in COURSE_ORDER (any others after them, as they came)."""
+    first = [c for c in COURSE_ORDER if c in courses.columns]
+    return courses.loc[:, first + [c for c in courses.columns if c not in first]]
+
+
+def flags_text(row) -> str:
+    """The flags of one session in words ('numbness, acute inflammation'), empty when none was recorded."""
+    return ", ".join(words for column, words in FLAG_WORDS.items()
+                     if column in row and not _blank(row[column]) and bool(row[column]))
+
+
 def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
-    """The session rows as people read them: a missing value is a blank cell (never 'None'), the
-    change in pain carries its sign (+1 = more pain, -2 = less), flags read yes / no.
+    """The session rows as people read them, columns in SESSION_ORDER: a missing value is a blank cell
+    (never 'None'), the change in pain carries its sign (+1 = more pain, -2 = less), flags read yes / no,
+    and `flags` names a flagged session's flags at a glance.
 
     Notes stay the stored text (st.dataframe shows them as text, never as HTML)."""
     shown = sessions.copy()
+    shown["flags"] = [flags_text(row) for _, row in sessions.iterrows()] if len(sessions) else pd.Series(dtype=str)
     for column in NUMBER_COLUMNS:
         if column in shown:
             shown[column] = ["" if _blank(v) else f"{int(v)}" for v in shown[column]]
@@ -46,7 +72,9 @@ def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
     for column in FLAG_COLUMNS:
         if column in shown:
             shown[column] = ["" if _blank(v) else ("yes" if v else "no") for v in shown[column]]
-    return shown
+    first = [c for c in SESSION_ORDER if c in shown.columns and c != "notes"]
+    rest = [c for c in shown.columns if c not in first and c != "notes"]
+    return shown.loc[:, first + rest + (["notes"] if "notes" in shown.columns else [])]      # notes always last
 
 
 def pain_trajectory(sessions: pd.DataFrame, course_label: str) -> go.Figure:

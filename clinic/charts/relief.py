@@ -42,7 +42,7 @@ OUTCOMES = {   # outcome of relief_first_change.sql -> (legend label, colour)
 CLAIM_LINE = "the claim: > 50 %"
 TABLE_LABELS = {
     "cohort": "Cohort", "courses": "Courses", "relief_assessable": "Assessable", "relieved": "Relieved",
-    "relief_rate_pct": "Relief rate (%)", "ci_low_pct": "95 % low (%)", "ci_high_pct": "95 % high (%)",
+    "relief_rate_pct": "First-session relief (%)", "ci_low_pct": "95 % low (%)", "ci_high_pct": "95 % high (%)",
     "verdict": "Against the 50 % claim",
 }
 
@@ -113,7 +113,7 @@ def cohort_table(rows: list[dict], group: str) -> pd.DataFrame:
 
 
 def relief_by_cohort(table: pd.DataFrame, group: str, rule: str) -> go.Figure:
-    """Relief rate per cohort value with its Wilson 95 % interval as an error bar, against 50 %."""
+    """First-session relief per cohort value with its Wilson 95 % interval as an error bar, against 50 %."""
     drawn = table.dropna(subset=["relief_rate_pct"])
     fig = go.Figure()
     fig.add_vrect(x0=0, x1=CLAIM_THRESHOLD * 100, fillcolor="rgba(127,127,127,0.08)", line_width=0)
@@ -129,7 +129,7 @@ def relief_by_cohort(table: pd.DataFrame, group: str, rule: str) -> go.Figure:
                      "arrayminus": rows.relief_rate_pct - rows.ci_low_pct, "thickness": 2.5, "width": 6,
                      "color": colour},
             customdata=rows[["ci_low_pct", "ci_high_pct", "relieved", "relief_assessable", "courses"]].to_numpy(),
-            hovertemplate=("<b>%{y}</b><br>Relief rate %{x:.1f} %<br>95 % interval %{customdata[0]:.1f} – "
+            hovertemplate=("<b>%{y}</b><br>First-session relief %{x:.1f} %<br>95 % interval %{customdata[0]:.1f} – "
                            "%{customdata[1]:.1f} %<br>%{customdata[2]:,} of %{customdata[3]:,} assessable courses "
                            "(%{customdata[4]:,} courses)<extra></extra>")))
     fig.add_vline(x=CLAIM_THRESHOLD * 100, line_dash="dash", line_color="#333",
@@ -142,8 +142,8 @@ def relief_by_cohort(table: pd.DataFrame, group: str, rule: str) -> go.Figure:
              f"{label} value{'s' if len(drawn) != 1 else ''}; dot = rate, bar = 95 % Wilson interval")
     if skipped:
         first += f"; {skipped} value{'s' if skipped != 1 else ''} with no assessable course not drawn"
-    return finish(fig, f"First-session relief by {label}", "Courses with first-session relief (%)",
-                  COHORT_FIELDS[group], [f"Relief = {RELIEF_RULES[rule]}", first,
+    return finish(fig, f"First-session relief by {label}", "First-session relief (% of assessable courses)",
+                  COHORT_FIELDS[group], [f"First-session relief means: {RELIEF_RULES[rule]}", first,
                                          "Dashed line = the claim, 50 % (not the overall rate)"],
                   height=max(320, 210 + 34 * max(len(drawn), 1)))
 
