@@ -519,7 +519,11 @@ def test_a_therapist_receives_nothing_of_another_therapists_patients_on_any_page
     assert birch_tour["menu"] == bs.THERAPIST_NAV_TITLES, birch_tour["menu"]
     assert birch_tour["problems"] == []
     downloads = birch_tour["downloads"]
-    assert len(downloads["Patients"]) == 4 and len(downloads["Cohorts"]) == 2 and downloads["Overview"], downloads
+    # Patients: the course table and one course's sessions, each as CSV and XLSX, for each of the two
+    # courses opened (8); Cohorts: her own table as CSV and XLSX with its side file, and the whole
+    # clinic's as CSV and XLSX (5)
+    assert len(downloads["Patients"]) == 8 and len(downloads["Cohorts"]) == 5 and downloads["Overview"], downloads
+    assert any(u.endswith(".xlsx") for u in downloads["Patients"]), downloads
     assert all(bs.path_of(u).startswith("/media/") for urls in downloads.values() for u in urls), downloads
     assert "site=Central" in birch_tour["filtered_url"] and "sex=Female" in birch_tour["filtered_url"]
     # Nothing of Cedar's own courses, nor the director's audit log or user list, ever arrived ...
@@ -557,15 +561,14 @@ def test_a_tampered_link_to_another_therapists_course_brings_nothing_of_that_cou
 
 
 def _clinic_rows(traffic):
-    """The data rows of the whole-clinic cohort CSVs downloaded (after their comment line)."""
+    """The data rows of the whole-clinic cohort CSVs downloaded (their header is the first line)."""
     import csv
     import io
 
     rows = []
     for _url, content, name in traffic.downloads:
-        if name.startswith("clinic-cohorts-"):
-            lines = content.decode("utf-8-sig").splitlines()[1:]
-            rows += list(csv.DictReader(io.StringIO("\n".join(lines))))
+        if name.startswith("clinic-cohorts-") and name.endswith(".csv"):
+            rows += list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
     return rows
 
 
@@ -614,7 +617,7 @@ def test_a_media_download_needs_a_session_and_the_directors_export_is_audited(se
     status, _headers, body = bs.http_request(server, bs.path_of(url), headers={"Cookie": cookie})
     assert status == 200 and body == content, status
     export = bs.audit_entries(database, "director", "export")
-    assert export and f'"courses-{AS_OF}.csv"' in export[0]["detail"], export[:1]
+    assert export and f'"courses-as-of-{AS_OF}.csv"' in export[0]["detail"], export[:1]
 
 
 def test_a_download_url_the_director_received_gives_a_therapist_none_of_the_other_therapists_patients(
