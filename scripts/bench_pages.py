@@ -5,6 +5,8 @@ next to baselines measured in the same run on the same machine.
 
 Without --db (or when PATH does not exist yet) it builds the demo first with
 `python -m clinic demo --db PATH --patients N --seed S` (in a temporary folder without --db).
+The pages run signed in as the demo's director (`director` / `demo`), through the real session
+check of every script run; a database without that account is refused.
 
 How pages are timed: streamlit.testing.v1.AppTest, in this process, with CLINIC_DB pointing at the
 database and as of today (the demo's last day). That is the server-side cost of one script run
@@ -46,6 +48,7 @@ PAGES = {   # screen name -> page file (as registered in dashboard.py)
     "patients": "pages/patients.py",
     "cohorts": "pages/cohorts.py",
     "import_data": "pages/import_data.py",
+    "audit": "pages/audit.py",
 }
 TIMEOUT = 300   # seconds one AppTest run may take before it counts as hung
 
@@ -78,6 +81,17 @@ def _clear_caches() -> None:
 def _check(at, what: str) -> None:
     if at.exception:
         raise SystemExit(f"{what} raised: {at.exception[0].message}")
+
+
+def sign_in_as_demo_director(path: Path) -> None:
+    """Every script run reads the sign-in from the browser's cookie; AppTest has no browser, so the
+    cookie reader returns the token of a real session of the demo director."""
+    from clinic import access, auth
+
+    token = access.AccessStore.for_database(path).sign_in("director", access.DEMO_PASSWORD, client="bench").token
+    if token is None:
+        raise SystemExit(f"cannot sign in as the demo director in {path}: use a database built by `clinic demo`")
+    auth.cookie_token = lambda: token
 
 
 def time_pages(cold_runs: int, warm_runs: int) -> dict:
@@ -148,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
         duckdb_count, sessions = time_duckdb_count(path, 20)
         trivial = time_trivial_app(20)
+        sign_in_as_demo_director(path)
         pages = time_pages(args.cold, args.warm)
 
     for timing in pages.values():

@@ -27,8 +27,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from clinic import db, importer, metrics
+from clinic import importer
 from clinic.filters import Filters
+from query_support import run_filtered
 
 AS_OF = "2026-03-20"
 
@@ -84,11 +85,7 @@ def build_db(folder, **texts):
 
 def run(path, name, as_of=AS_OF, therapists=(), scope=None, **extra):
     filters = Filters(as_of=dt.date.fromisoformat(as_of), therapists=tuple(therapists), scope=scope)
-    con = db.connect(path, read_only=True)
-    try:
-        return db.run(con, name, all_courses=metrics.all_courses(con, filters), **filters.params(), **extra)
-    finally:
-        con.close()
+    return run_filtered(path, name, filters, **extra)
 
 
 def calendar(path, split="all", cohort_value=None, status="all", whole_plan_only=False, limit=40, **filters):

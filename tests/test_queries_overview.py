@@ -25,8 +25,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from clinic import db, metrics
 from clinic.filters import Filters
+from query_support import run_filtered
 
 AS_OF = "2026-03-20"
 
@@ -71,11 +71,7 @@ def clinic(db_from):
 
 def run(path, name, as_of=AS_OF, therapists=(), scope=None, **extra):
     filters = Filters(as_of=dt.date.fromisoformat(as_of), therapists=tuple(therapists), scope=scope)
-    con = db.connect(path, read_only=True)
-    try:
-        return db.run(con, name, all_courses=metrics.all_courses(con, filters), **filters.params(), **extra)
-    finally:
-        con.close()
+    return run_filtered(path, name, filters, **extra)
 
 
 def call_list(path, **filters):

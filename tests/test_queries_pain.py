@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from clinic import db, importer, metrics
+from clinic import importer
 from clinic.filters import Filters
+from query_support import run_filtered
 
 Z = 1.959963984540054
 def build_db(folder: Path, sessions: str, courses: str | None = None) -> Path:
@@ -35,11 +36,7 @@ SESSIONS = "session_id,patient_id,course_id,session_date,session_time,therapist,
 
 def run(path, name: str, as_of: str, **extra):
     filters = Filters(as_of=dt.date.fromisoformat(as_of), **extra.pop("filters", {}))
-    con = db.connect(path, read_only=True)
-    try:
-        return db.run(con, name, all_courses=metrics.all_courses(con, filters), **filters.params(), **extra)
-    finally:
-        con.close()
+    return run_filtered(path, name, filters, **extra)
 
 
 # a1 (Ash):   03-01 8->5, 03-02 cancelled 9->9 (decoy), 03-02 6->4, 03-03 no pain before (after 3), 03-04 4->2

@@ -22,8 +22,9 @@ import textwrap
 import pandas as pd
 import pytest
 
-from clinic import db, importer, metrics
+from clinic import db, importer
 from clinic.filters import Filters
+from query_support import run_filtered
 
 AS_OF = "2026-03-10"
 
@@ -64,11 +65,7 @@ def clinic(tmp_path_factory):
 
 def run(path, name, as_of=AS_OF, therapists=(), scope=None, **extra):
     filters = Filters(as_of=dt.date.fromisoformat(as_of), therapists=tuple(therapists), scope=scope)
-    con = db.connect(path, read_only=True)
-    try:
-        return db.run(con, name, all_courses=metrics.all_courses(con, filters), **filters.params(), **extra)
-    finally:
-        con.close()
+    return run_filtered(path, name, filters, **extra)
 
 
 # --- patients_courses -------------------------------------------------------------------------

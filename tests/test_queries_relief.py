@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from clinic import db, importer, metrics
+from clinic import importer
 from clinic.filters import Filters
+from query_support import run_filtered
 
 AS_OF = "2026-03-10"
 SESSIONS = "session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after"
@@ -64,12 +65,7 @@ def clinic_db(tmp_path_factory):
 
 
 def run(path, name: str, rule: str = "pct30", **filters):
-    f = Filters(as_of=dt.date.fromisoformat(AS_OF), relief_rule=rule, **filters)
-    con = db.connect(path, read_only=True)
-    try:
-        return db.run(con, name, all_courses=metrics.all_courses(con, f), **f.params())
-    finally:
-        con.close()
+    return run_filtered(path, name, Filters(as_of=dt.date.fromisoformat(AS_OF), relief_rule=rule, **filters))
 
 
 def test_assessability_counts_each_course_once_with_the_reason_it_cannot_be_judged(clinic_db):
