@@ -35,7 +35,9 @@ XLSX_HELP = ("Opens in Excel: the same rows on the first sheet, and a second she
              "as-of date, the relief rule, when the file was made and what each column means.")
 
 search = st.text_input("Search courses", key="patients.search", placeholder="Patient id, course id or therapist",
-                       help="Keeps the courses whose patient id, course id or therapist contains this text (any case).")
+                       help="Keeps the courses whose patient id, course id or therapist contains this text (any case). "
+                            "The search is kept in the page's link.",
+                       bind="query-params", persist_state="session")
 table = ui.query("patients_courses", search=search)
 st.caption(f"{len(table):,} of {len(everyone):,} courses match. Select a row to open the patient below.")
 

@@ -186,3 +186,11 @@ def test_a_long_course_list_is_prepared_for_excel_on_request_then_downloaded(app
     app.text_input(key="patients.search").input("ced").run()        # another table: to be prepared again
     assert [b.proto.label for b in app.button if b.key == "patients.prepare_xlsx"] == []   # 1 course: at once
     assert "Download these courses for Excel (XLSX)" in [b.proto.label for b in app.get("download_button")]
+
+
+def test_the_search_is_kept_in_the_link_so_a_shared_link_shows_the_same_courses(app):
+    app.query_params["patients.search"] = "p3"                 # p3's inferred course only, of c1, c2, p3:…
+    open_page(app, PAGE)
+    assert app.text_input(key="patients.search").value == "p3"
+    assert list(table(app, "patients.table").patient_id) == ["p3"]
+    assert any(c.value.startswith("1 of 3 courses match") for c in app.caption)
