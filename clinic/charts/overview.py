@@ -36,7 +36,7 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
             marker={"size": 16, "color": colour},
             error_x={"type": "data", "symmetric": False, "array": [high - rate], "arrayminus": [rate - low],
                      "thickness": 3, "width": 10, "color": colour},
-            hovertemplate=(f"Relief rate %{{x:.1%}}<br>95 % interval {low:.1%} – {high:.1%}<br>"
+            hovertemplate=(f"First-session relief %{{x:.1%}}<br>95 % interval {low:.1%} – {high:.1%}<br>"
                            f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses<extra></extra>"),
             showlegend=False,
         ))
