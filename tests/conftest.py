@@ -114,15 +114,9 @@ s13,p4,c4,2026-03-25,10:00,Cedar,attended,9,5,false,false,after the as-of date
 @pytest.fixture(scope="session")
 def page_db(tmp_path_factory) -> Path:
     """The page fixture's database (built once per test run through the real importer)."""
-    import datetime as dt
-    from clinic import importer
+    from query_support import build_db
 
-    folder = tmp_path_factory.mktemp("page_db")
-    files = [_write(folder / n, t) for n, t in (("patients.csv", PAGE_PATIENTS), ("courses.csv", PAGE_COURSES),
-                                                ("sessions.csv", PAGE_SESSIONS))]
-    results = importer.import_files(files, folder / "clinic.duckdb", today=dt.date(2026, 3, 31))
-    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
-    return folder / "clinic.duckdb"
+    return build_db(tmp_path_factory.mktemp("page_db"), PAGE_SESSIONS, PAGE_COURSES, PAGE_PATIENTS)
 
 
 # ---------------------------------------------------------------- signing in

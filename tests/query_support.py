@@ -1,8 +1,29 @@
-"""Running one filtered query (queries/<name>.sql) on a test database, as the dashboard does."""
+"""Test databases built from CSV texts through the real importer, and one filtered query
+(queries/<name>.sql) run on them as the dashboard runs it."""
 from __future__ import annotations
 
-from clinic import db, metrics
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+from clinic import db, importer, metrics
 from clinic.filters import Filters
+
+
+def build_db(folder: Path, sessions: str | None = None, courses: str | None = None, patients: str | None = None,
+             today: dt.date = dt.date(2026, 3, 31)) -> Path:
+    """folder/clinic.duckdb from the given CSV texts (dedented), imported patients, courses, sessions,
+    with every row accepted; "today" (for the future-attended rule) defaults to 2026-03-31."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, text in (("patients.csv", patients), ("courses.csv", courses), ("sessions.csv", sessions)):
+        if text is not None:
+            files.append(folder / name)
+            files[-1].write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
+    results = importer.import_files(files, folder / "clinic.duckdb", today=today)
+    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
+    return folder / "clinic.duckdb"
 
 
 def run_filtered(path, name: str, filters: Filters, **extra):

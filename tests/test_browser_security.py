@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import textwrap
 import time
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -119,22 +118,12 @@ DEEP_LINKS = ["/", f"/?{Q}", f"/pain_trends?{Q}", f"/first_session?{Q}&relief=%E
               "/import_data", "/audit", "/users", "/no_such_page"]
 
 
-def _write(path, text):
-    path.write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
-    return path
-
-
 def build_database(folder):
     """The fixture clinic, through the real importer (its "today" well after every session), with
     the test accounts beside it."""
-    from clinic import importer
+    from query_support import build_db
 
-    folder.mkdir(parents=True, exist_ok=True)
-    files = [_write(folder / n, t) for n, t in (("patients.csv", PATIENTS), ("courses.csv", COURSES),
-                                                ("sessions.csv", SESSIONS))]
-    database = folder / "clinic.duckdb"
-    results = importer.import_files(files, database, today=dt.date(2026, 7, 31))
-    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
+    database = build_db(folder, SESSIONS, COURSES, PATIENTS, today=dt.date(2026, 7, 31))
     bs.add_accounts(database, ACCOUNTS)
     return database
 

@@ -22,14 +22,12 @@ a6  p6 t1  decoy: starts 03-25, after the as-of date: never counted.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pandas as pd
 import pytest
 
-from clinic import importer
 from clinic.filters import Filters
-from query_support import run_filtered
+from query_support import build_db, run_filtered
 
 AS_OF = "2026-03-20"
 
@@ -72,15 +70,6 @@ def clinic(tmp_path_factory):
     return build_db(tmp_path_factory.mktemp("adherence"), sessions=SESSIONS, courses=COURSES)
 
 
-def build_db(folder, **texts):
-    files = []
-    for kind in ("patients", "courses", "sessions"):
-        if kind in texts:
-            files.append(folder / f"{kind}.csv")
-            files[-1].write_text(textwrap.dedent(texts[kind]).strip() + "\n", encoding="utf-8")
-    results = importer.import_files(files, folder / "clinic.duckdb", today=dt.date(2026, 3, 31))
-    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
-    return folder / "clinic.duckdb"
 
 
 def run(path, name, as_of=AS_OF, therapists=(), scope=None, **extra):

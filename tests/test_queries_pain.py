@@ -8,27 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import textwrap
-from pathlib import Path
 
 import pytest
 
-from clinic import importer
 from clinic.filters import Filters
-from query_support import run_filtered
+from query_support import build_db, run_filtered
 
 Z = 1.959963984540054
-def build_db(folder: Path, sessions: str, courses: str | None = None) -> Path:
-    """A database built from CSV texts through the real importer (once per module: tests only read it)."""
-    files = []
-    for name, text in (("courses.csv", courses), ("sessions.csv", sessions)):
-        if text is not None:
-            path = folder / name
-            path.write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
-            files.append(path)
-    results = importer.import_files(files, folder / "clinic.duckdb", today=dt.date(2026, 3, 31))
-    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
-    return folder / "clinic.duckdb"
 
 
 SESSIONS = "session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after"

@@ -17,14 +17,13 @@ k9  p9 Cedar  decoy: starts 03-12, after the as-of date.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pandas as pd
 import pytest
 
-from clinic import db, importer
+from clinic import db
 from clinic.filters import Filters
-from query_support import run_filtered
+from query_support import build_db, run_filtered
 
 AS_OF = "2026-03-10"
 
@@ -53,14 +52,7 @@ s8,p9,k9,2026-03-12,10:00,Cedar,attended,8,4,false,false,after the as-of date
 @pytest.fixture(scope="module")
 def clinic(tmp_path_factory):
     """The fixture's database, built once for this module through the real importer (like db_from)."""
-    folder = tmp_path_factory.mktemp("patients")
-    files = []
-    for name, text in (("patients.csv", PATIENTS), ("courses.csv", COURSES), ("sessions.csv", SESSIONS)):
-        files.append(folder / name)
-        files[-1].write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
-    results = importer.import_files(files, folder / "clinic.duckdb", today=dt.date(2026, 3, 31))
-    assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
-    return folder / "clinic.duckdb"
+    return build_db(tmp_path_factory.mktemp("patients"), SESSIONS, COURSES, PATIENTS)
 
 
 def run(path, name, as_of=AS_OF, therapists=(), scope=None, **extra):
