@@ -6,15 +6,12 @@
 --   as cohort_metrics.sql for the same filters and $group.
 -- params: the filter set (see filtered_courses.sql), $group (as in cohort_metrics.sql),
 --   $viewer (varchar: the therapist whose own courses are known to the person looking)
--- uses: filtered_courses
--- uses: cohort_key
+-- uses: privacy_rows
 -- reads: all_courses
 with grouped as (
-    select
-        patient_id,
-        cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key,
-        not (therapist is not distinct from $viewer or list_contains(session_therapists, $viewer)) as other
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    select *
+    from privacy_rows($group, $viewer, $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                      $sexes, $scope)
 ),
 
 final as (

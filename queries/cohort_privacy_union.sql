@@ -5,15 +5,12 @@
 -- params: the filter set (see filtered_courses.sql), $group (as in cohort_metrics.sql),
 --   $viewer (varchar), $keys (varchar[]: the cells' keys), $include_unknown (boolean: also the
 --   cell of courses whose key is null)
--- uses: filtered_courses
--- uses: cohort_key
+-- uses: privacy_rows
 -- reads: all_courses
 with grouped as (
-    select
-        patient_id,
-        cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key,
-        not (therapist is not distinct from $viewer or list_contains(session_therapists, $viewer)) as other
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    select *
+    from privacy_rows($group, $viewer, $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                      $sexes, $scope)
 ),
 
 chosen as (
