@@ -318,25 +318,41 @@ def host_allowed(host_header: str | None, names: list[str]) -> bool:
         return False
 
 
-class HostGuard:
-    """Refuses HTTP and WebSocket requests whose Host header is not one of this server's names."""
+class _Guard:
+    """An ASGI middleware that judges HTTP and WebSocket requests (`check`) and passes anything else on."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] not in ("http", "websocket"):
+        if scope["type"] in ("http", "websocket"):
+            await self.check(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
-        if host_allowed(_header(scope, b"host"), allowed_hosts()):
-            await self.app(scope, receive, send)
-            return
+
+    async def check(self, scope, receive, send):
+        raise NotImplementedError
+
+    @staticmethod
+    async def refuse(scope, receive, send, response: Response) -> None:
+        """A WebSocket is closed before it opens; an HTTP request gets `response`, never cached."""
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        response = PlainTextResponse("This dashboard does not answer to that host name. Ask the clinic's "
-                                     "administrator to add it to CLINIC_ALLOWED_HOSTS.", status_code=421)
+        response.headers["Cache-Control"] = "no-store"
         await response(scope, receive, send)
+
+
+class HostGuard(_Guard):
+    """Refuses HTTP and WebSocket requests whose Host header is not one of this server's names."""
+
+    async def check(self, scope, receive, send):
+        if host_allowed(_header(scope, b"host"), allowed_hosts()):
+            await self.app(scope, receive, send)
+            return
+        await self.refuse(scope, receive, send, PlainTextResponse(
+            "This dashboard does not answer to that host name. Ask the clinic's administrator to add it to "
+            "CLINIC_ALLOWED_HOSTS.", status_code=421))
 
 
 SECURITY_HEADERS = [
@@ -380,17 +396,11 @@ def media_sign_ins(file_id: str) -> set[str]:
         return {_owners[sid] for sid in sessions if sid in _owners}
 
 
-class SignInGuard:
+class SignInGuard(_Guard):
     """Lets only the sign-in routes and static code through without a valid session, and a media
     file (a download) only to the sign-in whose page it was made for."""
 
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+    async def check(self, scope, receive, send):
         path = scope.get("path", "")
         if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
             await self.app(scope, receive, _with_headers(send, scope))
@@ -401,25 +411,19 @@ class SignInGuard:
             file_id = path.rsplit("/", 1)[-1].split(".", 1)[0]
             if signed_in.token_hash not in media_sign_ins(file_id):
                 # someone else's download (a shared or guessed link): as if it did not exist
-                response = PlainTextResponse("Not found.", status_code=404, headers={"Cache-Control": "no-store"})
-                await response(scope, receive, send)
+                await self.refuse(scope, receive, send, PlainTextResponse("Not found.", status_code=404))
                 return
         if signed_in is not None:
             await self.app(scope, receive, _with_headers(send, scope))
             return
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        method = scope.get("method", "GET")
-        if method == "GET" and not path.startswith(("/_stcore/", "/media/", "/component/", "/app/")):
+        if scope.get("method", "GET") == "GET" and not path.startswith(("/_stcore/", "/media/", "/component/", "/app/")):
             query = scope.get("query_string", b"").decode("latin-1")
             target = quote(path, safe="/") + (f"?{query}" if query else "")
             response: Response = RedirectResponse(f"{SIGN_IN_PATH}?{urlencode({'next': safe_next(target)})}",
                                                   status_code=303)
         else:
             response = PlainTextResponse("Sign in first.", status_code=401)
-        response.headers["Cache-Control"] = "no-store"
-        await response(scope, receive, send)
+        await self.refuse(scope, receive, send, response)
 
 
 def _websocket_cookies(scope) -> dict:
