@@ -102,6 +102,8 @@ def _print_json(data) -> None:
 def _open_read_only(path: Path):
     if not path.exists():
         raise CliError(f"no database at {path}: build one with `python -m clinic demo` or import files")
+    from clinic import facts
+    facts.ensure(path)      # a database written by an older version gets its per-course facts once
     return db.connect(path, read_only=True)
 
 

@@ -158,8 +158,10 @@ def fetch(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[tuple]:
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
     """Runs a statement file (no result) on `con` itself, so it joins the caller's transaction."""
     try:
-        if params:
-            con.execute(sql_text(name), _bind(con, name, params))
+        bound = _bind(con, name, params) if params else {}
+        _define_macros(con, name)
+        if bound:
+            con.execute(sql_text(name), bound)
         else:
             con.execute(sql_text(name))
     finally:

@@ -34,7 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from clinic import db
+from clinic import db, facts
 
 # The clinic's staff and sites. Each therapist works at one site and has a small personal
 # effect on first-session relief (added to the mean relative pain drop, and to the chance that
@@ -445,4 +445,5 @@ def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], pati
         db.execute(con, "log_batch", batch_id=batch_id, file_name=label, file_kind=kind, sha256=digest,
                    rows_read=sizes[kind], rows_new=sizes[kind], rows_updated=0, rows_unchanged=0,
                    rows_rejected=0, imported_at=imported_at)
+    facts.refresh(con)
     return sizes

@@ -65,6 +65,7 @@ class Filters:
             "age_bands": list(self.age_bands),
             "sexes": list(self.sexes),
             "scope": self.scope,
+            "relief_rule": self.relief_rule,
         }
 
     def with_(self, **changes) -> "Filters":

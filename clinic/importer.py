@@ -43,7 +43,7 @@ from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
-from clinic import db, exports
+from clinic import db, exports, facts
 
 IDENTIFIER_COLUMNS = frozenset({
     "name", "first_name", "last_name", "full_name", "patient_name", "surname", "given_name",
@@ -1024,6 +1024,9 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
                    sha256=result.sha256, rows_read=result.rows_read, rows_new=result.new,
                    rows_updated=result.updated, rows_unchanged=result.unchanged,
                    rows_rejected=result.rejected, imported_at=dt.datetime.now().replace(microsecond=0))
+        if progress:
+            progress(0.9, "updating the per-course summary")
+        facts.refresh(con)
         if result.rejects:
             con.register("new_rejects", pa.table({
                 "line": pa.array([r.line for r in result.rejects], pa.int32()),

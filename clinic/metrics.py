@@ -4,9 +4,10 @@ All arithmetic lives in SQL: queries/course_summary.sql defines a course and its
 queries/cohort_metrics.sql aggregates courses. This module validates settings, runs the queries
 and shapes the results into the stable JSON of DESIGN.md.
 
-A course summary is computed once per (as-of date, relief rule) as an Arrow table (`all_courses`)
-and every filtered query reads it, so the dashboard computes the expensive part once and the
-command line and the dashboard share one definition.
+Most courses are answered from the stored per-course facts (clinic/facts.py); the few that are still
+open as of the date are computed once per (as-of date, relief rule) as an Arrow table
+(`open_courses`) that every filtered query reads beside the facts, so the dashboard computes the
+expensive part once, and the command line and the dashboard share one definition.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ SUBSTANTIAL_PCT = 50
 DROPOUT_AFTER_DAYS = 7      # more than 7 days without a visit
 NEW_COURSE_AFTER_DAYS = 30  # course inference: more than 30 days between rows
 
-__all__ = ["RELIEF_RULES", "GROUPS", "all_courses", "courses", "cohort_rows", "cohort_report", "Filters"]
+__all__ = ["RELIEF_RULES", "GROUPS", "open_courses", "all_courses", "courses", "cohort_rows", "cohort_report", "Filters"]
 
 
 def _finite(value):
@@ -35,15 +36,23 @@ def _finite(value):
     return value
 
 
-def all_courses(con, filters: Filters) -> pa.Table:
+def open_courses(con, filters: Filters) -> pa.Table:
+    """The courses counted as of filters.as_of that the stored facts do not settle, computed under
+    filters.relief_rule (every course while the facts are out of date): the `open_courses` table
+    of every filtered query."""
+    return db.arrow(con, "open_courses", as_of=filters.as_of, relief_rule=filters.relief_rule)
+
+
+def all_courses(con, filters: Filters, table: pa.Table | None = None) -> pa.Table:
     """Every course counted as of filters.as_of under filters.relief_rule, unfiltered otherwise."""
-    return db.arrow(con, "all_courses", as_of=filters.as_of, relief_rule=filters.relief_rule)
+    table = open_courses(con, filters) if table is None else table
+    return db.arrow(con, "all_courses", open_courses=table, as_of=filters.as_of, relief_rule=filters.relief_rule)
 
 
 def courses(con, filters: Filters, table: pa.Table | None = None) -> list[dict]:
     """Per-course metrics (the `courses --json` fields), sorted by patient_id, start_date, course_id."""
-    table = all_courses(con, filters) if table is None else table
-    rows = db.records(con, "courses", all_courses=table, **filters.params())
+    table = open_courses(con, filters) if table is None else table
+    rows = db.records(con, "courses", open_courses=table, **filters.params())
     return [{k: _finite(v) for k, v in row.items()} for row in rows]
 
 
@@ -51,8 +60,8 @@ def cohort_rows(con, filters: Filters, group: str | None = None, table: pa.Table
     """One flat row per cohort value (one row for everything when group is None)."""
     if group is not None and group not in GROUPS:
         raise ValueError(f"unknown grouping {group!r}; use one of {', '.join(GROUPS)}")
-    table = all_courses(con, filters) if table is None else table
-    return db.records(con, "cohort_metrics", all_courses=table, group=group or "overall", **filters.params())
+    table = open_courses(con, filters) if table is None else table
+    return db.records(con, "cohort_metrics", open_courses=table, group=group or "overall", **filters.params())
 
 
 def block(row: dict | None) -> dict:
@@ -86,7 +95,7 @@ def block(row: dict | None) -> dict:
 
 def cohort_report(con, filters: Filters, by: str | None = None) -> dict:
     """The `metrics --json` document: {"as_of", "overall": {...}, "groups": [{"key", ...}]}."""
-    table = all_courses(con, filters)
+    table = open_courses(con, filters)
     overall = cohort_rows(con, filters, None, table)
     groups = cohort_rows(con, filters, by, table) if by else []
     return {
@@ -109,10 +118,10 @@ def private_cohort(con, filters: Filters, group: str | None, viewer: str, table:
 
     k = k or privacy.min_cell_patients()
     clinic = filters.with_(scope=None)
-    table = all_courses(con, clinic) if table is None else table
+    table = open_courses(con, clinic) if table is None else table
     rows = cohort_rows(con, clinic, group, table) if group else []
     total = (cohort_rows(con, clinic, None, table) or [{"key": None, "courses": 0, "patients": 0}])[0]
-    params = {"all_courses": table, "viewer": viewer, **clinic.params()}
+    params = {"open_courses": table, "viewer": viewer, **clinic.params()}
     cells = [privacy.Cell(r["key"], r["patients"], r["other_patients"])
              for r in (db.records(con, "cohort_privacy", group=group, **params) if group else [])]
     whole = db.records(con, "cohort_privacy", group="overall", **params)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from clinic import access, db, metrics, store
+from clinic import access, db, facts, metrics, store
 from clinic.text import for_markdown, markdown_filters
 from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, EARLIEST_DATE, LATEST_START_DATE,
                             RELIEF_RULE_LABELS, RELIEF_RULES, SEX_LABELS, SEXES, Filters, parse_url_date, url_label,
@@ -60,13 +60,22 @@ def _ensure_demo(path: str) -> bool:
     return store.ensure_database(Path(path))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _ensure_facts(path: str, data_version: str) -> bool:
+    return facts.ensure(Path(path))
+
+
 def setup() -> Path:
     """The database path; on first start at the default path, builds the demo database there.
 
     An explicitly chosen database ($CLINIC_DB) that is missing is left to the Import page (the
-    entry says so once someone has signed in).
+    entry says so once someone has signed in). A database whose per-course facts are missing or out
+    of date (written by an older version, or around the importer) gets them once per change.
     """
     path = store.database_path()
+    if path.exists():
+        with friendly_errors():
+            _ensure_facts(str(path), store.data_version(path))
     if path.exists() or path != db.DEFAULT_DB:
         return path
     with st.spinner(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients…"):
@@ -246,22 +255,22 @@ def version(path: Path) -> str:
     return store.data_version(path)
 
 
-@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
-def _all_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str) -> pa.Table:
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _open_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str) -> pa.Table:
     with store.reading(Path(path)) as con:
-        return metrics.all_courses(con, Filters(as_of=as_of, relief_rule=relief_rule))
+        return metrics.open_courses(con, Filters(as_of=as_of, relief_rule=relief_rule))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
-    table = _all_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
     with store.reading(Path(path)) as con:
-        return db.run(con, name, all_courses=table, **filters.params(), **dict(extra))
+        return db.run(con, name, open_courses=table, **filters.params(), **dict(extra))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _cohort(path: str, data_version: str, filters: Filters, group: str | None) -> list[dict]:
-    table = _all_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
     with store.reading(Path(path)) as con:
         return metrics.cohort_rows(con, filters, group, table)
 
@@ -296,7 +305,7 @@ def cohort(group: str | None = None, filters: Filters | None = None) -> list[dic
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)
 def _private_cohort(path: str, data_version: str, filters: Filters, group: str | None, viewer: str,
                     k: int) -> tuple[list[dict], dict]:
-    table = _all_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
     with store.reading(Path(path)) as con:
         return metrics.private_cohort(con, filters, group, viewer, table, k)
 

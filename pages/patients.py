@@ -12,9 +12,14 @@ path, filters = ui.require_entry(__file__)
 st.title("Patients")
 ui.filters_caption(filters)
 
-everyone = ui.query("patients_courses", search="")
-if everyone.empty:
-    ui.empty_state(ui.no_courses_message(filters))
+SORTS = {   # the order of the whole matching list (the table's header sorts only the rows on screen)
+    "recent": "Most recently started", "patient": "Patient id", "course": "Course id", "therapist": "Therapist",
+    "adherence": "Adherence, lowest first", "improvement": "Sustained improvement, lowest first",
+    "break": "Longest break, longest first", "last_visit": "Last visit, longest ago first",
+}
+PAGE_SIZES = (25, 50, 100, 200)
+CSV_AT_ONCE_ROWS = 5_000     # larger lists are written when asked for (a CSV of 200,000 courses is ~40 MB)
+XLSX_MOST_ROWS = 50_000      # beyond this, the CSV (a spreadsheet of that size is slow to write and to open)
 
 COURSE_LABELS = {
     "course_id": "Course", "patient_id": "Patient", "start_date": "Started", "planned_sessions": "Planned sessions",
@@ -33,13 +38,43 @@ SESSION_LABELS = {
 }
 XLSX_HELP = ("Opens in Excel: the same rows on the first sheet, and a second sheet, About, with the filters, the "
              "as-of date, the relief rule, when the file was made and what each column means.")
+COUNTS = ("matched_courses", "filtered_courses")
 
-search = st.text_input("Search courses", key="patients.search", placeholder="Patient id, course id or therapist",
-                       help="Keeps the courses whose patient id, course id or therapist contains this text (any case). "
-                            "The search is kept in the page's link.",
-                       bind="query-params", persist_state="session")
-table = ui.query("patients_courses", search=search)
-st.caption(f"{len(table):,} of {len(everyone):,} courses match. Select a row to open the patient below.")
+
+def first_page() -> None:
+    st.session_state["patients.page"] = 1
+
+
+search_box, sort_box, size_box = st.columns([3, 2, 1], vertical_alignment="bottom")
+search = search_box.text_input(
+    "Search courses", key="patients.search", placeholder="Patient id, course id or therapist", on_change=first_page,
+    help="Keeps the courses whose patient id, course id or therapist contains this text (any case). "
+         "The search is kept in the page's link.", bind="query-params", persist_state="session")
+sort = sort_box.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="patients.sort", on_change=first_page,
+                          help="Orders every matching course, not only the rows on screen.",
+                          bind="query-params", persist_state="session")
+page_size = size_box.selectbox("Rows a page", PAGE_SIZES, index=1, key="patients.page_size", on_change=first_page,
+                               bind="query-params", persist_state="session")
+sort, page_size = sort or "recent", page_size or PAGE_SIZES[1]
+
+
+def course_page(number: int):
+    return ui.query("patients_courses", search=search, sort=sort, page_size=page_size,
+                    page_offset=(number - 1) * page_size)
+
+
+page_number = max(1, int(st.session_state.get("patients.page") or 1))
+table = course_page(page_number)
+if table.empty and page_number > 1:         # a page past the end (a shorter list since, or an old link)
+    page_number = 1
+    table = course_page(1)
+matched = int(table.matched_courses.iloc[0]) if len(table) else 0
+counted = int(table.filtered_courses.iloc[0]) if len(table) else \
+    int(ui.query("patients_courses", search="", sort="recent", page_size=1, page_offset=0).filtered_courses.sum())
+table = table.drop(columns=list(COUNTS))
+pages = max(1, -(-matched // page_size))
+if counted == 0:
+    ui.empty_state(ui.no_courses_message(filters))
 
 
 def open_selected_row(course_ids: list[str]) -> None:
@@ -49,58 +84,89 @@ def open_selected_row(course_ids: list[str]) -> None:
 
 
 if table.empty:
-    st.info("No course matches this search. Search by part of a patient id, course id or therapist name.")
+    if counted:
+        st.info("No course matches this search. Search by part of a patient id, course id or therapist name.")
 else:
+    first_row = (page_number - 1) * page_size + 1
+    st.caption(f"{matched:,} of {counted:,} courses match, sorted by {SORTS[sort].lower()}; rows {first_row:,}–"
+               f"{first_row + len(table) - 1:,} are shown. Select a row to open the patient below. Clicking a column "
+               "header sorts only the rows on screen; *Sort by* orders them all.")
     shown_ids = list(table.course_id)
     shown = charts.course_table(table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS)))
     pinned = {c: st.column_config.Column(COURSE_LABELS[c], pinned=True) for c in ("course_id", "patient_id")}
     ui.show_table(shown, COURSE_LABELS, key="patients.table", on_select=lambda: open_selected_row(shown_ids),
                   selection_mode="single-row", config=pinned)
+    if pages > 1:
+        pager = st.container(horizontal=True, vertical_alignment="center")
+        with pager:
+            st.session_state["patients.page"] = page_number     # within 1 .. pages (a shorter list resets it)
+            st.number_input("Page", min_value=1, max_value=pages, step=1, key="patients.page", width=140,
+                            help="The table shows one page of the matching courses at a time.")
+            st.caption(f"of {pages:,} pages")
+
     # The file names carry the as-of date and the filters (a search too); the XLSX says the rest on "About".
     stem = "courses" + (f"-matching-{exports.safe_part(search.strip(), 24)}" if search.strip() else "")
     courses_about = exports.About.of("Courses (the Patients page)" + (f", matching the search '{search.strip()}'"
                                                                       if search.strip() else ""),
                                      filters, COURSE_LABELS)
+    signature = (ui.version(path), filters, search, sort)      # what the whole list depends on
+
+    def whole_list():
+        return ui.query("patients_courses", search=search, sort=sort, page_size=None,
+                        page_offset=0).drop(columns=list(COUNTS))
+
+    def prepared(kind: str):
+        kept = st.session_state.get(f"patients.{kind}")
+        return kept[1] if kept and kept[0] == signature else None
+
+    def prepare(kind: str) -> None:
+        frame = whole_list()
+        data = exports.frame_csv(frame) if kind == "csv" else exports.frame_xlsx(frame, courses_about, sheet="Courses")
+        st.session_state[f"patients.{kind}"] = (signature, data)
+
     downloads = st.container(horizontal=True)      # side by side, wrapping in a narrow window
     with downloads:
-        ui.download("Download these courses (CSV)", exports.frame_csv(table), exports.file_name(stem, filters, "csv"),
-                    rows=len(table), key="patients.download",
-                    help="The file name states the as-of date and the filters.")
-        # An XLSX of thousands of courses takes a second to write: built when asked for, then kept for
-        # as long as the table stays the same (its signature: name, rows and a hash of every value).
-        xlsx_name = exports.file_name(stem, filters, "xlsx")
-        signature = (xlsx_name, len(table), exports.frame_signature(table))
-        prepared = st.session_state.get("patients.xlsx")
-        if len(table) > exports.XLSX_AT_ONCE_ROWS and not (prepared and prepared[0] == signature):
-            def prepare(frame=table, about=courses_about, key=signature) -> None:
-                st.session_state["patients.xlsx"] = (key, exports.frame_xlsx(frame, about, sheet="Courses"))
-
-            st.button(f"Prepare these {len(table):,} courses for Excel (XLSX)", key="patients.prepare_xlsx",
-                      on_click=prepare, help=XLSX_HELP)
+        csv_name, xlsx_name = exports.file_name(stem, filters, "csv"), exports.file_name(stem, filters, "xlsx")
+        everything = whole_list() if matched <= CSV_AT_ONCE_ROWS else None
+        csv_data = exports.frame_csv(everything) if everything is not None else prepared("csv")
+        if csv_data is None:
+            if st.button(f"Prepare these {matched:,} courses as CSV", key="patients.prepare_csv",
+                         help="Writes every matching course, in this order, to a file."):
+                prepare("csv")
+                st.rerun()
         else:
-            data = prepared[1] if prepared and prepared[0] == signature else \
-                exports.frame_xlsx(table, courses_about, sheet="Courses")
-            ui.download("Download these courses for Excel (XLSX)", data, xlsx_name, rows=len(table),
+            ui.download("Download these courses (CSV)", csv_data, csv_name, rows=matched, key="patients.download",
+                        help="Every matching course in this order (not only this page). The file name states the "
+                             "as-of date and the filters.")
+        # An XLSX of thousands of courses takes a while to write: built when asked for, then kept for as long
+        # as the list stays the same.
+        if matched > XLSX_MOST_ROWS:
+            st.caption(f"For Excel, narrow the list to {XLSX_MOST_ROWS:,} courses or fewer, or open the CSV.")
+        elif matched > exports.XLSX_AT_ONCE_ROWS and prepared("xlsx") is None:
+            if st.button(f"Prepare these {matched:,} courses for Excel (XLSX)", key="patients.prepare_xlsx",
+                         help=XLSX_HELP):
+                prepare("xlsx")
+                st.rerun()
+        else:
+            data = prepared("xlsx") if matched > exports.XLSX_AT_ONCE_ROWS else \
+                exports.frame_xlsx(everything, courses_about, sheet="Courses")
+            ui.download("Download these courses for Excel (XLSX)", data, xlsx_name, rows=matched,
                         key="patients.download_xlsx", mime=exports.XLSX_MIME, help=XLSX_HELP)
 
 st.header("One patient's course")
-# The selectbox drops a value from the link that is not among its options, so read the link first.
-linked = st.query_params.get("patients.course")
-if linked and linked not in set(everyone.course_id):
-    st.warning(f"The link asks for course '{for_markdown(linked)}', which is not among the courses these filters "
-               "let you see (another therapist's patient, a course that starts after the as-of date, or a mistyped "
-               "id). Clear a filter or choose a course below.")
-course_id = st.selectbox("Course id", list(everyone.course_id), index=None, key="patients.course",
-                         placeholder="Type or choose a course id, or select a row in the table above",
-                         help="The chosen course is kept in the page's link, so the link opens this patient.",
-                         bind="query-params", persist_state="session")
+course_id = st.text_input("Course id", key="patients.course", placeholder="Type a course id, or select a row above",
+                          help="The chosen course is kept in the page's link, so the link opens this patient.",
+                          bind="query-params", persist_state="session")
+course_id = (course_id or "").strip() or None
 if course_id is None:
     st.info("Choose a course to see its pain trajectory, attendance calendar, flags, notes and paperwork.")
     st.stop()
 
 found = ui.query("patients_course", course_id=course_id)
 if found.empty:
-    st.warning("This course is not among the courses these filters let you see.")
+    st.warning(f"Course '{for_markdown(course_id)}' is not among the courses these filters let you see (another "
+               "therapist's patient, a course that starts after the as-of date, or a mistyped id). Clear a filter, "
+               "or type or select another course.")
     st.stop()
 course = found.iloc[0]
 ui.opened_course(str(course.course_id), str(course.patient_id))     # the audit log: who opened which patient

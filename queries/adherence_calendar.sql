@@ -17,7 +17,7 @@
 --   $limit (integer): how many of the most recently started courses to show.
 -- uses: filtered_sessions
 -- uses: cohort_key
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select
         *,
@@ -27,7 +27,7 @@ with courses as (
             when dropped_out then 'dropped out'
             else 'ongoing'
         end as course_status
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 cohort as (
@@ -71,7 +71,7 @@ visits as (
         count(*) filter (where status = 'attended') as attended_sessions,
         count(*) filter (where status = 'no_show') as no_shows,
         count(*) filter (where status = 'cancelled') as cancellations
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id in (select course_id from shown)
     group by course_id, session_date
 ),

@@ -8,10 +8,10 @@
 --   is in no band.
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select window_attended_days, window_days
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where window_days > 0
 ),
 

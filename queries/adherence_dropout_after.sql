@@ -5,10 +5,10 @@
 --   dropped out.
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with dropped as (
     select sessions_attended
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where dropped_out
 ),
 

@@ -9,10 +9,10 @@
 --   figures over no assessable course are null.
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select adherent, sustained_improvement_pct, responder_30
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 groups as (

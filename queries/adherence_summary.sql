@@ -6,10 +6,10 @@
 --   dropped_out_share, ongoing_share (of courses) (0-1, null when there is nothing to divide by)
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select adherence, adherent, completed, dropped_out, ongoing
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 counts as (

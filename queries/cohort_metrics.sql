@@ -12,14 +12,14 @@
 --   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
 -- uses: filtered_courses
 -- uses: cohort_key
--- reads: all_courses (see all_courses.sql)
+-- reads: open_courses (see filtered_courses.sql)
 -- Wilson 95 % interval: z = 1.959963984540054, no continuity correction, clamped to [0, 1].
 -- The median is the middle value, or the mean of the two middle values when their number is even.
 with grouped as (
     select
         *,
         cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 counts as (

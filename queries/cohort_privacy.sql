@@ -7,11 +7,11 @@
 -- params: the filter set (see filtered_courses.sql), $group (as in cohort_metrics.sql),
 --   $viewer (varchar: the therapist whose own courses are known to the person looking)
 -- uses: privacy_rows
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with grouped as (
     select *
     from privacy_rows($group, $viewer, $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
-                      $sexes, $scope)
+                      $sexes, $scope, $relief_rule)
 ),
 
 final as (

@@ -6,11 +6,11 @@
 --   $viewer (varchar), $keys (varchar[]: the cells' keys), $include_unknown (boolean: also the
 --   cell of courses whose key is null)
 -- uses: privacy_rows
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with grouped as (
     select *
     from privacy_rows($group, $viewer, $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
-                      $sexes, $scope)
+                      $sexes, $scope, $relief_rule)
 ),
 
 chosen as (

@@ -1,4 +1,4 @@
--- course_summary: defines the table macro course_summary(as_of, relief_rule), used by other queries
+-- course_summary: defines the table macro course_summary(as_of, relief_rule, only_open), used by other queries
 -- through a `-- uses: course_summary` header line. Returns nothing itself.
 -- The macro returns one row per course counted as of `as_of` (start_date <= as_of), with the
 -- per-course metrics of DESIGN.md and the patient's cohort fields:
@@ -9,11 +9,19 @@
 --   last_attended_date, days_since_last_visit, longest_break_days,
 --   birth_year, age_years, age_band, sex, diagnosis, site, doctor_conclusion, imaging, blood_tests,
 --   referral_date, start_month, session_therapists (the distinct therapists who gave an attended
---   session of the course dated <= as_of: with `therapist`, who treats the course)
+--   session of the course dated <= as_of: with `therapist`, who treats the course),
+--   last_row_date (the latest session row of any status dated <= as_of)
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
---   'pct50' = >= 50 %). Only session rows dated <= as_of count; thresholds compare integers exactly.
-create or replace temp macro course_summary(as_of, relief_rule) as table (
-    with stored_rows as (
+--   'pct50' = >= 50 %), only_open (boolean: when true and the stored course facts are up to date,
+--   only the courses that the facts cannot answer as of as_of; see course_facts.sql).
+--   Only session rows dated <= as_of count; thresholds compare integers exactly.
+-- uses: course_rules, course_facts
+create or replace temp macro course_summary(as_of, relief_rule, only_open) as table (
+    with restricted as (
+        select only_open and course_facts_fresh() as yes
+    ),
+
+    stored_rows as (
         select
             session_id,
             patient_id,
@@ -24,7 +32,9 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             pain_before,
             pain_after,
             coalesce(course_id, inferred_course_id) as course_id
-        from sessions
+        from main.sessions
+        where not (select yes from restricted)
+           or coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of))
     ),
 
     -- every course: those in courses.csv, and those named (or inferred) on session rows
@@ -40,7 +50,12 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             coalesce(c.patient_id, s.patient_id) as patient_id,
             coalesce(c.start_date, s.first_row_date) as start_date,
             coalesce(c.planned_sessions, 10) as planned_sessions
-        from courses as c
+        from (
+            select *
+            from main.courses
+            where not (select yes from restricted)
+               or course_id in (select course_id from open_course_ids(as_of))
+        ) as c
         full outer join session_courses as s on s.course_id = c.course_id
     ),
 
@@ -74,6 +89,12 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
         select course_id, therapist
         from session_rows
         where row_no = 1
+    ),
+
+    last_rows as (
+        select course_id, max(session_date) as last_row_date
+        from session_rows
+        group by course_id
     ),
 
     course_therapists as (
@@ -189,12 +210,7 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             fa.session_date as first_session_date,
             fa.pain_before as first_session_pain_before,
             fa.pain_after as first_session_pain_after,
-            case
-                when fa.pain_before is null or fa.pain_after is null or fa.pain_before = 0 then null
-                when relief_rule = 'points2' then fa.pain_before - fa.pain_after >= 2
-                when relief_rule = 'pct50' then 2 * (fa.pain_before - fa.pain_after) >= fa.pain_before
-                else 10 * (fa.pain_before - fa.pain_after) >= 3 * fa.pain_before
-            end as first_session_relief,
+            first_session_relief(fa.pain_before, fa.pain_after, relief_rule) as first_session_relief,
             su.baseline_pain,
             case when su.last_date > su.baseline_date then su.last_pain end as last_pain,
             w.window_days,
@@ -205,8 +221,10 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             t.last_attended_date,
             date_diff('day', coalesce(t.last_attended_date, w.start_date), as_of::date) as days_since_last_visit,
             coalesce(b.longest_break_days, 0) as longest_break_days,
-            coalesce(ct.session_therapists, []::varchar[]) as session_therapists
+            coalesce(ct.session_therapists, []::varchar[]) as session_therapists,
+            lr.last_row_date
         from windowed as w
+        left join last_rows as lr on lr.course_id = w.course_id
         left join first_row as fr on fr.course_id = w.course_id
         left join first_attended as fa on fa.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
@@ -242,8 +260,8 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             pc.adherence,
             pc.adherent,
             pc.completed,
-            not pc.completed and pc.days_since_last_visit >= 8 as dropped_out,
-            not pc.completed and pc.days_since_last_visit < 8 as ongoing,
+            not pc.completed and dropped_out_after(pc.days_since_last_visit) as dropped_out,
+            not pc.completed and not dropped_out_after(pc.days_since_last_visit) as ongoing,
             pc.last_attended_date,
             pc.days_since_last_visit,
             pc.longest_break_days,
@@ -264,9 +282,10 @@ create or replace temp macro course_summary(as_of, relief_rule) as table (
             p.blood_tests,
             p.referral_date,
             strftime(pc.start_date, '%Y-%m') as start_month,
-            pc.session_therapists
+            pc.session_therapists,
+            pc.last_row_date
         from per_course as pc
-        left join patients as p on p.patient_id = pc.patient_id
+        left join main.patients as p on p.patient_id = pc.patient_id
     )
 
     select * from final

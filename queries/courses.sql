@@ -1,9 +1,9 @@
 -- courses: the per-course metrics as of $as_of, in the order of `python -m clinic courses --json`.
 -- returns: the fields of DESIGN.md's courses JSON, sorted by patient_id, start_date, course_id
 -- params: the filter set ($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses,
---   $age_bands, $sexes, $scope; see filtered_courses.sql)
+--   $age_bands, $sexes, $scope, $relief_rule; see filtered_courses.sql)
 -- uses: filtered_courses
--- reads: all_courses (see all_courses.sql)
+-- reads: open_courses (see filtered_courses.sql)
 select
     course_id,
     patient_id,
@@ -21,5 +21,5 @@ select
     completed,
     dropped_out,
     longest_break_days
-from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 order by patient_id, start_date, course_id;

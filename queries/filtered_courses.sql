@@ -1,18 +1,30 @@
 -- filtered_courses: defines the table macro filtered_courses(...), used through
 -- `-- uses: filtered_courses`. Returns nothing itself.
--- The macro returns the rows of `all_courses` (the course_summary rows for one as-of date and
--- relief rule, registered by the caller) that pass every filter:
+-- The macro returns the courses counted as of as_of (course_summary's columns, the relief rule
+-- applied) that pass every filter. They come from two places: the courses the stored facts settle
+-- as of as_of (settled_courses, read from the database), and `open_courses`, the table of the other
+-- courses computed from their session rows for this as-of date and relief rule (queries/open_courses.sql,
+-- registered by the caller; every course while the facts are out of date).
 --   as_of (date): a course counts when it started on or before it;
 --   start_from, start_to (date or null): the course start date range, null = open;
 --   therapists, sites, diagnoses, age_bands, sexes (varchar[]): empty = all; otherwise the course's
 --   value must be one of them (an unknown value never matches a chosen one);
 --   scope (varchar or null): only the courses this therapist treats: they are the course's therapist
---   or gave at least one of its attended sessions (dated <= as_of), as a therapist's account sees them.
+--   or gave at least one of its attended sessions (dated <= as_of), as a therapist's account sees them;
+--   relief_rule ('pct30' | 'points2' | 'pct50'): the first-session relief rule, the one open_courses
+--   was computed with.
+-- uses: settled_courses
 create or replace temp macro filtered_courses(
-    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
+    with counted as (
+        select * from settled_courses(as_of, relief_rule)
+        union all by name
+        select * from open_courses
+    )
+
     select *
-    from all_courses
+    from counted
     where start_date <= as_of::date
       and (start_from is null or start_date >= start_from::date)
       and (start_to is null or start_date <= start_to::date)

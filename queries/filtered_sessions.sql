@@ -10,17 +10,23 @@
 --   and the course's fields: start_date, planned_sessions, course_therapist, diagnosis, age_band,
 --   sex, site, start_month, adherent, completed, dropped_out, ongoing.
 -- Row order ("course order"): date, then session time (none first), then session_id as text.
--- uses: filtered_courses
+-- uses: filtered_courses, course_facts
 create or replace temp macro filtered_sessions(
-    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
     with course_rows as (
         select
             course_id, start_date, planned_sessions, therapist as course_therapist, diagnosis,
             age_band, sex, site, start_month, adherent, completed, dropped_out, ongoing
-        from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope)
+        from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
     ),
 
+    -- the stored session_number, while the course facts (kept with it) are up to date
+    trusted as (
+        select course_facts_fresh() as yes
+    ),
+
+    -- each branch reads the table itself (a shared CTE would be materialised whole)
     session_rows as (
         select
             session_id,
@@ -36,21 +42,42 @@ create or replace temp macro filtered_sessions(
             muscle_tension,
             numbness,
             acute_inflammation,
-            notes
-        from sessions
+            notes,
+            session_number
+        from main.sessions
         where session_date <= as_of::date
+          and (select yes from trusted)
+        union all
+        select
+            session_id,
+            patient_id,
+            coalesce(course_id, inferred_course_id) as course_id,
+            session_date,
+            session_time,
+            therapist,
+            status,
+            pain_before,
+            pain_after,
+            pain_after - pain_before as pain_change,
+            muscle_tension,
+            numbness,
+            acute_inflammation,
+            notes,
+            case when status = 'attended' then
+                row_number() over (
+                    partition by coalesce(course_id, inferred_course_id), status = 'attended'
+                    order by session_date, session_time nulls first, session_id
+                )
+            end as session_number
+        from main.sessions
+        where session_date <= as_of::date
+          and not (select yes from trusted)
     ),
 
     final as (
         select
             s.*,
             date_diff('day', c.start_date, s.session_date) + 1 as course_day,
-            case when s.status = 'attended' then
-                row_number() over (
-                    partition by s.course_id, s.status = 'attended'
-                    order by s.session_date, s.session_time nulls first, s.session_id
-                )
-            end as session_number,
             c.start_date,
             c.planned_sessions,
             c.course_therapist,

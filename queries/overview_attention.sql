@@ -13,10 +13,10 @@
 --   reason, then the most urgent first (the shortest absence; the latest flag; the latest start)
 -- params: the filter set (see filtered_courses.sql), $recent_days (integer)
 -- uses: filtered_sessions
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select *
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 flags as (
@@ -26,7 +26,7 @@ flags as (
         max(session_date) filter (where status = 'attended' and acute_inflammation) as last_acute_date,
         count(*) filter (where numbness) as numbness_sessions,
         max(session_date) filter (where numbness) as last_numbness_date
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     group by course_id
 ),
 

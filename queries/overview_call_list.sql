@@ -11,10 +11,10 @@
 --   daily, one session a day); sorted by days_since_last_visit descending, then patient_id, course_id
 -- params: the filter set (see filtered_courses.sql), $min_days (integer, 2 on the Overview)
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select *
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 to_call as (

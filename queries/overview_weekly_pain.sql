@@ -8,10 +8,10 @@
 --   are partial)
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_sessions
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with scored as (
     select date_trunc('week', session_date)::date as week_start, course_id, pain_before
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where status = 'attended'
       and pain_before is not null
 ),

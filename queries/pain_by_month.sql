@@ -15,14 +15,14 @@
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
 -- uses: filtered_sessions
 -- uses: cohort_key
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with scored as (
     select
         cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
         date_trunc('month', session_date)::date as month_start,
         course_id,
         pain_before
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where status = 'attended'
       and pain_before is not null
 ),

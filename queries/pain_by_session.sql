@@ -20,7 +20,7 @@
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
 -- uses: filtered_sessions
 -- uses: cohort_key
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with attended as (
     select
         cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
@@ -28,7 +28,7 @@ with attended as (
         session_number,
         pain_before,
         pain_after
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where status = 'attended'
 ),
 
@@ -36,7 +36,7 @@ by_session as (
     select
         key,
         session_number,
-        count(distinct course_id) as courses_attended,
+        count(*) as courses_attended,     -- a course has one attended row of each number
         count(pain_before) as courses,
         avg(pain_before) as mean_pain_before,
         stddev_samp(pain_before) as sd_pain_before,

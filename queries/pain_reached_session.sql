@@ -8,10 +8,10 @@
 -- params: the filter set (see filtered_courses.sql), $session_number (integer, 2 or more: the
 --   k-th attended session of a course, as in pain_by_session.sql)
 -- uses: filtered_sessions
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with scored as (
     select course_id, session_number, pain_before
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where status = 'attended'
       and pain_before is not null
       and session_number in (1, $session_number)

@@ -11,10 +11,10 @@
 --   No rows when the course does not pass the filters.
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar)
 -- uses: filtered_sessions
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with course as (
     select course_id, start_date, planned_sessions, start_date + (planned_sessions - 1) as plan_end
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id = $course_id
 ),
 
@@ -24,7 +24,7 @@ visits as (
         count(*) filter (where status = 'attended') as attended_sessions,
         count(*) filter (where status = 'no_show') as no_show_sessions,
         count(*) filter (where status = 'cancelled') as cancelled_sessions
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id = $course_id
     group by session_date
 ),

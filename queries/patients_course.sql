@@ -12,10 +12,10 @@
 --   inflammation), missing_score_sessions (attended rows lacking pain before or after)
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar)
 -- uses: filtered_sessions
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with course as (
     select *
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id = $course_id
 ),
 
@@ -29,7 +29,7 @@ flags as (
         count(*) filter (where status = 'attended' and acute_inflammation) as acute_sessions,
         count(*) filter (where status = 'attended' and (pain_before is null or pain_after is null))
             as missing_score_sessions
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id = $course_id
     group by course_id
 ),

@@ -1,18 +1,26 @@
--- patients_courses: the filtered courses with their per-course metrics, for the searchable table.
--- returns: one row per course, most recently started first (then course_id):
+-- patients_courses: the filtered courses with their per-course metrics, for the searchable table:
+-- searched, sorted and cut to one page here, so a page never holds more rows than it shows.
+-- returns: one row per course of the page, in the chosen order:
 --   patient_id, course_id, start_date, status ('ongoing' | 'completed' | 'dropped out'), therapist,
 --   diagnosis, site, planned_sessions, sessions_attended, attended_days, adherence, adherent,
 --   completed, dropped_out, longest_break_days, first_session_pain_before, first_session_pain_after,
 --   first_session_relief, sustained_improvement_pct, last_attended_date
---   (the fields of `courses --json`, plus diagnosis, site, status and the last visit)
+--   (the fields of `courses --json`, plus diagnosis, site, status and the last visit),
+--   matched_courses (how many courses match the search, on every row),
+--   filtered_courses (how many courses pass the filters before the search, on every row)
 -- params: the filter set (see filtered_courses.sql);
 --   $search (varchar): kept are courses whose patient_id, course_id or therapist contains it
---   (trimmed, any case, plain text: % and _ are not wildcards); empty or null = every course.
+--   (trimmed, any case, plain text: % and _ are not wildcards); empty or null = every course;
+--   $sort: 'recent' (most recently started first), 'patient', 'course', 'therapist' (A to Z),
+--   'adherence', 'improvement' (lowest first), 'break' (longest break first), 'last_visit'
+--   (longest ago first); unknown values sort as 'recent'. Missing values come last; ties are
+--   broken by the most recent start, then course_id;
+--   $page_size (integer or null = every matching course), $page_offset (rows to skip).
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select *
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 needle as (
@@ -54,9 +62,22 @@ final as (
         first_session_pain_after,
         first_session_relief,
         sustained_improvement_pct,
-        last_attended_date
+        last_attended_date,
+        count(*) over () as matched_courses,
+        (select count(*) from courses) as filtered_courses
     from matched
 )
 
 select * from final
-order by start_date desc, course_id;
+order by
+    case when $sort = 'patient' then patient_id end nulls last,
+    case when $sort = 'course' then course_id end nulls last,
+    case when $sort = 'therapist' then therapist end nulls last,
+    case when $sort = 'adherence' then adherence end nulls last,
+    case when $sort = 'improvement' then sustained_improvement_pct end nulls last,
+    case when $sort = 'break' then longest_break_days end desc nulls last,
+    case when $sort = 'last_visit' then last_attended_date end nulls last,
+    start_date desc,
+    course_id
+limit $page_size
+offset $page_offset;

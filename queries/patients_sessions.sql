@@ -9,10 +9,10 @@
 --   attended rows; null on cancelled and no-show rows), therapist
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar)
 -- uses: filtered_sessions
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with course_rows as (
     select *
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id = $course_id
 ),
 

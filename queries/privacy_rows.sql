@@ -7,11 +7,11 @@
 -- uses: filtered_courses
 -- uses: cohort_key
 create or replace temp macro privacy_rows(
-    grp, viewer, as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope
+    grp, viewer, as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
     select
         patient_id,
         cohort_key(grp, therapist, diagnosis, age_band, sex, site, start_month) as key,
         not (therapist is not distinct from viewer or list_contains(session_therapists, viewer)) as other
-    from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope)
+    from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
 );

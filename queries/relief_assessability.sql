@@ -6,16 +6,16 @@
 --   zero_pain_before (both scores present, pain before was 0: nothing to relieve).
 --   not_assessable = no_attended_session + missing_score + zero_pain_before; each course is counted
 --   under the first of these reasons that applies, in that order.
--- params: the filter set (see filtered_courses.sql); the rule is the one `all_courses` was built with
+-- params: the filter set (see filtered_courses.sql); with $relief_rule, the rule `open_courses` was built with
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select
         first_session_date,
         first_session_pain_before,
         first_session_pain_after,
         first_session_relief
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 final as (

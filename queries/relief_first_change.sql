@@ -5,9 +5,9 @@
 --   'not_assessable' when pain before was 0), courses.
 --   Courses without both first-session scores (or with no attended session) have no change and
 --   are not listed: relief_assessability.sql counts them.
--- params: the filter set (see filtered_courses.sql); the rule is the one `all_courses` was built with
+-- params: the filter set (see filtered_courses.sql); with $relief_rule, the rule `open_courses` was built with
 -- uses: filtered_courses
--- reads: all_courses
+-- reads: open_courses (see filtered_courses.sql)
 with changes as (
     select
         first_session_pain_after - first_session_pain_before as pain_change_points,
@@ -16,7 +16,7 @@ with changes as (
             when not first_session_relief then 'not_relieved'
             else 'not_assessable'
         end as outcome
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope)
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where first_session_pain_before is not null
       and first_session_pain_after is not null
 ),

@@ -44,6 +44,11 @@ create table if not exists sessions (
     batch_id            integer
 );
 
+-- 1, 2, 3 ... over the attended rows of the row's course in course order (date, time with none
+-- first, session_id), null on cancelled and no-show rows: kept by refresh_course_facts.sql with the
+-- course facts. Cutting at an as-of date keeps a prefix of a course's rows, so it holds for every date.
+alter table sessions add column if not exists session_number integer;
+
 create table if not exists import_batches (
     batch_id        integer primary key,
     file_name       varchar not null,
@@ -65,4 +70,58 @@ create table if not exists rejects (
     column_name  varchar,
     value        varchar,
     reason       varchar not null
+);
+
+-- course_facts: every course's metrics over ALL its stored rows (queries/course_facts.sql), rebuilt
+-- in the same transaction as every write (import, demo, session entry). Any as-of date reads the
+-- courses these facts settle, and computes only the few still open at that date from the sessions.
+create table if not exists course_facts (
+    course_id                  varchar primary key,
+    patient_id                 varchar,
+    start_date                 date,
+    planned_sessions           integer,
+    therapist                  varchar,
+    sessions_attended          bigint,
+    attended_days              bigint,
+    first_session_date         date,
+    first_session_pain_before  integer,
+    first_session_pain_after   integer,
+    first_session_relief       boolean,
+    baseline_pain              integer,
+    last_pain                  integer,
+    sustained_improvement_pct  double,
+    responder_30               boolean,
+    responder_50               boolean,
+    window_days                bigint,
+    window_attended_days       bigint,
+    adherence                  double,
+    adherent                   boolean,
+    completed                  boolean,
+    dropped_out                boolean,
+    ongoing                    boolean,
+    last_attended_date         date,
+    days_since_last_visit      bigint,
+    longest_break_days         bigint,
+    birth_year                 integer,
+    age_years                  bigint,
+    age_band                   varchar,
+    sex                        varchar,
+    diagnosis                  varchar,
+    site                       varchar,
+    doctor_conclusion          boolean,
+    imaging                    varchar,
+    blood_tests                boolean,
+    referral_date              date,
+    start_month                varchar,
+    session_therapists         varchar[],
+    last_row_date              date
+);
+
+-- what the course facts were built from: the newest import batch and the three tables' row counts
+-- then. The facts are used only while all four still match (course_facts_fresh()).
+create table if not exists course_facts_state (
+    batch_id       integer,
+    patients_rows  bigint not null,
+    courses_rows   bigint not null,
+    sessions_rows  bigint not null
 );

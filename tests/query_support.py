@@ -30,6 +30,6 @@ def run_filtered(path, name: str, filters: Filters, **extra):
     """queries/<name>.sql over the course summary for `filters`, on a read-only connection."""
     con = db.connect(path, read_only=True)
     try:
-        return db.run(con, name, all_courses=metrics.all_courses(con, filters), **filters.params(), **extra)
+        return db.run(con, name, open_courses=metrics.open_courses(con, filters), **filters.params(), **extra)
     finally:
         con.close()

@@ -66,7 +66,7 @@ def rows(path, group: str, **filters) -> dict:
     f = Filters(as_of=dt.date.fromisoformat(AS_OF), **filters)
     con = db.connect(path, read_only=True)
     try:
-        frame = db.run(con, "cohort_metrics", all_courses=metrics.all_courses(con, f), group=group, **f.params())
+        frame = db.run(con, "cohort_metrics", open_courses=metrics.open_courses(con, f), group=group, **f.params())
     finally:
         con.close()
     return {row["key"]: row for row in frame.to_dict("records")}

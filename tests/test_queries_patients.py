@@ -62,8 +62,14 @@ def run(path, name, as_of=AS_OF, therapists=(), scope=None, **extra):
 
 # --- patients_courses -------------------------------------------------------------------------
 
+def listed(path, search="", sort="recent", page_size=None, page_offset=0, **filters):
+    """One page of the course table (every matching course when page_size is None)."""
+    return run(path, "patients_courses", search=search, sort=sort, page_size=page_size, page_offset=page_offset,
+               **filters)
+
+
 def test_the_table_lists_each_counted_course_most_recent_first_with_its_status(clinic):
-    table = run(clinic, "patients_courses", search="")
+    table = listed(clinic)
     assert list(table.course_id) == ["k2", "k1"]                     # k9 starts after the as-of date
     k2, k1 = table.itertuples()
     assert (k1.patient_id, k1.therapist, k1.diagnosis, k1.site, k1.status) == ("p1", "Alder", "disc_herniation",
@@ -77,7 +83,7 @@ def test_the_table_lists_each_counted_course_most_recent_first_with_its_status(c
 
 def test_the_search_matches_patient_course_or_therapist_in_any_case_after_trimming(clinic):
     def found(text):
-        return list(run(clinic, "patients_courses", search=text).course_id)
+        return list(listed(clinic, text).course_id)
 
     assert found("  ALDER ") == ["k1"]           # therapist
     assert found("p2") == ["k2"]                 # patient id
@@ -86,12 +92,41 @@ def test_the_search_matches_patient_course_or_therapist_in_any_case_after_trimmi
 
 
 def test_search_text_is_plain_text_not_a_pattern(clinic):
-    assert list(run(clinic, "patients_courses", search="%").course_id) == []
-    assert list(run(clinic, "patients_courses", search="_").course_id) == []
+    assert list(listed(clinic, "%").course_id) == []
+    assert list(listed(clinic, "_").course_id) == []
 
 
 def test_the_table_follows_the_therapist_scope(clinic):
-    assert list(run(clinic, "patients_courses", search="", scope="Birch").course_id) == ["k2"]
+    assert list(listed(clinic, scope="Birch").course_id) == ["k2"]
+
+
+def test_every_row_carries_the_number_of_matching_courses_and_of_courses_before_the_search(clinic):
+    table = listed(clinic, "alder")
+    assert list(table.course_id) == ["k1"]
+    assert (table.matched_courses.iloc[0], table.filtered_courses.iloc[0]) == (1, 2)     # k9: after the as-of date
+
+
+@pytest.mark.parametrize("sort, order", [
+    ("recent", ["k2", "k1"]),           # 03-08, 03-03
+    ("patient", ["k1", "k2"]),          # p1, p2
+    ("course", ["k1", "k2"]),
+    ("therapist", ["k1", "k2"]),        # Alder, Birch
+    ("adherence", ["k2", "k1"]),        # k2: 1 of 2 days (03-10 has no visit yet: out of the window); k1: 2 of 3
+    ("improvement", ["k1", "k2"]),      # k1 28.6 %; k2 has one scored day: none, so last
+    ("break", ["k1", "k2"]),            # 1 day, 0 days
+    ("last_visit", ["k1", "k2"]),       # 03-07, 03-08
+    ("made-up", ["k2", "k1"]),          # an unknown order is the most recent first
+])
+def test_the_whole_list_is_sorted_on_the_server_before_it_is_cut_into_pages(clinic, sort, order):
+    assert list(listed(clinic, sort=sort).course_id) == order
+    assert list(listed(clinic, sort=sort, page_size=1, page_offset=1).course_id) == order[1:]
+
+
+def test_a_page_holds_only_its_rows_but_counts_every_match(clinic):
+    first, second = listed(clinic, page_size=1), listed(clinic, page_size=1, page_offset=1)
+    assert (list(first.course_id), list(second.course_id)) == (["k2"], ["k1"])
+    assert set(first.matched_courses) | set(second.matched_courses) == {2}
+    assert listed(clinic, page_size=1, page_offset=2).empty            # past the end
 
 
 # --- patients_course --------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""The stored per-course facts that let any as-of date be answered without recomputing every course.
+
+`course_facts` holds each course's metrics over all its stored rows (queries/course_facts.sql says
+which courses they settle as of a date). Every writer rebuilds them inside its own transaction with
+refresh(), right after logging its batch, so the facts and the data they describe change together.
+A database written some other way (or by an older version) is still answered correctly: the queries
+trust the facts only while course_facts_state matches the data, and compute every course otherwise;
+ensure() brings such a database's facts up to date once, when the dashboard or the command line
+opens it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from clinic import db
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuilds course_facts from every stored row, inside the caller's transaction."""
+    db.execute(con, "refresh_course_facts")
+
+
+def fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the database has course facts built from the data as it is now."""
+    return bool(db.fetch(con, "course_facts_fresh")[0][0])
+
+
+def ensure(path: str | Path, wait_seconds: float = 15.0) -> bool:
+    """Brings the facts of the database at `path` up to date when they are missing or stale.
+    Returns True when it rebuilt them. A database in use by a writer is left alone (its writer
+    rebuilds them when it commits; until then the queries compute every course)."""
+    try:
+        con = db.connect(path, read_only=True, wait_seconds=wait_seconds)
+    except db.DatabaseLocked:
+        return False
+    try:
+        if fresh(con):
+            return False
+    except duckdb.CatalogException:     # a database from before the facts existed
+        pass
+    finally:
+        con.close()
+    try:
+        con = db.connect(path, wait_seconds=wait_seconds)     # creates the tables when missing
+    except db.DatabaseLocked:
+        return False
+    try:
+        con.begin()
+        try:
+            if fresh(con):
+                con.rollback()
+                return False
+            refresh(con)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    finally:
+        con.close()
+    return True

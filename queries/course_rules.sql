@@ -1,0 +1,16 @@
+-- course_rules: defines the scalar macros of the per-course rules that more than one query applies,
+-- used through `-- uses: course_rules`. Returns nothing itself.
+--   first_session_relief(before, after, relief_rule): relief after the first session under the rule
+--     ('pct30' = drop >= 30 %, 'points2' = >= 2 points, 'pct50' = >= 50 %), integers compared
+--     exactly; null (not assessable) when either score is missing or before is 0.
+--   dropped_out_after(days_since_last_visit): more than 7 days without a visit (8 or more).
+create or replace temp macro first_session_relief(before, after, relief_rule) as
+    case
+        when before is null or after is null or before = 0 then null
+        when relief_rule = 'points2' then before - after >= 2
+        when relief_rule = 'pct50' then 2 * (before - after) >= before
+        else 10 * (before - after) >= 3 * before
+    end;
+
+create or replace temp macro dropped_out_after(days_since_last_visit) as days_since_last_visit >= 8;
+

@@ -1,0 +1,213 @@
+"""The stored per-course facts (clinic/facts.py, queries/course_facts.sql) answer every as-of date exactly
+as computing each course from its session rows does (queries/all_courses_live.sql, the definition that
+the hand-computed query tests check), and are never trusted once the data changed around them.
+
+The fixture's courses, planned 3 days unless said otherwise (window = start .. start + 2):
+  a  p1 courses.csv 03-01: attended 03-01, 03-02, 03-03 (a whole daily course).
+  b  p2 courses.csv 03-01, planned 5: attended 03-01, 03-03; a cancelled booking on 03-20 (a row after
+     most as-of dates: it must keep b open until 03-20).
+  c  p3 inferred (no course_id): attended 03-05, 03-06 and 03-20 (14 days later: the same inferred
+     course p3:2026-03-05; planned 10, window 03-05 .. 03-14).
+  d  p4 courses.csv 03-10, no sessions at all.
+  e  p5 courses.csv 03-09: attended 03-09, 03-11 (the window's last day), scores 8 -> 5 then 6.
+  f  p6 inferred: one attended row on 02-01 and another on 03-08 (35 days later: two courses,
+     p6:2026-02-01 and p6:2026-03-08).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clinic import db, facts, metrics
+from clinic.filters import RELIEF_RULES, Filters
+from query_support import build_db
+
+SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+a1,p1,a,2026-03-01,09:00,Alder,attended,8,5
+a2,p1,a,2026-03-02,09:00,Alder,attended,7,5
+a3,p1,a,2026-03-03,09:00,Birch,attended,5,3
+b1,p2,b,2026-03-01,10:00,Birch,attended,6,6
+b2,p2,b,2026-03-03,10:00,Birch,attended,6,2
+b3,p2,b,2026-03-20,10:00,Birch,cancelled,,
+c1,p3,,2026-03-05,11:00,Cedar,attended,9,6
+c2,p3,,2026-03-06,11:00,Cedar,attended,7,7
+c3,p3,,2026-03-20,11:00,Cedar,attended,4,2
+e1,p5,e,2026-03-09,12:00,Alder,attended,8,5
+e2,p5,e,2026-03-11,12:00,Alder,attended,6,
+f1,p6,,2026-02-01,13:00,Birch,attended,3,1
+f2,p6,,2026-03-08,13:00,Birch,attended,2,2
+"""
+COURSES = """
+course_id,patient_id,start_date,planned_sessions
+a,p1,2026-03-01,3
+b,p2,2026-03-01,5
+d,p4,2026-03-10,3
+e,p5,2026-03-09,3
+"""
+PATIENTS = """
+patient_id,birth_year,sex,diagnosis,site
+p1,1970,F,disc_herniation,North
+p5,1990,M,other,South
+"""
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("facts"), SESSIONS, COURSES, PATIENTS)
+
+
+def rows(con, name: str, as_of: dt.date, rule: str = "pct30", **tables) -> list[tuple]:
+    """The courses as of a date, every value as text, in course order (comparable across the two ways)."""
+    result = db.arrow(con, name, as_of=as_of, relief_rule=rule, **tables).to_pylist()
+    return sorted(tuple((k, repr(v)) for k, v in sorted(r.items())) for r in result)
+
+
+def by_facts(con, as_of, rule="pct30"):
+    filters = Filters(as_of=as_of, relief_rule=rule)
+    return rows(con, "all_courses", as_of, rule, open_courses=metrics.open_courses(con, filters))
+
+
+def by_sessions(con, as_of, rule="pct30"):
+    return rows(con, "all_courses_live", as_of, rule)
+
+
+def open_ids(con, as_of) -> list[str]:
+    return sorted(r["course_id"] for r in metrics.open_courses(con, Filters(as_of=as_of)).to_pylist())
+
+
+def test_the_facts_are_built_by_the_import_and_trusted(clinic):
+    con = db.connect(clinic, read_only=True)
+    try:
+        assert facts.fresh(con)
+    finally:
+        con.close()
+
+
+def test_only_courses_still_running_or_with_later_rows_are_computed_from_the_sessions(clinic):
+    con = db.connect(clinic, read_only=True)
+    try:
+        # as of 03-12: a's window ended 03-03 and it has no later row: settled. b's window ended 03-05 but its
+        # cancelled 03-20 row is later: open. c (03-05 .. 03-14) and d (03-10 .. 03-12, the as-of day is its
+        # last) are running: open. e's window ended 03-11: settled. p6's February course is settled; the one
+        # started 03-08 (planned 10) is running.
+        assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "d", "p3:2026-03-05", "p6:2026-03-08"]
+        # as of 03-21 every window has ended (the latest, p6's March course, on 03-17) and no row is later:
+        # nothing is open.
+        assert open_ids(con, dt.date(2026, 3, 21)) == []
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("rule", list(RELIEF_RULES))
+def test_the_facts_answer_every_as_of_date_as_the_session_rows_do(clinic, rule):
+    con = db.connect(clinic, read_only=True)
+    try:
+        for day in range(0, 45, 2 if rule != "pct30" else 1):     # 01-31 .. 03-16 (every day for one rule)
+            as_of = dt.date(2026, 1, 31) + dt.timedelta(days=day)
+            assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), as_of
+        for as_of in (dt.date(2026, 3, 19), dt.date(2026, 3, 20), dt.date(2026, 3, 21), dt.date(2027, 1, 1)):
+            assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), as_of
+    finally:
+        con.close()
+
+
+def test_the_stored_session_numbers_count_each_course_s_attended_rows_in_course_order(clinic):
+    con = db.connect(clinic, read_only=True)
+    try:
+        numbered = dict(con.execute("select session_id, session_number from sessions").fetchall())
+    finally:
+        con.close()
+    assert [numbered[s] for s in ("a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3")] == \
+        [1, 2, 3, 1, 2, None, 1, 2, 3]                     # the cancelled booking has no number
+    assert (numbered["f1"], numbered["f2"]) == (1, 1)       # two inferred courses, one row each
+
+
+def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until_rebuilt(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    # a new first visit for course a, written straight into the table (no batch, no refresh)
+    con.execute("insert into sessions (session_id, patient_id, course_id, session_date, therapist, status, "
+                "pain_before, pain_after) values ('a0', 'p1', 'a', date '2026-02-28', 'Cedar', 'attended', 9, 1)")
+    con.close()
+    con = db.connect(path, read_only=True)
+    try:
+        assert not facts.fresh(con)
+        as_of = dt.date(2026, 3, 12)
+        assert by_facts(con, as_of) == by_sessions(con, as_of)
+        a = next(r for r in metrics.all_courses(con, Filters(as_of=as_of)).to_pylist() if r["course_id"] == "a")
+        assert (a["therapist"], a["sessions_attended"], a["first_session_pain_before"]) == ("Cedar", 4, 9)
+    finally:
+        con.close()
+    assert facts.ensure(path) is True
+    con = db.connect(path, read_only=True)
+    try:
+        assert facts.fresh(con)
+        assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "d", "p3:2026-03-05", "p6:2026-03-08"]
+        assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
+    finally:
+        con.close()
+    assert facts.ensure(path) is False                     # nothing to do the second time
+
+
+def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    con.execute("drop table course_facts")
+    con.execute("drop table course_facts_state")
+    con.execute("alter table sessions drop column session_number")
+    con.close()
+    assert facts.ensure(path) is True
+    con = db.connect(path, read_only=True)
+    try:
+        assert facts.fresh(con)
+        assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
+    finally:
+        con.close()
+
+
+# --- any data, any date -------------------------------------------------------------------------
+
+DAY0 = dt.date(2026, 1, 1)
+session_rows = st.lists(
+    st.tuples(
+        st.integers(0, 3),                                  # patient
+        st.sampled_from([None, "k1", "k2"]),                # course id (None: inferred)
+        st.integers(0, 80),                                 # day
+        st.sampled_from(["attended", "attended", "cancelled", "no_show"]),
+        st.one_of(st.none(), st.integers(0, 10)),
+        st.one_of(st.none(), st.integers(0, 10)),
+        st.sampled_from(["T1", "T2"]),
+    ),
+    min_size=1, max_size=14,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(session_rows, st.lists(st.integers(0, 90), min_size=1, max_size=4),
+       st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 60), st.integers(1, 12)), max_size=3))
+def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp_path_factory, sessions, days,
+                                                                            listed):
+    lines = ["session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after"]
+    owners = {}
+    for n, (patient, course, day, status, before, after, therapist) in enumerate(sessions):
+        if course is not None:
+            patient = owners.setdefault(course, patient)    # a course belongs to one patient
+        lines.append(f"s{n},p{patient},{course or ''},{DAY0 + dt.timedelta(days=day)},{therapist},{status},"
+                     f"{'' if before is None else before},{'' if after is None else after}")
+    courses = ["course_id,patient_id,start_date,planned_sessions"]
+    for course, day, planned in {c: (c, d, p) for c, d, p in listed}.values():
+        courses.append(f"{course},p{owners.get(course, 9)},{DAY0 + dt.timedelta(days=day)},{planned}")
+    path = build_db(tmp_path_factory.mktemp("any"), "\n".join(lines),
+                    "\n".join(courses) if len(courses) > 1 else None, today=dt.date(2026, 12, 31))
+    con = db.connect(path, read_only=True)
+    try:
+        for day in days:
+            as_of = DAY0 + dt.timedelta(days=day)
+            assert by_facts(con, as_of) == by_sessions(con, as_of), as_of
+    finally:
+        con.close()
