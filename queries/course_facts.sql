@@ -12,7 +12,8 @@
 --   course_facts_fresh(): true when the facts were built from the data as it is now (the newest
 --     import batch and the three tables' row counts match course_facts_state); otherwise no macro
 --     here trusts them and course_summary computes every course.
---   open_course_ids(as_of): table (course_id) of the courses counted as of as_of that are open.
+--   open_course_ids(as_of): table (course_id, first_row_date) of the courses counted as of as_of that
+--     are open, with the date of each one's earliest session row (null without rows).
 --   course_settled(as_of, start_date, planned_sessions, last_row_date): the rule above.
 -- settled_courses.sql reads the settled courses.
 -- Base tables are named with their schema (main.) so that a caller's CTE of the same name (say
@@ -32,7 +33,7 @@ create or replace temp macro course_settled(as_of, start_date, planned_sessions,
     and coalesce(last_row_date, start_date) <= as_of::date;
 
 create or replace temp macro open_course_ids(as_of) as table (
-    select course_id
+    select course_id, first_row_date
     from main.course_facts
     where start_date <= as_of::date
       and not course_settled(as_of, start_date, planned_sessions, last_row_date)

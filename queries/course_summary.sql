@@ -10,7 +10,10 @@
 --   birth_year, age_years, age_band, sex, diagnosis, site, doctor_conclusion, imaging, blood_tests,
 --   referral_date, start_month, session_therapists (the distinct therapists who gave an attended
 --   session of the course dated <= as_of: with `therapist`, who treats the course),
---   last_row_date (the latest session row of any status dated <= as_of)
+--   acute_sessions, last_acute_date (attended sessions recorded during acute inflammation: how many,
+--   the latest), numbness_sessions, last_numbness_date (session rows of any status with numbness
+--   reported), first_row_date, last_row_date (the earliest and latest session rows of any status);
+--   all over the rows dated <= as_of
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
 --   'pct50' = >= 50 %), only_open (boolean: when true and the stored course facts are up to date,
 --   only the courses that the facts cannot answer as of as_of; see course_facts.sql).
@@ -31,10 +34,17 @@ create or replace temp macro course_summary(as_of, relief_rule, only_open) as ta
             status,
             pain_before,
             pain_after,
+            numbness,
+            acute_inflammation,
             coalesce(course_id, inferred_course_id) as course_id
         from main.sessions
         where not (select yes from restricted)
-           or coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of))
+           or (
+               -- every row of an open course is dated on or after its first row: a bound on the date
+               -- lets DuckDB skip the blocks of older sessions unread
+               session_date >= (select min(first_row_date) from open_course_ids(as_of))
+               and coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of))
+           )
     ),
 
     -- every course: those in courses.csv, and those named (or inferred) on session rows
@@ -91,8 +101,15 @@ create or replace temp macro course_summary(as_of, relief_rule, only_open) as ta
         where row_no = 1
     ),
 
-    last_rows as (
-        select course_id, max(session_date) as last_row_date
+    row_facts as (
+        select
+            course_id,
+            min(session_date) as first_row_date,
+            max(session_date) as last_row_date,
+            count(*) filter (where status = 'attended' and acute_inflammation) as acute_sessions,
+            max(session_date) filter (where status = 'attended' and acute_inflammation) as last_acute_date,
+            count(*) filter (where numbness) as numbness_sessions,
+            max(session_date) filter (where numbness) as last_numbness_date
         from session_rows
         group by course_id
     ),
@@ -222,9 +239,14 @@ create or replace temp macro course_summary(as_of, relief_rule, only_open) as ta
             date_diff('day', coalesce(t.last_attended_date, w.start_date), as_of::date) as days_since_last_visit,
             coalesce(b.longest_break_days, 0) as longest_break_days,
             coalesce(ct.session_therapists, []::varchar[]) as session_therapists,
-            lr.last_row_date
+            coalesce(rf.acute_sessions, 0) as acute_sessions,
+            rf.last_acute_date,
+            coalesce(rf.numbness_sessions, 0) as numbness_sessions,
+            rf.last_numbness_date,
+            rf.first_row_date,
+            rf.last_row_date
         from windowed as w
-        left join last_rows as lr on lr.course_id = w.course_id
+        left join row_facts as rf on rf.course_id = w.course_id
         left join first_row as fr on fr.course_id = w.course_id
         left join first_attended as fa on fa.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
@@ -283,6 +305,11 @@ create or replace temp macro course_summary(as_of, relief_rule, only_open) as ta
             p.referral_date,
             strftime(pc.start_date, '%Y-%m') as start_month,
             pc.session_therapists,
+            pc.acute_sessions,
+            pc.last_acute_date,
+            pc.numbness_sessions,
+            pc.last_numbness_date,
+            pc.first_row_date,
             pc.last_row_date
         from per_course as pc
         left join main.patients as p on p.patient_id = pc.patient_id

@@ -1,4 +1,4 @@
--- demo_insert_sessions: writes generated demo sessions. Returns nothing.
+-- demo_insert_sessions: writes generated demo sessions, oldest first. Returns nothing.
 -- reads: demo_sessions (registered by clinic.demo)
 -- params: $patient_width, $course_width, $session_width, $statuses, $therapists, $notes
 --         (varchar[] vocabularies), $end_date, $batch_id
@@ -21,4 +21,7 @@ select
     cast(nullif(acute_inflammation, -1) as boolean),
     case when note >= 0 then list_extract($notes, note + 1) end,
     $batch_id
-from demo_sessions;
+from demo_sessions
+-- in the order a clinic's records accrue: by day (DuckDB keeps each block's date range, so a query for
+-- recent days skips the older blocks)
+order by session_day, minute_of_day, session_no;

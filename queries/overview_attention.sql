@@ -12,22 +12,11 @@
 --   ongoing, all_time (how many filtered courses have this reason, current or not); sorted by
 --   reason, then the most urgent first (the shortest absence; the latest flag; the latest start)
 -- params: the filter set (see filtered_courses.sql), $recent_days (integer)
--- uses: filtered_sessions
+-- uses: filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select *
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-),
-
-flags as (
-    select
-        course_id,
-        count(*) filter (where status = 'attended' and acute_inflammation) as acute_sessions,
-        max(session_date) filter (where status = 'attended' and acute_inflammation) as last_acute_date,
-        count(*) filter (where numbness) as numbness_sessions,
-        max(session_date) filter (where numbness) as last_numbness_date
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    group by course_id
 ),
 
 reasons as (
@@ -44,17 +33,15 @@ reasons as (
 
     union all
 
-    select 'acute_inflammation', c.*, f.acute_sessions, f.last_acute_date
+    select 'acute_inflammation', c.*, c.acute_sessions, c.last_acute_date
     from courses as c
-    join flags as f on f.course_id = c.course_id
-    where f.acute_sessions > 0
+    where c.acute_sessions > 0
 
     union all
 
-    select 'numbness', c.*, f.numbness_sessions, f.last_numbness_date
+    select 'numbness', c.*, c.numbness_sessions, c.last_numbness_date
     from courses as c
-    join flags as f on f.course_id = c.course_id
-    where f.numbness_sessions > 0
+    where c.numbness_sessions > 0
 ),
 
 counted as (

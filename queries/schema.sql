@@ -114,6 +114,11 @@ create table if not exists course_facts (
     referral_date              date,
     start_month                varchar,
     session_therapists         varchar[],
+    acute_sessions             bigint,
+    last_acute_date            date,
+    numbness_sessions          bigint,
+    last_numbness_date         date,
+    first_row_date             date,
     last_row_date              date
 );
 
