@@ -7,7 +7,7 @@
 -- adherence window is whole (the as-of-day rule cannot apply), and every fact holds as of D except
 -- what counts days up to D (days_since_last_visit, dropped_out, ongoing) and the relief rule, which
 -- settled_courses.sql computes. Every other course counted as of D is OPEN and is computed from its
--- session rows (course_summary with only_open).
+-- session rows (course_summary for the 'open' courses).
 --
 --   course_facts_fresh(): true when the facts were built from the data as it is now (the newest
 --     import batch and the three tables' row counts match course_facts_state); otherwise no macro

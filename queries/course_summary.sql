@@ -1,4 +1,4 @@
--- course_summary: defines the table macro course_summary(as_of, relief_rule, only_open), used by other queries
+-- course_summary: defines the table macro course_summary(as_of, relief_rule, courses), used by other queries
 -- through a `-- uses: course_summary` header line. Returns nothing itself.
 -- The macro returns one row per course counted as of `as_of` (start_date <= as_of), with the
 -- per-course metrics of DESIGN.md and the patient's cohort fields:
@@ -15,13 +15,14 @@
 --   reported), first_row_date, last_row_date (the earliest and latest session rows of any status);
 --   all over the rows dated <= as_of
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
---   'pct50' = >= 50 %), only_open (boolean: when true and the stored course facts are up to date,
---   only the courses that the facts cannot answer as of as_of; see course_facts.sql).
+--   'pct50' = >= 50 %), courses (which courses: 'all'; 'open' = while the stored course facts are up
+--   to date, only those they cannot answer as of as_of, see course_facts.sql, else all; 'changed' =
+--   only those listed in course_facts_todo, for refresh_course_facts.sql).
 --   Only session rows dated <= as_of count; thresholds compare integers exactly.
 -- uses: course_rules, course_facts
-create or replace temp macro course_summary(as_of, relief_rule, only_open) as table (
+create or replace temp macro course_summary(as_of, relief_rule, courses) as table (
     with restricted as (
-        select only_open and course_facts_fresh() as yes
+        select courses = 'open' and course_facts_fresh() as yes
     ),
 
     stored_rows as (
@@ -38,13 +39,15 @@ create or replace temp macro course_summary(as_of, relief_rule, only_open) as ta
             acute_inflammation,
             coalesce(course_id, inferred_course_id) as course_id
         from main.sessions
-        where not (select yes from restricted)
-           or (
+        where courses = 'all'
+           or (courses = 'open' and not (select yes from restricted))
+           or (courses = 'changed'
+               and coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo))
+           or (courses = 'open' and (select yes from restricted)
                -- every row of an open course is dated on or after its first row: a bound on the date
                -- lets DuckDB skip the blocks of older sessions unread
-               session_date >= (select min(first_row_date) from open_course_ids(as_of))
-               and coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of))
-           )
+               and session_date >= (select min(first_row_date) from open_course_ids(as_of))
+               and coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of)))
     ),
 
     -- every course: those in courses.csv, and those named (or inferred) on session rows
@@ -63,8 +66,11 @@ create or replace temp macro course_summary(as_of, relief_rule, only_open) as ta
         from (
             select *
             from main.courses
-            where not (select yes from restricted)
-               or course_id in (select course_id from open_course_ids(as_of))
+            where courses = 'all'
+               or (courses = 'open' and not (select yes from restricted))
+               or (courses = 'changed' and course_id in (select course_id from main.course_facts_todo))
+               or (courses = 'open' and (select yes from restricted)
+                   and course_id in (select course_id from open_course_ids(as_of)))
         ) as c
         full outer join session_courses as s on s.course_id = c.course_id
     ),

@@ -5,4 +5,4 @@
 -- uses: course_summary
 -- The result is computed once per (data version, as-of date, relief rule) and handed to the
 -- filtered queries as the table `open_courses` (see filtered_courses.sql).
-select * from course_summary($as_of, $relief_rule, true);
+select * from course_summary($as_of, $relief_rule, 'open');

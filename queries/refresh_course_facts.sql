@@ -1,9 +1,64 @@
--- refresh_course_facts: rebuilds course_facts from every stored row, renumbers the sessions'
--- session_number where it changed, and records what the facts were built from (course_facts_state).
--- Returns nothing. Runs inside the writer's transaction, after its rows and its import_batches entry
--- are written, so the facts and the data change together.
+-- refresh_course_facts: brings course_facts up to date with every stored row, renumbers the
+-- session_number of the rows of the courses that changed, and records what the facts were built from
+-- (course_facts_state). Returns nothing. Runs inside the writer's transaction, after its rows and its
+-- import_batches entry are written, so the facts and the data change together.
+-- Only the courses whose source changed are recomputed: each course's source_print is a hash of every
+-- stored value its facts are made of (its session rows, its courses.csv row, its patient's row), so a
+-- day's import into a network's database recomputes that day's courses, not all of them.
 -- params: none
 -- uses: course_summary
+create or replace temp table refresh_prints as
+with session_prints as (
+    select
+        coalesce(course_id, inferred_course_id) as course_id,
+        min(patient_id) as patient_id,
+        count(*) as session_rows,
+        bit_xor(hash(session_id, patient_id, session_date, session_time, therapist, status, pain_before,
+                     pain_after, numbness, acute_inflammation)) as rows_print
+    from main.sessions
+    group by 1
+),
+
+listed as (
+    select
+        coalesce(c.course_id, s.course_id) as course_id,
+        coalesce(c.patient_id, s.patient_id) as patient_id,
+        s.session_rows,
+        s.rows_print,
+        hash(c.patient_id, c.start_date, c.planned_sessions) as course_print
+    from main.courses as c
+    full outer join session_prints as s on s.course_id = c.course_id
+),
+
+final as (
+    select
+        l.course_id,
+        hash(l.session_rows, l.rows_print, l.course_print,
+             hash(p.patient_id, p.birth_year, p.sex, p.diagnosis, p.referral_date, p.doctor_conclusion, p.imaging,
+                  p.blood_tests, p.site)) as source_print
+    from listed as l
+    left join main.patients as p on p.patient_id = l.patient_id
+)
+
+select * from final;
+
+delete from main.course_facts_todo;
+
+insert into main.course_facts_todo
+select r.course_id
+from refresh_prints as r
+left join main.course_facts as f on f.course_id = r.course_id
+where f.source_print is distinct from r.source_print;
+
+delete from main.course_facts
+where course_id in (select course_id from main.course_facts_todo)
+   or course_id not in (select course_id from refresh_prints);
+
+insert into main.course_facts by name
+select s.*, r.source_print
+from course_summary(date '9999-12-31', 'pct30', 'changed') as s
+join refresh_prints as r on r.course_id = s.course_id;
+
 update main.sessions
 set session_number = numbered.session_number
 from (
@@ -16,20 +71,20 @@ from (
             )
         end as session_number
     from main.sessions
+    where coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
 ) as numbered
 where sessions.session_id = numbered.session_id
   and sessions.session_number is distinct from numbered.session_number;
 
-delete from course_facts;
+delete from main.course_facts_todo;
 
-insert into course_facts by name
-select * from course_summary(date '9999-12-31', 'pct30', false);
+drop table refresh_prints;
 
-delete from course_facts_state;
+delete from main.course_facts_state;
 
-insert into course_facts_state (batch_id, patients_rows, courses_rows, sessions_rows)
+insert into main.course_facts_state (batch_id, patients_rows, courses_rows, sessions_rows)
 select
-    (select max(batch_id) from import_batches),
-    (select count(*) from patients),
-    (select count(*) from courses),
-    (select count(*) from sessions);
+    (select max(batch_id) from main.import_batches),
+    (select count(*) from main.patients),
+    (select count(*) from main.courses),
+    (select count(*) from main.sessions);

@@ -75,8 +75,10 @@ create table if not exists rejects (
 -- course_facts: every course's metrics over ALL its stored rows (queries/course_facts.sql), rebuilt
 -- in the same transaction as every write (import, demo, session entry). Any as-of date reads the
 -- courses these facts settle, and computes only the few still open at that date from the sessions.
+-- (no key constraint: the facts are rebuilt by one statement from distinct course ids, and DuckDB's
+-- index would make replacing many rows in one transaction slow)
 create table if not exists course_facts (
-    course_id                  varchar primary key,
+    course_id                  varchar,
     patient_id                 varchar,
     start_date                 date,
     planned_sessions           integer,
@@ -119,7 +121,13 @@ create table if not exists course_facts (
     numbness_sessions          bigint,
     last_numbness_date         date,
     first_row_date             date,
-    last_row_date              date
+    last_row_date              date,
+    source_print               ubigint     -- a hash of every stored value the course's facts are made of
+);
+
+-- the courses whose facts refresh_course_facts.sql is rebuilding (empty outside its transaction)
+create table if not exists course_facts_todo (
+    course_id  varchar
 );
 
 -- what the course facts were built from: the newest import batch and the three tables' row counts

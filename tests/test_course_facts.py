@@ -211,3 +211,63 @@ def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp
             assert by_facts(con, as_of) == by_sessions(con, as_of), as_of
     finally:
         con.close()
+
+
+# --- a later import recomputes only what it changed ---------------------------------------------
+
+def import_text(folder, path, name: str, text: str):
+    from clinic import importer
+
+    file = folder / name
+    file.write_text(text.strip() + "\n", encoding="utf-8")
+    [result] = importer.import_files([file], path, today=dt.date(2026, 3, 31))
+    assert result.rejected == 0 and not result.refused, result.as_dict()
+
+
+def test_a_later_import_recomputes_the_courses_it_touched_and_leaves_the_others_alone(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    # a decoy: course a's stored therapist altered by hand; an import that does not touch a must keep it
+    con.execute("update course_facts set therapist = 'untouched' where course_id = 'a'")
+    con.close()
+    import_text(tmp_path, path, "more.csv", """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+e3,p5,e,2026-03-12,Cedar,attended,4,1
+c2,p3,,2026-03-06,Cedar,no_show,,
+""")
+    con = db.connect(path, read_only=True)
+    try:
+        stored = dict(con.execute("select course_id, therapist from course_facts").fetchall())
+        assert stored["a"] == "untouched"                                  # not recomputed
+        e, = con.execute("select sessions_attended, first_row_date, last_row_date from course_facts "
+                         "where course_id = 'e'").fetchall()
+        assert e == (3, dt.date(2026, 3, 9), dt.date(2026, 3, 12))        # e3 added
+        numbers = dict(con.execute("select session_id, session_number from sessions "
+                                   "where session_id in ('c1', 'c2', 'c3', 'e3')").fetchall())
+        assert numbers == {"c1": 1, "c2": None, "c3": 2, "e3": 3}          # c2 is a no-show now
+    finally:
+        con.close()
+
+
+def test_after_moves_between_courses_and_patient_changes_the_facts_still_agree_with_the_sessions(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    import_text(tmp_path, path, "moved.csv", """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+a3,p1,,2026-03-03,Birch,attended,5,3
+f2,p6,,2026-02-10,Birch,attended,2,2
+""")      # a3 leaves course a for an inferred course; f2 moves close to f1: p6 has one course now
+    import_text(tmp_path, path, "patients.csv", """
+patient_id,birth_year,sex,diagnosis,site
+p1,1950,F,spinal_stenosis,West
+p6,2001,X,other,East
+""")
+    con = db.connect(path, read_only=True)
+    try:
+        assert facts.fresh(con)
+        ids = {r["course_id"] for r in metrics.all_courses(con, Filters(as_of=dt.date(2026, 3, 31))).to_pylist()}
+        assert {"p1:2026-03-03", "p6:2026-02-01"} <= ids and "p6:2026-03-08" not in ids
+        for as_of in (dt.date(2026, 2, 5), dt.date(2026, 3, 2), dt.date(2026, 3, 12), dt.date(2026, 3, 31)):
+            for rule in RELIEF_RULES:
+                assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), (as_of, rule)
+    finally:
+        con.close()
