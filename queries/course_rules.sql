@@ -4,6 +4,9 @@
 --     ('pct30' = drop >= 30 %, 'points2' = >= 2 points, 'pct50' = >= 50 %), integers compared
 --     exactly; null (not assessable) when either score is missing or before is 0.
 --   dropped_out_after(days_since_last_visit): more than 7 days without a visit (8 or more).
+--   attended_number(status, course_id, session_date, session_time, session_id): a window expression,
+--     1, 2, 3 ... over the attended rows of a course in course order (date, time with none first,
+--     session_id), null on cancelled and no-show rows (the stored sessions.session_number).
 create or replace temp macro first_session_relief(before, after, relief_rule) as
     case
         when before is null or after is null or before = 0 then null
@@ -14,3 +17,11 @@ create or replace temp macro first_session_relief(before, after, relief_rule) as
 
 create or replace temp macro dropped_out_after(days_since_last_visit) as days_since_last_visit >= 8;
 
+
+create or replace temp macro attended_number(status, course_id, session_date, session_time, session_id) as
+    case when status = 'attended' then
+        row_number() over (
+            partition by course_id, status = 'attended'
+            order by session_date, session_time nulls first, session_id
+        )
+    end;

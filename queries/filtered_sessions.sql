@@ -10,7 +10,7 @@
 --   and the course's fields: start_date, planned_sessions, course_therapist, diagnosis, age_band,
 --   sex, site, start_month, adherent, completed, dropped_out, ongoing.
 -- Row order ("course order"): date, then session time (none first), then session_id as text.
--- uses: filtered_courses, course_facts
+-- uses: filtered_courses, course_facts, course_rules
 create or replace temp macro filtered_sessions(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
@@ -27,11 +27,27 @@ create or replace temp macro filtered_sessions(
     ),
 
     -- each branch reads the table itself (a shared CTE would be materialised whole)
+    numbered as (
+        select * replace (coalesce(course_id, inferred_course_id) as course_id)
+        from main.sessions
+        where session_date <= as_of::date
+          and (select yes from trusted)
+        union all
+        select * replace (
+            coalesce(course_id, inferred_course_id) as course_id,
+            attended_number(status, coalesce(course_id, inferred_course_id), session_date, session_time, session_id)
+                as session_number
+        )
+        from main.sessions
+        where session_date <= as_of::date
+          and not (select yes from trusted)
+    ),
+
     session_rows as (
         select
             session_id,
             patient_id,
-            coalesce(course_id, inferred_course_id) as course_id,
+            course_id,
             session_date,
             session_time,
             therapist,
@@ -44,34 +60,7 @@ create or replace temp macro filtered_sessions(
             acute_inflammation,
             notes,
             session_number
-        from main.sessions
-        where session_date <= as_of::date
-          and (select yes from trusted)
-        union all
-        select
-            session_id,
-            patient_id,
-            coalesce(course_id, inferred_course_id) as course_id,
-            session_date,
-            session_time,
-            therapist,
-            status,
-            pain_before,
-            pain_after,
-            pain_after - pain_before as pain_change,
-            muscle_tension,
-            numbness,
-            acute_inflammation,
-            notes,
-            case when status = 'attended' then
-                row_number() over (
-                    partition by coalesce(course_id, inferred_course_id), status = 'attended'
-                    order by session_date, session_time nulls first, session_id
-                )
-            end as session_number
-        from main.sessions
-        where session_date <= as_of::date
-          and not (select yes from trusted)
+        from numbered
     ),
 
     final as (

@@ -64,12 +64,8 @@ set session_number = numbered.session_number
 from (
     select
         session_id,
-        case when status = 'attended' then
-            row_number() over (
-                partition by coalesce(course_id, inferred_course_id), status = 'attended'
-                order by session_date, session_time nulls first, session_id
-            )
-        end as session_number
+        attended_number(status, coalesce(course_id, inferred_course_id), session_date, session_time, session_id)
+            as session_number
     from main.sessions
     where coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
 ) as numbered

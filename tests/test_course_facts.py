@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from clinic import db, facts, metrics
 from clinic.filters import RELIEF_RULES, Filters
-from query_support import build_db
+from query_support import build_db, run_filtered
 
 SESSIONS = """
 session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
@@ -141,6 +141,9 @@ def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until
         assert by_facts(con, as_of) == by_sessions(con, as_of)
         a = next(r for r in metrics.all_courses(con, Filters(as_of=as_of)).to_pylist() if r["course_id"] == "a")
         assert (a["therapist"], a["sessions_attended"], a["first_session_pain_before"]) == ("Cedar", 4, 9)
+        # the stored session numbers are stale too (a0 has none): the sessions are numbered afresh
+        numbered = run_filtered(path, "patients_sessions", Filters(as_of=as_of), course_id="a")
+        assert list(zip(numbered.session_id, numbered.session_number)) == [("a0", 1), ("a1", 2), ("a2", 3), ("a3", 4)]
     finally:
         con.close()
     assert facts.ensure(path) is True
