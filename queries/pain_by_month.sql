@@ -27,21 +27,33 @@ with scored as (
       and pain_before is not null
 ),
 
+-- one row per (key, month, course) first: a course counts once per month without a distinct count
+course_months as (
+    select key, month_start, course_id, count(*) as sessions
+    from scored
+    group by key, month_start, course_id
+),
+
 by_month as (
     select
-        key,
-        month_start,
+        s.key,
+        s.month_start,
         count(*) as sessions,
-        count(distinct course_id) as courses,
-        avg(pain_before) as mean_pain_before,
-        stddev_samp(pain_before) as sd_pain_before
-    from scored
+        avg(s.pain_before) as mean_pain_before,
+        stddev_samp(s.pain_before) as sd_pain_before
+    from scored as s
+    group by s.key, s.month_start
+),
+
+month_courses as (
+    select key, month_start, count(*) as courses
+    from course_months
     group by key, month_start
 ),
 
 key_courses as (
     select key, count(distinct course_id) as key_courses
-    from scored
+    from course_months
     group by key
 ),
 
@@ -50,7 +62,7 @@ final as (
         m.key,
         m.month_start,
         m.sessions,
-        m.courses,
+        mc.courses,
         m.mean_pain_before,
         case when m.sessions >= 2
              then m.mean_pain_before - 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_low,
@@ -58,8 +70,9 @@ final as (
              then m.mean_pain_before + 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_high,
         k.key_courses,
         last_day(m.month_start) <= $as_of::date as month_complete,
-        m.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown
+        mc.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown
     from by_month as m
+    join month_courses as mc on mc.key is not distinct from m.key and mc.month_start = m.month_start
     join key_courses as k on k.key is not distinct from m.key
 )
 
