@@ -534,6 +534,10 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
 
 # ---------------------------------------------------------------- small drawing helpers
 
+# A list to act on (the Overview's) longer than this shows its most urgent rows; its download has all.
+LIST_SHOWN_ROWS = 200
+
+
 def fmt_pct(value, digits: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
 

@@ -90,7 +90,10 @@ def list_tabs(keys: tuple[str, ...]) -> None:
                 rows = rows.drop(columns="all_time")
                 file_name = f"attention-{key}-{filters.as_of}.csv"
             columns = charts.CALL_COLUMNS if key == "call_list" else charts.ATTENTION_COLUMNS[key]
-            table(rows, columns, f"overview.table.{key}")
+            table(rows.head(ui.LIST_SHOWN_ROWS), columns, f"overview.table.{key}")
+            if len(rows) > ui.LIST_SHOWN_ROWS:
+                st.caption(f"The first {ui.LIST_SHOWN_ROWS:,} of {len(rows):,} are shown, in this order; the download has "
+                           "them all, and the Patients page finds any course.")
             ui.download("Download this list (CSV)", exports.frame_csv(charts.ordered(rows, columns)), file_name,
                         rows=len(rows), key=f"overview.download.{key}")
 

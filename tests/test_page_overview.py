@@ -242,6 +242,24 @@ def test_the_recently_dropped_and_red_flag_lists_name_the_current_courses(app):
     assert opened_course(tables["not_seen"].link.iloc[0]) == "c2"
 
 
+def test_a_list_longer_than_a_days_work_shows_its_most_urgent_rows_and_downloads_them_all(app, page_db,
+                                                                                         monkeypatch):
+    from clinic import access, ui
+
+    monkeypatch.setattr(ui, "LIST_SHOWN_ROWS", 1)
+    app.query_params["as_of"] = "2026-04-05"          # two courses not seen for 8+ days: c4, then p3
+    app.run()
+    assert list(app.dataframe[0].value.course_id) == ["c4"]               # the shorter absence only
+    assert [c.value for c in app.caption if c.value.startswith("The first 1 of")] == [
+        "The first 1 of 2 are shown, in this order; the download has them all, and the Patients page finds any "
+        "course."]                                        # the red-flag lists hold one course each: nothing cut
+    [button] = [b for b in app.get("download_button") if b.proto.label == "Download this list (CSV)"
+                and "not_seen" in b.proto.id]
+    button.click().run()
+    entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
+    assert json.loads(entry["detail"]) == {"file": "attention-not_seen-2026-04-05.csv", "rows": 2}
+
+
 def test_the_attention_lists_leave_out_courses_not_seen_for_more_than_30_days(app):
     # As of 2026-04-05: c2's last visit (03-03) is 33 days back, so it is no longer current;
     # c1 (completed 03-05, 31 days back) neither; p3 was last seen 03-21 (15 days back) and c4,
