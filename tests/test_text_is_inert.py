@@ -266,19 +266,18 @@ def test_the_adherence_calendar_shows_ids_names_and_the_cohort_as_text(hostile_a
 def test_a_hostile_course_opens_with_its_id_as_text(hostile_app):
     hostile_app.query_params["patients.course"] = COURSE
     at = open_with_hostile_therapist(hostile_app, "pages/patients.py")
-    assert at.selectbox(key="patients.course").value == COURSE
+    assert at.text_input(key="patients.course").value == COURSE
     assert any("&lt;a href" in s["layout"]["title"]["subtitle"]["text"] for s in specs(at))
     assert_inert(at)
 
 
 def test_an_unknown_course_in_the_link_is_quoted_as_text(hostile_app):
-    # The link is read on the page's first run (the course picker then drops the unknown value), so
-    # the therapist comes from the link too.
+    # The therapist comes from the link too.
     hostile_app.query_params["patients.course"] = UNKNOWN_COURSE
     hostile_app.query_params["therapist"] = THERAPIST
     at = open_page(hostile_app, "pages/patients.py")
     assert at.sidebar.multiselect(key="therapist").value == [THERAPIST]
-    [warning] = [w.value for w in at.warning if "The link asks for course" in w.value]
+    [warning] = [w.value for w in at.warning if "is not among the courses these filters let you see" in w.value]
     assert r"\[u\]\(https\:" in warning
     assert_inert(at)
 
