@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import time
 import uuid
 from functools import lru_cache
 from pathlib import Path
@@ -182,10 +183,21 @@ def _check_target(to: Path) -> None:
                            "written (name a new folder, or an earlier export to replace it)")
 
 
+STALE_PARTIAL_SECONDS = 24 * 3600
+
+
 def _versions(to: Path) -> list[Path]:
-    """The folders (finished or not) that exports to `to` have written beside it."""
-    prefix = f".{to.name}."
-    return [p for p in to.parent.iterdir() if p.name.startswith(prefix) and p.is_dir() and not p.is_symlink()]
+    """The folders that exports to `to` have written beside it: finished ones, and unfinished ones
+    left by an export that died a day or more ago (a younger one may be another export at work)."""
+    prefix, now = f".{to.name}.", time.time()
+    found = []
+    for p in to.parent.iterdir():
+        if not p.name.startswith(prefix) or p.is_symlink() or not p.is_dir():
+            continue
+        if p.name.endswith(".partial") and now - p.stat().st_mtime < STALE_PARTIAL_SECONDS:
+            continue
+        found.append(p)
+    return found
 
 
 def _remove(folder: Path) -> None:

@@ -189,6 +189,13 @@ def test_a_write_to_a_dataset_is_refused_saying_it_is_read_only_and_how_to_updat
     assert not (tmp_path / "dataset.zip").exists()
 
 
+def test_an_upload_on_the_import_page_into_a_dataset_fails_with_the_same_message(clinic_dataset):
+    from clinic import uploads
+
+    with pytest.raises(uploads.ImportFailed, match="is a Parquet dataset, which is read-only"):
+        uploads.run_import([uploads.Upload("sessions.csv", SESSIONS.strip().encode())], clinic_dataset)
+
+
 def test_opening_a_dataset_for_writing_raises_read_only_dataset(clinic_dataset):
     with pytest.raises(db.ReadOnlyDataset, match="import into the DuckDB file it was exported from"):
         db.connect(clinic_dataset)
