@@ -158,9 +158,10 @@ class AuditCheck:
 
 
 def access_path(db_path: str | os.PathLike) -> Path:
-    """The access file of a database: `X.duckdb` -> `X.access.sqlite`, in the same folder."""
+    """The access file of a database: `X.duckdb` -> `X.access.sqlite`, in the same folder; of a
+    Parquet dataset folder DIR (whatever dots its name has): `DIR.access.sqlite` beside it."""
     path = Path(db_path)
-    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    stem = path.name[: -len(path.suffix)] if path.suffix and not path.is_dir() else path.name
     return path.with_name(f"{stem}.access.sqlite")
 
 

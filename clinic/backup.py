@@ -163,6 +163,9 @@ def backup(db_path: str | os.PathLike, to: str | os.PathLike) -> dict:
     moment = _utc_now()
     if db_path.suffix.lower() in db.DATA_FILE_SUFFIXES:
         raise db.NotADatabase(f"{db_path} is a {db_path.suffix} data file, not a database: name a .duckdb file with --db")
+    if db_path.is_dir():
+        from clinic import dataset
+        dataset.refuse_write(db_path)     # a Parquet dataset is backed up as the DuckDB file it comes from
     if not db_path.is_file():
         raise BackupError(f"no database at {db_path}: nothing to back up")
     to = _backup_target(to, db_path, moment)
@@ -453,6 +456,9 @@ def restore(file: str | os.PathLike, db_path: str | os.PathLike) -> dict:
     file, db_path = Path(file), Path(db_path)
     if db_path.suffix.lower() in db.DATA_FILE_SUFFIXES:
         raise db.NotADatabase(f"{db_path} is a {db_path.suffix} data file, not a database: name a .duckdb file with --db")
+    if db_path.is_dir():
+        from clinic import dataset
+        dataset.refuse_write(db_path)
     if not db_path.parent.is_dir():
         raise BackupError(f"the folder {db_path.parent} does not exist")
     manifest = verify(file)

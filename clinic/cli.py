@@ -1,4 +1,4 @@
-"""The command line: `python -m clinic demo|import|courses|metrics ...`.
+"""The command line: `python -m clinic demo|import|courses|metrics|export-parquet ...`.
 
 Scripts, tests and operators use it; `courses` and `metrics` print stable JSON, `import` prints a
 summary per file (JSON with --json). Errors are one plain line on stderr, never a traceback.
@@ -86,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="bring back a backup written by `backup`")
     restore.add_argument("file", type=Path)
     restore.add_argument("--db", type=Path, default=None)
+
+    export = sub.add_parser("export-parquet", help="write the database as a Parquet dataset (partitioned by site "
+                                                   "and month) that the dashboard and these commands can read")
+    export.add_argument("--db", type=Path, default=None, help="the DuckDB file to export (default $CLINIC_DB or "
+                                                             "data/clinic.duckdb)")
+    export.add_argument("--to", type=Path, required=True, help="the dataset folder (an earlier export there is "
+                                                               "replaced in one step)")
     return parser
 
 
@@ -268,8 +275,21 @@ def cmd_restore(args) -> int:
     return backup.cmd_restore(args)
 
 
+def cmd_export_parquet(args) -> int:
+    from clinic import dataset
+    try:
+        manifest = dataset.export(args.db or db.default_db_path(), args.to)
+    except dataset.DatasetError as exc:
+        raise CliError(str(exc)) from None
+    _print_json({"dataset": str(args.to), "export_id": manifest["export_id"],
+                 "exported_at": manifest["exported_at"], "exported_from": manifest["exported_from"],
+                 "rows": {table: info["rows"] for table, info in manifest["tables"].items()}})
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics,
-            "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}
+            "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore,
+            "export-parquet": cmd_export_parquet}
 
 
 def main(argv: list[str] | None = None) -> int:

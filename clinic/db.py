@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import re
 import time
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -31,6 +33,10 @@ class DatabaseLocked(RuntimeError):
 
 class NotADatabase(ValueError):
     """The path names a data file (a CSV, a spreadsheet), not a database."""
+
+
+class ReadOnlyDataset(NotADatabase):
+    """A write (import, demo, backup, restore) aimed at a Parquet dataset, which is only ever read."""
 
 
 # DuckDB opens some data files as a temporary in-memory database; writing "into" them would be lost.
@@ -140,6 +146,18 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
         cur.close()
 
 
+@contextmanager
+def batches(con: duckdb.DuckDBPyConnection, name: str, **params) -> Iterator[pa.RecordBatchReader]:
+    """Like arrow(), but streams the result as Arrow record batches (for results too big to hold)."""
+    cur = con.cursor()
+    try:
+        bound = _bind(cur, name, params)
+        _define_macros(cur, name)
+        yield cur.sql(sql_text(name), params=bound).to_arrow_reader(batch_size=100_000)
+    finally:
+        cur.close()
+
+
 def _tables(params: dict) -> list[str]:
     return [k for k, v in params.items() if isinstance(v, (pd.DataFrame, pa.Table))]
 
@@ -175,8 +193,17 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
     DuckDB lets one process write a file and no other process open it meanwhile, so a busy file is
     tried again for up to `wait_seconds`. Raises DatabaseLocked with a plain message after that.
     A read-only connection is also sandboxed (READ_ONLY_CONFIG): it reads this database only.
+
+    A folder holding a Parquet dataset (`python -m clinic export-parquet`) opens read-only as an
+    in-memory connection whose views carry the tables' names (clinic/dataset.py); a write to it
+    raises ReadOnlyDataset.
     """
     path = Path(path)
+    if path.is_dir():
+        from clinic import dataset
+        if not read_only:
+            dataset.refuse_write(path)
+        return dataset.connect(path)
     if path.suffix.lower() in DATA_FILE_SUFFIXES:
         raise NotADatabase(f"{path} is a {path.suffix} data file, not a database: name a .duckdb file with --db")
     if read_only and not path.exists():

@@ -6,7 +6,7 @@ refresh(), right after logging its batch, so the facts and the data they describ
 A database written some other way (or by an older version) is still answered correctly: the queries
 trust the facts only while course_facts_state matches the data, and compute every course otherwise;
 ensure() brings such a database's facts up to date once, when the dashboard or the command line
-opens it.
+opens it. A Parquet dataset is read as exported and never written here.
 """
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def fresh(con: duckdb.DuckDBPyConnection) -> bool:
 def ensure(path: str | Path, wait_seconds: float = 15.0) -> bool:
     """Brings the facts of the database at `path` up to date when they are missing or stale.
     Returns True when it rebuilt them. A database in use by a writer is left alone (its writer
-    rebuilds them when it commits; until then the queries compute every course)."""
+    rebuilds them when it commits; until then the queries compute every course). A Parquet dataset
+    (a folder) is never written: its facts travel in the export, and stale ones are not trusted."""
+    if Path(path).is_dir():
+        return False
     try:
         con = db.connect(path, read_only=True, wait_seconds=wait_seconds)
     except db.DatabaseLocked:

@@ -65,7 +65,14 @@ def _ensure_database(path: Path, patients: int, seed: int) -> bool:
 
 
 def data_version(path: Path) -> str:
-    """Changes whenever the database file (or its write-ahead log) is written: a cache key."""
+    """Changes whenever the database file (or its write-ahead log) is written: a cache key.
+    A Parquet dataset's version is its export id (clinic/dataset.py), new with every export."""
+    if Path(path).is_dir():
+        from clinic import dataset
+        try:
+            return dataset.version(path)
+        except db.NotADatabase:
+            return "-"
     parts = []
     for candidate in (Path(path), Path(f"{path}.wal")):
         try:
