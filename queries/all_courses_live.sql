@@ -3,4 +3,4 @@
 -- returns: the columns of course_summary, one row per course
 -- params: $as_of (date), $relief_rule ('pct30' | 'points2' | 'pct50')
 -- uses: course_summary
-select * from course_summary($as_of, $relief_rule, 'all');
+select * from course_summary($as_of, $relief_rule, 'all', null);

@@ -1,4 +1,4 @@
--- course_summary: defines the table macro course_summary(as_of, relief_rule, courses), used by other queries
+-- course_summary: defines the table macro course_summary(as_of, relief_rule, courses, rows_from), used by
 -- through a `-- uses: course_summary` header line. Returns nothing itself.
 -- The macro returns one row per course counted as of `as_of` (start_date <= as_of), with the
 -- per-course metrics of DESIGN.md and the patient's cohort fields:
@@ -17,10 +17,12 @@
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
 --   'pct50' = >= 50 %), courses (which courses: 'all'; 'open' = while the stored course facts are up
 --   to date, only those they cannot answer as of as_of, see course_facts.sql, else all; 'changed' =
---   only those listed in course_facts_todo, for refresh_course_facts.sql).
+--   only those listed in course_facts_todo, for refresh_course_facts.sql), rows_from (date or null:
+--   with 'open', the earliest row date of any open course, queries/open_rows_from.sql; passed in as
+--   a value so that DuckDB skips the blocks of older sessions unread).
 --   Only session rows dated <= as_of count; thresholds compare integers exactly.
 -- uses: course_rules, course_facts
-create or replace temp macro course_summary(as_of, relief_rule, courses) as table (
+create or replace temp macro course_summary(as_of, relief_rule, courses, rows_from) as table (
     with restricted as (
         select courses = 'open' and course_facts_fresh() as yes
     ),
@@ -39,15 +41,13 @@ create or replace temp macro course_summary(as_of, relief_rule, courses) as tabl
             acute_inflammation,
             coalesce(course_id, inferred_course_id) as course_id
         from main.sessions
-        where courses = 'all'
+        where session_date >= coalesce(rows_from::date, '-infinity'::date)     -- a value: skips older blocks
+          and (courses = 'all'
            or (courses = 'open' and not (select yes from restricted))
            or (courses = 'changed'
                and coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo))
            or (courses = 'open' and (select yes from restricted)
-               -- every row of an open course is dated on or after its first row: a bound on the date
-               -- lets DuckDB skip the blocks of older sessions unread
-               and session_date >= (select min(first_row_date) from open_course_ids(as_of))
-               and coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of)))
+               and coalesce(course_id, inferred_course_id) in (select course_id from open_course_ids(as_of))))
     ),
 
     -- every course: those in courses.csv, and those named (or inferred) on session rows

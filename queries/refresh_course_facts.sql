@@ -56,7 +56,7 @@ where course_id in (select course_id from main.course_facts_todo)
 
 insert into main.course_facts by name
 select s.*, r.source_print
-from course_summary(date '9999-12-31', 'pct30', 'changed') as s
+from course_summary(date '9999-12-31', 'pct30', 'changed', null) as s
 join refresh_prints as r on r.course_id = s.course_id;
 
 update main.sessions
