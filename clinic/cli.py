@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="bring back a backup written by `backup`")
     restore.add_argument("file", type=Path)
     restore.add_argument("--db", type=Path, default=None)
+
+    from clinic import bench
+    bench.add_arguments(sub.add_parser("bench", help="time the dashboard, the import and the metrics next to baselines",
+                                       description="Times every page (server and browser), memory, simultaneous "
+                                                   "sessions, the import and the metrics on a demo database of the "
+                                                   "tier's size, each next to a baseline; prints a table and JSON."))
     return parser
 
 
@@ -266,8 +272,17 @@ def cmd_restore(args) -> int:
     return backup.cmd_restore(args)
 
 
+def cmd_bench(args) -> int:
+    from clinic import bench
+    try:
+        return bench.main(args)
+    except bench.BenchError as exc:
+        raise CliError(str(exc)) from None
+
+
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics,
-            "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore}
+            "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore,
+            "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
