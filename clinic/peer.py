@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 Z_95 = 1.959963984540054
 DEFAULT_PLANNED = 10
@@ -109,8 +110,9 @@ def _summary(tables: Tables, as_of: dt.date, relief_rule: str) -> pd.DataFrame:
     rows = pd.DataFrame({
         "course_id": s["course_id"].fillna(s["inferred_course_id"]).astype("str"),
         "day": _days(s["session_date"]),
-        # a missing time sorts first: -1 second before midnight
-        "second": pd.to_timedelta(s["session_time"].astype("string")).dt.total_seconds().fillna(-1),
+        # microseconds since midnight (converted by Arrow, not parsed as text); a missing time sorts first
+        "time_us": s["session_time"].astype(pd.ArrowDtype(pa.time64("us"))).astype(pd.ArrowDtype(pa.int64()))
+                                    .fillna(-1),
         "session_id": s["session_id"].astype("str"),
         "therapist": s["therapist"],
         "attended": s["status"].str.lower().eq("attended"),
@@ -118,7 +120,7 @@ def _summary(tables: Tables, as_of: dt.date, relief_rule: str) -> pd.DataFrame:
         "after": s["pain_after"].astype("Int64"),
     })
     rows = rows[(rows["day"] <= d) & rows["course_id"].isin(course.index)]
-    rows = rows.sort_values(["course_id", "day", "second", "session_id"], kind="stable")
+    rows = rows.sort_values(["course_id", "day", "time_us", "session_id"], kind="stable")
     attended = rows[rows["attended"]]
 
     first_row = rows.drop_duplicates("course_id").set_index("course_id")
