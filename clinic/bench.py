@@ -181,6 +181,8 @@ def page_list() -> list[tuple[str, str, str]]:
     import logging
 
     # Outside a server, defining cached functions warns "No runtime found": not news for a bench.
+    import streamlit.runtime.caching.cache_data_api  # noqa: F401 - sets its logger's level on import
+
     quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
@@ -320,6 +322,8 @@ READY_JS = """([stableMs, title, content]) => {
   const held = performance.now() - window.__benchReadySince;
   return held >= stableMs ? held : false;
 }"""
+RESET_READY_JS = "() => { window.__benchReadySince = undefined; }"
+APP = '[data-testid="stApp"]'                       # content that is there from the start
 PAGE_CONTENT = '[data-testid="stMain"] h1'
 TRIVIAL_CONTENT = '[data-testid="stMain"] [data-testid="stMarkdownContainer"]'
 ERRORS_JS = """() => document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]').length"""
@@ -406,6 +410,9 @@ class Server:
         self.process, self.port, self.log = process, port, log
         self.base = f"http://127.0.0.1:{port}"
 
+    def url(self, path: str = "", query: str = "") -> str:
+        return f"{self.base}/{path}" + (f"?{query}" if query else "")
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -426,6 +433,7 @@ def streamlit_server(script: Path, folder: Path, env: dict | None = None, timeou
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             # Files edited while it runs must not prompt or trigger reruns mid-measurement.
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL)
@@ -460,7 +468,7 @@ async def drawn(page, action, title: str | None, content: str = PAGE_CONTENT,
     """Does `action` (a navigation or a click), waits until the page is drawn (READY_JS); returns
     (seconds from the action's start to the moment the page was first drawn, error boxes shown)."""
     try:
-        await page.evaluate("() => { window.__benchReadySince = undefined; }")
+        await page.evaluate(RESET_READY_JS)
     except Exception:  # noqa: BLE001 - a document still loading has no marker to reset
         pass
     start = time.perf_counter()
@@ -711,7 +719,8 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
         as_of = min(as_of, dt.date.today())
         timings: dict[str, float] = {}
         details: dict = {"database": {"path": str(path) if db_path else "(temporary)", **counts,
-                                      "built_now_s": _r(build_s)}}
+                                      "built_now_s": _r(build_s)},
+                         "load_average_1m": {"start": round(os.getloadavg()[0], 2)}}
         if build_s is not None:
             timings["demo_build"] = build_s
 
@@ -773,6 +782,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
         details["import"] = {"rows": imp["rows"], "csv_mb": imp["csv_mb"], "imported": imp["imported"],
                              "read_csv_rows": imp["read_csv_rows"]}
 
+    details["load_average_1m"]["end"] = round(os.getloadavg()[0], 2)
     timings = {k: _r(v) for k, v in timings.items() if v is not None}
     return {"tier": tier, "patients": patients, "database": details.pop("database"), "timings": timings,
             "ratios": ratios(timings, details), **details}
@@ -822,94 +832,117 @@ def ratios(timings: dict, details: dict | None = None) -> dict:
 
 # ---------------------------------------------------------------- the table
 
-ROWS = [   # (label, timing key or None for a heading, baseline key for the ratio column)
-    ("Server time (AppTest, signed in)", None, None),
-    ("one-line script (baseline)", "apptest.trivial", None),
-    ("first script run after start", "apptest.first_run", "apptest.trivial"),
-    ("{page} cold", "apptest.{page}.cold", "apptest.trivial"),
-    ("{page} warm", "apptest.{page}.warm", "apptest.trivial"),
-    ("Overview, new as-of date", "apptest.new_as_of", "apptest.overview.warm"),
-    ("Browser (Chromium, streamlit run)", None, None),
-    ("server start to health check", "browser.server_start", None),
-    ("one-line page, first visit (baseline)", "browser.trivial.first", None),
-    ("one-line page, repeat visit (baseline)", "browser.trivial.repeat", None),
-    ("first page after server start", "browser.first_page_after_start", "browser.trivial.first"),
-    ("{page} first visit", "browser.{page}.first", "browser.trivial.first"),
-    ("{page} repeat visit", "browser.{page}.repeat", "browser.trivial.repeat"),
-    ("{page} menu click", "browser.{page}.click", "browser.trivial.repeat"),
-    ("Simultaneous sessions", None, None),
-    ("one user, median menu click", "browser.one_user_click_median", None),
-    ("{users} sessions, median menu click", "simultaneous.median", "browser.one_user_click_median"),
-    ("{users} sessions, 90th percentile", "simultaneous.p90", "browser.one_user_click_median"),
-    ("Import of the sessions CSV", None, None),
-    ("DuckDB read_csv into a table (baseline)", "import.duckdb_read_csv", None),
-    ("python -m clinic import", "import.clinic_import", "import.duckdb_read_csv"),
-    ("python -m clinic import, net of start-up", "import.clinic_import_net", "import.duckdb_read_csv"),
-    ("Metrics", None, None),
-    ("python -m clinic --help (start-up)", "cli.startup", None),
-    ("pandas peer: load three tables", "metrics.peer_load", None),
-    ("pandas peer: compute (baseline)", "metrics.peer_compute", None),
-    ("metrics --json", "metrics.cli", None),
-    ("metrics --json, net of start-up", "metrics.cli_net", "metrics.peer_compute"),
-]
-
-
 def _seconds_text(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
 
-def table(result: dict) -> str:
-    """The results as a Markdown table: one column per tier, each value with its ratio to its baseline,
-    and with several tiers the growth exponent k (time ∝ rows^k) of each step."""
-    tiers = result["tiers"]
-    pages = [name for name, *_ in page_list()]
-    users = next((t["simultaneous"]["users"] for t in tiers if t.get("simultaneous")), 10)
-    heads = [f"{t['tier']} ({t['database']['patients']:,} patients, {t['database']['sessions']:,} sessions)"
-             for t in tiers]
-    heads += [f"k {g['from']}→{g['to']} (rows ×{g['rows_x']:g})" for g in result["growth"]]
-    lines = ["| measure | " + " | ".join(heads) + " |", "|---|" + "---|" * len(heads)]
-    for label, key, base in ROWS:
-        if key is None:
-            lines.append(f"| **{label}** |" + " |" * len(heads))
-            continue
-        expanded = [(label.format(page=p, users=users), key.format(page=p), base and base.format(page=p))
-                    for p in pages] if "{page}" in key else [(label.format(users=users), key, base)]
-        for text, k, b in expanded:
-            cells = []
-            for tier in tiers:
-                value = tier["timings"].get(k)
-                cell = _seconds_text(value)
-                x = ratio(value, tier["timings"].get(b)) if b else None
-                cells.append(cell + (f" (×{x:g})" if x is not None else ""))
-            for step in result["growth"]:
-                k_value = step["timings"].get(k, {}).get("exponent")
-                cells.append("–" if k_value is None else f"{k_value:g}")
-            if any(tier["timings"].get(k) is not None for tier in tiers):
-                lines.append(f"| {text} | " + " | ".join(cells) + " |")
+def _with_ratio(timings: dict, key: str, baseline: str | None) -> str:
+    value = timings.get(key)
+    x = ratio(value, timings.get(baseline)) if baseline else None
+    return _seconds_text(value) + (f" (×{x:g})" if x is not None else "")
+
+
+PAGE_COLUMNS = (   # (heading, timing key with {page}, its baseline)
+    ("server cold", "apptest.{page}.cold", "apptest.trivial"),
+    ("server warm", "apptest.{page}.warm", "apptest.trivial"),
+    ("browser first visit", "browser.{page}.first", "browser.trivial.first"),
+    ("browser repeat visit", "browser.{page}.repeat", "browser.trivial.repeat"),
+    ("browser menu click", "browser.{page}.click", "browser.trivial.repeat"),
+)
+GROWTH_KEYS = ("apptest.{page}.cold", "apptest.{page}.warm", "browser.{page}.first", "browser.{page}.repeat",
+               "browser.{page}.click")
+OTHER_GROWTH_KEYS = ("apptest.first_run", "apptest.new_as_of", "browser.first_page_after_start",
+                     "simultaneous.median", "import.clinic_import_net", "import.duckdb_read_csv", "metrics.cli_net",
+                     "metrics.peer_compute", "metrics.peer_load", "demo_build")
+
+
+def _tier_table(tier: dict) -> list[str]:
+    t = tier["timings"]
+    db = tier["database"]
+    pages = page_list()
+    lines = [f"**{tier['tier']}**: {db['patients']:,} patients, {db['courses']:,} courses, {db['sessions']:,} sessions "
+             "(seconds are medians; × = the time over its baseline's)", "",
+             "| page | " + " | ".join(head for head, *_ in PAGE_COLUMNS) + " |",
+             "|---|" + "---:|" * len(PAGE_COLUMNS)]
+    for name, _file, title in pages:
+        cells = [_with_ratio(t, key.format(page=name), base) for _head, key, base in PAGE_COLUMNS]
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    lines.append("| *baseline: a one-line page* | " + " | ".join(
+        _seconds_text(t.get(base)) for _head, _key, base in PAGE_COLUMNS) + " |")
+    simultaneous = tier.get("simultaneous") or {}
+    memory = (tier.get("browser") or {}).get("memory_peak_mb") or {}
+    imported = tier.get("import") or {}
+    other = [
+        ("Overview at an as-of date not seen before (server)", _seconds_text(t.get("apptest.new_as_of")),
+         f"Overview warm {_seconds_text(t.get('apptest.overview.warm'))}",
+         ratio(t.get("apptest.new_as_of"), t.get("apptest.overview.warm"))),
+        ("first script run after start (server)", _seconds_text(t.get("apptest.first_run")),
+         f"one-line script {_seconds_text(t.get('apptest.trivial'))}",
+         ratio(t.get("apptest.first_run"), t.get("apptest.trivial"))),
+        ("first page after the server started (browser)", _seconds_text(t.get("browser.first_page_after_start")),
+         f"one-line page {_seconds_text(t.get('browser.trivial.first'))}",
+         ratio(t.get("browser.first_page_after_start"), t.get("browser.trivial.first"))),
+        ("server start until it answers", _seconds_text(t.get("browser.server_start")), "", None),
+        (f"{simultaneous.get('users', '–')} simultaneous sessions, median menu click "
+         f"({simultaneous.get('errors', '–')} errors in {simultaneous.get('page_visits', '–')} visits)",
+         _seconds_text(t.get("simultaneous.median")),
+         f"one user {_seconds_text(t.get('browser.one_user_click_median'))}",
+         ratio(t.get("simultaneous.median"), t.get("browser.one_user_click_median"))),
+        ("server peak memory, one user / simultaneous sessions",
+         f"{memory.get('one_user', '–')} / {memory.get('simultaneous', '–')} MB", f"idle {memory.get('idle', '–')} MB",
+         ratio(max((v for k, v in memory.items() if k != "idle" and v), default=None), memory.get("idle"))),
+        (f"import of the sessions CSV ({imported.get('rows', 0):,} rows, {imported.get('csv_mb', '–')} MB), "
+         "net of start-up", _seconds_text(t.get("import.clinic_import_net")),
+         f"DuckDB read_csv {_seconds_text(t.get('import.duckdb_read_csv'))}",
+         ratio(t.get("import.clinic_import_net"), t.get("import.duckdb_read_csv"))),
+        ("metrics --json, net of start-up", _seconds_text(t.get("metrics.cli_net")),
+         f"pandas peer {_seconds_text(t.get('metrics.peer_compute'))} (+ {_seconds_text(t.get('metrics.peer_load'))} "
+         "to load)", ratio(t.get("metrics.cli_net"), t.get("metrics.peer_compute"))),
+    ]
+    lines += ["", "| measure | time | baseline | × |", "|---|---:|---|---:|"]
+    lines += [f"| {what} | {value} | {base} | {'–' if x is None else f'{x:g}'} |" for what, value, base, x in other
+              if not value.startswith("–")]     # parts not measured (--no-browser) are left out
     notes = []
-    for tier in tiers:
-        parts = []
-        memory = (tier.get("browser") or {}).get("memory_peak_mb")
-        if memory:
-            parts.append(f"server memory peak {memory.get('one_user')} MB one user, {memory.get('simultaneous')} MB "
-                         f"with {users} sessions (idle {memory.get('idle')} MB)")
-        if tier.get("simultaneous"):
-            s = tier["simultaneous"]
-            parts.append(f"{s['errors']} errors in {s['page_visits']} simultaneous page visits")
-        if tier.get("import"):
-            i = tier["import"]
-            parts.append(f"import of {i['rows']:,} rows ({i['csv_mb']} MB): {i['imported'].get('new')} new, "
-                         f"{i['imported'].get('rejected')} rejected")
-        if tier.get("metrics"):
-            parts.append("peer agrees with metrics --json" if tier["metrics"]["peer_agrees_with_cli"]
-                         else "PEER DISAGREES with metrics --json")
-        skipped = (tier.get("browser") or {}).get("skipped")
-        if skipped:
-            parts.append(f"browser part skipped: {skipped}")
-        notes.append(f"- {tier['tier']}: " + "; ".join(parts))
-    return "\n".join(lines + [""] + notes)
+    if tier.get("metrics"):
+        notes.append("the pandas peer agrees with metrics --json" if tier["metrics"]["peer_agrees_with_cli"]
+                     else "THE PANDAS PEER DISAGREES with metrics --json")
+    if imported.get("imported"):
+        notes.append(f"import: {imported['imported'].get('new')} new, {imported['imported'].get('rejected')} rejected")
+    load = tier.get("load_average_1m")
+    if load:
+        notes.append(f"load average {load['start']} at the start, {load.get('end')} at the end ({os.cpu_count()} cores)")
+    skipped = (tier.get("browser") or {}).get("skipped")
+    if skipped:
+        notes.append(f"browser part skipped: {skipped}")
+    text = "; ".join(notes)
+    return lines + ["", text[:1].upper() + text[1:] + "."]
+
+
+def table(result: dict) -> str:
+    """The results as Markdown to paste: per tier, a table of the pages (server and browser, each with
+    its ratio to the one-line baseline) and one of the other measures; with several tiers, the growth
+    exponent k (time ∝ sessions^k) of each step."""
+    lines = []
+    for tier in result["tiers"]:
+        lines += _tier_table(tier) + [""]
+    if result["growth"]:
+        steps = result["growth"]
+
+        def exponents(key: str) -> str:
+            found = [step["timings"].get(key, {}).get("exponent") for step in steps]
+            return ", ".join("–" if k is None else f"{k:g}" for k in found)
+
+        names = ", ".join(f"{g['from']}→{g['to']} (sessions ×{g['rows_x']:g})" for g in steps)
+        lines += [f"**Growth**: k in time ∝ sessions^k (0 flat, 1 linear), for {names}", "",
+                  "| page | " + " | ".join(head for head, key, _ in PAGE_COLUMNS if key in GROWTH_KEYS) + " |",
+                  "|---|" + "---:|" * len(GROWTH_KEYS)]
+        for name, _file, title in page_list():
+            lines.append(f"| {title} | " + " | ".join(exponents(key.format(page=name)) for key in GROWTH_KEYS) + " |")
+        lines += ["", "| measure | k |", "|---|---:|"]
+        lines += [f"| {key} | {exponents(key)} |" for key in OTHER_GROWTH_KEYS]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 # ---------------------------------------------------------------- the command

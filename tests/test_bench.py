@@ -114,16 +114,22 @@ def test_ratios_put_pages_next_to_their_baselines_and_leave_out_what_was_not_mea
     assert "simultaneous.median / browser.one_user_click_median" not in out     # not measured
 
 
-def test_the_table_has_a_column_per_tier_and_a_growth_column_per_step():
-    small = {**tier("S", 1_000, **{"apptest.trivial": 0.002, "apptest.overview.cold": 0.5}), "patients": 100}
-    large = {**tier("M", 10_000, **{"apptest.trivial": 0.002, "apptest.overview.cold": 5.0}), "patients": 1000}
-    for t in (small, large):
-        t["database"]["patients"] = t["patients"]
-    text = bench.table({"tiers": [small, large], "growth": bench.growth([small, large])})
+def test_the_table_shows_each_tier_with_ratios_and_the_growth_exponent_of_each_step():
+    def made_up(name, patients, sessions, cold):
+        return {"tier": name, "database": {"patients": patients, "courses": patients, "sessions": sessions},
+                "timings": {"apptest.trivial": 0.002, "apptest.overview.cold": cold}}
+
+    tiers = [made_up("S", 100, 1_000, 0.5), made_up("M", 1_000, 10_000, 5.0)]
+    text = bench.table({"tiers": tiers, "growth": bench.growth(tiers)})
     lines = text.splitlines()
-    assert lines[0].startswith("| measure | S (100 patients, 1,000 sessions) | M (1,000 patients, 10,000 sessions) |")
-    assert "k S→M (rows ×10)" in lines[0]
-    assert "| overview cold | 500 ms (×250) | 5.00 s (×2500) | 1 |" in lines
+    assert lines[0].startswith("**S**: 100 patients, 100 courses, 1,000 sessions")
+    assert "**M**: 1,000 patients, 1,000 courses, 10,000 sessions" in text
+    assert "| Overview | 500 ms (×250) | – | – | – | – |" in lines
+    assert "| Overview | 5.00 s (×2500) | – | – | – | – |" in lines
+    assert "| *baseline: a one-line page* | 2 ms | 2 ms | – | – | – |" in lines
+    growth = lines[lines.index(next(line for line in lines if line.startswith("**Growth**"))):]
+    assert "S→M (sessions ×10)" in growth[0]
+    assert "| Overview | 1 | – | – | – | – |" in growth
 
 
 # ---------------------------------------------------------------- the CSV export
@@ -205,7 +211,8 @@ def check_common(result: dict, printed: str, browser: bool) -> dict:
     assert only["metrics"]["peer_agrees_with_cli"] is True
     assert "metrics.cli_net / metrics.peer_compute" in only["ratios"]
     assert "import.clinic_import / import.duckdb_read_csv" in only["ratios"]
-    assert printed.startswith("| measure | S-200 (200 patients, ")
+    assert printed.startswith("**S-200**: 200 patients, ")
+    assert "| Overview | " in printed and "The pandas peer agrees with metrics --json" in printed
     return only
 
 
