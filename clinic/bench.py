@@ -131,9 +131,9 @@ def growth(tiers: list[dict]) -> list[dict]:
             after = large["timings"].get(key)
             if after is None or before is None or before <= 0 or after <= 0:
                 continue
-            time_x = after / before
+            time_x = after / before     # (+ 0.0 below: a -0.0 exponent is written 0)
             timings[key] = {"time_x": _significant(time_x),
-                            "exponent": round(math.log(time_x) / math.log(rows_x), 2) if rows_x > 1 else None}
+                            "exponent": round(math.log(time_x) / math.log(rows_x), 2) + 0.0 if rows_x > 1 else None}
         steps.append({"from": small["tier"], "to": large["tier"], "rows_x": _significant(rows_x), "timings": timings})
     return steps
 
