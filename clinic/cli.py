@@ -93,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
                                                              "data/clinic.duckdb)")
     export.add_argument("--to", type=Path, required=True, help="the dataset folder (an earlier export there is "
                                                                "replaced in one step)")
+
+    from clinic import bench
+    bench.add_arguments(sub.add_parser("bench", help="time the dashboard, the import and the metrics next to baselines",
+                                       description="Times every page (server and browser), memory, simultaneous "
+                                                   "sessions, the import and the metrics on a demo database of the "
+                                                   "tier's size, each next to a baseline; prints a table and JSON."))
     return parser
 
 
@@ -287,9 +293,17 @@ def cmd_export_parquet(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from clinic import bench
+    try:
+        return bench.main(args)
+    except bench.BenchError as exc:
+        raise CliError(str(exc)) from None
+
+
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics,
             "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore,
-            "export-parquet": cmd_export_parquet}
+            "export-parquet": cmd_export_parquet, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ Without --db (or when PATH does not exist yet) it builds the demo first with
 The pages run signed in as the demo's director (`director` / `demo`), through the real session
 check of every script run; a database without that account is refused.
 
-How pages are timed: streamlit.testing.v1.AppTest, in this process, with CLINIC_DB pointing at the
+How pages are timed (clinic/bench.py, shared with `python -m clinic bench`): streamlit.testing.v1.AppTest, in this process, with CLINIC_DB pointing at the
 database and as of today (the demo's last day). That is the server-side cost of one script run
 (dashboard.py's sidebar + navigation + the page: queries, metrics, figures, element protos); it
 leaves out the network and the browser's drawing. For each page:
@@ -31,32 +31,14 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = {   # screen name -> page file (as registered in dashboard.py)
-    "overview": "pages/overview.py",
-    "pain_trends": "pages/pain_trends.py",
-    "first_session": "pages/first_session.py",
-    "adherence": "pages/adherence.py",
-    "patients": "pages/patients.py",
-    "cohorts": "pages/cohorts.py",
-    "import_data": "pages/import_data.py",
-    "audit": "pages/audit.py",
-}
-TIMEOUT = 300   # seconds one AppTest run may take before it counts as hung
-
-
-def _seconds(action) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
+from clinic import bench  # noqa: E402  (the page timing is shared with `python -m clinic bench`)
 
 
 def _summary(samples: list[float]) -> dict:
@@ -64,65 +46,17 @@ def _summary(samples: list[float]) -> dict:
             "max_s": round(max(samples), 4), "runs": len(samples)}
 
 
-def build_demo(path: Path, patients: int, seed: int) -> float:
-    command = [sys.executable, "-m", "clinic", "demo", "--db", str(path), "--patients", str(patients),
-               "--seed", str(seed)]
-    start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def _clear_caches() -> None:
-    import streamlit as st
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def _check(at, what: str) -> None:
-    if at.exception:
-        raise SystemExit(f"{what} raised: {at.exception[0].message}")
-
-
-def sign_in_as_demo_director(path: Path) -> None:
-    """Every script run reads the sign-in from the browser's cookie; AppTest has no browser, so the
-    cookie reader returns the token of a real session of the demo director."""
-    from clinic import access, auth
-
-    token = access.AccessStore.for_database(path).sign_in("director", access.DEMO_PASSWORD, client="bench").token
-    if token is None:
-        raise SystemExit(f"cannot sign in as the demo director in {path}: use a database built by `clinic demo`")
-    auth.cookie_token = lambda: token
-
-
 def time_pages(cold_runs: int, warm_runs: int) -> dict:
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at = bench.dashboard_apptest()
     at.run()            # imports, first script run: not counted
-    _check(at, "dashboard.py")
-    results = {}
-    for name, page in PAGES.items():
-        cold = []
-        for _ in range(cold_runs):
-            _clear_caches()
-            cold.append(_seconds(lambda: at.switch_page(page).run()))
-            _check(at, page)
-        warm = []
-        for _ in range(warm_runs):
-            warm.append(_seconds(at.run))
-            _check(at, page)
-        results[name] = {"cold": _summary(cold), "warm": _summary(warm),
-                         "elements": {"charts": len(at.get("plotly_chart")), "tables": len(at.dataframe),
-                                      "metrics": len(at.metric)}}
-    return results
+    if at.exception:
+        raise SystemExit(f"dashboard.py raised: {at.exception[0].message}")
+    return {name: {"cold": _summary(timing["cold"]), "warm": _summary(timing["warm"]), "elements": timing["elements"]}
+            for name, timing in bench.time_pages(at, cold_runs, warm_runs).items()}
 
 
 def time_trivial_app(runs: int) -> dict:
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_string('import streamlit as st\nst.write("hello")\n', default_timeout=TIMEOUT)
-    at.run()
-    return _summary([_seconds(at.run) for _ in range(runs)])
+    return _summary(bench.time_trivial_app(runs))
 
 
 def time_duckdb_count(path: Path, runs: int) -> tuple[dict, int]:
@@ -138,7 +72,7 @@ def time_duckdb_count(path: Path, runs: int) -> tuple[dict, int]:
             con.close()
 
     count()
-    return _summary([_seconds(count) for _ in range(runs)]), counts[-1]
+    return _summary([bench._seconds(count) for _ in range(runs)]), counts[-1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         path = args.db or Path(folder) / "demo.duckdb"
         build_seconds = None
         if not path.exists():
-            build_seconds = round(build_demo(path, args.patients, args.seed), 2)
+            build_seconds = round(bench.build_demo(path, args.patients, args.seed), 2)
         os.environ["CLINIC_DB"] = str(path.resolve())
 
         import duckdb
@@ -162,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
         duckdb_count, sessions = time_duckdb_count(path, 20)
         trivial = time_trivial_app(20)
-        sign_in_as_demo_director(path)
+        bench.sign_in_as_demo_director(path)
         pages = time_pages(args.cold, args.warm)
 
     for timing in pages.values():

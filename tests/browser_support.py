@@ -6,13 +6,11 @@ and a recorder of everything the browser receives (WebSocket frames, HTTP respon
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -20,12 +18,13 @@ from typing import Iterable, Iterator
 import pytest
 from urllib.parse import urlencode, urlsplit
 
+from clinic import bench
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1400, "height": 1000}
+# Chromium, its flags, the window size, the Streamlit server and the "page drawn" check are shared
+# with `python -m clinic bench` (clinic/bench.py), which times the same pages the same way.
+CHROMIUM, CHROMIUM_ARGS, VIEWPORT = bench.CHROMIUM, bench.CHROMIUM_ARGS, bench.VIEWPORT
 
 # (url path, screenshot name, nav title, shows data) — the pages dashboard.py registers, in menu
 # order, as the director sees them (the audit log and the user list show a table of entries).
@@ -51,21 +50,12 @@ SIGN_IN_PATH = "/signin"
 
 def missing_tools() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing (pip install -r requirements-dev.txt)"
-    return None
+    return bench.browser_missing()
 
 
 # ---------------------------------------------------------------- the server
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+free_port = bench.free_port
 
 
 def copy_database(source: Path, folder: Path) -> Path:
@@ -78,19 +68,7 @@ def copy_database(source: Path, folder: Path) -> Path:
     return target
 
 
-class Server:
-    def __init__(self, process: subprocess.Popen, port: int, log: Path):
-        self.process, self.port, self.log = process, port, log
-        self.base = f"http://127.0.0.1:{port}"
-
-    def url(self, path: str = "", query: str = "") -> str:
-        return f"{self.base}/{path}" + (f"?{query}" if query else "")
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except FileNotFoundError:
-            return "(no server log)"
+Server = bench.Server
 
 
 @contextmanager
@@ -98,48 +76,9 @@ def streamlit_server(database: Path, log_folder: Path, timeout: float = 30.0,
                      env: dict[str, str] | None = None) -> Iterator[Server]:
     """`streamlit run dashboard.py` on a free port with CLINIC_DB=database (and `env` on top, e.g.
     CLINIC_IDLE_MINUTES); always stopped after."""
-    port = free_port()
-    log = log_folder / f"streamlit-{port}.log"
-    env = {**os.environ, "CLINIC_DB": str(database), **(env or {})}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             # Pages edited while the tests run must not prompt or trigger reruns mid-test.
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    server = Server(process, port, log)
-    try:
-        _wait_healthy(server, timeout)
+    with bench.streamlit_server(ROOT / "dashboard.py", log_folder, {"CLINIC_DB": str(database), **(env or {})},
+                                timeout) as (server, _seconds):
         yield server
-    finally:
-        _stop(process)
-
-
-def _wait_healthy(server: Server, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.process.returncode} before it was healthy:\n"
-                               f"{server.log_tail()}")
-        try:
-            with urllib.request.urlopen(f"{server.base}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"streamlit on port {server.port} was not healthy after {timeout:.0f} s:\n{server.log_tail()}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 # ---------------------------------------------------------------- the browser
@@ -150,30 +89,19 @@ def launch(playwright):
 
 # Ready = connected, the script run has finished (no running icon), every lazily loaded element
 # has replaced its skeleton and every Plotly chart has drawn its SVG — and all that has held for
-# STABLE_MS, so a rerun that is about to start (after a click) is not mistaken for the end.
-STABLE_MS = 250
-_READY_JS = """(stableMs) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const ready = !!app
-    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-    && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-    && !document.querySelector('[data-testid="stSkeleton"]')
-    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
-  if (!ready) { window.__stReadySince = undefined; return false; }
-  if (window.__stReadySince === undefined) window.__stReadySince = performance.now();
-  return performance.now() - window.__stReadySince >= stableMs;
-}"""
+# STABLE_MS, so a rerun that is about to start (after a click) is not mistaken for the end
+# (bench.READY_JS, here without a page title or content to wait for).
+STABLE_MS = bench.STABLE_MS
 _STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
   return a ? `script ${a.getAttribute('data-test-script-state')}, connection ${a.getAttribute('data-test-connection-state')}, `
     + `${document.querySelectorAll('[data-testid="stSkeleton"]').length} skeletons` : 'no stApp yet'; }"""
 
 
 def wait_until_ready(page, timeout_ms: float = 30_000) -> None:
-    """Waits until the app has finished its script run and drawn everything (see _READY_JS)."""
-    page.evaluate("() => { window.__stReadySince = undefined; }")
+    """Waits until the app has finished its script run and drawn everything (see bench.READY_JS)."""
+    page.evaluate(bench.RESET_READY_JS)
     try:
-        page.wait_for_function(_READY_JS, arg=STABLE_MS, timeout=timeout_ms, polling=100)
+        page.wait_for_function(bench.READY_JS, arg=[STABLE_MS, None, bench.APP], timeout=timeout_ms, polling=100)
     except Exception as exc:  # playwright's TimeoutError; say where the app was stuck, show it
         state = page.evaluate(_STATE_JS)
         name = "timeout-" + (page.url.split("://", 1)[-1].split("?")[0].split("/", 1)[-1].strip("/") or "overview")

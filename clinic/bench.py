@@ -1,0 +1,1004 @@
+"""`python -m clinic bench [--tier S|M|L|XL ...]`: how fast the dashboard is, next to baselines, in one run.
+
+For each tier (S = 2,000 demo patients, M = 20,000, L = 200,000, XL = 2,000,000; about 12 sessions
+a patient) it builds the demo database with `python -m clinic demo` (or takes `--db`) and measures,
+each next to a baseline measured in the same run on the same machine:
+
+1. server time of every page (streamlit.testing.v1.AppTest signed in as the demo director, in a
+   fresh Python process): the first script run, each page cold (st.cache_data and st.cache_resource
+   cleared) and warm, and the Overview at an as-of date not seen before (other caches warm); baseline:
+   AppTest running a one-line script;
+2. browser time of every page: `streamlit run dashboard.py` on a free localhost port, headless
+   Chromium signed in through the /signin form; from navigation to the page drawn (see READY_JS):
+   first visit (a page load), repeat visit (a page load, the server's caches warm), a click in the
+   sidebar menu; the server's start and the first page after it; baseline: a one-line page served
+   by `streamlit run` the same way;
+3. the server's peak memory (resident set of the streamlit process and its children), sampled while
+   the browser goes through the pages and while the simultaneous sessions run;
+4. N simultaneous sessions (browser contexts, default 10) clicking through the pages on that
+   server: errors and the median page time, next to the one-user median of the same clicks;
+5. importing the tier's sessions, exported as the contract's sessions.csv, into a fresh database
+   with `python -m clinic import`, next to DuckDB's read_csv of the same file into a table;
+6. `python -m clinic metrics --json`, net of the command's start-up (`python -m clinic --help`),
+   next to the pandas peer (clinic/peer.py) computing the same definitions after loading its data;
+7. with several tiers, how each timing grows from one tier to the next relative to the rows.
+
+It prints a table (Markdown, to paste) and the JSON document, and writes the JSON with --out.
+Every timing is a median over --runs repetitions unless its name says otherwise.
+The parts that need Streamlit, Playwright or pandas are imported only when they run.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+TIERS = {"S": 2_000, "M": 20_000, "L": 200_000, "XL": 2_000_000}
+# The import contract's sessions.csv columns (DESIGN.md "Data contract"), in its order.
+SESSION_COLUMNS = ("session_id", "patient_id", "session_date", "therapist", "status", "pain_before", "pain_after",
+                   "course_id", "session_time", "muscle_tension", "numbness", "acute_inflammation", "notes")
+DIRECTOR = "director"
+TRIVIAL_SCRIPT = 'import streamlit as st\nst.write("hello")\n'
+NEW_AS_OF_DAYS_BACK = 30
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+PAGE_TIMEOUT_S = 180          # one page may take this long before it counts as an error
+CONCURRENT_DEADLINE_S = 900   # the simultaneous sessions stop after this, whatever is left
+MEMORY_SAMPLE_S = 0.05
+
+
+METHOD = {
+    "apptest": "server time of one script run: streamlit.testing.v1.AppTest in a fresh process, signed in as the demo "
+               "director; cold = st.cache_data + st.cache_resource cleared; new_as_of = the Overview at an as-of "
+               "date not seen before, other caches warm; baseline = a one-line script",
+    "browser": "streamlit run dashboard.py on a free localhost port, headless Chromium signed in through /signin; "
+               "time from the navigation or click to the page first drawn (connected, script not running, main "
+               "title there, no skeleton, charts drawn, menu on the page, held 250 ms, which is not counted); "
+               "first = first page load, repeat = page load again, click = sidebar menu; baseline = a one-line page",
+    "memory": "resident set of the streamlit process and its children, sampled every 50 ms, peak per phase",
+    "simultaneous": "N browser contexts on the same server, each signed in, click through every page at once; "
+                    "compared with the one-user median of the same clicks (server caches warm in both)",
+    "import": "the sessions exported as the contract's sessions.csv, imported with python -m clinic import into a "
+              "fresh database (net = minus python -m clinic --help); baseline = DuckDB read_csv into a table",
+    "metrics": "python -m clinic metrics --json (overall) minus python -m clinic --help; baseline = the pandas peer "
+               "(clinic/peer.py) computing the per-course summary and overall cohort metrics after loading",
+    "growth": "exponent k in time ∝ sessions^k between consecutive tiers",
+    "timings": "seconds, medians of --runs repetitions",
+}
+
+
+class BenchError(RuntimeError):
+    """The bench cannot go on (a command failed, the database is not a demo one, a tool is missing)."""
+
+
+# ---------------------------------------------------------------- tiers, ratios and growth
+
+def parse_tiers(tier_flags: list[str] | None, tiers_option: str | None) -> list[str]:
+    """The tiers asked for by `--tier T` (repeated) and `--tiers S,M`, in size order, each once; S by default."""
+    asked = [t for flag in (tier_flags or []) for t in flag.split(",")]
+    asked += [t for t in (tiers_option or "").split(",")]
+    names = []
+    for name in (t.strip().upper() for t in asked):
+        if not name:
+            continue
+        if name not in TIERS:
+            raise BenchError(f"unknown tier {name!r}; use {', '.join(TIERS)}")
+        if name not in names:
+            names.append(name)
+    return sorted(names, key=TIERS.get) or ["S"]
+
+
+def ratio(value: float | None, baseline: float | None) -> float | None:
+    """value ÷ baseline, to 3 significant digits; None when either is missing or the baseline is 0."""
+    if value is None or baseline is None or baseline <= 0:
+        return None
+    return _significant(value / baseline)
+
+
+def _significant(x: float, digits: int = 3) -> float:
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, max(0, digits - 1 - int(math.floor(math.log10(abs(x))))))
+
+
+def median(samples: list[float]) -> float | None:
+    return statistics.median(samples) if samples else None
+
+
+def growth(tiers: list[dict]) -> list[dict]:
+    """How each timing grows from one tier to the next (tiers in size order): the rows' factor, and
+    per timing its factor and the exponent k in time ∝ rows^k (1 = linear, 0 = flat)."""
+    steps = []
+    for small, large in zip(tiers, tiers[1:]):
+        rows_x = large["database"]["sessions"] / small["database"]["sessions"]
+        timings = {}
+        for key, before in small["timings"].items():
+            after = large["timings"].get(key)
+            if after is None or before is None or before <= 0 or after <= 0:
+                continue
+            time_x = after / before     # (+ 0.0 below: a -0.0 exponent is written 0)
+            timings[key] = {"time_x": _significant(time_x),
+                            "exponent": round(math.log(time_x) / math.log(rows_x), 2) + 0.0 if rows_x > 1 else None}
+        steps.append({"from": small["tier"], "to": large["tier"], "rows_x": _significant(rows_x), "timings": timings})
+    return steps
+
+
+# ---------------------------------------------------------------- subprocess helpers
+
+def _python(*args: str, env: dict | None = None, timeout: float | None = None, stdout=subprocess.DEVNULL
+            ) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**os.environ, **(env or {})}, stdout=stdout,
+                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=timeout)
+
+
+def _timed_command(*args: str, timeout: float | None = None) -> float:
+    start = time.perf_counter()
+    done = _python(*args, timeout=timeout)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise BenchError(f"`python {' '.join(args)}` failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return seconds
+
+
+def build_demo(path: Path, patients: int, seed: int) -> float:
+    """`python -m clinic demo` into `path` (which must not hold data yet); its wall time."""
+    return _timed_command("-m", "clinic", "demo", "--db", str(path), "--patients", str(patients), "--seed", str(seed))
+
+
+def database_counts(path: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        counts = {name: con.table(name).count("*").fetchall()[0][0] for name in ("patients", "courses", "sessions")}
+        counts["last_session_date"] = con.table("sessions").max("session_date").fetchall()[0][0]
+    finally:
+        con.close()
+    last = counts.pop("last_session_date")
+    counts["last_session_date"] = last.isoformat() if last else None
+    return counts
+
+
+# ---------------------------------------------------------------- 1. server time (AppTest)
+
+def page_list() -> list[tuple[str, str, str]]:
+    """(name, page file, menu title) of every page dashboard.py registers, as the director sees them."""
+    import logging
+
+    # Outside a server, defining cached functions warns "No runtime found": not news for a bench.
+    import streamlit.runtime.caching.cache_data_api  # noqa: F401 - sets its logger's level on import
+
+    quiet = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        from clinic import ui
+    finally:
+        quiet.setLevel(level)
+    return [(Path(file).stem, file, title) for file, title, *_ in ui.PAGES]
+
+
+def sign_in_as_demo_director(path: Path) -> None:
+    """Every script run reads the sign-in from the browser's cookie; AppTest has no browser, so the
+    cookie reader returns the token of a real session of the demo director (the session check of
+    every run still happens)."""
+    from clinic import access, auth
+
+    token = access.AccessStore.for_database(path).sign_in(DIRECTOR, access.DEMO_PASSWORD, client="bench").token
+    if token is None:
+        raise BenchError(f"cannot sign in as the demo director in {path}: use a database built by `clinic demo`")
+    auth.cookie_token = lambda: token
+
+
+def _seconds(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _check(at, what: str) -> None:
+    if at.exception:
+        raise BenchError(f"{what} raised: {at.exception[0].message}")
+
+
+def dashboard_apptest():
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=PAGE_TIMEOUT_S)
+
+
+def time_trivial_app(runs: int) -> list[float]:
+    """AppTest runs of a one-line script: the fixed cost of one script run (the first run not counted)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(TRIVIAL_SCRIPT, default_timeout=PAGE_TIMEOUT_S)
+    at.run()
+    return [_seconds(at.run) for _ in range(runs)]
+
+
+def time_pages(at, cold_runs: int, warm_runs: int) -> dict:
+    """Every page of an AppTest of dashboard.py (already run once): {name: {"cold": [s], "warm": [s],
+    "elements": {...}}}; cold = st.cache_data and st.cache_resource cleared before the run."""
+    import streamlit as st
+
+    pages = {}
+    for name, file, _title in page_list():
+        cold, warm = [], []
+        for _ in range(cold_runs):
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            cold.append(_seconds(lambda: at.switch_page(file).run()))
+            _check(at, file)
+        for _ in range(warm_runs):
+            warm.append(_seconds(at.run))
+            _check(at, file)
+        pages[name] = {"cold": cold, "warm": warm,
+                       "elements": {"charts": len(at.get("plotly_chart")), "tables": len(at.dataframe),
+                                    "metrics": len(at.metric)}}
+    return pages
+
+
+def time_new_as_of(at, runs: int) -> list[float]:
+    """The Overview at as-of dates not seen before (30, 31, ... days back), every other cache warm:
+    a person changing the sidebar's as-of date."""
+    first = page_list()[0][1]
+    at.switch_page(first).run()
+    _check(at, first)
+    times = []
+    for n in range(runs):
+        at.date_input(key="as_of").set_value(dt.date.today() - dt.timedelta(days=NEW_AS_OF_DAYS_BACK + n))
+        times.append(_seconds(at.run))
+        _check(at, "the Overview at a new as-of date")
+    return times
+
+
+def apptest_worker(argv: list[str]) -> int:
+    """Runs in its own Python process (see time_apptest): every page through AppTest, writes JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    os.environ["CLINIC_DB"] = str(args.db.resolve())
+    sign_in_as_demo_director(args.db)
+    trivial = time_trivial_app(max(5, args.runs))
+    at = dashboard_apptest()
+    first_run = _seconds(at.run)          # imports, the first script run (the Overview), caches cold
+    _check(at, "dashboard.py")
+    pages = time_pages(at, args.runs, args.runs)
+    new_as_of = time_new_as_of(at, args.runs)
+    args.out.write_text(json.dumps({"first_run": first_run, "pages": pages, "new_as_of": new_as_of,
+                                    "trivial": trivial}))
+    return 0
+
+
+def time_apptest(path: Path, runs: int, folder: Path) -> dict:
+    out = folder / "apptest.json"
+    done = _python("-c", "import sys; from clinic import bench; sys.exit(bench.apptest_worker(sys.argv[1:]))",
+                   "--db", str(path), "--runs", str(runs), "--out", str(out))
+    if done.returncode != 0:
+        raise BenchError(f"the AppTest run failed: {done.stderr.strip()[-3000:]}")
+    return json.loads(out.read_text())
+
+
+# ---------------------------------------------------------------- 2-4. the browser, memory, simultaneous sessions
+
+# Drawn = connected, the script run has finished (no running icon), the page's content is there
+# (the main block has its title; for the trivial page, its text), no skeleton is left, every Plotly
+# chart has its SVG, and the menu marks the expected page — and all that has held for STABLE_MS, so
+# a rerun about to start is not taken for the end. The function returns how long it has held (ms),
+# which is subtracted from the measured time: the time reported is when the page was first drawn.
+STABLE_MS = 250
+READY_JS = """([stableMs, title, content]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  let ready = !!app
+    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+    && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && !!document.querySelector(content)
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
+  if (ready && title) {
+    const link = document.querySelector('[data-testid="stSidebarNavLink"][aria-current="page"]');
+    ready = !!link && link.innerText.trim().split('\\n').pop().trim() === title;
+  }
+  if (!ready) { window.__benchReadySince = undefined; return false; }
+  if (window.__benchReadySince === undefined) window.__benchReadySince = performance.now();
+  const held = performance.now() - window.__benchReadySince;
+  return held >= stableMs ? held : false;
+}"""
+RESET_READY_JS = "() => { window.__benchReadySince = undefined; }"
+APP = '[data-testid="stApp"]'                       # content that is there from the start
+PAGE_CONTENT = '[data-testid="stMain"] h1'
+TRIVIAL_CONTENT = '[data-testid="stMain"] [data-testid="stMarkdownContainer"]'
+ERRORS_JS = """() => document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]').length"""
+
+
+def browser_missing() -> str | None:
+    """Why the browser part cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    try:
+        import playwright.async_api  # noqa: F401 - only whether it is there
+    except ImportError:
+        return "the playwright package is missing (pip install -r requirements-dev.txt)"
+    return None
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc), in bytes."""
+    total, todo, seen = 0, [pid], set()
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+        except (OSError, IndexError, ValueError):
+            continue
+        todo += _children(current)
+    return total
+
+
+class MemorySampler:
+    """Samples a process tree's resident memory in a thread; the peak is kept per phase."""
+
+    def __init__(self, pid: int):
+        self.pid, self.phase, self.peaks = pid, "start", {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def sample(self) -> int:
+        rss = tree_rss_bytes(self.pid)
+        self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), rss)
+        return rss
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(MEMORY_SAMPLE_S)
+
+    def mb(self, phase: str) -> float | None:
+        return round(self.peaks[phase] / 2**20, 1) if phase in self.peaks else None
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, log: Path):
+        self.process, self.port, self.log = process, port, log
+        self.base = f"http://127.0.0.1:{port}"
+
+    def url(self, path: str = "", query: str = "") -> str:
+        return f"{self.base}/{path}" + (f"?{query}" if query else "")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no server log)"
+
+
+@contextmanager
+def streamlit_server(script: Path, folder: Path, env: dict | None = None, timeout: float = 120) -> Iterator[tuple[Server, float]]:
+    """`streamlit run SCRIPT` on a free localhost port; yields (server, seconds until it answered its health
+    check). Always stopped after."""
+    import urllib.request
+
+    port = free_port()
+    log = folder / f"streamlit-{port}.log"
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             # Files edited while it runs must not prompt or trigger reruns mid-measurement.
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+    server = Server(process, port, log)
+    try:
+        deadline = start + timeout
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"streamlit exited with {process.returncode}:\n{server.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{server.base}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.perf_counter() > deadline:
+                raise BenchError(f"streamlit was not healthy after {timeout:.0f} s:\n{server.log_tail()}")
+            time.sleep(0.02)
+        yield server, time.perf_counter() - start
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+
+
+async def drawn(page, action, title: str | None, content: str = PAGE_CONTENT,
+                timeout_s: float = PAGE_TIMEOUT_S) -> tuple[float, int]:
+    """Does `action` (a navigation or a click), waits until the page is drawn (READY_JS); returns
+    (seconds from the action's start to the moment the page was first drawn, error boxes shown)."""
+    try:
+        await page.evaluate(RESET_READY_JS)
+    except Exception:  # noqa: BLE001 - a document still loading has no marker to reset
+        pass
+    start = time.perf_counter()
+    await action()
+    handle = await page.wait_for_function(READY_JS, arg=[STABLE_MS, title, content], polling=20,
+                                          timeout=timeout_s * 1000)
+    end = time.perf_counter()
+    held_ms = await handle.json_value()
+    return max(0.0, end - start - held_ms / 1000), await page.evaluate(ERRORS_JS)
+
+
+async def sign_in(page, server: Server, password: str, next_path: str = "/") -> None:
+    """Through the real /signin form, as the demo director."""
+    from urllib.parse import urlencode
+
+    await page.goto(f"{server.base}/signin?{urlencode({'next': next_path})}", wait_until="domcontentloaded")
+    await page.locator("#username").fill(DIRECTOR)
+    await page.locator("#password").fill(password)
+    async with page.expect_navigation(wait_until="commit"):
+        await page.locator('button[type="submit"]').click()
+    if "/signin" in page.url:
+        raise BenchError(f"signing in as {DIRECTOR!r} through the form failed (is this a demo database?)")
+
+
+def _click(page, title: str):
+    return lambda: page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]').filter(
+        has_text=title).first.click()
+
+
+def _goto(page, url: str):
+    return lambda: page.goto(url, wait_until="commit")
+
+
+def _url(server: Server, name: str, first_page: str) -> str:
+    return f"{server.base}/" + ("" if name == first_page else name)
+
+
+async def _one_user(browser, server: Server, pages, runs: int, memory: MemorySampler, password: str) -> dict:
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    first_name = pages[0][0]
+    try:
+        # Signed in through the form, sent on to a path that runs no script, so that the first page
+        # after the server's start is timed on its own.
+        memory.phase = "one_user"
+        await sign_in(page, server, password, next_path="/_stcore/health")
+        results = {name: {"first": [], "repeat": [], "click": [], "errors": 0} for name, *_ in pages}
+        first_after_start = None
+        for name, _file, title in pages:
+            seconds, errors = await drawn(page, _goto(page, _url(server, name, first_name)), title)
+            first_after_start = seconds if first_after_start is None else first_after_start
+            results[name]["first"].append(seconds)
+            results[name]["errors"] += errors
+            for _ in range(runs):
+                seconds, errors = await drawn(page, _goto(page, _url(server, name, first_name)), title)
+                results[name]["repeat"].append(seconds)
+                results[name]["errors"] += errors
+        for _ in range(runs):
+            for name, _file, title in pages[1:] + pages[:1]:
+                seconds, errors = await drawn(page, _click(page, title), title)
+                results[name]["click"].append(seconds)
+                results[name]["errors"] += errors
+        return {"first_page_after_start": first_after_start, "pages": results}
+    finally:
+        await context.close()
+
+
+async def _simultaneous(browser, server: Server, pages, users: int, rounds: int, password: str) -> dict:
+    """`users` browser contexts, each signed in, click through every page `rounds` times at once."""
+    import asyncio
+
+    contexts, tabs = [], []
+    for _ in range(users):
+        context = await browser.new_context(viewport=VIEWPORT)
+        contexts.append(context)
+        tab = await context.new_page()
+        await sign_in(tab, server, password)
+        await drawn(tab, lambda: asyncio.sleep(0), pages[0][2])
+        tabs.append(tab)
+    times, failures = [], []
+
+    async def walk(i: int, tab) -> None:
+        order = pages[1:] + pages[:1]
+        order = order[i % len(order):] + order[:i % len(order)]
+        if order[0][0] == pages[0][0]:      # not the page it is on: a click there starts no run
+            order = order[1:] + order[:1]
+        for _ in range(rounds):
+            for name, _file, title in order:
+                try:
+                    seconds, errors = await drawn(tab, _click(tab, title), title)
+                except Exception as exc:  # noqa: BLE001 - a time-out or a closed page is an error, counted
+                    failures.append(f"session {i + 1}, {name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+                    continue
+                times.append(seconds)
+                if errors:
+                    failures.append(f"session {i + 1}, {name}: {errors} error box(es) on the page")
+
+    start = time.perf_counter()
+    try:
+        await asyncio.wait_for(asyncio.gather(*(walk(i, tab) for i, tab in enumerate(tabs))), CONCURRENT_DEADLINE_S)
+    except asyncio.TimeoutError:
+        failures.append(f"stopped after {CONCURRENT_DEADLINE_S} s with page visits left")
+    wall = time.perf_counter() - start
+    for context in contexts:
+        await context.close()
+    return {"times": times, "errors": failures, "wall": wall}
+
+
+async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    from clinic import access
+
+    pages = page_list()
+    trivial_script = folder / "trivial_app.py"
+    trivial_script.write_text(TRIVIAL_SCRIPT)
+    async with async_playwright() as driver:
+        browser = await driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            with streamlit_server(ROOT / "dashboard.py", folder, env={"CLINIC_DB": str(path.resolve())}) as (server, started):
+                with MemorySampler(server.process.pid) as memory:
+                    memory.phase = "idle"
+                    time.sleep(0.5)
+                    memory.sample()
+                    one = await _one_user(browser, server, pages, runs, memory, access.DEMO_PASSWORD)
+                    memory.phase = "simultaneous"
+                    many = await _simultaneous(browser, server, pages, users, rounds, access.DEMO_PASSWORD) \
+                        if users else None
+                    memory.sample()
+                memory_mb = {phase: memory.mb(phase) for phase in ("idle", "one_user", "simultaneous")}
+            with streamlit_server(trivial_script, folder) as (trivial_server, trivial_started):
+                context = await browser.new_context(viewport=VIEWPORT)
+                tab = await context.new_page()
+                url = trivial_server.base + "/"
+                trivial_first, _ = await drawn(tab, _goto(tab, url), None, TRIVIAL_CONTENT)
+                trivial_repeat = [(await drawn(tab, _goto(tab, url), None, TRIVIAL_CONTENT))[0] for _ in range(runs)]
+                await context.close()
+        finally:
+            await browser.close()
+    return {"server_start": started, "one_user": one, "simultaneous": many, "memory_mb": memory_mb,
+            "trivial": {"server_start": trivial_started, "first": trivial_first, "repeat": trivial_repeat}}
+
+
+def time_browser(path: Path, folder: Path, runs: int, users: int, rounds: int) -> dict:
+    import asyncio
+
+    return asyncio.run(_browser_run(path, folder, runs, users, rounds))
+
+
+# ---------------------------------------------------------------- 5. import
+
+def export_sessions_csv(path: Path, csv_path: Path) -> int:
+    """Writes the database's sessions as the contract's sessions.csv (queries/bench_sessions_csv.sql);
+    returns the number of rows."""
+    import duckdb
+
+    from clinic import db
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        relation = con.sql(db.sql_text("bench_sessions_csv"))
+        relation.write_csv(str(csv_path), header=True)
+        return relation.count("*").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def time_import(path: Path, folder: Path, startup: float) -> dict:
+    import duckdb
+
+    csv_path = folder / "sessions.csv"
+    start = time.perf_counter()
+    rows = export_sessions_csv(path, csv_path)
+    export_s = time.perf_counter() - start
+
+    target = folder / "imported.duckdb"
+    report = folder / "import.json"
+    start = time.perf_counter()
+    with open(report, "w") as out:
+        done = _python("-m", "clinic", "import", str(csv_path), "--db", str(target), "--rejects-dir",
+                       str(folder / "rejects"), "--json", stdout=out)
+    import_s = time.perf_counter() - start
+    if done.returncode != 0:
+        raise BenchError(f"`python -m clinic import` failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    summary = json.loads(report.read_text())[0]
+
+    baseline = folder / "read_csv.duckdb"
+    con = duckdb.connect(str(baseline))
+    try:
+        start = time.perf_counter()
+        con.read_csv(str(csv_path)).create("sessions_csv")
+        read_csv_s = time.perf_counter() - start
+        loaded = con.table("sessions_csv").count("*").fetchall()[0][0]
+    finally:
+        con.close()
+    return {"rows": rows, "csv_mb": round(csv_path.stat().st_size / 2**20, 1), "export": export_s,
+            "import": import_s, "import_net": max(0.0, import_s - startup), "read_csv": read_csv_s,
+            "read_csv_rows": loaded, "imported": {k: summary.get(k) for k in ("rows_read", "new", "rejected")}}
+
+
+# ---------------------------------------------------------------- 6. metrics and the pandas peer
+
+def time_metrics(path: Path, runs: int, as_of: dt.date) -> dict:
+    from clinic import peer
+
+    startup = [_timed_command("-m", "clinic", "--help") for _ in range(runs)]
+    command = ("-m", "clinic", "metrics", "--db", str(path), "--as-of", as_of.isoformat(), "--json")
+    cli = [_timed_command(*command) for _ in range(runs)]
+    printed = json.loads(_python(*command, stdout=subprocess.PIPE).stdout)
+
+    start = time.perf_counter()
+    tables = peer.load(path)
+    load_s = time.perf_counter() - start
+    compute = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        summary, overall, _groups = peer.compute(tables, as_of)
+        compute.append(time.perf_counter() - start)
+    agrees = _close(peer.cohort_report(tables, as_of, None, "pct30", summary=summary), printed)
+    return {"startup": startup, "cli": cli, "peer_load": load_s, "peer_compute": compute, "peer_agrees": agrees}
+
+
+def _close(got, expected) -> bool:
+    """The peer's JSON equals the command's, floats to 1e-9 relative."""
+    if isinstance(expected, dict):
+        return isinstance(got, dict) and set(got) == set(expected) and all(_close(got[k], v) for k, v in expected.items())
+    if isinstance(expected, list):
+        return isinstance(got, list) and len(got) == len(expected) and all(map(_close, got, expected))
+    if isinstance(expected, float) and isinstance(got, (int, float)) and not isinstance(got, bool):
+        return math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12)
+    return type(got) is type(expected) and got == expected
+
+
+# ---------------------------------------------------------------- one tier
+
+def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse.Namespace, say=print) -> dict:
+    """Every measurement on one database (built now unless db_path exists). Returns the tier's result."""
+    runs = options.runs
+    with tempfile.TemporaryDirectory(prefix=f"clinic_bench_{tier}_") as temp:
+        folder = Path(temp)
+        path = db_path or folder / "demo.duckdb"
+        build_s = None
+        if not path.exists():
+            say(f"[{tier}] building the demo database: {patients:,} patients ...")
+            build_s = build_demo(path, patients, options.seed)
+        counts = database_counts(path)
+        as_of = dt.date.fromisoformat(counts["last_session_date"]) if counts["last_session_date"] else dt.date.today()
+        as_of = min(as_of, dt.date.today())
+        timings: dict[str, float] = {}
+        details: dict = {"database": {"path": str(path) if db_path else "(temporary)", **counts,
+                                      "built_now_s": _r(build_s)},
+                         "load_average_1m": {"start": round(os.getloadavg()[0], 2)}}
+        if build_s is not None:
+            timings["demo_build"] = build_s
+
+        say(f"[{tier}] server time of every page (AppTest) ...")
+        app = time_apptest(path, runs, folder)
+        timings["apptest.trivial"] = median(app["trivial"])
+        timings["apptest.first_run"] = app["first_run"]
+        for name, sample in app["pages"].items():
+            timings[f"apptest.{name}.cold"] = median(sample["cold"])
+            timings[f"apptest.{name}.warm"] = median(sample["warm"])
+        timings["apptest.new_as_of"] = median(app["new_as_of"])
+
+        skipped = None if options.browser else "--no-browser"
+        skipped = skipped or browser_missing()
+        if skipped:
+            say(f"[{tier}] browser part skipped: {skipped}")
+            details["browser"] = {"skipped": skipped}
+        else:
+            say(f"[{tier}] browser time, memory and {options.users} simultaneous sessions ...")
+            web = time_browser(path, folder, runs, options.users, options.rounds)
+            one = web["one_user"]
+            timings["browser.server_start"] = web["server_start"]
+            timings["browser.first_page_after_start"] = one["first_page_after_start"]
+            for name, sample in one["pages"].items():
+                for kind in ("first", "repeat", "click"):
+                    timings[f"browser.{name}.{kind}"] = median(sample[kind])
+            timings["browser.trivial.first"] = web["trivial"]["first"]
+            timings["browser.trivial.repeat"] = median(web["trivial"]["repeat"])
+            clicks = [s for sample in one["pages"].values() for s in sample["click"]]
+            timings["browser.one_user_click_median"] = median(clicks)
+            many = web["simultaneous"]
+            details["browser"] = {
+                "page_errors": {name: sample["errors"] for name, sample in one["pages"].items() if sample["errors"]},
+                "memory_peak_mb": web["memory_mb"],
+                "trivial_server_start_s": _r(web["trivial"]["server_start"]),
+            }
+            if many is not None:
+                timings["simultaneous.median"] = median(many["times"])
+                timings["simultaneous.p90"] = _quantile(many["times"], 0.9)
+                details["simultaneous"] = {"users": options.users, "rounds": options.rounds,
+                                           "page_visits": len(many["times"]), "errors": len(many["errors"]),
+                                           "error_examples": many["errors"][:10], "wall_s": _r(many["wall"])}
+
+        say(f"[{tier}] metrics --json and the pandas peer ...")
+        met = time_metrics(path, runs, as_of)
+        timings["cli.startup"] = median(met["startup"])
+        timings["metrics.cli"] = median(met["cli"])
+        timings["metrics.cli_net"] = max(0.0, timings["metrics.cli"] - timings["cli.startup"])
+        timings["metrics.peer_load"] = met["peer_load"]
+        timings["metrics.peer_compute"] = median(met["peer_compute"])
+        details["metrics"] = {"as_of": as_of.isoformat(), "peer_agrees_with_cli": met["peer_agrees"]}
+
+        say(f"[{tier}] import of the sessions as CSV ...")
+        imp = time_import(path, folder, timings["cli.startup"])
+        timings["import.export_csv"] = imp["export"]
+        timings["import.clinic_import"] = imp["import"]
+        timings["import.clinic_import_net"] = imp["import_net"]
+        timings["import.duckdb_read_csv"] = imp["read_csv"]
+        details["import"] = {"rows": imp["rows"], "csv_mb": imp["csv_mb"], "imported": imp["imported"],
+                             "read_csv_rows": imp["read_csv_rows"]}
+
+    details["load_average_1m"]["end"] = round(os.getloadavg()[0], 2)
+    timings = {k: _r(v) for k, v in timings.items() if v is not None}
+    return {"tier": tier, "patients": patients, "database": details.pop("database"), "timings": timings,
+            "ratios": ratios(timings, details), **details}
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _quantile(samples: list[float], q: float) -> float | None:
+    if not samples:
+        return None
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def ratios(timings: dict, details: dict | None = None) -> dict:
+    """Each measurement next to its baseline (value ÷ baseline); missing parts are left out."""
+    t = timings.get
+    out = {}
+    for key in timings:
+        parts = key.split(".")
+        if parts[0] == "apptest" and len(parts) == 3:
+            out[f"{key} / apptest.trivial"] = ratio(t(key), t("apptest.trivial"))
+        if parts[0] == "browser" and len(parts) == 3 and parts[1] != "trivial":
+            baseline = "browser.trivial.first" if parts[2] == "first" else "browser.trivial.repeat"
+            out[f"{key} / {baseline}"] = ratio(t(key), t(baseline))
+    out["apptest.first_run / apptest.trivial"] = ratio(t("apptest.first_run"), t("apptest.trivial"))
+    out["apptest.new_as_of / apptest.overview.warm"] = ratio(t("apptest.new_as_of"), t("apptest.overview.warm"))
+    out["apptest.new_as_of / apptest.overview.cold"] = ratio(t("apptest.new_as_of"), t("apptest.overview.cold"))
+    out["browser.first_page_after_start / browser.trivial.first"] = ratio(t("browser.first_page_after_start"),
+                                                                          t("browser.trivial.first"))
+    out["simultaneous.median / browser.one_user_click_median"] = ratio(t("simultaneous.median"),
+                                                                       t("browser.one_user_click_median"))
+    out["import.clinic_import / import.duckdb_read_csv"] = ratio(t("import.clinic_import"), t("import.duckdb_read_csv"))
+    out["import.clinic_import_net / import.duckdb_read_csv"] = ratio(t("import.clinic_import_net"),
+                                                                    t("import.duckdb_read_csv"))
+    out["metrics.cli_net / metrics.peer_compute"] = ratio(t("metrics.cli_net"), t("metrics.peer_compute"))
+    peer_total = (t("metrics.peer_load") or 0) + (t("metrics.peer_compute") or 0)
+    out["metrics.cli_net / (metrics.peer_load + metrics.peer_compute)"] = ratio(t("metrics.cli_net"), peer_total or None)
+    memory = ((details or {}).get("browser") or {}).get("memory_peak_mb") or {}
+    if memory:
+        busiest = max((v for k, v in memory.items() if k != "idle" and v), default=None)
+        out["memory.peak / memory.idle"] = ratio(busiest, memory.get("idle"))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+# ---------------------------------------------------------------- the table
+
+def _seconds_text(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _with_ratio(timings: dict, key: str, baseline: str | None) -> str:
+    value = timings.get(key)
+    x = ratio(value, timings.get(baseline)) if baseline else None
+    return _seconds_text(value) + (f" (×{x:g})" if x is not None else "")
+
+
+PAGE_COLUMNS = (   # (heading, timing key with {page}, its baseline)
+    ("server cold", "apptest.{page}.cold", "apptest.trivial"),
+    ("server warm", "apptest.{page}.warm", "apptest.trivial"),
+    ("browser first visit", "browser.{page}.first", "browser.trivial.first"),
+    ("browser repeat visit", "browser.{page}.repeat", "browser.trivial.repeat"),
+    ("browser menu click", "browser.{page}.click", "browser.trivial.repeat"),
+)
+GROWTH_KEYS = ("apptest.{page}.cold", "apptest.{page}.warm", "browser.{page}.first", "browser.{page}.repeat",
+               "browser.{page}.click")
+OTHER_GROWTH_KEYS = ("apptest.first_run", "apptest.new_as_of", "browser.first_page_after_start",
+                     "simultaneous.median", "import.clinic_import_net", "import.duckdb_read_csv", "metrics.cli_net",
+                     "metrics.peer_compute", "metrics.peer_load", "demo_build")
+
+
+def _tier_table(tier: dict) -> list[str]:
+    t = tier["timings"]
+    db = tier["database"]
+    pages = page_list()
+    lines = [f"**{tier['tier']}**: {db['patients']:,} patients, {db['courses']:,} courses, {db['sessions']:,} sessions "
+             "(seconds are medians; × = the time over its baseline's)", "",
+             "| page | " + " | ".join(head for head, *_ in PAGE_COLUMNS) + " |",
+             "|---|" + "---:|" * len(PAGE_COLUMNS)]
+    for name, _file, title in pages:
+        cells = [_with_ratio(t, key.format(page=name), base) for _head, key, base in PAGE_COLUMNS]
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
+    lines.append("| *baseline: a one-line page* | " + " | ".join(
+        _seconds_text(t.get(base)) for _head, _key, base in PAGE_COLUMNS) + " |")
+    simultaneous = tier.get("simultaneous") or {}
+    memory = (tier.get("browser") or {}).get("memory_peak_mb") or {}
+    imported = tier.get("import") or {}
+    other = [
+        ("Overview at an as-of date not seen before (server)", _seconds_text(t.get("apptest.new_as_of")),
+         f"Overview warm {_seconds_text(t.get('apptest.overview.warm'))}",
+         ratio(t.get("apptest.new_as_of"), t.get("apptest.overview.warm"))),
+        ("first script run after start (server)", _seconds_text(t.get("apptest.first_run")),
+         f"one-line script {_seconds_text(t.get('apptest.trivial'))}",
+         ratio(t.get("apptest.first_run"), t.get("apptest.trivial"))),
+        ("first page after the server started (browser)", _seconds_text(t.get("browser.first_page_after_start")),
+         f"one-line page {_seconds_text(t.get('browser.trivial.first'))}",
+         ratio(t.get("browser.first_page_after_start"), t.get("browser.trivial.first"))),
+        ("server start until it answers", _seconds_text(t.get("browser.server_start")), "", None),
+        (f"{simultaneous.get('users', '–')} simultaneous sessions, median menu click "
+         f"({simultaneous.get('errors', '–')} errors in {simultaneous.get('page_visits', '–')} visits)",
+         _seconds_text(t.get("simultaneous.median")),
+         f"one user {_seconds_text(t.get('browser.one_user_click_median'))}",
+         ratio(t.get("simultaneous.median"), t.get("browser.one_user_click_median"))),
+        ("server peak memory, one user / simultaneous sessions",
+         f"{memory.get('one_user', '–')} / {memory.get('simultaneous', '–')} MB", f"idle {memory.get('idle', '–')} MB",
+         ratio(max((v for k, v in memory.items() if k != "idle" and v), default=None), memory.get("idle"))),
+        (f"import of the sessions CSV ({imported.get('rows', 0):,} rows, {imported.get('csv_mb', '–')} MB), "
+         "net of start-up", _seconds_text(t.get("import.clinic_import_net")),
+         f"DuckDB read_csv {_seconds_text(t.get('import.duckdb_read_csv'))}",
+         ratio(t.get("import.clinic_import_net"), t.get("import.duckdb_read_csv"))),
+        ("metrics --json, net of start-up", _seconds_text(t.get("metrics.cli_net")),
+         f"pandas peer {_seconds_text(t.get('metrics.peer_compute'))} (+ {_seconds_text(t.get('metrics.peer_load'))} "
+         "to load)", ratio(t.get("metrics.cli_net"), t.get("metrics.peer_compute"))),
+    ]
+    lines += ["", "| measure | time | baseline | × |", "|---|---:|---|---:|"]
+    lines += [f"| {what} | {value} | {base} | {'–' if x is None else f'{x:g}'} |" for what, value, base, x in other
+              if not value.startswith("–")]     # parts not measured (--no-browser) are left out
+    notes = []
+    if tier.get("metrics"):
+        notes.append("the pandas peer agrees with metrics --json" if tier["metrics"]["peer_agrees_with_cli"]
+                     else "THE PANDAS PEER DISAGREES with metrics --json")
+    if imported.get("imported"):
+        notes.append(f"import: {imported['imported'].get('new')} new, {imported['imported'].get('rejected')} rejected")
+    load = tier.get("load_average_1m")
+    if load:
+        notes.append(f"load average {load['start']} at the start, {load.get('end')} at the end ({os.cpu_count()} cores)")
+    skipped = (tier.get("browser") or {}).get("skipped")
+    if skipped:
+        notes.append(f"browser part skipped: {skipped}")
+    text = "; ".join(notes)
+    return lines + ["", text[:1].upper() + text[1:] + "."]
+
+
+def table(result: dict) -> str:
+    """The results as Markdown to paste: per tier, a table of the pages (server and browser, each with
+    its ratio to the one-line baseline) and one of the other measures; with several tiers, the growth
+    exponent k (time ∝ sessions^k) of each step."""
+    lines = []
+    for tier in result["tiers"]:
+        lines += _tier_table(tier) + [""]
+    if result["growth"]:
+        steps = result["growth"]
+
+        def exponents(key: str) -> str:
+            found = [step["timings"].get(key, {}).get("exponent") for step in steps]
+            return ", ".join("–" if k is None else f"{k:g}" for k in found)
+
+        names = ", ".join(f"{g['from']}→{g['to']} (sessions ×{g['rows_x']:g})" for g in steps)
+        lines += [f"**Growth**: k in time ∝ sessions^k (0 flat, 1 linear), for {names}", "",
+                  "| page | " + " | ".join(head for head, key, _ in PAGE_COLUMNS if key in GROWTH_KEYS) + " |",
+                  "|---|" + "---:|" * len(GROWTH_KEYS)]
+        for name, _file, title in page_list():
+            lines.append(f"| {title} | " + " | ".join(exponents(key.format(page=name)) for key in GROWTH_KEYS) + " |")
+        lines += ["", "| measure | k |", "|---|---:|"]
+        lines += [f"| {key} | {exponents(key)} |" for key in OTHER_GROWTH_KEYS]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- the command
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tier", action="append", default=None, metavar="S|M|L|XL",
+                        help="database size: S 2,000 patients, M 20,000, L 200,000, XL 2,000,000 (repeat for several)")
+    parser.add_argument("--tiers", default=None, metavar="S,M,...", help="several tiers at once, e.g. S,M,L")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="use this database (built there with the tier's size when missing); one tier only")
+    parser.add_argument("--patients", type=int, default=None, help="another number of patients (one tier only)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of each timing (the median is reported)")
+    parser.add_argument("--users", type=int, default=10, help="simultaneous browser sessions (0: none)")
+    parser.add_argument("--rounds", type=int, default=1, help="times each simultaneous session clicks through the pages")
+    parser.add_argument("--no-browser", dest="browser", action="store_false",
+                        help="skip the browser, memory and simultaneous-session parts")
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
+
+
+def run(options: argparse.Namespace, say=print) -> dict:
+    tiers = parse_tiers(options.tier, options.tiers)
+    if (options.db or options.patients) and len(tiers) > 1:
+        raise BenchError("--db and --patients go with one tier only")
+    if options.runs < 1 or options.users < 0 or options.rounds < 1:
+        raise BenchError("--runs and --rounds must be at least 1, --users at least 0")
+    if options.patients is not None and options.patients < 1:
+        raise BenchError("--patients must be at least 1")
+    results = []
+    for tier in tiers:
+        patients = options.patients or TIERS[tier]
+        label = tier if options.patients is None else f"{tier}-{patients}"
+        results.append(bench_tier(label, patients, options.db, options, say))
+    import duckdb
+    import pandas
+    import streamlit
+
+    return {
+        "method": METHOD,
+        "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2),
+                    "python": platform.python_version(), "streamlit": streamlit.__version__,
+                    "duckdb": duckdb.__version__, "pandas": pandas.__version__,
+                    "date": dt.date.today().isoformat()},
+        "runs": options.runs,
+        "tiers": results,
+        "growth": growth(results),
+    }
+
+
+def main(options: argparse.Namespace) -> int:
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731 - progress goes to stderr
+    result = run(options, say)
+    document = json.dumps(result, indent=2)
+    if options.out:
+        options.out.write_text(document + "\n")
+    print(table(result))
+    print()
+    print(document)
+    return 0

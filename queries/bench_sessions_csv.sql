@@ -1,0 +1,24 @@
+-- bench_sessions_csv: every stored session as a row of the import contract's sessions.csv (DESIGN.md,
+-- "Data contract"): the contract's columns in its order, times as HH:MM, booleans as true/false.
+-- `python -m clinic bench` writes it to a CSV file and times importing that file.
+-- params: none
+with final as (
+    select
+        session_id,
+        patient_id,
+        session_date,
+        therapist,
+        status,
+        pain_before,
+        pain_after,
+        course_id,
+        strftime(cast('2000-01-01' as date) + session_time, '%H:%M') as session_time,
+        muscle_tension,
+        numbness,
+        acute_inflammation,
+        notes
+    from sessions
+)
+
+select * from final
+order by session_id

@@ -1,0 +1,239 @@
+"""`python -m clinic bench`: its own logic, without timing anything.
+
+Tiers, ratios and growth are checked on made-up numbers; the CSV export against the import
+contract (and by importing it back); the command line by a tiny run (200 demo patients, one
+repetition) whose JSON must hold every measurement. Nothing here compares a time with a limit:
+times depend on the machine. The run with the browser is marked `browser` and skips without
+Chromium unless CI is set, like the other browser tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from clinic import bench
+from clinic.cli import _parser
+from query_support import build_db
+
+ROOT = bench.ROOT
+
+# The import contract's sessions.csv columns, from DESIGN.md ("Data contract"), in its order.
+CONTRACT_COLUMNS = ["session_id", "patient_id", "session_date", "therapist", "status", "pain_before", "pain_after",
+                    "course_id", "session_time", "muscle_tension", "numbness", "acute_inflammation", "notes"]
+
+
+# ---------------------------------------------------------------- tiers
+
+def test_the_tiers_are_two_thousand_patients_times_ten_per_step():
+    assert bench.TIERS == {"S": 2_000, "M": 20_000, "L": 200_000, "XL": 2_000_000}
+
+
+def test_tiers_come_from_repeated_flags_or_a_list_in_size_order_each_once_and_s_by_default():
+    assert bench.parse_tiers(None, None) == ["S"]
+    assert bench.parse_tiers(["M", "S"], None) == ["S", "M"]
+    assert bench.parse_tiers(None, "l,S,m") == ["S", "M", "L"]
+    assert bench.parse_tiers(["XL", "s"], "S,M") == ["S", "M", "XL"]
+
+
+def test_an_unknown_tier_is_refused_with_the_known_ones_named():
+    with pytest.raises(bench.BenchError, match="S, M, L, XL"):
+        bench.parse_tiers(["XXL"], None)
+
+
+def test_the_bench_subcommand_is_registered_with_its_options():
+    args = _parser().parse_args(["bench", "--tier", "S", "--tier", "M", "--runs", "2", "--users", "4",
+                                 "--no-browser", "--out", "x.json"])
+    assert (args.command, args.tier, args.runs, args.users, args.browser, str(args.out)) == \
+        ("bench", ["S", "M"], 2, 4, False, "x.json")
+    defaults = _parser().parse_args(["bench"])
+    assert (defaults.tier, defaults.tiers, defaults.db, defaults.runs, defaults.users, defaults.browser) == \
+        (None, None, None, 3, 10, True)
+
+
+def test_db_and_patients_go_with_one_tier_only(cli):
+    code, _ = cli("bench", "--tiers", "S,M", "--patients", "200")
+    assert code == 1 and "one tier only" in cli.err
+
+
+# ---------------------------------------------------------------- ratios and growth
+
+def test_a_ratio_is_value_over_baseline_to_three_significant_digits_and_none_without_a_baseline_():
+    assert bench.ratio(1.0, 3.0) == 0.333
+    assert bench.ratio(250.0, 2.0) == 125.0
+    assert bench.ratio(12345.6, 1.0) == 12346.0           # large ratios keep their whole part
+    assert bench.ratio(1.0, 0.0) is None and bench.ratio(None, 1.0) is None and bench.ratio(1.0, None) is None
+
+
+def tier(name: str, sessions: int, **timings) -> dict:
+    return {"tier": name, "database": {"sessions": sessions}, "timings": timings}
+
+
+def test_growth_gives_each_timings_factor_and_exponent_against_the_rows_factor():
+    steps = bench.growth([tier("S", 1_000, flat=2.0, linear=1.0, quadratic=0.5, only_small=1.0),
+                          tier("M", 10_000, flat=2.0, linear=10.0, quadratic=50.0, only_large=3.0)])
+    assert len(steps) == 1
+    step = steps[0]
+    assert (step["from"], step["to"], step["rows_x"]) == ("S", "M", 10.0)
+    assert step["timings"]["flat"] == {"time_x": 1.0, "exponent": 0.0}
+    assert step["timings"]["linear"] == {"time_x": 10.0, "exponent": 1.0}
+    assert step["timings"]["quadratic"] == {"time_x": 100.0, "exponent": 2.0}
+    assert set(step["timings"]) == {"flat", "linear", "quadratic"}       # only timings both tiers have
+
+
+def test_growth_is_one_step_per_pair_of_neighbouring_tiers_and_none_for_one_tier():
+    tiers = [tier("S", 100, a=1.0), tier("M", 1_000, a=2.0), tier("L", 10_000, a=8.0)]
+    steps = bench.growth(tiers)
+    assert [(s["from"], s["to"]) for s in steps] == [("S", "M"), ("M", "L")]
+    assert steps[1]["timings"]["a"]["exponent"] == round(math.log(4) / math.log(10), 2)
+    assert bench.growth(tiers[:1]) == []
+
+
+def test_ratios_put_pages_next_to_their_baselines_and_leave_out_what_was_not_measured():
+    timings = {"apptest.trivial": 0.002, "apptest.overview.cold": 0.5, "apptest.overview.warm": 0.1,
+               "apptest.new_as_of": 0.3, "browser.trivial.first": 1.0, "browser.trivial.repeat": 0.5,
+               "browser.overview.first": 3.0, "browser.overview.repeat": 1.0, "browser.overview.click": 0.75,
+               "metrics.cli_net": 0.2, "metrics.peer_compute": 0.1, "metrics.peer_load": 0.1,
+               "import.clinic_import": 4.0, "import.clinic_import_net": 3.0, "import.duckdb_read_csv": 0.1}
+    out = bench.ratios(timings, {"browser": {"memory_peak_mb": {"idle": 100.0, "one_user": 150.0,
+                                                                "simultaneous": 300.0}}})
+    assert out["apptest.overview.cold / apptest.trivial"] == 250.0
+    assert out["apptest.new_as_of / apptest.overview.warm"] == 3.0
+    assert out["browser.overview.first / browser.trivial.first"] == 3.0
+    assert out["browser.overview.repeat / browser.trivial.repeat"] == 2.0
+    assert out["browser.overview.click / browser.trivial.repeat"] == 1.5
+    assert out["metrics.cli_net / metrics.peer_compute"] == 2.0
+    assert out["metrics.cli_net / (metrics.peer_load + metrics.peer_compute)"] == 1.0
+    assert out["import.clinic_import_net / import.duckdb_read_csv"] == 30.0
+    assert out["memory.peak / memory.idle"] == 3.0
+    assert "simultaneous.median / browser.one_user_click_median" not in out     # not measured
+
+
+def test_the_table_shows_each_tier_with_ratios_and_the_growth_exponent_of_each_step():
+    def made_up(name, patients, sessions, cold):
+        return {"tier": name, "database": {"patients": patients, "courses": patients, "sessions": sessions},
+                "timings": {"apptest.trivial": 0.002, "apptest.overview.cold": cold}}
+
+    tiers = [made_up("S", 100, 1_000, 0.5), made_up("M", 1_000, 10_000, 5.0)]
+    text = bench.table({"tiers": tiers, "growth": bench.growth(tiers)})
+    lines = text.splitlines()
+    assert lines[0].startswith("**S**: 100 patients, 100 courses, 1,000 sessions")
+    assert "**M**: 1,000 patients, 1,000 courses, 10,000 sessions" in text
+    assert "| Overview | 500 ms (×250) | – | – | – | – |" in lines
+    assert "| Overview | 5.00 s (×2500) | – | – | – | – |" in lines
+    assert "| *baseline: a one-line page* | 2 ms | 2 ms | – | – | – |" in lines
+    growth = lines[lines.index(next(line for line in lines if line.startswith("**Growth**"))):]
+    assert "S→M (sessions ×10)" in growth[0]
+    assert "| Overview | 1 | – | – | – | – |" in growth
+
+
+# ---------------------------------------------------------------- the CSV export
+
+SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after,muscle_tension,numbness,acute_inflammation,notes
+s1,p1,c1,2026-03-01,9:05,Birch,attended,8,4,6,true,false,"first visit, felt ""lighter"" today"
+s2,p1,c1,2026-03-02,,Birch,no_show,,,,,,
+s3,p2,,2026-03-01,17:30,Cedar,cancelled,,,,,,=SUM(A1)
+s4,p2,,2026-03-03,17:30,Cedar,attended,5,5,3,false,true,
+"""
+
+
+def test_the_export_has_the_contracts_columns_in_order_and_imports_back_unchanged(tmp_path):
+    import duckdb
+
+    from clinic import importer
+
+    source = build_db(tmp_path / "source", SESSIONS)
+    csv_path = tmp_path / "sessions.csv"
+    assert bench.export_sessions_csv(source, csv_path) == 4
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",") == CONTRACT_COLUMNS == list(bench.SESSION_COLUMNS)
+    assert lines[1].startswith("s1,p1,2026-03-01,Birch,attended,8,4,c1,09:05,6,true,false,")
+
+    target = tmp_path / "target.duckdb"
+    result, = importer.import_files([csv_path], target, today=dt.date(2026, 3, 31))
+    assert (result.refused, result.rows_read, result.new, result.rejected) == (None, 4, 4, 0)
+    columns = ", ".join(CONTRACT_COLUMNS + ["inferred_course_id"])
+
+    def stored(path):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return con.table("sessions").select(columns).order("session_id").fetchall()
+        finally:
+            con.close()
+    assert stored(target) == stored(source)
+
+
+# ---------------------------------------------------------------- a tiny run through the command line
+
+def expected_timings(browser: bool) -> set[str]:
+    pages = [name for name, *_ in bench.page_list()]
+    keys = {"demo_build", "apptest.trivial", "apptest.first_run", "apptest.new_as_of", "cli.startup",
+            "metrics.cli", "metrics.cli_net", "metrics.peer_load", "metrics.peer_compute", "import.export_csv",
+            "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv"}
+    keys |= {f"apptest.{p}.{kind}" for p in pages for kind in ("cold", "warm")}
+    if browser:
+        keys |= {"browser.server_start", "browser.first_page_after_start", "browser.trivial.first",
+                 "browser.trivial.repeat", "browser.one_user_click_median", "simultaneous.median",
+                 "simultaneous.p90"}
+        keys |= {f"browser.{p}.{kind}" for p in pages for kind in ("first", "repeat", "click")}
+    return keys
+
+
+def run_bench(tmp_path, *flags: str) -> tuple[dict, str]:
+    out = tmp_path / "bench.json"
+    done = subprocess.run([sys.executable, "-m", "clinic", "bench", "--patients", "200", "--runs", "1",
+                           "--out", str(out), *flags], cwd=ROOT, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    printed = done.stdout
+    assert json.loads(printed[printed.index("\n{") + 1:]) == result      # the same JSON is printed
+    return result, printed
+
+
+def check_common(result: dict, printed: str, browser: bool) -> dict:
+    assert set(result) >= {"method", "machine", "runs", "tiers", "growth"}
+    assert result["growth"] == []
+    only, = result["tiers"]
+    assert only["tier"] == "S-200" and only["patients"] == 200
+    assert only["database"]["patients"] == 200 and only["database"]["sessions"] > 200
+    assert set(only["timings"]) == expected_timings(browser)
+    assert all(isinstance(v, float) and v >= 0 for v in only["timings"].values())
+    assert only["import"]["imported"] == {"rows_read": only["database"]["sessions"],
+                                          "new": only["database"]["sessions"], "rejected": 0}
+    assert only["import"]["read_csv_rows"] == only["database"]["sessions"]
+    assert only["metrics"]["peer_agrees_with_cli"] is True
+    assert "metrics.cli_net / metrics.peer_compute" in only["ratios"]
+    assert "import.clinic_import / import.duckdb_read_csv" in only["ratios"]
+    assert printed.startswith("**S-200**: 200 patients, ")
+    assert "| Overview | " in printed and "The pandas peer agrees with metrics --json" in printed
+    return only
+
+
+def test_a_tiny_run_without_the_browser_measures_every_other_part(tmp_path):
+    result, printed = run_bench(tmp_path, "--no-browser")
+    only = check_common(result, printed, browser=False)
+    assert only["browser"] == {"skipped": "--no-browser"}
+    assert "browser part skipped: --no-browser" in printed
+
+
+MISSING = bench.browser_missing()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(bool(MISSING) and not os.environ.get("CI"), reason=f"the bench's browser part needs: {MISSING}")
+def test_a_tiny_run_with_the_browser_measures_every_part_with_simultaneous_sessions(tmp_path):
+    result, printed = run_bench(tmp_path, "--users", "2")
+    only = check_common(result, printed, browser=True)
+    assert only["simultaneous"]["users"] == 2 and only["simultaneous"]["errors"] == 0, only["simultaneous"]
+    assert only["simultaneous"]["page_visits"] == 2 * len(bench.page_list())
+    assert only["browser"]["page_errors"] == {}
+    memory = only["browser"]["memory_peak_mb"]
+    assert set(memory) == {"idle", "one_user", "simultaneous"} and all(v > 0 for v in memory.values())
+    assert "simultaneous.median / browser.one_user_click_median" in only["ratios"]
