@@ -488,10 +488,35 @@ def start_first_build(path: Path) -> threading.Thread:
     return thread
 
 
+def start_warm_up(path: Path) -> threading.Thread:
+    """Readies what every first page needs while the server waits for its first visitor: the
+    dashboard's modules (pandas, Plotly and the pages' helpers load in a few seconds), the database's
+    per-course facts, and today's open courses (shared by every page and every user through
+    st.cache_data), so the first page after a start costs what any other does."""
+    def warm() -> None:
+        try:
+            import datetime as dt
+
+            from clinic import exports, ui  # noqa: F401 - loaded now, not on the first visit
+            from clinic.charts import adherence, cohorts, overview, pain, patients, relief  # noqa: F401
+
+            if path.exists():
+                version = store.data_version(path)
+                ui._ensure_facts(str(path), version)
+                ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30")
+        except Exception as exc:  # noqa: BLE001 - a first visit then does the work itself, and says why
+            print(f"Warming up the dashboard did not finish ({exc}); the first page will take longer.", flush=True)
+
+    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 @asynccontextmanager
 async def lifespan(app):
     """On first start at the default path, starts building the demo database (with its demo
-    accounts), so the two-command start works without any set-up; the server answers at once."""
+    accounts), so the two-command start works without any set-up; otherwise starts warming up
+    (start_warm_up). Either way the server answers at once."""
     from streamlit.runtime.pages_manager import PagesManager
 
     from clinic import db
@@ -504,4 +529,6 @@ async def lifespan(app):
     path = _database()
     if not path.exists() and path == db.DEFAULT_DB:
         start_first_build(path)
+    else:
+        start_warm_up(path)
     yield

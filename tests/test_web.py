@@ -285,3 +285,25 @@ def test_the_server_declares_its_own_menu_so_no_page_file_runs_alone_or_lists_it
             return PagesManager.uses_pages_directory
 
     assert asyncio.run(start()) is False
+
+
+def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import streamlit as st
+
+    from clinic import metrics, store, ui
+    from query_support import build_db
+
+    path = build_db(tmp_path, "session_id,patient_id,session_date,therapist\ns1,p1,2026-03-01,Birch\n",
+                    today=dt.date.today())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    computed = []
+    real = metrics.open_courses
+    monkeypatch.setattr(metrics, "open_courses", lambda con, filters: computed.append(filters) or real(con, filters))
+    web.start_warm_up(path).join(timeout=120)
+    assert [(f.as_of, f.relief_rule) for f in computed] == [(dt.date.today(), "pct30")]
+    table = ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30")    # the first visit
+    assert len(computed) == 1 and table.num_rows == 0          # served from the cache; p1's course is settled
+    st.cache_data.clear()
