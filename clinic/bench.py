@@ -620,16 +620,45 @@ def time_browser(path: Path, folder: Path, runs: int, users: int, rounds: int) -
 
 # ---------------------------------------------------------------- 5. import
 
-def export_sessions_csv(path: Path, csv_path: Path) -> int:
-    """Writes the database's sessions as the contract's sessions.csv (queries/bench_sessions_csv.sql);
-    returns the number of rows."""
+def time_server_sessions(path: Path, folder: Path, users: int, rounds: int) -> dict:
+    """The server alone under `users` simultaneous sessions (clinic/bench_sessions.py: websockets
+    speaking Streamlit's protocol, no browser): one session's warm page times first, then all of
+    them at once; the server's peak memory in each phase."""
+    from clinic import access, bench_sessions
+
+    store = access.AccessStore.for_database(path)
+    cookies = []
+    for n in range(users + 1):
+        signed = store.sign_in("director", access.DEMO_PASSWORD, client=f"bench session {n}")
+        if signed.token is None:
+            raise BenchError(f"cannot sign in as the demo director in {path}: use a database built by `clinic demo`")
+        cookies.append(f"clinic_session={signed.token}")
+    with streamlit_server(ROOT / "dashboard.py", folder, env={"CLINIC_DB": str(path)}) as (server, _start), \
+            MemorySampler(server.process.pid) as memory:
+        memory.phase = "one_session"
+        one = bench_sessions.one_session(server.port, cookies[0], rounds=max(2, rounds + 1))
+        warm = [times[-1] for times in one["times"].values()]           # the last round: caches warm
+        memory.phase = "simultaneous"
+        many = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds) if users else None
+    return {"one_session_warm": warm, "one_session_errors": one["errors"], "simultaneous": many,
+            "memory_mb": {phase: memory.mb(phase) for phase in ("one_session", "simultaneous")}}
+
+
+# The import is timed on one file of at most this many sessions (the size the import targets name;
+# larger tiers hold more sessions than one file may have, importer.MAX_ROWS).
+IMPORT_MOST_ROWS = 1_000_000
+
+
+def export_sessions_csv(path: Path, csv_path: Path, most_rows: int = IMPORT_MOST_ROWS) -> int:
+    """Writes the database's sessions (the first `most_rows` by session_id) as the contract's
+    sessions.csv (queries/bench_sessions_csv.sql); returns the number of rows."""
     import duckdb
 
     from clinic import db
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        relation = con.sql(db.sql_text("bench_sessions_csv"))
+        relation = con.sql(db.sql_text("bench_sessions_csv"), params={"most_rows": most_rows})
         relation.write_csv(str(csv_path), header=True)
         return relation.count("*").fetchall()[0][0]
     finally:
@@ -764,6 +793,17 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
                                            "page_visits": len(many["times"]), "errors": len(many["errors"]),
                                            "error_examples": many["errors"][:10], "wall_s": _r(many["wall"])}
 
+        if options.users:
+            say(f"[{tier}] the server alone under {options.users} simultaneous sessions (websockets) ...")
+            ws = time_server_sessions(path, folder, options.users, options.rounds)
+            timings["server_sessions.one_warm_median"] = median(ws["one_session_warm"])
+            if ws["simultaneous"]:
+                timings["server_sessions.simultaneous_median"] = ws["simultaneous"]["median_s"]
+                timings["server_sessions.simultaneous_p90"] = ws["simultaneous"]["p90_s"]
+            details["server_sessions"] = {"users": options.users, "rounds": options.rounds,
+                                          "one_session_errors": ws["one_session_errors"],
+                                          "simultaneous": ws["simultaneous"], "memory_peak_mb": ws["memory_mb"]}
+
         say(f"[{tier}] metrics --json and the pandas peer ...")
         met = time_metrics(path, runs, as_of)
         timings["cli.startup"] = median(met["startup"])
@@ -817,6 +857,11 @@ def ratios(timings: dict, details: dict | None = None) -> dict:
                                                                           t("browser.trivial.first"))
     out["simultaneous.median / browser.one_user_click_median"] = ratio(t("simultaneous.median"),
                                                                        t("browser.one_user_click_median"))
+    out["server_sessions.simultaneous_median / server_sessions.one_warm_median"] = ratio(
+        t("server_sessions.simultaneous_median"), t("server_sessions.one_warm_median"))
+    out["apptest.overview.cold / metrics.peer_compute"] = ratio(t("apptest.overview.cold"), t("metrics.peer_compute"))
+    out["browser.first_page_after_start / metrics.peer_compute"] = ratio(t("browser.first_page_after_start"),
+                                                                         t("metrics.peer_compute"))
     out["import.clinic_import / import.duckdb_read_csv"] = ratio(t("import.clinic_import"), t("import.duckdb_read_csv"))
     out["import.clinic_import_net / import.duckdb_read_csv"] = ratio(t("import.clinic_import_net"),
                                                                     t("import.duckdb_read_csv"))
@@ -872,6 +917,7 @@ def _tier_table(tier: dict) -> list[str]:
     lines.append("| *baseline: a one-line page* | " + " | ".join(
         _seconds_text(t.get(base)) for _head, _key, base in PAGE_COLUMNS) + " |")
     simultaneous = tier.get("simultaneous") or {}
+    server_sessions = tier.get("server_sessions") or {}
     memory = (tier.get("browser") or {}).get("memory_peak_mb") or {}
     imported = tier.get("import") or {}
     other = [
@@ -890,6 +936,15 @@ def _tier_table(tier: dict) -> list[str]:
          _seconds_text(t.get("simultaneous.median")),
          f"one user {_seconds_text(t.get('browser.one_user_click_median'))}",
          ratio(t.get("simultaneous.median"), t.get("browser.one_user_click_median"))),
+        (f"{server_sessions.get('users', '–')} simultaneous sessions without browsers (websockets), median page "
+         f"({(server_sessions.get('simultaneous') or {}).get('errors', '–')} errors in "
+         f"{(server_sessions.get('simultaneous') or {}).get('page_runs', '–')} pages)",
+         _seconds_text(t.get("server_sessions.simultaneous_median")),
+         f"one session, warm {_seconds_text(t.get('server_sessions.one_warm_median'))}",
+         ratio(t.get("server_sessions.simultaneous_median"), t.get("server_sessions.one_warm_median"))),
+        ("Overview cold (server) against the pandas peer's computation", _seconds_text(t.get("apptest.overview.cold")),
+         f"pandas peer {_seconds_text(t.get('metrics.peer_compute'))}",
+         ratio(t.get("apptest.overview.cold"), t.get("metrics.peer_compute"))),
         ("server peak memory, one user / simultaneous sessions",
          f"{memory.get('one_user', '–')} / {memory.get('simultaneous', '–')} MB", f"idle {memory.get('idle', '–')} MB",
          ratio(max((v for k, v in memory.items() if k != "idle" and v), default=None), memory.get("idle"))),

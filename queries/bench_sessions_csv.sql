@@ -1,7 +1,7 @@
 -- bench_sessions_csv: every stored session as a row of the import contract's sessions.csv (DESIGN.md,
 -- "Data contract"): the contract's columns in its order, times as HH:MM, booleans as true/false.
 -- `python -m clinic bench` writes it to a CSV file and times importing that file.
--- params: none
+-- params: $most_rows (integer: the first rows by session_id, so that one file holds them)
 with final as (
     select
         session_id,
@@ -22,3 +22,4 @@ with final as (
 
 select * from final
 order by session_id
+limit $most_rows

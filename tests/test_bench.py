@@ -175,7 +175,9 @@ def expected_timings(browser: bool) -> set[str]:
     pages = [name for name, *_ in bench.page_list()]
     keys = {"demo_build", "apptest.trivial", "apptest.first_run", "apptest.new_as_of", "cli.startup",
             "metrics.cli", "metrics.cli_net", "metrics.peer_load", "metrics.peer_compute", "import.export_csv",
-            "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv"}
+            "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv",
+            "server_sessions.one_warm_median", "server_sessions.simultaneous_median",
+            "server_sessions.simultaneous_p90"}
     keys |= {f"apptest.{p}.{kind}" for p in pages for kind in ("cold", "warm")}
     if browser:
         keys |= {"browser.server_start", "browser.first_page_after_start", "browser.trivial.first",
@@ -211,13 +213,19 @@ def check_common(result: dict, printed: str, browser: bool) -> dict:
     assert only["metrics"]["peer_agrees_with_cli"] is True
     assert "metrics.cli_net / metrics.peer_compute" in only["ratios"]
     assert "import.clinic_import / import.duckdb_read_csv" in only["ratios"]
+    sessions = only["server_sessions"]          # the server alone, driven over websockets (no browser)
+    assert (sessions["users"], sessions["one_session_errors"]) == (2, 0)
+    assert sessions["simultaneous"]["errors"] == 0 and sessions["simultaneous"]["finished_sessions"] == 2
+    assert sessions["simultaneous"]["page_runs"] == 2 * len(bench.page_list())
+    assert all(v > 0 for v in sessions["memory_peak_mb"].values())
+    assert "server_sessions.simultaneous_median / server_sessions.one_warm_median" in only["ratios"]
     assert printed.startswith("**S-200**: 200 patients, ")
     assert "| Overview | " in printed and "The pandas peer agrees with metrics --json" in printed
     return only
 
 
 def test_a_tiny_run_without_the_browser_measures_every_other_part(tmp_path):
-    result, printed = run_bench(tmp_path, "--no-browser")
+    result, printed = run_bench(tmp_path, "--no-browser", "--users", "2")
     only = check_common(result, printed, browser=False)
     assert only["browser"] == {"skipped": "--no-browser"}
     assert "browser part skipped: --no-browser" in printed
