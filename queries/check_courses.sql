@@ -1,0 +1,87 @@
+-- check_courses: judges every data row of a courses file, as text, by the import contract.
+-- Creates the temp table `checked`: one row per data row with its line, the stored columns as
+-- they will be stored, and problem_column, problem_value, problem_reason (null when the row is fine).
+-- Returns nothing.
+-- uses: import_rules
+-- params: $width (fields in the header), $max_field_chars (the longest field stored),
+--         $shown_chars (a refused value is cut to this)
+-- reads: raw_rows (line, fields, data, and the file's courses columns as text; from stage_csv)
+-- Order of judgement: too many or too few fields; a course_id seen on an earlier data row; every
+-- field; the required ones.
+create or replace temp table checked as
+with template as (
+    select
+        null::bigint as line, null::integer as fields, null::boolean as data,
+        null::varchar as course_id, null::varchar as patient_id, null::varchar as start_date,
+        null::varchar as planned_sessions
+    where false
+),
+
+raw as (
+    select * from template
+    union all by name
+    select * from raw_rows where data
+),
+
+texts as (
+    select
+        raw.*,
+        field_text(course_id) as course_id_text,
+        field_text(patient_id) as patient_id_text,
+        field_text(start_date) as start_date_text,
+        field_text(planned_sessions) as planned_sessions_text,
+        row_number() over (partition by field_text(course_id) order by line) as key_seen
+    from raw
+),
+
+reasons as (
+    select
+        texts.*,
+        column_problem('course_id', course_id_text, null, $max_field_chars) as course_id_problem,
+        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
+        column_problem('start_date', start_date_text, date_problem(start_date_text), $max_field_chars) as start_date_problem,
+        column_problem('planned_sessions', planned_sessions_text, integer_problem(planned_sessions_text, 1, 60, 'a whole number'), $max_field_chars) as planned_sessions_problem
+    from texts
+),
+
+judged as (
+    select
+        reasons.*,
+        case
+            when fields <> $width then {
+                'column_name': null::varchar, 'value': null::varchar,
+                'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
+                          || format('{:,}', fields) || ' where the header has ' || $width}
+            when course_id_text is not null and key_seen > 1 then {
+                'column_name': 'course_id', 'value': field_shown(course_id_text, $shown_chars),
+                'reason': 'course_id ' || field_shown(course_id_text, $shown_chars)
+                          || ' already appeared on an earlier row of this file'}
+            when coalesce(course_id_problem, patient_id_problem, start_date_problem, planned_sessions_problem) is not null
+                 or course_id_text is null or patient_id_text is null or start_date_text is null then first_problem(list_filter([
+                -- every refused field in column order, then every empty required field
+                problem_entry('course_id', course_id_text, course_id_problem, $shown_chars),
+                problem_entry('patient_id', patient_id_text, patient_id_problem, $shown_chars),
+                problem_entry('start_date', start_date_text, start_date_problem, $shown_chars),
+                problem_entry('planned_sessions', planned_sessions_text, planned_sessions_problem, $shown_chars),
+                required_problem('course_id', course_id_text),
+                required_problem('patient_id', patient_id_text),
+                required_problem('start_date', start_date_text)
+            ], lambda p: p is not null))
+        end as problem
+    from reasons
+),
+
+final as (
+    select
+        line,
+        course_id_text as course_id,
+        patient_id_text as patient_id,
+        try_cast(start_date_text as date) as start_date,
+        try_cast(planned_sessions_text as integer) as planned_sessions,
+        problem.column_name as problem_column,
+        problem.value as problem_value,
+        problem.reason as problem_reason
+    from judged
+)
+
+select * from final;
