@@ -29,19 +29,27 @@ texts as (
         field_text(course_id) as course_id_text,
         field_text(patient_id) as patient_id_text,
         field_text(start_date) as start_date_text,
-        field_text(planned_sessions) as planned_sessions_text,
-        row_number() over (partition by field_text(course_id) order by line) as key_seen
+        field_text(planned_sessions) as planned_sessions_text
     from raw
+),
+
+first_rows as (   -- the first data row of each course_id
+    select course_id_text, min(line) as first_line
+    from texts
+    where course_id_text is not null
+    group by course_id_text
 ),
 
 reasons as (
     select
+        texts.line > first_rows.first_line as repeated,
         texts.*,
         column_problem('course_id', course_id_text, null, $max_field_chars) as course_id_problem,
         column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
         column_problem('start_date', start_date_text, date_problem(start_date_text), $max_field_chars) as start_date_problem,
         column_problem('planned_sessions', planned_sessions_text, integer_problem(planned_sessions_text, 1, 60, 'a whole number'), $max_field_chars) as planned_sessions_problem
     from texts
+    left join first_rows using (course_id_text)
 ),
 
 judged as (
@@ -52,7 +60,7 @@ judged as (
                 'column_name': null::varchar, 'value': null::varchar,
                 'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
                           || format('{:,}', fields) || ' where the header has ' || $width}
-            when course_id_text is not null and key_seen > 1 then {
+            when repeated then {
                 'column_name': 'course_id', 'value': field_shown(course_id_text, $shown_chars),
                 'reason': 'course_id ' || field_shown(course_id_text, $shown_chars)
                           || ' already appeared on an earlier row of this file'}

@@ -35,13 +35,20 @@ texts as (
         field_text(doctor_conclusion) as doctor_conclusion_text,
         field_text(imaging) as imaging_text,
         field_text(blood_tests) as blood_tests_text,
-        field_text(site) as site_text,
-        row_number() over (partition by field_text(patient_id) order by line) as key_seen
+        field_text(site) as site_text
     from raw
+),
+
+first_rows as (   -- the first data row of each patient_id
+    select patient_id_text, min(line) as first_line
+    from texts
+    where patient_id_text is not null
+    group by patient_id_text
 ),
 
 reasons as (
     select
+        texts.line > first_rows.first_line as repeated,
         texts.*,
         column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
         column_problem('birth_year', birth_year_text, integer_problem(birth_year_text, 1900, year($today::date), 'a year'), $max_field_chars) as birth_year_problem,
@@ -57,6 +64,7 @@ reasons as (
         column_problem('blood_tests', blood_tests_text, boolean_problem(blood_tests_text), $max_field_chars) as blood_tests_problem,
         column_problem('site', site_text, null, $max_field_chars) as site_problem
     from texts
+    left join first_rows using (patient_id_text)
 ),
 
 judged as (
@@ -67,7 +75,7 @@ judged as (
                 'column_name': null::varchar, 'value': null::varchar,
                 'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
                           || format('{:,}', fields) || ' where the header has ' || $width}
-            when patient_id_text is not null and key_seen > 1 then {
+            when repeated then {
                 'column_name': 'patient_id', 'value': field_shown(patient_id_text, $shown_chars),
                 'reason': 'patient_id ' || field_shown(patient_id_text, $shown_chars)
                           || ' already appeared on an earlier row of this file'}

@@ -54,13 +54,20 @@ valued as (
              when status_text is null then 'attended'
              when lower(status_text) in ('attended', 'cancelled', 'no_show') then lower(status_text)
         end as status_value,
-        time_value(session_time_text) as session_time_value,
-        row_number() over (partition by session_id_text order by line) as key_seen
+        time_value(session_time_text) as session_time_value
     from texts
+),
+
+first_rows as (   -- the first data row of each session_id
+    select session_id_text, min(line) as first_line
+    from valued
+    where session_id_text is not null
+    group by session_id_text
 ),
 
 reasons as (
     select
+        valued.line > first_rows.first_line as repeated,
         valued.*,
         column_problem('session_id', session_id_text, null, $max_field_chars) as session_id_problem,
         column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
@@ -77,6 +84,7 @@ reasons as (
         column_problem('acute_inflammation', acute_inflammation_text, boolean_problem(acute_inflammation_text), $max_field_chars) as acute_inflammation_problem,
         column_problem('notes', notes_text, null, $max_field_chars) as notes_problem
     from valued
+    left join first_rows using (session_id_text)
 ),
 
 judged as (
@@ -87,7 +95,7 @@ judged as (
                 'column_name': null::varchar, 'value': null::varchar,
                 'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
                           || format('{:,}', fields) || ' where the header has ' || $width}
-            when session_id_text is not null and key_seen > 1 then {
+            when repeated then {
                 'column_name': 'session_id', 'value': field_shown(session_id_text, $shown_chars),
                 'reason': 'session_id ' || field_shown(session_id_text, $shown_chars)
                           || ' already appeared on an earlier row of this file'}
