@@ -381,10 +381,6 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def read_csv(raw: bytes) -> Table:
-    return _parse_csv(_decode(raw))
-
-
 def _parse_csv(text: str) -> Table:
     if not _NOT_BLANK.search(text):
         raise ImportRefused("the file is empty")
@@ -854,8 +850,8 @@ def _future(today: dt.date) -> str:
 
 # ---------------------------------------------------------------- staging and writing
 # Every file is judged in the database, in the import's transaction: its rows become the temp table
-# `checked` (rows as they will be stored, problem_* set on the refused ones), then `judged` adds the
-# checks against the stored data (check_stored_<kind>), and `staged` holds the accepted rows that
+# `checked` (rows as they will be stored, problem_* set on the refused ones), check_stored_<kind>
+# refuses the rows that the stored data forbids, and `staged` holds the accepted rows that
 # merge_<kind> compares with the stored ones. A CSV file is read there by DuckDB's CSV reader and
 # judged by the SQL rules of check_<kind>; an XLSX file's cells are judged here by validate().
 
@@ -921,7 +917,7 @@ def _checked_rows(kind: Kind, accepted: list[tuple[int, tuple]], rejects: list[R
 
 def _judge(con, kind: Kind, table: Table, index: dict[str, int], absent: list[str], today: dt.date,
            progress: Progress | None) -> int:
-    """Judges every data row into the temp table `judged`; returns the number of rows read."""
+    """Judges every data row into the temp table `checked`; returns the number of rows read."""
     limits = {"max_field_chars": MAX_FIELD_CHARS, "shown_chars": SHOWN_VALUE_CHARS}
     width = len(table.header)
     if not table.cells:
@@ -943,9 +939,10 @@ def _judge(con, kind: Kind, table: Table, index: dict[str, int], absent: list[st
     else:
         accepted, rejects, rows_read = validate(kind, table, index, today, progress)
         db.execute(con, "copy_checked", xlsx_rows=_checked_rows(kind, accepted, rejects))
-    stored = {"absent": absent, "today": today, "shown_chars": SHOWN_VALUE_CHARS} if kind is SESSIONS \
-        else {"shown_chars": SHOWN_VALUE_CHARS} if kind is COURSES else {}
-    db.execute(con, f"check_stored_{kind.name}", **stored)
+    if kind is SESSIONS:
+        db.execute(con, "check_stored_sessions", absent=absent, today=today, shown_chars=SHOWN_VALUE_CHARS)
+    elif kind is COURSES:
+        db.execute(con, "check_stored_courses", shown_chars=SHOWN_VALUE_CHARS)
     db.execute(con, "staged_rows")
     return rows_read
 

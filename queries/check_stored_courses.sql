@@ -1,11 +1,15 @@
--- check_stored_courses: the check of a courses file that needs the stored data. Creates the temp
--- table `judged`: the rows of `checked`, with problem_* set on the rows it refuses. Returns nothing.
+-- check_stored_courses: the check of a courses file that needs the stored data. Sets problem_* of
+-- the rows of the temp table `checked` it refuses. Returns nothing.
 -- uses: import_rules
 -- params: $shown_chars
 -- reads: checked (from check_courses, or the XLSX rows the importer checked)
 -- A course belongs to one patient: a course whose stored sessions (explicit or inferred course)
 -- belong to another patient is refused.
-create or replace temp table judged as
+update checked
+set problem_column = refusals.problem_column,
+    problem_value = refusals.problem_value,
+    problem_reason = refusals.problem_reason
+from (
 with accepted as (
     select * from checked where problem_reason is null
 ),
@@ -17,27 +21,19 @@ in_sessions as (
     group by coalesce(course_id, inferred_course_id)
 ),
 
-refused as (
+final as (
     select
-        accepted.* exclude (problem_column, problem_value, problem_reason),
+        accepted.line,
         'course_id' as problem_column,
         field_shown(accepted.course_id, $shown_chars) as problem_value,
         'course ' || field_shown(accepted.course_id, $shown_chars) || ' belongs to patient '
             || field_shown(in_sessions.patient_id, $shown_chars) || ' in stored sessions, not to '
-            || field_shown(accepted.patient_id, $shown_chars) as problem_reason,
-        coalesce(in_sessions.patient_id <> accepted.patient_id, false) as refuse
+            || field_shown(accepted.patient_id, $shown_chars) as problem_reason
     from accepted
-    left join in_sessions using (course_id)
-),
-
-final as (
-    select * exclude (refuse) from refused where refuse
-    union all by name
-    select * exclude (refuse) replace (null::varchar as problem_column, null::varchar as problem_value,
-                                       null::varchar as problem_reason)
-    from refused where not refuse
-    union all by name
-    select * from checked where problem_reason is not null
+    join in_sessions using (course_id)
+    where in_sessions.patient_id <> accepted.patient_id
 )
 
-select * from final;
+select * from final
+) as refusals
+where checked.line = refusals.line;

@@ -1,6 +1,6 @@
 -- check_stored_sessions: the checks of a sessions file that need the stored data, on each row as it
--- will be stored. Creates the temp table `judged`: the rows of `checked`, with problem_* set on the
--- rows these checks refuse. Returns nothing.
+-- will be stored. Sets problem_* of the rows of the temp table `checked` these checks refuse (only
+-- those rows are written). Returns nothing.
 -- uses: import_rules
 -- params: $absent (varchar[]: columns the file lacks), $today (date), $shown_chars
 -- reads: checked (from check_sessions, or the XLSX rows the importer checked)
@@ -9,7 +9,11 @@
 -- belongs to one patient: the one named for it in courses, else in stored sessions (explicit or
 -- inferred course, leaving out the sessions this file re-applies), else on the first row of this
 -- file that names it. A row that would give it to another patient is refused.
-create or replace temp table judged as
+update checked
+set problem_column = refusals.problem_column,
+    problem_value = refusals.problem_value,
+    problem_reason = refusals.problem_reason
+from (
 with accepted as (
     select * from checked where problem_reason is null
 ),
@@ -68,9 +72,9 @@ owners as (
     left join in_file using (course_id)
 ),
 
-refused as (
+final as (
     select
-        timely.* exclude (problem_column, problem_value, problem_reason, effective_status, effective_course_id, in_time),
+        timely.line,
         case when not in_time then 'session_date' else 'course_id' end as problem_column,
         case when not in_time then strftime(session_date, '%Y-%m-%d')
              else field_shown(effective_course_id, $shown_chars) end as problem_value,
@@ -78,20 +82,12 @@ refused as (
              then 'an attended session cannot be dated after today (' || strftime($today::date, '%Y-%m-%d') || ')'
              else 'course ' || field_shown(effective_course_id, $shown_chars) || ' belongs to patient '
                   || field_shown(owners.patient_id, $shown_chars) || ' ' || owners.seen_where
-                  || ', not to ' || field_shown(timely.patient_id, $shown_chars) end as problem_reason,
-        not in_time or coalesce(owners.patient_id <> timely.patient_id, false) as refuse
+                  || ', not to ' || field_shown(timely.patient_id, $shown_chars) end as problem_reason
     from timely
     left join owners on owners.course_id = timely.effective_course_id
-),
-
-final as (
-    select * exclude (refuse) from refused where refuse
-    union all by name
-    select * exclude (refuse) replace (null::varchar as problem_column, null::varchar as problem_value,
-                                       null::varchar as problem_reason)
-    from refused where not refuse
-    union all by name
-    select * from checked where problem_reason is not null
+    where not in_time or owners.patient_id <> timely.patient_id
 )
 
-select * from final;
+select * from final
+) as refusals
+where checked.line = refusals.line;
