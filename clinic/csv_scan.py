@@ -28,6 +28,9 @@ import numpy as np
 QUOTE, LF, CR = ord('"'), ord("\n"), ord("\r")
 # The ASCII characters str.strip() removes; every other ASCII byte is text that makes a field non-empty.
 ASCII_BLANKS = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+# Bytes that may belong to white space other than the space: ASCII ones, and the lead bytes of the
+# UTF-8 forms of U+0085, U+00A0, U+1680, U+2000-U+205F and U+3000 (line ends are looked at apart).
+ODD_SPACE_BYTES = b"\t\x0b\x0c\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3"
 
 
 class FieldTooLong(Exception):
@@ -50,6 +53,7 @@ class Scan:
     lines: np.ndarray        # int64: the physical line where each record starts (the header is line 1)
     fields: np.ndarray       # int32: how many fields each record has
     data: np.ndarray         # bool: the record is a data row (not the header, not before it, not fully empty)
+    plain: np.ndarray        # bool: the record's only white space is the space (its fields need trim() alone)
     longest_record: int      # bytes of the longest record (DuckDB's line size must allow it)
 
     @property
@@ -116,7 +120,7 @@ def scan(data: bytes, field_limit: int) -> Scan | None:
     lone = returns[(returns + 1 >= size) | (arr[np.minimum(returns + 1, size - 1)] != LF)]
     if len(lone) and np.any(np.searchsorted(quotes, lone) % 2 == 0):
         return None                                    # a carriage return alone ends a line: old Mac files
-    breaks = np.union1d(feeds, lone)                   # every physical line end, inside quotes too
+    breaks = np.sort(np.concatenate((feeds, lone))) if len(lone) else feeds   # every physical line end
     ends = feeds[np.searchsorted(quotes, feeds) % 2 == 0]
     starts = np.concatenate(([0], ends + 1))
     stops = np.concatenate((ends, [size]))
@@ -125,7 +129,7 @@ def scan(data: bytes, field_limit: int) -> Scan | None:
     kept = stops > starts                              # DuckDB skips zero-length lines, as Python does
     starts, stops = starts[kept], stops[kept]
     if not len(starts):
-        return Scan(delimiter, [], np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), 0)
+        return Scan(delimiter, [], np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, bool), 0)
     lines = 1 + np.searchsorted(breaks, starts)
 
     delims = np.flatnonzero(arr == delim)
@@ -141,6 +145,11 @@ def scan(data: bytes, field_limit: int) -> Scan | None:
     text_bytes[[delim, QUOTE]] = False
     text_bytes[128:] = False                           # maybe a Unicode space: decided exactly below
     has_text = np.logical_or.reduceat(text_bytes[arr], starts)
+    odd_bytes = np.zeros(256, dtype=bool)
+    odd_bytes[list(ODD_SPACE_BYTES)] = True
+    plain = ~np.logical_or.reduceat(odd_bytes[arr], starts)
+    quoted_breaks = breaks[np.searchsorted(quotes, breaks) % 2 == 1]     # a line end inside a quoted field
+    plain[np.searchsorted(starts, quoted_breaks, side="right") - 1] = False
 
     lengths = stops - starts
     for at in np.flatnonzero(lengths > field_limit):   # may hold an absurd field: parse exactly
@@ -155,9 +164,10 @@ def scan(data: bytes, field_limit: int) -> Scan | None:
         empty[at] = not any(f.strip() for f in record)
     non_empty = np.flatnonzero(~empty)
     if not len(non_empty):
-        return Scan(delimiter, [], lines, fields.astype(np.int32), np.zeros(len(starts), bool), int(lengths.max()))
+        return Scan(delimiter, [], lines, fields.astype(np.int32), np.zeros(len(starts), bool), plain,
+                    int(lengths.max()))
     head = int(non_empty[0])
     header = _fields_of(data[starts[head]:stops[head]], delimiter, field_limit)
     data_rows = ~empty
     data_rows[:head + 1] = False
-    return Scan(delimiter, header, lines, fields.astype(np.int32), data_rows, int(lengths.max()))
+    return Scan(delimiter, header, lines, fields.astype(np.int32), data_rows, plain, int(lengths.max()))

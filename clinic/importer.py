@@ -871,7 +871,7 @@ def _csv_reader_path(path: Path) -> Iterator[str]:
 
 def _record_info(scan: csv_scan.Scan) -> pa.Table:
     return pa.table({"line": pa.array(scan.lines, pa.int64()), "fields": pa.array(scan.fields, pa.int32()),
-                     "data": pa.array(scan.data, pa.bool_())})
+                     "data": pa.array(scan.data, pa.bool_()), "plain": pa.array(scan.plain, pa.bool_())})
 
 
 def _stage_scanned(con, kind: Kind, table: Table, index: dict[str, int]) -> None:
@@ -901,6 +901,7 @@ def _raw_rows(table: Table, index: dict[str, int]) -> pa.Table:
             values[column].append(fields[at] if at < len(fields) else None)
     return pa.table({"line": pa.array(lines, pa.int64()), "fields": pa.array(counts, pa.int32()),
                      "data": pa.array([True] * len(lines), pa.bool_()),
+                     "plain": pa.array([False] * len(lines), pa.bool_()),
                      **{column: pa.array(texts, pa.string()) for column, texts in values.items()}})
 
 

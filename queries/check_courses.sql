@@ -5,13 +5,13 @@
 -- uses: import_rules
 -- params: $width (fields in the header), $max_field_chars (the longest field stored),
 --         $shown_chars (a refused value is cut to this)
--- reads: raw_rows (line, fields, data, and the file's courses columns as text; from stage_csv)
+-- reads: raw_rows (line, fields, data, plain, and the file's courses columns as text; from stage_csv)
 -- Order of judgement: too many or too few fields; a course_id seen on an earlier data row; every
 -- field; the required ones.
 create or replace temp table checked as
 with template as (
     select
-        null::bigint as line, null::integer as fields, null::boolean as data,
+        null::bigint as line, null::integer as fields, null::boolean as data, null::boolean as plain,
         null::varchar as course_id, null::varchar as patient_id, null::varchar as start_date,
         null::varchar as planned_sessions
     where false
@@ -26,10 +26,10 @@ raw as (
 texts as (
     select
         raw.*,
-        field_text(course_id) as course_id_text,
-        field_text(patient_id) as patient_id_text,
-        field_text(start_date) as start_date_text,
-        field_text(planned_sessions) as planned_sessions_text
+        field_text(course_id, plain) as course_id_text,
+        field_text(patient_id, plain) as patient_id_text,
+        field_text(start_date, plain) as start_date_text,
+        field_text(planned_sessions, plain) as planned_sessions_text
     from raw
 ),
 

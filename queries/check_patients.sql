@@ -5,13 +5,13 @@
 -- uses: import_rules
 -- params: $width (fields in the header), $today (date: birth_year is at most its year),
 --         $max_field_chars (the longest field stored), $shown_chars (a refused value is cut to this)
--- reads: raw_rows (line, fields, data, and the file's patients columns as text; from stage_csv)
+-- reads: raw_rows (line, fields, data, plain, and the file's patients columns as text; from stage_csv)
 -- Order of judgement: too many or too few fields; a patient_id seen on an earlier data row; every
 -- field; the required one. sex is matched in any case; diagnosis and imaging as written.
 create or replace temp table checked as
 with template as (
     select
-        null::bigint as line, null::integer as fields, null::boolean as data,
+        null::bigint as line, null::integer as fields, null::boolean as data, null::boolean as plain,
         null::varchar as patient_id, null::varchar as birth_year, null::varchar as sex,
         null::varchar as diagnosis, null::varchar as referral_date, null::varchar as doctor_conclusion,
         null::varchar as imaging, null::varchar as blood_tests, null::varchar as site
@@ -27,15 +27,15 @@ raw as (
 texts as (
     select
         raw.*,
-        field_text(patient_id) as patient_id_text,
-        field_text(birth_year) as birth_year_text,
-        field_text(sex) as sex_text,
-        field_text(diagnosis) as diagnosis_text,
-        field_text(referral_date) as referral_date_text,
-        field_text(doctor_conclusion) as doctor_conclusion_text,
-        field_text(imaging) as imaging_text,
-        field_text(blood_tests) as blood_tests_text,
-        field_text(site) as site_text
+        field_text(patient_id, plain) as patient_id_text,
+        field_text(birth_year, plain) as birth_year_text,
+        field_text(sex, plain) as sex_text,
+        field_text(diagnosis, plain) as diagnosis_text,
+        field_text(referral_date, plain) as referral_date_text,
+        field_text(doctor_conclusion, plain) as doctor_conclusion_text,
+        field_text(imaging, plain) as imaging_text,
+        field_text(blood_tests, plain) as blood_tests_text,
+        field_text(site, plain) as site_text
     from raw
 ),
 

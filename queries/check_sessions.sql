@@ -5,14 +5,14 @@
 -- uses: import_rules
 -- params: $absent (varchar[]: columns the file lacks), $width (fields in the header), $today (date),
 --         $max_field_chars (the longest field stored), $shown_chars (a refused value is cut to this)
--- reads: raw_rows (line, fields, data, and the file's sessions columns as text; from stage_csv)
+-- reads: raw_rows (line, fields, data, plain, and the file's sessions columns as text; from stage_csv)
 -- Order of judgement, as the contract says: a row with too many or too few fields; a row whose
 -- session_id appeared on an earlier data row (valid or not); then every field, then the required
 -- ones, then an attended session dated after today.
 create or replace temp table checked as
 with template as (
     select
-        null::bigint as line, null::integer as fields, null::boolean as data,
+        null::bigint as line, null::integer as fields, null::boolean as data, null::boolean as plain,
         null::varchar as session_id, null::varchar as patient_id, null::varchar as session_date,
         null::varchar as therapist, null::varchar as status, null::varchar as pain_before,
         null::varchar as pain_after, null::varchar as course_id, null::varchar as session_time,
@@ -30,19 +30,19 @@ raw as (
 texts as (
     select
         raw.*,
-        field_text(session_id) as session_id_text,
-        field_text(patient_id) as patient_id_text,
-        field_text(session_date) as session_date_text,
-        field_text(therapist) as therapist_text,
-        field_text(status) as status_text,
-        field_text(pain_before) as pain_before_text,
-        field_text(pain_after) as pain_after_text,
-        field_text(course_id) as course_id_text,
-        field_text(session_time) as session_time_text,
-        field_text(muscle_tension) as muscle_tension_text,
-        field_text(numbness) as numbness_text,
-        field_text(acute_inflammation) as acute_inflammation_text,
-        field_text(notes) as notes_text
+        field_text(session_id, plain) as session_id_text,
+        field_text(patient_id, plain) as patient_id_text,
+        field_text(session_date, plain) as session_date_text,
+        field_text(therapist, plain) as therapist_text,
+        field_text(status, plain) as status_text,
+        field_text(pain_before, plain) as pain_before_text,
+        field_text(pain_after, plain) as pain_after_text,
+        field_text(course_id, plain) as course_id_text,
+        field_text(session_time, plain) as session_time_text,
+        field_text(muscle_tension, plain) as muscle_tension_text,
+        field_text(numbness, plain) as numbness_text,
+        field_text(acute_inflammation, plain) as acute_inflammation_text,
+        field_text(notes, plain) as notes_text
     from raw
 ),
 

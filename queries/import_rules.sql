@@ -11,10 +11,12 @@ create or replace temp macro is_space(code) as
     code between 9 and 13 or code between 28 and 32 or code between 8192 and 8202
     or code in (133, 160, 5760, 8232, 8233, 8239, 8287, 12288);
 
-create or replace temp macro field_text(raw) as
+-- `plain`: the pre-scan found no white space but the space in the row, so trim() alone will do
+create or replace temp macro field_text(raw, plain) as
     case
+        when plain then nullif(trim(raw), '')
         when raw = '' then null
-        when not is_space(ord(raw)) and not is_space(ord(right(raw, 1))) then raw   -- most fields: nothing to trim
+        when not is_space(ord(raw)) and not is_space(ord(right(raw, 1))) then raw
         else nullif(trim(raw,
             chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(28) || chr(29) || chr(30) || chr(31) || chr(32)
             || chr(133) || chr(160) || chr(5760) || chr(8192) || chr(8193) || chr(8194) || chr(8195) || chr(8196)

@@ -3,7 +3,7 @@
 -- params: $path, $delimiter (',' or ';'), $columns (a map of one name per header field, in order,
 --         to 'VARCHAR': the kind's columns by name, every other field named '_<position>'),
 --         $max_line_size (bytes of the longest record)
--- reads: record_info (line, fields, data: one row per record the reader returns, in file order;
+-- reads: record_info (line, fields, data, plain: one row per record the reader returns, in file order;
 --        from clinic.csv_scan, which numbers physical lines as the contract does)
 -- A record with too few fields is padded with nulls and one with too many is cut to the header's
 -- width (record_info has its true count); the reader is serial, so rows come in file order and
