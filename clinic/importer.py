@@ -12,6 +12,14 @@ The rules are the data contract in DESIGN.md ("Reject, never guess"):
 Columns that a file lacks keep their stored values on rows it updates (a new row gets the default),
 so an export without, say, the notes column never wipes notes already stored.
 
+A CSV file is judged in bulk: clinic.csv_scan pre-scans its bytes with numpy (where each record
+starts, its field count, whether it is fully empty), DuckDB's CSV reader loads every field as text,
+and the contract's rules are SQL (queries/import_rules.sql, check_<kind>.sql, check_stored_<kind>.sql),
+so a million rows import in seconds. A CSV file whose quoting or line ends DuckDB might read otherwise
+is parsed by Python's csv module and judged by the same SQL. XLSX cells keep their types (dates,
+numbers, formulas) and are judged in Python by validate(); their rows then share the checks against
+stored data and the upsert.
+
 Every file is read and checked against the limits below before the database is opened for writing,
 so a file that is too big or too odd to be a clinic export is refused whole without holding the
 database: its size, its rows, its columns, the length of one field and, for XLSX, the size of what

@@ -32,7 +32,7 @@ create or replace temp macro field_shown(text, most) as
 create or replace temp macro integer_problem(text, low, high, what) as
     case
         when text is null then null
-        when regexp_full_match(text, '[0-9]+') then
+        when ltrim(text, '0123456789') = '' then          -- digits only
             case when coalesce(try_cast(text as bigint) between low and high, false) then null
                  else 'must be ' || what || ' from ' || low || ' to ' || high end
         when regexp_full_match(text, '[+-][0-9]+') then 'must be ' || what || ' from ' || low || ' to ' || high

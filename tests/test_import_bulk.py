@@ -200,3 +200,16 @@ def test_patients_and_courses_files_are_judged_by_the_same_rules(tmp_path):
     assert (c.new, [(r.line, r.column) for r in c.rejects]) == (1, [(3, "planned_sessions")])
     assert stored(tmp_path, "select sex, doctor_conclusion from patients") == [("F", True)]
     assert stored(tmp_path, "select planned_sessions from courses") == [(60,)]
+
+
+def test_a_quoted_note_that_ends_in_a_line_break_is_trimmed_like_any_field(tmp_path):
+    text = f'{HEADER},notes\ns1,p1,2026-03-01,t1,,8,4,"  first\nsecond\n"\ns2,p1,2026-03-02,t1,,8,4,plain\n'
+    result = run_import(tmp_path, written(tmp_path, "s.csv", text.encode()))
+    assert (result.new, result.rejected) == (2, 0)
+    assert stored(tmp_path, "select notes from sessions order by session_id") == [("first\nsecond",), ("plain",)]
+
+
+def test_a_file_with_only_a_header_reads_no_rows_and_is_logged(tmp_path):
+    result = run_import(tmp_path, written(tmp_path, "s.csv", f"\n{HEADER}\n\n,,,\n".encode()))
+    assert (result.refused, result.rows_read, result.new, result.rejected) == (None, 0, 0, 0)
+    assert stored(tmp_path, "select rows_read from import_batches") == [(0,)]
