@@ -56,14 +56,8 @@ judged as (
     select
         reasons.*,
         case
-            when fields <> $width then {
-                'column_name': null::varchar, 'value': null::varchar,
-                'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
-                          || format('{:,}', fields) || ' where the header has ' || $width}
-            when repeated then {
-                'column_name': 'course_id', 'value': field_shown(course_id_text, $shown_chars),
-                'reason': 'course_id ' || field_shown(course_id_text, $shown_chars)
-                          || ' already appeared on an earlier row of this file'}
+            when fields <> $width then misfit_problem(fields, $width)
+            when repeated then repeated_problem('course_id', course_id_text, $shown_chars)
             when coalesce(course_id_problem, patient_id_problem, start_date_problem, planned_sessions_problem) is not null
                  or course_id_text is null or patient_id_text is null or start_date_text is null then first_problem(list_filter([
                 -- every refused field in column order, then every empty required field

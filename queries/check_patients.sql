@@ -71,14 +71,8 @@ judged as (
     select
         reasons.*,
         case
-            when fields <> $width then {
-                'column_name': null::varchar, 'value': null::varchar,
-                'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
-                          || format('{:,}', fields) || ' where the header has ' || $width}
-            when repeated then {
-                'column_name': 'patient_id', 'value': field_shown(patient_id_text, $shown_chars),
-                'reason': 'patient_id ' || field_shown(patient_id_text, $shown_chars)
-                          || ' already appeared on an earlier row of this file'}
+            when fields <> $width then misfit_problem(fields, $width)
+            when repeated then repeated_problem('patient_id', patient_id_text, $shown_chars)
             when coalesce(patient_id_problem, birth_year_problem, sex_problem, diagnosis_problem, referral_date_problem, doctor_conclusion_problem, imaging_problem, blood_tests_problem, site_problem) is not null
                  or patient_id_text is null then first_problem(list_filter([
                 -- every refused field in column order, then every empty required field

@@ -91,14 +91,8 @@ judged as (
     select
         reasons.*,
         case
-            when fields <> $width then {
-                'column_name': null::varchar, 'value': null::varchar,
-                'reason': 'too ' || case when fields > $width then 'many' else 'few' end || ' fields: '
-                          || format('{:,}', fields) || ' where the header has ' || $width}
-            when repeated then {
-                'column_name': 'session_id', 'value': field_shown(session_id_text, $shown_chars),
-                'reason': 'session_id ' || field_shown(session_id_text, $shown_chars)
-                          || ' already appeared on an earlier row of this file'}
+            when fields <> $width then misfit_problem(fields, $width)
+            when repeated then repeated_problem('session_id', session_id_text, $shown_chars)
             when coalesce(session_id_problem, patient_id_problem, session_date_problem, therapist_problem, status_problem, pain_before_problem, pain_after_problem, course_id_problem, session_time_problem, muscle_tension_problem, numbness_problem, acute_inflammation_problem, notes_problem) is not null
                  or session_id_text is null or patient_id_text is null or session_date_text is null or therapist_text is null then first_problem(list_filter([
                 -- every refused field in column order, then every empty required field

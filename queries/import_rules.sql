@@ -62,6 +62,17 @@ create or replace temp macro boolean_value(text) as
 create or replace temp macro boolean_problem(text) as
     case when text is not null and boolean_value(text) is null then 'must be true/false, yes/no or 1/0' end;
 
+-- a row with more or fewer fields than the header (checked before anything else)
+create or replace temp macro misfit_problem(fields, width) as
+    {'column_name': null::varchar, 'value': null::varchar,
+     'reason': 'too ' || case when fields > width then 'many' else 'few' end || ' fields: '
+               || format('{:,}', fields) || ' where the header has ' || width};
+
+-- a row whose key appeared on an earlier data row of the file (valid or not)
+create or replace temp macro repeated_problem(key_name, key_text, shown_chars) as
+    {'column_name': key_name, 'value': field_shown(key_text, shown_chars),
+     'reason': key_name || ' ' || field_shown(key_text, shown_chars) || ' already appeared on an earlier row of this file'};
+
 -- the reason a row is refused: the first problem, then "; also " and the others
 create or replace temp macro first_problem(problems) as
     case when len(problems) > 0 then {
