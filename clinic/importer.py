@@ -644,18 +644,17 @@ def read_table(path: Path) -> tuple[Table, str]:
     sha256 = hashlib.sha256(raw).hexdigest()
     if not raw or raw.isspace():
         raise ImportRefused("the file is empty")
-    text = _decode(raw)
+    _decode(raw)                                   # refuses what is not UTF-8 text
     try:
         scan = csv_scan.scan(raw[len(codecs.BOM_UTF8):] if raw.startswith(codecs.BOM_UTF8) else raw,
                              MAX_FIELD_ABSURD_CHARS)
     except csv_scan.FieldTooLong as exc:
         raise _too_long_field(f"the record starting on line {exc.line}") from None
-    del raw
     if scan is None:                               # quotes or line ends DuckDB may read otherwise
-        table = _parse_csv(text)
+        table = _parse_csv(_decode(raw))
     else:
-        del text
         table = _scanned_table(scan, path)
+    del raw
     if table.header is None:
         raise ImportRefused("the file is empty")
     return table, sha256
