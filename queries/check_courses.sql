@@ -40,26 +40,31 @@ first_rows as (   -- the first data row of each course_id
     group by course_id_text
 ),
 
-reasons as (
+rules as (   -- what each field's rule says of it (null: fine or empty)
     select
         texts.line > first_rows.first_line as repeated,
         texts.*,
-        column_problem('course_id', course_id_text, null, $max_field_chars) as course_id_problem,
-        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
-        column_problem('start_date', start_date_text, date_problem(start_date_text), $max_field_chars) as start_date_problem,
-        column_problem('planned_sessions', planned_sessions_text, integer_problem(planned_sessions_text, 1, 60, 'a whole number'), $max_field_chars) as planned_sessions_problem
+        date_problem(start_date_text) as start_date_rule,
+        integer_problem(planned_sessions_text, 1, 60, 'a whole number') as planned_sessions_rule
     from texts
     left join first_rows using (course_id_text)
 ),
 
-judged as (
+reasons as (
+    select
+        rules.*,
+        column_problem('course_id', course_id_text, null, $max_field_chars) as course_id_problem,
+        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
+        column_problem('start_date', start_date_text, start_date_rule, $max_field_chars) as start_date_problem,
+        column_problem('planned_sessions', planned_sessions_text, planned_sessions_rule, $max_field_chars) as planned_sessions_problem
+    from rules
+),
+
+listed as (
     select
         reasons.*,
-        case
-            when fields <> $width then misfit_problem(fields, $width)
-            when repeated then repeated_problem('course_id', course_id_text, $shown_chars)
-            when coalesce(course_id_problem, patient_id_problem, start_date_problem, planned_sessions_problem) is not null
-                 or course_id_text is null or patient_id_text is null or start_date_text is null then first_problem(list_filter([
+        case when coalesce(course_id_problem, patient_id_problem, start_date_problem, planned_sessions_problem) is not null
+                 or course_id_text is null or patient_id_text is null or start_date_text is null then list_filter([
                 -- every refused field in column order, then every empty required field
                 problem_entry('course_id', course_id_text, course_id_problem, $shown_chars),
                 problem_entry('patient_id', patient_id_text, patient_id_problem, $shown_chars),
@@ -68,9 +73,19 @@ judged as (
                 required_problem('course_id', course_id_text),
                 required_problem('patient_id', patient_id_text),
                 required_problem('start_date', start_date_text)
-            ], lambda p: p is not null))
-        end as problem
+        ], lambda p: p is not null) end as problem_list
     from reasons
+),
+
+judged as (
+    select
+        listed.*,
+        case
+            when fields <> $width then misfit_problem(fields, $width)
+            when repeated then repeated_problem('course_id', course_id_text, $shown_chars)
+            when problem_list is not null then first_problem(problem_list)
+        end as problem
+    from listed
 ),
 
 final as (

@@ -46,35 +46,45 @@ first_rows as (   -- the first data row of each patient_id
     group by patient_id_text
 ),
 
-reasons as (
+rules as (   -- what each field's rule says of it (null: fine or empty)
     select
         texts.line > first_rows.first_line as repeated,
         texts.*,
-        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
-        column_problem('birth_year', birth_year_text, integer_problem(birth_year_text, 1900, year($today::date), 'a year'), $max_field_chars) as birth_year_problem,
-        column_problem('sex', sex_text, case when sex_text is not null and upper(sex_text) not in ('F', 'M', 'X')
-                then 'must be one of F, M, X' end, $max_field_chars) as sex_problem,
-        column_problem('diagnosis', diagnosis_text, case when diagnosis_text not in
+        integer_problem(birth_year_text, 1900, year($today::date), 'a year') as birth_year_rule,
+        case when sex_text is not null and upper(sex_text) not in ('F', 'M', 'X')
+                then 'must be one of F, M, X' end as sex_rule,
+        case when diagnosis_text not in
                 ('disc_herniation', 'piriformis_syndrome', 'spinal_stenosis', 'other')
-                then 'must be one of disc_herniation, piriformis_syndrome, spinal_stenosis, other' end, $max_field_chars) as diagnosis_problem,
-        column_problem('referral_date', referral_date_text, date_problem(referral_date_text), $max_field_chars) as referral_date_problem,
-        column_problem('doctor_conclusion', doctor_conclusion_text, boolean_problem(doctor_conclusion_text), $max_field_chars) as doctor_conclusion_problem,
-        column_problem('imaging', imaging_text, case when imaging_text not in ('mri', 'ct', 'xray', 'none')
-                then 'must be one of mri, ct, xray, none' end, $max_field_chars) as imaging_problem,
-        column_problem('blood_tests', blood_tests_text, boolean_problem(blood_tests_text), $max_field_chars) as blood_tests_problem,
-        column_problem('site', site_text, null, $max_field_chars) as site_problem
+                then 'must be one of disc_herniation, piriformis_syndrome, spinal_stenosis, other' end as diagnosis_rule,
+        date_problem(referral_date_text) as referral_date_rule,
+        boolean_problem(doctor_conclusion_text) as doctor_conclusion_rule,
+        case when imaging_text not in ('mri', 'ct', 'xray', 'none')
+                then 'must be one of mri, ct, xray, none' end as imaging_rule,
+        boolean_problem(blood_tests_text) as blood_tests_rule
     from texts
     left join first_rows using (patient_id_text)
 ),
 
-judged as (
+reasons as (
+    select
+        rules.*,
+        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
+        column_problem('birth_year', birth_year_text, birth_year_rule, $max_field_chars) as birth_year_problem,
+        column_problem('sex', sex_text, sex_rule, $max_field_chars) as sex_problem,
+        column_problem('diagnosis', diagnosis_text, diagnosis_rule, $max_field_chars) as diagnosis_problem,
+        column_problem('referral_date', referral_date_text, referral_date_rule, $max_field_chars) as referral_date_problem,
+        column_problem('doctor_conclusion', doctor_conclusion_text, doctor_conclusion_rule, $max_field_chars) as doctor_conclusion_problem,
+        column_problem('imaging', imaging_text, imaging_rule, $max_field_chars) as imaging_problem,
+        column_problem('blood_tests', blood_tests_text, blood_tests_rule, $max_field_chars) as blood_tests_problem,
+        column_problem('site', site_text, null, $max_field_chars) as site_problem
+    from rules
+),
+
+listed as (
     select
         reasons.*,
-        case
-            when fields <> $width then misfit_problem(fields, $width)
-            when repeated then repeated_problem('patient_id', patient_id_text, $shown_chars)
-            when coalesce(patient_id_problem, birth_year_problem, sex_problem, diagnosis_problem, referral_date_problem, doctor_conclusion_problem, imaging_problem, blood_tests_problem, site_problem) is not null
-                 or patient_id_text is null then first_problem(list_filter([
+        case when coalesce(patient_id_problem, birth_year_problem, sex_problem, diagnosis_problem, referral_date_problem, doctor_conclusion_problem, imaging_problem, blood_tests_problem, site_problem) is not null
+                 or patient_id_text is null then list_filter([
                 -- every refused field in column order, then every empty required field
                 problem_entry('patient_id', patient_id_text, patient_id_problem, $shown_chars),
                 problem_entry('birth_year', birth_year_text, birth_year_problem, $shown_chars),
@@ -86,9 +96,19 @@ judged as (
                 problem_entry('blood_tests', blood_tests_text, blood_tests_problem, $shown_chars),
                 problem_entry('site', site_text, site_problem, $shown_chars),
                 required_problem('patient_id', patient_id_text)
-            ], lambda p: p is not null))
-        end as problem
+        ], lambda p: p is not null) end as problem_list
     from reasons
+),
+
+judged as (
+    select
+        listed.*,
+        case
+            when fields <> $width then misfit_problem(fields, $width)
+            when repeated then repeated_problem('patient_id', patient_id_text, $shown_chars)
+            when problem_list is not null then first_problem(problem_list)
+        end as problem
+    from listed
 ),
 
 final as (

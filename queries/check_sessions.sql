@@ -65,36 +65,47 @@ first_rows as (   -- the first data row of each session_id
     group by session_id_text
 ),
 
-reasons as (
+rules as (   -- what each field's rule says of it (null: fine or empty)
     select
         valued.line > first_rows.first_line as repeated,
         valued.*,
-        column_problem('session_id', session_id_text, null, $max_field_chars) as session_id_problem,
-        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
-        column_problem('session_date', session_date_text, date_problem(session_date_text), $max_field_chars) as session_date_problem,
-        column_problem('therapist', therapist_text, null, $max_field_chars) as therapist_problem,
-        column_problem('status', status_text, case when status_text is not null and status_value is null
-                then 'must be one of attended, cancelled, no_show' end, $max_field_chars) as status_problem,
-        column_problem('pain_before', pain_before_text, integer_problem(pain_before_text, 0, 10, 'a whole number'), $max_field_chars) as pain_before_problem,
-        column_problem('pain_after', pain_after_text, integer_problem(pain_after_text, 0, 10, 'a whole number'), $max_field_chars) as pain_after_problem,
-        column_problem('course_id', course_id_text, null, $max_field_chars) as course_id_problem,
-        column_problem('session_time', session_time_text, time_problem(session_time_text), $max_field_chars) as session_time_problem,
-        column_problem('muscle_tension', muscle_tension_text, integer_problem(muscle_tension_text, 0, 10, 'a whole number'), $max_field_chars) as muscle_tension_problem,
-        column_problem('numbness', numbness_text, boolean_problem(numbness_text), $max_field_chars) as numbness_problem,
-        column_problem('acute_inflammation', acute_inflammation_text, boolean_problem(acute_inflammation_text), $max_field_chars) as acute_inflammation_problem,
-        column_problem('notes', notes_text, null, $max_field_chars) as notes_problem
+        date_problem(session_date_text) as session_date_rule,
+        case when status_text is not null and status_value is null
+                then 'must be one of attended, cancelled, no_show' end as status_rule,
+        integer_problem(pain_before_text, 0, 10, 'a whole number') as pain_before_rule,
+        integer_problem(pain_after_text, 0, 10, 'a whole number') as pain_after_rule,
+        time_problem(session_time_text) as session_time_rule,
+        integer_problem(muscle_tension_text, 0, 10, 'a whole number') as muscle_tension_rule,
+        boolean_problem(numbness_text) as numbness_rule,
+        boolean_problem(acute_inflammation_text) as acute_inflammation_rule
     from valued
     left join first_rows using (session_id_text)
 ),
 
-judged as (
+reasons as (
+    select
+        rules.*,
+        column_problem('session_id', session_id_text, null, $max_field_chars) as session_id_problem,
+        column_problem('patient_id', patient_id_text, null, $max_field_chars) as patient_id_problem,
+        column_problem('session_date', session_date_text, session_date_rule, $max_field_chars) as session_date_problem,
+        column_problem('therapist', therapist_text, null, $max_field_chars) as therapist_problem,
+        column_problem('status', status_text, status_rule, $max_field_chars) as status_problem,
+        column_problem('pain_before', pain_before_text, pain_before_rule, $max_field_chars) as pain_before_problem,
+        column_problem('pain_after', pain_after_text, pain_after_rule, $max_field_chars) as pain_after_problem,
+        column_problem('course_id', course_id_text, null, $max_field_chars) as course_id_problem,
+        column_problem('session_time', session_time_text, session_time_rule, $max_field_chars) as session_time_problem,
+        column_problem('muscle_tension', muscle_tension_text, muscle_tension_rule, $max_field_chars) as muscle_tension_problem,
+        column_problem('numbness', numbness_text, numbness_rule, $max_field_chars) as numbness_problem,
+        column_problem('acute_inflammation', acute_inflammation_text, acute_inflammation_rule, $max_field_chars) as acute_inflammation_problem,
+        column_problem('notes', notes_text, null, $max_field_chars) as notes_problem
+    from rules
+),
+
+listed as (
     select
         reasons.*,
-        case
-            when fields <> $width then misfit_problem(fields, $width)
-            when repeated then repeated_problem('session_id', session_id_text, $shown_chars)
-            when coalesce(session_id_problem, patient_id_problem, session_date_problem, therapist_problem, status_problem, pain_before_problem, pain_after_problem, course_id_problem, session_time_problem, muscle_tension_problem, numbness_problem, acute_inflammation_problem, notes_problem) is not null
-                 or session_id_text is null or patient_id_text is null or session_date_text is null or therapist_text is null then first_problem(list_filter([
+        case when coalesce(session_id_problem, patient_id_problem, session_date_problem, therapist_problem, status_problem, pain_before_problem, pain_after_problem, course_id_problem, session_time_problem, muscle_tension_problem, numbness_problem, acute_inflammation_problem, notes_problem) is not null
+                 or session_id_text is null or patient_id_text is null or session_date_text is null or therapist_text is null then list_filter([
                 -- every refused field in column order, then every empty required field
                 problem_entry('session_id', session_id_text, session_id_problem, $shown_chars),
                 problem_entry('patient_id', patient_id_text, patient_id_problem, $shown_chars),
@@ -113,12 +124,22 @@ judged as (
                 required_problem('patient_id', patient_id_text),
                 required_problem('session_date', session_date_text),
                 required_problem('therapist', therapist_text)
-            ], lambda p: p is not null))
+        ], lambda p: p is not null) end as problem_list
+    from reasons
+),
+
+judged as (
+    select
+        listed.*,
+        case
+            when fields <> $width then misfit_problem(fields, $width)
+            when repeated then repeated_problem('session_id', session_id_text, $shown_chars)
+            when problem_list is not null then first_problem(problem_list)
             when status_value = 'attended' and session_date_value > $today then {
                 'column_name': 'session_date', 'value': strftime(session_date_value, '%Y-%m-%d'),
                 'reason': 'an attended session cannot be dated after today (' || strftime($today::date, '%Y-%m-%d') || ')'}
         end as problem
-    from reasons
+    from listed
 ),
 
 final as (
