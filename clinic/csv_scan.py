@@ -129,7 +129,8 @@ def scan(data: bytes, field_limit: int) -> Scan | None:
     kept = stops > starts                              # DuckDB skips zero-length lines, as Python does
     starts, stops = starts[kept], stops[kept]
     if not len(starts):
-        return Scan(delimiter, [], np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), np.zeros(0, bool), 0)
+        none = np.zeros(0, bool)
+        return Scan(delimiter, [], np.zeros(0, np.int64), np.zeros(0, np.int32), none, none, 0)
     lines = 1 + np.searchsorted(breaks, starts)
 
     delims = np.flatnonzero(arr == delim)

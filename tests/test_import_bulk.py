@@ -213,3 +213,28 @@ def test_a_file_with_only_a_header_reads_no_rows_and_is_logged(tmp_path):
     result = run_import(tmp_path, written(tmp_path, "s.csv", f"\n{HEADER}\n\n,,,\n".encode()))
     assert (result.refused, result.rows_read, result.new, result.rejected) == (None, 0, 0, 0)
     assert stored(tmp_path, "select rows_read from import_batches") == [(0,)]
+
+
+def test_the_pre_scan_gives_each_record_its_first_line_its_field_count_and_whether_it_is_data():
+    from clinic import csv_scan
+
+    data = b'a,b,c\r\n1,"x\r\ny",3\r\n\r\n,,\r\n4,5\r\n"6,""7""",8,9,10'
+    scan = csv_scan.scan(data, field_limit=1_000)
+    # records the reader returns: the header, 1..3 (lines 2-3), ",," (line 5), 4,5 (line 6), the last (line 7);
+    # the blank line 4 is no record at all
+    assert scan.header == ["a", "b", "c"]
+    assert scan.lines.tolist() == [1, 2, 5, 6, 7]
+    assert scan.fields.tolist() == [3, 3, 3, 2, 4]
+    assert scan.data.tolist() == [False, True, False, True, True]
+    assert scan.plain.tolist() == [True, False, True, True, True]     # a quoted line break needs a full trim
+    assert scan.rows == 3
+
+
+def test_the_pre_scan_leaves_unusual_quotes_and_lone_carriage_returns_to_the_python_reader():
+    from clinic import csv_scan
+
+    assert csv_scan.scan(b'a,b\n1,x"y\n', field_limit=1_000) is None          # a quote inside a field
+    assert csv_scan.scan(b'a,b\n1,"x"y\n', field_limit=1_000) is None         # text after a closing quote
+    assert csv_scan.scan(b'a,b\n1,"x\n', field_limit=1_000) is None           # a quote never closed
+    assert csv_scan.scan(b"a,b\r1,2\r", field_limit=1_000) is None            # old Mac line ends
+    assert csv_scan.scan(b'a,b\n1,"x\ry"\n', field_limit=1_000) is not None   # a lone CR inside quotes is text
