@@ -176,11 +176,12 @@ def fetch(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[tuple]:
 def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
     """Runs a statement file (no result) on `con` itself, so it joins the caller's transaction."""
     try:
-        bound = _bind(con, name, params) if params else {}
-        _define_macros(con, name)
-        if bound:
+        if params:
+            bound = _bind(con, name, params)   # register table params first: macros bind to them
+            _define_macros(con, name)
             con.execute(sql_text(name), bound)
         else:
+            _define_macros(con, name)
             con.execute(sql_text(name))
     finally:
         for view in _tables(params):
