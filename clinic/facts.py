@@ -41,7 +41,7 @@ def ensure(path: str | Path, wait_seconds: float = 15.0) -> bool:
     try:
         if fresh(con):
             return False
-    except duckdb.CatalogException:     # a database from before the facts existed
+    except (duckdb.CatalogException, duckdb.BinderException):    # from before the facts, or their shape
         pass
     finally:
         con.close()

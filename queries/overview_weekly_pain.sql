@@ -7,19 +7,12 @@
 --   and including the as-of date: 7 for a past week, 1 to 6 for the week in progress, whose figures
 --   are partial)
 -- params: the filter set (see filtered_courses.sql)
--- uses: filtered_sessions
+-- uses: pain_periods
 -- reads: open_courses (see filtered_courses.sql)
-with scored as (
-    select date_trunc('week', session_date)::date as week_start, course_id, pain_before
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where status = 'attended'
-      and pain_before is not null
-),
-
-course_weeks as (
-    select week_start, course_id, count(*) as sessions, avg(pain_before) as course_mean
-    from scored
-    group by week_start, course_id
+with course_weeks as (
+    select period_start as week_start, course_id, sessions, pain_sum / sessions as course_mean
+    from pain_periods('week', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes,
+                      $scope, $relief_rule)
 ),
 
 final as (

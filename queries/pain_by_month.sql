@@ -13,40 +13,34 @@
 --     scored in all, it needs all of them, key_courses).
 -- params: the filter set (see filtered_courses.sql), $split ('none' | 'therapist' | 'diagnosis' |
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
--- uses: filtered_sessions
+-- uses: pain_periods
 -- uses: cohort_key
 -- reads: open_courses (see filtered_courses.sql)
-with scored as (
+with course_months as (
     select
         cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
-        date_trunc('month', session_date)::date as month_start,
+        period_start as month_start,
         course_id,
-        pain_before
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where status = 'attended'
-      and pain_before is not null
+        sessions,
+        pain_sum,
+        pain_sumsq
+    from pain_periods('month', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                      $sexes, $scope, $relief_rule)
 ),
 
--- one row per (key, month, course) first: a course counts once per month without a distinct count
-course_months as (
-    select key, month_start, course_id, count(*) as sessions
-    from scored
-    group by key, month_start, course_id
-),
-
+-- a course has one row a month, so the courses of a month are its rows; the mean and the sample
+-- standard deviation over the month's sessions come from the sums (in exact integers until the end)
 by_month as (
     select
-        s.key,
-        s.month_start,
-        count(*) as sessions,
-        avg(s.pain_before) as mean_pain_before,
-        stddev_samp(s.pain_before) as sd_pain_before
-    from scored as s
-    group by s.key, s.month_start
-),
-
-month_courses as (
-    select key, month_start, count(*) as courses
+        key,
+        month_start,
+        sum(sessions)::bigint as sessions,
+        count(*) as courses,
+        sum(pain_sum) / sum(sessions) as mean_pain_before,
+        case when sum(sessions) >= 2 then
+            sqrt(greatest(0, sum(sessions) * sum(pain_sumsq)::hugeint - sum(pain_sum)::hugeint * sum(pain_sum))
+                 / (sum(sessions) * (sum(sessions) - 1)))
+        end as sd_pain_before
     from course_months
     group by key, month_start
 ),
@@ -62,7 +56,7 @@ final as (
         m.key,
         m.month_start,
         m.sessions,
-        mc.courses,
+        m.courses,
         m.mean_pain_before,
         case when m.sessions >= 2
              then m.mean_pain_before - 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_low,
@@ -70,9 +64,8 @@ final as (
              then m.mean_pain_before + 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_high,
         k.key_courses,
         last_day(m.month_start) <= $as_of::date as month_complete,
-        mc.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown
+        m.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown
     from by_month as m
-    join month_courses as mc on mc.key is not distinct from m.key and mc.month_start = m.month_start
     join key_courses as k on k.key is not distinct from m.key
 )
 

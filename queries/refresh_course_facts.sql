@@ -1,5 +1,5 @@
--- refresh_course_facts: brings course_facts up to date with every stored row, renumbers the
--- session_number of the rows of the courses that changed, and records what the facts were built from
+-- refresh_course_facts: brings course_facts (and course_pain_periods) up to date with every stored row,
+-- renumbers the session_number of the rows of the courses that changed, and records what the facts were built from
 -- (course_facts_state). Returns nothing. Runs inside the writer's transaction, after its rows and its
 -- import_batches entry are written, so the facts and the data change together.
 -- Only the courses whose source changed are recomputed: each course's source_print is a hash of every
@@ -42,6 +42,11 @@ final as (
 
 select * from final;
 
+-- facts built by another version of this refresh (another shape) are rebuilt whole
+update main.course_facts
+set source_print = null
+where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 2;
+
 delete from main.course_facts_todo;
 
 insert into main.course_facts_todo
@@ -58,6 +63,25 @@ insert into main.course_facts by name
 select s.*, r.source_print
 from course_summary(date '9999-12-31', 'pct30', 'changed', null) as s
 join refresh_prints as r on r.course_id = s.course_id;
+
+delete from main.course_pain_periods
+where course_id in (select course_id from main.course_facts_todo)
+   or course_id not in (select course_id from refresh_prints);
+
+insert into main.course_pain_periods
+select
+    coalesce(course_id, inferred_course_id) as course_id,
+    period.name as period,
+    date_trunc(period.name, session_date)::date as period_start,
+    count(*) as sessions,
+    sum(pain_before) as pain_sum,
+    sum(pain_before * pain_before) as pain_sumsq
+from main.sessions
+cross join (values ('week'), ('month')) as period(name)
+where status = 'attended'
+  and pain_before is not null
+  and coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
+group by all;
 
 update main.sessions
 set session_number = numbered.session_number
@@ -78,9 +102,10 @@ drop table refresh_prints;
 
 delete from main.course_facts_state;
 
-insert into main.course_facts_state (batch_id, patients_rows, courses_rows, sessions_rows)
+insert into main.course_facts_state (batch_id, patients_rows, courses_rows, sessions_rows, facts_version)
 select
     (select max(batch_id) from main.import_batches),
     (select count(*) from main.patients),
     (select count(*) from main.courses),
-    (select count(*) from main.sessions);
+    (select count(*) from main.sessions),
+    2;

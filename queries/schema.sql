@@ -125,6 +125,17 @@ create table if not exists course_facts (
     source_print               ubigint     -- a hash of every stored value the course's facts are made of
 );
 
+-- each course's scored attended sessions per calendar week (Monday) and month: how many, and the sum
+-- and sum of squares of their pain_before; kept with course_facts (pain_periods.sql reads them)
+create table if not exists course_pain_periods (
+    course_id     varchar,
+    period        varchar,      -- 'week' | 'month'
+    period_start  date,
+    sessions      bigint,
+    pain_sum      bigint,
+    pain_sumsq    bigint
+);
+
 -- the courses whose facts refresh_course_facts.sql is rebuilding (empty outside its transaction)
 create table if not exists course_facts_todo (
     course_id  varchar
@@ -138,3 +149,6 @@ create table if not exists course_facts_state (
     courses_rows   bigint not null,
     sessions_rows  bigint not null
 );
+
+-- which shape of the facts was built (refresh_course_facts.sql); facts of another shape are rebuilt whole
+alter table course_facts_state add column if not exists facts_version integer;

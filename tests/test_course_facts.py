@@ -157,6 +157,21 @@ def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until
     assert facts.ensure(path) is False                     # nothing to do the second time
 
 
+def test_facts_built_by_an_older_refresh_are_rebuilt_whole_when_the_database_is_opened(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    con.execute("delete from course_pain_periods")                   # a shape without the pain sums
+    con.execute("alter table course_facts_state drop column facts_version")
+    con.close()
+    assert facts.ensure(path) is True
+    con = db.connect(path, read_only=True)
+    try:
+        assert facts.fresh(con)
+        assert con.execute("select count(distinct course_id) from course_pain_periods").fetchone() == (6,)
+    finally:
+        con.close()
+
+
 def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_path):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     con = duckdb.connect(str(path))
@@ -274,3 +289,45 @@ p6,2001,X,other,East
                 assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), (as_of, rule)
     finally:
         con.close()
+
+
+# --- weekly and monthly pain from stored sums ---------------------------------------------------
+
+def weekly_and_monthly(path, as_of: dt.date) -> list:
+    filters = Filters(as_of=as_of)
+    weekly = run_filtered(path, "overview_weekly_pain", filters)
+    monthly = run_filtered(path, "pain_by_month", filters, split="none")
+    by_site = run_filtered(path, "pain_by_month", filters, split="site")
+    return [frame.to_dict("records") for frame in (weekly, monthly, by_site)]
+
+
+def test_weekly_and_monthly_pain_from_the_stored_sums_equal_those_from_the_session_rows(tmp_path):
+    stored = build_db(tmp_path / "stored", SESSIONS, COURSES, PATIENTS)
+    recomputed = build_db(tmp_path / "recomputed", SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(recomputed))
+    con.execute("delete from course_facts_state")          # nothing stored is trusted: all from the rows
+    con.close()
+    for as_of in (dt.date(2026, 2, 2), dt.date(2026, 3, 4), dt.date(2026, 3, 8), dt.date(2026, 3, 9),
+                  dt.date(2026, 3, 12), dt.date(2026, 3, 31), dt.date(2026, 4, 1)):
+        got, expected = weekly_and_monthly(stored, as_of), weekly_and_monthly(recomputed, as_of)
+        assert [len(t) for t in got] == [len(t) for t in expected] and len(got[0]) > 0, as_of
+        for got_rows, expected_rows in zip(got, expected):
+            for g, e in zip(got_rows, expected_rows):
+                assert g.keys() == e.keys()
+                for key in g:
+                    if isinstance(e[key], float):
+                        assert g[key] == pytest.approx(e[key], rel=1e-12, nan_ok=True), (as_of, key)
+                    else:
+                        assert g[key] == e[key], (as_of, key)
+
+
+def test_the_march_pain_at_site_north_is_summed_by_hand(clinic):
+    # Site North is p1's: course a, pain 8, 7, 5 before its three March sessions (p2, p3 and p6 have no
+    # site; p5's course e is South). As of 03-31 every March session counts: mean 20/3, sample sd
+    # sqrt(((8 - 20/3)^2 + (7 - 20/3)^2 + (5 - 20/3)^2) / 2) = sqrt(7/3).
+    monthly = run_filtered(clinic, "pain_by_month", Filters(as_of=dt.date(2026, 3, 31)), split="site")
+    north = monthly.loc[monthly.key == "North"].iloc[0]
+    assert (north.sessions, north.courses, north.mean_pain_before) == (3, 1, pytest.approx(20 / 3))
+    z = 1.959963984540054
+    assert north.ci_low == pytest.approx(20 / 3 - z * (7 / 3) ** 0.5 / 3 ** 0.5, rel=1e-12)
+    assert north.ci_high == pytest.approx(20 / 3 + z * (7 / 3) ** 0.5 / 3 ** 0.5, rel=1e-12)

@@ -116,7 +116,10 @@ def test_the_small_tables_are_one_file_each_and_the_manifest_counts_every_table(
     assert {t: info["rows"] for t, info in manifest["tables"].items()} == {
         "patients": 3, "courses": 3, "sessions": 8, "import_batches": 3,
         "course_facts": 5, "course_facts_state": 1,        # c0, c1, c2, p3:2026-03-05, p9:2026-03-06
-        "course_facts_todo": 0}                           # empty outside a refresh
+        "course_facts_todo": 0,                           # empty outside a refresh
+        # scored weeks + months: c0 1 + 1 (02-09, Feb), c1 2 + 1 (03-02 and 03-23, Mar), c2, p3:…, p9:…
+        # 1 + 1 each (03-02, Mar; s2 is a no-show)
+        "course_pain_periods": 11}
     for table in ("patients", "courses", "import_batches", "course_facts", "course_facts_state"):
         assert manifest["tables"][table]["files"] == [f"{table}/data_0.parquet"]
     assert store.data_version(clinic_dataset) == f"dataset:{manifest['export_id']}"
