@@ -145,11 +145,17 @@ def _view_sql(table: str, files: list[Path]) -> str:
             f"from read_parquet([{listing}], hive_partitioning = true)")
 
 
+_SANDBOX_SETTINGS = {   # the only settings _sandbox sets, each a fixed statement with its value bound
+    "allowed_paths": "set allowed_paths = $value",
+    "allowed_directories": "set allowed_directories = $value",
+}
+
+
 def _sandbox(con: duckdb.DuckDBPyConnection, **allowed) -> None:
     """Turns file access off except for `allowed` (allowed_paths or allowed_directories), for good.
     (These two settings cannot be given to duckdb.connect, nor changed once file access is off.)"""
     for setting, value in allowed.items():
-        con.execute(f"set {setting} = $value", {"value": value})
+        con.execute(_SANDBOX_SETTINGS[setting], {"value": value})     # KeyError for any other name
     con.execute("set enable_external_access = false")
 
 
