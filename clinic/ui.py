@@ -12,7 +12,6 @@ import datetime as dt
 import runpy
 import threading
 from contextlib import contextmanager
-from typing import Callable
 from pathlib import Path
 
 import duckdb
@@ -228,16 +227,10 @@ def access_store() -> access.AccessStore:
     return access.AccessStore.for_database(_run.path)
 
 
-def download(label: str, data: bytes | Callable[[], bytes], file_name: str, rows: int, key: str,
-             mime: str = "text/csv", **kwargs):
+def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime: str = "text/csv", **kwargs):
     """A download button (CSV unless `mime` says otherwise) whose every use is written to the audit
     log (which file, how many rows). The entry is made when the button is pressed, by the person
-    signed in to this run.
-
-    `data` is the file, or better a function of no arguments that writes it: Streamlit then calls it
-    only when the button is pressed (on a thread of its own, outside the script run: it must not call
-    Streamlit), so a page does not write files nobody downloads on every run. The function sees only
-    what the page already computed for the person signed in."""
+    signed in to this run."""
     path, signed_in = _run.path, getattr(_run, "signed_in", None)
     who = signed_in.user.name if signed_in else None
 

@@ -370,13 +370,6 @@ _owners_lock = threading.Lock()
 MAX_NOTED_SESSIONS = 20000
 
 
-# Files written when a download button was pressed (a deferred download: the page handed Streamlit a
-# function, not the bytes) -> the Streamlit session whose page had the button. Streamlit keeps such a
-# file under no session, so without this note the media guard would refuse it to its own reader.
-_made_for: "OrderedDict[str, str]" = OrderedDict()
-MAX_NOTED_FILES = 20000
-
-
 def note_streamlit_session(streamlit_session_id: str, token_hash: str) -> None:
     """Remembers that a Streamlit session (one browser tab) runs under this sign-in."""
     with _owners_lock:
@@ -384,47 +377,10 @@ def note_streamlit_session(streamlit_session_id: str, token_hash: str) -> None:
         _owners.move_to_end(streamlit_session_id)
         while len(_owners) > MAX_NOTED_SESSIONS:
             _owners.popitem(last=False)
-    _note_deferred_files()
-
-
-def _media_id(url_or_path: str) -> str:
-    """The media file id in a /media/<id>.<ext> address."""
-    return url_or_path.rsplit("/", 1)[-1].split(".", 1)[0]
-
-
-def _note_deferred_files() -> None:
-    """Makes the runtime's media manager note, for each file it writes when a download button is
-    pressed, which session the button belonged to (see _made_for). Done once per runtime."""
-    try:
-        from streamlit.runtime import Runtime
-
-        if not Runtime.exists():
-            return
-        manager = Runtime.instance().media_file_mgr
-    except Exception:  # noqa: BLE001 - no runtime: nothing is served, nothing to note
-        return
-    write = manager.execute_deferred
-    if getattr(write, "clinic_notes_owner", False):
-        return
-
-    def execute_deferred(file_id: str) -> str:
-        with manager._lock:
-            entry = manager._deferred_callables.get(file_id)
-        url = write(file_id)
-        if entry is not None:
-            with _owners_lock:
-                _made_for[_media_id(url)] = entry["session_id"]
-                while len(_made_for) > MAX_NOTED_FILES:
-                    _made_for.popitem(last=False)
-        return url
-
-    execute_deferred.clinic_notes_owner = True
-    manager.execute_deferred = execute_deferred
 
 
 def media_sign_ins(file_id: str) -> set[str]:
-    """The sign-ins (token hashes) whose pages were sent this media file (a download, an image), or
-    were sent the button whose press wrote it."""
+    """The sign-ins (token hashes) whose pages were sent this media file (a download, an image)."""
     try:
         from streamlit.runtime import Runtime
 
@@ -437,8 +393,6 @@ def media_sign_ins(file_id: str) -> set[str]:
     except Exception:  # noqa: BLE001 - without the runtime's records nobody owns the file
         return set()
     with _owners_lock:
-        if file_id in _made_for:
-            sessions.append(_made_for[file_id])
         return {_owners[sid] for sid in sessions if sid in _owners}
 
 
@@ -454,7 +408,7 @@ class SignInGuard(_Guard):
         cookies = Request(scope).cookies if scope["type"] == "http" else _websocket_cookies(scope)
         signed_in = session_of(cookies)
         if signed_in is not None and path.startswith("/media/"):
-            file_id = _media_id(path)
+            file_id = path.rsplit("/", 1)[-1].split(".", 1)[0]
             if signed_in.token_hash not in media_sign_ins(file_id):
                 # someone else's download (a shared or guessed link): as if it did not exist
                 await self.refuse(scope, receive, send, PlainTextResponse("Not found.", status_code=404))

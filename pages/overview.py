@@ -94,8 +94,8 @@ def list_tabs(keys: tuple[str, ...]) -> None:
             if len(rows) > ui.LIST_SHOWN_ROWS:
                 st.caption(f"The first {ui.LIST_SHOWN_ROWS:,} of {len(rows):,} are shown, in this order; the download has "
                            "them all, and the Patients page finds any course.")
-            ui.download("Download this list (CSV)", lambda rows=rows, columns=columns: exports.frame_csv(
-                charts.ordered(rows, columns)), file_name, rows=len(rows), key=f"overview.download.{key}")
+            ui.download("Download this list (CSV)", exports.frame_csv(charts.ordered(rows, columns)), file_name,
+                        rows=len(rows), key=f"overview.download.{key}")
 
 
 st.subheader("Today: who to call")
