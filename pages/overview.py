@@ -72,9 +72,14 @@ lists = {"call_list": calls, **{key: attention.loc[attention.reason == key].drop
 
 
 def list_tabs(keys: tuple[str, ...]) -> None:
-    """One tab per list, its size in the label; each list drawn as a table with its download."""
-    tabs = st.tabs([f"{LISTS[key][0]} ({len(lists[key]):,})" for key in keys])
+    """One tab per list, its size in the label; the open tab's list drawn as a table with its
+    download. Only the open tab is drawn and sent: choosing another tab reruns the page, which
+    keeps the choice while the tab's label (its count) stays the same."""
+    tabs = st.tabs([f"{LISTS[key][0]} ({len(lists[key]):,})" for key in keys], key=f"overview.tabs.{keys[0]}",
+                   on_change="rerun")
     for tab, key in zip(tabs, keys):
+        if not tab.open:
+            continue
         rows = lists[key]
         _label, explanation, nobody = LISTS[key]
         with tab:

@@ -193,8 +193,9 @@ def press_every_download(page, traffic) -> list[str]:
     tabs = page.locator('[data-testid="stMain"] [role="tab"]').all()
     for tab in [None, *tabs]:
         if tab is not None:
-            tab.click()
+            tab.click()                                  # only the open tab is drawn: the page reruns
             page.wait_for_timeout(150)
+            bs.wait_until_ready(page)
         index = 0
         while index < len(buttons := bs.download_buttons(page)):
             button = buttons[index]

@@ -9,6 +9,8 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from openpyxl import load_workbook
 
 from clinic import exports
@@ -110,6 +112,20 @@ def test_the_csv_reads_back_with_pandas_with_its_header_on_line_1():
     assert list(back.course_id) == ["c1", "'=1+1"] and list(back.therapist) == ["Birch", "'@Cedar"]
     assert back.loc[0, "adherence"] == 1.0 and back.loc[0, "sustained_improvement_pct"] == 62.5
     assert list(back.start_date) == ["2026-03-01", "2026-03-15"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(hs.lists(hs.one_of(hs.none(), hs.text(max_size=6), hs.integers(-5, 5), hs.dates(), hs.booleans()),
+                min_size=1, max_size=12))
+def test_every_cell_of_a_text_column_is_made_safe_exactly_as_one_cell_alone_would_be(cells):
+    frame = pd.DataFrame({"mixed": pd.Series(cells, dtype="object"),
+                          "text": pd.Series([c if isinstance(c, str) else None for c in cells], dtype="string")})
+    by_cell = frame.copy()
+    for column in by_cell.columns:
+        by_cell[column] = pd.Series([exports.safe_cell(v) for v in by_cell[column]], dtype="object")
+    expected = io.StringIO()
+    by_cell.to_csv(expected, index=False, lineterminator="\n")
+    assert exports.frame_csv(frame) == expected.getvalue().encode("utf-8")
 
 
 def test_the_side_file_of_a_csv_says_what_it_holds():

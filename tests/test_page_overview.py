@@ -19,11 +19,39 @@ from streamlit.testing.v1 import AppTest
 from clinic.db import ROOT
 
 LISTS = ["call_list", "not_seen", "numbness", "acute_inflammation", "no_conclusion"]   # in the order drawn
+TAB_GROUPS = (("call_list", "not_seen"), ("numbness", "acute_inflammation", "no_conclusion"))
+TITLES = {"call_list": "Call today", "not_seen": "Not seen for 8 or more days", "numbness": "Numbness reported",
+          "acute_inflammation": "Acute inflammation", "no_conclusion": "No doctor's conclusion"}
+
+
+def open_list(app, key: str):
+    """Chooses the tab of list `key` as a person does (the page reruns) and returns that tab."""
+    [group] = [g for g in TAB_GROUPS if key in g]
+    [label] = [t.label for t in app.tabs if t.label.startswith(TITLES[key] + " (")]
+    app.session_state[f"overview.tabs.{group[0]}"] = label
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    [tab] = [t for t in app.tabs if t.label == label]
+    return tab
 
 
 def lists_of(app) -> dict:
-    """The Overview's tables by list (call list, recently dropped, then the red flags), as drawn."""
-    return dict(zip(LISTS, [df.value for df in app.dataframe]))
+    """The Overview's tables by list (call list, recently dropped, then the red flags), each drawn
+    by choosing its tab; None for an empty list (its tab says so instead)."""
+    tabs = {key: open_list(app, key) for key in LISTS}
+    return {key: tab.dataframe[0].value if tab.dataframe else None for key, tab in tabs.items()}
+
+
+def test_only_the_open_tab_of_each_list_group_is_drawn_and_sent(app):
+    app.run()
+    # the first tab of each group is open: the call list (p3) and the numbness list (p3)
+    assert [t.label for t in app.tabs if t.dataframe] == ["Call today (1)", "Numbness reported (1)"]
+    assert len(app.dataframe) == 2
+    open_list(app, "not_seen")
+    assert [t.label for t in app.tabs if t.dataframe] == ["Not seen for 8 or more days (1)", "Numbness reported (1)"]
+    assert [list(df.value.course_id) for df in app.dataframe] == [["c2"], ["p3:2026-03-15"]]
+    app.run()                                             # the choice is kept on the next run
+    assert [list(df.value.course_id) for df in app.dataframe] == [["c2"], ["p3:2026-03-15"]]
 
 
 def opened_course(link: str) -> str:
@@ -227,8 +255,8 @@ def test_the_lists_put_the_patient_and_the_link_first_and_pin_them(app):
     assert list(tables["not_seen"].columns[:4]) == ["patient_id", "link", "days_since_last_visit", "therapist"]
     assert list(tables["numbness"].columns[:4]) == ["patient_id", "link", "last_flagged_date", "therapist"]
     assert list(tables["no_conclusion"].columns[:4]) == ["patient_id", "link", "start_date", "therapist"]
-    for df in app.dataframe[:5]:
-        config = json.loads(df.proto.columns)
+    for key in LISTS:
+        config = json.loads(open_list(app, key).dataframe[0].proto.columns)
         assert config["patient_id"].get("pinned") is True and config["link"].get("pinned") is True
 
 
@@ -249,7 +277,8 @@ def test_a_list_longer_than_a_days_work_shows_its_most_urgent_rows_and_downloads
     monkeypatch.setattr(ui, "LIST_SHOWN_ROWS", 1)
     app.query_params["as_of"] = "2026-04-05"          # two courses not seen for 8+ days: c4, then p3
     app.run()
-    assert list(app.dataframe[0].value.course_id) == ["c4"]               # the shorter absence only
+    tab = open_list(app, "not_seen")
+    assert list(tab.dataframe[0].value.course_id) == ["c4"]               # the shorter absence only
     assert [c.value for c in app.caption if c.value.startswith("The first 1 of")] == [
         "The first 1 of 2 are shown, in this order; the download has them all, and the Patients page finds any "
         "course."]                                        # the red-flag lists hold one course each: nothing cut
@@ -269,8 +298,8 @@ def test_the_attention_lists_leave_out_courses_not_seen_for_more_than_30_days(ap
     labels = [t.label for t in app.tabs]
     assert labels == ["Call today (0)", "Not seen for 8 or more days (2)", "Numbness reported (1)",
                       "Acute inflammation (1)", "No doctor's conclusion (1)"]
-    assert list(app.dataframe[0].value["course_id"]) == ["c4", "p3:2026-03-15"]    # the call list has no table
     assert any("Nobody to call" in s.value for s in app.success)
+    assert list(open_list(app, "not_seen").dataframe[0].value["course_id"]) == ["c4", "p3:2026-03-15"]
 
 
 @pytest.mark.parametrize("who, expected", [("director", ["c2"]), ("birch", [])])
