@@ -90,8 +90,47 @@ def _uses(name: str) -> tuple[str, ...]:
 
 def _define_macros(cur: duckdb.DuckDBPyConnection, name: str) -> None:
     # Temp macros belong to one connection, and every cursor is a connection of its own.
+    defined = _own.get(id(cur))
     for used in _uses(name):
-        cur.execute(sql_text(used))
+        if defined is None or used not in defined:
+            cur.execute(sql_text(used))
+            if defined is not None:
+                defined.add(used)
+
+
+# Connections that one thread uses alone (see one_thread): queries run on them directly instead of
+# on a fresh cursor, and each macro file is defined on them once. id(connection) -> macro files defined.
+_own: dict[int, set[str]] = {}
+
+
+@contextmanager
+def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Marks `con` as used by the calling thread alone while the block runs: run(), arrow() and
+    records() then skip the cursor and the macro definitions a cursor needs each time (a few
+    milliseconds a query, which a page of a dozen queries feels)."""
+    _own[id(con)] = set()
+    try:
+        yield con
+    finally:
+        _own.pop(id(con), None)
+
+
+@contextmanager
+def _cursor(con: duckdb.DuckDBPyConnection, params: dict) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh cursor of `con`, closed after; or `con` itself when one thread owns it (one_thread),
+    with the table params' views dropped after, so none outlives its query."""
+    if id(con) in _own:
+        try:
+            yield con
+        finally:
+            for view in _tables(params):
+                con.unregister(view)
+        return
+    cur = con.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
 
 
 def _bind(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
@@ -113,37 +152,28 @@ def _bind(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Runs queries/<name>.sql on a fresh cursor and returns the result as a DataFrame."""
-    cur = con.cursor()
-    try:
+    with _cursor(con, params) as cur:
         bound = _bind(cur, name, params)   # register table params first: macros bind to them
         _define_macros(cur, name)
         return cur.execute(sql_text(name), bound).df()
-    finally:
-        cur.close()
 
 
 def arrow(con: duckdb.DuckDBPyConnection, name: str, **params) -> pa.Table:
     """Like run(), but returns an Arrow table: exact column types, cheap to cache and re-register."""
-    cur = con.cursor()
-    try:
+    with _cursor(con, params) as cur:
         bound = _bind(cur, name, params)
         _define_macros(cur, name)
         return cur.sql(sql_text(name), params=bound).to_arrow_table()
-    finally:
-        cur.close()
 
 
 def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
     """Like run(), but returns plain Python values (int, bool, date, None) keyed by column name."""
-    cur = con.cursor()
-    try:
+    with _cursor(con, params) as cur:
         bound = _bind(cur, name, params)   # register table params first: macros bind to them
         _define_macros(cur, name)
         result = cur.execute(sql_text(name), bound)
         columns = [d[0] for d in result.description]
         return [dict(zip(columns, row)) for row in result.fetchall()]
-    finally:
-        cur.close()
 
 
 @contextmanager

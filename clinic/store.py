@@ -1,14 +1,15 @@
 """Where the dashboard's data lives: the database file, its demo default, its version, reading it.
 
-No Streamlit here. The dashboard never holds the file open between reruns: every read opens a
-short-lived read-only connection (waiting a little while an import holds the file), so an import
-from the command line can run while the dashboard serves pages.
+No Streamlit here. The dashboard never holds the file open between reruns: the reads of one
+script run share a read-only connection opened at the first read and closed when the run ends
+(one_reader; waiting a little while an import holds the file), so an import from the command line
+can run while the dashboard serves pages, and a run sees the data of one moment.
 """
 from __future__ import annotations
 
 import os
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -83,9 +84,45 @@ def data_version(path: Path) -> str:
     return "/".join(parts)
 
 
+_reader = threading.local()      # this thread's one_reader scope: {"path", "con"}, or None
+
+
+@contextmanager
+def one_reader(path: Path) -> Iterator[None]:
+    """Inside the block, every reading(path) on this thread shares one read-only connection, opened
+    at the first read and closed at the end (one script run: a dozen queries, which then skip a
+    connection and its macro definitions each, and read blocks the previous query decompressed)."""
+    previous = getattr(_reader, "scope", None)
+    _reader.scope = {"path": Path(path), "con": None, "opened": None}
+    try:
+        yield
+    finally:
+        release_reader()
+        _reader.scope = previous
+
+
+def release_reader() -> None:
+    """Closes this thread's shared read connection now (the next read opens another): before this
+    thread writes the database itself, which a read connection of the same process would block."""
+    scope = getattr(_reader, "scope", None)
+    if scope is not None and scope["con"] is not None:
+        opened, scope["con"], scope["opened"] = scope["opened"], None, None
+        opened.close()
+
+
 @contextmanager
 def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection for one query; closed straight after, so imports are not blocked."""
+    """A read-only connection: this thread's shared one inside one_reader(path), else one for this
+    read alone, closed straight after, so imports are not blocked."""
+    scope = getattr(_reader, "scope", None)
+    if scope is not None and scope["path"] == Path(path):
+        if scope["con"] is None:
+            opened = ExitStack()
+            con = opened.enter_context(closing(db.connect(path, read_only=True, wait_seconds=READ_WAIT_SECONDS)))
+            opened.enter_context(db.one_thread(con))
+            scope["con"], scope["opened"] = con, opened
+        yield scope["con"]
+        return
     con = db.connect(path, read_only=True, wait_seconds=READ_WAIT_SECONDS)
     try:
         yield con

@@ -3,8 +3,8 @@ reads and friendly errors.
 
 Pages call only this module (and clinic.charts) to get data; they never open the database. Every
 cached read takes the database path, its data version (so an import shows at once) and the whole
-filter set as its key. Connections are read-only and live for one query, so an import from the
-command line can run while the dashboard serves pages.
+filter set as its key. Connections are read-only and live for one script run (store.one_reader), so
+an import from the command line can run while the dashboard serves pages.
 """
 from __future__ import annotations
 
@@ -155,10 +155,11 @@ def main() -> None:
             st.Page(lambda: st.info("There is no database yet. The clinic director imports the first files."),
                     title="No data yet", url_path="no_data", default=True)]
     navigation = st.navigation(pages)
-    signed_in_box(path, signed_in)
-    filters = sidebar_filters(path, scope=signed_in.scope)
-    with entry_run(path, filters, signed_in):
-        navigation.run()
+    with store.one_reader(path):        # every read of this run on one connection, closed at its end
+        signed_in_box(path, signed_in)
+        filters = sidebar_filters(path, scope=signed_in.scope)
+        with entry_run(path, filters, signed_in):
+            navigation.run()
 
 
 @contextmanager

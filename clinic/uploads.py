@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 import duckdb
 import pandas as pd
 
-from clinic import importer
+from clinic import importer, store
 from clinic.db import ROOT, DatabaseLocked, NotADatabase
 
 __all__ = ["Upload", "DatabaseLocked", "ImportFailed", "run_import", "summary_frame", "refused_frame", "totals",
@@ -108,6 +108,7 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
     try:
         folder = Path(tempfile.mkdtemp(prefix="import-", dir=importer.upload_folder(db_path)))
         paths = save_uploads(uploads, folder)
+        store.release_reader()          # this run's own read connection would hold the file against the import
         results = importer.import_files(paths, db_path, today=today, progress=progress,
                                         rejects_dir=rejects_dir, wait_seconds=wait_seconds)
     except OSError as exc:

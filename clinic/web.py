@@ -500,6 +500,14 @@ def start_warm_up(path: Path) -> threading.Thread:
             from clinic import exports, ui  # noqa: F401 - loaded now, not on the first visit
             from clinic.charts import adherence, cohorts, overview, pain, patients, relief  # noqa: F401
 
+            # Streamlit's own first-use costs, paid once per process (0.2 s each on this machine):
+            # the emoji pattern behind the page icon, and the check for a Python prompt (a look at
+            # every frame of the stack) before the first element is sent.
+            from streamlit import delta_generator, string_util
+
+            string_util.is_emoji("\N{STETHOSCOPE}")
+            getattr(delta_generator, "_maybe_print_use_warning", lambda: None)()
+
             if path.exists():
                 version = store.data_version(path)
                 ui._ensure_facts(str(path), version)

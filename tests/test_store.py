@@ -1,0 +1,92 @@
+"""Reading the database: the reads of one script run share a read-only connection, which is closed
+when the run ends (or before this thread writes), so writers are never kept out for long."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import duckdb
+import pytest
+
+from clinic import db, store
+from clinic.filters import Filters
+
+AS_OF = dt.date(2026, 3, 20)
+
+
+def can_write(path) -> bool:
+    """Whether a read-write connection opens now (a read connection of this process keeps it out)."""
+    try:
+        db.connect(path).close()
+        return True
+    except (db.DatabaseLocked, duckdb.Error):
+        return False
+
+
+def test_the_reads_of_one_run_share_a_connection_that_is_closed_when_the_run_ends(page_db):
+    with store.one_reader(page_db):
+        with store.reading(page_db) as first:
+            first_count = db.records(first, "table_counts")
+        with store.reading(page_db) as second:
+            assert second is first                      # the same connection: opened once
+            assert db.records(second, "table_counts") == first_count
+        assert not can_write(page_db)                   # held for the rest of the run
+    assert can_write(page_db)                           # and let go when the run ends
+
+
+def test_without_a_run_every_read_has_a_connection_of_its_own(page_db):
+    with store.reading(page_db) as first:
+        pass
+    with store.reading(page_db) as second:
+        assert second is not first
+    assert can_write(page_db)
+
+
+def test_releasing_the_reader_lets_this_thread_write_and_the_next_read_opens_another(page_db):
+    with store.one_reader(page_db):
+        with store.reading(page_db) as first:
+            db.records(first, "table_counts")
+        store.release_reader()
+        assert can_write(page_db)
+        with store.reading(page_db) as again:
+            assert again is not first
+            assert db.records(again, "table_counts")
+    assert can_write(page_db)
+
+
+def test_a_table_handed_to_a_query_on_the_shared_connection_is_gone_after_the_query(page_db):
+    # The page fixture's courses as of 03-20 (conftest.py): c1, c2 and p3's inferred course; a decoy
+    # table in place of open_courses must not linger for the next query to read.
+    with store.one_reader(page_db):
+        with store.reading(page_db) as con:
+            table = db.arrow(con, "open_courses", as_of=AS_OF, relief_rule="pct30", rows_from=None)
+            rows = db.records(con, "courses", open_courses=table, **Filters(as_of=AS_OF).params())
+            assert sorted(r["course_id"] for r in rows) == ["c1", "c2", "p3:2026-03-15"]
+            with pytest.raises(duckdb.CatalogException):
+                con.execute("select * from open_courses")
+            # The next query reads the table it is handed, not the last one: with no open course,
+            # p3's course (started 03-15, ten days planned: still running on 03-20) is not there,
+            # and c1 (completed 03-05, read from the stored facts) still is.
+            rows = db.records(con, "courses", open_courses=table.slice(0, 0), **Filters(as_of=AS_OF).params())
+            ids = [r["course_id"] for r in rows]
+            assert "p3:2026-03-15" not in ids and "c1" in ids
+
+
+def test_each_thread_has_its_own_run_connection(page_db):
+    seen = {}
+
+    def run(name):
+        with store.one_reader(page_db):
+            with store.reading(page_db) as con:
+                seen[name] = id(con)
+                db.records(con, "table_counts")
+                barrier.wait(timeout=10)                 # both runs hold their reader at once
+
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert len(seen) == 2 and seen["a"] != seen["b"]
+    assert can_write(page_db)
