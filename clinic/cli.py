@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -112,12 +113,26 @@ def _print_json(data) -> None:
     print(json.dumps(data, indent=2, default=_json_default, allow_nan=False))
 
 
-def _open_read_only(path: Path):
+@contextmanager
+def _reading(path: Path):
+    """One read-only connection for the command, used by this thread alone (db.one_thread)."""
     if not path.exists():
         raise CliError(f"no database at {path}: build one with `python -m clinic demo` or import files")
     from clinic import facts
-    facts.ensure(path)      # a database written by an older version gets its per-course facts once
-    return db.connect(path, read_only=True)
+    con = db.connect(path, read_only=True)
+    try:
+        stale = not facts.fresh(con)
+    except (duckdb.CatalogException, duckdb.BinderException):     # from before the facts, or their shape
+        stale = True
+    if stale:               # a database written by an older version gets its per-course facts once
+        con.close()
+        facts.ensure(path)
+        con = db.connect(path, read_only=True)
+    try:
+        with db.one_thread(con):
+            yield con
+    finally:
+        con.close()
 
 
 def cmd_demo(args) -> int:
@@ -176,22 +191,16 @@ def _filters(args):
 
 def cmd_courses(args) -> int:
     from clinic import metrics
-    con = _open_read_only(args.db or db.default_db_path())
-    try:
+    with _reading(args.db or db.default_db_path()) as con:
         rows = metrics.courses(con, _filters(args))
-    finally:
-        con.close()
     _print_json(rows)
     return 0
 
 
 def cmd_metrics(args) -> int:
     from clinic import metrics
-    con = _open_read_only(args.db or db.default_db_path())
-    try:
+    with _reading(args.db or db.default_db_path()) as con:
         result = metrics.cohort_report(con, _filters(args), args.by)
-    finally:
-        con.close()
     _print_json(result)
     return 0
 
