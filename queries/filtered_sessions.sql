@@ -21,9 +21,29 @@ create or replace temp macro filtered_sessions(
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
     ),
 
-    -- the stored session_number, while the course facts (kept with it) are up to date
+    -- the stored session_number and course_no, while the course facts (kept with them) are up to date
     trusted as (
         select course_facts_fresh() as yes
+    ),
+
+    -- Sessions are joined to their courses on an integer: the course's stored number (course_no, as
+    -- the facts have it) while the facts are up to date, which spares hashing the course id's text
+    -- of every session row; otherwise a number given here to each matching course id.
+    live_numbers as (
+        select course_id, row_number() over (order by course_id) as course_no
+        from course_rows
+        where not (select yes from trusted)
+    ),
+
+    numbered_courses as (
+        select c.*, f.course_no
+        from course_rows as c
+        join main.course_facts as f on f.course_id = c.course_id
+        where (select yes from trusted)
+        union all
+        select c.*, n.course_no
+        from course_rows as c
+        join live_numbers as n on n.course_id = c.course_id
     ),
 
     -- each branch reads the table itself (a shared CTE would be materialised whole)
@@ -33,14 +53,15 @@ create or replace temp macro filtered_sessions(
         where session_date <= as_of::date
           and (select yes from trusted)
         union all
-        select * replace (
-            coalesce(course_id, inferred_course_id) as course_id,
-            attended_number(status, coalesce(course_id, inferred_course_id), session_date, session_time, session_id)
-                as session_number
+        select s.* replace (
+            coalesce(s.course_id, s.inferred_course_id) as course_id,
+            attended_number(s.status, coalesce(s.course_id, s.inferred_course_id), s.session_date, s.session_time,
+                            s.session_id) as session_number,
+            n.course_no as course_no
         )
-        from main.sessions
-        where session_date <= as_of::date
-          and not (select yes from trusted)
+        from main.sessions as s
+        join live_numbers as n on n.course_id = coalesce(s.course_id, s.inferred_course_id)   -- empty when trusted
+        where s.session_date <= as_of::date
     ),
 
     session_rows as (
@@ -59,28 +80,48 @@ create or replace temp macro filtered_sessions(
             numbness,
             acute_inflammation,
             notes,
-            session_number
+            session_number,
+            course_no
         from numbered
+    ),
+
+    joined as (
+        select s.* exclude (course_no), c.* exclude (course_id, course_no)
+        from session_rows as s
+        join numbered_courses as c on c.course_no = s.course_no
     ),
 
     final as (
         select
-            s.*,
-            date_diff('day', c.start_date, s.session_date) + 1 as course_day,
-            c.start_date,
-            c.planned_sessions,
-            c.course_therapist,
-            c.diagnosis,
-            c.age_band,
-            c.sex,
-            c.site,
-            c.start_month,
-            c.adherent,
-            c.completed,
-            c.dropped_out,
-            c.ongoing
-        from session_rows as s
-        join course_rows as c on c.course_id = s.course_id
+            session_id,
+            patient_id,
+            course_id,
+            session_date,
+            session_time,
+            therapist,
+            status,
+            pain_before,
+            pain_after,
+            pain_change,
+            muscle_tension,
+            numbness,
+            acute_inflammation,
+            notes,
+            session_number,
+            date_diff('day', start_date, session_date) + 1 as course_day,
+            start_date,
+            planned_sessions,
+            course_therapist,
+            diagnosis,
+            age_band,
+            sex,
+            site,
+            start_month,
+            adherent,
+            completed,
+            dropped_out,
+            ongoing
+        from joined
     )
 
     select * from final

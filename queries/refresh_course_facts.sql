@@ -1,5 +1,6 @@
 -- refresh_course_facts: brings course_facts (and course_pain_periods) up to date with every stored row,
--- renumbers the session_number of the rows of the courses that changed, and records what the facts were built from
+-- renumbers the session_number (and sets the course_no) of the rows of the courses that changed, numbers
+-- new course ids (course_numbers), and records what the facts were built from
 -- (course_facts_state). Returns nothing. Runs inside the writer's transaction, after its rows and its
 -- import_batches entry are written, so the facts and the data change together.
 -- Only the courses whose source changed are recomputed: each course's source_print is a hash of every
@@ -45,7 +46,15 @@ select * from final;
 -- facts built by another version of this refresh (another shape) are rebuilt whole
 update main.course_facts
 set source_print = null
-where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 2;
+where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 3;
+
+-- every course id not numbered yet gets the next numbers
+insert into main.course_numbers
+select
+    r.course_id,
+    (select coalesce(max(course_no), 0) from main.course_numbers) + row_number() over (order by r.course_id)
+from refresh_prints as r
+where r.course_id not in (select course_id from main.course_numbers);
 
 delete from main.course_facts_todo;
 
@@ -60,9 +69,10 @@ where course_id in (select course_id from main.course_facts_todo)
    or course_id not in (select course_id from refresh_prints);
 
 insert into main.course_facts by name
-select s.*, r.source_print
+select s.*, r.source_print, n.course_no
 from course_summary(date '9999-12-31', 'pct30', 'changed', null) as s
-join refresh_prints as r on r.course_id = s.course_id;
+join refresh_prints as r on r.course_id = s.course_id
+join main.course_numbers as n on n.course_id = s.course_id;
 
 delete from main.course_pain_periods
 where course_id in (select course_id from main.course_facts_todo)
@@ -84,17 +94,20 @@ where status = 'attended'
 group by all;
 
 update main.sessions
-set session_number = numbered.session_number
+set session_number = numbered.session_number, course_no = numbered.course_no
 from (
     select
-        session_id,
-        attended_number(status, coalesce(course_id, inferred_course_id), session_date, session_time, session_id)
-            as session_number
-    from main.sessions
-    where coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
+        s.session_id,
+        attended_number(s.status, coalesce(s.course_id, s.inferred_course_id), s.session_date, s.session_time,
+                        s.session_id) as session_number,
+        n.course_no
+    from main.sessions as s
+    join main.course_numbers as n on n.course_id = coalesce(s.course_id, s.inferred_course_id)
+    where coalesce(s.course_id, s.inferred_course_id) in (select course_id from main.course_facts_todo)
 ) as numbered
 where sessions.session_id = numbered.session_id
-  and sessions.session_number is distinct from numbered.session_number;
+  and (sessions.session_number is distinct from numbered.session_number
+       or sessions.course_no is distinct from numbered.course_no);
 
 delete from main.course_facts_todo;
 
@@ -108,4 +121,4 @@ select
     (select count(*) from main.patients),
     (select count(*) from main.courses),
     (select count(*) from main.sessions),
-    2;
+    3;

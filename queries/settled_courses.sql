@@ -18,7 +18,7 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
     ),
 
     final as (
-        select * exclude (days_since, source_print) replace (
+        select * exclude (days_since, source_print, course_no) replace (
             first_session_relief(first_session_pain_before, first_session_pain_after, relief_rule)
                 as first_session_relief,
             not completed and dropped_out_after(days_since) as dropped_out,

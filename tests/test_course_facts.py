@@ -19,6 +19,7 @@ import datetime as dt
 
 import duckdb
 import pytest
+from pandas.testing import assert_frame_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -331,3 +332,73 @@ def test_the_march_pain_at_site_north_is_summed_by_hand(clinic):
     z = 1.959963984540054
     assert north.ci_low == pytest.approx(20 / 3 - z * (7 / 3) ** 0.5 / 3 ** 0.5, rel=1e-12)
     assert north.ci_high == pytest.approx(20 / 3 + z * (7 / 3) ** 0.5 / 3 ** 0.5, rel=1e-12)
+
+
+# --- course numbers ----------------------------------------------------------------------------
+
+def course_numbers(path) -> dict[str, int]:
+    con = db.connect(path, read_only=True)
+    try:
+        return dict(con.execute("select course_id, course_no from course_numbers").fetchall())
+    finally:
+        con.close()
+
+
+def test_every_course_id_is_numbered_once_and_keeps_its_number_across_imports(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    first = course_numbers(path)
+    # a, b, d, e from courses.csv; p3's and p6's inferred courses (f's two visits are 35 days apart)
+    assert sorted(first) == ["a", "b", "d", "e", "p3:2026-03-05", "p6:2026-02-01", "p6:2026-03-08"]
+    assert sorted(first.values()) == list(range(1, 8))
+    import_text(tmp_path, path, "moved.csv", """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+a3,p1,,2026-03-03,Birch,attended,5,3
+g1,p7,g,2026-03-15,Alder,attended,7,4
+""")      # a3 leaves course a for a new inferred course; g is a new course
+    second = course_numbers(path)
+    assert {k: second[k] for k in first} == first                      # nobody's number changed
+    assert sorted(set(second) - set(first)) == ["g", "p1:2026-03-03"]
+    assert sorted(second[k] for k in ("g", "p1:2026-03-03")) == [8, 9]
+    con = db.connect(path, read_only=True)
+    try:
+        rows = con.execute("select session_id, coalesce(course_id, inferred_course_id), course_no "
+                           "from sessions").fetchall()
+    finally:
+        con.close()
+    assert all(no == second[course] for _, course, no in rows), rows    # every row carries its course's number
+    assert {s: no for s, _, no in rows if s in ("a1", "a3", "g1")} == {
+        "a1": second["a"], "a3": second["p1:2026-03-03"], "g1": second["g"]}
+
+
+def test_the_sessions_reach_their_courses_through_the_numbers_as_through_the_ids(tmp_path):
+    # The same database twice: with its facts up to date (sessions joined to courses on course_no) and
+    # with them marked stale (joined on the course id's text). Every session-level answer agrees.
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    import_text(tmp_path, path, "moved.csv", """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+a3,p1,,2026-03-03,Birch,attended,5,3
+""")
+    stale = tmp_path / "stale.duckdb"
+    stale.write_bytes(path.read_bytes())
+    con = duckdb.connect(str(stale))
+    con.execute("update course_facts_state set facts_version = 0")
+    con.close()
+    con = db.connect(stale, read_only=True)
+    try:
+        assert not facts.fresh(con)
+    finally:
+        con.close()
+    for as_of in (dt.date(2026, 3, 2), dt.date(2026, 3, 12), dt.date(2026, 3, 31)):
+        filters = Filters(as_of=as_of)
+        for split in ("none", "therapist", "site"):
+            fresh = run_filtered(path, "pain_by_session", filters, split=split)
+            assert not fresh.empty
+            # means and deviations summed in another order may differ in the last binary digit
+            assert_frame_equal(fresh, run_filtered(stale, "pain_by_session", filters, split=split),
+                               check_exact=False, rtol=1e-12, atol=0, obj=f"pain by session {as_of} {split}")
+        for course in ("a", "p1:2026-03-03", "p3:2026-03-05"):
+            fresh = run_filtered(path, "patients_sessions", filters, course_id=course)
+            assert_frame_equal(fresh, run_filtered(stale, "patients_sessions", filters, course_id=course),
+                               obj=f"sessions of {course} {as_of}")
+    moved = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 31)), course_id="p1:2026-03-03")
+    assert list(zip(moved.session_id, moved.session_number)) == [("a3", 1)]      # a3 counted in its new course
