@@ -85,43 +85,24 @@ create or replace temp macro filtered_sessions(
         from numbered
     ),
 
-    joined as (
-        select s.* exclude (course_no), c.* exclude (course_id, course_no)
-        from session_rows as s
-        join numbered_courses as c on c.course_no = s.course_no
-    ),
-
     final as (
         select
-            session_id,
-            patient_id,
-            course_id,
-            session_date,
-            session_time,
-            therapist,
-            status,
-            pain_before,
-            pain_after,
-            pain_change,
-            muscle_tension,
-            numbness,
-            acute_inflammation,
-            notes,
-            session_number,
-            date_diff('day', start_date, session_date) + 1 as course_day,
-            start_date,
-            planned_sessions,
-            course_therapist,
-            diagnosis,
-            age_band,
-            sex,
-            site,
-            start_month,
-            adherent,
-            completed,
-            dropped_out,
-            ongoing
-        from joined
+            s.* exclude (course_no),
+            date_diff('day', c.start_date, s.session_date) + 1 as course_day,
+            c.start_date,
+            c.planned_sessions,
+            c.course_therapist,
+            c.diagnosis,
+            c.age_band,
+            c.sex,
+            c.site,
+            c.start_month,
+            c.adherent,
+            c.completed,
+            c.dropped_out,
+            c.ongoing
+        from session_rows as s
+        join numbered_courses as c on c.course_no = s.course_no
     )
 
     select * from final
