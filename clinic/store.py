@@ -84,7 +84,7 @@ def data_version(path: Path) -> str:
     return "/".join(parts)
 
 
-_reader = threading.local()      # this thread's one_reader scope: {"path", "con"}, or None
+_reader = threading.local()      # this thread's one_reader scope: {"path", "con", "opened"}, or None
 
 
 @contextmanager
