@@ -370,6 +370,14 @@ _owners_lock = threading.Lock()
 MAX_NOTED_SESSIONS = 20000
 
 
+# Media files (downloads) -> the Streamlit sessions whose pages were sent them, noted as each is
+# added. Streamlit forgets a session's files when its next run starts and maps them again as the
+# page is redrawn; pressing a download button starts such a run while the browser asks for the file,
+# so without this note the guard below could refuse a person the file their own page holds.
+_sent: "OrderedDict[str, set[str]]" = OrderedDict()
+MAX_NOTED_FILES = 20000
+
+
 def note_streamlit_session(streamlit_session_id: str, token_hash: str) -> None:
     """Remembers that a Streamlit session (one browser tab) runs under this sign-in."""
     with _owners_lock:
@@ -377,6 +385,43 @@ def note_streamlit_session(streamlit_session_id: str, token_hash: str) -> None:
         _owners.move_to_end(streamlit_session_id)
         while len(_owners) > MAX_NOTED_SESSIONS:
             _owners.popitem(last=False)
+    _note_files_sent()
+
+
+def _media_id(url_or_path: str) -> str:
+    """The media file id in a /media/<id>.<ext> address."""
+    return url_or_path.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
+def _note_files_sent() -> None:
+    """Makes the runtime's media manager note which session each file it adds was sent to
+    (_sent). Done once per runtime."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        if not Runtime.exists():
+            return
+        manager = Runtime.instance().media_file_mgr
+    except Exception:  # noqa: BLE001 - no runtime: nothing is served, nothing to note
+        return
+    add = manager.add
+    if getattr(add, "clinic_notes_sessions", False):
+        return
+
+    def noting_add(*args, **kwargs) -> str:
+        url = add(*args, **kwargs)
+        ctx = get_script_run_ctx()
+        if ctx is not None:
+            with _owners_lock:
+                _sent.setdefault(_media_id(url), set()).add(ctx.session_id)
+                _sent.move_to_end(_media_id(url))
+                while len(_sent) > MAX_NOTED_FILES:
+                    _sent.popitem(last=False)
+        return url
+
+    noting_add.clinic_notes_sessions = True
+    manager.add = noting_add
 
 
 def media_sign_ins(file_id: str) -> set[str]:
@@ -393,6 +438,7 @@ def media_sign_ins(file_id: str) -> set[str]:
     except Exception:  # noqa: BLE001 - without the runtime's records nobody owns the file
         return set()
     with _owners_lock:
+        sessions += _sent.get(file_id, ())
         return {_owners[sid] for sid in sessions if sid in _owners}
 
 
@@ -408,7 +454,7 @@ class SignInGuard(_Guard):
         cookies = Request(scope).cookies if scope["type"] == "http" else _websocket_cookies(scope)
         signed_in = session_of(cookies)
         if signed_in is not None and path.startswith("/media/"):
-            file_id = path.rsplit("/", 1)[-1].split(".", 1)[0]
+            file_id = _media_id(path)
             if signed_in.token_hash not in media_sign_ins(file_id):
                 # someone else's download (a shared or guessed link): as if it did not exist
                 await self.refuse(scope, receive, send, PlainTextResponse("Not found.", status_code=404))
