@@ -303,6 +303,30 @@ def cohort(group: str | None = None, filters: Filters | None = None) -> list[dic
         return _cohort(str(path), version(path), filters or current, group)
 
 
+# The Overview (the first page) lists courses to call 2 to 7 days after their last visit, and
+# attention lists of the last 30 days; OVERVIEW_READS is every query it runs for a view, so that the
+# warm-up can run them for the director's default view before the first visit (warm_overview).
+OVERVIEW_CALL_AFTER_DAYS = 2
+OVERVIEW_RECENT_DAYS = 30
+OVERVIEW_READS = (
+    ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
+    ("overview_attention", (("recent_days", OVERVIEW_RECENT_DAYS),)),
+    ("pain_by_session", (("split", "none"),)),
+    ("overview_weekly_pain", ()),
+)
+
+
+def warm_overview(path: Path, filters: Filters) -> None:
+    """Runs, into the shared caches, what the Overview and the sidebar read for `filters`: a
+    visit with those filters then queries nothing."""
+    key, data_version = str(path), version(path)
+    with store.one_reader(path):
+        _plain(key, data_version, "filter_options", ())
+        _cohort(key, data_version, filters, None)
+        for name, extra in OVERVIEW_READS:
+            _query(key, data_version, name, filters, extra)
+
+
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)
 def _private_cohort(path: str, data_version: str, filters: Filters, group: str | None, viewer: str,
                     k: int) -> tuple[list[dict], dict]:

@@ -537,8 +537,9 @@ def start_first_build(path: Path) -> threading.Thread:
 def start_warm_up(path: Path) -> threading.Thread:
     """Readies what every first page needs while the server waits for its first visitor: the
     dashboard's modules (pandas, Plotly and the pages' helpers load in a few seconds), the database's
-    per-course facts, and today's open courses (shared by every page and every user through
-    st.cache_data), so the first page after a start costs what any other does."""
+    per-course facts, today's open courses (shared by every page and every user through
+    st.cache_data) and the Overview as the director first sees it, so the first page after a start
+    costs what any other does."""
     def warm() -> None:
         try:
             import datetime as dt
@@ -555,9 +556,13 @@ def start_warm_up(path: Path) -> threading.Thread:
             getattr(delta_generator, "_maybe_print_use_warning", lambda: None)()
 
             if path.exists():
+                from clinic.filters import Filters
+
                 version = store.data_version(path)
                 ui._ensure_facts(str(path), version)
-                ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30")
+                today = Filters(as_of=dt.date.today())
+                ui._open_courses(str(path), store.data_version(path), today.as_of, today.relief_rule)
+                ui.warm_overview(path, today)       # the director's default Overview, read ahead
         except Exception as exc:  # noqa: BLE001 - a first visit then does the work itself, and says why
             print(f"Warming up the dashboard did not finish ({exc}); the first page will take longer.", flush=True)
 

@@ -15,8 +15,8 @@ summary = ui.overall()
 if summary["courses"] == 0:
     ui.empty_state(ui.no_courses_message(filters))
 
-CALL_AFTER_DAYS = 2      # no visit yesterday; 8 or more days is a drop-out (DESIGN.md)
-RECENT_DAYS = 30
+CALL_AFTER_DAYS = ui.OVERVIEW_CALL_AFTER_DAYS      # no visit yesterday; 8 or more days is a drop-out (DESIGN.md)
+RECENT_DAYS = ui.OVERVIEW_RECENT_DAYS
 LABELS = {
     "patient_id": "Patient", "link": "Patient page", "days_since_last_visit": "Days since last visit",
     "therapist": "Therapist", "last_attended_date": "Last visit", "sessions_attended": "Sessions attended",

@@ -307,3 +307,30 @@ def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp
     table = ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30")    # the first visit
     assert len(computed) == 1 and table.num_rows == 0          # served from the cache; p1's course is settled
     st.cache_data.clear()
+
+
+def test_after_the_warm_up_of_the_overview_the_directors_first_visit_queries_nothing(app, monkeypatch):
+    # The warm-up reads the Overview for the director's default view (today, no filter); the app
+    # fixture's view is the page fixture's as-of date, read ahead the same way.
+    import datetime as dt
+    import os
+    from pathlib import Path
+
+    from conftest import PAGE_AS_OF
+
+    from clinic import db, ui
+    from clinic.filters import Filters
+
+    ui.warm_overview(Path(os.environ["CLINIC_DB"]), Filters(as_of=dt.date.fromisoformat(PAGE_AS_OF)))
+    ran = []
+    for name in ("run", "arrow", "records"):
+        real = getattr(db, name)
+        monkeypatch.setattr(db, name, lambda con, query, _real=real, **params: ran.append(query) or _real(
+            con, query, **params))
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Patient progress" and len(app.get("plotly_chart")) == 3   # the whole page drawn
+    assert ran == []
+    app.sidebar.multiselect(key="therapist").select("Birch").run()      # a decoy: another view is not read ahead
+    assert not app.exception
+    assert "cohort_metrics" in ran and "pain_by_session" in ran
