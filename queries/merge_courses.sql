@@ -4,15 +4,16 @@
 -- params: $keep (varchar[]: optional columns the file lacks; an updated row keeps its stored
 --         value there, a new row gets the default), $batch_id (integer)
 -- reads: staged (the file's accepted rows, registered by the importer)
+-- uses: merge_rules
 create or replace temp table merged as
 with incoming as (
     select
         staged.course_id,
         staged.patient_id,
-        case when stored.course_id is not null and list_contains($keep::varchar[], 'start_date') then stored.start_date
-             else staged.start_date end as start_date,
-        case when stored.course_id is not null and list_contains($keep::varchar[], 'planned_sessions') then stored.planned_sessions
-             else coalesce(staged.planned_sessions, 10) end as planned_sessions
+        kept_value($keep, 'start_date', stored.course_id is not null,
+                   stored.start_date, staged.start_date) as start_date,
+        kept_value($keep, 'planned_sessions', stored.course_id is not null,
+                   stored.planned_sessions, coalesce(staged.planned_sessions, 10)) as planned_sessions
     from staged
     left join courses as stored on stored.course_id = staged.course_id
 ),

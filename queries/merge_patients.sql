@@ -4,26 +4,25 @@
 -- params: $keep (varchar[]: optional columns the file lacks; an updated row keeps its stored
 --         value there, a new row gets the default), $batch_id (integer)
 -- reads: staged (the file's accepted rows, registered by the importer)
+-- uses: merge_rules
 create or replace temp table merged as
 with incoming as (
     select
         staged.patient_id,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'birth_year') then stored.birth_year
-             else staged.birth_year end as birth_year,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'sex') then stored.sex
-             else staged.sex end as sex,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'diagnosis') then stored.diagnosis
-             else staged.diagnosis end as diagnosis,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'referral_date') then stored.referral_date
-             else staged.referral_date end as referral_date,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'doctor_conclusion') then stored.doctor_conclusion
-             else staged.doctor_conclusion end as doctor_conclusion,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'imaging') then stored.imaging
-             else staged.imaging end as imaging,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'blood_tests') then stored.blood_tests
-             else staged.blood_tests end as blood_tests,
-        case when stored.patient_id is not null and list_contains($keep::varchar[], 'site') then stored.site
-             else staged.site end as site
+        kept_value($keep, 'birth_year', stored.patient_id is not null,
+                   stored.birth_year, staged.birth_year) as birth_year,
+        kept_value($keep, 'sex', stored.patient_id is not null, stored.sex, staged.sex) as sex,
+        kept_value($keep, 'diagnosis', stored.patient_id is not null,
+                   stored.diagnosis, staged.diagnosis) as diagnosis,
+        kept_value($keep, 'referral_date', stored.patient_id is not null,
+                   stored.referral_date, staged.referral_date) as referral_date,
+        kept_value($keep, 'doctor_conclusion', stored.patient_id is not null,
+                   stored.doctor_conclusion, staged.doctor_conclusion) as doctor_conclusion,
+        kept_value($keep, 'imaging', stored.patient_id is not null,
+                   stored.imaging, staged.imaging) as imaging,
+        kept_value($keep, 'blood_tests', stored.patient_id is not null,
+                   stored.blood_tests, staged.blood_tests) as blood_tests,
+        kept_value($keep, 'site', stored.patient_id is not null, stored.site, staged.site) as site
     from staged
     left join patients as stored on stored.patient_id = staged.patient_id
 ),

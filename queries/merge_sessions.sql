@@ -5,6 +5,7 @@
 --         value there, a new row gets the default), $batch_id (integer)
 -- reads: staged (the file's accepted rows, made by the importer)
 -- The stored table is joined once: a file of a million known sessions is compared in one pass.
+-- uses: merge_rules
 create or replace temp table merged as
 with paired as (
     select
@@ -32,24 +33,16 @@ incoming as (
         patient_id,
         session_date,
         therapist,
-        case when known and list_contains($keep::varchar[], 'status') then stored_status
-             else coalesce(status, 'attended') end as status,
-        case when known and list_contains($keep::varchar[], 'pain_before') then stored_pain_before
-             else pain_before end as pain_before,
-        case when known and list_contains($keep::varchar[], 'pain_after') then stored_pain_after
-             else pain_after end as pain_after,
-        case when known and list_contains($keep::varchar[], 'course_id') then stored_course_id
-             else course_id end as course_id,
-        case when known and list_contains($keep::varchar[], 'session_time') then stored_session_time
-             else session_time end as session_time,
-        case when known and list_contains($keep::varchar[], 'muscle_tension') then stored_muscle_tension
-             else muscle_tension end as muscle_tension,
-        case when known and list_contains($keep::varchar[], 'numbness') then stored_numbness
-             else numbness end as numbness,
-        case when known and list_contains($keep::varchar[], 'acute_inflammation') then stored_acute_inflammation
-             else acute_inflammation end as acute_inflammation,
-        case when known and list_contains($keep::varchar[], 'notes') then stored_notes
-             else notes end as notes,
+        kept_value($keep, 'status', known, stored_status, coalesce(status, 'attended')) as status,
+        kept_value($keep, 'pain_before', known, stored_pain_before, pain_before) as pain_before,
+        kept_value($keep, 'pain_after', known, stored_pain_after, pain_after) as pain_after,
+        kept_value($keep, 'course_id', known, stored_course_id, course_id) as course_id,
+        kept_value($keep, 'session_time', known, stored_session_time, session_time) as session_time,
+        kept_value($keep, 'muscle_tension', known, stored_muscle_tension, muscle_tension) as muscle_tension,
+        kept_value($keep, 'numbness', known, stored_numbness, numbness) as numbness,
+        kept_value($keep, 'acute_inflammation', known,
+                   stored_acute_inflammation, acute_inflammation) as acute_inflammation,
+        kept_value($keep, 'notes', known, stored_notes, notes) as notes,
         paired.* exclude (session_id, patient_id, session_date, therapist, status, pain_before, pain_after,
                           course_id, session_time, muscle_tension, numbness, acute_inflammation, notes)
     from paired
