@@ -179,6 +179,8 @@ def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_
     con.execute("drop table course_facts")
     con.execute("drop table course_facts_state")
     con.execute("alter table sessions drop column session_number")
+    con.execute("alter table sessions drop column course_no")
+    con.execute("drop table course_numbers")
     con.close()
     assert facts.ensure(path) is True
     con = db.connect(path, read_only=True)
