@@ -84,32 +84,24 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
     session_rows as (
         select
             *,
-            row_number() over (
-                partition by course_id order by session_date, session_time nulls first, session_id
-            ) as row_no
+            -- a row's place in its course: by date, then time (a row without a time first), then id
+            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_order
         from stored_rows
         where session_date <= as_of::date
     ),
 
     attended as (
-        select
-            *,
-            row_number() over (
-                partition by course_id order by session_date, session_time nulls first, session_id
-            ) as attended_no
+        select *
         from session_rows
         where status = 'attended'
     ),
 
-    first_row as (
-        select course_id, therapist
-        from session_rows
-        where row_no = 1
-    ),
-
+    -- first and last rows are taken with arg_min_null/arg_max_null over row_order (one hash
+    -- aggregate each) rather than numbered with window functions; *_null keeps a null value
     row_facts as (
         select
             course_id,
+            arg_min_null(therapist, row_order) as first_row_therapist,
             min(session_date) as first_row_date,
             max(session_date) as last_row_date,
             count(*) filter (where status = 'attended' and acute_inflammation) as acute_sessions,
@@ -120,52 +112,24 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
         group by course_id
     ),
 
-    course_therapists as (
-        select course_id, list(distinct therapist order by therapist) as session_therapists
-        from attended
-        group by course_id
-    ),
-
-    first_attended as (
-        select course_id, therapist, session_date, pain_before, pain_after
-        from attended
-        where attended_no = 1
-    ),
-
     attended_totals as (
         select
             course_id,
             count(*) as sessions_attended,
             count(distinct session_date) as attended_days,
-            max(session_date) as last_attended_date
+            max(session_date) as last_attended_date,
+            list(distinct therapist order by therapist) as session_therapists,
+            -- the first attended session
+            arg_min_null(therapist, row_order) as first_therapist,
+            min(session_date) as first_session_date,
+            arg_min_null(pain_before, row_order) as first_pain_before,
+            arg_min_null(pain_after, row_order) as first_pain_after,
+            -- the first and the last attended sessions with a pain_before score
+            arg_min_null(pain_before, row_order) filter (where pain_before is not null) as baseline_pain,
+            min(session_date) filter (where pain_before is not null) as baseline_date,
+            arg_max_null(pain_before, row_order) filter (where pain_before is not null) as last_pain,
+            max(session_date) filter (where pain_before is not null) as last_date
         from attended
-        group by course_id
-    ),
-
-    scored as (
-        select
-            course_id,
-            session_date,
-            pain_before,
-            row_number() over (
-                partition by course_id order by session_date, session_time nulls first, session_id
-            ) as first_no,
-            row_number() over (
-                partition by course_id order by session_date desc, session_time desc nulls last, session_id desc
-            ) as last_no
-        from attended
-        where pain_before is not null
-    ),
-
-    sustained as (
-        select
-            course_id,
-            max(case when first_no = 1 then pain_before end) as baseline_pain,
-            max(case when first_no = 1 then session_date end) as baseline_date,
-            max(case when last_no = 1 then pain_before end) as last_pain,
-            max(case when last_no = 1 then session_date end) as last_date
-        from scored
-        where first_no = 1 or last_no = 1
         group by course_id
     ),
 
@@ -227,15 +191,15 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             w.patient_id,
             w.start_date,
             w.planned_sessions,
-            coalesce(fa.therapist, fr.therapist) as therapist,
+            coalesce(t.first_therapist, rf.first_row_therapist) as therapist,
             coalesce(t.sessions_attended, 0) as sessions_attended,
             coalesce(t.attended_days, 0) as attended_days,
-            fa.session_date as first_session_date,
-            fa.pain_before as first_session_pain_before,
-            fa.pain_after as first_session_pain_after,
-            first_session_relief(fa.pain_before, fa.pain_after, relief_rule) as first_session_relief,
-            su.baseline_pain,
-            case when su.last_date > su.baseline_date then su.last_pain end as last_pain,
+            t.first_session_date,
+            t.first_pain_before as first_session_pain_before,
+            t.first_pain_after as first_session_pain_after,
+            first_session_relief(t.first_pain_before, t.first_pain_after, relief_rule) as first_session_relief,
+            t.baseline_pain,
+            case when t.last_date > t.baseline_date then t.last_pain end as last_pain,
             w.window_days,
             w.window_attended_days,
             case when w.window_days > 0 then w.window_attended_days / w.window_days end as adherence,
@@ -244,7 +208,7 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             t.last_attended_date,
             date_diff('day', coalesce(t.last_attended_date, w.start_date), as_of::date) as days_since_last_visit,
             coalesce(b.longest_break_days, 0) as longest_break_days,
-            coalesce(ct.session_therapists, []::varchar[]) as session_therapists,
+            coalesce(t.session_therapists, []::varchar[]) as session_therapists,
             coalesce(rf.acute_sessions, 0) as acute_sessions,
             rf.last_acute_date,
             coalesce(rf.numbness_sessions, 0) as numbness_sessions,
@@ -253,12 +217,8 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             rf.last_row_date
         from windowed as w
         left join row_facts as rf on rf.course_id = w.course_id
-        left join first_row as fr on fr.course_id = w.course_id
-        left join first_attended as fa on fa.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
-        left join sustained as su on su.course_id = w.course_id
         left join breaks as b on b.course_id = w.course_id
-        left join course_therapists as ct on ct.course_id = w.course_id
     ),
 
     final as (
