@@ -338,6 +338,7 @@ class Table:
     scan: csv_scan.Scan | None = None  # a CSV file DuckDB's reader loads: records stay empty
     path: Path | None = None           # that file
     cells: bool = False                # XLSX cell values (typed), judged by validate()
+    width: int | None = None           # fields a record must have, when not len(header) (a mapped file)
 
 
 def _size(n: int) -> str:
@@ -617,8 +618,11 @@ def _sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def read_table(path: Path) -> tuple[Table, str]:
-    """Reads a CSV or XLSX file within the limits; returns the table and the file's SHA-256."""
+def read_table(path: Path, records: bool = False) -> tuple[Table, str]:
+    """Reads a CSV or XLSX file within the limits; returns the table and the file's SHA-256.
+
+    A CSV file that DuckDB's reader can load is only pre-scanned here (its records are read in the
+    database), unless `records` asks for them (a file to map, clinic/mapping.py)."""
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise ImportRefused(f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")
@@ -650,7 +654,7 @@ def read_table(path: Path) -> tuple[Table, str]:
                              MAX_FIELD_ABSURD_CHARS)
     except csv_scan.FieldTooLong as exc:
         raise _too_long_field(f"the record starting on line {exc.line}") from None
-    if scan is None:                               # quotes or line ends DuckDB may read otherwise
+    if scan is None or records:                    # quotes or line ends DuckDB may read otherwise
         table = _parse_csv(_decode(raw))
     else:
         table = _scanned_table(scan, path)
@@ -696,10 +700,12 @@ class FileResult:
     rejects_file: str | None = None
     batch_id: int | None = None
     sha256: str | None = None
+    profile: str | None = None      # the mapping profile applied ("name v2"), if any
 
     def as_dict(self) -> dict:
         return {
             "file": self.file, "kind": self.kind, "refused": self.refused, "batch_id": self.batch_id,
+            "profile": self.profile,
             "rows_read": self.rows_read, "new": self.new, "updated": self.updated,
             "unchanged": self.unchanged, "rejected": self.rejected, "warnings": self.warnings,
             "rejects_file": self.rejects_file, "sha256": self.sha256,
@@ -712,7 +718,8 @@ class FileResult:
 
     def audit_detail(self) -> dict:
         """The audit log's record of this file: its name, SHA-256, kind and counts, and why it was refused."""
-        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "rows_read": self.rows_read,
+        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "profile": self.profile,
+                "rows_read": self.rows_read,
                 "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
                 "rejected": self.rejected, "refused": self.refused}
 
@@ -729,11 +736,19 @@ def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
     header = table.header
     if len(header) > MAX_COLUMNS:
         raise _too_many_columns(len(header), header.count(""))
-    identifiers = sorted({h for h in header if h in IDENTIFIER_COLUMNS})
-    if identifiers:
+    from clinic import mapping
+    direct, possible = mapping.identifier_columns(header)
+    if direct:
         raise ImportRefused(
-            f"refused: column(s) {', '.join(identifiers)} hold direct identifiers of a person; "
-            "the dashboard stores only pseudonymous patient ids. Remove those columns and import again"
+            f"refused: column(s) {_listed(sorted(set(direct)))} hold direct identifiers of a person; "
+            "the dashboard stores only pseudonymous patient ids. Remove those columns and import again, "
+            "or map the file's columns (Import page, or --profile) marking them drop"
+        )
+    if possible:
+        raise ImportRefused(
+            f"refused: column(s) {_listed(sorted(set(possible)))} may hold patients' names, and the dashboard "
+            "stores only pseudonymous patient ids. Map the file's columns (Import page, or --profile): "
+            "mark each of them drop, or map it to a field if it holds no names"
         )
     kind = detect_kind(header)
     named = [h for h in header if h]
@@ -772,7 +787,7 @@ def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
 
     A row is a tuple of the kind's columns in order (see Kind.position).
     """
-    width = len(table.header)
+    width = table.width or len(table.header)
     seen_keys: set[str] = set()
     accepted: list[tuple[int, tuple]] = []
     rejects: list[Reject] = []
@@ -785,7 +800,8 @@ def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
     for n, (line, fields) in enumerate(table.records):
         if progress and n % 2000 == 0 and total:
             progress(0.6 * n / total, f"checking row {n + 1:,} of {total:,}")
-        count = len(fields) if not isinstance(fields, Misfit) else fields.count
+        # a mapped file's rows hold only the mapped fields: a whole record had the header's width
+        count = fields.count if isinstance(fields, Misfit) else len(fields) if table.width is None else width
         if isinstance(fields, Misfit):
             fields = fields.fields
         key = _text(fields[key_at]) if key_at < len(fields) else ""
@@ -1031,14 +1047,23 @@ class Prepared:
     table: Table | None = None
     kind: Kind | None = None
     index: dict[str, int] | None = None
+    header: list[str] | None = None      # the file's own (normalised) header, by which profiles are found
 
 
-def prepare(path: Path) -> Prepared:
-    """Reads one file and checks its header and every limit; a refused file says why in `result`."""
+def prepare(path: Path, profile=None, profile_name: str | None = None) -> Prepared:
+    """Reads one file and checks its header and every limit; a refused file says why in `result`.
+
+    With a mapping profile (clinic.mapping.Profile) the file's rows are first mapped to the
+    contract's columns; the dropped and unmapped columns are left behind here."""
     path = Path(path)
-    result = FileResult(file=str(path))
+    result = FileResult(file=str(path), profile=profile_name if profile is not None else None)
+    header = None
     try:
-        table, result.sha256 = read_table(path)
+        table, result.sha256 = read_table(path) if profile is None else read_table(path, records=True)
+        header = table.header
+        if profile is not None:
+            from clinic import mapping
+            table = mapping.apply(profile, table)
         kind, index, result.warnings = check_header(table)
     except ImportRefused as exc:
         result.refused = str(exc)
@@ -1047,9 +1072,9 @@ def prepare(path: Path) -> Prepared:
     if result.refused is not None:
         if result.sha256 is None and path.is_file():
             result.sha256 = _sha256_of(path)
-        return Prepared(path, result)
+        return Prepared(path, result, header=header)
     result.kind = kind.name
-    return Prepared(path, result, table, kind, index)
+    return Prepared(path, result, table, kind, index, header)
 
 
 def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
@@ -1199,8 +1224,12 @@ def remove_stale_uploads(db_path: str | Path, older_than: float = UPLOAD_LEFTOVE
 
 def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.date | None = None,
                  progress: Progress | None = None, rejects_dir: str | Path | None = None,
-                 wait_seconds: float | None = None) -> list[FileResult]:
+                 wait_seconds: float | None = None, profile=None) -> list[FileResult]:
     """Imports files into the database at db_path: patients, then courses, then sessions.
+
+    `profile` maps every file's columns (clinic.mapping): a Profile, or the name of one saved in the
+    database. Without it, a file whose header is the one a saved profile was made for is mapped by
+    that profile (its newest version); any other file must be in the contract's columns.
 
     Every file is read and checked first; the database is opened for writing only after that, and
     is created (with its folder when missing) readable by its owner only. Leftovers of an earlier
@@ -1229,6 +1258,7 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
     with private_files():
         con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
         try:
+            prepared = _mapped(con, prepared, profile)
             for done, (_, _, ready) in enumerate(prepared):
                 step = None
                 if progress:
@@ -1239,3 +1269,33 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
             con.close()
     order = {p: i for i, p in enumerate(str(p) for p in paths)}
     return sorted(results, key=lambda r: order.get(r.file, 0))
+
+
+def _mapped(con, prepared: list[tuple[int, int, Prepared]], profile) -> list[tuple[int, int, Prepared]]:
+    """The files prepared again through a mapping profile where one applies (see import_files), in
+    import order. A profile named but not saved refuses every file."""
+    from clinic import mapping
+    chosen = None
+    if isinstance(profile, str):
+        try:
+            version = mapping.listed_version(con, profile)
+            chosen = (f"{profile} v{version}", mapping.load(con, profile))
+        except mapping.ProfileError as exc:
+            for _, _, ready in prepared:
+                ready.result.refused = str(exc)
+                ready.table = None
+            return prepared
+    elif profile is not None:
+        chosen = ("(unsaved)", profile)
+    out = []
+    for _, position, ready in prepared:
+        use = chosen
+        if use is None and ready.header is not None:
+            found = mapping.for_header(con, ready.header)
+            use = (f"{found[0]} v{found[2]}", found[1]) if found else None
+        if use is not None and ready.header is not None:
+            ready = prepare(ready.path, use[1], use[0])
+        order = IMPORT_ORDER.index(ready.kind.name) if ready.kind else -1
+        out.append((order, position, ready))
+    out.sort(key=lambda p: (p[0], p[1]))
+    return out

@@ -164,3 +164,18 @@ create table if not exists course_facts_state (
 
 -- which shape of the facts was built (refresh_course_facts.sql); facts of another shape are rebuilt whole
 alter table course_facts_state add column if not exists facts_version integer;
+
+-- mapping profiles (clinic/mapping.py): how a practice-software export becomes a contract file.
+-- Append-only: saving a profile again adds a version; the newest version of a name is the one used.
+-- spec is the profile as JSON (format clinic-mapping-profile/1); header_key the SHA-256 of the
+-- normalised header it was made for, by which it is chosen for the next file with that header.
+create table if not exists mapping_profiles (
+    name        varchar   not null,
+    version     integer   not null check (version >= 1),
+    kind        varchar   not null check (kind in ('sessions', 'patients', 'courses')),
+    header_key  varchar   not null,
+    spec        varchar   not null,
+    made_by     varchar,
+    made_at     timestamp not null,
+    primary key (name, version)
+);

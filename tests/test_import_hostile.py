@@ -503,7 +503,7 @@ def test_a_command_line_import_is_in_the_audit_log_with_name_checksum_and_counts
         (access.cli_actor(), "import"), (access.cli_actor(), "import refused")]
     assert entries[0][2] == {"file": str(good), "sha256": hashlib.sha256(good.read_bytes()).hexdigest(),
                              "kind": "sessions", "rows_read": 3, "new": 2, "updated": 0, "unchanged": 0,
-                             "rejected": 1, "refused": None}
+                             "rejected": 1, "refused": None, "profile": None}
     refused = entries[1][2]
     assert (refused["file"], refused["sha256"], refused["rows_read"]) == (
         str(named), hashlib.sha256(named.read_bytes()).hexdigest(), 0)
@@ -517,7 +517,8 @@ def test_an_import_on_the_page_is_in_the_audit_log_under_the_signed_in_user(page
     [(user, action, detail)] = [e for e in audit_of(path) if e[1].startswith("import")]
     assert (user, action) == ("director", "import")
     assert detail == {"file": "march.csv", "sha256": hashlib.sha256(GOOD).hexdigest(), "kind": "sessions",
-                      "rows_read": 2, "new": 2, "updated": 0, "unchanged": 0, "rejected": 0, "refused": None}
+                      "rows_read": 2, "new": 2, "updated": 0, "unchanged": 0, "rejected": 0, "refused": None,
+                      "profile": None}
 
 
 # ---------------------------------------------------------------- the same through a real browser
