@@ -1065,6 +1065,8 @@ def prepare(path: Path, profile=None, profile_name: str | None = None) -> Prepar
             from clinic import mapping
             table = mapping.apply(profile, table)
         kind, index, result.warnings = check_header(table)
+        if profile is not None:
+            result.warnings += mapping.left_out(profile, header)
     except ImportRefused as exc:
         result.refused = str(exc)
     except Exception as exc:  # whatever else goes wrong reading one file refuses only that file

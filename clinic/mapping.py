@@ -362,23 +362,19 @@ def _date_time(value, which: str, fmt: str):
     clock = _CLOCK.fullmatch(text, date_match.end()) if date_match else None
     if not date_match or not clock:
         return text
-    try:
+    try:                               # a date-time that is wrong in either part is not read at all
         day = dt.date(int(date_match["y"]), int(date_match["m"]), int(date_match["d"]))
+        time = None
+        if clock["h"] is not None:
+            hour, minute, second = int(clock["h"]), int(clock["min"]), int(clock["s"] or 0)
+            if clock["ampm"]:
+                if not 1 <= hour <= 12:
+                    return text
+                hour = hour % 12 + (12 if clock["ampm"].lower() == "pm" else 0)
+            time = dt.time(hour, minute, second)
     except ValueError:
         return text
-    if which == "date":
-        return day
-    if clock["h"] is None:
-        return None
-    hour, minute, second = int(clock["h"]), int(clock["min"]), int(clock["s"] or 0)
-    if clock["ampm"]:
-        if not 1 <= hour <= 12:
-            return text
-        hour = hour % 12 + (12 if clock["ampm"].lower() == "pm" else 0)
-    try:
-        return dt.time(hour, minute, second)
-    except ValueError:
-        return text
+    return day if which == "date" else time
 
 
 def _flag_set(value) -> bool:
@@ -443,6 +439,19 @@ def apply(profile: Profile, table: importer.Table) -> importer.Table:
         else:
             records.append((line, mapped(fields)))
     return importer.Table(header=names, records=records, cells=True, width=len(table.header))
+
+
+def left_out(profile: Profile, header: list[str]) -> list[str]:
+    """What a mapped import says about the file's columns it does not store (their names only)."""
+    used = {c for s in profile.fields.values() for c in s.columns()}
+    dropped = sorted({h for h in header if h in profile.drop})
+    unused = [h for h in dict.fromkeys(header) if h and h not in used and h not in profile.drop]
+    notes = []
+    if dropped:
+        notes.append(f"dropped, never read: {importer._listed(dropped)}")
+    if unused:
+        notes.append(f"not mapped, so not imported: {importer._listed(unused)}")
+    return notes
 
 
 # ---------------------------------------------------------------- suggestions
