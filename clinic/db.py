@@ -265,4 +265,8 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
             pause = min(pause * 2, 0.5)
     if not read_only:
         con.execute(sql_text("schema"))
+        if con.execute(sql_text("import_batches_outdated")).fetchone()[0]:
+            con.begin()                 # a database from before scores files: its batch log allows them
+            con.execute(sql_text("migrate_import_batches"))
+            con.commit()
     return con

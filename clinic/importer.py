@@ -298,8 +298,35 @@ COURSES = Kind(
     arrow={"start_date": pa.date32(), "planned_sessions": pa.int32()},
 )
 
-KINDS = {k.name: k for k in (SESSIONS, PATIENTS, COURSES)}
-IMPORT_ORDER = ("patients", "courses", "sessions")  # courses first, so sessions can be checked against them
+# Pain scores kept apart from the appointments (a sheet filled in at the session): each row is merged
+# onto the stored session it names, by session_id or by patient_id + session_date (+ session_time).
+# Only through a mapping profile (clinic/mapping.py): such sheets never come in the contract's shape.
+SCORES = Kind(
+    name="scores",
+    key="session_id",
+    required=(),
+    parsers={
+        "session_id": text_value,
+        "patient_id": text_value,
+        "session_date": date_value,
+        "session_time": time_value,
+        "pain_before": integer(0, 10),
+        "pain_after": integer(0, 10),
+        "muscle_tension": integer(0, 10),
+        "numbness": boolean,
+        "acute_inflammation": boolean,
+    },
+    arrow={
+        "session_date": pa.date32(), "session_time": pa.time64("us"), "pain_before": pa.int32(),
+        "pain_after": pa.int32(), "muscle_tension": pa.int32(), "numbness": pa.bool_(),
+        "acute_inflammation": pa.bool_(),
+    },
+)
+SCORE_FIELDS = ("pain_before", "pain_after", "muscle_tension", "numbness", "acute_inflammation")
+
+KINDS = {k.name: k for k in (SESSIONS, PATIENTS, COURSES, SCORES)}
+# courses first, so sessions can be checked against them; scores last, onto the sessions just stored
+IMPORT_ORDER = ("patients", "courses", "sessions", "scores")
 
 
 def normalise_header(name) -> str:
@@ -731,8 +758,9 @@ def _listed(names: list[str], most: int = 20) -> str:
     return ", ".join(shown) + more
 
 
-def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
-    """Returns the kind, the column -> index map of known columns, and warnings."""
+def check_header(table: Table, kind: Kind | None = None) -> tuple[Kind, dict[str, int], list[str]]:
+    """Returns the kind (told by the columns unless given: a mapped file's is its profile's), the
+    column -> index map of known columns, and warnings."""
     header = table.header
     if len(header) > MAX_COLUMNS:
         raise _too_many_columns(len(header), header.count(""))
@@ -750,7 +778,7 @@ def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
             "stores only pseudonymous patient ids. Map the file's columns (Import page, or --profile): "
             "mark each of them drop, or map it to a field if it holds no names"
         )
-    kind = detect_kind(header)
+    kind = kind or detect_kind(header)
     named = [h for h in header if h]
     times = Counter(named)
     repeated = sorted(h for h, n in times.items() if n > 1 and h in kind.parsers)
@@ -760,6 +788,12 @@ def check_header(table: Table) -> tuple[Kind, dict[str, int], list[str]]:
     missing = [c for c in kind.required if c not in times]
     if missing:
         raise ImportRefused(f"a {kind.name} file needs the column(s) {', '.join(missing)}")
+    if kind is SCORES:
+        if "session_id" not in times and not {"patient_id", "session_date"} <= times.keys():
+            raise ImportRefused("a scores file needs the session_id, or the patient_id and the session_date, "
+                                "of the session each score belongs to")
+        if not any(c in times for c in SCORE_FIELDS):
+            raise ImportRefused(f"a scores file needs at least one of {', '.join(SCORE_FIELDS)}")
     warnings = []
     unknown = [h for h in times if h not in kind.parsers]
     if unknown:
@@ -792,7 +826,7 @@ def validate(kind: Kind, table: Table, index: dict[str, int], today: dt.date,
     accepted: list[tuple[int, tuple]] = []
     rejects: list[Reject] = []
     total = len(table.records)
-    key_at = index[kind.key]
+    key_at = index.get(kind.key, width)          # a scores file may name sessions without their id
     plan = [(column, parser, index.get(column), parser is not text_value) for column, parser in kind.parsers.items()]
     parsed: dict[str, dict] = {column: {} for column in kind.parsers}   # a value met before is parsed once
     status_at = kind.position.get("status")
@@ -965,6 +999,9 @@ def _judge(con, kind: Kind, table: Table, index: dict[str, int], absent: list[st
         db.execute(con, "copy_checked", xlsx_rows=_checked_rows(kind, accepted, rejects))
     if kind is SESSIONS:
         db.execute(con, "check_stored_sessions", absent=absent, today=today, shown_chars=SHOWN_VALUE_CHARS)
+    elif kind is SCORES:
+        db.execute(con, "check_stored_scores", shown_chars=SHOWN_VALUE_CHARS)
+        db.execute(con, "apply_score_matches")
     elif kind is COURSES:
         db.execute(con, "check_stored_courses", shown_chars=SHOWN_VALUE_CHARS)
     db.execute(con, "staged_rows")
@@ -973,9 +1010,12 @@ def _judge(con, kind: Kind, table: Table, index: dict[str, int], absent: list[st
 
 def _upsert(con, kind: Kind, absent: list[str], batch_id: int) -> dict[str, int]:
     """Merges the staged rows into the stored table; returns counts by change (new/updated/unchanged)."""
-    db.execute(con, f"merge_{kind.name}", keep=absent, batch_id=batch_id)
+    if kind is SCORES:              # an empty score keeps the stored one, whatever the file's columns
+        db.execute(con, "merge_scores", batch_id=batch_id)
+    else:
+        db.execute(con, f"merge_{kind.name}", keep=absent, batch_id=batch_id)
     counts = dict(db.fetch(con, "merge_counts"))
-    db.execute(con, f"apply_{kind.name}")
+    db.execute(con, "apply_sessions" if kind is SCORES else f"apply_{kind.name}")   # scores change sessions
     return {k: counts.get(k, 0) for k in ("new", "updated", "unchanged")}
 
 
@@ -1064,7 +1104,7 @@ def prepare(path: Path, profile=None, profile_name: str | None = None) -> Prepar
         if profile is not None:
             from clinic import mapping
             table = mapping.apply(profile, table)
-        kind, index, result.warnings = check_header(table)
+        kind, index, result.warnings = check_header(table, KINDS[profile.kind] if profile is not None else None)
         if profile is not None:
             result.warnings += mapping.left_out(profile, header)
     except ImportRefused as exc:

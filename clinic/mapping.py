@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from clinic import db, importer
 
 FORMAT = "clinic-mapping-profile/1"
-KINDS = ("sessions", "patients", "courses")
+KINDS = ("sessions", "patients", "courses", "scores")
 PART_FORMATS = ("iso", "dmy", "mdy")         # YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY (then an optional time)
 STATUS_FLAGS = ("attended", "no_show", "cancelled")
 MAX_NAME_CHARS = 80
@@ -76,8 +76,9 @@ SYNONYMS = {
     "status": ("appointment_status", "attendance", "outcome", "arrival_status", "state"),
     "course_id": ("case_id", "episode_id", "treatment_plan", "treatment_plan_id", "case"),
     "notes": ("note", "comments", "comment", "treatment_note"),
-    "pain_before": ("pain_pre", "nrs_before", "pain_start", "pain_in"),
-    "pain_after": ("pain_post", "nrs_after", "pain_end", "pain_out"),
+    "pain_before": ("pain_pre", "nrs_before", "pain_start", "pain_in", "pain_before_session", "pre_pain"),
+    "pain_after": ("pain_post", "nrs_after", "pain_end", "pain_out", "pain_after_session", "post_pain"),
+    "muscle_tension": ("tension", "muscle_tone"),
     "start_date": ("course_start", "case_start", "plan_start", "opened"),
     "planned_sessions": ("sessions_planned", "planned_visits", "visits_planned", "plan_length"),
     "site": ("location", "clinic", "business", "branch"),
@@ -265,6 +266,11 @@ class Profile:
         unsourced = [f for f in kind.required if f not in self.fields]
         if unsourced:
             problems.append(f"a {self.kind} file needs a source for {', '.join(unsourced)}")
+        if self.kind == "scores":
+            if "session_id" not in self.fields and not {"patient_id", "session_date"} <= self.fields.keys():
+                problems.append("a scores file needs a source for session_id, or for patient_id and session_date")
+            if not any(f in self.fields for f in importer.SCORE_FIELDS):
+                problems.append(f"a scores file needs a source for one of {', '.join(importer.SCORE_FIELDS)}")
         return problems
 
     def header_key(self) -> str:
@@ -484,6 +490,11 @@ def date_format_of(values: list) -> str:
 
 def guess_kind(header: list[str]) -> str:
     names = set(header)
+    scored = any(w in ("pain", "nrs", "vas", "score", "scores") for h in header for w in h.split("_"))
+    booked = names & {"status", "appointment_status", "therapist", "practitioner", "provider", "patient_arrived",
+                      "did_not_arrive", "cancelled_at", "staff", "clinician"}
+    if scored and not booked:
+        return "scores"
     if names & {"session_id", "appointment_id", "booking_id", "starts_at", "appointment_date", "status",
                 "patient_arrived", "did_not_arrive", "practitioner", "therapist", "appointment_status"}:
         return "sessions"
@@ -535,12 +546,12 @@ def suggest(table: importer.Table, kind: str | None = None) -> Profile:
                 if name == "session_date" and not plain and "session_time" not in fields:
                     fields["session_time"] = part(candidate, "time", fmt)
                 break
+    if "session_time" in importer.KINDS[kind].parsers and "session_time" not in fields:
+        found = pick("session_time")
+        if found:
+            fields["session_time"] = column(found)
+            taken.add(found)
     if kind == "sessions":
-        if "session_time" not in fields:
-            found = pick("session_time")
-            if found:
-                fields["session_time"] = column(found)
-                taken.add(found)
         status = pick("status")
         if status:
             fields["status"] = column(status)

@@ -56,7 +56,7 @@ alter table sessions add column if not exists course_no integer;
 create table if not exists import_batches (
     batch_id        integer primary key,
     file_name       varchar not null,
-    file_kind       varchar not null check (file_kind in ('sessions', 'patients', 'courses')),
+    file_kind       varchar not null check (file_kind in ('sessions', 'patients', 'courses', 'scores')),
     sha256          varchar not null,
     rows_read       integer not null,
     rows_new        integer not null,
@@ -172,7 +172,7 @@ alter table course_facts_state add column if not exists facts_version integer;
 create table if not exists mapping_profiles (
     name        varchar   not null,
     version     integer   not null check (version >= 1),
-    kind        varchar   not null check (kind in ('sessions', 'patients', 'courses')),
+    kind        varchar   not null check (kind in ('sessions', 'patients', 'courses', 'scores')),
     header_key  varchar   not null,
     spec        varchar   not null,
     made_by     varchar,

@@ -356,3 +356,128 @@ def test_a_profile_survives_its_json_and_a_malformed_one_is_refused_with_the_rea
     bad["fields"]["therapist"] = {"flags": {"attended": "patient_arrived"}}
     with pytest.raises(mapping.ProfileError, match="therapist cannot come from arrival flags"):
         mapping.Profile.from_dict(bad)
+
+
+# ------------------------------------------------------------------ pain scores from a second file
+
+SCORES_BY_ID = """\
+Appointment ID,Patient,Pain Before,Pain After,Numbness
+A-1,Maren Holloway,7,4,no
+A-2,Maren Holloway,6,3,
+A-9,Ilse Varga,5,2,
+A-1,Maren Holloway,7,5,
+"""
+
+SCORES_BY_DAY = """\
+Patient ID,Date,Time,Pain Pre,Pain Post
+P-18,2026-11-05,,8,5
+P-17,2026-11-03,,7,
+P-17,2026-11-03,09:30,8,5
+P-17,2026-11-03,11:00,6,2
+P-19,2026-11-03,,6,2
+"""
+
+
+def sessions_imported(tmp_path, extra_rows=""):
+    """The Cliniko export, plus contract rows, imported: A-1 attended, A-2 no-show, A-3 cancelled."""
+    db_path = tmp_path / "clinic.duckdb"
+    path = write(tmp_path, "appointments.csv", CLINIKO)
+    importer.import_files([path], db_path, today=TODAY, profile=cliniko_profile(read(path).header))
+    if extra_rows:
+        plain = write(tmp_path, "more.csv", "session_id,patient_id,session_date,session_time,therapist,pain_before\n"
+                      + extra_rows)
+        importer.import_files([plain], db_path, today=TODAY)
+    return db_path
+
+
+def test_a_scores_sheet_is_suggested_as_scores_and_keyed_by_the_appointment_id(tmp_path):
+    profile = mapping.suggest(read(write(tmp_path, "scores.csv", SCORES_BY_ID)))
+    assert profile.kind == "scores"
+    assert profile.fields == {"session_id": mapping.column("appointment_id"),
+                              "pain_before": mapping.column("pain_before"),
+                              "pain_after": mapping.column("pain_after"), "numbness": mapping.column("numbness")}
+    assert profile.drop == ["patient"]
+
+
+def test_scores_by_appointment_id_land_on_their_sessions_and_never_on_a_guess(tmp_path):
+    db_path = sessions_imported(tmp_path)
+    path = write(tmp_path, "scores.csv", SCORES_BY_ID)
+    [result] = importer.import_files([path], db_path, today=TODAY, profile=mapping.suggest(read(path)))
+    assert (result.kind, result.rows_read, result.new, result.updated, result.rejected) == ("scores", 4, 0, 1, 3)
+    assert {r.line: r.reason for r in result.rejects} == {
+        3: "session A-2 is no_show: pain is scored at an attended session",
+        4: "session_id A-9 matches no stored session",
+        5: "session_id A-1 already appeared on an earlier row of this file",
+    }
+    assert stored(db_path, "select session_id, pain_before, pain_after, numbness from sessions "
+                           "order by session_id") == [
+        ("A-1", 7, 4, False), ("A-2", None, None, None), ("A-3", None, None, None)]
+    assert all(name not in every_text_in(db_path) for name in NAMES)
+
+
+def test_the_course_figures_follow_the_scores_merged_onto_their_sessions(tmp_path, cli):
+    db_path = sessions_imported(tmp_path)
+    path = write(tmp_path, "scores.csv", SCORES_BY_ID)
+    importer.import_files([path], db_path, today=TODAY, profile=mapping.suggest(read(path)))
+    code, courses = cli("courses", "--db", db_path, "--as-of", "2026-11-20", "--json")
+    assert code == 0
+    [course] = [c for c in courses if c["patient_id"] == "P-17"]
+    assert (course["first_session_pain_before"], course["first_session_pain_after"],
+            course["first_session_relief"]) == (7, 4, True)           # 7 -> 4 is a drop of 43 %
+
+
+def test_scores_by_patient_and_day_need_the_time_when_the_patient_had_two_sessions_that_day(tmp_path):
+    db_path = sessions_imported(tmp_path, "A-8,P-17,2026-11-03,17:00,Tess Arden,\n")
+    path = write(tmp_path, "by-day.csv", SCORES_BY_DAY)
+    profile = mapping.suggest(read(path))
+    assert profile.kind == "scores" and profile.fields["session_time"] == mapping.column("time")
+    [result] = importer.import_files([path], db_path, today=TODAY, profile=profile)
+    assert {r.line: r.reason for r in result.rejects} == {
+        2: "no stored session of patient P-18 on 2026-11-05",     # A-4 was rejected: no flag marked
+        3: "2 stored sessions of patient P-17 on 2026-11-03: add the session time or the appointment id to tell "
+           "which one",
+        5: "no stored session of patient P-17 on 2026-11-03 at 11:00",
+        6: "no stored session of patient P-19 on 2026-11-03",
+    }
+    assert stored(db_path, "select session_id, pain_before, pain_after from sessions where patient_id = 'P-17' "
+                           "order by session_id") == [("A-1", 8, 5), ("A-2", None, None), ("A-8", None, None)]
+
+
+def test_an_empty_score_keeps_the_stored_one_and_the_same_sheet_twice_changes_nothing(tmp_path):
+    db_path = sessions_imported(tmp_path)
+    path = write(tmp_path, "scores.csv", "Appointment ID,Pain Before,Pain After\nA-1,7,4\n")
+    profile = mapping.suggest(read(path))
+    importer.import_files([path], db_path, today=TODAY, profile=profile)
+    [again] = importer.import_files([path], db_path, today=TODAY, profile=profile)
+    assert (again.updated, again.unchanged) == (0, 1)
+    later = write(tmp_path, "later.csv", "Appointment ID,Pain Before,Pain After\nA-1,,3\n")
+    [result] = importer.import_files([later], db_path, today=TODAY, profile=mapping.suggest(read(later)))
+    assert result.updated == 1
+    assert stored(db_path, "select pain_before, pain_after from sessions where session_id = 'A-1'") == [(7, 3)]
+
+
+def test_a_scores_profile_without_a_way_to_find_the_session_or_without_a_score_says_so():
+    profile = mapping.Profile("scores", {"patient_id": mapping.column("patient_id")}, header=["patient_id", "x"])
+    assert profile.problems(["patient_id", "x"]) == [
+        "a scores file needs a source for session_id, or for patient_id and session_date",
+        "a scores file needs a source for one of pain_before, pain_after, muscle_tension, numbness, "
+        "acute_inflammation"]
+
+
+def test_a_database_from_before_scores_files_keeps_its_batch_log_and_then_takes_a_scores_file(tmp_path):
+    from clinic import db
+    db_path = sessions_imported(tmp_path)
+    con = duckdb.connect(str(db_path))                 # the batch log as it was created before
+    con.execute("alter table import_batches rename to newer")
+    con.execute(db.sql_text("migrate_import_batches").split(";")[1].replace(", 'scores'", ""))
+    con.execute("insert into import_batches select * from newer")
+    con.execute("drop table newer")
+    assert con.execute(db.sql_text("import_batches_outdated")).fetchone() == (True,)
+    before = con.execute("select * from import_batches order by batch_id").fetchall()
+    con.close()
+    path = write(tmp_path, "scores.csv", "Appointment ID,Pain Before\nA-1,6\n")
+    [result] = importer.import_files([path], db_path, today=TODAY, profile=mapping.suggest(read(path)))
+    assert (result.refused, result.updated) == (None, 1)
+    batches = stored(db_path, "select * from import_batches order by batch_id")
+    assert batches[:len(before)] == before
+    assert batches[-1][1:3] == ("scores.csv", "scores")
