@@ -195,7 +195,10 @@ def _suggest(args) -> int:
     from clinic import importer, mapping
     if not args.file.is_file():
         raise ProfilesError(f"no file at {args.file}")
-    table, _ = importer.read_table(args.file, records=True)
+    try:
+        table, _ = importer.read_table(args.file, records=True)
+    except importer.ImportRefused as exc:
+        raise ProfilesError(f"{args.file}: {exc}") from None
     profile = mapping.suggest(table, args.kind)
     name = _name(args.name if args.name is not None else args.file.stem)
     print(profile.to_json(name))

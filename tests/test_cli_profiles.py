@@ -424,3 +424,13 @@ def test_python_dash_m_clinic_profiles_gives_a_usage_error_with_exit_2_and_no_tr
 
     assert done.returncode == 2
     assert "is not a version" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_suggest_on_a_file_it_cannot_read_names_the_file_in_one_line(tmp_path, cli):
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"\xff\xfeA,B\n")
+
+    code, out = cli("profiles", "suggest", path)
+
+    assert code == 1 and out == ""
+    assert cli.err.startswith(f"error: {path}: ") and "UTF-8" in cli.err and cli.err.count("\n") == 1
