@@ -1,4 +1,4 @@
-"""The command line: `python -m clinic demo|import|courses|metrics|export-parquet ...`.
+"""The command line: `python -m clinic demo|import|courses|metrics|profiles|export-parquet ...`.
 
 Scripts, tests and operators use it; `courses` and `metrics` print stable JSON, `import` prints a
 summary per file (JSON with --json). Errors are one plain line on stderr, never a traceback.
@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--db", type=Path, default=None)
     imp.add_argument("--rejects-dir", type=Path, default=None, help="where rejects reports go (default: rejects/ beside the database)")
     imp.add_argument("--json", action="store_true", help="print the summary as JSON")
+    imp.add_argument("--profile", default=None, metavar="NAME",
+                     help="map every file's columns with this saved mapping profile (`profiles list`); "
+                          "without it a file is mapped by the profile saved for its header, if any")
 
     for name, text in (("courses", "per-course metrics"), ("metrics", "cohort metrics")):
         cmd = sub.add_parser(name, help=text)
@@ -58,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--json", action="store_true", help="print JSON (the only output format)")
         if name == "metrics":
             cmd.add_argument("--by", choices=GROUPS, default=None)
+
+    from clinic import cli_profiles
+    cli_profiles.add_parser(sub)
 
     users = sub.add_parser("users", help="accounts that may sign in to the dashboard")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -155,8 +161,10 @@ def cmd_demo(args) -> int:
 
 def _summary_line(r) -> str:
     if r.refused:
-        return f"{r.file}: REFUSED, nothing imported: {r.refused}"
-    text = (f"{r.file}: {r.kind}, {r.rows_read} rows read: {r.new} new, {r.updated} updated, "
+        tried = f" (profile {r.profile})" if r.profile else ""
+        return f"{r.file}: REFUSED{tried}, nothing imported: {r.refused}"
+    mapped = f" mapped by profile {r.profile}" if r.profile else ""
+    text = (f"{r.file}: {r.kind}{mapped}, {r.rows_read} rows read: {r.new} new, {r.updated} updated, "
             f"{r.unchanged} unchanged, {r.rejected} rejected")
     if r.rejects_file:
         text += f" (rejects report: {r.rejects_file})"
@@ -166,10 +174,34 @@ def _summary_line(r) -> str:
 def cmd_import(args) -> int:
     from clinic import importer
     path = args.db or db.default_db_path()
-    results = importer.import_files(args.files, path, rejects_dir=args.rejects_dir)
+    profile = _profile_name(args.profile)
+    if profile is not None and not path.exists():
+        # no database, so no saved profile: refuse every file without creating one
+        results = [importer.FileResult(file=str(f), refused=f"no mapping profile named {profile!r}: "
+                                                            f"there is no database at {path}")
+                   for f in args.files]
+        _print_import(args, results)
+        return 1
+    results = importer.import_files(args.files, path, rejects_dir=args.rejects_dir, profile=profile)
     from clinic import access
     for r in results:   # the audit log: who imported which file (name, SHA-256, counts, or why refused)
         access.record(path, access.cli_actor(), r.audit_action, r.audit_detail())
+    _print_import(args, results)
+    return 1 if any(r.refused for r in results) else 0
+
+
+def _profile_name(text: str | None) -> str | None:
+    """The profile named with --profile, spaced the way saved names are (clinic.mapping.clean_name)."""
+    if text is None:
+        return None
+    from clinic import mapping
+    try:
+        return mapping.clean_name(text)
+    except mapping.ProfileError as exc:
+        raise CliError(f"--profile: {exc}") from None
+
+
+def _print_import(args, results) -> None:
     if args.json:
         _print_json([r.as_dict() for r in results])
     else:
@@ -181,7 +213,6 @@ def cmd_import(args) -> int:
                 print(f"  line {reject.line}, {reject.column or '(row)'}: {reject.reason}")
             if len(r.rejects) > 20:
                 print(f"  ... and {len(r.rejects) - 20} more in the rejects report")
-    return 1 if any(r.refused for r in results) else 0
 
 
 def _filters(args):
@@ -302,6 +333,14 @@ def cmd_export_parquet(args) -> int:
     return 0
 
 
+def cmd_profiles(args) -> int:
+    from clinic import cli_profiles
+    try:
+        return cli_profiles.cmd_profiles(args)
+    except cli_profiles.ProfilesError as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_bench(args) -> int:
     from clinic import bench
     try:
@@ -312,7 +351,7 @@ def cmd_bench(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics,
             "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore,
-            "export-parquet": cmd_export_parquet, "bench": cmd_bench}
+            "export-parquet": cmd_export_parquet, "bench": cmd_bench, "profiles": cmd_profiles}
 
 
 def main(argv: list[str] | None = None) -> int:
