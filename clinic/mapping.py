@@ -603,7 +603,7 @@ def save(db_path, name: str, profile: Profile, made_by: str | None,
         [(version,)] = db.fetch(con, "profile_next_version", profile_name=name)
         db.execute(con, "profile_save", profile_name=name, version=version, kind=profile.kind,
                    header_key=profile.header_key(), spec=profile.to_json(name), made_by=made_by,
-                   made_at=dt.datetime.now().replace(microsecond=0))
+                   made_at=dt.datetime.now())          # to the microsecond: the newest save wins
         con.commit()
     finally:
         con.close()
@@ -630,6 +630,7 @@ def listed(con) -> list[dict]:
 
 
 def load(con, name: str, version: int | None = None) -> Profile:
+    name = clean_name(name)
     rows = db.records(con, "profile_load", profile_name=name, version=version) if _has_profiles(con) else []
     if not rows:
         raise ProfileError(f"no mapping profile named {name!r}" + (f" with version {version}" if version else ""))
@@ -638,6 +639,7 @@ def load(con, name: str, version: int | None = None) -> Profile:
 
 def listed_version(con, name: str) -> int:
     """The newest version of the profile `name`; ProfileError when there is none."""
+    name = clean_name(name)
     rows = db.records(con, "profile_load", profile_name=name, version=None) if _has_profiles(con) else []
     if not rows:
         raise ProfileError(f"no mapping profile named {name!r}")
