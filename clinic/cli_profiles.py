@@ -16,7 +16,7 @@ from pathlib import Path
 from clinic import db
 
 MAX_PROFILE_BYTES = 2 * 1024 * 1024     # a profile is a few kilobytes; anything this big is not one
-SUGGEST_KINDS = ("sessions", "patients", "courses")
+SUGGEST_KINDS = ("sessions", "patients", "courses", "scores")     # mapping.KINDS, without importing it for --help
 PREVIEW_REJECTS_SHOWN = 5
 
 

@@ -481,3 +481,8 @@ def test_a_database_from_before_scores_files_keeps_its_batch_log_and_then_takes_
     batches = stored(db_path, "select * from import_batches order by batch_id")
     assert batches[:len(before)] == before
     assert batches[-1][1:3] == ("scores.csv", "scores")
+
+
+def test_the_command_line_offers_every_kind_a_profile_can_have():
+    from clinic import cli_profiles
+    assert cli_profiles.SUGGEST_KINDS == mapping.KINDS
