@@ -1,12 +1,12 @@
 -- migrate_import_batches: rebuilds import_batches with the file_kind check of schema.sql (which now
--- allows 'scores'), keeping every row. Returns nothing. Run in one transaction by clinic/db.py when
+-- allows 'scores' and 'recorded'), keeping every row. Returns nothing. Run in one transaction by clinic/db.py when
 -- import_batches_outdated.sql says so.
 alter table import_batches rename to import_batches_before_scores;
 
 create table import_batches (
     batch_id        integer primary key,
     file_name       varchar not null,
-    file_kind       varchar not null check (file_kind in ('sessions', 'patients', 'courses', 'scores')),
+    file_kind       varchar not null check (file_kind in ('sessions', 'patients', 'courses', 'scores', 'recorded')),
     sha256          varchar not null,
     rows_read       integer not null,
     rows_new        integer not null,

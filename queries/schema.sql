@@ -56,7 +56,7 @@ alter table sessions add column if not exists course_no integer;
 create table if not exists import_batches (
     batch_id        integer primary key,
     file_name       varchar not null,
-    file_kind       varchar not null check (file_kind in ('sessions', 'patients', 'courses', 'scores')),
+    file_kind       varchar not null check (file_kind in ('sessions', 'patients', 'courses', 'scores', 'recorded')),
     sha256          varchar not null,
     rows_read       integer not null,
     rows_new        integer not null,
