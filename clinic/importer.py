@@ -778,7 +778,14 @@ def check_header(table: Table, kind: Kind | None = None) -> tuple[Kind, dict[str
             "stores only pseudonymous patient ids. Map the file's columns (Import page, or --profile): "
             "mark each of them drop, or map it to a field if it holds no names"
         )
-    kind = kind or detect_kind(header)
+    if kind is None:
+        kind = detect_kind(header)
+        if kind is not SESSIONS:
+            booked = mapping.appointment_columns(header)
+            if booked:
+                raise ImportRefused(
+                    f"this looks like an appointments export (column(s) {_listed(booked)}) without a session_id "
+                    f"column, so it would be read as a {kind.name} file: map its columns (Import page, or --profile)")
     named = [h for h in header if h]
     times = Counter(named)
     repeated = sorted(h for h, n in times.items() if n > 1 and h in kind.parsers)

@@ -337,6 +337,20 @@ def identifier_columns(header: list[str]) -> tuple[list[str], list[str]]:
     return direct, possible
 
 
+APPOINTMENT_COLUMNS = frozenset({
+    "appointment_id", "booking_id", "visit_id", "appointment_date", "appointment_start", "appointment_time",
+    "appointment_type", "appointment_status", "starts_at", "ends_at", "start_time", "end_time", "practitioner",
+    "provider", "clinician", "therapist", "status", "session_date", "session_time", "pain_before", "pain_after",
+    "patient_arrived", "did_not_arrive", "cancelled_at", "arrived", "dna", "no_show", "attendance",
+})
+
+
+def appointment_columns(header: list[str]) -> list[str]:
+    """The columns of a header that belong to appointments (sessions), not to patients or courses:
+    a file with them but no session_id is an export to map, not a patients or courses file."""
+    return [h for h in header if h in APPOINTMENT_COLUMNS]
+
+
 def _may_hold_a_name(header: str) -> bool:
     if header in POSSIBLE_IDENTIFIERS:
         return True

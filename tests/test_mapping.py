@@ -486,3 +486,15 @@ def test_a_database_from_before_scores_files_keeps_its_batch_log_and_then_takes_
 def test_the_command_line_offers_every_kind_a_profile_can_have():
     from clinic import cli_profiles
     assert cli_profiles.SUGGEST_KINDS == mapping.KINDS
+
+
+def test_an_appointments_export_without_names_is_not_taken_for_a_patients_file(tmp_path):
+    text = "\n".join(",".join(f for n, f in enumerate(line.split(",")) if n != 1) for line in CLINIKO.splitlines())
+    path = write(tmp_path, "appointments.csv", text + "\n")
+    assert read(path).header[:3] == ["appointment_id", "patient_id", "practitioner"]
+    [result] = importer.import_files([path], tmp_path / "clinic.duckdb", today=TODAY)
+    assert result.refused == (
+        "this looks like an appointments export (column(s) appointment_id, practitioner, starts_at, ends_at, "
+        "patient_arrived, did_not_arrive, cancelled_at) without a session_id column, so it would be read as a "
+        "patients file: map its columns (Import page, or --profile)")
+    assert stored(tmp_path / "clinic.duckdb", "select count(*) from patients") == [(0,)]
