@@ -494,7 +494,7 @@ def test_an_appointments_export_without_names_is_not_taken_for_a_patients_file(t
     assert read(path).header[:3] == ["appointment_id", "patient_id", "practitioner"]
     [result] = importer.import_files([path], tmp_path / "clinic.duckdb", today=TODAY)
     assert result.refused == (
-        "this looks like an appointments export (column(s) appointment_id, practitioner, starts_at, ends_at, "
-        "patient_arrived, did_not_arrive, cancelled_at) without a session_id column, so it would be read as a "
+        "this looks like an appointments export (column(s) appointment_id, practitioner, appointment_type, starts_at, "
+        "ends_at, patient_arrived, did_not_arrive, cancelled_at) without a session_id column, so it would be read as a "
         "patients file: map its columns (Import page, or --profile)")
     assert stored(tmp_path / "clinic.duckdb", "select count(*) from patients") == [(0,)]
