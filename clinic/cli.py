@@ -134,11 +134,8 @@ def _reading(path: Path):
         con.close()
         facts.ensure(path)
         con = db.connect(path, read_only=True)
-    try:
-        with db.one_thread(con):
-            yield con
-    finally:
-        con.close()
+    with db.owned(con):
+        yield con
 
 
 def cmd_demo(args) -> int:

@@ -73,12 +73,8 @@ def _reading(path: Path):
     old database without the profiles table simply has none."""
     if not path.exists():
         raise ProfilesError(f"no database at {path}: build one with `python -m clinic demo` or import files")
-    con = db.connect(path, read_only=True)
-    try:
-        with db.one_thread(con):
-            yield con
-    finally:
-        con.close()
+    with db.owned(db.connect(path, read_only=True)) as con:
+        yield con
 
 
 def _name(text: str) -> str:

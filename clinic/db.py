@@ -116,6 +116,16 @@ def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnec
 
 
 @contextmanager
+def owned(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """one_thread(con) for a connection the block owns: closed when the block ends."""
+    try:
+        with one_thread(con):
+            yield con
+    finally:
+        con.close()
+
+
+@contextmanager
 def _cursor(con: duckdb.DuckDBPyConnection, params: dict) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh cursor of `con`, closed after; or `con` itself when one thread owns it (one_thread),
     with the table params' views dropped after, so none outlives its query."""
@@ -267,6 +277,8 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
         con.execute(sql_text("schema"))
         if con.execute(sql_text("import_batches_outdated")).fetchone()[0]:
             con.begin()                 # a database from before scores files: its batch log allows them
+            con.execute(sql_text("retire_import_batches"))
+            con.execute(sql_text("schema"))              # import_batches as schema.sql has it now
             con.execute(sql_text("migrate_import_batches"))
             con.commit()
     return con

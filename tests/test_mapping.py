@@ -469,7 +469,9 @@ def test_a_database_from_before_scores_files_keeps_its_batch_log_and_then_takes_
     db_path = sessions_imported(tmp_path)
     con = duckdb.connect(str(db_path))                 # the batch log as it was created before
     con.execute("alter table import_batches rename to newer")
-    con.execute(db.sql_text("migrate_import_batches").split(";")[1].replace(", 'scores', 'recorded'", ""))
+    schema = db.sql_text("schema")
+    table = schema[schema.index("create table if not exists import_batches"):]
+    con.execute(table[:table.index(");") + 2].replace(", 'scores', 'recorded'", ""))
     con.execute("insert into import_batches select * from newer")
     con.execute("drop table newer")
     assert con.execute(db.sql_text("import_batches_outdated")).fetchone() == (True,)
