@@ -36,9 +36,8 @@ FORMAT_LABELS = {"iso": "YYYY-MM-DD", "dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 KIND_LABELS = {"sessions": "sessions (one row per booked session)",
                "patients": "patients (one row per patient)",
                "courses": "courses (one row per course)"}
-FLAG_LABELS = {"attended": "Attended when this column is set",
-               "no_show": "No-show when this column is set",
-               "cancelled": "Cancelled when this column is set"}
+FLAG_LABELS = {"attended": "attended: the column", "no_show": "no_show: the column",
+               "cancelled": "cancelled: the column"}
 DATE_FIELDS = ("session_date", "start_date", "referral_date")
 TIME_FIELDS = ("session_time",)
 

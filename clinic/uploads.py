@@ -168,7 +168,7 @@ class Inspection:
         if self.unreadable:
             return f"cannot be imported: {self.refused}"
         if self.refused is not None:
-            return "needs a mapping of its columns (below); Import alone would refuse it: " + self.refused
+            return "needs a mapping of its columns (below): Import alone refuses it"
         return "ready: its columns are the import contract's"
 
 

@@ -141,6 +141,7 @@ def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection):
     Only the values of mapped columns are ever drawn (translations, preview); a dropped column's
     values stay on the server for the length of this run."""
     st.text(f"File: {inspection.name}")
+    st.caption("Why Import alone refuses it: " + uploads.escape_markdown(inspection.refused or ""))
     try:
         table = uploads.read_for_mapping(upload, path)
     except uploads.Refused as exc:
@@ -158,26 +159,27 @@ def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection):
     choices = mapping_form.Choices(kind=kind, flags=dict(first.flags))
 
     st.markdown("**Where each field of the contract comes from** (prefilled with a guess: check each one)")
-    grid = st.columns(2)
-    for n, name in enumerate(mapping_form.fields_of(kind)):
-        with grid[n % 2]:
+    names = mapping_form.fields_of(kind)
+    for row in range(0, len(names), 2):
+        for cell, name in zip(st.columns(2), names[row:row + 2]):
             options = mapping_form.field_options(kind, name, header, date_times)
             wanted = first.sources.get(name, mapping_form.NONE)
-            token = st.selectbox(mapping_form.field_label(kind, name), options,
-                                 index=options.index(wanted) if wanted in options else 0,
-                                 format_func=mapping_form.option_label, key=f"{key}.field.{name}")
+            token = cell.selectbox(mapping_form.field_label(kind, name), options,
+                                   index=options.index(wanted) if wanted in options else 0,
+                                   format_func=mapping_form.option_label, key=f"{key}.field.{name}")
             choices.sources[name] = token
             if token == mapping_form.CONSTANT:
-                choices.constants[name] = st.text_input(f"The constant for {name}", first.constants.get(name, ""),
-                                                        max_chars=200, key=f"{key}.constant.{name}")
-            if token == mapping_form.FLAGS:
-                flag_options = mapping_form.flag_options(header)
-                for what in mapping.STATUS_FLAGS:
-                    wanted = first.flags.get(what, mapping_form.NONE)
-                    choices.flags[what] = st.selectbox(
-                        mapping_form.FLAG_LABELS[what], flag_options,
-                        index=flag_options.index(wanted) if wanted in flag_options else 0,
-                        format_func=mapping_form.option_label, key=f"{key}.flag.{what}")
+                choices.constants[name] = cell.text_input(f"The constant for {name}", first.constants.get(name, ""),
+                                                          max_chars=200, key=f"{key}.constant.{name}")
+    if choices.sources.get("status") == mapping_form.FLAGS:
+        st.markdown("**Status from arrival flags**: a row is attended, a no-show or cancelled by the one column "
+                    "set in it (yes, or a date-time); a row with none or several set is rejected")
+        flag_options = mapping_form.flag_options(header)
+        for cell, what in zip(st.columns(len(mapping.STATUS_FLAGS)), mapping.STATUS_FLAGS):
+            wanted = first.flags.get(what, mapping_form.NONE)
+            choices.flags[what] = cell.selectbox(mapping_form.FLAG_LABELS[what], flag_options,
+                                                 index=flag_options.index(wanted) if wanted in flag_options else 0,
+                                                 format_func=mapping_form.option_label, key=f"{key}.flag.{what}")
     if mapping_form.uses_date_parts(choices):
         formats = list(mapping_form.FORMAT_LABELS)
         choices.date_format = st.radio("How the file writes its dates", formats, horizontal=True,
