@@ -29,7 +29,7 @@ from clinic.db import ROOT, DatabaseLocked, NotADatabase
 
 __all__ = ["Upload", "DatabaseLocked", "ImportFailed", "run_import", "summary_frame", "refused_frame", "totals",
            "rejects_frame", "rejects_csv", "contract_frame", "identifier_columns", "readme_section", "example_files",
-           "limits_text", "Inspection", "inspect", "read_for_mapping", "save_profile"]
+           "limits_text", "Inspection", "inspect", "read_for_mapping", "save_profile", "load_profile"]
 
 ACCEPTED_TYPES = ("csv", "xlsx")
 LOCK_WAIT_SECONDS = importer.LOCK_WAIT_SECONDS
@@ -202,6 +202,15 @@ def saved_profile_for(header, db_path: str | Path) -> tuple[str, int] | None:
     except (duckdb.Error, DatabaseLocked, NotADatabase, OSError, mapping.ProfileError):
         return None
     return (found[0], found[2]) if found else None
+
+
+def load_profile(db_path: str | Path, name: str) -> mapping.Profile:
+    """The newest version of a saved profile (raises mapping.ProfileError when there is none)."""
+    try:
+        with store.reading(Path(db_path)) as con:
+            return mapping.load(con, name)
+    except (duckdb.Error, OSError) as exc:
+        raise mapping.ProfileError(f"the profile {name!r} could not be read ({exc})") from None
 
 
 def inspect(upload: Upload, db_path: str | Path, seen: dict | None = None) -> Inspection:

@@ -135,13 +135,16 @@ if last:
                    "Fix the rows in the source file and import it again: rows already loaded stay unchanged.")
 
 
-def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection):
+def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection,
+                      start: mapping.Profile | None = None):
     """The mapping step for one file; returns the profile to import it with when that is asked for.
+    It starts from `start` (a saved profile being changed), else from mapping.suggest.
 
     Only the values of mapped columns are ever drawn (translations, preview); a dropped column's
     values stay on the server for the length of this run."""
     st.text(f"File: {inspection.name}")
-    st.caption("Why Import alone refuses it: " + uploads.escape_markdown(inspection.refused or ""))
+    if inspection.profile is None:
+        st.caption("Why Import alone refuses it: " + uploads.escape_markdown(inspection.refused or ""))
     try:
         table = uploads.read_for_mapping(upload, path)
     except uploads.Refused as exc:
@@ -149,13 +152,15 @@ def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection):
         st.text(str(exc))
         return None
     esc = uploads.escape_markdown
-    base = f"import.map.{inspection.digest[:16]}"
+    base = f"import.{'edit' if start else 'map'}.{inspection.digest[:16]}"
     header = table.header
     date_times = mapping_form.date_time_columns(table)
-    kind = st.selectbox("What the file holds", mapping.KINDS, index=mapping.KINDS.index(mapping.guess_kind(header)),
+    kind = st.selectbox("What the file holds", mapping.KINDS,
+                        index=mapping.KINDS.index(start.kind if start else mapping.guess_kind(header)),
                         format_func=mapping_form.KIND_LABELS.get, key=f"{base}.kind")
     key = f"{base}.{kind}"
-    first = mapping_form.choices_from(mapping.suggest(table, kind), date_times)
+    first = mapping_form.choices_from(start if start and start.kind == kind else mapping.suggest(table, kind),
+                                      date_times)
     choices = mapping_form.Choices(kind=kind, flags=dict(first.flags))
 
     st.markdown("**Where each field of the contract comes from** (prefilled with a guess: check each one)")
@@ -245,7 +250,8 @@ def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection):
     del table
 
     name_column, save_column = st.columns([3, 1], vertical_alignment="bottom")
-    name = name_column.text_input("Save profile as", max_chars=mapping.MAX_NAME_CHARS, key=f"{key}.profile_name",
+    name = name_column.text_input("Save profile as", inspection.profile[0] if inspection.profile else "",
+                                  max_chars=mapping.MAX_NAME_CHARS, key=f"{key}.profile_name",
                                   placeholder="e.g. Cliniko appointments",
                                   help="Saved in the database: Import then maps every file with these columns by "
                                        "itself.")
@@ -269,12 +275,32 @@ def draw_mapping_step(upload: uploads.Upload, inspection: uploads.Inspection):
         return profile
     return None
 
+
 to_map = [(u, i) for u, i in zip(chosen, inspections) if i.needs_mapping]
+mapped_by_profile = [(u, i) for u, i in zip(chosen, inspections) if i.profile is not None]
+if not to_map and mapped_by_profile:
+    upload, inspection = mapped_by_profile[0]
+    changing = st.toggle("Change the mapping of a file mapped by a saved profile", key="import.edit")
+    if changing:
+        if len(mapped_by_profile) > 1:
+            chosen_at = st.selectbox("File whose mapping to change", range(len(mapped_by_profile)),
+                                     format_func=lambda n: mapped_by_profile[n][1].name, key="import.edit.file")
+            upload, inspection = mapped_by_profile[chosen_at]
+        try:
+            saved = uploads.load_profile(path, inspection.profile[0])
+        except mapping.ProfileError as exc:
+            st.error(uploads.escape_markdown(f"The saved profile cannot be read: {exc}."))
+        else:
+            st.subheader("Change the mapping")
+            st.caption("Saving under the same name makes a new version of the profile; the older one is kept.")
+            mapped = draw_mapping_step(upload, inspection, start=saved)
+            if mapped is not None:
+                import_now([upload], mapped)
 if to_map:
     st.subheader("Map a file's columns to the import contract")
     if len(to_map) > 1:
         chosen_at = st.selectbox("File to map (one at a time)", range(len(to_map)), format_func=lambda n: to_map[n][1].name,
-                          key="import.map.file")
+                                 key="import.map.file")
     else:
         chosen_at = 0
     upload, inspection = to_map[chosen_at]

@@ -54,7 +54,7 @@ WITH_EMAIL = Uploaded("with email.csv", """
     B-2,P-3,someone@example.org,Birch,2025-11-04,DNA
 """)
 
-MAP = "import.map."
+MAP = ("import.map.", "import.edit.")              # the mapping step's keys; edit: a saved profile changed
 
 
 @pytest.fixture
@@ -207,6 +207,23 @@ def test_a_saved_profile_maps_a_second_file_with_the_same_columns_in_one_click(o
                           "where session_id in ('A-6', 'A-7') order by session_id") == [
         ("A-6", "2025-11-10", "09:30:00", "attended"), ("A-7", "2025-11-11", "16:15:00", "no_show")]
     assert not [t for t in every_stored_text(own_db) if any(name in t for name in NAMES)]
+
+
+def test_a_saved_profile_can_be_changed_and_saved_again_as_its_next_version(own_db, monkeypatch):
+    at = import_page(monkeypatch, CLINIKO)
+    widget(at, "text_input", ".profile_name").input("Cliniko appointments")
+    widget(at, "button", ".save").click().run()
+    at.toggle(key="import.edit").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget(at, "selectbox", ".field.notes").value == "col:notes"           # from the saved profile
+    assert widget(at, "text_input", ".profile_name").value == "Cliniko appointments"
+    widget(at, "selectbox", ".field.notes").select("none").run()
+    assert "notes" not in table_with(at, "line", "session_id", "session_time").columns
+    widget(at, "button", ".save").click().run()
+    assert stored(own_db, "select name, version from mapping_profiles order by version") == [
+        ("Cliniko appointments", 1), ("Cliniko appointments", 2)]
+    assert any("will be mapped with profile Cliniko appointments v2" in m.value.replace("\\", "")
+               for m in at.markdown)
 
 
 def test_a_direct_identifier_blocks_the_import_until_it_is_marked_drop(own_db, monkeypatch):
