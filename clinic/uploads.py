@@ -12,22 +12,24 @@ read from clinic.importer so the page can never contradict it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import duckdb
 import pandas as pd
 
-from clinic import importer, store
+from clinic import importer, mapping, store
 from clinic.db import ROOT, DatabaseLocked, NotADatabase
 
 __all__ = ["Upload", "DatabaseLocked", "ImportFailed", "run_import", "summary_frame", "refused_frame", "totals",
            "rejects_frame", "rejects_csv", "contract_frame", "identifier_columns", "readme_section", "example_files",
-           "limits_text"]
+           "limits_text", "Inspection", "inspect", "read_for_mapping", "save_profile", "load_profile"]
 
 ACCEPTED_TYPES = ("csv", "xlsx")
 LOCK_WAIT_SECONDS = importer.LOCK_WAIT_SECONDS
@@ -35,6 +37,9 @@ README = ROOT / "README.md"
 MAX_UPLOAD_MB = 200            # the largest upload, as server.maxUploadSize in .streamlit/config.toml
 MAX_NAME_BYTES = 120           # a saved upload's name on disk (file systems allow 255 bytes)
 SHOWN_NAME_CHARS = 120         # an uploaded name as the results show it
+
+
+Refused = importer.ImportRefused     # a file that cannot be read, or a mapping that does not fit it
 
 
 class ImportFailed(RuntimeError):
@@ -92,8 +97,12 @@ def save_uploads(uploads: Iterable[Upload], folder: Path) -> list[Path]:
 
 def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progress | None = None,
                today: dt.date | None = None, rejects_dir: str | Path | None = None,
-               wait_seconds: float = LOCK_WAIT_SECONDS) -> list[importer.FileResult]:
+               wait_seconds: float = LOCK_WAIT_SECONDS,
+               profile: mapping.Profile | str | None = None) -> list[importer.FileResult]:
     """Imports the uploads into the database at db_path (created when missing), in upload order.
+
+    `profile` (a mapping.Profile, or the name of a saved one) maps every upload's columns to the
+    contract's; without it an upload whose header a saved profile was made for is mapped by that one.
 
     Returns one FileResult per upload, its `file` being the uploaded name (as shown_name gives it).
     The uploads are saved in a fresh folder under importer.upload_folder(db_path), removed before
@@ -110,7 +119,7 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
         paths = save_uploads(uploads, folder)
         store.release_reader()          # this run's own read connection would hold the file against the import
         results = importer.import_files(paths, db_path, today=today, progress=progress,
-                                        rejects_dir=rejects_dir, wait_seconds=wait_seconds)
+                                        rejects_dir=rejects_dir, wait_seconds=wait_seconds, profile=profile)
     except OSError as exc:
         raise ImportFailed(f"the files could not be saved or read beside the database "
                            f"({exc.strerror or type(exc).__name__})") from None
@@ -123,6 +132,137 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
             shutil.rmtree(folder, ignore_errors=True)
     names = {str(p): shown_name(u.name) for p, u in zip(paths, uploads)}
     return [replace(r, file=names.get(r.file, Path(r.file).name)) for r in results]
+
+
+# ---------------------------------------------------------------- before the import: what each file needs
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the page knows of one chosen file before anything is imported.
+
+    header: the file's normalised column names (None when the file cannot be read at all);
+    refused: why an import in the contract's columns would refuse it (None: it imports as it is);
+    profile: (name, version) of the saved mapping profile made for this header, which the import
+    applies by itself. Nothing of the file's rows is kept here.
+    """
+    name: str
+    digest: str
+    header: tuple[str, ...] | None
+    refused: str | None
+    profile: tuple[str, int] | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """The file cannot be read (not UTF-8, empty, over a limit): no mapping helps."""
+        return self.header is None
+
+    @property
+    def needs_mapping(self) -> bool:
+        """Its columns are not the contract's and no saved profile maps them."""
+        return self.header is not None and self.refused is not None and self.profile is None
+
+    def verdict(self) -> str:
+        """One plain sentence on what Import will do with the file."""
+        if self.profile is not None:
+            return f"will be mapped with profile {self.profile[0]} v{self.profile[1]}"
+        if self.unreadable:
+            return f"cannot be imported: {self.refused}"
+        if self.refused is not None:
+            return "needs a mapping of its columns (below): Import alone refuses it"
+        return "ready: its columns are the import contract's"
+
+
+def digest_of(upload: Upload) -> str:
+    return hashlib.sha256(upload.data).hexdigest()
+
+
+@contextmanager
+def saved_upload(upload: Upload, db_path: str | Path) -> Iterator[Path]:
+    """The upload written to a fresh private folder beside the database, removed on leaving the block
+    (a killed server's leftovers go with the next import, clinic.importer.remove_stale_uploads)."""
+    folder = None
+    try:
+        with importer.private_files():
+            folder = Path(tempfile.mkdtemp(prefix="inspect-", dir=importer.upload_folder(db_path)))
+            [path] = save_uploads([upload], folder)
+        yield path
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def saved_profile_for(header, db_path: str | Path) -> tuple[str, int] | None:
+    """(name, version) of the saved profile the import would apply to a file with this header."""
+    path = Path(db_path)
+    if header is None or not path.is_file():
+        return None
+    try:
+        with store.reading(path) as con:
+            found = mapping.for_header(con, list(header))
+    except (duckdb.Error, DatabaseLocked, NotADatabase, OSError, mapping.ProfileError):
+        return None
+    return (found[0], found[2]) if found else None
+
+
+def load_profile(db_path: str | Path, name: str) -> mapping.Profile:
+    """The newest version of a saved profile (raises mapping.ProfileError when there is none)."""
+    try:
+        with store.reading(Path(db_path)) as con:
+            return mapping.load(con, name)
+    except (duckdb.Error, OSError) as exc:
+        raise mapping.ProfileError(f"the profile {name!r} could not be read ({exc})") from None
+
+
+def inspect(upload: Upload, db_path: str | Path, seen: dict | None = None) -> Inspection:
+    """Reads the header of an upload and says whether Import takes it as it is, maps it with a saved
+    profile, or needs a person to map it. `seen` (digest -> (header, refused)), kept by the caller
+    between reruns, spares reading the same bytes again; the saved profile is looked up every time,
+    so one saved meanwhile is found."""
+    digest = digest_of(upload)
+    if seen is not None and digest in seen:
+        header, refused = seen[digest]
+    else:
+        try:
+            with saved_upload(upload, db_path) as path:
+                prepared = importer.prepare(path)
+            header = tuple(prepared.header) if prepared.header is not None else None
+            refused = prepared.result.refused
+        except OSError as exc:
+            header, refused = None, f"the file could not be saved beside the database ({exc.strerror or type(exc).__name__})"
+        if seen is not None:
+            seen[digest] = (header, refused)
+    return Inspection(shown_name(upload.name), digest, header, refused, saved_profile_for(header, db_path))
+
+
+def read_for_mapping(upload: Upload, db_path: str | Path) -> importer.Table:
+    """The upload's rows, read as the importer reads a file to map (raises importer.ImportRefused
+    with the reason when it cannot be). The rows live only as long as the caller holds them."""
+    try:
+        with saved_upload(upload, db_path) as path:
+            table, _ = importer.read_table(path, records=True)
+    except OSError as exc:
+        raise importer.ImportRefused(f"the file could not be saved beside the database "
+                                     f"({exc.strerror or type(exc).__name__})") from None
+    return table
+
+
+def save_profile(db_path: str | Path, name: str, profile: mapping.Profile, made_by: str | None,
+                 wait_seconds: float = LOCK_WAIT_SECONDS) -> int:
+    """Saves a mapping profile as the newest version of `name` (returns the version). A database made
+    by this first write is created readable by its owner only, as an import makes it. Raises
+    mapping.ProfileError (a bad name or profile), DatabaseLocked, or ImportFailed."""
+    path = Path(db_path)
+    store.release_reader()              # this run's own read connection would hold the file against the write
+    try:
+        importer.private_folder(path.parent)
+        with importer.private_files():
+            return mapping.save(path, name, profile, made_by, wait_seconds=wait_seconds)
+    except OSError as exc:
+        raise ImportFailed(f"the profile could not be saved ({exc.strerror or type(exc).__name__})") from None
+    except duckdb.Error as exc:
+        raise ImportFailed(f"the database could not be written ({importer.error_text(exc)[:200]})") from None
+    except NotADatabase as exc:
+        raise ImportFailed(str(exc)) from None
 
 
 def limits_text(max_upload_mb: int = MAX_UPLOAD_MB) -> str:
@@ -142,6 +282,7 @@ def escape_markdown(text: str) -> str:
 SUMMARY_LABELS = {
     "file": "File", "status": "Result", "kind": "Kind", "rows_read": "Rows read", "new": "New",
     "updated": "Updated", "unchanged": "Unchanged", "rejected": "Rejected", "warnings": "Warnings",
+    "profile": "Mapped with",
 }
 COUNTS = ("rows_read", "new", "updated", "unchanged", "rejected")
 
@@ -160,7 +301,7 @@ def status(result: importer.FileResult) -> str:
 def summary_frame(results: list[importer.FileResult]) -> pd.DataFrame:
     """One row per imported (not refused) file, in upload order, with its counts and warnings."""
     rows = [{"file": r.file, "status": status(r), "kind": r.kind, **{c: getattr(r, c) for c in COUNTS},
-             "warnings": "; ".join(r.warnings)} for r in results if not r.refused]
+             "warnings": "; ".join(r.warnings), "profile": r.profile or ""} for r in results if not r.refused]
     frame = pd.DataFrame(rows, columns=list(SUMMARY_LABELS))
     for c in COUNTS:
         frame[c] = frame[c].astype("int64")

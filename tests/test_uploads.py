@@ -15,7 +15,7 @@ from csv import reader as csv_reader
 import duckdb
 import pytest
 
-from clinic import db, importer, uploads
+from clinic import db, importer, mapping, uploads
 from clinic.uploads import Upload
 
 TODAY = dt.date(2026, 3, 20)
@@ -257,3 +257,54 @@ def test_the_contract_comes_from_the_importer_and_the_readme():
 
 def test_a_file_name_in_a_progress_message_is_escaped_for_markdown():
     assert uploads.escape_markdown("[x](y) *b*.csv: row 1") == r"\[x\]\(y\) \*b\*\.csv\: row 1"
+
+
+# ---------------------------------------------------------------- before the import: inspecting a chosen file
+
+APPOINTMENTS = csv("""
+    Appointment ID,Patient,Patient ID,Practitioner,Starts At,Patient Arrived,Did Not Arrive
+    a1,Zelda Quimby,p1,Birch,2026-03-02 09:30,Yes,No
+""")
+
+
+def test_a_contract_file_is_ready_and_a_foreign_one_needs_a_mapping(tmp_path):
+    database = tmp_path / "clinic.duckdb"
+    ready = uploads.inspect(Upload("clean.csv", CLEAN), database)
+    foreign = uploads.inspect(Upload("appointments.csv", APPOINTMENTS), database)
+    assert (ready.refused, ready.needs_mapping, ready.profile) == (None, False, None)
+    assert foreign.needs_mapping and "patient may hold patients' names" in foreign.refused
+    assert foreign.header[:3] == ("appointment_id", "patient", "patient_id")
+    assert not database.exists()                          # looking writes nothing to the database
+    assert list((tmp_path / "uploads").iterdir()) == []   # and leaves no copy of the file behind
+
+
+def test_a_file_that_cannot_be_read_says_why_and_offers_no_mapping(tmp_path):
+    inspection = uploads.inspect(Upload("latin.csv", b"a,b\n\xe9\xff,1\n"), tmp_path / "clinic.duckdb")
+    assert inspection.unreadable and not inspection.needs_mapping
+    assert inspection.verdict().startswith("cannot be imported: the file is not UTF-8 text")
+
+
+def test_a_saved_profile_is_found_for_a_file_with_its_header_and_imports_it(tmp_path):
+    database = tmp_path / "clinic.duckdb"
+    upload = Upload("appointments.csv", APPOINTMENTS)
+    seen = {}
+    profile = mapping.suggest(uploads.read_for_mapping(upload, database))
+    assert uploads.inspect(upload, database, seen).needs_mapping
+    assert uploads.save_profile(database, "Cliniko", profile, "director") == 1
+    inspection = uploads.inspect(upload, database, seen)     # the header from `seen`, the profile looked up again
+    assert inspection.profile == ("Cliniko", 1) and not inspection.needs_mapping
+    assert inspection.verdict() == "will be mapped with profile Cliniko v1"
+    [result] = uploads.run_import([upload], database, today=TODAY)
+    assert (result.profile, result.new) == ("Cliniko v1", 1)
+    assert uploads.summary_frame([result])["profile"].tolist() == ["Cliniko v1"]
+    assert stored(database, "select count(*) from sessions where notes is null and therapist = 'Birch'") == [(1,)]
+
+
+def test_an_unsaved_profile_maps_only_the_uploads_it_is_given(tmp_path):
+    database = tmp_path / "clinic.duckdb"
+    upload = Upload("appointments.csv", APPOINTMENTS)
+    profile = mapping.suggest(uploads.read_for_mapping(upload, database))
+    [result] = uploads.run_import([upload], database, today=TODAY, profile=profile)
+    assert (result.profile, result.new, result.rejected) == ("(unsaved)", 1, 0)
+    assert stored(database, "select session_id, session_time::varchar, status from sessions") == [
+        ("a1", "09:30:00", "attended")]
