@@ -36,6 +36,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -469,7 +470,7 @@ def _zip_entries(path: Path) -> int | None:
     """The number of parts the zip's end record announces (None when there is none: not a zip).
 
     Read from the last bytes of the file, before the zip directory itself is loaded."""
-    with open(path, "rb") as handle:
+    with (open(path, "rb") if not isinstance(path, io.BytesIO) else _kept_open(path)) as handle:
         handle.seek(0, os.SEEK_END)
         size = handle.tell()
         handle.seek(max(0, size - 22 - 65535))   # the end record, and a comment of up to 64 KB
@@ -645,14 +646,41 @@ def _sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def read_table(path: Path, records: bool = False) -> tuple[Table, str]:
+@contextmanager
+def _kept_open(handle):
+    """A file object used in a `with` block that does not close it (bytes held in memory)."""
+    yield handle
+
+
+@dataclass(frozen=True)
+class Held:
+    """A file held in memory (an upload) and read from there: never written to disk, so what it
+    holds besides the mapped columns (patients' names) is never stored anywhere. `label` names it in
+    the results, unique within one import; `name` is its file name."""
+    label: str
+    name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def read_table(path: Path | Held, records: bool = False) -> tuple[Table, str]:
     """Reads a CSV or XLSX file within the limits; returns the table and the file's SHA-256.
 
     A CSV file that DuckDB's reader can load is only pre-scanned here (its records are read in the
-    database), unless `records` asks for them (a file to map, clinic/mapping.py)."""
+    database), unless `records` asks for them (a file to map, clinic/mapping.py). A file held in
+    memory (Held) is read from its bytes; its pre-scanned table, which has no path for DuckDB's
+    reader, only tells its header and limits (clinic.uploads.inspect)."""
     suffix = path.suffix.lower()
     if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES:
         raise ImportRefused(f"unsupported file type {suffix or '(none)'}: use .csv or .xlsx")
+    if isinstance(path, Held):
+        return _read_held(path, suffix, records)
     try:
         size = path.stat().st_size
         if path.is_dir():
@@ -672,7 +700,24 @@ def read_table(path: Path, records: bool = False) -> tuple[Table, str]:
         raise ImportRefused("this is a folder, not a file") from None
     except OSError as exc:
         raise ImportRefused(f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
-    sha256 = hashlib.sha256(raw).hexdigest()
+    return _csv_table(raw, path, records), hashlib.sha256(raw).hexdigest()
+
+
+def _read_held(held: Held, suffix: str, records: bool) -> tuple[Table, str]:
+    size = len(held.data)
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(f"the file is {_size(size)}, more than the {_size(MAX_FILE_BYTES)} read from one "
+                            "file: split the rows over several files and import them one after another")
+    sha256 = hashlib.sha256(held.data).hexdigest()
+    if suffix in XLSX_SUFFIXES:
+        if size == 0:
+            raise ImportRefused("the file is empty")
+        return read_xlsx(io.BytesIO(held.data)), sha256
+    return _csv_table(held.data, None, records), sha256
+
+
+def _csv_table(raw: bytes, path: Path | None, records: bool) -> Table:
+    """The table of a CSV file's bytes (see read_table); `path` None: bytes held in memory."""
     if not raw or raw.isspace():
         raise ImportRefused("the file is empty")
     _decode(raw)                                   # refuses what is not UTF-8 text
@@ -685,10 +730,9 @@ def read_table(path: Path, records: bool = False) -> tuple[Table, str]:
         table = _parse_csv(_decode(raw))
     else:
         table = _scanned_table(scan, path)
-    del raw
     if table.header is None:
         raise ImportRefused("the file is empty")
-    return table, sha256
+    return table
 
 
 def _scanned_table(scan: csv_scan.Scan, path: Path) -> Table:
@@ -1097,16 +1141,18 @@ class Prepared:
     header: list[str] | None = None      # the file's own (normalised) header, by which profiles are found
 
 
-def prepare(path: Path, profile=None, profile_name: str | None = None) -> Prepared:
+def prepare(path: Path | Held, profile=None, profile_name: str | None = None, records: bool = False) -> Prepared:
     """Reads one file and checks its header and every limit; a refused file says why in `result`.
 
     With a mapping profile (clinic.mapping.Profile) the file's rows are first mapped to the
-    contract's columns; the dropped and unmapped columns are left behind here."""
-    path = Path(path)
+    contract's columns; the dropped and unmapped columns are left behind here. `records` reads a
+    CSV file's rows here rather than in the database (a file held in memory, to import)."""
+    path = path if isinstance(path, Held) else Path(path)
     result = FileResult(file=str(path), profile=profile_name if profile is not None else None)
     header = None
     try:
-        table, result.sha256 = read_table(path) if profile is None else read_table(path, records=True)
+        records = records or profile is not None
+        table, result.sha256 = read_table(path, records=True) if records else read_table(path)
         header = table.header
         if profile is not None:
             from clinic import mapping
@@ -1119,7 +1165,9 @@ def prepare(path: Path, profile=None, profile_name: str | None = None) -> Prepar
     except Exception as exc:  # whatever else goes wrong reading one file refuses only that file
         result.refused = f"the file cannot be read: {error_text(exc)}"
     if result.refused is not None:
-        if result.sha256 is None and path.is_file():
+        if result.sha256 is None and isinstance(path, Held):
+            result.sha256 = hashlib.sha256(path.data).hexdigest()
+        elif result.sha256 is None and path.is_file():
             result.sha256 = _sha256_of(path)
         return Prepared(path, result, header=header)
     result.kind = kind.name
@@ -1288,7 +1336,7 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
     today = today or dt.date.today()
     db_path = Path(db_path)
     rejects_dir = Path(rejects_dir) if rejects_dir else db_path.parent / "rejects"
-    paths = [Path(p) for p in paths]
+    paths = [p if isinstance(p, Held) else Path(p) for p in paths]
     remove_stale_uploads(db_path)
 
     # Read and check every file first, so they can be applied in dependency order.
@@ -1344,6 +1392,8 @@ def _mapped(con, prepared: list[tuple[int, int, Prepared]], profile) -> list[tup
             use = (f"{found[0]} v{found[2]}", found[1]) if found else None
         if use is not None and ready.header is not None:
             ready = prepare(ready.path, use[1], use[0])
+        elif isinstance(ready.path, Held) and ready.table is not None and ready.table.scan is not None:
+            ready = prepare(ready.path, records=True)     # held in memory: no file for DuckDB's reader
         order = IMPORT_ORDER.index(ready.kind.name) if ready.kind else -1
         out.append((order, position, ready))
     out.sort(key=lambda p: (p[0], p[1]))

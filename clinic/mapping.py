@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from clinic import db, importer
 
@@ -476,7 +477,7 @@ def left_out(profile: Profile, header: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- suggestions
 
-def _samples(table: importer.Table, position: int, most: int = 200) -> list:
+def samples(table: importer.Table, position: int, most: int = 200) -> list:
     found = []
     for _, fields in table.records:
         row = fields.fields if isinstance(fields, importer.Misfit) else fields
@@ -487,7 +488,7 @@ def _samples(table: importer.Table, position: int, most: int = 200) -> list:
     return found
 
 
-def _reads_as(values: list, which: str, fmt: str) -> float:
+def reads_as(values: list, which: str, fmt: str) -> float:
     """The share of sample values whose `which` part reads as a date or a time."""
     if not values:
         return 0.0
@@ -497,7 +498,7 @@ def _reads_as(values: list, which: str, fmt: str) -> float:
 
 def date_format_of(values: list) -> str:
     """iso, dmy or mdy: the written form most sample values read as (dmy when both do)."""
-    scores = {fmt: _reads_as(values, "date", fmt) for fmt in PART_FORMATS}
+    scores = {fmt: reads_as(values, "date", fmt) for fmt in PART_FORMATS}
     best = max(scores.values())
     return next(fmt for fmt in ("iso", "dmy", "mdy") if scores[fmt] == best)
 
@@ -550,9 +551,9 @@ def suggest(table: importer.Table, kind: str | None = None) -> Profile:
         candidates = [c for c in (name, *SYNONYMS.get(name, ())) if c in free and c not in taken]
         candidates += [h for h in free if h not in candidates and h not in taken]       # then by content
         for candidate in candidates:
-            values = _samples(table, position[candidate])
+            values = samples(table, position[candidate])
             fmt = date_format_of(values)
-            if values and _reads_as(values, "date", fmt) >= 0.6:     # most of them: a bad one is rejected later
+            if values and reads_as(values, "date", fmt) >= 0.6:     # most of them: a bad one is rejected later
                 plain = all(isinstance(_date_time(v, "time", fmt), (type(None), str)) or
                             _date_time(v, "time", fmt) == dt.time(0) for v in values)
                 fields[name] = column(candidate) if plain and fmt == "iso" else part(candidate, "date", fmt)
@@ -577,7 +578,7 @@ def suggest(table: importer.Table, kind: str | None = None) -> Profile:
                 fields["status"] = flags(**{k: v for k, v in found.items() if v})
         values = {}
         if "status" in fields and fields["status"].how == "column":
-            seen = {importer._text(v) for v in _samples(table, position[fields["status"].column], 5000)}
+            seen = {importer._text(v) for v in samples(table, position[fields["status"].column], 5000)}
             words = {v: STATUS_WORDS.get(re.sub(r"[^a-z]+", "_", v.casefold()).strip("_")) for v in seen}
             values["status"] = {v: w for v, w in sorted(words.items()) if w and v != w}
         return Profile(kind, fields, {k: v for k, v in values.items() if v}, sorted(blocked), header)
@@ -611,16 +612,19 @@ def save(db_path, name: str, profile: Profile, made_by: str | None,
     problems = profile.shape_problems()
     if problems:
         raise ProfileError("; ".join(problems))
-    con = db.connect(db_path, wait_seconds=wait_seconds)
-    try:
-        con.begin()
-        [(version,)] = db.fetch(con, "profile_next_version", profile_name=name)
-        db.execute(con, "profile_save", profile_name=name, version=version, kind=profile.kind,
-                   header_key=profile.header_key(), spec=profile.to_json(name), made_by=made_by,
-                   made_at=dt.datetime.now())          # to the microsecond: the newest save wins
-        con.commit()
-    finally:
-        con.close()
+    db_path = Path(db_path)
+    importer.private_folder(db_path.parent)
+    with importer.private_files():       # a database (and log) this write creates is its owner's only
+        con = db.connect(db_path, wait_seconds=wait_seconds)
+        try:
+            con.begin()
+            [(version,)] = db.fetch(con, "profile_next_version", profile_name=name)
+            db.execute(con, "profile_save", profile_name=name, version=version, kind=profile.kind,
+                       header_key=profile.header_key(), spec=profile.to_json(name), made_by=made_by,
+                       made_at=dt.datetime.now())          # to the microsecond: the newest save wins
+            con.commit()
+        finally:
+            con.close()
     return version
 
 

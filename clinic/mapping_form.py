@@ -35,7 +35,8 @@ DATE_TIME_SHARE = 0.6         # a column "holds date-times" when this share of i
 FORMAT_LABELS = {"iso": "YYYY-MM-DD", "dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
 KIND_LABELS = {"sessions": "sessions (one row per booked session)",
                "patients": "patients (one row per patient)",
-               "courses": "courses (one row per course)"}
+               "courses": "courses (one row per course)",
+               "scores": "pain scores (one row per scored session, merged onto stored sessions)"}
 FLAG_LABELS = {"attended": "attended: the column", "no_show": "no_show: the column",
                "cancelled": "cancelled: the column"}
 DATE_FIELDS = ("session_date", "start_date", "referral_date")
@@ -86,11 +87,11 @@ def date_time_columns(table: importer.Table) -> dict[str, str]:
     for position, name in enumerate(table.header):
         if not name or name in found:
             continue
-        values = mapping._samples(table, position)
+        values = mapping.samples(table, position)
         if not values:
             continue
         fmt = mapping.date_format_of(values)
-        if mapping._reads_as(values, "date", fmt) >= DATE_TIME_SHARE:
+        if mapping.reads_as(values, "date", fmt) >= DATE_TIME_SHARE:
             found[name] = fmt
     return found
 

@@ -16,10 +16,9 @@ import hashlib
 import re
 import shutil
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import duckdb
 import pandas as pd
@@ -105,8 +104,9 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
     contract's; without it an upload whose header a saved profile was made for is mapped by that one.
 
     Returns one FileResult per upload, its `file` being the uploaded name (as shown_name gives it).
-    The uploads are saved in a fresh folder under importer.upload_folder(db_path), removed before
-    returning. Raises DatabaseLocked when the database stays busy (another process importing, or a
+    An upload that will be mapped (a profile is given, or its columns are not the contract's: it may
+    hold names) is read from memory and never written to disk. The others are saved in a fresh folder
+    under importer.upload_folder(db_path), for DuckDB's CSV reader, and removed before returning. Raises DatabaseLocked when the database stays busy (another process importing, or a
     reader of this process) for wait_seconds: nothing is written in that case. Raises ImportFailed
     when the disk or the database fails; every file is stored whole or not at all.
     """
@@ -114,9 +114,12 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
     if not uploads:
         return []
     folder = None
+    held = [held_upload(n, u) for n, u in enumerate(uploads)]
+    in_memory = [profile is not None or importer.prepare(h).result.refused is not None for h in held]
     try:
         folder = Path(tempfile.mkdtemp(prefix="import-", dir=importer.upload_folder(db_path)))
-        paths = save_uploads(uploads, folder)
+        saved = iter(save_uploads([u for u, m in zip(uploads, in_memory) if not m], folder))
+        paths = [h if m else next(saved) for h, m in zip(held, in_memory)]
         store.release_reader()          # this run's own read connection would hold the file against the import
         results = importer.import_files(paths, db_path, today=today, progress=progress,
                                         rejects_dir=rejects_dir, wait_seconds=wait_seconds, profile=profile)
@@ -176,19 +179,9 @@ def digest_of(upload: Upload) -> str:
     return hashlib.sha256(upload.data).hexdigest()
 
 
-@contextmanager
-def saved_upload(upload: Upload, db_path: str | Path) -> Iterator[Path]:
-    """The upload written to a fresh private folder beside the database, removed on leaving the block
-    (a killed server's leftovers go with the next import, clinic.importer.remove_stale_uploads)."""
-    folder = None
-    try:
-        with importer.private_files():
-            folder = Path(tempfile.mkdtemp(prefix="inspect-", dir=importer.upload_folder(db_path)))
-            [path] = save_uploads([upload], folder)
-        yield path
-    finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+def held_upload(number: int, upload: Upload) -> importer.Held:
+    """An upload as the importer reads it from memory (never written to disk)."""
+    return importer.Held(f"upload-{number}/{safe_name(upload.name)}", safe_name(upload.name), upload.data)
 
 
 def saved_profile_for(header, db_path: str | Path) -> tuple[str, int] | None:
@@ -222,13 +215,9 @@ def inspect(upload: Upload, db_path: str | Path, seen: dict | None = None) -> In
     if seen is not None and digest in seen:
         header, refused = seen[digest]
     else:
-        try:
-            with saved_upload(upload, db_path) as path:
-                prepared = importer.prepare(path)
-            header = tuple(prepared.header) if prepared.header is not None else None
-            refused = prepared.result.refused
-        except OSError as exc:
-            header, refused = None, f"the file could not be saved beside the database ({exc.strerror or type(exc).__name__})"
+        prepared = importer.prepare(held_upload(0, upload))
+        header = tuple(prepared.header) if prepared.header is not None else None
+        refused = prepared.result.refused
         if seen is not None:
             seen[digest] = (header, refused)
     return Inspection(shown_name(upload.name), digest, header, refused, saved_profile_for(header, db_path))
@@ -236,13 +225,8 @@ def inspect(upload: Upload, db_path: str | Path, seen: dict | None = None) -> In
 
 def read_for_mapping(upload: Upload, db_path: str | Path) -> importer.Table:
     """The upload's rows, read as the importer reads a file to map (raises importer.ImportRefused
-    with the reason when it cannot be). The rows live only as long as the caller holds them."""
-    try:
-        with saved_upload(upload, db_path) as path:
-            table, _ = importer.read_table(path, records=True)
-    except OSError as exc:
-        raise importer.ImportRefused(f"the file could not be saved beside the database "
-                                     f"({exc.strerror or type(exc).__name__})") from None
+    with the reason when it cannot be), from memory. The rows live only as long as the caller holds them."""
+    table, _ = importer.read_table(held_upload(0, upload), records=True)
     return table
 
 

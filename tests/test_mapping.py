@@ -500,3 +500,11 @@ def test_an_appointments_export_without_names_is_not_taken_for_a_patients_file(t
         "ends_at, patient_arrived, did_not_arrive, cancelled_at) without a session_id column, so it would be read as a "
         "patients file: map its columns (Import page, or --profile)")
     assert stored(tmp_path / "clinic.duckdb", "select count(*) from patients") == [(0,)]
+
+
+def test_a_database_made_by_saving_a_profile_is_readable_by_its_owner_only(tmp_path):
+    db_path = tmp_path / "new" / "clinic.duckdb"
+    mapping.save(db_path, "Cliniko appointments", cliniko_profile(read(write(tmp_path, "a.csv", CLINIKO)).header),
+                 "director")
+    assert oct(db_path.stat().st_mode & 0o777) == "0o600"
+    assert oct(db_path.parent.stat().st_mode & 0o777) == "0o700"

@@ -72,3 +72,7 @@ def test_the_preview_holds_only_mapped_fields_never_a_dropped_name():
     assert rejected[["line", "column", "value"]].values.tolist() == [[5, "status", "Rescheduled"]]
     shown = stored.to_csv() + rejected.to_csv()
     assert "Quimby" not in shown and "Nakamura" not in shown
+
+
+def test_every_kind_a_profile_can_have_has_a_label_on_the_page():
+    assert set(form.KIND_LABELS) == set(mapping.KINDS)
