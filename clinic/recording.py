@@ -254,3 +254,98 @@ def next_patient(patient_ids: list[str], current: str | None) -> str | None:
     if current in patient_ids:
         return patient_ids[(patient_ids.index(current) + 1) % len(patient_ids)]
     return patient_ids[0]
+
+
+# ---------------------------------------------------------------- reads for the page (this run's reader)
+
+def read_patients(path: Path, scope: str | None) -> list[dict]:
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return patients(con, scope)
+
+
+def read_day(path: Path, day: dt.date, scope: str | None):
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return day_sessions(con, day, scope)
+
+
+def read_session(path: Path, session_id: str) -> dict | None:
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return stored_session(con, session_id)
+
+
+def read_history(path: Path, session_id: str):
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return history(con, session_id)
+
+
+def therapists(path: Path) -> list[str]:
+    """The therapists the director may record for: those in the data and those with an account."""
+    from clinic import access, store
+    with store.reading(Path(path)) as con:
+        names = {r["value"] for r in db.records(con, "filter_options") if r["field"] == "therapist"}
+    names |= {u.therapist for u in access.AccessStore.for_database(path).users() if u.therapist}
+    return sorted(names)
+
+
+# ---------------------------------------------------------------- the form's values <-> a row
+
+FLAG_CHOICES = ("unknown", "yes", "no")
+_FLAG_VALUE = {"unknown": None, "yes": True, "no": False}
+
+
+def flag_choice(value) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
+
+
+def form_row(*, patient_id, session_date, session_time, therapist, status, pain_before, pain_after,
+             muscle_tension, numbness, acute_inflammation, notes, course_id, session_id=None) -> dict:
+    """A sessions row from the form's widget values (numbers from number inputs, yes/no/unknown)."""
+    def whole(value):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    return {"session_id": session_id, "patient_id": patient_id, "session_date": session_date,
+            "therapist": therapist, "status": status, "pain_before": whole(pain_before),
+            "pain_after": whole(pain_after), "course_id": course_id, "session_time": session_time,
+            "muscle_tension": whole(muscle_tension), "numbness": _FLAG_VALUE.get(numbness, numbness),
+            "acute_inflammation": _FLAG_VALUE.get(acute_inflammation, acute_inflammation), "notes": notes}
+
+
+def form_values(stored: dict) -> dict:
+    """A stored session as the form's fields (patient, date, time as HH:MM, yes/no/unknown, ...)."""
+    clock = stored.get("session_time")
+    return {"patient": stored["patient_id"], "date": stored["session_date"], "therapist": stored["therapist"],
+            "time": clock.strftime("%H:%M") if clock is not None else "", "status": stored["status"],
+            "pain_before": stored["pain_before"], "pain_after": stored["pain_after"],
+            "tension": stored["muscle_tension"], "numbness": flag_choice(stored["numbness"]),
+            "acute": flag_choice(stored["acute_inflammation"]), "notes": stored["notes"] or "",
+            "course": stored["course_id"] or "", "new_patient": ""}
+
+
+PROBLEM_LABELS = {"column": "Field", "value": "Value", "reason": "Why it was refused"}
+
+
+def problems_frame(outcome: Outcome):
+    import pandas as pd
+    return pd.DataFrame([{"column": p.column or "", "value": p.value or "", "reason": p.reason}
+                         for p in outcome.problems], columns=list(PROBLEM_LABELS))
+
+
+DAY_LABELS = {"session_id": "Session", "session_time": "Time", "patient_id": "Patient", "therapist": "Therapist",
+              "status": "Status", "pain_before": "Pain before", "pain_after": "Pain after",
+              "muscle_tension": "Tension", "flags": "Flags", "course": "Course", "notes": "Notes",
+              "source": "Entered", "corrections": "Corrections"}
+
+
+def day_frame(sessions):
+    """The day's sessions as the page lists them: time as HH:MM, the flags in words, where each came from."""
+    import pandas as pd
+    frame = sessions.copy()
+    frame["session_time"] = ["" if pd.isna(t) else t.strftime("%H:%M") for t in frame.session_time.astype(object)]
+    frame["flags"] = [", ".join(w for w, on in (("numbness", n), ("acute inflammation", a)) if on is True)
+                      for n, a in zip(frame.numbness.astype(object), frame.acute_inflammation.astype(object))]
+    frame["notes"] = frame.notes.fillna("")
+    frame["source"] = ["dashboard" if r else "import" for r in frame.recorded]
+    return frame[list(DAY_LABELS)]

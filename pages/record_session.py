@@ -1,0 +1,173 @@
+"""Record session: therapists (and the director) enter a session here instead of in a file, and
+correct one entered earlier.
+
+The rules (who may record what, the importer's checks, the history of corrections) are in
+clinic/recording.py; this page only draws. Patient ids, notes and the importer's reasons come from
+people, so they are shown with st.text and in tables, never as markdown.
+Built for the keyboard: one form (Tab between fields, Enter in a field saves); after a save the
+date stays, the next patient of the list is chosen, the scores and notes are cleared and the
+patient field has the focus again.
+"""
+import datetime as dt
+
+import streamlit as st
+
+from clinic import recording, store, ui
+from clinic.filters import EARLIEST_DATE
+
+path, _filters = ui.require_entry(__file__, needs_data=False)
+signed_in = ui.signed_in()
+scope = signed_in.scope
+who = recording.Recorder(signed_in.user.name, scope)
+
+st.title("Record a session")
+if not path.exists():
+    ui.empty_state("There is no database yet. The clinic director imports the first files on the Import page; "
+                   "sessions can be recorded here after that.")
+
+K = "record."                       # this page's session-state keys
+CLEARED = {K + "time": "", K + "status": "attended", K + "pain_before": None, K + "pain_after": None,
+           K + "tension": None, K + "numbness": "unknown", K + "acute": "unknown", K + "notes": "",
+           K + "course": "", K + "new_patient": ""}
+
+# Values set by the previous run (after a save, or to load a session to correct) go into the widgets
+# before they are drawn: a widget's value cannot change once it is on the page.
+for key, value in st.session_state.pop(K + "next", {}).items():
+    st.session_state[key] = value
+for key, value in {**CLEARED, K + "date": dt.date.today()}.items():
+    st.session_state.setdefault(key, value)
+editing = st.session_state.get(K + "editing")
+
+with ui.friendly_errors():
+    patients = recording.read_patients(path, scope)
+    therapists = [scope] if scope else recording.therapists(path)
+patient_ids = [p["patient_id"] for p in patients]
+last_visit = {p["patient_id"]: p["last_session_date"] for p in patients}
+if editing and st.session_state.get(K + "patient") not in patient_ids + [None]:
+    patient_ids.append(st.session_state[K + "patient"])      # the session's patient, to correct it
+if st.session_state.get(K + "patient") not in patient_ids:
+    st.session_state[K + "patient"] = patient_ids[0] if patient_ids else None
+
+if scope:
+    st.caption("You record sessions as yourself, for the patients of the courses you treat, or for a new patient.")
+    st.text(f"Therapist: {scope}")
+else:
+    st.caption("As the director you record sessions for any patient and therapist.")
+
+if not patient_ids:
+    st.info("You have no patients on record yet. To start, type a new patient's pseudonymous id (such as P-1042) "
+            "in **New patient id** below: never a name. The session then starts their course.")
+
+saved = st.session_state.pop(K + "saved", None)
+if saved:
+    with st.container(border=True, key="record-saved"):
+        st.text("✓ " + saved["text"])
+    # The patient field takes the focus again, so the next session is typed straight away.
+    st.html(f"<script>/* save {saved['count']} */ setTimeout(() => {{"
+            "const f = window.parent.document.querySelector('.st-key-record-patient input');"
+            "if (f) f.focus(); }, 300);</script>", unsafe_allow_javascript=True)
+
+if editing:
+    st.warning("Correcting a stored session. The version it replaces is kept in the session history.")
+    st.text(f"Session {editing}")
+
+with st.form("record.form", border=True, enter_to_submit=True):
+    first = st.columns([3, 2, 1.2, 2.6] + ([] if scope else [2]))
+    patient = first[0].selectbox(
+        "Patient", patient_ids, key=K + "patient", placeholder="Type to search",
+        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p),
+        help="Your patients (of the courses you treat). A patient not yet on record: New patient id, below."
+        if scope else "Every patient on record. A patient not yet on record: New patient id, below.")
+    session_date = first[1].date_input("Date", key=K + "date", min_value=EARLIEST_DATE, format="YYYY-MM-DD")
+    session_time = first[2].text_input("Time", key=K + "time", placeholder="HH:MM", max_chars=5,
+                                       help="24-hour clock, e.g. 09:30. Optional.")
+    status = first[3].radio("Status", recording.STATUSES, key=K + "status", horizontal=True,
+                            format_func=lambda s: s.replace("_", "-"))
+    therapist = scope
+    if not scope:
+        therapist = first[4].selectbox("Therapist", therapists, key=K + "therapist", index=None,
+                                       placeholder="Choose")
+    second = st.columns([1, 1, 1, 1.6, 1.6])
+    score = {"min_value": 0, "max_value": 10, "step": 1, "placeholder": "0–10"}
+    pain_before = second[0].number_input("Pain before", key=K + "pain_before", **score)
+    pain_after = second[1].number_input("Pain after", key=K + "pain_after", **score)
+    tension = second[2].number_input("Muscle tension", key=K + "tension", **score)
+    numbness = second[3].radio("Numbness", recording.FLAG_CHOICES, key=K + "numbness", horizontal=True)
+    acute = second[4].radio("Acute inflammation", recording.FLAG_CHOICES, key=K + "acute", horizontal=True)
+    notes = st.text_area("Notes", key=K + "notes", height=68, max_chars=5000,
+                         help="Ctrl+Enter saves from here. Never a patient's name.")
+    third = st.columns([1, 1, 1])
+    new_patient = third[0].text_input(
+        "New patient id", key=K + "new_patient", placeholder="e.g. P-1042 — not a name", disabled=bool(editing),
+        help=f"Only for a patient not on record yet; it is used instead of the Patient above. "
+             f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}.")
+    course_id = third[1].text_input("Course id (optional)", key=K + "course",
+                                    help="Leave empty: the course is inferred as for imports (a gap of 31 days or "
+                                         "more starts a new course).")
+    submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",
+                                            width="stretch")
+st.caption("Names are not allowed anywhere here: patients are pseudonymous ids. Tab moves between fields; "
+           "Enter in a field saves.")
+
+if submitted:
+    typed = (new_patient or "").strip()
+    row = recording.form_row(
+        session_id=editing, patient_id=typed or patient, session_date=session_date, session_time=session_time,
+        therapist=therapist, status=status, pain_before=pain_before, pain_after=pain_after, muscle_tension=tension,
+        numbness=numbness, acute_inflammation=acute, notes=notes, course_id=course_id)
+    store.release_reader()      # this run's read connection would hold the file against the write
+    try:
+        outcome = recording.record(path, row, who, correcting=bool(editing), new_patient=bool(typed))
+    except recording.RecordingBusy:
+        st.warning(recording.BUSY_MESSAGE)
+        outcome = None
+    if outcome is not None and outcome.saved:
+        stored = outcome.row
+        detail = {"session_id": outcome.session_id, "patient_id": stored["patient_id"],
+                  "session_date": stored["session_date"].isoformat()}
+        ui.audit("session corrected" if editing else "session recorded", detail)
+        listed = sorted(set(patient_ids) | {stored["patient_id"]})
+        count = st.session_state.get(K + "saves", 0) + 1
+        st.session_state[K + "saves"] = count
+        st.session_state[K + "saved"] = {"text": recording.saved_text(outcome), "count": count}
+        st.session_state[K + "next"] = {**CLEARED, K + "patient": recording.next_patient(listed, stored["patient_id"])}
+        st.session_state[K + "editing"] = None
+        st.rerun()
+    elif outcome is not None and outcome.change == "unchanged":
+        st.info("Nothing changed: the session is stored as it is. Nothing was saved.")
+    elif outcome is not None:
+        st.error("Nothing was saved: the session was refused for the reason(s) below. Correct them and save again.")
+        ui.show_table(recording.problems_frame(outcome), recording.PROBLEM_LABELS, key="record.problems")
+
+if editing and st.button("Cancel the correction", key=K + "cancel"):
+    st.session_state[K + "next"] = dict(CLEARED)
+    st.session_state[K + "editing"] = None
+    st.rerun()
+
+# ---------------------------------------------------------------- the day's sessions, to correct one
+day = session_date or dt.date.today()
+st.subheader(f"Sessions of {day:%d %b %Y}")
+with ui.friendly_errors():
+    sessions = recording.read_day(path, day, scope)
+if sessions.empty:
+    st.caption("No sessions on this day" + (" given by you." if scope else "."))
+else:
+    st.caption("Your sessions of the day (change the date above to see another day)." if scope else
+               "Every session of the day (change the date above to see another day).")
+    ui.show_table(recording.day_frame(sessions), recording.DAY_LABELS, key="record.day")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("Correct a session", sessions.session_id.tolist(), index=None, key=K + "to_correct",
+                            placeholder="Choose a session id of this day")
+    if right.button("Correct it", key=K + "correct", disabled=chosen is None, width="stretch"):
+        stored = recording.read_session(path, chosen)
+        if stored is not None:
+            st.session_state[K + "next"] = {K + k: v for k, v in recording.form_values(stored).items()}
+            st.session_state[K + "editing"] = chosen
+            st.rerun()
+
+if editing:
+    with ui.friendly_errors():
+        earlier = recording.read_history(path, editing)
+    if not earlier.empty:
+        st.caption("Earlier versions of this session (newest first):")
+        ui.show_table(earlier, key="record.history")
