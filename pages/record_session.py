@@ -62,25 +62,29 @@ saved = st.session_state.pop(K + "saved", None)
 if saved:
     with st.container(border=True, key="record-saved"):
         st.text("✓ " + saved["text"])
-    # The patient field takes the focus again, so the next session is typed straight away.
-    st.html(f"<script>/* save {saved['count']} */ setTimeout(() => {{"
-            "const f = window.parent.document.querySelector('.st-key-record-patient input');"
-            "if (f) f.focus(); }, 300);</script>", unsafe_allow_javascript=True)
+if not editing:
+    # The patient field takes the focus on arrival (when nothing else has it) and after each save, so
+    # sessions are typed one after another without the mouse. Each save's script is new (its count),
+    # so it runs again; it tries for up to 1.5 s while the page settles, and stops once the field has the focus.
+    force = "true" if saved else "false"
+    st.html(f"<script>/* {saved['count'] if saved else 0} */ (() => {{ let tries = 0; const again = setInterval(() => {{"
+            "const d = window.parent.document; const f = d.querySelector('.st-key-record-patient input');"
+            f"const free = !d.activeElement || d.activeElement === d.body; if (f && ({force} || free)) f.focus();"
+            "if ((f && d.activeElement === f) || ++tries >= 15) clearInterval(again); }, 100); })();</script>", unsafe_allow_javascript=True)
 
 if editing:
     st.warning("Correcting a stored session. The version it replaces is kept in the session history.")
     st.text(f"Session {editing}")
 
 with st.form("record.form", border=True, enter_to_submit=True):
-    first = st.columns([3, 2, 1.2, 2.6] + ([] if scope else [2]))
-    patient = first[0].selectbox(
+    # The date comes first: it stays from one session to the next, so after a save the focus goes
+    # to the patient and Tab then runs through time, status and the scores.
+    first = st.columns([1.6, 3, 1, 3.2] + ([] if scope else [2]))
+    session_date = first[0].date_input("Date", key=K + "date", min_value=EARLIEST_DATE, format="YYYY-MM-DD")
+    patient = first[1].selectbox(
         "Patient", patient_ids, key=K + "patient", placeholder="Type to search",
-        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p),
-        help="Your patients (of the courses you treat). A patient not yet on record: New patient id, below."
-        if scope else "Every patient on record. A patient not yet on record: New patient id, below.")
-    session_date = first[1].date_input("Date", key=K + "date", min_value=EARLIEST_DATE, format="YYYY-MM-DD")
-    session_time = first[2].text_input("Time", key=K + "time", placeholder="HH:MM", max_chars=5,
-                                       help="24-hour clock, e.g. 09:30. Optional.")
+        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
+    session_time = first[2].text_input("Time", key=K + "time", placeholder="HH:MM", max_chars=5)
     status = first[3].radio("Status", recording.STATUSES, key=K + "status", horizontal=True,
                             format_func=lambda s: s.replace("_", "-"))
     therapist = scope
@@ -94,20 +98,18 @@ with st.form("record.form", border=True, enter_to_submit=True):
     tension = second[2].number_input("Muscle tension", key=K + "tension", **score)
     numbness = second[3].radio("Numbness", recording.FLAG_CHOICES, key=K + "numbness", horizontal=True)
     acute = second[4].radio("Acute inflammation", recording.FLAG_CHOICES, key=K + "acute", horizontal=True)
-    notes = st.text_area("Notes", key=K + "notes", height=68, max_chars=5000,
-                         help="Ctrl+Enter saves from here. Never a patient's name.")
+    notes = st.text_area("Notes", key=K + "notes", height=68, max_chars=5000, placeholder="Never a patient's name")
     third = st.columns([1, 1, 1])
-    new_patient = third[0].text_input(
-        "New patient id", key=K + "new_patient", placeholder="e.g. P-1042 — not a name", disabled=bool(editing),
-        help=f"Only for a patient not on record yet; it is used instead of the Patient above. "
-             f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}.")
-    course_id = third[1].text_input("Course id (optional)", key=K + "course",
-                                    help="Leave empty: the course is inferred as for imports (a gap of 31 days or "
-                                         "more starts a new course).")
+    new_patient = third[0].text_input("New patient id (instead of the list)", key=K + "new_patient",
+                                      placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
+    course_id = third[1].text_input("Course id (optional)", key=K + "course", placeholder="inferred when empty")
     submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",
                                             width="stretch")
-st.caption("Names are not allowed anywhere here: patients are pseudonymous ids. Tab moves between fields; "
-           "Enter in a field saves.")
+st.caption("Names are not allowed anywhere here: patients are pseudonymous ids. "
+           f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
+           "An empty course id is inferred as for imports (a gap of 31 days or more starts a new course). "
+           "Time is on a 24-hour clock and optional. Tab moves between fields; Enter in a field (Ctrl+Enter in the "
+           "notes) saves.")
 
 if submitted:
     typed = (new_patient or "").strip()
