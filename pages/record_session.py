@@ -26,16 +26,30 @@ if not path.exists():
                    "sessions can be recorded here after that.")
 
 K = "record."                       # this page's session-state keys
-CLEARED = {K + "time": "", K + "status": "attended", K + "pain_before": None, K + "pain_after": None,
-           K + "tension": None, K + "numbness": "unknown", K + "acute": "unknown", K + "notes": "",
-           K + "course": "", K + "new_patient": ""}
+KEPT = ("date", "patient", "therapist")
+CLEARED = {"time": "", "status": "attended", "pain_before": None, "pain_after": None, "tension": None,
+           "numbness": "unknown", "acute": "unknown", "notes": "", "course": "", "new_patient": ""}
+# The fields that are cleared after a save are new widgets each time (their key carries a generation):
+# the browser forgets what was typed into the old ones, which it would otherwise send with the next save.
+generation = st.session_state.setdefault(K + "generation", 0)
+
+
+def key(name: str) -> str:
+    return K + name if name in KEPT else f"{K}{name}.{generation}"
+
+
+def next_run(values: dict) -> None:
+    """Values for the next run's widgets (fields by name), drawn as new widgets."""
+    st.session_state[K + "next"] = values
+    st.session_state[K + "generation"] = generation + 1
+
 
 # Values set by the previous run (after a save, or to load a session to correct) go into the widgets
 # before they are drawn: a widget's value cannot change once it is on the page.
-for key, value in st.session_state.pop(K + "next", {}).items():
-    st.session_state[key] = value
-for key, value in {**CLEARED, K + "date": dt.date.today()}.items():
-    st.session_state.setdefault(key, value)
+for name, value in {**CLEARED, **st.session_state.pop(K + "next", {})}.items():
+    if name in KEPT or key(name) not in st.session_state:
+        st.session_state[key(name)] = value
+st.session_state.setdefault(key("date"), dt.date.today())
 editing = st.session_state.get(K + "editing")
 
 with ui.friendly_errors():
@@ -43,10 +57,10 @@ with ui.friendly_errors():
     therapists = [scope] if scope else recording.therapists(path)
 patient_ids = [p["patient_id"] for p in patients]
 last_visit = {p["patient_id"]: p["last_session_date"] for p in patients}
-if editing and st.session_state.get(K + "patient") not in patient_ids + [None]:
-    patient_ids.append(st.session_state[K + "patient"])      # the session's patient, to correct it
-if st.session_state.get(K + "patient") not in patient_ids:
-    st.session_state[K + "patient"] = patient_ids[0] if patient_ids else None
+if editing and st.session_state.get(key("patient")) not in patient_ids + [None]:
+    patient_ids.append(st.session_state[key("patient")])      # the session's patient, to correct it
+if st.session_state.get(key("patient")) not in patient_ids:
+    st.session_state[key("patient")] = patient_ids[0] if patient_ids else None
 
 if scope:
     st.caption("You record sessions as yourself, for the patients of the courses you treat, or for a new patient.")
@@ -80,33 +94,32 @@ with st.form("record.form", border=True, enter_to_submit=True):
     # The date comes first: it stays from one session to the next, so after a save the focus goes
     # to the patient and Tab then runs through time, status and the scores.
     first = st.columns([1.6, 3, 1, 3.2] + ([] if scope else [2]))
-    session_date = first[0].date_input("Date", key=K + "date", min_value=EARLIEST_DATE, format="YYYY-MM-DD")
+    session_date = first[0].date_input("Date", key=key("date"), min_value=EARLIEST_DATE, format="YYYY-MM-DD")
     patient = first[1].selectbox(
-        "Patient", patient_ids, key=K + "patient", placeholder="Type to search",
+        "Patient", patient_ids, key=key("patient"), placeholder="Type to search",
         format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
-    session_time = first[2].text_input("Time", key=K + "time", placeholder="HH:MM", max_chars=5)
-    status = first[3].radio("Status", recording.STATUSES, key=K + "status", horizontal=True,
+    session_time = first[2].text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5)
+    status = first[3].radio("Status", recording.STATUSES, key=key("status"), horizontal=True,
                             format_func=lambda s: s.replace("_", "-"))
     therapist = scope
     if not scope:
-        therapist = first[4].selectbox("Therapist", therapists, key=K + "therapist", index=None,
+        therapist = first[4].selectbox("Therapist", therapists, key=key("therapist"), index=None,
                                        placeholder="Choose")
     second = st.columns([1, 1, 1, 1.6, 1.6])
     score = {"min_value": 0, "max_value": 10, "step": 1, "placeholder": "0–10"}
-    pain_before = second[0].number_input("Pain before", key=K + "pain_before", **score)
-    pain_after = second[1].number_input("Pain after", key=K + "pain_after", **score)
-    tension = second[2].number_input("Muscle tension", key=K + "tension", **score)
-    numbness = second[3].radio("Numbness", recording.FLAG_CHOICES, key=K + "numbness", horizontal=True)
-    acute = second[4].radio("Acute inflammation", recording.FLAG_CHOICES, key=K + "acute", horizontal=True)
-    notes = st.text_area("Notes", key=K + "notes", height=68, max_chars=5000, placeholder="Never a patient's name")
+    pain_before = second[0].number_input("Pain before", key=key("pain_before"), **score)
+    pain_after = second[1].number_input("Pain after", key=key("pain_after"), **score)
+    tension = second[2].number_input("Muscle tension", key=key("tension"), **score)
+    numbness = second[3].radio("Numbness", recording.FLAG_CHOICES, key=key("numbness"), horizontal=True)
+    acute = second[4].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
+    notes = st.text_area("Notes", key=key("notes"), height=68, max_chars=5000, placeholder="Never a patient's name")
     third = st.columns([1, 1, 1])
-    new_patient = third[0].text_input("New patient id (instead of the list)", key=K + "new_patient",
+    new_patient = third[0].text_input("New patient id (instead of the list)", key=key("new_patient"),
                                       placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
-    course_id = third[1].text_input("Course id (optional)", key=K + "course", placeholder="inferred when empty")
+    course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="inferred when empty")
     submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",
                                             width="stretch")
-st.caption("Names are not allowed anywhere here: patients are pseudonymous ids. "
-           f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
+st.caption(f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
            "An empty course id is inferred as for imports (a gap of 31 days or more starts a new course). "
            "Time is on a 24-hour clock and optional. Tab moves between fields; Enter in a field (Ctrl+Enter in the "
            "notes) saves.")
@@ -132,7 +145,7 @@ if submitted:
         count = st.session_state.get(K + "saves", 0) + 1
         st.session_state[K + "saves"] = count
         st.session_state[K + "saved"] = {"text": recording.saved_text(outcome), "count": count}
-        st.session_state[K + "next"] = {**CLEARED, K + "patient": recording.next_patient(listed, stored["patient_id"])}
+        next_run({"patient": recording.next_patient(listed, stored["patient_id"])})
         st.session_state[K + "editing"] = None
         st.rerun()
     elif outcome is not None and outcome.change == "unchanged":
@@ -142,7 +155,7 @@ if submitted:
         ui.show_table(recording.problems_frame(outcome), recording.PROBLEM_LABELS, key="record.problems")
 
 if editing and st.button("Cancel the correction", key=K + "cancel"):
-    st.session_state[K + "next"] = dict(CLEARED)
+    next_run({})
     st.session_state[K + "editing"] = None
     st.rerun()
 
@@ -163,7 +176,7 @@ else:
     if right.button("Correct it", key=K + "correct", disabled=chosen is None, width="stretch"):
         stored = recording.read_session(path, chosen)
         if stored is not None:
-            st.session_state[K + "next"] = {K + k: v for k, v in recording.form_values(stored).items()}
+            next_run(recording.form_values(stored))
             st.session_state[K + "editing"] = chosen
             st.rerun()
 

@@ -32,6 +32,11 @@ def app(tmp_path, monkeypatch, signed_in_as):
     return at
 
 
+def field(at, name: str) -> str:
+    """The key of a field that is cleared after each save (a new widget each time: see the page)."""
+    return f"record.{name}.{at.session_state['record.generation']}"
+
+
 def save_button(at):
     return next(b for b in at.button if b.label in ("Save session", "Save correction"))
 
@@ -39,9 +44,9 @@ def save_button(at):
 def fill(at, patient: str, before: int, after: int, day: dt.date = DAY, time: str = "") -> None:
     at.selectbox(key="record.patient").set_value(patient)
     at.date_input(key="record.date").set_value(day)
-    at.text_input(key="record.time").input(time)
-    at.number_input(key="record.pain_before").set_value(before)
-    at.number_input(key="record.pain_after").set_value(after)
+    at.text_input(key=field(at, "time")).input(time)
+    at.number_input(key=field(at, "pain_before")).set_value(before)
+    at.number_input(key=field(at, "pain_after")).set_value(after)
 
 
 def shown_texts(at) -> list[str]:
@@ -102,9 +107,9 @@ def test_after_saving_the_date_is_kept_the_next_patient_chosen_and_the_scores_cl
     assert not app.exception, [e.value for e in app.exception]
     assert app.date_input(key="record.date").value == dt.date(2026, 3, 6)
     assert app.selectbox(key="record.patient").value == "p3"
-    assert app.number_input(key="record.pain_before").value is None
-    assert app.number_input(key="record.pain_after").value is None
-    assert app.text_input(key="record.time").value == ""
+    assert app.number_input(key=field(app, "pain_before")).value is None
+    assert app.number_input(key=field(app, "pain_after")).value is None
+    assert app.text_input(key=field(app, "time")).value == ""
 
 
 def test_a_refused_session_shows_the_importers_reason_and_writes_nothing(app, signed_in_as):
@@ -121,7 +126,7 @@ def test_a_new_patient_id_that_looks_like_a_name_is_refused(app, signed_in_as):
     signed_in_as("birch")
     open_page(app, PAGE)
     fill(app, "p3", 5, 3)
-    app.text_input(key="record.new_patient").input("Anna Smith")
+    app.text_input(key=field(app, "new_patient")).input("Anna Smith")
     save_button(app).click().run()
     problems = refusals(app)
     assert "Never a name" in problems.reason.iloc[0]
@@ -151,8 +156,8 @@ def test_a_correction_keeps_the_earlier_version_and_is_audited(app, signed_in_as
     session_id = next(t for t in shown_texts(app) if t.startswith("✓ Saved")).split()[3]
     app.selectbox(key="record.to_correct").set_value(session_id).run()
     app.button(key="record.correct").click().run()
-    assert app.number_input(key="record.pain_after").value == 2
-    app.number_input(key="record.pain_after").set_value(3)
+    assert app.number_input(key=field(app, "pain_after")).value == 2
+    app.number_input(key=field(app, "pain_after")).set_value(3)
     save_button(app).click().run()
     assert any(t.startswith(f"✓ Corrected session {session_id}") and t.endswith("pain 6 → 3") for t in shown_texts(app))
     con = db.connect(app.db_path, read_only=True)
