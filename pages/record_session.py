@@ -26,7 +26,7 @@ if not path.exists():
                    "sessions can be recorded here after that.")
 
 K = "record."                       # this page's session-state keys
-KEPT = ("date", "patient", "therapist")
+KEPT = ("date", "patient", "therapist", "day")
 CLEARED = {"time": "", "status": "attended", "pain_before": None, "pain_after": None, "tension": None,
            "numbness": "unknown", "acute": "unknown", "notes": "", "course": "", "new_patient": ""}
 # The fields that are cleared after a save are new widgets each time (their key carries a generation):
@@ -50,6 +50,7 @@ for name, value in {**CLEARED, **st.session_state.pop(K + "next", {})}.items():
     if name in KEPT or key(name) not in st.session_state:
         st.session_state[key(name)] = value
 st.session_state.setdefault(key("date"), dt.date.today())
+st.session_state.setdefault(key("day"), st.session_state[key("date")])
 editing = st.session_state.get(K + "editing")
 
 with ui.friendly_errors():
@@ -145,7 +146,7 @@ if submitted:
         count = st.session_state.get(K + "saves", 0) + 1
         st.session_state[K + "saves"] = count
         st.session_state[K + "saved"] = {"text": recording.saved_text(outcome), "count": count}
-        next_run({"patient": recording.next_patient(listed, stored["patient_id"])})
+        next_run({"patient": recording.next_patient(listed, stored["patient_id"]), "day": stored["session_date"]})
         st.session_state[K + "editing"] = None
         st.rerun()
     elif outcome is not None and outcome.change == "unchanged":
@@ -160,15 +161,16 @@ if editing and st.button("Cancel the correction", key=K + "cancel"):
     st.rerun()
 
 # ---------------------------------------------------------------- the day's sessions, to correct one
-day = session_date or dt.date.today()
-st.subheader(f"Sessions of {day:%d %b %Y}")
+st.subheader("Sessions of a day")
+day = st.date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
+                    help="After a save, the day of the session saved.") or dt.date.today()
 with ui.friendly_errors():
     sessions = recording.read_day(path, day, scope)
 if sessions.empty:
     st.caption("No sessions on this day" + (" given by you." if scope else "."))
 else:
-    st.caption("Your sessions of the day (change the date above to see another day)." if scope else
-               "Every session of the day (change the date above to see another day).")
+    st.caption("Your sessions of that day: choose one to correct it." if scope else
+               "Every session of that day: choose one to correct it.")
     ui.show_table(recording.day_frame(sessions), recording.DAY_LABELS, key="record.day")
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox("Correct a session", sessions.session_id.tolist(), index=None, key=K + "to_correct",
