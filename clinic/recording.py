@@ -107,7 +107,7 @@ def _problem(column: str | None, value, reason: str) -> importer.Reject:
     return importer.Reject(1, column, None if value is None else str(value)[:importer.SHOWN_VALUE_CHARS], reason)
 
 
-def _who_may(con, who: Recorder, row: dict, stored: dict | None) -> list[importer.Reject]:
+def _who_may(con, who: Recorder, row: dict, stored: dict | None, today: dt.date) -> list[importer.Reject]:
     """The rules on who records what (see the module's docstring), as problems like the importer's."""
     if who.scope is None:
         return []
@@ -120,7 +120,7 @@ def _who_may(con, who: Recorder, row: dict, stored: dict | None) -> list[importe
                                  f"a therapist records sessions as themselves ({who.scope})"))
     patient_id = row.get("patient_id")
     if patient_id and not problems:
-        mine = {r["patient_id"] for r in _in_transaction(con, "record_patients", scope=who.scope)}
+        mine = {r["patient_id"] for r in _in_transaction(con, "record_patients", scope=who.scope, as_of=today)}
         if patient_id not in mine and db.fetch(con, "record_patient_known", patient_id=patient_id)[0][0]:
             problems.append(_problem("patient_id", patient_id,
                                      "this patient is not among yours (the patients of the courses you treat); "
@@ -178,7 +178,7 @@ def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outc
         elif not correcting and stored is not None:
             outcome.problems.append(_problem("session_id", row["session_id"],
                                              "a session with this id is already stored (nothing was replaced)"))
-        outcome.problems += _who_may(con, who, row, stored)
+        outcome.problems += _who_may(con, who, row, stored, today)
         if outcome.problems:
             con.rollback()
             return outcome
@@ -227,14 +227,15 @@ def saved_text(outcome: Outcome) -> str:
 
 # ---------------------------------------------------------------- what the page reads
 
-def patients(con, scope: str | None) -> list[dict]:
-    """The patients `scope` may record for (every patient for the director), by patient_id."""
-    return db.records(con, "record_patients", scope=scope)
+def patients(con, scope: str | None, as_of: dt.date | None = None) -> list[dict]:
+    """The patients `scope` may record for as of a date (default today; every patient for the
+    director), by patient_id."""
+    return db.records(con, "record_patients", scope=scope, as_of=as_of or dt.date.today())
 
 
-def day_sessions(con, day: dt.date, scope: str | None):
-    """The sessions of `day` the user may correct (a therapist's own), as a DataFrame."""
-    return db.run(con, "record_day_sessions", day=day, scope=scope)
+def day_sessions(con, day: dt.date, scope: str | None, as_of: dt.date | None = None):
+    """The sessions of `day` the user may correct (a therapist's own), none after `as_of`, as a DataFrame."""
+    return db.run(con, "record_day_sessions", day=day, scope=scope, as_of=as_of or dt.date.today())
 
 
 def stored_session(con, session_id: str) -> dict | None:
@@ -258,16 +259,16 @@ def next_patient(patient_ids: list[str], current: str | None) -> str | None:
 
 # ---------------------------------------------------------------- reads for the page (this run's reader)
 
-def read_patients(path: Path, scope: str | None) -> list[dict]:
+def read_patients(path: Path, scope: str | None, as_of: dt.date | None = None) -> list[dict]:
     from clinic import store
     with store.reading(Path(path)) as con:
-        return patients(con, scope)
+        return patients(con, scope, as_of)
 
 
-def read_day(path: Path, day: dt.date, scope: str | None):
+def read_day(path: Path, day: dt.date, scope: str | None, as_of: dt.date | None = None):
     from clinic import store
     with store.reading(Path(path)) as con:
-        return day_sessions(con, day, scope)
+        return day_sessions(con, day, scope, as_of)
 
 
 def read_session(path: Path, session_id: str) -> dict | None:

@@ -15,7 +15,7 @@ import streamlit as st
 from clinic import recording, store, ui
 from clinic.filters import EARLIEST_DATE
 
-path, _filters = ui.require_entry(__file__, needs_data=False)
+path, filters = ui.require_entry(__file__, needs_data=False)
 signed_in = ui.signed_in()
 scope = signed_in.scope
 who = recording.Recorder(signed_in.user.name, scope)
@@ -25,6 +25,9 @@ if not path.exists():
     ui.empty_state("There is no database yet. The clinic director imports the first files on the Import page; "
                    "sessions can be recorded here after that.")
 
+# As on every page, only what happened up to the sidebar's as-of date counts: the patients of the
+# courses treated by then, the sessions of days up to then.
+as_of = filters.as_of if filters is not None else dt.date.today()
 K = "record."                       # this page's session-state keys
 KEPT = ("date", "patient", "therapist", "day")
 CLEARED = {"time": "", "status": "attended", "pain_before": None, "pain_after": None, "tension": None,
@@ -54,7 +57,7 @@ st.session_state.setdefault(key("day"), st.session_state[key("date")])
 editing = st.session_state.get(K + "editing")
 
 with ui.friendly_errors():
-    patients = recording.read_patients(path, scope)
+    patients = recording.read_patients(path, scope, as_of)
     therapists = [scope] if scope else recording.therapists(path)
 patient_ids = [p["patient_id"] for p in patients]
 last_visit = {p["patient_id"]: p["last_session_date"] for p in patients}
@@ -165,8 +168,11 @@ st.subheader("Sessions of a day")
 day = st.date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
                     help="After a save, the day of the session saved.") or dt.date.today()
 with ui.friendly_errors():
-    sessions = recording.read_day(path, day, scope)
-if sessions.empty:
+    sessions = recording.read_day(path, day, scope, as_of)
+if day > as_of:
+    st.caption(f"The sidebar shows figures as of {as_of:%d %b %Y}: sessions after that day are not listed. "
+               "Press Today beside the as-of date to list them.")
+elif sessions.empty:
     st.caption("No sessions on this day" + (" given by you." if scope else "."))
 else:
     st.caption("Your sessions of that day: choose one to correct it." if scope else

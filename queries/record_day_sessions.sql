@@ -3,7 +3,8 @@
 --          muscle_tension, numbness, acute_inflammation, course (course_id, else the inferred one),
 --          notes, recorded (true for sessions entered in the dashboard), corrections (earlier
 --          versions kept); ordered by time (none first), then session_id
--- params: $day (date), $scope (varchar or null: a therapist sees the sessions they gave)
+-- params: $day (date), $scope (varchar or null: a therapist sees the sessions they gave),
+--         $as_of (date: a day after it lists nothing, as every page leaves out rows after the as-of date)
 with history as (
     select session_id, count(*) as corrections
     from session_history
@@ -30,6 +31,7 @@ final as (
     left join import_batches on import_batches.batch_id = sessions.batch_id
     left join history on history.session_id = sessions.session_id
     where sessions.session_date = $day
+      and sessions.session_date <= $as_of
       and ($scope::varchar is null or sessions.therapist = $scope)
 )
 

@@ -1,7 +1,9 @@
 -- record_patients: the patients a user may record sessions for, for the Record session page.
--- returns: patient_id, last_session_date (their latest session row of any status, any therapist),
---          sessions (session rows on record); sorted by patient_id
--- params: $scope (varchar or null: a therapist's own name; null = the director, every patient)
+-- returns: patient_id, last_session_date (their latest session row of any status, any therapist,
+--          up to $as_of), sessions (those session rows); sorted by patient_id
+-- params: $scope (varchar or null: a therapist's own name; null = the director, every patient),
+--         $as_of (date: only session rows dated on or before it count, as on every page; a session
+--         booked or given later does not make its course the therapist's yet)
 -- A therapist's patients are those of the courses they treat, as on every other page: a course
 -- (course_id, else the inferred one) is treated by the therapist of its first attended session, or
 -- of its first row when none was attended, and by everyone who gave one of its attended sessions.
@@ -16,6 +18,7 @@ with course_rows as (
             order by session_date, session_time nulls first, session_id
         ) as row_no
     from sessions
+    where session_date <= $as_of
 ),
 
 treated as (
@@ -39,7 +42,7 @@ final as (
         max(sessions.session_date) as last_session_date,
         count(sessions.session_id) as sessions
     from patients_in_scope
-    left join sessions on sessions.patient_id = patients_in_scope.patient_id
+    left join sessions on sessions.patient_id = patients_in_scope.patient_id and sessions.session_date <= $as_of
     group by patients_in_scope.patient_id
 )
 

@@ -208,3 +208,14 @@ def test_a_database_held_by_an_import_gives_the_clear_message_and_saves_nothing(
     assert str(busy.value) == "An import is running; nothing was saved; try again in a moment."
     assert isinstance(busy.value, db.DatabaseLocked)
     assert len(session_rows(clinic_db)) == 4
+
+
+def test_a_session_given_after_the_as_of_date_does_not_yet_make_the_patient_the_therapists(tmp_path):
+    path = build_db(tmp_path, SESSIONS + "s5,p2,c2,2026-03-25,10:00,Birch,attended,5,4\n"
+                                         "s6,p2,c2,2026-03-02,10:00,Birch,cancelled,,\n")
+    con = db.connect(path, read_only=True)
+    try:
+        assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 20))] == ["p1", "p3"]
+        assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 25))] == ["p1", "p2", "p3"]
+    finally:
+        con.close()
