@@ -95,27 +95,28 @@ if editing:
     st.text(f"Session {editing}")
 
 with st.form("record.form", border=True, enter_to_submit=True):
-    # The date comes first: it stays from one session to the next, so after a save the focus goes
-    # to the patient and Tab then runs through time, status and the scores.
-    first = st.columns([1.6, 3, 1, 3.2] + ([] if scope else [2]))
+    # Date (and the director's therapist) first: they stay from one session to the next, so after a
+    # save the focus goes to the patient and Tab runs on through time, status and the scores.
+    first = st.columns([1.4, 3, 1] if scope else [1.4, 1.8, 3, 1])
     session_date = first[0].date_input("Date", key=key("date"), min_value=EARLIEST_DATE, format="YYYY-MM-DD")
-    patient = first[1].selectbox(
-        "Patient", patient_ids, key=key("patient"), placeholder="Type to search",
-        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
-    session_time = first[2].text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5)
-    status = first[3].radio("Status", recording.STATUSES, key=key("status"), horizontal=True,
-                            format_func=lambda s: s.replace("_", "-"))
     therapist = scope
     if not scope:
-        therapist = first[4].selectbox("Therapist", therapists, key=key("therapist"), index=None,
+        therapist = first[1].selectbox("Therapist", therapists, key=key("therapist"), index=None,
                                        placeholder="Choose")
-    second = st.columns([1, 1, 1, 1.6, 1.6])
+    patient = first[-2].selectbox(
+        "Patient", patient_ids, key=key("patient"), placeholder="Type to search",
+        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
+    session_time = first[-1].text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5)
+    second = st.columns([2.6, 1, 1, 1])
+    status = second[0].radio("Status", recording.STATUSES, key=key("status"), horizontal=True,
+                             format_func=lambda s: s.replace("_", "-"))
     score = {"min_value": 0, "max_value": 10, "step": 1, "placeholder": "0–10"}
-    pain_before = second[0].number_input("Pain before", key=key("pain_before"), **score)
-    pain_after = second[1].number_input("Pain after", key=key("pain_after"), **score)
-    tension = second[2].number_input("Muscle tension", key=key("tension"), **score)
-    numbness = second[3].radio("Numbness", recording.FLAG_CHOICES, key=key("numbness"), horizontal=True)
-    acute = second[4].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
+    pain_before = second[1].number_input("Pain before", key=key("pain_before"), **score)
+    pain_after = second[2].number_input("Pain after", key=key("pain_after"), **score)
+    tension = second[3].number_input("Muscle tension", key=key("tension"), **score)
+    flags = st.columns([1, 1, 1])
+    numbness = flags[0].radio("Numbness", recording.FLAG_CHOICES, key=key("numbness"), horizontal=True)
+    acute = flags[1].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
     notes = st.text_area("Notes", key=key("notes"), height=68, max_chars=5000, placeholder="Never a patient's name")
     third = st.columns([1, 1, 1])
     new_patient = third[0].text_input("New patient id (instead of the list)", key=key("new_patient"),
@@ -165,7 +166,7 @@ if editing and st.button("Cancel the correction", key=K + "cancel"):
 
 # ---------------------------------------------------------------- the day's sessions, to correct one
 st.subheader("Sessions of a day")
-day = st.date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
+day = st.columns([1, 3])[0].date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
                     help="After a save, the day of the session saved.") or dt.date.today()
 with ui.friendly_errors():
     sessions = recording.read_day(path, day, scope, as_of)
