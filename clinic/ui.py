@@ -103,6 +103,7 @@ PAGES = (
     ("pages/adherence.py", "Adherence", ":material/calendar_month:", "all"),
     ("pages/patients.py", "Patients", ":material/person:", "all"),
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
+    ("pages/record_session.py", "Record session", ":material/edit_note:", "all"),
     ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
     ("pages/audit.py", "Audit log", ":material/policy:", "director"),
     ("pages/users.py", "Users", ":material/manage_accounts:", "director"),

@@ -179,3 +179,28 @@ create table if not exists mapping_profiles (
     made_at     timestamp not null,
     primary key (name, version)
 );
+
+-- session_history: the earlier versions of sessions corrected in the dashboard (clinic/recording.py),
+-- one row per version replaced: the session's columns as they were, who replaced them and when.
+-- version 1 is the session as first stored, 2 the first correction, and so on; the sessions table
+-- holds the newest. An import that updates a session writes no history (its file is the record).
+create table if not exists session_history (
+    session_id          varchar not null,
+    version             integer not null check (version >= 1),
+    patient_id          varchar not null,
+    session_date        date not null,
+    therapist           varchar not null,
+    status              varchar not null,
+    pain_before         integer,
+    pain_after          integer,
+    course_id           varchar,
+    session_time        time,
+    muscle_tension      integer,
+    numbness            boolean,
+    acute_inflammation  boolean,
+    notes               varchar,
+    batch_id            integer,
+    changed_by          varchar,
+    changed_at          timestamp not null,
+    primary key (session_id, version)
+);

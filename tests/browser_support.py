@@ -35,6 +35,7 @@ PAGES = [
     ("adherence", "adherence", "Adherence", True),
     ("patients", "patients", "Patients", True),
     ("cohorts", "cohorts", "Cohorts", True),
+    ("record_session", "record_session", "Record session", False),
     ("import_data", "import_data", "Import", False),
     ("audit", "audit", "Audit log", True),
     ("users", "users", "Users", True),

@@ -1,0 +1,352 @@
+"""Sessions recorded (and corrected) in the dashboard, through the importer's own rules.
+
+A recorded session is a one-row sessions file that never touches the disk: its values are judged
+by clinic.importer exactly as an XLSX row would be (validate(), then the checks against the stored
+data in check_stored_sessions, into the temp table `checked`), merged like any import, its course
+inferred by infer_courses, logged as a batch of kind 'recorded', and the per-course facts rebuilt:
+all in one short transaction, so every page shows the session as soon as it is saved. A refused row
+writes nothing and comes back with the importer's reason.
+
+Who may record what is decided here, not in the page:
+- a therapist records only as themselves (the therapist of their account), and only for the
+  patients of the courses they treat (the scope every page uses) or for a patient new to the
+  clinic (an id with no session, course or patient row yet);
+- a therapist corrects only sessions they gave; the director records and corrects for anyone.
+A correction keeps the version it replaces in session_history (who replaced it, when, which
+version). An import that updates a session keeps no history: the imported file is its record.
+
+No Streamlit here: the page (pages/record_session.py) draws, this module decides and writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clinic import db, facts, importer
+
+FILE_KIND = "recorded"
+FILE_NAME = "recorded in the dashboard"
+WAIT_SECONDS = 5.0          # how long a save waits for an import to let go of the database
+BUSY_MESSAGE = "An import is running; nothing was saved; try again in a moment."
+STATUSES = importer.STATUSES
+COLUMNS = importer.SESSIONS.columns
+
+# A pseudonymous patient id typed for a new patient: letters, digits and - _ . : (no spaces), up
+# to 40 characters, with at least one digit, so that a name ("Anna", "J. Smith") is never taken.
+NEW_PATIENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,39}")
+NEW_PATIENT_RULE = ("a new patient id is letters, digits and - _ . : only (no spaces), at most 40 characters, "
+                    "with at least one digit, such as P-1042. Never a name: patients are pseudonymous ids")
+
+
+class RecordingBusy(db.DatabaseLocked):
+    """An import holds the database past the wait: nothing was saved (str() is BUSY_MESSAGE)."""
+
+
+@dataclass(frozen=True)
+class Recorder:
+    """Who is recording: the account's name (for the history) and its scope, the therapist of a
+    therapist account (None for the director, who may record for anyone)."""
+    user: str
+    scope: str | None
+
+
+@dataclass
+class Outcome:
+    """What became of one session: saved (new, or corrected), unchanged, or refused with reasons."""
+    session_id: str
+    saved: bool = False
+    change: str | None = None               # 'new', 'updated' or 'unchanged' when judged
+    problems: list[importer.Reject] = field(default_factory=list)
+    batch_id: int | None = None
+    row: dict | None = None                 # the row as stored
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def reasons(self) -> list[str]:
+        return [p.reason for p in self.problems]
+
+
+def new_session_id() -> str:
+    """A fresh session id, 'R-' + the time in milliseconds (base 36, so ids sort by when they were
+    made) + 4 random characters: R-MIPX3K2A-7Q2M."""
+    millis = int(time.time() * 1000)
+    stamp = ""
+    while millis:
+        millis, digit = divmod(millis, 36)
+        stamp = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[digit] + stamp
+    tail = "".join(secrets.choice("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(4))
+    return f"R-{stamp}-{tail}"
+
+
+def new_patient_problem(patient_id: str) -> str | None:
+    """Why a typed new patient id is not taken (None when it is a well-formed pseudonymous id)."""
+    text = (patient_id or "").strip()
+    if not text:
+        return "type the new patient's id"
+    if not NEW_PATIENT_ID.fullmatch(text) or not any(c.isdigit() for c in text):
+        return NEW_PATIENT_RULE
+    return None
+
+
+def _in_transaction(con, name: str, **params) -> list[dict]:
+    """A query run on `con` itself (db.fetch), so it sees the open transaction, as dicts by column."""
+    rows = db.fetch(con, name, **params)
+    columns = [d[0] for d in con.description]
+    return [dict(zip(columns, r)) for r in rows]
+
+
+def _problem(column: str | None, value, reason: str) -> importer.Reject:
+    return importer.Reject(1, column, None if value is None else str(value)[:importer.SHOWN_VALUE_CHARS], reason)
+
+
+def _who_may(con, who: Recorder, row: dict, stored: dict | None, today: dt.date) -> list[importer.Reject]:
+    """The rules on who records what (see the module's docstring), as problems like the importer's."""
+    if who.scope is None:
+        return []
+    problems = []
+    if stored is not None and stored["therapist"] != who.scope:
+        problems.append(_problem("session_id", row["session_id"],
+                                 "this session was given by another therapist: only they or the director can correct it"))
+    if row.get("therapist") != who.scope:
+        problems.append(_problem("therapist", row.get("therapist"),
+                                 f"a therapist records sessions as themselves ({who.scope})"))
+    patient_id = row.get("patient_id")
+    if patient_id and not problems:
+        mine = {r["patient_id"] for r in _in_transaction(con, "record_patients", scope=who.scope, as_of=today)}
+        if patient_id not in mine and db.fetch(con, "record_patient_known", patient_id=patient_id)[0][0]:
+            problems.append(_problem("patient_id", patient_id,
+                                     "this patient is not among yours (the patients of the courses you treat); "
+                                     "ask the director to record the session"))
+    return problems
+
+
+def _row_hash(row: dict) -> str:
+    return hashlib.sha256(json.dumps(row, default=str, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def record(path: str | Path, row: dict, who: Recorder, *, correcting: bool = False, today: dt.date | None = None,
+           wait_seconds: float = WAIT_SECONDS, new_patient: bool = False) -> Outcome:
+    """Records one session (or, with `correcting`, replaces the stored session of row['session_id'])
+    in the database at `path`, in one transaction; returns what became of it.
+
+    `row` holds the sessions columns (importer.SESSIONS.columns) as Python values or text; missing
+    ones are empty. A new session gets a fresh id (new_session_id) when it has none. `new_patient`
+    says the patient id was typed as new: it must then be a well-formed pseudonymous id.
+    Raises RecordingBusy when an import holds the database for longer than `wait_seconds`.
+    """
+    today = today or dt.date.today()
+    row = {c: row.get(c) for c in COLUMNS}
+    for column, value in row.items():
+        if isinstance(value, str):
+            row[column] = value.strip() or None
+    if not correcting and not row["session_id"]:
+        row["session_id"] = new_session_id()
+    outcome = Outcome(session_id=row["session_id"] or "")
+    if correcting and not row["session_id"]:
+        outcome.problems.append(_problem("session_id", None, "name the session to correct"))
+        return outcome
+    if new_patient and (problem := new_patient_problem(row["patient_id"] or "")):
+        outcome.problems.append(_problem("patient_id", row["patient_id"], f"patient_id: {problem}"))
+        return outcome
+    try:
+        con = db.connect(path, wait_seconds=wait_seconds)
+    except db.DatabaseLocked as exc:
+        raise RecordingBusy(BUSY_MESSAGE) from exc
+    try:
+        return _write(con, row, who, correcting, today, outcome)
+    finally:
+        con.close()
+
+
+def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outcome: Outcome) -> Outcome:
+    kind = importer.SESSIONS
+    table = importer.Table(header=list(COLUMNS), records=[(1, [row[c] for c in COLUMNS])], cells=True)
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    con.begin()
+    try:
+        stored = next(iter(_in_transaction(con, "record_session", session_id=row["session_id"])), None)
+        if correcting and stored is None:
+            outcome.problems.append(_problem("session_id", row["session_id"], "there is no such session to correct"))
+        elif not correcting and stored is not None:
+            outcome.problems.append(_problem("session_id", row["session_id"],
+                                             "a session with this id is already stored (nothing was replaced)"))
+        outcome.problems += _who_may(con, who, row, stored, today)
+        if outcome.problems:
+            con.rollback()
+            return outcome
+        rows_read = importer._judge(con, kind, table, index, [], today, None)
+        outcome.problems = [importer.Reject(*r) for r in db.fetch(con, "file_rejects")]
+        if outcome.problems:
+            con.rollback()
+            return outcome
+        batch_id = db.fetch(con, "next_batch_id")[0][0]
+        if correcting:       # the version it replaces, before the merge writes the new one
+            db.execute(con, "record_keep_version", session_id=row["session_id"], changed_by=who.user,
+                       changed_at=dt.datetime.now().replace(microsecond=0))
+        counts = importer._upsert(con, kind, [], batch_id)
+        outcome.change = next(c for c in ("new", "updated", "unchanged") if counts[c])
+        if outcome.change == "unchanged":
+            con.rollback()                  # nothing to save, and no version to keep
+            return outcome
+        db.execute(con, "infer_courses")
+        db.execute(con, "log_batch", batch_id=batch_id, file_name=FILE_NAME, file_kind=FILE_KIND,
+                   sha256=_row_hash(row), rows_read=rows_read, rows_new=counts["new"],
+                   rows_updated=counts["updated"], rows_unchanged=0, rows_rejected=0,
+                   imported_at=dt.datetime.now().replace(microsecond=0))
+        facts.refresh(con)
+        stored_now = _in_transaction(con, "record_session", session_id=row["session_id"])[0]
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        db.execute(con, "drop_staging")
+    outcome.saved, outcome.batch_id = True, batch_id
+    outcome.row = {c: stored_now[c] for c in COLUMNS}
+    return outcome
+
+
+def saved_text(outcome: Outcome) -> str:
+    """What the page says after a save: 'Saved session R-… for P-17 on 2026-11-20: attended, pain 7 → 4'."""
+    row = outcome.row or {}
+    verb = "Corrected" if outcome.change == "updated" else "Saved"
+    text = f"{verb} session {outcome.session_id} for {row.get('patient_id')} on {row.get('session_date')}: {row.get('status')}"
+    before, after = row.get("pain_before"), row.get("pain_after")
+    if before is not None or after is not None:
+        text += f", pain {'–' if before is None else before} → {'–' if after is None else after}"
+    return text
+
+
+# ---------------------------------------------------------------- what the page reads
+
+def patients(con, scope: str | None, as_of: dt.date | None = None) -> list[dict]:
+    """The patients `scope` may record for as of a date (default today; every patient for the
+    director), by patient_id."""
+    return db.records(con, "record_patients", scope=scope, as_of=as_of or dt.date.today())
+
+
+def day_sessions(con, day: dt.date, scope: str | None, as_of: dt.date | None = None):
+    """The sessions of `day` the user may correct (a therapist's own), none after `as_of`, as a DataFrame."""
+    return db.run(con, "record_day_sessions", day=day, scope=scope, as_of=as_of or dt.date.today())
+
+
+def stored_session(con, session_id: str) -> dict | None:
+    found = db.records(con, "record_session", session_id=session_id)
+    return found[0] if found else None
+
+
+def history(con, session_id: str):
+    """The earlier versions of a session, newest first, as a DataFrame."""
+    return db.run(con, "record_history", session_id=session_id)
+
+
+def next_patient(patient_ids: list[str], current: str | None) -> str | None:
+    """The patient after `current` in the list (the first one after the last, or when it is not listed)."""
+    if not patient_ids:
+        return None
+    if current in patient_ids:
+        return patient_ids[(patient_ids.index(current) + 1) % len(patient_ids)]
+    return patient_ids[0]
+
+
+# ---------------------------------------------------------------- reads for the page (this run's reader)
+
+def read_patients(path: Path, scope: str | None, as_of: dt.date | None = None) -> list[dict]:
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return patients(con, scope, as_of)
+
+
+def read_day(path: Path, day: dt.date, scope: str | None, as_of: dt.date | None = None):
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return day_sessions(con, day, scope, as_of)
+
+
+def read_session(path: Path, session_id: str) -> dict | None:
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return stored_session(con, session_id)
+
+
+def read_history(path: Path, session_id: str):
+    from clinic import store
+    with store.reading(Path(path)) as con:
+        return history(con, session_id)
+
+
+def therapists(path: Path) -> list[str]:
+    """The therapists the director may record for: those in the data and those with an account."""
+    from clinic import access, store
+    with store.reading(Path(path)) as con:
+        names = {r["value"] for r in db.records(con, "filter_options") if r["field"] == "therapist"}
+    names |= {u.therapist for u in access.AccessStore.for_database(path).users() if u.therapist}
+    return sorted(names)
+
+
+# ---------------------------------------------------------------- the form's values <-> a row
+
+FLAG_CHOICES = ("unknown", "yes", "no")
+_FLAG_VALUE = {"unknown": None, "yes": True, "no": False}
+
+
+def flag_choice(value) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
+
+
+def form_row(*, patient_id, session_date, session_time, therapist, status, pain_before, pain_after,
+             muscle_tension, numbness, acute_inflammation, notes, course_id, session_id=None) -> dict:
+    """A sessions row from the form's widget values (numbers from number inputs, yes/no/unknown)."""
+    def whole(value):
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+    return {"session_id": session_id, "patient_id": patient_id, "session_date": session_date,
+            "therapist": therapist, "status": status, "pain_before": whole(pain_before),
+            "pain_after": whole(pain_after), "course_id": course_id, "session_time": session_time,
+            "muscle_tension": whole(muscle_tension), "numbness": _FLAG_VALUE.get(numbness, numbness),
+            "acute_inflammation": _FLAG_VALUE.get(acute_inflammation, acute_inflammation), "notes": notes}
+
+
+def form_values(stored: dict) -> dict:
+    """A stored session as the form's fields (patient, date, time as HH:MM, yes/no/unknown, ...)."""
+    clock = stored.get("session_time")
+    return {"patient": stored["patient_id"], "date": stored["session_date"], "therapist": stored["therapist"],
+            "time": clock.strftime("%H:%M") if clock is not None else "", "status": stored["status"],
+            "pain_before": stored["pain_before"], "pain_after": stored["pain_after"],
+            "tension": stored["muscle_tension"], "numbness": flag_choice(stored["numbness"]),
+            "acute": flag_choice(stored["acute_inflammation"]), "notes": stored["notes"] or "",
+            "course": stored["course_id"] or "", "new_patient": ""}
+
+
+PROBLEM_LABELS = {"column": "Field", "value": "Value", "reason": "Why it was refused"}
+
+
+def problems_frame(outcome: Outcome):
+    import pandas as pd
+    return pd.DataFrame([{"column": p.column or "", "value": p.value or "", "reason": p.reason}
+                         for p in outcome.problems], columns=list(PROBLEM_LABELS))
+
+
+DAY_LABELS = {"session_id": "Session", "session_time": "Time", "patient_id": "Patient", "therapist": "Therapist",
+              "status": "Status", "pain_before": "Pain before", "pain_after": "Pain after",
+              "muscle_tension": "Tension", "flags": "Flags", "course": "Course", "notes": "Notes",
+              "source": "Entered", "corrections": "Corrections"}
+
+
+def day_frame(sessions):
+    """The day's sessions as the page lists them: time as HH:MM, the flags in words, where each came from."""
+    import pandas as pd
+    frame = sessions.copy()
+    frame["session_time"] = ["" if pd.isna(t) else t.strftime("%H:%M") for t in frame.session_time.astype(object)]
+    frame["flags"] = [", ".join(w for w, on in (("numbness", n), ("acute inflammation", a)) if on is True)
+                      for n, a in zip(frame.numbness.astype(object), frame.acute_inflammation.astype(object))]
+    frame["notes"] = frame.notes.fillna("")
+    frame["source"] = ["dashboard" if r else "import" for r in frame.recorded]
+    return frame[list(DAY_LABELS)]

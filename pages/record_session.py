@@ -1,0 +1,197 @@
+"""Record session: therapists (and the director) enter a session here instead of in a file, and
+correct one entered earlier.
+
+The rules (who may record what, the importer's checks, the history of corrections) are in
+clinic/recording.py; this page only draws. Patient ids, notes and the importer's reasons come from
+people, so they are shown with st.text and in tables, never as markdown.
+Built for the keyboard: one form (Tab between fields, Enter in a field saves); after a save the
+date stays, the next patient of the list is chosen, the scores and notes are cleared and the
+patient field has the focus again.
+"""
+import datetime as dt
+
+import streamlit as st
+
+from clinic import recording, store, ui
+from clinic.filters import EARLIEST_DATE
+
+path, filters = ui.require_entry(__file__, needs_data=False)
+signed_in = ui.signed_in()
+scope = signed_in.scope
+who = recording.Recorder(signed_in.user.name, scope)
+
+st.title("Record a session")
+if not path.exists():
+    ui.empty_state("There is no database yet. The clinic director imports the first files on the Import page; "
+                   "sessions can be recorded here after that.")
+
+# As on every page, only what happened up to the sidebar's as-of date counts: the patients of the
+# courses treated by then, the sessions of days up to then.
+as_of = filters.as_of if filters is not None else dt.date.today()
+K = "record."                       # this page's session-state keys
+KEPT = ("date", "patient", "therapist", "day")
+CLEARED = {"time": "", "status": "attended", "pain_before": None, "pain_after": None, "tension": None,
+           "numbness": "unknown", "acute": "unknown", "notes": "", "course": "", "new_patient": ""}
+# The fields that are cleared after a save are new widgets each time (their key carries a generation):
+# the browser forgets what was typed into the old ones, which it would otherwise send with the next save.
+generation = st.session_state.setdefault(K + "generation", 0)
+
+
+def key(name: str) -> str:
+    return K + name if name in KEPT else f"{K}{name}.{generation}"
+
+
+def next_run(values: dict) -> None:
+    """Values for the next run's widgets (fields by name), drawn as new widgets."""
+    st.session_state[K + "next"] = values
+    st.session_state[K + "generation"] = generation + 1
+
+
+# Values set by the previous run (after a save, or to load a session to correct) go into the widgets
+# before they are drawn: a widget's value cannot change once it is on the page.
+for name, value in {**CLEARED, **st.session_state.pop(K + "next", {})}.items():
+    if name in KEPT or key(name) not in st.session_state:
+        st.session_state[key(name)] = value
+st.session_state.setdefault(key("date"), dt.date.today())
+st.session_state.setdefault(key("day"), st.session_state[key("date")])
+editing = st.session_state.get(K + "editing")
+
+with ui.friendly_errors():
+    patients = recording.read_patients(path, scope, as_of)
+    therapists = [scope] if scope else recording.therapists(path)
+patient_ids = [p["patient_id"] for p in patients]
+last_visit = {p["patient_id"]: p["last_session_date"] for p in patients}
+if editing and st.session_state.get(key("patient")) not in patient_ids + [None]:
+    patient_ids.append(st.session_state[key("patient")])      # the session's patient, to correct it
+if st.session_state.get(key("patient")) not in patient_ids:
+    st.session_state[key("patient")] = patient_ids[0] if patient_ids else None
+
+if scope:
+    st.caption("You record sessions as yourself, for the patients of the courses you treat, or for a new patient.")
+    st.text(f"Therapist: {scope}")
+else:
+    st.caption("As the director you record sessions for any patient and therapist.")
+
+if not patient_ids:
+    st.info("You have no patients on record yet. To start, type a new patient's pseudonymous id (such as P-1042) "
+            "in **New patient id** below: never a name. The session then starts their course.")
+
+saved = st.session_state.pop(K + "saved", None)
+if saved:
+    with st.container(border=True, key="record-saved"):
+        st.text("✓ " + saved["text"])
+if not editing:
+    # The patient field takes the focus on arrival (when nothing else has it) and after each save, so
+    # sessions are typed one after another without the mouse. Each save's script is new (its count),
+    # so it runs again; it tries for up to 1.5 s while the page settles, and stops once the field has the focus.
+    force = "true" if saved else "false"
+    st.html(f"<script>/* {saved['count'] if saved else 0} */ (() => {{ let tries = 0; const again = setInterval(() => {{"
+            "const d = window.parent.document; const f = d.querySelector('.st-key-record-patient input');"
+            f"const free = !d.activeElement || d.activeElement === d.body; if (f && ({force} || free)) f.focus();"
+            "if ((f && d.activeElement === f) || ++tries >= 15) clearInterval(again); }, 100); })();</script>", unsafe_allow_javascript=True)
+
+if editing:
+    st.warning("Correcting a stored session. The version it replaces is kept in the session history.")
+    st.text(f"Session {editing}")
+
+with st.form("record.form", border=True, enter_to_submit=True):
+    # Date (and the director's therapist) first: they stay from one session to the next, so after a
+    # save the focus goes to the patient and Tab runs on through time, status and the scores.
+    first = st.columns([1.4, 3, 1] if scope else [1.4, 1.8, 3, 1])
+    session_date = first[0].date_input("Date", key=key("date"), min_value=EARLIEST_DATE, format="YYYY-MM-DD")
+    therapist = scope
+    if not scope:
+        therapist = first[1].selectbox("Therapist", therapists, key=key("therapist"), index=None,
+                                       placeholder="Choose")
+    patient = first[-2].selectbox(
+        "Patient", patient_ids, key=key("patient"), placeholder="Type to search",
+        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
+    session_time = first[-1].text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5)
+    second = st.columns([2.6, 1, 1, 1])
+    status = second[0].radio("Status", recording.STATUSES, key=key("status"), horizontal=True,
+                             format_func=lambda s: s.replace("_", "-"))
+    score = {"min_value": 0, "max_value": 10, "step": 1, "placeholder": "0–10"}
+    pain_before = second[1].number_input("Pain before", key=key("pain_before"), **score)
+    pain_after = second[2].number_input("Pain after", key=key("pain_after"), **score)
+    tension = second[3].number_input("Muscle tension", key=key("tension"), **score)
+    flags = st.columns([1, 1, 1])
+    numbness = flags[0].radio("Numbness", recording.FLAG_CHOICES, key=key("numbness"), horizontal=True)
+    acute = flags[1].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
+    notes = st.text_area("Notes", key=key("notes"), height=68, max_chars=5000, placeholder="Never a patient's name")
+    third = st.columns([1, 1, 1])
+    new_patient = third[0].text_input("New patient id (instead of the list)", key=key("new_patient"),
+                                      placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
+    course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="inferred when empty")
+    submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",
+                                            width="stretch")
+st.caption(f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
+           "An empty course id is inferred as for imports (a gap of 31 days or more starts a new course). "
+           "Time is on a 24-hour clock and optional. Tab moves between fields; Enter in a field (Ctrl+Enter in the "
+           "notes) saves.")
+
+if submitted:
+    typed = (new_patient or "").strip()
+    row = recording.form_row(
+        session_id=editing, patient_id=typed or patient, session_date=session_date, session_time=session_time,
+        therapist=therapist, status=status, pain_before=pain_before, pain_after=pain_after, muscle_tension=tension,
+        numbness=numbness, acute_inflammation=acute, notes=notes, course_id=course_id)
+    store.release_reader()      # this run's read connection would hold the file against the write
+    try:
+        outcome = recording.record(path, row, who, correcting=bool(editing), new_patient=bool(typed))
+    except recording.RecordingBusy:
+        st.warning(recording.BUSY_MESSAGE)
+        outcome = None
+    if outcome is not None and outcome.saved:
+        stored = outcome.row
+        detail = {"session_id": outcome.session_id, "patient_id": stored["patient_id"],
+                  "session_date": stored["session_date"].isoformat()}
+        ui.audit("session corrected" if editing else "session recorded", detail)
+        listed = sorted(set(patient_ids) | {stored["patient_id"]})
+        count = st.session_state.get(K + "saves", 0) + 1
+        st.session_state[K + "saves"] = count
+        st.session_state[K + "saved"] = {"text": recording.saved_text(outcome), "count": count}
+        next_run({"patient": recording.next_patient(listed, stored["patient_id"]), "day": stored["session_date"]})
+        st.session_state[K + "editing"] = None
+        st.rerun()
+    elif outcome is not None and outcome.change == "unchanged":
+        st.info("Nothing changed: the session is stored as it is. Nothing was saved.")
+    elif outcome is not None:
+        st.error("Nothing was saved: the session was refused for the reason(s) below. Correct them and save again.")
+        ui.show_table(recording.problems_frame(outcome), recording.PROBLEM_LABELS, key="record.problems")
+
+if editing and st.button("Cancel the correction", key=K + "cancel"):
+    next_run({})
+    st.session_state[K + "editing"] = None
+    st.rerun()
+
+# ---------------------------------------------------------------- the day's sessions, to correct one
+st.subheader("Sessions of a day")
+day = st.columns([1, 3])[0].date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
+                    help="After a save, the day of the session saved.") or dt.date.today()
+with ui.friendly_errors():
+    sessions = recording.read_day(path, day, scope, as_of)
+if day > as_of:
+    st.caption(f"The sidebar shows figures as of {as_of:%d %b %Y}: sessions after that day are not listed. "
+               "Press Today beside the as-of date to list them.")
+elif sessions.empty:
+    st.caption("No sessions on this day" + (" given by you." if scope else "."))
+else:
+    st.caption("Your sessions of that day: choose one to correct it." if scope else
+               "Every session of that day: choose one to correct it.")
+    ui.show_table(recording.day_frame(sessions), recording.DAY_LABELS, key="record.day")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox("Correct a session", sessions.session_id.tolist(), index=None, key=K + "to_correct",
+                            placeholder="Choose a session id of this day")
+    if right.button("Correct it", key=K + "correct", disabled=chosen is None, width="stretch"):
+        stored = recording.read_session(path, chosen)
+        if stored is not None:
+            next_run(recording.form_values(stored))
+            st.session_state[K + "editing"] = chosen
+            st.rerun()
+
+if editing:
+    with ui.friendly_errors():
+        earlier = recording.read_history(path, editing)
+    if not earlier.empty:
+        st.caption("Earlier versions of this session (newest first):")
+        ui.show_table(earlier, key="record.history")

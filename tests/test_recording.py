@@ -1,0 +1,221 @@
+"""Sessions recorded in the dashboard (clinic/recording.py) go through the importer's own rules.
+
+The fixture: Birch treats p1 (course c1, explicit) and p3 (no course_id: inferred p3:2026-03-02);
+Cedar treats p2 (course c2), the decoy patient Birch may not record for. "Today" is 2026-03-31.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from clinic import db, recording
+from query_support import build_db
+
+TODAY = dt.date(2026, 3, 31)
+SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+s1,p1,c1,2026-03-01,09:00,Birch,attended,8,5
+s2,p2,c2,2026-03-01,10:00,Cedar,attended,6,6
+s3,p3,,2026-03-02,11:00,Birch,attended,7,6
+s4,p3,,2026-03-03,11:00,Birch,attended,6,5
+"""
+BIRCH = recording.Recorder("birch", "Birch")
+DIRECTOR = recording.Recorder("director", None)
+
+
+@pytest.fixture
+def clinic_db(tmp_path):
+    return build_db(tmp_path, SESSIONS)
+
+
+def a_session(**values) -> dict:
+    row = {"patient_id": "p3", "session_date": dt.date(2026, 3, 4), "session_time": "11:00", "therapist": "Birch",
+           "status": "attended", "pain_before": 5, "pain_after": 3, "muscle_tension": 4, "numbness": False,
+           "acute_inflammation": None, "notes": "left leg <b>better</b>"}
+    return {**row, **values}
+
+
+def stored(path, sql: str, *params) -> list[tuple]:
+    con = db.connect(path, read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def session_rows(path) -> list[tuple]:
+    return stored(path, "select * exclude (batch_id, session_number, course_no) from sessions order by session_id")
+
+
+def test_a_recorded_attended_session_lands_with_exactly_the_given_values(clinic_db):
+    outcome = recording.record(clinic_db, a_session(), BIRCH, today=TODAY)
+    assert outcome.saved and outcome.change == "new" and outcome.session_id.startswith("R-")
+    [row] = stored(clinic_db, "select patient_id, session_date, therapist, status, pain_before, pain_after, course_id, "
+                              "session_time, muscle_tension, numbness, acute_inflammation, notes from sessions "
+                              "where session_id = ?", outcome.session_id)
+    assert row == ("p3", dt.date(2026, 3, 4), "Birch", "attended", 5, 3, None, dt.time(11, 0), 4, False, None,
+                   "left leg <b>better</b>")
+    [(kind, name, read, new)] = stored(clinic_db, "select file_kind, file_name, rows_read, rows_new from import_batches "
+                                                  "where file_kind = 'recorded'")
+    assert (kind, name, read, new) == ("recorded", "recorded in the dashboard", 1, 1)
+
+
+def test_its_course_is_inferred_as_an_import_would_and_the_course_facts_include_it_at_once(clinic_db, cli):
+    joined = recording.record(clinic_db, a_session(), BIRCH, today=TODAY)
+    # 2026-04-05 is 32 days after 03-04 (31 or more): a new inferred course, as an import would make it
+    apart = recording.record(clinic_db, a_session(session_date=dt.date(2026, 4, 5)), BIRCH, today=dt.date(2026, 4, 10))
+    courses = dict(stored(clinic_db, "select session_id, inferred_course_id from sessions where patient_id = 'p3'"))
+    assert courses[joined.session_id] == "p3:2026-03-02"
+    assert courses[apart.session_id] == "p3:2026-04-05"
+    code, out = cli("courses", "--db", clinic_db, "--as-of", "2026-03-31", "--json")
+    assert code == 0
+    course = next(c for c in out if c["course_id"] == "p3:2026-03-02")
+    assert course["sessions_attended"] == 3                                  # 03-02, 03-03 and the recorded 03-04
+    assert course["sustained_improvement_pct"] == pytest.approx(200 / 7)    # (7 - 5) / 7, was (7 - 6) / 7
+    assert not any(c["course_id"] == "p3:2026-04-05" for c in out)          # starts after the as-of date
+
+
+def test_an_explicit_course_id_is_kept_and_another_patients_course_is_refused_with_the_importers_reason(clinic_db):
+    kept = recording.record(clinic_db, a_session(patient_id="p1", course_id="c1"), BIRCH, today=TODAY)
+    assert kept.saved and kept.row["course_id"] == "c1"
+    before = session_rows(clinic_db)
+    refused = recording.record(clinic_db, a_session(course_id="c1"), BIRCH, today=TODAY)
+    assert not refused.saved
+    assert refused.reasons() == ["course c1 belongs to patient p1 in stored sessions, not to p3"]
+    assert session_rows(clinic_db) == before
+
+
+@pytest.mark.parametrize("values, column, reason", [
+    ({"pain_before": 11}, "pain_before", "pain_before must be a whole number from 0 to 10"),
+    ({"session_date": dt.date(2026, 4, 1)}, "session_date",
+     "an attended session cannot be dated after today (2026-03-31)"),
+    ({"session_time": "25:00"}, "session_time", "session_time must be a time of day written HH:MM (24-hour clock)"),
+    ({"status": "maybe"}, "status", "status must be one of attended, cancelled, no_show"),
+])
+def test_a_bad_value_is_refused_with_the_importers_reason_and_nothing_is_written(clinic_db, values, column, reason):
+    before = session_rows(clinic_db)
+    batches = stored(clinic_db, "select count(*) from import_batches")
+    outcome = recording.record(clinic_db, a_session(**values), BIRCH, today=TODAY)
+    assert not outcome.saved
+    assert [(p.column, p.reason) for p in outcome.problems] == [(column, reason)]
+    assert session_rows(clinic_db) == before
+    assert stored(clinic_db, "select count(*) from import_batches") == batches
+
+
+def test_a_cancelled_session_may_be_booked_ahead(clinic_db):
+    outcome = recording.record(clinic_db, a_session(status="cancelled", session_date=dt.date(2026, 4, 2),
+                                                    pain_before=None, pain_after=None), BIRCH, today=TODAY)
+    assert outcome.saved
+
+
+def test_a_therapist_cannot_record_for_another_therapist(clinic_db):
+    before = session_rows(clinic_db)
+    outcome = recording.record(clinic_db, a_session(therapist="Cedar"), BIRCH, today=TODAY)
+    assert outcome.reasons() == ["a therapist records sessions as themselves (Birch)"]
+    assert session_rows(clinic_db) == before
+
+
+def test_a_therapist_cannot_record_for_a_patient_outside_their_scope(clinic_db):
+    before = session_rows(clinic_db)
+    outcome = recording.record(clinic_db, a_session(patient_id="p2"), BIRCH, today=TODAY)    # Cedar's patient
+    assert outcome.problems[0].column == "patient_id"
+    assert "not among yours" in outcome.reasons()[0]
+    assert session_rows(clinic_db) == before
+
+
+def test_a_therapists_patients_are_those_of_the_courses_they_treat(clinic_db):
+    con = db.connect(clinic_db, read_only=True)
+    try:
+        assert [p["patient_id"] for p in recording.patients(con, "Birch")] == ["p1", "p3"]
+        assert [p["patient_id"] for p in recording.patients(con, None)] == ["p1", "p2", "p3"]
+    finally:
+        con.close()
+
+
+def test_a_therapist_may_start_a_new_patient_whose_id_is_not_a_name(clinic_db):
+    named = recording.record(clinic_db, a_session(patient_id="Anna"), BIRCH, today=TODAY, new_patient=True)
+    assert not named.saved and "Never a name" in named.reasons()[0]
+    new = recording.record(clinic_db, a_session(patient_id="P-1042"), BIRCH, today=TODAY, new_patient=True)
+    assert new.saved and new.row["patient_id"] == "P-1042"
+    # a "new" id that is someone else's patient is still out of scope
+    taken = recording.record(clinic_db, a_session(patient_id="p2"), BIRCH, today=TODAY, new_patient=True)
+    assert not taken.saved and "not among yours" in taken.reasons()[0]
+
+
+def test_the_director_records_for_any_therapist_and_patient(clinic_db):
+    outcome = recording.record(clinic_db, a_session(patient_id="p2", therapist="Cedar"), DIRECTOR, today=TODAY)
+    assert outcome.saved and outcome.row["therapist"] == "Cedar"
+
+
+def test_a_correction_keeps_the_earlier_version_in_session_history(clinic_db):
+    first = recording.record(clinic_db, a_session(), BIRCH, today=TODAY)
+    fixed = recording.record(clinic_db, {**first.row, "pain_after": 2, "notes": None}, BIRCH, today=TODAY,
+                             correcting=True)
+    again = recording.record(clinic_db, {**fixed.row, "muscle_tension": 6}, DIRECTOR, today=TODAY, correcting=True)
+    assert (fixed.change, again.change) == ("updated", "updated")
+    history = stored(clinic_db, "select version, pain_after, muscle_tension, notes, changed_by from session_history "
+                                "where session_id = ? order by version", first.session_id)
+    assert history == [(1, 3, 4, "left leg <b>better</b>", "birch"), (2, 2, 4, None, "director")]
+    [now] = stored(clinic_db, "select pain_after, muscle_tension from sessions where session_id = ?", first.session_id)
+    assert now == (2, 6)
+
+
+def test_a_correction_that_changes_nothing_writes_nothing(clinic_db):
+    first = recording.record(clinic_db, a_session(), BIRCH, today=TODAY)
+    same = recording.record(clinic_db, first.row, BIRCH, today=TODAY, correcting=True)
+    assert not same.saved and same.change == "unchanged"
+    assert stored(clinic_db, "select count(*) from session_history") == [(0,)]
+
+
+def test_a_therapist_cannot_correct_another_therapists_session(clinic_db):
+    [(s2,)] = [r for r in stored(clinic_db, "select session_id from sessions where session_id = 's2'")]
+    outcome = recording.record(clinic_db, {**a_session(patient_id="p2", therapist="Birch"), "session_id": s2},
+                               BIRCH, today=TODAY, correcting=True)
+    assert not outcome.saved and "given by another therapist" in outcome.reasons()[0]
+    assert stored(clinic_db, "select therapist, pain_before from sessions where session_id = 's2'") == [("Cedar", 6)]
+
+
+def test_a_recorded_session_never_replaces_a_stored_one(clinic_db):
+    outcome = recording.record(clinic_db, {**a_session(), "session_id": "s3"}, BIRCH, today=TODAY)
+    assert not outcome.saved and "already stored" in outcome.reasons()[0]
+
+
+def test_session_ids_are_generated_unique_and_in_the_order_they_were_made():
+    ids = [recording.new_session_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(i.startswith("R-") and len(i) <= 16 for i in ids)
+    stamps = [i.split("-")[1] for i in ids]
+    assert stamps == sorted(stamps)
+
+
+def test_a_database_held_by_an_import_gives_the_clear_message_and_saves_nothing(clinic_db):
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys
+        con = duckdb.connect({str(clinic_db)!r})
+        print("ready", flush=True)
+        sys.stdin.readline()
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(recording.RecordingBusy) as busy:
+            recording.record(clinic_db, a_session(), BIRCH, today=TODAY, wait_seconds=0.3)
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert str(busy.value) == "An import is running; nothing was saved; try again in a moment."
+    assert isinstance(busy.value, db.DatabaseLocked)
+    assert len(session_rows(clinic_db)) == 4
+
+
+def test_a_session_given_after_the_as_of_date_does_not_yet_make_the_patient_the_therapists(tmp_path):
+    path = build_db(tmp_path, SESSIONS + "s5,p2,c2,2026-03-25,10:00,Birch,attended,5,4\n"
+                                         "s6,p2,c2,2026-03-02,10:00,Birch,cancelled,,\n")
+    con = db.connect(path, read_only=True)
+    try:
+        assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 20))] == ["p1", "p3"]
+        assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 25))] == ["p1", "p2", "p3"]
+    finally:
+        con.close()
