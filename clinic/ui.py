@@ -104,6 +104,7 @@ PAGES = (
     ("pages/patients.py", "Patients", ":material/person:", "all"),
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
     ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
+    ("pages/data_quality.py", "Data quality", ":material/rule:", "director"),
     ("pages/audit.py", "Audit log", ":material/policy:", "director"),
     ("pages/users.py", "Users", ":material/manage_accounts:", "director"),
 )
