@@ -82,11 +82,14 @@ therapist = month = None
 total = check.count
 if opened == "pain":
     cells = grid[grid.missing_pain_sessions > 0]
-    left, right, _rest = st.columns([1, 1, 2])
     therapists = [None, *sorted(cells.therapist.unique())]
+    months = [None, *sorted(pd.to_datetime(cells.month).dt.date.unique(), reverse=True)]
+    for key, options in (("quality.pain_therapist", therapists), ("quality.pain_month", months)):
+        if st.session_state.get(key) not in options:      # a choice the filters have since left out
+            st.session_state.pop(key, None)
+    left, right, _rest = st.columns([1, 1, 2])
     therapist = left.selectbox("Therapist", therapists, key="quality.pain_therapist",
                                format_func=lambda t: "All therapists" if t is None else t)
-    months = [None, *sorted(pd.to_datetime(cells.month).dt.date.unique(), reverse=True)]
     month = right.selectbox("Month", months, key="quality.pain_month",
                             format_func=lambda m: "All months" if m is None else f"{m:%B %Y}")
     total = quality.cell_count(grid, therapist, month)

@@ -194,6 +194,8 @@ create or replace temp macro quality_patients(therapists, sites) as table (
     select *
     from final
     where (len(therapists::varchar[]) = 0
-           or patient_id in (select patient_id from main.sessions where list_contains(therapists::varchar[], therapist)))
+           or patient_id in (
+               select patient_id from main.sessions where list_contains(therapists::varchar[], therapist)
+           ))
       and (len(sites::varchar[]) = 0 or list_contains(sites::varchar[], site))
 );
