@@ -26,10 +26,13 @@ if not grid.attended_sessions.sum() and not checks["unplanned"].of and not check
 
 def open_check(key: str) -> None:
     st.session_state[OPEN] = key
+    st.query_params[OPEN] = key          # the page's address opens the same list
     st.session_state.pop("quality.pain_therapist", None)
     st.session_state.pop("quality.pain_month", None)
 
 
+if OPEN not in st.session_state and st.query_params.get(OPEN) in quality.KEYS:     # a link to one list
+    st.session_state[OPEN] = st.query_params.get(OPEN)
 opened = st.session_state.get(OPEN)
 tiles = st.columns(len(quality.KEYS))
 for tile, key in zip(tiles, quality.KEYS):

@@ -50,6 +50,18 @@ def test_listing_the_patients_without_paperwork_shows_them_and_offers_all_of_the
     assert download.proto.label == "Download all 2 patients (CSV)"
 
 
+def test_a_link_with_the_list_in_its_address_opens_that_list(app):
+    app.query_params["quality.open"] = "unplanned"
+    open_page(app, PAGE)
+    assert list(app.dataframe[0].value.course_id) == ["p3:2026-03-15"]      # inferred, no courses-file row
+
+
+def test_opening_a_list_puts_it_in_the_pages_address(app):
+    open_page(app, PAGE)
+    app.button(key="quality.show.unplanned").click().run()
+    assert app.query_params.get("quality.open") == "unplanned"
+
+
 def test_a_count_of_nothing_cannot_be_opened(app):
     open_page(app, PAGE)
     assert app.button(key="quality.show.gaps").disabled
