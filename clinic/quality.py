@@ -185,10 +185,14 @@ def cell_count(grid: pd.DataFrame, therapist: str | None, month: dt.date | None)
     return int(grid.loc[keep, "missing_pain_sessions"].sum())
 
 
-def by_therapist(grid: pd.DataFrame) -> pd.DataFrame:
-    """The grid summed per therapist: therapist, attended_sessions, missing_pain_sessions, missing_share."""
-    totals = grid.groupby("therapist", as_index=False)[["attended_sessions", "missing_pain_sessions"]].sum()
-    return totals.assign(missing_share=totals.missing_pain_sessions / totals.attended_sessions)
+GRID_LABELS = {"therapist": "Therapist", "month": "Month", "attended_sessions": "Attended sessions",
+               "missing_pain_sessions": "Without both scores", "missing_share": "Share without both",
+               "missing_before": "Pain before missing", "missing_after": "Pain after missing"}
+
+
+def grid_table(grid: pd.DataFrame) -> pd.DataFrame:
+    """The grid as the page's table shows it: month as YYYY-MM, the share beside the counts."""
+    return grid.assign(month=pd.to_datetime(grid.month).dt.strftime("%Y-%m"))[list(GRID_LABELS)]
 
 
 def shown_caption(key: str, shown: int, total: int) -> str:

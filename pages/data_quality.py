@@ -58,15 +58,10 @@ if checks["pain"].count == 0:
     st.success(checks["pain"].empty if len(grid) else "No attended session matches these filters.")
 else:
     st.plotly_chart(charts.missing_pain_heatmap(grid), width="stretch", key="quality.heatmap")
-    table = grid.assign(month=pd.to_datetime(grid.month).dt.strftime("%Y-%m"))[
-        ["therapist", "month", "attended_sessions", "missing_pain_sessions", "missing_share", "missing_before",
-         "missing_after"]]
+    table = quality.grid_table(grid)
     with st.expander(f"The table: {len(table):,} therapist-months"):
-        ui.show_table(table, {"therapist": "Therapist", "month": "Month", "attended_sessions": "Attended sessions",
-                              "missing_pain_sessions": "Without both scores", "missing_before": "Pain before missing",
-                              "missing_after": "Pain after missing"},
-                      config={"missing_share": st.column_config.NumberColumn("Share without both", format="percent")},
-                      key="quality.grid")
+        ui.show_table(table, quality.GRID_LABELS, key="quality.grid",
+                      config={"missing_share": st.column_config.NumberColumn("Share without both", format="percent")})
 
 # ---------------------------------------------------------------- the rows of one check
 

@@ -80,6 +80,10 @@ def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_on
     assert "33.3 % of 9 attended sessions" in [c.value for c in at.caption]
     [chart] = at.get("plotly_chart")
     assert "by therapist and month" in chart.proto.spec
+    grid = at.dataframe[0].value                                 # the table beside the heatmap
+    assert list(zip(grid.therapist, grid.month, grid.missing_pain_sessions, grid.attended_sessions)) == [
+        ("Birch", "2026-01", 1, 4), ("Birch", "2026-03", 1, 1), ("Cedar", "2026-01", 1, 1),
+        ("Cedar", "2026-02", 0, 2), ("Cedar", "2026-03", 0, 1)]
     at.button(key="quality.show.pain").click().run()
     assert list(at.dataframe[-1].value.session_id) == ["s08", "s04", "s03"]
     at.selectbox(key="quality.pain_therapist").select("Cedar").run()
