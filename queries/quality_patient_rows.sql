@@ -1,10 +1,10 @@
 -- quality_patient_rows: the patients that pass the filters and lack $missing: 'diagnosis' (none
 -- recorded) or 'paperwork' (no doctor's conclusion, imaging none or empty, or blood tests not done or
 -- empty); a patient without a patients-file row lacks both. Most recently seen first.
--- returns: patient_id, in_patients_file, diagnosis, doctor_conclusion, imaging, blood_tests, site,
---   lacking (in words: what is missing), seen_by (therapists of the patient's sessions, comma-separated),
---   first_session_date, last_session_date, session_rows; sorted by last_session_date descending
---   (patients without sessions last), patient_id; at most $limit rows
+-- returns: patient_id, lacking (in words: what is missing), seen_by (therapists of the patient's
+--   sessions, comma-separated), last_session_date, first_session_date, session_rows, site,
+--   in_patients_file, diagnosis, doctor_conclusion, imaging, blood_tests; sorted by last_session_date
+--   descending (patients without sessions last), patient_id; at most $limit rows
 -- params: $therapists (varchar[]), $sites (varchar[]) (see quality_rules.sql), $missing ('diagnosis' |
 --   'paperwork'), $limit (integer or null = all)
 -- uses: quality_rules
@@ -28,12 +28,6 @@ seen as (
 final as (
     select
         patient_id,
-        in_patients_file,
-        diagnosis,
-        doctor_conclusion,
-        imaging,
-        blood_tests,
-        site,
         case
             when not in_patients_file then 'no patients-file row'
             else concat_ws(', ',
@@ -43,9 +37,15 @@ final as (
                 case when no_blood_tests then 'blood tests' end)
         end as lacking,
         array_to_string(seen.seen_by, ', ') as seen_by,
-        first_session_date,
         last_session_date,
-        session_rows
+        first_session_date,
+        session_rows,
+        site,
+        in_patients_file,
+        diagnosis,
+        doctor_conclusion,
+        imaging,
+        blood_tests
     from lacking
     left join seen using (patient_id)
 )
