@@ -105,6 +105,7 @@ PAGES = (
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
     ("pages/record_session.py", "Record session", ":material/edit_note:", "all"),
     ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
+    ("pages/data_quality.py", "Data quality", ":material/rule:", "director"),
     ("pages/audit.py", "Audit log", ":material/policy:", "director"),
     ("pages/users.py", "Users", ":material/manage_accounts:", "director"),
 )

@@ -37,11 +37,12 @@ PAGES = [
     ("cohorts", "cohorts", "Cohorts", True),
     ("record_session", "record_session", "Record session", False),
     ("import_data", "import_data", "Import", False),
+    ("data_quality", "data_quality", "Data quality", False),
     ("audit", "audit", "Audit log", True),
     ("users", "users", "Users", True),
 ]
 NAV_TITLES = [title for _, _, title, _ in PAGES]                 # the director's menu
-DIRECTOR_ONLY = ("Import", "Audit log", "Users")
+DIRECTOR_ONLY = ("Import", "Data quality", "Audit log", "Users")
 THERAPIST_NAV_TITLES = [t for t in NAV_TITLES if t not in DIRECTOR_ONLY]
 
 # Accounts of the browser tests: passwords of 12 characters or more, as real accounts need.

@@ -115,7 +115,7 @@ ACCOUNTS = {"director": None, "birch": "Birch", "cedar": "Cedar", "lockee": "Bir
 # Every page's address (with a filter or two): the links a signed-out browser may open first.
 DEEP_LINKS = ["/", f"/?{Q}", f"/pain_trends?{Q}", f"/first_session?{Q}&relief=%E2%89%A5+2+points", f"/adherence?{Q}",
               f"/patients?{Q}&patients.course=CRSCEDAR01", f"/patients?therapist=Birch&{Q}", f"/cohorts?{Q}",
-              "/import_data", "/audit", "/users", "/no_such_page"]
+              "/import_data", "/data_quality", "/audit", "/users", "/no_such_page"]
 
 
 def build_database(folder):
@@ -437,7 +437,7 @@ def test_the_sign_out_button_ends_the_session_and_a_second_tab_follows_at_its_ne
 # ================================================================ what a therapist receives
 
 TAMPERED = ("CRSCEDAR01", "CRSCEDAR03", "CRSCEDAR04")   # Cedar's own; the cancelled booking; Birch's later visit
-BY_ADDRESS = (f"/patients?{Q}&therapist=Cedar", "/import_data", "/audit", "/users")
+BY_ADDRESS = (f"/patients?{Q}&therapist=Cedar", "/import_data", "/data_quality", "/audit", "/users")
 
 
 @pytest.fixture(scope="module")
@@ -532,7 +532,7 @@ def test_a_link_naming_another_therapist_or_a_directors_page_shows_a_therapist_o
     for link, seen in birch_tour["pages"].items():
         assert seen["problems"] == [], (link, seen["problems"])
         assert seen["therapists"] == [], (link, seen["therapists"])
-        if link.startswith(("/import_data", "/audit", "/users")):
+        if link.startswith(("/import_data", "/data_quality", "/audit", "/users")):
             assert "Only the clinic director" in seen["main"], (link, seen["main"][:500])
             assert "Import session records" not in seen["main"] and "audit trail" not in seen["main"], link
         else:

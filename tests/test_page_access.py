@@ -43,7 +43,8 @@ def entries(db_path, action):
 
 # --- signed out ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("page", DATA_PAGES + ["pages/import_data.py", "pages/audit.py", "pages/users.py"])
+@pytest.mark.parametrize("page", DATA_PAGES + ["pages/import_data.py", "pages/data_quality.py", "pages/audit.py",
+                                  "pages/users.py"])
 def test_signed_out_every_page_shows_only_the_sign_in_and_sends_no_patient_data(page_db, monkeypatch, page):
     monkeypatch.setenv("CLINIC_DB", str(page_db))
     monkeypatch.setattr(auth, "cookie_token", lambda: None)
@@ -117,7 +118,7 @@ def test_a_therapist_is_offered_only_their_own_therapist_and_the_data_pages(app,
     assert not app.exception
 
 
-@pytest.mark.parametrize("page", ["pages/import_data.py", "pages/audit.py", "pages/users.py"])
+@pytest.mark.parametrize("page", ["pages/import_data.py", "pages/data_quality.py", "pages/audit.py", "pages/users.py"])
 def test_a_therapist_opening_a_directors_page_by_address_is_told_so_and_sees_nothing(app, signed_in_as, page):
     signed_in_as("birch")
     app.run()

@@ -221,7 +221,7 @@ def captions(at) -> str:
 
 
 PAGES = ["pages/overview.py", "pages/pain_trends.py", "pages/first_session.py", "pages/adherence.py",
-         "pages/patients.py", "pages/cohorts.py"]
+         "pages/patients.py", "pages/cohorts.py", "pages/data_quality.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -291,3 +291,16 @@ def test_cohorts_by_therapist_and_by_site_draw_names_as_text(hostile_app):
     at.segmented_control(key="cohorts.by").set_value("site").run()
     assert for_plotly(SITE) in specs(at)[0]["data"][0]["y"]
     assert_inert(at)
+
+
+def test_the_data_quality_lists_and_heatmap_keep_names_and_ids_as_text(hostile_app):
+    at = open_with_hostile_therapist(hostile_app, "pages/data_quality.py")
+    assert_inert(at)
+    assert at.metric[3].value == "6"               # the hostile clinic's patients lack paperwork: a list with the site
+    for key in ("pain", "unplanned", "diagnosis", "paperwork", "gaps"):
+        button = at.button(key=f"quality.show.{key}")
+        if button.disabled:
+            continue
+        button.click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert_inert(at)

@@ -1,0 +1,201 @@
+-- quality_rules: defines the table macros of the Data quality page (queries/quality_*.sql), used
+-- through `-- uses: quality_rules`. Returns nothing itself. Every macro reads all stored rows (no
+-- as-of date: the page checks the records as they are) and takes the page's two filters:
+--   therapists (varchar[]): empty = all; otherwise the row's therapist must be one of them
+--     (a session's own therapist; a course's therapist; a patient seen by one of them);
+--   sites (varchar[]): empty = all; otherwise the patient's site (patients file) must be one of them,
+--     so a patient without a patients-file row never matches a chosen site.
+--
+-- quality_attended(therapists, sites): the attended session rows that pass the filters, with
+--   course_id (as imported, else inferred), missing_pain (pain_before or pain_after empty).
+-- quality_course_list(): every course, unfiltered: those in the courses file and those named (or
+--   inferred) on session rows: course_id, patient_id, in_courses_file, planned_sessions (null without
+--   a courses-file row: 10 is assumed), start_date, first_row_date, last_row_date (null without
+--   session rows), sessions_attended, therapist (of the first attended session, else of the first row; the row
+--   order of DESIGN.md), inferred (every row of it has no course_id), and for an inferred course the
+--   patient's previous inferred course: previous_course_id, previous_last_date, gap_days (days from
+--   the previous course's last row to this course's first row; null for the patient's first one).
+-- quality_courses(therapists, sites): quality_course_list() that pass the filters (the course's
+--   therapist, the patient's site), with site.
+-- quality_patients(therapists, sites): every patient (patients file, sessions, courses file) that
+--   passes the filters: patient_id, in_patients_file, diagnosis, doctor_conclusion, imaging,
+--   blood_tests, site, no_diagnosis, no_conclusion (not true), no_imaging (none or empty),
+--   no_blood_tests (not true), no_paperwork (any of the three), session_rows, first_session_date,
+--   last_session_date. A patient without a patients-file row lacks both a diagnosis and the paperwork.
+-- The courses come from the stored per-course facts while they match the data (course_facts_fresh()),
+-- else from the session rows: the same course, therapist and dates either way.
+-- uses: course_facts
+create or replace temp macro quality_attended(therapists, sites) as table (
+    select
+        s.session_id,
+        s.patient_id,
+        coalesce(s.course_id, s.inferred_course_id) as course_id,
+        s.session_date,
+        s.session_time,
+        s.therapist,
+        s.pain_before,
+        s.pain_after,
+        s.pain_before is null or s.pain_after is null as missing_pain
+    from main.sessions as s
+    where s.status = 'attended'
+      and (len(therapists::varchar[]) = 0 or list_contains(therapists::varchar[], s.therapist))
+      and (len(sites::varchar[]) = 0
+           or s.patient_id in (select patient_id from main.patients where list_contains(sites::varchar[], site)))
+);
+
+create or replace temp macro quality_course_list() as table (
+    -- the stored per-course facts (course_summary over every row) while they match the data; else
+    -- every course is aggregated from its session rows here (each branch reads its table itself)
+    with trusted as (
+        select course_facts_fresh() as yes
+    ),
+
+    inferred_ids as (
+        select distinct inferred_course_id as course_id
+        from main.sessions
+        where inferred_course_id is not null
+    ),
+
+    from_facts as (
+        select
+            f.course_id,
+            f.patient_id,
+            f.first_row_date,
+            f.last_row_date,
+            f.sessions_attended,
+            f.therapist,
+            f.course_id in (select course_id from inferred_ids) as inferred
+        from main.course_facts as f
+        where f.first_row_date is not null      -- a course with session rows
+          and (select yes from trusted)
+    ),
+
+    session_rows as (
+        select
+            coalesce(course_id, inferred_course_id) as course_id,
+            patient_id,
+            session_date,
+            therapist,
+            status,
+            course_id is null as without_course_id,
+            -- a row's place in its course: by date, then time (a row without a time first), then id
+            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_order
+        from main.sessions
+        where not (select yes from trusted)
+    ),
+
+    from_sessions as (
+        select
+            course_id,
+            min(patient_id) as patient_id,
+            min(session_date) as first_row_date,
+            max(session_date) as last_row_date,
+            count(*) filter (where status = 'attended') as sessions_attended,
+            coalesce(arg_min_null(therapist, row_order) filter (where status = 'attended'),
+                     arg_min_null(therapist, row_order)) as therapist,
+            bool_or(without_course_id) as inferred
+        from session_rows
+        group by course_id
+    ),
+
+    session_courses as (
+        select * from from_facts
+        union all
+        select * from from_sessions
+    ),
+
+    course_list as (
+        select
+            coalesce(c.course_id, s.course_id) as course_id,
+            coalesce(c.patient_id, s.patient_id) as patient_id,
+            c.course_id is not null as in_courses_file,
+            c.planned_sessions,
+            coalesce(c.start_date, s.first_row_date) as start_date,
+            s.first_row_date,
+            s.last_row_date,
+            coalesce(s.sessions_attended, 0) as sessions_attended,
+            s.therapist,
+            coalesce(s.inferred, false) as inferred
+        from main.courses as c
+        full outer join session_courses as s on s.course_id = c.course_id
+    ),
+
+    -- the patient's previous inferred course (inferred courses never overlap: each ends before the
+    -- next one's first row)
+    with_previous as (
+        select
+            *,
+            case when inferred then lag(course_id) over patient_courses end as previous_course_id,
+            case when inferred then lag(last_row_date) over patient_courses end as previous_last_date
+        from course_list
+        window patient_courses as (partition by patient_id, inferred order by first_row_date, course_id)
+    ),
+
+    final as (
+        select
+            *,
+            date_diff('day', previous_last_date, first_row_date) as gap_days
+        from with_previous
+    )
+
+    select * from final
+);
+
+create or replace temp macro quality_courses(therapists, sites) as table (
+    select c.*, p.site
+    from quality_course_list() as c
+    left join main.patients as p on p.patient_id = c.patient_id
+    where (len(therapists::varchar[]) = 0 or list_contains(therapists::varchar[], c.therapist))
+      and (len(sites::varchar[]) = 0 or list_contains(sites::varchar[], p.site))
+);
+
+create or replace temp macro quality_patients(therapists, sites) as table (
+    with session_patients as (
+        select
+            patient_id,
+            count(*) as session_rows,
+            min(session_date) as first_session_date,
+            max(session_date) as last_session_date
+        from main.sessions
+        group by patient_id
+    ),
+
+    known as (
+        select patient_id from main.patients
+        union
+        select patient_id from session_patients
+        union
+        select patient_id from main.courses
+    ),
+
+    final as (
+        select
+            k.patient_id,
+            p.patient_id is not null as in_patients_file,
+            p.diagnosis,
+            p.doctor_conclusion,
+            p.imaging,
+            p.blood_tests,
+            p.site,
+            p.diagnosis is null as no_diagnosis,
+            p.doctor_conclusion is not true as no_conclusion,
+            coalesce(p.imaging, 'none') = 'none' as no_imaging,
+            p.blood_tests is not true as no_blood_tests,
+            p.doctor_conclusion is not true or coalesce(p.imaging, 'none') = 'none' or p.blood_tests is not true
+                as no_paperwork,
+            coalesce(s.session_rows, 0) as session_rows,
+            s.first_session_date,
+            s.last_session_date
+        from known as k
+        left join main.patients as p on p.patient_id = k.patient_id
+        left join session_patients as s on s.patient_id = k.patient_id
+    )
+
+    select *
+    from final
+    where (len(therapists::varchar[]) = 0
+           or patient_id in (
+               select patient_id from main.sessions where list_contains(therapists::varchar[], therapist)
+           ))
+      and (len(sites::varchar[]) = 0 or list_contains(sites::varchar[], site))
+);

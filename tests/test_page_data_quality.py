@@ -1,0 +1,103 @@
+"""The Data quality page (AppTest): the director sees the counts and opens the rows behind one; a
+therapist is told the page is the director's and gets none of it.
+
+Two clinics: the page fixture of tests/conftest.py (every attended session scored; p3's course is
+inferred and has no courses-file row; p2 has imaging none and p3 no doctor's conclusion), and the
+clinic of tests/test_queries_quality.py (3 of 9 attended sessions without both scores, worked out
+there by hand).
+"""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from clinic.db import ROOT
+from page_support import metrics_of, open_page
+from query_support import build_db
+from test_page_access import everything_sent
+from test_queries_quality import COURSES, PATIENTS, SESSIONS
+
+PAGE = "pages/data_quality.py"
+
+
+def shown_texts(at) -> str:
+    return "\n".join(e.value for kind in ("success", "info", "caption", "markdown") for e in getattr(at, kind))
+
+
+def test_the_director_sees_each_count_with_what_it_is_counted_among(app):
+    open_page(app, PAGE)
+    assert app.title[0].value == "Data quality"
+    assert metrics_of(app) == {"Sessions without pain scores": "0", "Courses without a planned length": "1",
+                               "Patients without a diagnosis": "0", "Patients without paperwork": "2",
+                               "New courses after a long gap": "0"}
+    captions = [c.value for c in app.caption]
+    assert "25.0 % of 4 courses" in captions and "50.0 % of 4 patients" in captions
+    assert "none of 1 inferred courses" in captions
+    assert "Every attended session has both pain scores." in shown_texts(app)
+    assert "Only the sidebar's **therapist** and **site** filters apply here" in shown_texts(app)
+
+
+def test_listing_the_patients_without_paperwork_shows_them_and_offers_all_of_them_as_csv(app):
+    open_page(app, PAGE)
+    assert not app.dataframe
+    app.button(key="quality.show.paperwork").click().run()
+    assert not app.exception
+    rows = app.dataframe[0].value
+    assert list(rows.patient_id) == ["p3", "p2"]                 # last seen 03-21 (p3), 03-03 (p2)
+    assert list(rows.lacking) == ["doctor's conclusion, blood tests", "imaging"]
+    assert "All 2 patients, most recently seen first." in shown_texts(app)
+    [download] = app.get("download_button")
+    assert download.proto.label == "Download all 2 patients (CSV)"
+
+
+def test_a_link_with_the_list_in_its_address_opens_that_list(app):
+    app.query_params["quality.open"] = "unplanned"
+    open_page(app, PAGE)
+    assert list(app.dataframe[0].value.course_id) == ["p3:2026-03-15"]      # inferred, no courses-file row
+
+
+def test_opening_a_list_puts_it_in_the_pages_address(app):
+    open_page(app, PAGE)
+    app.button(key="quality.show.unplanned").click().run()
+    assert app.query_params.get("quality.open") == "unplanned"
+
+
+def test_a_count_of_nothing_cannot_be_opened(app):
+    open_page(app, PAGE)
+    assert app.button(key="quality.show.gaps").disabled
+    assert app.button(key="quality.show.unplanned").disabled is False
+
+
+def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_one_therapist(
+        tmp_path, monkeypatch, signed_in_as):
+    path = build_db(tmp_path / "quality", SESSIONS, COURSES, PATIENTS)
+    monkeypatch.setenv("CLINIC_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    open_page(at, PAGE)
+    assert metrics_of(at)["Sessions without pain scores"] == "3"
+    assert "33.3 % of 9 attended sessions" in [c.value for c in at.caption]
+    [chart] = at.get("plotly_chart")
+    assert "by therapist and month" in chart.proto.spec
+    grid = at.dataframe[0].value                                 # the table beside the heatmap
+    assert list(zip(grid.therapist, grid.month, grid.missing_pain_sessions, grid.attended_sessions)) == [
+        ("Birch", "2026-01", 1, 4), ("Birch", "2026-03", 1, 1), ("Cedar", "2026-01", 1, 1),
+        ("Cedar", "2026-02", 0, 2), ("Cedar", "2026-03", 0, 1)]
+    at.button(key="quality.show.pain").click().run()
+    assert list(at.dataframe[-1].value.session_id) == ["s08", "s04", "s03"]
+    at.selectbox(key="quality.pain_therapist").select("Cedar").run()
+    assert not at.exception
+    assert list(at.dataframe[-1].value.session_id) == ["s04"]
+    [download] = at.get("download_button")
+    assert download.proto.label == "Download this session (CSV)"
+
+
+def test_a_therapist_gets_the_directors_message_and_nothing_of_the_data(app, signed_in_as):
+    signed_in_as("birch")
+    open_page(app, PAGE)
+    assert [t.value for t in app.title] == ["For the clinic director"]
+    assert not app.metric and not app.dataframe and not app.get("plotly_chart") and not app.get("download_button")
+    sent = everything_sent(app)
+    for marker in ("p2", "p3", "paperwork", "without pain scores", "planned length"):
+        assert marker not in sent
