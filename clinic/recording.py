@@ -120,8 +120,8 @@ def _who_may(con, who: Recorder, row: dict, stored: dict | None, today: dt.date)
                                  f"a therapist records sessions as themselves ({who.scope})"))
     patient_id = row.get("patient_id")
     if patient_id and not problems:
-        mine = {r["patient_id"] for r in _in_transaction(con, "record_patients", scope=who.scope, as_of=today)}
-        if patient_id not in mine and db.fetch(con, "record_patient_known", patient_id=patient_id)[0][0]:
+        mine = _in_transaction(con, "record_patients", scope=who.scope, as_of=today, patient_id=patient_id, most=1)
+        if not mine and db.fetch(con, "record_patient_known", patient_id=patient_id)[0][0]:
             problems.append(_problem("patient_id", patient_id,
                                      "this patient is not among yours (the patients of the courses you treat); "
                                      "ask the director to record the session"))
@@ -227,10 +227,14 @@ def saved_text(outcome: Outcome) -> str:
 
 # ---------------------------------------------------------------- what the page reads
 
-def patients(con, scope: str | None, as_of: dt.date | None = None) -> list[dict]:
+LISTED_PATIENTS = 300      # the patients offered in the list: those seen most recently; any other is typed
+
+
+def patients(con, scope: str | None, as_of: dt.date | None = None, most: int = LISTED_PATIENTS) -> list[dict]:
     """The patients `scope` may record for as of a date (default today; every patient for the
-    director), by patient_id."""
-    return db.records(con, "record_patients", scope=scope, as_of=as_of or dt.date.today())
+    director): the `most` seen most recently, latest first."""
+    return db.records(con, "record_patients", scope=scope, as_of=as_of or dt.date.today(), patient_id=None,
+                      most=most)
 
 
 def day_sessions(con, day: dt.date, scope: str | None, as_of: dt.date | None = None):
@@ -259,10 +263,11 @@ def next_patient(patient_ids: list[str], current: str | None) -> str | None:
 
 # ---------------------------------------------------------------- reads for the page (this run's reader)
 
-def read_patients(path: Path, scope: str | None, as_of: dt.date | None = None) -> list[dict]:
-    from clinic import store
-    with store.reading(Path(path)) as con:
-        return patients(con, scope, as_of)
+def listing(frame) -> tuple[list[str], dict]:
+    """The patient list of the page from a record_patients result: ids, and each one's last visit."""
+    ids = [str(p) for p in frame["patient_id"]]
+    days = [None if d is None or d != d else getattr(d, "date", lambda: d)() for d in frame["last_session_date"]]
+    return ids, dict(zip(ids, days))
 
 
 def read_day(path: Path, day: dt.date, scope: str | None, as_of: dt.date | None = None):

@@ -57,10 +57,10 @@ st.session_state.setdefault(key("day"), st.session_state[key("date")])
 editing = st.session_state.get(K + "editing")
 
 with ui.friendly_errors():
-    patients = recording.read_patients(path, scope, as_of)
+    listed = ui.plain_query("record_patients", scope=scope, as_of=as_of, patient_id=None,
+                            most=recording.LISTED_PATIENTS)          # cached by user, date and data
     therapists = [scope] if scope else recording.therapists(path)
-patient_ids = [p["patient_id"] for p in patients]
-last_visit = {p["patient_id"]: p["last_session_date"] for p in patients}
+patient_ids, last_visit = recording.listing(listed)
 if editing and st.session_state.get(key("patient")) not in patient_ids + [None]:
     patient_ids.append(st.session_state[key("patient")])      # the session's patient, to correct it
 if st.session_state.get(key("patient")) not in patient_ids:
@@ -71,10 +71,12 @@ if scope:
     st.text(f"Therapist: {scope}")
 else:
     st.caption("As the director you record sessions for any patient and therapist.")
+st.caption(f"The patient list holds the {recording.LISTED_PATIENTS} patients seen most recently (type to search "
+           "it); for any other, type the id in the field below the notes.")
 
 if not patient_ids:
     st.info("You have no patients on record yet. To start, type a new patient's pseudonymous id (such as P-1042) "
-            "in **New patient id** below: never a name. The session then starts their course.")
+            "in **Another patient's id, or a new one** below: never a name. The session then starts their course.")
 
 saved = st.session_state.pop(K + "saved", None)
 if saved:
@@ -119,7 +121,8 @@ with st.form("record.form", border=True, enter_to_submit=True):
     acute = flags[1].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
     notes = st.text_area("Notes", key=key("notes"), height=68, max_chars=5000, placeholder="Never a patient's name")
     third = st.columns([1, 1, 1])
-    new_patient = third[0].text_input("New patient id (instead of the list)", key=key("new_patient"),
+    new_patient = third[0].text_input("Another patient's id, or a new one (instead of the list)",
+                                      key=key("new_patient"),
                                       placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
     course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="inferred when empty")
     submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",

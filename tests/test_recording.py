@@ -136,6 +136,17 @@ def test_a_therapists_patients_are_those_of_the_courses_they_treat(clinic_db):
         con.close()
 
 
+def test_only_the_patients_seen_most_recently_are_listed_and_another_is_still_recorded_by_id(clinic_db):
+    con = db.connect(clinic_db, read_only=True)
+    try:
+        assert [p["patient_id"] for p in recording.patients(con, "Birch", most=1)] == ["p3"]   # seen 3 March
+        assert [p["patient_id"] for p in recording.patients(con, None, most=2)] == ["p1", "p3"]  # p1 before p2
+    finally:
+        con.close()
+    outcome = recording.record(clinic_db, a_session(patient_id="p1"), BIRCH, today=TODAY, new_patient=True)
+    assert outcome.saved                       # p1 is Birch's, though not in a list of one
+
+
 def test_a_therapist_may_start_a_new_patient_whose_id_is_not_a_name(clinic_db):
     named = recording.record(clinic_db, a_session(patient_id="Anna"), BIRCH, today=TODAY, new_patient=True)
     assert not named.saved and "Never a name" in named.reasons()[0]
