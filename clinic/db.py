@@ -228,6 +228,20 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
             con.unregister(view)
 
 
+@lru_cache(maxsize=None)
+def schema_tables() -> tuple[str, ...]:
+    """The tables schema.sql creates."""
+    return tuple(re.findall(r"create table if not exists (\w+)", _strip_comments(sql_text("schema"))))
+
+
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database has every table of schema.sql in its current shape; a read-write
+    connection (connect) brings an older one up to date."""
+    tables = list(schema_tables())
+    [(found,)] = fetch(con, "tables_present", tables=tables)
+    return found == len(tables) and not fetch(con, "import_batches_outdated")[0][0]
+
+
 def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Opens the database; a read-write open creates the schema if it is missing.
 

@@ -28,7 +28,8 @@ def fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def ensure(path: str | Path, wait_seconds: float = 15.0) -> bool:
-    """Brings the facts of the database at `path` up to date when they are missing or stale.
+    """Brings the facts of the database at `path` up to date when they are missing or stale, and its
+    tables when a newer version added some (the read-write connection does that).
     Returns True when it rebuilt them. A database in use by a writer is left alone (its writer
     rebuilds them when it commits; until then the queries compute every course). A Parquet dataset
     (a folder) is never written: its facts travel in the export, and stale ones are not trusted."""
@@ -39,7 +40,7 @@ def ensure(path: str | Path, wait_seconds: float = 15.0) -> bool:
     except db.DatabaseLocked:
         return False
     try:
-        if fresh(con):
+        if fresh(con) and db.schema_current(con):
             return False
     except (duckdb.CatalogException, duckdb.BinderException):    # from before the facts, or their shape
         pass

@@ -76,7 +76,7 @@ st.caption(f"The patient list holds the {recording.LISTED_PATIENTS} patients see
 
 if not patient_ids:
     st.info("You have no patients on record yet. To start, type a new patient's pseudonymous id (such as P-1042) "
-            "in **Another patient's id, or a new one** below: never a name. The session then starts their course.")
+            "in **Other or new patient id** below: never a name. The session then starts their course.")
 
 saved = st.session_state.pop(K + "saved", None)
 if saved:
@@ -121,7 +121,7 @@ with st.form("record.form", border=True, enter_to_submit=True):
     acute = flags[1].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
     notes = st.text_area("Notes", key=key("notes"), height=68, max_chars=5000, placeholder="Never a patient's name")
     third = st.columns([1, 1, 1])
-    new_patient = third[0].text_input("Another patient's id, or a new one (instead of the list)",
+    new_patient = third[0].text_input("Other or new patient id",
                                       key=key("new_patient"),
                                       placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
     course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="inferred when empty")

@@ -508,3 +508,19 @@ def test_a_database_made_by_saving_a_profile_is_readable_by_its_owner_only(tmp_p
                  "director")
     assert oct(db_path.stat().st_mode & 0o777) == "0o600"
     assert oct(db_path.parent.stat().st_mode & 0o777) == "0o700"
+
+
+def test_a_database_from_before_the_newer_tables_gets_them_when_the_dashboard_opens_it(tmp_path):
+    from clinic import db, facts
+    db_path = sessions_imported(tmp_path)
+    con = duckdb.connect(str(db_path))
+    con.execute("drop table mapping_profiles")
+    con.execute("drop table session_history")
+    con.close()
+    with db.owned(db.connect(db_path, read_only=True)) as reader:
+        assert not db.schema_current(reader)
+    facts.ensure(db_path)                                  # what the dashboard runs when it opens a database
+    with db.owned(db.connect(db_path, read_only=True)) as reader:
+        assert db.schema_current(reader)
+        assert mapping.listed(reader) == []
+    assert stored(db_path, "select count(*) from sessions") == [(3,)]
