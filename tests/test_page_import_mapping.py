@@ -244,3 +244,31 @@ def test_a_direct_identifier_blocks_the_import_until_it_is_marked_drop(own_db, m
         ("B-1", "attended"), ("B-2", "no_show")]
     assert "someone@example.org" not in every_stored_text(own_db)
     assert "someone@example.org" not in everything_rendered(at)
+
+
+# the pain-score sheet kept beside the appointments: by appointment id, with the patient's name again
+SCORES = Uploaded("pain scores.csv", """
+    Appointment ID,Patient,Pain Before,Pain After
+    A-1,Zelda Quimby,7,4
+    A-2,Zelda Quimby,6,3
+    A-9,Orville Nakamura,5,2
+""")
+
+
+def test_the_appointments_then_their_pain_score_sheet_go_in_through_the_page_without_editing_either(
+        own_db, monkeypatch):
+    at = import_page(monkeypatch, CLINIKO)
+    widget(at, "button", ".import").click().run()
+    at = import_page(monkeypatch, SCORES)
+    assert widget(at, "selectbox", ".kind").value == "scores"              # told from its columns
+    widget(at, "button", ".import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    summary = table_with(at, "rows_read", "profile").set_index("file")
+    assert summary.loc["pain scores.csv", ["rows_read", "updated", "rejected"]].tolist() == [3, 1, 2]
+    assert stored(own_db, "select session_id, pain_before, pain_after from sessions where session_id like 'A-%' "
+                          "order by session_id") == [("A-1", 7, 4), ("A-2", None, None), ("A-3", None, None)]
+    reasons = " ".join(table_with(at, "column", "value", "reason").reason)
+    assert "session A-2 is no_show: pain is scored at an attended session" in reasons
+    assert "session_id A-9 matches no stored session" in reasons
+    assert not [t for t in every_stored_text(own_db) if any(name in t for name in NAMES)]
+    assert not any(name in everything_rendered(at) for name in NAMES)
