@@ -261,6 +261,18 @@ def next_patient(patient_ids: list[str], current: str | None) -> str | None:
     return patient_ids[0]
 
 
+def read_only_reason(path: str | Path) -> str | None:
+    """Why sessions cannot be recorded into `path` (a Parquet dataset, which is read-only), or None."""
+    if not Path(path).is_dir():
+        return None
+    try:
+        from clinic import dataset
+        dataset.refuse_write(path)
+    except (db.ReadOnlyDataset, db.NotADatabase) as exc:
+        return f"Sessions cannot be recorded here: {exc}."
+    return None
+
+
 # ---------------------------------------------------------------- reads for the page (this run's reader)
 
 def listing(frame) -> tuple[list[str], dict]:

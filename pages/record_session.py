@@ -24,6 +24,10 @@ st.title("Record a session")
 if not path.exists():
     ui.empty_state("There is no database yet. The clinic director imports the first files on the Import page; "
                    "sessions can be recorded here after that.")
+if (reason := recording.read_only_reason(path)) is not None:
+    st.info("This dashboard reads a Parquet dataset, an exported copy that is never written to.")
+    st.text(reason)                     # the path, as text
+    st.stop()
 
 # As on every page, only what happened up to the sidebar's as-of date counts: the patients of the
 # courses treated by then, the sessions of days up to then.
