@@ -300,11 +300,11 @@ def read_history(path: Path, session_id: str):
         return history(con, session_id)
 
 
-def therapists(path: Path) -> list[str]:
-    """The therapists the director may record for: those in the data and those with an account."""
-    from clinic import access, store
-    with store.reading(Path(path)) as con:
-        names = {r["value"] for r in db.records(con, "filter_options") if r["field"] == "therapist"}
+def therapists(path: Path, options) -> list[str]:
+    """The therapists the director may record for: those in the data (`options`, the filter_options
+    result the sidebar already read) and those with an account."""
+    from clinic import access
+    names = set(options.loc[options["field"] == "therapist", "value"].tolist())
     names |= {u.therapist for u in access.AccessStore.for_database(path).users() if u.therapist}
     return sorted(names)
 

@@ -63,7 +63,7 @@ editing = st.session_state.get(K + "editing")
 with ui.friendly_errors():
     listed = ui.plain_query("record_patients", scope=scope, as_of=as_of, patient_id=None,
                             most=recording.LISTED_PATIENTS)          # cached by user, date and data
-    therapists = [scope] if scope else recording.therapists(path)
+    therapists = [scope] if scope else recording.therapists(path, ui.plain_query("filter_options"))
 patient_ids, last_visit = recording.listing(listed)
 if editing and st.session_state.get(key("patient")) not in patient_ids + [None]:
     patient_ids.append(st.session_state[key("patient")])      # the session's patient, to correct it
