@@ -6,6 +6,8 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
+import duckdb
+
 from clinic import db, importer, metrics
 from clinic.filters import Filters
 
@@ -31,5 +33,20 @@ def run_filtered(path, name: str, filters: Filters, **extra):
     con = db.connect(path, read_only=True)
     try:
         return db.run(con, name, open_courses=metrics.open_courses(con, filters), **filters.params(), **extra)
+    finally:
+        con.close()
+
+
+def every_stored_text(path) -> list[str]:
+    """Every text cell of every table of the database at `path` (each table read whole through
+    DuckDB's relation API: no SQL is built from its name)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        texts = []
+        for (table,) in con.execute("select table_name from duckdb_tables() "
+                                    "where database_name = current_database() and schema_name = 'main'").fetchall():
+            for row in con.table(table).fetchall():
+                texts += [cell for cell in row if isinstance(cell, str)]
+        return texts
     finally:
         con.close()

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from clinic import importer, mapping
+from query_support import every_stored_text
 
 TODAY = dt.date(2026, 11, 20)
 NAMES = ("Maren Holloway", "Ilse Varga", "Tobias Crane", "Odile Fenwick")
@@ -60,17 +61,8 @@ def stored(db_path, sql):
 
 
 def every_text_in(db_path) -> str:
-    """Every varchar value of every table of the database, as one text."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        parts = []
-        for table, column in con.execute(
-                "select table_name, column_name from duckdb_columns() "
-                "where database_name = current_database() and data_type = 'VARCHAR'").fetchall():
-            parts += [str(v) for (v,) in con.execute(f'select "{column}" from "{table}"').fetchall()]
-        return "\n".join(parts)
-    finally:
-        con.close()
+    """Every text value of every table of the database, as one text."""
+    return "\n".join(every_stored_text(db_path))
 
 
 def cliniko_profile(header):

@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
+from query_support import every_stored_text
 
 NAMES = ("Zelda Quimby", "Orville Nakamura", "Quimby", "Nakamura")
 
@@ -98,19 +99,6 @@ def stored(path, sql: str, *params):
     con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
-def every_stored_text(path) -> list[str]:
-    """Every text cell of every table of the database."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        texts = []
-        for (table,) in con.execute("select table_name from information_schema.tables").fetchall():
-            for row in con.table(table).fetchall():
-                texts += [cell for cell in row if isinstance(cell, str)]
-        return texts
     finally:
         con.close()
 
