@@ -214,3 +214,18 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1].startswith("test_page_"):
             item.fixturenames.append("signed_in_as") if "signed_in_as" not in item.fixturenames else None
+
+
+
+@pytest.fixture
+def own_db(page_db, tmp_path, monkeypatch):
+    """A copy of the page fixture's database that an import may change (13 sessions s01..s13)."""
+    import shutil
+
+    import streamlit as st
+
+    path = tmp_path / "clinic.duckdb"
+    shutil.copy(page_db, path)
+    monkeypatch.setenv("CLINIC_DB", str(path))
+    st.cache_data.clear()
+    return path

@@ -5,13 +5,12 @@ replacing st.file_uploader with a stand-in that returns them (the rest of the pa
 """
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 import pytest
 import streamlit
 import streamlit as st
-from page_support import metrics_of
+from page_support import metrics_of, uploading
 from streamlit.testing.v1 import AppTest
 
 from clinic import uploads
@@ -56,20 +55,6 @@ def texts(at) -> str:
 def active_courses(at) -> str:
     """The Overview's "N active now" under its Courses tile."""
     return next(m.delta for m in at.metric if m.label == "Courses")
-
-
-@pytest.fixture
-def own_db(page_db, tmp_path, monkeypatch):
-    """A copy of the page fixture's database that an import may change."""
-    path = tmp_path / "clinic.duckdb"
-    shutil.copy(page_db, path)
-    monkeypatch.setenv("CLINIC_DB", str(path))
-    st.cache_data.clear()
-    return path
-
-
-def uploading(monkeypatch, *files):
-    monkeypatch.setattr(streamlit, "file_uploader", lambda *args, **kwargs: list(files))
 
 
 def dashboard():

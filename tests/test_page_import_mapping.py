@@ -8,16 +8,13 @@ stand-in that returns the files (as tests/test_page_import.py does).
 """
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 import duckdb
-import pytest
-import streamlit
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
+from page_support import uploading
 from query_support import every_stored_text
 
 NAMES = ("Zelda Quimby", "Orville Nakamura", "Quimby", "Nakamura")
@@ -56,20 +53,6 @@ WITH_EMAIL = Uploaded("with email.csv", """
 """)
 
 MAP = ("import.map.", "import.edit.")              # the mapping step's keys; edit: a saved profile changed
-
-
-@pytest.fixture
-def own_db(page_db, tmp_path, monkeypatch):
-    """A copy of the page fixture's database that an import may change (13 sessions s01..s13)."""
-    path = tmp_path / "clinic.duckdb"
-    shutil.copy(page_db, path)
-    monkeypatch.setenv("CLINIC_DB", str(path))
-    st.cache_data.clear()
-    return path
-
-
-def uploading(monkeypatch, *files):
-    monkeypatch.setattr(streamlit, "file_uploader", lambda *args, **kwargs: list(files))
 
 
 def import_page(monkeypatch, *files) -> AppTest:
