@@ -276,18 +276,13 @@ def test_the_access_file_of_a_dataset_is_its_full_name_with_access_sqlite_beside
 
 # ---------------------------------------------------------------- the dashboard
 
-def test_the_overview_shows_the_same_tiles_from_the_dataset_as_from_the_file(app, page_db, tmp_path, monkeypatch):
+def dashboard_on_a_dataset(page_db, folder, monkeypatch):
+    """The dashboard (AppTest, run once, as of PAGE_AS_OF) on a dataset exported from the page fixture."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from conftest import PAGE_AS_OF
 
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    from_file = metrics_of(app)
-    assert from_file["Courses"] == "3"
-
-    folder = tmp_path / "page-dataset"
     dataset.export(page_db, folder)
     monkeypatch.setenv("CLINIC_DB", str(folder))
     st.cache_data.clear()
@@ -295,26 +290,25 @@ def test_the_overview_shows_the_same_tiles_from_the_dataset_as_from_the_file(app
     at = AppTest.from_file(str(db.ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["as_of"] = PAGE_AS_OF
     at.run()
+    return at
+
+
+def test_the_overview_shows_the_same_tiles_from_the_dataset_as_from_the_file(app, page_db, tmp_path, monkeypatch):
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    from_file = metrics_of(app)
+    assert from_file["Courses"] == "3"
+
+    at = dashboard_on_a_dataset(page_db, tmp_path / "page-dataset", monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert metrics_of(at) == from_file
     assert (tmp_path / "page-dataset.access.sqlite").is_file()    # the sign-in used the dataset's own accounts
 
 
 def test_every_page_opens_on_a_dataset_without_an_error(page_db, tmp_path, monkeypatch, signed_in_as):
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     from clinic import ui
-    from conftest import PAGE_AS_OF
 
-    folder = tmp_path / "page-dataset"
-    dataset.export(page_db, folder)
-    monkeypatch.setenv("CLINIC_DB", str(folder))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(db.ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = PAGE_AS_OF
-    at.run()
+    at = dashboard_on_a_dataset(page_db, tmp_path / "page-dataset", monkeypatch)
     for page, title, _icon, _who in ui.PAGES:
         at.switch_page(page).run()
         assert not at.exception, (title, [e.value for e in at.exception])
