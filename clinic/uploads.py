@@ -1,6 +1,7 @@
 """The Import page's logic, testable without Streamlit: save uploads, import them, shape the results.
 
-Uploaded files are written into a private folder beside the database (`uploads/`, readable by
+An upload to be mapped (clinic.mapping: it may hold names) is read from memory and never written
+anywhere. Other uploaded files are written into a private folder beside the database (`uploads/`, readable by
 its owner only; each file 0600), one fresh sub-folder per import and one per file, so two files
 with the same name never overwrite each other. They are imported with clinic.importer, and the
 sub-folder is removed afterwards whatever happens; what a killed server leaves behind is removed
@@ -97,7 +98,7 @@ def save_uploads(uploads: Iterable[Upload], folder: Path) -> list[Path]:
 def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progress | None = None,
                today: dt.date | None = None, rejects_dir: str | Path | None = None,
                wait_seconds: float = LOCK_WAIT_SECONDS,
-               profile: mapping.Profile | str | None = None) -> list[importer.FileResult]:
+               profile: mapping.Profile | str | None = None, seen: dict | None = None) -> list[importer.FileResult]:
     """Imports the uploads into the database at db_path (created when missing), in upload order.
 
     `profile` (a mapping.Profile, or the name of a saved one) maps every upload's columns to the
@@ -106,8 +107,10 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
     Returns one FileResult per upload, its `file` being the uploaded name (as shown_name gives it).
     An upload that will be mapped (a profile is given, or its columns are not the contract's: it may
     hold names) is read from memory and never written to disk. The others are saved in a fresh folder
-    under importer.upload_folder(db_path), for DuckDB's CSV reader, and removed before returning. Raises DatabaseLocked when the database stays busy (another process importing, or a
-    reader of this process) for wait_seconds: nothing is written in that case. Raises ImportFailed
+    under importer.upload_folder(db_path), for DuckDB's CSV reader, and removed before returning.
+    `seen` (digest -> (header, refusal), as inspect() keeps it) spares reading an upload again to
+    tell which it is. Raises DatabaseLocked when the database stays busy (another process importing,
+    or a reader of this process) for wait_seconds: nothing is written in that case. Raises ImportFailed
     when the disk or the database fails; every file is stored whole or not at all.
     """
     uploads = list(uploads)
@@ -115,7 +118,7 @@ def run_import(uploads: Iterable[Upload], db_path: str | Path, progress: Progres
         return []
     folder = None
     held = [held_upload(n, u) for n, u in enumerate(uploads)]
-    in_memory = [profile is not None or importer.prepare(h).result.refused is not None for h in held]
+    in_memory = [profile is not None or _refused(h, (seen or {}).get(digest_of(u))) for h, u in zip(held, uploads)]
     try:
         folder = Path(tempfile.mkdtemp(prefix="import-", dir=importer.upload_folder(db_path)))
         saved = iter(save_uploads([u for u, m in zip(uploads, in_memory) if not m], folder))
@@ -177,6 +180,12 @@ class Inspection:
 
 def digest_of(upload: Upload) -> str:
     return hashlib.sha256(upload.data).hexdigest()
+
+
+def _refused(held: importer.Held, known: tuple | None) -> bool:
+    """Whether a contract import refuses the upload: as inspect() found it (`known`, its (header,
+    refusal) kept by the page), else read now."""
+    return (known[1] if known is not None else importer.prepare(held).result.refused) is not None
 
 
 def held_upload(number: int, upload: Upload) -> importer.Held:

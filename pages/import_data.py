@@ -76,7 +76,7 @@ def import_now(chosen_uploads, profile=None) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=uploads.escape_markdown(message))
 
     try:
-        results = uploads.run_import(chosen_uploads, path, progress=on_progress, profile=profile)
+        results = uploads.run_import(chosen_uploads, path, progress=on_progress, profile=profile, seen=seen)
     except uploads.DatabaseLocked:
         bar.empty()
         st.error("The database is in use by another process (probably an import from the command line), and it "
