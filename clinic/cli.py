@@ -55,10 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, text in (("courses", "per-course metrics"), ("metrics", "cohort metrics")):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--db", type=Path, default=None)
-        cmd.add_argument("--as-of", type=_date, default=None, help="as-of date YYYY-MM-DD (default today)")
-        cmd.add_argument("--relief-rule", choices=RELIEF_RULES, default="pct30")
-        cmd.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+        add_reading_args(cmd)
         if name == "metrics":
             cmd.add_argument("--by", choices=GROUPS, default=None)
 
@@ -212,23 +209,56 @@ def _print_import(args, results) -> None:
                 print(f"  ... and {len(r.rejects) - 20} more in the rejects report")
 
 
-def _filters(args):
+def add_reading_args(cmd: argparse.ArgumentParser) -> None:
+    """The arguments of every command that reads metrics: --db, --as-of, --relief-rule, --json and
+    the clinical settings' flags (clinic.settings), the same settings the dashboard's panel holds."""
+    from clinic import settings
+    cmd.add_argument("--db", type=Path, default=None, help="database file (default $CLINIC_DB or data/clinic.duckdb)")
+    cmd.add_argument("--as-of", type=_date, default=None, help="as-of date YYYY-MM-DD (default today)")
+    cmd.add_argument("--relief-rule", choices=RELIEF_RULES, default="pct30",
+                     help="first-session relief: pct30 (30 %%), points2 (2 points) or pct50 (50 %%); default pct30")
+    cmd.add_argument("--json", action="store_true", help="print JSON (the only output format)")
+    settings.add_flags(cmd)
+
+
+def filters_from_args(args):
+    """The Filters (as-of date, relief rule, clinical settings) the flags of add_reading_args ask for."""
+    from clinic import settings
     from clinic.filters import Filters
-    return Filters(as_of=args.as_of or dt.date.today(), relief_rule=args.relief_rule)
+    try:
+        chosen = settings.from_args(args)
+    except settings.SettingsError as exc:
+        raise CliError(str(exc)) from None
+    return Filters(as_of=args.as_of or dt.date.today(), relief_rule=args.relief_rule, settings=chosen)
+
+
+_filters = filters_from_args
+
+
+def reading(path: Path | None):
+    """A read-only connection to the database (default $CLINIC_DB or data/clinic.duckdb) for one
+    command, with its per-course facts brought up to date first; a context manager."""
+    return _reading(path or db.default_db_path())
+
+
+def print_json(data) -> None:
+    _print_json(data)
 
 
 def cmd_courses(args) -> int:
     from clinic import metrics
+    filters = _filters(args)         # a setting out of range is an error before the database is opened
     with _reading(args.db or db.default_db_path()) as con:
-        rows = metrics.courses(con, _filters(args))
+        rows = metrics.courses(con, filters)
     _print_json(rows)
     return 0
 
 
 def cmd_metrics(args) -> int:
     from clinic import metrics
+    filters = _filters(args)         # a setting out of range is an error before the database is opened
     with _reading(args.db or db.default_db_path()) as con:
-        result = metrics.cohort_report(con, _filters(args), args.by)
+        result = metrics.cohort_report(con, filters, args.by)
     _print_json(result)
     return 0
 
@@ -355,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     os.umask(0o077)     # databases, access files, backups and reports: readable by their owner only
     try:
-        return COMMANDS[args.command](args)
+        return (getattr(args, "run", None) or COMMANDS[args.command])(args)
     except (CliError, db.DatabaseLocked, db.NotADatabase, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
+from clinic.settings import Settings
+
 RELIEF_RULES = {
     "pct30": "pain fell by at least 30 % after the first session",
     "points2": "pain fell by at least 2 points after the first session",
@@ -46,10 +48,13 @@ class Filters:
     sexes: tuple[str, ...] = ()
     relief_rule: str = "pct30"
     scope: str | None = None
+    settings: Settings = field(default_factory=Settings)   # the other clinical settings (clinic.settings)
 
     def __post_init__(self):
         if self.relief_rule not in RELIEF_RULES:
             raise ValueError(f"unknown relief rule {self.relief_rule!r}; use one of {', '.join(RELIEF_RULES)}")
+        if not isinstance(self.settings, Settings):
+            raise TypeError(f"settings must be a clinic.settings.Settings, not {type(self.settings).__name__}")
         for name in ("therapists", "sites", "diagnoses", "age_bands", "sexes"):
             object.__setattr__(self, name, tuple(sorted(getattr(self, name))))
 
