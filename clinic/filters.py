@@ -71,6 +71,9 @@ class Filters:
             "sexes": list(self.sexes),
             "scope": self.scope,
             "relief_rule": self.relief_rule,
+            # a one-row table, registered as a view beside the scalars: filtered_courses.sql applies
+            # the adherence threshold and drop-out gap from it, so every filtered query honours them
+            "clinic_settings": self.settings.table(),
         }
 
     def with_(self, **changes) -> "Filters":

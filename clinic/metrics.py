@@ -49,7 +49,8 @@ def open_courses(con, filters: Filters) -> pa.Table:
 def all_courses(con, filters: Filters, table: pa.Table | None = None) -> pa.Table:
     """Every course counted as of filters.as_of under filters.relief_rule, unfiltered otherwise."""
     table = open_courses(con, filters) if table is None else table
-    return db.arrow(con, "all_courses", open_courses=table, as_of=filters.as_of, relief_rule=filters.relief_rule)
+    return db.arrow(con, "all_courses", open_courses=table, as_of=filters.as_of, relief_rule=filters.relief_rule,
+                    clinic_settings=filters.settings.table())
 
 
 def courses(con, filters: Filters, table: pa.Table | None = None) -> list[dict]:

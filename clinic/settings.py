@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # The minimal clinically important difference a course's pain must fall by (see clinic.flags).
 MCID_RULES = {
@@ -80,6 +81,17 @@ class Settings:
 
     def is_default(self) -> bool:
         return self == Settings()
+
+    def table(self):
+        """The settings as a one-row Arrow table (the `clinic_settings` view of filtered_courses.sql)."""
+        return _table(self)
+
+
+@lru_cache(maxsize=64)
+def _table(chosen: "Settings"):
+    import pyarrow as pa
+
+    return pa.table({name: [value] for name, value in asdict(chosen).items()})
 
 
 DEFAULT = Settings()
