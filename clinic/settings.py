@@ -112,6 +112,22 @@ def threshold_pct(text: str) -> int:
     return int(percent)
 
 
+# The settings the dashboard's panel offers: setting -> the key of its widget, which is also its name
+# in the page's address (course_gap_days is the database's own, set when rows are imported).
+URL_KEYS = {"mcid": "mcid", "progress_after": "progress_after", "adherence_pct": "adherent_at",
+            "dropout_gap_days": "dropout_gap", "planned_sessions": "planned", "min_cohort": "min_cohort"}
+
+
+def url_params(chosen: Settings) -> list[tuple[str, str]]:
+    """The settings that differ from the defaults as (name, value) pairs of a page's address."""
+    pairs = []
+    for name, key in URL_KEYS.items():
+        value = getattr(chosen, name)
+        if value != getattr(DEFAULT, name):     # a choice is written as the label it shows, like the filters'
+            pairs.append((key, MCID_LABELS[value] if name == "mcid" else str(value)))
+    return pairs
+
+
 # ---------------------------------------------------------------- command line
 
 FLAGS = {

@@ -20,6 +20,7 @@ import pyarrow as pa
 import streamlit as st
 
 from clinic import access, db, facts, metrics, store
+from clinic import settings as settings_mod
 from clinic.text import for_markdown, markdown_filters
 from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, EARLIEST_DATE, LATEST_START_DATE,
                             RELIEF_RULE_LABELS, RELIEF_RULES, SEX_LABELS, SEXES, Filters, parse_url_date, url_label,
@@ -531,10 +532,12 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
         age_bands = st.multiselect("Age band", AGE_BANDS, key="age", placeholder="All ages",
                                    help="Age in the year the course started.", **bound)
         sexes = st.multiselect("Sex", SEXES, key="sex", placeholder="All", format_func=SEX_LABELS.get, **bound)
+        st.button("Clear filters", on_click=_reset_filters, width="stretch")
+        st.subheader("Clinical settings")
         relief_rule = st.radio("First-session relief means", list(RELIEF_RULES), key="relief",
                                format_func=RELIEF_RULE_LABELS.get, help=RELIEF_RULES["pct30"] + " (the default)",
                                **bound)
-        st.button("Clear filters", on_click=_reset_filters, width="stretch")
+        chosen_settings = settings_panel()
     if start_from and start_to and start_from > start_to:
         st.sidebar.warning("The start range ends before it begins, so no course can match.")
     values = {"as_of": as_of, "from": start_from, "to": start_to, "therapist": chosen_therapists,
@@ -556,7 +559,48 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
     return Filters(as_of=as_of, start_from=start_from, start_to=start_to,
                    therapists=tuple(t for t in chosen_therapists if t in therapists), sites=tuple(chosen_sites),
                    diagnoses=tuple(diagnoses), age_bands=tuple(age_bands), sexes=tuple(sexes),
-                   relief_rule=relief_rule or "pct30", scope=scope)
+                   relief_rule=relief_rule or "pct30", scope=scope, settings=chosen_settings)
+
+
+# The settings panel's widgets: setting -> the key (and the name in the page's address) of its widget.
+SETTING_KEYS = settings_mod.URL_KEYS
+
+
+def _reset_settings() -> None:
+    """The "Default settings" button: every setting of the panel back to the clinic's protocol."""
+    for name, key in SETTING_KEYS.items():
+        st.session_state[key] = getattr(settings_mod.DEFAULT, name)
+
+
+def settings_panel() -> settings_mod.Settings:
+    """The clinical settings (beside the relief rule), in the sidebar, kept across pages and in the
+    page's address like the filters. Each widget holds only values in range; the panel returns them
+    as one validated Settings."""
+    bound = {"bind": "query-params", "persist_state": "session"}
+    default = settings_mod.DEFAULT
+    chosen = {}
+    changed = [name for name, key in SETTING_KEYS.items()
+               if st.session_state.get(key, getattr(default, name)) != getattr(default, name)]
+    label = "Thresholds" + (f" ({len(changed)} changed)" if changed else "")
+    with st.expander(label, expanded=False):
+        chosen["mcid"] = st.radio("Minimal clinically important difference", list(settings_mod.MCID_RULES),
+                                  key=SETTING_KEYS["mcid"], format_func=settings_mod.MCID_LABELS.get,
+                                  help="How much pain must fall for progress: " + settings_mod.MCID_RULES["points2"]
+                                       + " (the default), or " + settings_mod.MCID_RULES["pct30"] + ".", **bound)
+        for name in ("progress_after", "adherence_pct", "dropout_gap_days", "planned_sessions", "min_cohort"):
+            low, high, unit, text, help_text = settings_mod.RANGES[name]
+            chosen[name] = st.number_input(f"{text} ({unit})", min_value=low, max_value=high,
+                                           value=getattr(default, name), step=1, key=SETTING_KEYS[name],
+                                           help=f"{help_text} Default {getattr(default, name)}.", **bound)
+        st.caption(f"New inferred course after a gap of more than {default.course_gap_days} days: set when "
+                   "rows are imported.")
+        st.button("Default settings", key="settings.reset", on_click=_reset_settings, disabled=not changed,
+                  width="stretch")
+    values = {name: (getattr(default, name) if value is None else value) for name, value in chosen.items()}
+    try:
+        return settings_mod.Settings(**values)
+    except settings_mod.SettingsError:        # never reached through the widgets' ranges; defaults if it were
+        return default
 
 
 # ---------------------------------------------------------------- small drawing helpers

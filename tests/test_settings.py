@@ -143,3 +143,15 @@ def test_settled_courses_read_from_the_stored_facts_follow_the_settings_too(cli,
     assert rows()["c1"][0] is False and rows()["c2"][1] is True
     assert rows("--adherence-threshold", "0.5")["c1"][0] is True
     assert rows("--dropout-gap-days", "90")["c2"][1] is False
+
+
+def test_the_settings_that_differ_from_the_defaults_travel_in_a_pages_address_as_the_panel_writes_them():
+    import datetime as dt
+
+    from clinic.filters import url_params
+
+    chosen = Settings(mcid="pct30", adherence_pct=60, min_cohort=5)       # min_cohort is the default
+    assert settings.url_params(chosen) == [("mcid", "≥ 30 %"), ("adherent_at", "60")]
+    today = dt.date(2026, 3, 20)
+    assert url_params(Filters(as_of=today, settings=chosen), today) == [("mcid", "≥ 30 %"), ("adherent_at", "60")]
+    assert url_params(Filters(as_of=today), today) == []
