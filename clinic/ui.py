@@ -260,21 +260,26 @@ def version(path: Path) -> str:
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _open_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str) -> pa.Table:
+def _open_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str, planned: int) -> pa.Table:
+    """metrics.open_courses, cached by what it depends on (the planned-sessions default among the
+    settings). Every caller passes every argument, so the warm-up and a visit share one cache key."""
+    chosen = settings_mod.DEFAULT.with_(planned_sessions=planned)
     with store.reading(Path(path)) as con:
-        return metrics.open_courses(con, Filters(as_of=as_of, relief_rule=relief_rule))
+        return metrics.open_courses(con, Filters(as_of=as_of, relief_rule=relief_rule, settings=chosen))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule,
+                          filters.settings.planned_sessions)
     with store.reading(Path(path)) as con:
         return db.run(con, name, open_courses=table, **filters.params(), **dict(extra))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _cohort(path: str, data_version: str, filters: Filters, group: str | None) -> list[dict]:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule,
+                          filters.settings.planned_sessions)
     with store.reading(Path(path)) as con:
         return metrics.cohort_rows(con, filters, group, table)
 
@@ -333,7 +338,8 @@ def warm_overview(path: Path, filters: Filters) -> None:
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)
 def _private_cohort(path: str, data_version: str, filters: Filters, group: str | None, viewer: str,
                     k: int) -> tuple[list[dict], dict]:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule,
+                          filters.settings.planned_sessions)
     with store.reading(Path(path)) as con:
         return metrics.private_cohort(con, filters, group, viewer, table, k)
 

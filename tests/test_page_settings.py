@@ -53,3 +53,12 @@ def test_the_panel_says_how_many_settings_changed_and_puts_them_back(app):
     assert app.sidebar.number_input(key="min_cohort").value == 5
     assert app.sidebar.number_input(key="dropout_gap").value == 7
     assert any(e.label == "Thresholds" for e in app.sidebar.expander)
+
+
+def test_the_planned_sessions_setting_changes_only_courses_without_a_plan(app):
+    open_page(app, PAGE)
+    app.sidebar.number_input(key="planned").set_value(3).run()
+    # p3's inferred course (no courses.csv row) now plans 3 sessions: 3 visit days, completed; c1 keeps
+    # its 5 (completed), c2 its 10 (dropped out)
+    assert tiles(app)["Completed"] == ("2", "67 % of courses")
+    assert tiles(app)["Dropped out"] == ("1", "33 % of courses")
