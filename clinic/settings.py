@@ -165,7 +165,11 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         if name == "mcid":
             continue
         low, high, unit, _label, text = RANGES[name]
-        if name == "adherence_pct":
+        if name == "course_gap_days":      # the database's own (clinic.grouping): a flag can only confirm it
+            group.add_argument(flag, dest=name, type=_whole, default=None, metavar="N",
+                               help=f"{text} The database stores it ({low}–{high} {unit}, 30 unless changed with "
+                                    "`python -m clinic course-gap --set N`); a different value is refused.")
+        elif name == "adherence_pct":
             group.add_argument(flag, dest=name, type=_threshold, default=DEFAULT.adherence_pct, metavar="RATIO",
                                help=f"{text} Written 0.8 or 80%%; {low}–{high} %%, default "
                                     f"{DEFAULT.adherence_threshold}.")
@@ -176,7 +180,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def from_args(args: argparse.Namespace) -> Settings:
     """The Settings the flags of `add_flags` ask for; SettingsError when one is out of range."""
-    return Settings(**{f.name: getattr(args, f.name, getattr(DEFAULT, f.name)) for f in fields(Settings)})
+    values = {f.name: getattr(args, f.name, None) for f in fields(Settings)}
+    return Settings(**{name: getattr(DEFAULT, name) if value is None else value for name, value in values.items()})
 
 
 # ---------------------------------------------------------------- words

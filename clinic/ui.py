@@ -244,6 +244,26 @@ def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime:
     return st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=record, **kwargs)
 
 
+def regroup_courses(days: int):
+    """Re-groups the database's rows without a course id with a new gap (clinic.grouping), audited;
+    a plain message instead of a traceback when the database cannot be written now. None then."""
+    from clinic import grouping
+
+    path, signed_in = _run.path, getattr(_run, "signed_in", None)
+    who = signed_in.user.name if signed_in else None
+    store.release_reader()          # this run's read connection would hold the file against the write
+    try:
+        outcome = grouping.regroup(path, days, who)
+    except db.DatabaseLocked:
+        st.warning("The database is busy with an import right now. Try again in a few seconds; nothing was changed.")
+        return None
+    except (settings_mod.SettingsError, db.NotADatabase) as exc:
+        st.error(for_markdown(str(exc)))
+        return None
+    access.record(path, who, "course gap changed", outcome.as_dict())
+    return outcome
+
+
 def opened_course(course_id: str, patient_id: str) -> None:
     """Writes "patient opened" to the audit log once per course and browser session (not on every rerun)."""
     seen = st.session_state.setdefault("audit.opened_courses", set())
@@ -543,7 +563,7 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
         relief_rule = st.radio("First-session relief means", list(RELIEF_RULES), key="relief",
                                format_func=RELIEF_RULE_LABELS.get, help=RELIEF_RULES["pct30"] + " (the default)",
                                **bound)
-        chosen_settings = settings_panel()
+        chosen_settings = settings_panel(course_gap(path))
     if start_from and start_to and start_from > start_to:
         st.sidebar.warning("The start range ends before it begins, so no course can match.")
     values = {"as_of": as_of, "from": start_from, "to": start_to, "therapist": chosen_therapists,
@@ -578,10 +598,24 @@ def _reset_settings() -> None:
         st.session_state[key] = getattr(settings_mod.DEFAULT, name)
 
 
-def settings_panel() -> settings_mod.Settings:
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _course_gap(path: str, data_version: str) -> int:
+    from clinic import grouping
+    with store.reading(Path(path)) as con:
+        return grouping.stored_gap(con)
+
+
+def course_gap(path: Path) -> int:
+    """The database's course gap (clinic.grouping): rows without a course id start a new course after more days."""
+    with friendly_errors():
+        return _course_gap(str(path), version(path))
+
+
+def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> settings_mod.Settings:
     """The clinical settings (beside the relief rule), in the sidebar, kept across pages and in the
     page's address like the filters. Each widget holds only values in range; the panel returns them
-    as one validated Settings."""
+    as one validated Settings, with the database's course gap (`gap_days`), which only the director
+    changes (Data quality page) because it decides which courses exist."""
     bound = {"bind": "query-params", "persist_state": "session"}
     default = settings_mod.DEFAULT
     chosen = {}
@@ -598,11 +632,12 @@ def settings_panel() -> settings_mod.Settings:
             chosen[name] = st.number_input(f"{text} ({unit})", min_value=low, max_value=high,
                                            value=getattr(default, name), step=1, key=SETTING_KEYS[name],
                                            help=f"{help_text} Default {getattr(default, name)}.", **bound)
-        st.caption(f"New inferred course after a gap of more than {default.course_gap_days} days: set when "
-                   "rows are imported.")
+        st.caption(f"New inferred course after a gap of more than {gap_days} days: the database's own, as it "
+                   "decides which courses exist. The clinic director changes it on the Data quality page.")
         st.button("Default settings", key="settings.reset", on_click=_reset_settings, disabled=not changed,
                   width="stretch")
     values = {name: (getattr(default, name) if value is None else value) for name, value in chosen.items()}
+    values["course_gap_days"] = gap_days
     try:
         return settings_mod.Settings(**values)
     except settings_mod.SettingsError:        # never reached through the widgets' ranges; defaults if it were
