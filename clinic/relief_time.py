@@ -101,8 +101,9 @@ def km(times, events) -> dict:
         median = fit.quantile(0.5)
         low, high = fit.quantile_ci(0.5) if len(fit.surv_times) else (np.nan, np.nan)
     low, high = float(low), float(high)
-    median, low, high = _number(median), _number(low), (None if np.isinf(high) else _number(high))
-    if median is not None and np.isnan(low) and np.isnan(high):
+    unanswered = math.isnan(low) and math.isnan(high)
+    median, low, high = _number(median), _number(low), _number(high)
+    if median is not None and unanswered:
         # No time's interval holds 50 %: the curve passes 50 % within one step, which is the interval.
         low = high = median
     return {"steps": steps, "median": median, "median_ci_low": low, "median_ci_high": high}
@@ -163,3 +164,32 @@ def report(con, filters: Filters, by: str | None = None, unit: str = "sessions",
         "overall": block(whole, None, unit, filters.settings.min_cohort),
         "groups": groups,
     }
+
+
+# ---------------------------------------------------------------- the dashboard's cached reads
+
+_cached = {}
+
+
+def dashboard_reports(filters: Filters, by: str | None, unit: str) -> tuple[dict, dict]:
+    """(time-to-relief report, relief-lasting report) for this run's database, cached like every
+    dashboard read (clinic.ui): keyed by the database path, its data version and the whole Filters."""
+    import streamlit as st
+
+    from clinic import ui
+
+    if "reports" not in _cached:
+        @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+        def reports(path: str, data_version: str, filters: Filters, by: str | None, unit: str) -> tuple[dict, dict]:
+            from pathlib import Path
+
+            from clinic import relief_lasting, store
+
+            table = ui._open_courses(path, data_version, filters.as_of, filters.relief_rule)
+            with store.reading(Path(path)) as con:
+                return report(con, filters, by, unit, table), relief_lasting.report(con, filters, table)
+
+        _cached["reports"] = reports
+    path = ui._run.path
+    with ui.friendly_errors():
+        return _cached["reports"](str(path), ui.version(path), filters, by, unit)
