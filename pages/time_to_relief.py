@@ -11,6 +11,14 @@ st.title("Time to relief")
 ui.filters_caption(filters)
 
 SPLITS = ("none", *COHORT_FIELDS)
+
+
+def columns(labels: dict) -> dict:
+    """Readable column names; per-cent columns with one decimal."""
+    return {c: st.column_config.NumberColumn(label, format="%.1f") if c.endswith("_pct") else label
+            for c, label in labels.items()}
+
+
 picks = st.columns(2)
 by = picks[0].selectbox("One curve per", SPLITS, format_func=lambda f: "All matching courses" if f == "none"
                         else COHORT_FIELDS[f], key="relief_time.by", bind="query-params", persist_state="session")
@@ -55,8 +63,8 @@ shown = medians.drop(columns=["settings"])
 if len(shown):
     st.markdown(f"**Median {charts.UNIT_WORD[unit]} to relief per curve** (greyed: fewer than "
                 f"{filters.settings.min_cohort} courses, too few to judge)")
-    st.dataframe(charts.grey_too_few(shown), column_config=charts.MEDIAN_LABELS, hide_index=True, width="stretch",
-                 key="relief_time.medians")
+    st.dataframe(charts.grey_too_few(shown), column_config=columns(charts.MEDIAN_LABELS), hide_index=True,
+                 width="stretch", key="relief_time.medians")
     ui.download("Download the medians (CSV)", exports.frame_csv(medians.rename(columns=charts.MEDIAN_LABELS)),
                 exports.file_name(f"time-to-relief-medians-{unit}-by-{by or 'all'}", filters, "csv"),
                 rows=len(medians), key="relief_time.download.medians",
@@ -100,8 +108,9 @@ if adherence.assessable.sum() == 0:
 else:
     st.plotly_chart(charts.adherence_chart(lasting["sustained_by_adherence"], filters.settings.adherence_pct),
                     width="stretch")
-st.dataframe(charts.grey_too_few(adherence.drop(columns=["settings"])), column_config=charts.ADHERENCE_LABELS,
-             hide_index=True, width="stretch", key="relief_time.adherence")
+st.dataframe(charts.grey_too_few(adherence.drop(columns=["settings"])),
+             column_config=columns(charts.ADHERENCE_LABELS), hide_index=True, width="stretch",
+             key="relief_time.adherence")
 ui.download("Download the adherence comparison (CSV)",
             exports.frame_csv(adherence.rename(columns=charts.ADHERENCE_LABELS)),
             exports.file_name("sustained-improvement-by-adherence", filters, "csv"), rows=len(adherence),
