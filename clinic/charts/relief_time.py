@@ -139,7 +139,8 @@ def km_chart(report: dict, unit: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
                                  showlegend=False, legendgroup=str(index)))
         fig.add_trace(go.Scatter(x=x, y=low, mode="lines", line={"width": 0, "shape": "hv"}, hoverinfo="skip",
-                                 fill="tonexty", fillcolor=GREY_BAND if block["too_few"] else _band(colour),
+                                 fill="tonexty", fillcolor=GREY_BAND if block["too_few"] else
+                                 _band(colour, 0.15 if len(drawn) <= 3 else 0.07),
                                  showlegend=False, legendgroup=str(index)))
         custom = [[0, 0, 0, None, None]] + [[s["at_risk"], s["events"], s["censored"], lo, hi]
                                             for s, lo, hi in zip(steps, low[1:], high[1:])]
@@ -164,9 +165,10 @@ def km_chart(report: dict, unit: str) -> go.Figure:
     return finish(fig, title, UNIT_AXIS[unit], SURVIVAL_AXIS, lines, height=480)
 
 
-def _band(colour: str) -> str:
+def _band(colour: str, opacity: float) -> str:
+    """The colour of a curve's band: its line colour, see-through (fainter when many curves overlap)."""
     red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, 0.15)"
+    return f"rgba({red}, {green}, {blue}, {opacity})"
 
 
 # ---------------------------------------------------------------- does it last
