@@ -145,10 +145,9 @@ def report(con, filters: Filters, by: str | None = None, unit: str = "sessions",
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}; use sessions or days")
     table = metrics.open_courses(con, filters) if table is None else table
-    whole = course_rows(con, filters, None, table)
+    rows = course_rows(con, filters, by, table)       # every matching course once, with its group's key
     groups = []
     if by:
-        rows = course_rows(con, filters, by, table)
         keys = [_key(k) for k in rows.key]
         rows = rows.assign(group_key=pd.Series(keys, index=rows.index, dtype="object"))
         ordered = sorted({k for k in keys if k is not None}) + ([None] if None in keys else [])
@@ -161,7 +160,7 @@ def report(con, filters: Filters, by: str | None = None, unit: str = "sessions",
         "unit": unit,
         "relief_rule": filters.relief_rule,
         "settings": filters.settings.as_dict(),
-        "overall": block(whole, None, unit, filters.settings.min_cohort),
+        "overall": block(rows, None, unit, filters.settings.min_cohort),
         "groups": groups,
     }
 
@@ -171,25 +170,45 @@ def report(con, filters: Filters, by: str | None = None, unit: str = "sessions",
 _cached = {}
 
 
-def dashboard_reports(filters: Filters, by: str | None, unit: str) -> tuple[dict, dict]:
-    """(time-to-relief report, relief-lasting report) for this run's database, cached like every
-    dashboard read (clinic.ui): keyed by the database path, its data version and the whole Filters."""
-    import streamlit as st
+def _dashboard_reads() -> dict:
+    """The cached readers of the page, made on first use (so the command line never imports Streamlit)."""
+    if not _cached:
+        from pathlib import Path
 
-    from clinic import ui
+        import streamlit as st
 
-    if "reports" not in _cached:
+        from clinic import relief_lasting, store, ui
+
         @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-        def reports(path: str, data_version: str, filters: Filters, by: str | None, unit: str) -> tuple[dict, dict]:
-            from pathlib import Path
-
-            from clinic import relief_lasting, store
-
+        def curves(path: str, data_version: str, filters: Filters, by: str | None, unit: str) -> dict:
             table = ui._open_courses(path, data_version, filters.as_of, filters.relief_rule)
             with store.reading(Path(path)) as con:
-                return report(con, filters, by, unit, table), relief_lasting.report(con, filters, table)
+                return report(con, filters, by, unit, table)
 
-        _cached["reports"] = reports
+        @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+        def lasting(path: str, data_version: str, filters: Filters) -> dict:
+            table = ui._open_courses(path, data_version, filters.as_of, filters.relief_rule)
+            with store.reading(Path(path)) as con:
+                return relief_lasting.report(con, filters, table)
+
+        _cached.update(curves=curves, lasting=lasting)
+    return _cached
+
+
+def dashboard_report(filters: Filters, by: str | None, unit: str) -> dict:
+    """The time-to-relief report for this run's database, cached like every dashboard read
+    (clinic.ui): keyed by the database path, its data version and the whole Filters."""
+    from clinic import ui
+
     path = ui._run.path
     with ui.friendly_errors():
-        return _cached["reports"](str(path), ui.version(path), filters, by, unit)
+        return _dashboard_reads()["curves"](str(path), ui.version(path), filters, by, unit)
+
+
+def dashboard_lasting(filters: Filters) -> dict:
+    """The relief-lasting report (clinic.relief_lasting) for this run's database, cached the same way."""
+    from clinic import ui
+
+    path = ui._run.path
+    with ui.friendly_errors():
+        return _dashboard_reads()["lasting"](str(path), ui.version(path), filters)

@@ -27,7 +27,7 @@ unit = picks[1].segmented_control("Count time in", list(charts.UNIT_WORD), forma
                                   persist_state="session") or "sessions"
 by = None if by == "none" else by
 
-report, lasting = relief_time.dashboard_reports(filters, by, unit)
+report = relief_time.dashboard_report(filters, by, unit)
 settings_line = settings.describe_line(filters.settings, filters.relief_rule)
 st.markdown(charts.definition_text(filters.relief_rule, filters.settings.adherence_pct, unit))
 
@@ -81,6 +81,7 @@ st.subheader("Does the relief last?")
 st.markdown("The clinic promises relief after the first session *provided that you follow the recommendations and "
             "continue the course*. For courses with first-session relief: pain before session 1 (b1), after it "
             "(a1) and before session 2 (b2).")
+lasting = relief_time.dashboard_lasting(filters)
 drop = lasting["drop_kept"]
 st.caption(charts.left_out_text(drop))
 if drop["courses"] == 0:

@@ -142,7 +142,7 @@ def km_chart(report: dict, unit: str) -> go.Figure:
                                  fill="tonexty", fillcolor=GREY_BAND if block["too_few"] else
                                  _band(colour, 0.15 if len(drawn) <= 3 else 0.07),
                                  showlegend=False, legendgroup=str(index)))
-        custom = [[0, 0, 0, None, None]] + [[s["at_risk"], s["events"], s["censored"], lo, hi]
+        custom = [[block["courses"], 0, 0, 100.0, 100.0]] + [[s["at_risk"], s["events"], s["censored"], lo, hi]
                                             for s, lo, hi in zip(steps, low[1:], high[1:])]
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="lines+markers", name=name, legendgroup=str(index),
