@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 from page_support import metrics_of, open_page
 from plotly_support import figures
+from test_text_is_inert import hostile_app, hostile_db  # noqa: F401 - the hostile clinic's fixtures
 
 PAGE = "pages/time_to_relief.py"
 
@@ -95,3 +96,14 @@ def test_no_matching_course_is_explained(app):
     open_page(app, PAGE)
     assert "No courses match these filters" in text_of(app)
     assert not figures(app)
+
+
+def test_a_therapist_name_from_the_data_stays_text_in_the_curves_and_on_the_page(hostile_app):
+    from test_text_is_inert import THERAPIST, assert_inert, for_plotly, open_with_hostile_therapist
+
+    at = open_with_hostile_therapist(hostile_app, PAGE)
+    at.selectbox(key="relief_time.by").set_value("therapist").run()
+    assert not at.exception
+    names = [t.name for t in figures(at)[0].data if t.showlegend is not False]
+    assert names == [for_plotly(THERAPIST)]                     # six courses: a legend entry, escaped
+    assert_inert(at)
