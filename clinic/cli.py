@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
 
     from clinic import cli_profiles
     cli_profiles.add_parser(sub)
+    from clinic import cli_relief
+    cli_relief.add_parsers(sub)
 
     gap = sub.add_parser("course-gap", help="the gap after which rows without a course id start a new course",
                          description="Prints the database's course gap (JSON); --set N stores a new one and re-groups "

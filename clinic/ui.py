@@ -101,6 +101,7 @@ PAGES = (
     ("pages/overview.py", "Overview", ":material/home:", "all"),
     ("pages/pain_trends.py", "Pain trends", ":material/trending_down:", "all"),
     ("pages/first_session.py", "First-session relief", ":material/bolt:", "all"),
+    ("pages/time_to_relief.py", "Time to relief", ":material/timer:", "all"),
     ("pages/adherence.py", "Adherence", ":material/calendar_month:", "all"),
     ("pages/patients.py", "Patients", ":material/person:", "all"),
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
