@@ -18,6 +18,7 @@ from plotly_support import specs
 from query_support import build_db
 from test_funnel import SESSIONS as FUNNEL_SESSIONS
 from test_page_access import everything_sent
+from test_text_is_inert import hostile_db  # noqa: F401  (a fixture: the clinic with hostile names)
 
 PAGE = "pages/fair_comparison.py"
 
@@ -100,3 +101,22 @@ def test_a_therapist_sees_their_own_point_named_and_the_other_therapist_unnamed(
     assert "\"B\"" not in sent and "'B'" not in sent
     for table in at.dataframe:
         assert "B" not in set(table.value.iloc[:, 0].astype(str))
+
+
+def test_a_hostile_therapist_or_site_name_reads_as_text_in_the_funnel_and_the_tables(hostile_db, monkeypatch,
+                                                                                      signed_in_as):
+    from test_text_is_inert import THERAPIST, assert_inert
+
+    monkeypatch.setenv("CLINIC_DB", str(hostile_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = "2026-03-20"
+    open_page(at, PAGE)
+    from clinic.text import for_plotly
+
+    assert for_plotly(THERAPIST) in specs(at)[0]["data"][-1]["text"]
+    assert_inert(at)
+    at.selectbox(key="fair.by").set_value("site").run()
+    assert not at.exception
+    assert_inert(at)
