@@ -270,8 +270,10 @@ def report(con, filters: Filters, by: str = "therapist", measure: str = "relief"
     from clinic import metrics
 
     table = metrics.open_courses(con, filters) if table is None else table
-    model = model_for(con, filters, measure, table)
-    compared = course_frame(con, filters, table)
+    clinic = Filters(as_of=filters.as_of, relief_rule=filters.relief_rule, settings=filters.settings)
+    everything = course_frame(con, clinic, table)
+    model = fit(everything, measure)
+    compared = everything if filters == clinic else course_frame(con, filters, table)
     return {"as_of": filters.as_of.isoformat(), "by": by, "measure": measure, "relief_rule": filters.relief_rule,
             "min_cohort": filters.settings.min_cohort, "interval": "95 %: (O ± 1.96·√Σp(1−p)) / E",
             "model": model.as_json(), "units": units(compared, model, by, filters.settings.min_cohort)}
