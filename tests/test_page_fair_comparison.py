@@ -120,3 +120,10 @@ def test_a_hostile_therapist_or_site_name_reads_as_text_in_the_funnel_and_the_ta
     at.selectbox(key="fair.by").set_value("site").run()
     assert not at.exception
     assert_inert(at)
+
+
+def test_before_the_first_course_the_page_says_there_is_nothing_to_compare(app):
+    app.query_params["as_of"] = "2026-02-01"                     # every course of the fixture starts in March
+    open_page(app, PAGE)
+    assert any(i.value.startswith("No courses match these filters") for i in app.info)
+    assert not app.get("plotly_chart") and not app.dataframe
