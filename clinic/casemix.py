@@ -127,10 +127,6 @@ def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
-def _level_words(name: str) -> str:
-    return INPUTS[name][1]
-
-
 def fit(frame: pd.DataFrame, measure: str) -> Model:
     """Fits the case-mix model on `frame` (queries/funnel_casemix.sql rows: every course of the
     clinic as of the date). Never raises for data that cannot be modelled: `fitted` is then false

@@ -38,7 +38,6 @@ MEASURES = {
 _COLUMNS = {"relief": ("relief_assessable", "relieved"), "responder": ("improvement_assessable", "responders_30")}
 # Curve points: every caseload up to this many courses, beyond it a geometric grid of as many points.
 CURVE_POINTS = 400
-ANOTHER = "another therapist"
 
 
 class FunnelError(ValueError):
