@@ -228,6 +228,8 @@ def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> lis
     y = _outcome(compared, model.measure)
     rows = compared.loc[y.notna()]
     keys = rows[by].astype("object").where(rows[by].notna(), None)
+    from clinic.funnel import wilson
+
     out = []
     p_all = model.predicted if model.fitted else None
     for key in sorted(set(keys), key=lambda k: (k is None, "" if k is None else str(k))):
@@ -240,8 +242,10 @@ def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> lis
             p = p[np.isfinite(p)]
             expected = float(p.sum())
             ratio, low, high = ratio_interval(observed, expected, float((p * (1 - p)).sum()))
+        rate_low, rate_high = wilson(observed, n)
         out.append({"key": key, "courses": n, "observed": observed, "expected": expected, "ratio": ratio,
                     "ci_low": low, "ci_high": high, "observed_rate": observed / n if n else None,
+                    "observed_rate_ci_low": rate_low, "observed_rate_ci_high": rate_high,
                     "expected_rate": expected / n if expected is not None and n else None,
                     "too_few": n < min_cohort})
     return out

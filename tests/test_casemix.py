@@ -112,6 +112,10 @@ def test_observed_against_expected_per_therapist_matches_the_hand_calculation(sa
     assert t2["ci_low"] == pytest.approx((10 - Z95 * 2.29128784747792) / 12, abs=1e-6)
     assert t2["ci_high"] == pytest.approx((10 + Z95 * 2.29128784747792) / 12, abs=1e-6)
     assert t2["observed_rate"] == pytest.approx(10 / 28) and t2["expected_rate"] == pytest.approx(12 / 28)
+    # Wilson 95 % of 10 of 12 (T1): centre (10/12 + z²/24) / (1 + z²/12) = 0.993394 / 1.320122 = 0.752501,
+    #   half z·sqrt((10/12)(2/12)/12 + z²/576) / 1.320122 = 1.959964 · 0.135068 / 1.320122 = 0.200532
+    assert t1["observed_rate_ci_low"] == pytest.approx(0.5520, abs=1e-4)
+    assert t1["observed_rate_ci_high"] == pytest.approx(0.9530, abs=1e-4)
     assert not t1["too_few"] and not t2["too_few"]
 
 

@@ -88,7 +88,8 @@ def oe_report() -> dict:
     def unit(key, n, o, e, v, few=False):
         half = 1.959963984540054 * v ** 0.5
         return {"key": key, "courses": n, "observed": o, "expected": e, "ratio": o / e, "ci_low": (o - half) / e,
-                "ci_high": (o + half) / e, "observed_rate": o / n, "expected_rate": e / n, "too_few": few}
+                "ci_high": (o + half) / e, "observed_rate": o / n, "observed_rate_ci_low": 0.5,
+                "observed_rate_ci_high": 0.75, "expected_rate": e / n, "too_few": few}
     return {"by": "therapist", "measure": "relief", "interval": "95 %", "units": [
         unit("Birch", 40, 30, 20.0, 4.0), unit("Cedar", 30, 10, 12.0, 9.0), unit("Larch", 2, 2, 1.0, 0.25, True)],
         "model": {"formula": "logit P(first_session_relief) ~ baseline_pain"}}
@@ -98,6 +99,7 @@ def test_the_oe_table_gives_a_verdict_from_the_interval():
     table = charts.oe_table(oe_report())
     assert list(table["verdict"]) == ["better than expected", "as expected", "too few to judge"]
     assert list(table["observed_pct"]) == pytest.approx([75.0, 100 / 3, 100.0])
+    assert table["observed_interval"][0] == "50.0–75.0 %"
 
 
 def test_the_forest_plot_greys_units_too_few_to_judge_and_marks_one():

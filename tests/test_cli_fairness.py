@@ -86,7 +86,7 @@ def test_expected_prints_the_model_and_says_why_it_is_not_fitted_on_three_course
     assert not model["fitted"] and model["n"] == 3 and "at least 30" in model["message"]
     a, b = out["units"]
     assert list(a) == ["key", "courses", "observed", "expected", "ratio", "ci_low", "ci_high", "observed_rate",
-                       "expected_rate", "too_few"]
+                       "observed_rate_ci_low", "observed_rate_ci_high", "expected_rate", "too_few"]
     assert (a["key"], a["courses"], a["observed"], a["expected"], a["ratio"]) == ("A", 2, 1, None, None)
     assert (b["key"], b["observed"], b["too_few"]) == ("B", 1, True)         # 1 course < 5
 

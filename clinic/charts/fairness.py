@@ -193,8 +193,13 @@ def funnel_table(report: dict, private: bool = False) -> pd.DataFrame:
 OE_LABELS = {
     "label": "Unit", "courses": "Assessable courses", "observed": "Observed", "expected": "Expected",
     "ratio": "O/E", "ci_low": "95 % low", "ci_high": "95 % high", "observed_pct": "Observed rate (%)",
-    "expected_pct": "Expected rate (%)", "verdict": "Against expected",
+    "observed_interval": "Observed rate 95 % (Wilson)", "expected_pct": "Expected rate (%)",
+    "verdict": "Against expected",
 }
+
+
+def _interval(low, high) -> str:
+    return "—" if low is None or high is None else f"{low * 100:.1f}–{high * 100:.1f} %"
 
 
 def oe_verdict(row: dict) -> str:
@@ -215,6 +220,7 @@ def oe_table(report: dict) -> pd.DataFrame:
     rows = [{"label": unit_label(u["key"], by), "courses": u["courses"], "observed": u["observed"],
              "expected": u["expected"], "ratio": u["ratio"], "ci_low": u["ci_low"], "ci_high": u["ci_high"],
              "observed_pct": None if u["observed_rate"] is None else u["observed_rate"] * 100,
+             "observed_interval": _interval(u["observed_rate_ci_low"], u["observed_rate_ci_high"]),
              "expected_pct": None if u["expected_rate"] is None else u["expected_rate"] * 100,
              "verdict": oe_verdict(u), "too_few": u["too_few"]} for u in report["units"]]
     return pd.DataFrame(rows, columns=[*OE_LABELS, "too_few"])
