@@ -93,6 +93,9 @@ def _hover(row) -> str:
             f"<br>{row.standing}" + (f" ({TOO_FEW})" if row.too_few else ""))
 
 
+CROWDED_UNITS = 6         # more points than this: names only where they stand out, the rest on hover
+
+
 def _label_positions(frame: pd.DataFrame) -> list[str]:
     """Above or below each point, alternating in the order of caseload, so close points' names
     do not print over each other."""
@@ -120,7 +123,9 @@ def funnel_chart(report: dict, private: bool = False) -> go.Figure:
                                  line={"color": NEUTRAL, "width": 2}))
     if not frame.empty:
         colours = [NEUTRAL if r.too_few else OUTSIDE_COLOURS[_outside(r.outside)] for r in frame.itertuples()]
-        labels = [for_plotly(r.label) if (not private or r.own or by != "therapist") else ""
+        crowded = len(frame) > CROWDED_UNITS      # then only the units that stand out (and one's own) are named
+        labels = [for_plotly(r.label) if (not private or r.own or by != "therapist")
+                  and (not crowded or r.own or _outside(r.outside) is not None) else ""
                   for r in frame.itertuples()]
         sizes = [14 if r.own else 10 for r in frame.itertuples()]
         fig.add_trace(go.Scatter(
@@ -132,9 +137,13 @@ def funnel_chart(report: dict, private: bool = False) -> go.Figure:
     title = f"{MEASURE_LABELS[measure]} by {UNIT_LABELS[by].lower()}: funnel plot ({n_courses(total)})"
     subtitle = ("Each point: a unit's rate against its number of assessable courses. Outside the dashed curves "
                 "(99.8 %) is unlikely to be chance; the dotted ones (95 %) are crossed by 1 unit in 20 by chance.")
+    if not frame.empty and len(frame) > CROWDED_UNITS:
+        subtitle += "<br>Named: the units outside the limits; point at the others for their names."
     fig = styled(fig, title, "Assessable courses (n)", f"{MEASURE_LABELS[measure]} (%)", subtitle, height=480)
     fig.update_yaxes(range=[-2, 102], ticksuffix=" %")
     fig.update_xaxes(rangemode="tozero")
+    if "<br>" in subtitle:
+        fig.update_layout(margin={"t": 110})      # room for the subtitle's second line above the plot
     return fig
 
 
