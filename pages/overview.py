@@ -136,7 +136,8 @@ if benchmark_note:
 # enough for the longest name ("Median sustained improvement") and its line under the figure.
 with st.container(horizontal=True, wrap=True, gap="xsmall", horizontal_alignment="distribute",
                   vertical_alignment="distribute", key="overview.tiles"):
-    for tile in charts.tiles(summary, RELIEF_RULE_LABELS[filters.relief_rule], rule, filters.settings):
+    for tile in charts.tiles(summary, RELIEF_RULE_LABELS[filters.relief_rule], rule, filters.settings,
+                             (ui.cohort() or [None])[0]):
         with st.container(border=True, width=charts.TILE_WIDTH_PX, gap=None):
             st.metric(tile.label, tile.value, delta=tile.note, delta_color="off", delta_arrow="off", help=tile.help)
             if tile.label in benchmark:

@@ -284,3 +284,13 @@ def test_a_clinic_benchmark_is_a_second_dotted_line_labelled_clinic():
 def test_without_a_clinic_benchmark_there_is_one_line():
     fig = charts.comparison(frame_at_10(AGE_ROWS, "age_band"), "relief", OVERALL, "age_band")
     assert len(fig.layout.shapes) == 1 and "dotted" not in fig.layout.title.subtitle.text
+
+
+def test_the_table_shows_the_middle_half_of_improvement_and_the_interval_of_the_drop_out_rate():
+    rows = [row("Ash", 4, dropped_out=1) | {"improvement_q1_pct": 18.75, "improvement_q3_pct": 62.5,
+                                           "dropout_ci_low": 0.0456, "dropout_ci_high": 0.6994},
+            row("Beech", 2)]
+    table = charts.display_table(charts.cohort_frame(rows, "therapist")).set_index("label")
+    assert table.loc["Ash", "improvement_iqr"] == "18.8 % – 62.5 %"
+    assert table.loc["Ash", "dropout_interval"] == "4.6 % – 69.9 %"
+    assert table.loc["Beech", "improvement_iqr"] == "—"          # nothing to spread: a dash, not 0

@@ -371,3 +371,15 @@ def test_a_database_busy_with_an_import_gives_a_plain_message_not_a_traceback(ap
     app.run()
     assert not app.exception
     assert any("busy with an import" in w.value for w in app.warning)
+
+
+def test_the_tiles_help_states_the_spread_and_the_intervals_of_the_page_fixture(app):
+    app.run()                                    # the Overview is the first page
+    assert not app.exception
+    helps = {m.label: m.proto.help for m in app.metric}
+    # sustained improvement of c1, c2, p3: 0, 100/7 = 14.29, 62.5 %: q1 = 0 + 0.5 x 14.29 = 7.1 %,
+    # q3 = 14.29 + 0.5 x (62.5 - 14.29) = 38.4 %
+    assert "Interquartile range 7.1 % – 38.4 %" in helps["Median sustained improvement"]
+    # drop-outs 1 of 3 (c2): Wilson 6.1 % – 79.2 %; adherent 1 of 3 rated (c1): the same interval
+    assert "95 % Wilson interval 6.1 % – 79.2 %." in helps["Drop-out rate"]
+    assert "Adherent: 1 of 3 rated courses. 95 % Wilson interval 6.1 % – 79.2 %." in helps["Mean adherence"]

@@ -29,7 +29,8 @@ KEY_ORDER = {"age_band": AGE_BANDS, "diagnosis": DIAGNOSES, "sex": SEXES}
 COUNT_COLUMNS = ("courses", "patients", "relief_assessable", "relieved", "improvement_assessable",
                  "responders_30", "responders_50", "adherent", "completed", "dropped_out")
 METRIC_COLUMNS = ("relief_rate", "ci_low", "ci_high", "median_improvement_pct", "mean_adherence",
-                  "mean_improvement_pct", "responder_30_rate", "responder_ci_low", "responder_ci_high")
+                  "mean_improvement_pct", "responder_30_rate", "responder_ci_low", "responder_ci_high",
+                  "improvement_q1_pct", "improvement_q3_pct", "dropout_ci_low", "dropout_ci_high")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,8 @@ TABLE_LABELS = {
     "mean_improvement_pct": "Mean sustained improvement",
     "relief_interval": "First-session relief: 95 % interval",
     "responder_interval": "Responders: 95 % interval",
+    "improvement_iqr": "Sustained improvement: middle half",
+    "dropout_interval": "Drop-out rate: 95 % interval",
     "relief_assessable": "Relief assessable (courses)",
     "relieved": "Relieved (courses)",
     "improvement_assessable": "Improvement assessable (courses)",
@@ -210,11 +213,15 @@ TABLE_HELP = {
                               "scored visit day. Pain is scored in whole points, so it often lands on the same "
                               "value (such as 33 %) in every group.",
     "adherence_pct": "Mean over the courses of the share of each course's days so far with a visit.",
-    "dropout_pct": "Share of the courses not completed and without a visit for 8 days or more.",
+    "dropout_pct": "Share of the courses not completed and without a visit for more than the drop-out gap of the "
+                   "settings (7 days by default).",
     "mean_improvement_pct": "Mean of the courses' sustained improvement (tells groups apart where the median "
                             "does not).",
     "relief_interval": "Wilson 95 % interval of the first-session relief rate.",
     "responder_interval": "Wilson 95 % interval of the responder rate.",
+    "improvement_iqr": "Interquartile range of the courses' sustained improvement: the middle half of the courses "
+                       "lies between these two values (quartiles with linear interpolation).",
+    "dropout_interval": "Wilson 95 % interval of the drop-out rate.",
 }
 PERCENT_COLUMNS = ("relief_pct", "responder_pct", "mean_improvement_pct", "median_improvement_pct", "adherence_pct",
                    "dropout_pct")
@@ -243,6 +250,9 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         "mean_improvement_pct": frame["mean_improvement_pct"],
         "relief_interval": _interval_texts(frame["ci_low"], frame["ci_high"]),
         "responder_interval": _interval_texts(frame["responder_ci_low"], frame["responder_ci_high"]),
+        "improvement_iqr": [f"{lo:.1f} % – {hi:.1f} %" if not (pd.isna(lo) or pd.isna(hi)) else "—"
+                            for lo, hi in zip(frame["improvement_q1_pct"], frame["improvement_q3_pct"])],
+        "dropout_interval": _interval_texts(frame["dropout_ci_low"], frame["dropout_ci_high"]),
         "relief_assessable": frame["relief_assessable"],
         "relieved": frame["relieved"],
         "improvement_assessable": frame["improvement_assessable"],
@@ -258,9 +268,11 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 CSV_COLUMNS = ("key", "label", "courses", "patients", "relief_assessable", "relieved", "relief_rate", "ci_low", "ci_high",
-               "improvement_assessable", "median_improvement_pct", "mean_improvement_pct", "responders_30",
+               "improvement_assessable", "median_improvement_pct", "improvement_q1_pct", "improvement_q3_pct",
+               "mean_improvement_pct", "responders_30",
                "responders_50", "responder_30_rate", "responder_ci_low", "responder_ci_high", "mean_adherence",
-               "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
+               "adherent", "completed", "dropped_out", "dropout_rate", "dropout_ci_low", "dropout_ci_high",
+               "few_courses")
 # The downloads' column ids in words (the About sheet of the XLSX and the side file of the CSV).
 CSV_MEANINGS = {
     "suppressed": "true: the group is hidden (too few patients, or it could be worked out from the others); "
@@ -275,6 +287,8 @@ CSV_MEANINGS = {
     "ci_high": "First-session relief: Wilson 95 % interval, high (ratio 0–1)",
     "improvement_assessable": "Sustained improvement: courses with pain scored on two visit days",
     "median_improvement_pct": "Median sustained improvement (%)",
+    "improvement_q1_pct": "Sustained improvement: first quartile (%, linear interpolation)",
+    "improvement_q3_pct": "Sustained improvement: third quartile (%, linear interpolation)",
     "mean_improvement_pct": "Mean sustained improvement (%)",
     "responders_30": "Responders (≥ 30 % better): courses",
     "responders_50": "≥ 50 % better: courses",
@@ -286,6 +300,8 @@ CSV_MEANINGS = {
     "completed": "Completed: courses",
     "dropped_out": "Dropped out: courses",
     "dropout_rate": "Drop-out rate: dropped out / courses (ratio 0–1)",
+    "dropout_ci_low": "Drop-out rate: Wilson 95 % interval, low (ratio 0–1)",
+    "dropout_ci_high": "Drop-out rate: Wilson 95 % interval, high (ratio 0–1)",
     "few_courses": "true: fewer courses than the settings' fewest to judge (5 by default): too few to judge",
 }
 
