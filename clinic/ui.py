@@ -623,10 +623,7 @@ def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> sett
     bound = {"bind": "query-params", "persist_state": "session"}
     default = settings_mod.DEFAULT
     chosen = {}
-    changed = [name for name, key in SETTING_KEYS.items()
-               if st.session_state.get(key, getattr(default, name)) != getattr(default, name)]
-    label = "Thresholds" + (f" ({len(changed)} changed)" if changed else "")
-    with st.expander(label, expanded=False):
+    with st.expander("Thresholds", expanded=False):
         chosen["mcid"] = st.radio("Minimal clinically important difference", list(settings_mod.MCID_RULES),
                                   key=SETTING_KEYS["mcid"], format_func=settings_mod.MCID_LABELS.get,
                                   help="How much pain must fall for progress: " + settings_mod.MCID_RULES["points2"]
@@ -638,9 +635,14 @@ def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> sett
                                            help=f"{help_text} Default {getattr(default, name)}.", **bound)
         st.caption(f"New inferred course after a gap of more than {gap_days} days: the database's own, as it "
                    "decides which courses exist. The clinic director changes it on the Data quality page.")
+        values = {name: (getattr(default, name) if value is None else value) for name, value in chosen.items()}
+        changed = [name for name, value in values.items() if value != getattr(default, name)]
         st.button("Default settings", key="settings.reset", on_click=_reset_settings, disabled=not changed,
                   width="stretch")
-    values = {name: (getattr(default, name) if value is None else value) for name, value in chosen.items()}
+    if changed:         # said outside the folded panel, so a link's settings are never applied unseen
+        st.caption(f"{len(changed)} threshold{'s differ' if len(changed) > 1 else ' differs'} from the clinic's "
+                   "defaults: " + ", ".join(settings_mod.RANGES[n][3].lower() if n in settings_mod.RANGES else "MCID"
+                                            for n in changed) + ".")
     values["course_gap_days"] = gap_days
     try:
         return settings_mod.Settings(**values)

@@ -51,7 +51,8 @@ st.caption("Click a column header to sort; hover a header for its definition. Fi
            "last scored visit day; pain is scored in whole points, so the median sustained improvement often lands "
            "on the same value (such as 33 %) in every group, while the mean sustained improvement and the "
            "responders (≥ 30 % better) tell groups apart. Mean adherence = the mean share of a course's days so far "
-           "with a visit. Dropped out = not completed and no visit for 8 days or more.")
+           f"with a visit. Dropped out = not completed and no visit for more than {filters.settings.dropout_gap_days} "
+           "days.")
 table = charts.display_table(frame)
 percent = {"format": "%.1f %%"}
 widths = charts.table_widths(table)     # every header whole; through the drop-out rate at 1,400 px

@@ -35,6 +35,8 @@ def test_a_setting_in_the_address_is_applied_on_a_first_visit(app):
     open_page(app, PAGE)
     assert app.sidebar.number_input(key="adherent_at").value == 60
     assert tiles(app)["Adherent (≥ 60 %)"][0] == "2"
+    assert any(c.value.startswith("1 threshold differs from the clinic's defaults: adherent at.")
+               for c in app.sidebar.caption)
 
 
 def test_a_setting_out_of_range_in_the_address_is_not_taken(app):
@@ -48,11 +50,12 @@ def test_the_panel_says_how_many_settings_changed_and_puts_them_back(app):
     open_page(app, PAGE)
     app.sidebar.number_input(key="min_cohort").set_value(8).run()
     app.sidebar.number_input(key="dropout_gap").set_value(10).run()
-    assert any(e.label == "Thresholds (2 changed)" for e in app.sidebar.expander)
+    assert any(c.value == "2 thresholds differ from the clinic's defaults: dropped out after, fewest courses to "
+                          "judge." for c in app.sidebar.caption)
     app.sidebar.button(key="settings.reset").click().run()
     assert app.sidebar.number_input(key="min_cohort").value == 5
     assert app.sidebar.number_input(key="dropout_gap").value == 7
-    assert any(e.label == "Thresholds" for e in app.sidebar.expander)
+    assert not any("from the clinic's defaults" in c.value for c in app.sidebar.caption)
 
 
 def test_the_planned_sessions_setting_changes_only_courses_without_a_plan(app):
