@@ -119,6 +119,15 @@ class Expected:
         band = BAND_LABELS[self.baseline_band] if self.baseline_band else "no baseline pain score"
         return f"{diagnosis}, {band}"
 
+    def headline(self) -> str:
+        """"Expected course: N similar completed courses (diagnosis, baseline band)", or why there is none."""
+        if self.diagnosis is None or self.baseline_band is None:
+            return self.sentence()
+        if not self.drawable:
+            return f"Expected course: {TOO_FEW} ({self.similar_courses:,} of the {self.min_cohort} needed)."
+        return (f"Expected course: {self.similar_courses:,} similar completed course"
+                f"{'' if self.similar_courses == 1 else 's'} ({self.group_words()})")
+
     def sentence(self) -> str:
         """The sentence under the chart, with the number of similar courses (or why none is drawn)."""
         if self.diagnosis is None:
