@@ -251,12 +251,12 @@ calendar = ui.query("patients_calendar", course_id=course_id)
 course_label = f"Course {course.course_id} of patient {course.patient_id}"
 if (sessions.status == "attended").any():
     st.plotly_chart(trajectory_charts.over_expected(sessions, progress.expected, course_label), width="stretch")
-    st.caption(for_markdown(progress.expected_words()))
+    st.caption(progress.expected_words())          # our own words and numbers: nothing from data
     verdict = progress.expected.verdict if progress.expected is not None else None
     if verdict is not None and verdict.below_expected:
-        st.warning(for_markdown(verdict.sentence(filters.settings.progress_after)))
+        st.warning(verdict.sentence(filters.settings.progress_after))
     elif verdict is not None:
-        st.caption(for_markdown(verdict.sentence(filters.settings.progress_after)))
+        st.caption(verdict.sentence(filters.settings.progress_after))
 else:
     st.info("No attended session yet, so there is no pain trajectory.")
 
