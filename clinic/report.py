@@ -34,7 +34,7 @@ ASCII = {"≥": ">=", "≤": "<=", "–": "-", "—": "-", "−": "-", "→": "-
 PDF_MIME, HTML_MIME = "application/pdf", "text/html"
 
 # colours (Okabe–Ito, as the dashboard's charts)
-BEFORE, AFTER, EXPECTED, BAND, GRID, INK, MUTED = ("#D55E00", "#0072B2", "#0072B2", "#D6E6F2", "#DDDDDD",
+BEFORE, AFTER, EXPECTED, BAND, GRID, INK, MUTED = ("#D55E00", "#0072B2", "#555555", "#D5ECF9", "#DDDDDD",
                                                    "#222222", "#666666")
 
 
@@ -325,9 +325,9 @@ def chart_shapes(report: Report, width: float, height: float) -> list[Shape]:
         else:
             shapes.append(Shape("line", ((cursor, legend_y - unit * 0.9), (cursor + 3 * unit, legend_y - unit * 0.9)),
                                 colour, 0.5, dash=True))
-        shapes.append(Shape("text", ((cursor + 3.5 * unit, legend_y),), INK,
+        shapes.append(Shape("text", ((cursor + 4.2 * unit, legend_y),), INK,
                             text=words, size=6.5))
-        cursor += (3.5 + 0.8 * len(words) + 3) * unit
+        cursor += (4.2 + 0.8 * len(words) + 3) * unit
     return shapes
 
 
@@ -467,7 +467,7 @@ def pdf_bytes(report: Report, font_dirs=FONT_DIRS) -> bytes:
     pdf.ln(1)
     para("Pain, session by session", 11, bold=True, height=6)
     para(report.expected_words(), 8.5)
-    chart_w, chart_h = width, 78.0
+    chart_w, chart_h = width, 92.0
     top = pdf.get_y() + 1
     _paint_pdf(pdf, chart_shapes(report, chart_w, chart_h), pdf.l_margin, top, family, write)
     pdf.set_y(top + chart_h + 2)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import BAND, patients
+from clinic.charts import patients
 from clinic.text import for_plotly
 
-EXPECTED = "#0072B2"
+EXPECTED = "#555555"                       # grey: the course itself keeps the colours
+BAND = "rgba(86, 180, 233, 0.25)"
 BAND_NAME = "Similar courses: middle half (25th–75th percentile)"
 MEDIAN_NAME = "Similar courses: median pain before"
 
