@@ -21,10 +21,14 @@ with clinic_rows as (
     from trajectory_sessions($as_of, $relief_rule)
 ),
 
+wanted as (
+    select distinct unnest($course_ids::varchar[]) as course_id
+),
+
 listed as (
     select course_id, diagnosis, completed
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where list_contains($course_ids::varchar[], course_id)
+    where course_id in (select course_id from wanted)
 ),
 
 latest as (
@@ -34,7 +38,7 @@ latest as (
         arg_max(session_number, session_number) filter (where pain_before is not null) as latest_session,
         arg_max(pain_before, session_number) filter (where pain_before is not null) as latest_pain
     from clinic_rows
-    where list_contains($course_ids::varchar[], course_id)
+    where course_id in (select course_id from wanted)
     group by course_id
 ),
 
