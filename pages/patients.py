@@ -194,17 +194,22 @@ about.loc[:, "sex"] = about.sex.map(lambda x: SEX_LABELS.get(x, x))
 about.loc[:, "start_date"] = f"{course.start_date:%Y-%m-%d}"
 ui.show_table(about, ABOUT_LABELS, key="patients.about")
 
-# The progress report for the patient and the referring doctor (pseudonymous ids, no names, no notes);
-# its file is written when a button is pressed, and the download is audited.
+# The progress report for the patient and the referring doctor (pseudonymous ids, no names, no notes),
+# written once per course, data version and filters and kept for the reruns; the download is audited.
 progress = report.build(ui.query, filters, course_id)
 report_name = report.file_stem(progress)
+report_signature = (ui.version(path), filters, course_id)
+if (st.session_state.get("patients.report") or (None,))[0] != report_signature:
+    st.session_state["patients.report"] = (report_signature, report.render(progress, "pdf"),
+                                           report.render(progress, "html"))
+_signature, report_pdf, report_html = st.session_state["patients.report"]
 with st.container(horizontal=True):
-    ui.download("Report (PDF)", lambda: report.render(progress, "pdf"), f"{report_name}.pdf", rows=1,
+    ui.download("Report (PDF)", report_pdf, f"{report_name}.pdf", rows=1,
                 key="patients.report_pdf", mime=report.PDF_MIME,
                 help="A one-page progress report for the patient and the referring doctor: the pain trajectory "
                      "against the expected course, sessions, first-session result, adherence, flags and the "
                      "definitions used. Pseudonymous ids only; no names, no notes.")
-    ui.download("Report (HTML)", lambda: report.render(progress, "html"), f"{report_name}.html", rows=1,
+    ui.download("Report (HTML)", report_html, f"{report_name}.html", rows=1,
                 key="patients.report_html", mime=report.HTML_MIME,
                 help="The same report as a web page to print (A4).")
 
