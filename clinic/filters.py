@@ -71,6 +71,9 @@ class Filters:
             "sexes": list(self.sexes),
             "scope": self.scope,
             "relief_rule": self.relief_rule,
+            # a one-row table, registered as a view beside the scalars: filtered_courses.sql applies
+            # the adherence threshold and drop-out gap from it, so every filtered query honours them
+            "clinic_settings": self.settings.table(),
         }
 
     def with_(self, **changes) -> "Filters":
@@ -120,6 +123,8 @@ def url_params(filters: Filters, today: dt.date) -> list[tuple[str, str]]:
         pairs.extend((key, url_label(key, v)) for v in values)
     if filters.relief_rule != "pct30":
         pairs.append(("relief", url_label("relief", filters.relief_rule)))
+    from clinic import settings
+    pairs.extend(settings.url_params(filters.settings))
     return pairs
 
 

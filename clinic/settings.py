@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # The minimal clinically important difference a course's pain must fall by (see clinic.flags).
 MCID_RULES = {
@@ -81,6 +82,17 @@ class Settings:
     def is_default(self) -> bool:
         return self == Settings()
 
+    def table(self):
+        """The settings as a one-row Arrow table (the `clinic_settings` view of filtered_courses.sql)."""
+        return _table(self)
+
+
+@lru_cache(maxsize=64)
+def _table(chosen: "Settings"):
+    import pyarrow as pa
+
+    return pa.table({name: [value] for name, value in asdict(chosen).items()})
+
 
 DEFAULT = Settings()
 
@@ -98,6 +110,22 @@ def threshold_pct(text: str) -> int:
     if percent != percent.to_integral_value():
         raise SettingsError(f"adherence threshold {text!r} must be a whole percent (0.8, 0.85, 90%)")
     return int(percent)
+
+
+# The settings the dashboard's panel offers: setting -> the key of its widget, which is also its name
+# in the page's address (course_gap_days is the database's own, set when rows are imported).
+URL_KEYS = {"mcid": "mcid", "progress_after": "progress_after", "adherence_pct": "adherent_at",
+            "dropout_gap_days": "dropout_gap", "planned_sessions": "planned", "min_cohort": "min_cohort"}
+
+
+def url_params(chosen: Settings) -> list[tuple[str, str]]:
+    """The settings that differ from the defaults as (name, value) pairs of a page's address."""
+    pairs = []
+    for name, key in URL_KEYS.items():
+        value = getattr(chosen, name)
+        if value != getattr(DEFAULT, name):     # a choice is written as the label it shows, like the filters'
+            pairs.append((key, MCID_LABELS[value] if name == "mcid" else str(value)))
+    return pairs
 
 
 # ---------------------------------------------------------------- command line
@@ -137,7 +165,11 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         if name == "mcid":
             continue
         low, high, unit, _label, text = RANGES[name]
-        if name == "adherence_pct":
+        if name == "course_gap_days":      # the database's own (clinic.grouping): a flag can only confirm it
+            group.add_argument(flag, dest=name, type=_whole, default=None, metavar="N",
+                               help=f"{text} The database stores it ({low}–{high} {unit}, 30 unless changed with "
+                                    "`python -m clinic course-gap --set N`); a different value is refused.")
+        elif name == "adherence_pct":
             group.add_argument(flag, dest=name, type=_threshold, default=DEFAULT.adherence_pct, metavar="RATIO",
                                help=f"{text} Written 0.8 or 80%%; {low}–{high} %%, default "
                                     f"{DEFAULT.adherence_threshold}.")
@@ -148,7 +180,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def from_args(args: argparse.Namespace) -> Settings:
     """The Settings the flags of `add_flags` ask for; SettingsError when one is out of range."""
-    return Settings(**{f.name: getattr(args, f.name, getattr(DEFAULT, f.name)) for f in fields(Settings)})
+    values = {f.name: getattr(args, f.name, None) for f in fields(Settings)}
+    return Settings(**{name: getattr(DEFAULT, name) if value is None else value for name, value in values.items()})
 
 
 # ---------------------------------------------------------------- words

@@ -2,7 +2,7 @@
 -- returns: one row per band, always all ten, in order: bin_low_pct (0, 10, ... 90), bin_high_pct
 --   (10, 20, ... 100), courses, share (of the filtered courses whose adherence is known, 0-1; null
 --   with none), adherent
---   (the band lies at or above the 80 % threshold). A band holds low <= adherence < high; 100 % falls
+--   (the whole band lies at or above the adherence threshold of clinic_settings, 80 % by default). A band holds low <= adherence < high; 100 % falls
 --   in the 90-100 band. Bands are found on integers: floor(10 * attended window days / window days).
 --   A course with an empty window (it starts on the as-of day, no visit yet) has no adherence and
 --   is in no band.
@@ -42,10 +42,11 @@ final as (
         b.bin * 10 + 10 as bin_high_pct,
         coalesce(c.courses, 0) as courses,
         coalesce(c.courses, 0) / nullif(t.courses, 0) as share,
-        b.bin >= 8 as adherent
+        b.bin * 10 >= s.adherence_pct as adherent
     from bins as b
     left join counts as c on c.bin = b.bin
     cross join total as t
+    cross join clinic_settings as s
 )
 
 select * from final

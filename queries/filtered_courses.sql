@@ -13,6 +13,10 @@
 --   or gave at least one of its attended sessions (dated <= as_of), as a therapist's account sees them;
 --   relief_rule ('pct30' | 'points2' | 'pct50'): the first-session relief rule, the one open_courses
 --   was computed with.
+-- The clinical settings come from the caller's one-row table `clinic_settings` (clinic/settings.py,
+-- registered with every filter set): `adherent` is 100 x attended window days >= adherence_pct x
+-- window days, and a course not completed is `dropped_out` after more than dropout_gap_days days
+-- without a visit (else `ongoing`); both replace what the facts and open_courses hold for the defaults.
 -- uses: settled_courses
 create or replace temp macro filtered_courses(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
@@ -23,8 +27,14 @@ create or replace temp macro filtered_courses(
         select * from open_courses
     )
 
-    select *
-    from counted
+    select c.* replace (
+        case when c.window_days > 0
+             then 100 * c.window_attended_days >= s.adherence_pct * c.window_days end as adherent,
+        not c.completed and c.days_since_last_visit > s.dropout_gap_days as dropped_out,
+        not c.completed and c.days_since_last_visit <= s.dropout_gap_days as ongoing
+    )
+    from counted as c
+    cross join (select adherence_pct, dropout_gap_days from clinic_settings) as s
     where start_date <= as_of::date
       and (start_from is null or start_date >= start_from::date)
       and (start_to is null or start_date <= start_to::date)

@@ -1,9 +1,9 @@
 -- overview_attention: what needs the clinic's attention now, among the filtered courses that are
 -- current (a visit, or the start with no visit yet, within the last $recent_days days), one row per
 -- (course, reason). Reasons:
---   'not_seen'             not completed, and the last visit (or the start, with no visit) was 8 to
---                          $recent_days days ago: by definition a drop-out now, but a call may
---                          still bring the patient back;
+--   'not_seen'             dropped out (not completed, and the last visit, or the start with no
+--                          visit, more than the drop-out gap of clinic_settings ago, 8 days by
+--                          default) up to $recent_days days ago: a call may still bring the patient back;
 --   'no_conclusion'        started without a doctor's conclusion on file (false or unknown);
 --   'acute_inflammation'   an attended session was recorded during acute inflammation;
 --   'numbness'             numbness was reported at a session (a red flag to check and refer).
@@ -22,8 +22,7 @@ with courses as (
 reasons as (
     select 'not_seen' as reason, c.*, null::bigint as flagged_sessions, null::date as last_flagged_date
     from courses as c
-    where not c.completed
-      and c.days_since_last_visit >= 8
+    where c.dropped_out
 
     union all
 

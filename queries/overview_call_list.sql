@@ -1,7 +1,7 @@
 -- overview_call_list: the patients to call today, among the filtered courses: not completed, not
--- dropped out (dropped out = 8 or more days without a visit, DESIGN.md), and the last attended visit
+-- dropped out (more than the drop-out gap without a visit, 7 days by default), and the last attended visit
 -- (or the start, with no visit yet) $min_days or more days before the as-of date; so with
--- $min_days = 2: a course whose last visit was 2 to 7 days ago (no visit yesterday, and a call may
+-- $min_days = 2: a course whose last visit was 2 to 7 days ago by default (no visit yesterday, and a call may
 -- keep the course going). A course last seen yesterday (1 day) is not listed: today's visit may
 -- still come. One row per course, most days since the last visit first.
 -- returns: course_id, patient_id, therapist, start_date, last_attended_date (null with no visit),

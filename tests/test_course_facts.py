@@ -70,7 +70,8 @@ def rows(con, name: str, as_of: dt.date, rule: str = "pct30", **tables) -> list[
 
 def by_facts(con, as_of, rule="pct30"):
     filters = Filters(as_of=as_of, relief_rule=rule)
-    return rows(con, "all_courses", as_of, rule, open_courses=metrics.open_courses(con, filters))
+    return rows(con, "all_courses", as_of, rule, open_courses=metrics.open_courses(con, filters),
+                clinic_settings=filters.settings.table())
 
 
 def by_sessions(con, as_of, rule="pct30"):

@@ -20,7 +20,7 @@ from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS
 
 GROUPS = tuple(COHORT_FIELDS)
 UNKNOWN = "unknown"
-FEW_COURSES = 10              # a group with fewer courses than this is flagged: read it with care
+FEW_COURSES = 5               # the default of settings.min_cohort: a group with fewer courses is too few to judge
 STRONG, PALE = PALETTE[0], "rgba(127, 127, 127, 0.55)"
 
 # Natural order of the keys of each grouping (keys not listed keep the query's order, unknown last).
@@ -42,7 +42,7 @@ class Metric:
 
 # One name per metric across the dashboard (the same words on the Overview, Pain trends, Adherence
 # and Patients pages): First-session relief, Sustained improvement (per course), Median / Mean
-# sustained improvement (per cohort), Responders (≥ 30 % better), Mean adherence, Adherent (≥ 80 %),
+# sustained improvement (per cohort), Responders (≥ 30 % better), Mean adherence, Adherent,
 # Completed, Dropped out / Drop-out rate.
 METRICS = {
     "relief": Metric("First-session relief", "relief_rate", "First-session relief (% of assessable courses)", True),
@@ -112,8 +112,9 @@ def _rate(part, whole):
     return None if not whole else part / whole
 
 
-def cohort_frame(rows: list[dict], group: str) -> pd.DataFrame:
-    """One row per cohort key in display order, with `label`, `dropout_rate` and `few_courses`.
+def cohort_frame(rows: list[dict], group: str, min_cohort: int = FEW_COURSES) -> pd.DataFrame:
+    """One row per cohort key in display order, with `label`, `dropout_rate` and `few_courses` (fewer
+    than `min_cohort` courses: too few to judge, drawn greyed).
 
     Counts stay integers and rates stay exact (unrounded); a rate with nothing to count is NaN.
     """
@@ -128,8 +129,14 @@ def cohort_frame(rows: list[dict], group: str) -> pd.DataFrame:
     })
     frame["dropout_rate"] = pd.array([_rate(r.get("dropped_out") or 0, r.get("courses") or 0) for r in rows],
                                      dtype="Float64")
-    frame["few_courses"] = frame["courses"] < FEW_COURSES
+    frame["few_courses"] = frame["courses"] < min_cohort
+    frame.attrs["min_cohort"] = min_cohort
     return frame
+
+
+def min_cohort_of(frame: pd.DataFrame) -> int:
+    """The fewest courses a group of `frame` (from cohort_frame) needs to be judged."""
+    return int(frame.attrs.get("min_cohort", FEW_COURSES))
 
 
 def overall_values(row: dict | None) -> dict:
@@ -159,7 +166,7 @@ TABLE_LABELS = {
     "improvement_assessable": "Improvement assessable (courses)",
     "responders_30": "Responders ≥ 30 % (courses)",
     "responders_50": "≥ 50 % better (courses)",
-    "adherent": "Adherent (≥ 80 %)",
+    "adherent": "Adherent",
     "completed": "Completed",
     "dropped_out": "Dropped out",
     "note": "Note",
@@ -244,7 +251,8 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         "adherent": frame["adherent"],
         "completed": frame["completed"],
         "dropped_out": frame["dropped_out"],
-        "note": [f"few courses (< {FEW_COURSES})" if few else "" for few in frame["few_courses"]],
+        "note": [f"too few to judge (< {min_cohort_of(frame)} courses)" if few else ""
+                 for few in frame["few_courses"]],
     })
     return shown.loc[:, list(TABLE_LABELS)].reset_index(drop=True)
 
@@ -274,11 +282,11 @@ CSV_MEANINGS = {
     "responder_ci_low": "Responders: Wilson 95 % interval, low (ratio 0–1)",
     "responder_ci_high": "Responders: Wilson 95 % interval, high (ratio 0–1)",
     "mean_adherence": "Mean adherence (ratio 0–1)",
-    "adherent": "Adherent (≥ 80 %): courses",
+    "adherent": "Adherent (at or above the settings' adherence threshold, 80 % by default): courses",
     "completed": "Completed: courses",
     "dropped_out": "Dropped out: courses",
     "dropout_rate": "Drop-out rate: dropped out / courses (ratio 0–1)",
-    "few_courses": f"true: fewer than {FEW_COURSES} courses, read with care",
+    "few_courses": "true: fewer courses than the settings' fewest to judge (5 by default): too few to judge",
 }
 
 
@@ -346,7 +354,7 @@ def _hover(metric_key: str, row) -> str:
                        f"Responders (≥ 30 % better): {int(row['responders_30']):,}, ≥ 50 % better: "
                        f"{int(row['responders_50']):,}")
     if metric_key == "adherence":
-        return head + (f"Mean adherence: {value:.1%}<br>Adherent (≥ 80 %): {int(row['adherent']):,} courses<br>"
+        return head + (f"Mean adherence: {value:.1%}<br>Adherent: {int(row['adherent']):,} courses<br>"
                        f"Completed: {int(row['completed']):,} courses")
     return head + (f"Drop-out rate: {value:.1%}<br>Dropped out: {int(row['dropped_out']):,} of "
                    f"{int(row['courses']):,} courses")
@@ -378,8 +386,9 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
     labels = [cohort_text(label) for label in rows["label"]]     # the y categories: tick labels render HTML
     values = [None if pd.isna(v) else float(v) * scale for v in rows[metric.column]]
     fig = go.Figure()
-    for few, name, colour in ((False, f"{FEW_COURSES} or more courses", STRONG),
-                              (True, f"fewer than {FEW_COURSES} courses: read with care", PALE)):
+    least = min_cohort_of(frame)
+    for few, name, colour in ((False, f"{least} or more courses", STRONG),
+                              (True, f"fewer than {least} courses: too few to judge", PALE)):
         part = [i for i in range(len(rows)) if bool(rows.loc[i, "few_courses"]) == few]
         if not part:
             continue
@@ -408,7 +417,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
         if values[i] is None:
             text += " · no data"
         elif rows.loc[i, "few_courses"]:
-            text += " · few"
+            text += " · too few to judge"
         fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=text,
                            showarrow=False, font={"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"})
     fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=1.0, yref="paper", yanchor="bottom",
@@ -457,7 +466,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
     else:
         behind = f"{n_courses(total)} in {n_groups(len(rows))}"
     if few:
-        extras.append(f"pale = fewer than {FEW_COURSES} courses")
+        extras.append(f"pale = fewer than {least} courses, too few to judge")
     if clinic is None:
         subtitle_lines = [f"{behind}; dashed line = all matching courses"]
     else:

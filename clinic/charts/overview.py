@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from clinic.settings import DEFAULT as DEFAULT_SETTINGS, Settings
 from clinic.charts import AFTER, BAD, BAND, GOOD, NEUTRAL, n_courses, styled
 
 CLAIM_THRESHOLD = 0.5
@@ -147,7 +148,7 @@ def headline_values(summary: dict) -> dict[str, str]:
     }
 
 
-def tiles(summary: dict, rule_label: str, rule_text: str) -> list[Tile]:
+def tiles(summary: dict, rule_label: str, rule_text: str, chosen: Settings = DEFAULT_SETTINGS) -> list[Tile]:
     """The six headline tiles of a cohort block, in the order shown."""
     relief = summary["first_session_relief"]
     improvement = summary["sustained_improvement"]
@@ -173,10 +174,10 @@ def tiles(summary: dict, rule_label: str, rule_text: str) -> list[Tile]:
              f"{improvement['assessable']:,} courses with two such days. {RESPONDERS}: "
              f"{improvement['responders_30']:,} of those {improvement['assessable']:,} courses improved by 30 % "
              "or more."),
-        Tile(ADHERENCE, values[ADHERENCE], f"{adherence['adherent']:,} courses at 80 % or more",
+        Tile(ADHERENCE, values[ADHERENCE], f"{adherence['adherent']:,} courses at {chosen.adherence_pct} % or more",
              "The mean over courses of the share of each daily course's days so far with a visit."),
         Tile(DROPOUT, values[DROPOUT], f"{adherence['dropped_out']:,} of {courses:,} courses",
-             "Share of courses not completed and with no visit for 8 days or more."),
+             f"Share of courses not completed and with no visit for more than {chosen.dropout_gap_days} days."),
     ]
 
 
