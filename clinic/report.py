@@ -180,6 +180,7 @@ class Report:
 
     def definitions(self) -> list[str]:
         s = self.settings
+        fewest = self.expected.min_cohort if self.expected is not None else s.min_cohort
         return [
             f"Pain: 0–10 numeric rating scale, asked before and after each session. Only records dated on or "
             f"before {self.as_of:%Y-%m-%d} count.",
@@ -192,7 +193,7 @@ class Report:
             "Expected course: pain before each session among the clinic's completed courses with the same "
             "diagnosis and baseline band (mild 0–3, moderate 4–6, severe 7–10; baseline = pain before the first "
             "session), this course left out; the line is the median, the band the 25th–75th percentile (linear "
-            f"interpolation); a session with fewer than {s.min_cohort} scored courses is not drawn.",
+            f"interpolation); a session with fewer than {fewest} scored courses is not drawn.",
             f"Below expected: after {s.progress_after} sessions, pain before the latest scored session is above "
             "the 75th percentile of similar courses at that session.",
             "Settings: " + clinic_settings.describe_line(s, self.relief_rule) + ".",

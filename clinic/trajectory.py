@@ -23,7 +23,9 @@ Definitions (the queries queries/trajectory_*.sql do the counting):
 Privacy: the expected course is an aggregate over the whole clinic's courses, not only those the
 viewer treats; only counts and percentiles of at least `min_cohort` courses are shown, never a
 course. A therapist still opens only their own patients' courses (the course itself passes the
-filters and scope).
+filters and scope), and for a therapist's view the minimum is never below the default
+`min_cohort` (5), whatever the settings panel says: a percentile of one or two courses would be
+another therapist's patient's score.
 """
 from __future__ import annotations
 
@@ -145,6 +147,15 @@ class Expected:
         return f"{words}. Median and interquartile band of pain before each session{note}."
 
 
+def fewest_courses(filters: Filters) -> int:
+    """The fewest courses a point or a verdict needs: the setting, and for a therapist's view (a
+    scope) never fewer than the default setting."""
+    from clinic.settings import DEFAULT
+
+    chosen = filters.settings.min_cohort
+    return max(chosen, DEFAULT.min_cohort) if filters.scope else chosen
+
+
 def runner(con, filters: Filters, table=None) -> Runner:
     """A Runner of filtered queries on `con` (the command line's and the tests' counterpart of ui.query)."""
     from clinic import db, metrics
@@ -162,7 +173,7 @@ def verdicts(run: Runner, filters: Filters, course_ids) -> dict[str, Verdict]:
     ids = [str(c) for c in course_ids]
     if not ids:
         return {}
-    frame = run("trajectory_below", course_ids=ids, min_cohort=filters.settings.min_cohort,
+    frame = run("trajectory_below", course_ids=ids, min_cohort=fewest_courses(filters),
                 progress_after=filters.settings.progress_after)
     found = {}
     for row in frame.to_dict("records"):
@@ -191,7 +202,7 @@ def expected_course(run: Runner, filters: Filters, course_id: str) -> Expected |
     if course.empty:
         return None
     row = course.iloc[0]
-    points = run("trajectory_expected", course_id=course_id, min_cohort=filters.settings.min_cohort)
+    points = run("trajectory_expected", course_id=course_id, min_cohort=fewest_courses(filters))
     points = points.loc[:, list(POINT_COLUMNS)]
     verdict = verdicts(run, filters, [course_id]).get(str(course_id))
     return Expected(
@@ -200,7 +211,7 @@ def expected_course(run: Runner, filters: Filters, course_id: str) -> Expected |
         baseline_pain=_value(row.baseline_pain),
         baseline_band=_value(row.baseline_band),
         similar_courses=int(row.similar_courses),
-        min_cohort=filters.settings.min_cohort,
+        min_cohort=fewest_courses(filters),
         points=points,
         verdict=verdict,
     )

@@ -229,6 +229,16 @@ def test_the_verdict_for_many_courses_agrees_with_the_drawn_band_at_the_latest_s
         assert verdict.expected_q75_pain == band_q75, course_id
 
 
+def test_a_therapists_view_never_judges_on_fewer_courses_than_the_default_minimum(con):
+    low = Settings(min_cohort=4)
+    # A at session 4 is judged on B, C, D, E (4 scored courses): enough for the director at 4 ...
+    assert trajectory.below_expected(con, Filters(as_of=AS_OF, settings=low), ["A"]) == {"A": False}
+    # ... but a therapist's view needs the default 5 whatever the setting
+    assert trajectory.below_expected(con, Filters(as_of=AS_OF, settings=low, scope="Birch"), ["A"]) == {"A": None}
+    assert expected(con, "A", settings=low, scope="Birch").min_cohort == 5
+    assert list(expected(con, "A", settings=low, scope="Birch").points.shown) == [True, True, True, False]
+
+
 def test_the_courses_a_filter_leaves_out_get_no_verdict(con):
     assert trajectory.below_expected(con, Filters(as_of=AS_OF, scope="Cedar"), ["T", "D"]) == {"D": None}
     assert trajectory.below_expected(con, Filters(as_of=AS_OF), []) == {}
