@@ -84,9 +84,10 @@ class Verdict:
     def sentence(self, progress_after: int) -> str:
         if self.below_expected is None:
             if self.latest_session is None or self.latest_session <= progress_after:
-                return (f"On track: judged once a session after the first {progress_after} has a pain score "
-                        f"(latest scored session: {self.latest_session or 'none yet'}).")
-            return "On track: not judged, there is no expected value at the latest scored session."
+                return (f"Against the expected course: judged once a session after the first {progress_after} has a "
+                        f"pain score (latest scored session: {self.latest_session or 'none yet'}).")
+            return ("Against the expected course: not judged, too few similar courses have a score at the latest "
+                    f"scored session ({self.latest_session}).")
         if self.below_expected:
             return (f"Below the expected course: pain {self.latest_pain} before session {self.latest_session}, above "
                     f"the 75th percentile of similar courses there ({self.expected_q75_pain:g}; n = "
