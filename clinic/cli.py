@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_profiles.add_parser(sub)
     from clinic import cli_relief
     cli_relief.add_parsers(sub)
+    from clinic import cli_fairness
+    cli_fairness.add_parsers(sub)
     from clinic import cli_report
     cli_report.add_parsers(sub)
 

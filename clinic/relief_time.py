@@ -181,13 +181,13 @@ def _dashboard_reads() -> dict:
 
         @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
         def curves(path: str, data_version: str, filters: Filters, by: str | None, unit: str) -> dict:
-            table = ui._open_courses(path, data_version, filters.as_of, filters.relief_rule)
+            table = ui.open_courses_table(path, data_version, filters)
             with store.reading(Path(path)) as con:
                 return report(con, filters, by, unit, table)
 
         @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
         def lasting(path: str, data_version: str, filters: Filters) -> dict:
-            table = ui._open_courses(path, data_version, filters.as_of, filters.relief_rule)
+            table = ui.open_courses_table(path, data_version, filters)
             with store.reading(Path(path)) as con:
                 return relief_lasting.report(con, filters, table)
 

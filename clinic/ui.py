@@ -105,6 +105,7 @@ PAGES = (
     ("pages/adherence.py", "Adherence", ":material/calendar_month:", "all"),
     ("pages/patients.py", "Patients", ":material/person:", "all"),
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
+    ("pages/fair_comparison.py", "Fair comparison", ":material/balance:", "all"),
     ("pages/record_session.py", "Record session", ":material/edit_note:", "all"),
     ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
     ("pages/data_quality.py", "Data quality", ":material/rule:", "director"),
@@ -289,18 +290,21 @@ def _open_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str
         return metrics.open_courses(con, Filters(as_of=as_of, relief_rule=relief_rule, settings=chosen))
 
 
+def open_courses_table(path: str, data_version: str, filters: Filters) -> pa.Table:
+    """The `open_courses` table of every filtered query for `filters` (cached; see metrics.open_courses)."""
+    return _open_courses(path, data_version, filters.as_of, filters.relief_rule, filters.settings.planned_sessions)
+
+
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule,
-                          filters.settings.planned_sessions)
+    table = open_courses_table(path, data_version, filters)
     with store.reading(Path(path)) as con:
         return db.run(con, name, open_courses=table, **filters.params(), **dict(extra))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _cohort(path: str, data_version: str, filters: Filters, group: str | None) -> list[dict]:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule,
-                          filters.settings.planned_sessions)
+    table = open_courses_table(path, data_version, filters)
     with store.reading(Path(path)) as con:
         return metrics.cohort_rows(con, filters, group, table)
 
@@ -359,8 +363,7 @@ def warm_overview(path: Path, filters: Filters) -> None:
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)
 def _private_cohort(path: str, data_version: str, filters: Filters, group: str | None, viewer: str,
                     k: int) -> tuple[list[dict], dict]:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule,
-                          filters.settings.planned_sessions)
+    table = open_courses_table(path, data_version, filters)
     with store.reading(Path(path)) as con:
         return metrics.private_cohort(con, filters, group, viewer, table, k)
 

@@ -204,7 +204,7 @@ def test_the_numbers_can_be_downloaded_as_csv_xlsx_and_a_side_file_named_after_t
                                                     "rows": 1},
         "Download for Excel (XLSX)": {"file": "cohorts-by-therapist-as-of-2026-03-20-therapist-birch.xlsx", "rows": 1},
         "What the numbers hold (CSV)": {"file": "cohorts-by-therapist-about-as-of-2026-03-20-therapist-birch.csv",
-                                        "rows": 6 + 1 + 23}}    # six fields, a header, the meanings of 23 columns
+                                        "rows": 7 + 1 + 23}}    # seven fields, a header, the meanings of 23 columns
 
 
 def test_the_deciding_columns_come_first_and_the_group_stays_pinned(app):
