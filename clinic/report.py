@@ -306,7 +306,7 @@ def chart_shapes(report: Report, width: float, height: float) -> list[Shape]:
         shapes.append(Shape("circle", (point,), BEFORE, marker))
     for r in rows:
         if not pd.isna(r.pain_after):
-            shapes.append(Shape("square", ((x(r.session_number), y(r.pain_after)),), AFTER, marker * 0.8))
+            shapes.append(Shape("square", ((x(r.session_number), y(r.pain_after)),), AFTER, marker * 0.6))
     # legend
     legend_y = height - 2.5 * height / 100
     items = [("circle", BEFORE, "Pain before the session"), ("square", AFTER, "Pain after the session")]
@@ -318,7 +318,7 @@ def chart_shapes(report: Report, width: float, height: float) -> list[Shape]:
         if kind == "circle":
             shapes.append(Shape("circle", ((cursor + unit, legend_y - unit * 0.9),), colour, marker))
         elif kind == "square":
-            shapes.append(Shape("square", ((cursor + unit, legend_y - unit * 0.9),), colour, marker * 0.8))
+            shapes.append(Shape("square", ((cursor + unit, legend_y - unit * 0.9),), colour, marker * 0.6))
         elif kind == "polygon":
             box = ((cursor, legend_y - 1.8 * unit), (cursor + 2 * unit, legend_y - 1.8 * unit),
                    (cursor + 2 * unit, legend_y), (cursor, legend_y))
