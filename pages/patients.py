@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from clinic import exports, ui
+from clinic import exports, report, ui
 from clinic.charts import patients as charts
+from clinic.charts import trajectory as trajectory_charts
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 from clinic.text import for_markdown
 
@@ -193,6 +194,25 @@ about.loc[:, "sex"] = about.sex.map(lambda x: SEX_LABELS.get(x, x))
 about.loc[:, "start_date"] = f"{course.start_date:%Y-%m-%d}"
 ui.show_table(about, ABOUT_LABELS, key="patients.about")
 
+# The progress report for the patient and the referring doctor (pseudonymous ids, no names, no notes),
+# written once per course, data version and filters and kept for the reruns; the download is audited.
+progress = report.build(ui.query, filters, course_id)
+report_name = report.file_stem(progress)
+report_signature = (ui.version(path), filters, course_id)
+if (st.session_state.get("patients.report") or (None,))[0] != report_signature:
+    st.session_state["patients.report"] = (report_signature, report.render(progress, "pdf"),
+                                           report.render(progress, "html"))
+_signature, report_pdf, report_html = st.session_state["patients.report"]
+with st.container(horizontal=True):
+    ui.download("Report (PDF)", report_pdf, f"{report_name}.pdf", rows=1,
+                key="patients.report_pdf", mime=report.PDF_MIME,
+                help="A one-page progress report for the patient and the referring doctor: the pain trajectory "
+                     "against the expected course, sessions, first-session result, adherence, flags and the "
+                     "definitions used. Pseudonymous ids only; no names, no notes.")
+    ui.download("Report (HTML)", report_html, f"{report_name}.html", rows=1,
+                key="patients.report_html", mime=report.HTML_MIME,
+                help="The same report as a web page to print (A4).")
+
 st.subheader("The course's metrics")
 # Two a row: a status such as "Dropped out" stays whole in a narrow window (three a row cut it).
 tiles = st.columns(2) + st.columns(2) + st.columns(2)
@@ -237,7 +257,13 @@ sessions = ui.query("patients_sessions", course_id=course_id)
 calendar = ui.query("patients_calendar", course_id=course_id)
 course_label = f"Course {course.course_id} of patient {course.patient_id}"
 if (sessions.status == "attended").any():
-    st.plotly_chart(charts.pain_trajectory(sessions, course_label), width="stretch")
+    st.plotly_chart(trajectory_charts.over_expected(sessions, progress.expected, course_label), width="stretch")
+    st.caption(progress.expected_words())          # our own words and numbers: nothing from data
+    verdict = progress.expected.verdict if progress.expected is not None else None
+    if verdict is not None and verdict.below_expected:
+        st.warning(verdict.sentence(filters.settings.progress_after))
+    elif verdict is not None:
+        st.caption(verdict.sentence(filters.settings.progress_after))
 else:
     st.info("No attended session yet, so there is no pain trajectory.")
 

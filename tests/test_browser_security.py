@@ -508,10 +508,10 @@ def test_a_therapist_receives_nothing_of_another_therapists_patients_on_any_page
     assert birch_tour["menu"] == bs.THERAPIST_NAV_TITLES, birch_tour["menu"]
     assert birch_tour["problems"] == []
     downloads = birch_tour["downloads"]
-    # Patients: the course table and one course's sessions, each as CSV and XLSX, for each of the two
-    # courses opened (8); Cohorts: her own table as CSV and XLSX with its side file, and the whole
-    # clinic's as CSV and XLSX (5)
-    assert len(downloads["Patients"]) == 8 and len(downloads["Cohorts"]) == 5 and downloads["Overview"], downloads
+    # Patients: the course table and one course's sessions, each as CSV and XLSX, and the course's
+    # progress report as PDF and HTML, for each of the two courses opened (12); Cohorts: her own table
+    # as CSV and XLSX with its side file, and the whole clinic's as CSV and XLSX (5)
+    assert len(downloads["Patients"]) == 12 and len(downloads["Cohorts"]) == 5 and downloads["Overview"], downloads
     assert any(u.endswith(".xlsx") for u in downloads["Patients"]), downloads
     assert all(bs.path_of(u).startswith("/media/") for urls in downloads.values() for u in urls), downloads
     assert "site=Central" in birch_tour["filtered_url"] and "sex=Female" in birch_tour["filtered_url"]

@@ -1,0 +1,43 @@
+-- trajectory_sessions: defines the table macro trajectory_sessions(as_of, relief_rule), used through
+-- `-- uses: trajectory_sessions`. Returns nothing itself.
+-- The macro returns every attended session row (dated <= as_of) of every course counted as of as_of,
+-- over the WHOLE clinic (no filter, no therapist scope: the expected course is a clinic-wide
+-- aggregate; the queries that use it show only counts and quartiles of groups of at least
+-- $min_cohort courses), with what the expected course groups by:
+--   course_id, session_number (1, 2, 3 ... over the course's attended rows in course order),
+--   pain_before (null = not recorded), diagnosis, planned_sessions, completed (as of as_of),
+--   baseline_pain (pain_before at the course's first attended session, session_number 1; null when
+--   not recorded there), baseline_band ('mild' 0-3, 'moderate' 4-6, 'severe' 7-10; null with no
+--   baseline).
+-- macro params: as_of (date), relief_rule (the one the registered `open_courses` was computed with).
+-- uses: filtered_sessions
+-- reads: open_courses (see filtered_courses.sql)
+create or replace temp macro trajectory_sessions(as_of, relief_rule) as table (
+    with attended as (
+        select course_id, session_number, pain_before, diagnosis, planned_sessions, completed
+        from filtered_sessions(as_of, null, null, []::varchar[], []::varchar[], []::varchar[], []::varchar[],
+                               []::varchar[], null, relief_rule)
+        where status = 'attended'
+    ),
+
+    baselines as (
+        select course_id, pain_before as baseline_pain
+        from attended
+        where session_number = 1
+    ),
+
+    final as (
+        select
+            a.*,
+            b.baseline_pain,
+            case
+                when b.baseline_pain between 0 and 3 then 'mild'
+                when b.baseline_pain between 4 and 6 then 'moderate'
+                when b.baseline_pain between 7 and 10 then 'severe'
+            end as baseline_band
+        from attended as a
+        left join baselines as b on b.course_id = a.course_id
+    )
+
+    select * from final
+);
