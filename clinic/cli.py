@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
 
     from clinic import cli_profiles
     cli_profiles.add_parser(sub)
+    from clinic import cli_flags
+    cli_flags.add_parsers(sub)
 
     users = sub.add_parser("users", help="accounts that may sign in to the dashboard")
     users_sub = users.add_subparsers(dest="users_command", required=True)
