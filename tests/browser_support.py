@@ -35,6 +35,7 @@ PAGES = [
     ("adherence", "adherence", "Adherence", True),
     ("patients", "patients", "Patients", True),
     ("cohorts", "cohorts", "Cohorts", True),
+    ("protocol_safety", "protocol_safety", "Protocol safety", True),
     ("record_session", "record_session", "Record session", False),
     ("import_data", "import_data", "Import", False),
     ("data_quality", "data_quality", "Data quality", False),
