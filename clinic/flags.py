@@ -109,11 +109,16 @@ PATIENT_LABELS = {"failure_to_progress": "Failure to progress", "ceiling": "Base
                   "red_flag_rising": "Pain rising (3 visits)"}
 
 
+BY_ID_MOST = 500    # courses asked for by id; more read every filtered course's flags
+
+
 def with_flags(read: Read, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (courses with a course_id column, in their order) with PATIENT_COLUMNS added."""
     if frame.empty:
         return frame.assign(**{c: pd.Series(dtype="boolean") for c in PATIENT_COLUMNS})
-    found = courses(read, list(frame.course_id)).loc[:, ["course_id", *PATIENT_COLUMNS]]
+    # a page of courses is asked for by id; a long list (a download) reads every filtered course
+    ids = list(frame.course_id) if len(frame) <= BY_ID_MOST else None
+    found = courses(read, ids).loc[:, ["course_id", *PATIENT_COLUMNS]]
     return frame.merge(found, on="course_id", how="left")
 
 
@@ -304,13 +309,18 @@ LABELS = {
 }
 
 
+def _rise_words(pains) -> str:
+    """A rise's three scores in words ('4 → 5 → 7'), empty when there is none."""
+    pains = _plain(pains)
+    return " → ".join(str(p) for p in pains) if isinstance(pains, list) else ""
+
+
 def rows(read: Read, key: str, limit: int | None = SHOWN_ROWS) -> pd.DataFrame:
     """The courses or sessions behind check `key`, in ORDER_WORDS order, at most `limit` (None = all),
     with `total` (how many there are) on every row; `rise` spells a rise's three scores."""
     if key in COURSE_KEYS:
         found = read("flags_course_rows", flag=key, limit=limit, **params())
-        rises = [" → ".join(str(int(p)) for p in pains) if isinstance(pains, (list, tuple)) or hasattr(pains, "tolist")
-                 else "" for pains in found.last_rise_pains]
+        rises = [_rise_words(pains) for pains in found.last_rise_pains]
         return found.drop(columns="last_rise_pains").assign(rise=pd.Series(rises, index=found.index, dtype="string"))
     if key in SESSION_KEYS:
         return read("flags_session_rows", flag=key, limit=limit)
@@ -339,7 +349,7 @@ def file_name(key: str, filters: Filters) -> str:
 
 # ---------------------------------------------------------------- the Overview
 
-ATTENTION = {   # reason: (tab title, explanation)
+ATTENTION = {   # reason: the list's title
     "failure_to_progress": "Failing to progress",
     "red_flag_rising": "Pain rising over three visits",
 }
@@ -352,12 +362,25 @@ ATTENTION_COLUMNS = {
 }
 
 
+def attention_caption(reason: str, settings, recent_days: int, current: int, all_time: int) -> str:
+    """What an Overview progress list holds, in words, with how many such courses there are in all."""
+    what = {
+        "failure_to_progress": (f"Pain has not fallen by {MCID_LABELS[settings.mcid]} from the first scored session "
+                                f"to the latest scored session after the first {settings.progress_after}: review "
+                                "the plan, and consider sending the patient back to the doctor. The latest judged "
+                                "first."),
+        "red_flag_rising": ("Pain before the session rose at three scored sessions in a row: a red flag to check and "
+                            "refer. The latest rise first."),
+    }[reason]
+    return (f"{what} Current courses only (a visit, or the start, within the last {recent_days} days): {current:,} "
+            f"of {all_time:,} such courses since the data starts.")
+
+
 def attention(read: Read, recent_days: int) -> dict[str, pd.DataFrame]:
     """The Overview's progress lists among current courses, by reason (ATTENTION order), each with
     `all_time` and `rise` (a rise's three scores in words)."""
     found = read("flags_attention", recent_days=recent_days, **params())
-    rises = [" → ".join(str(int(p)) for p in pains) if hasattr(pains, "__len__") else "" for pains in
-             found.last_rise_pains]
+    rises = [_rise_words(pains) for pains in found.last_rise_pains]
     found = found.drop(columns="last_rise_pains").assign(rise=pd.Series(rises, index=found.index, dtype="string"))
     return {reason: found.loc[found.reason == reason].drop(columns="reason") for reason in ATTENTION}
 

@@ -10,8 +10,8 @@ path, filters = ui.require_entry(__file__)
 
 st.title("Protocol safety")
 ui.filters_caption(filters)
-st.caption("The clinic's protocol: massage only with a doctor's conclusion, imaging and blood tests on file, only after "
-           "acute inflammation has subsided; numbness or loss of sensation means seeing a doctor. Each count below "
+st.caption("The clinic's protocol: massage only with a doctor's conclusion, imaging and blood tests on file, only "
+           "after acute inflammation has subsided; numbness or loss of sensation means seeing a doctor. Each count below "
            "opens the courses or sessions behind it.")
 st.caption(f"Settings: {describe_line(filters.settings, filters.relief_rule)}.")
 

@@ -158,7 +158,8 @@ def test_a_month_trend_counts_courses_by_start_month_and_sessions_by_session_mon
 
 
 def test_wilson_interval_matches_the_formula():
-    # 3 of 8, z = 1.959963984540054: centre (0.375 + z²/16) / (1 + z²/8), half z·sqrt(0.375·0.625/8 + z²/256) / (1 + z²/8)
+    # 3 of 8, z = 1.959963984540054: centre (0.375 + z²/16) / (1 + z²/8),
+    # half-width z·sqrt(0.375·0.625/8 + z²/256) / (1 + z²/8)
     z = 1.959963984540054
     centre = (0.375 + z * z / 16) / (1 + z * z / 8)
     half = z * (0.375 * 0.625 / 8 + z * z / 256) ** 0.5 / (1 + z * z / 8)

@@ -58,8 +58,8 @@ def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str,
             hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
         ))
     behind = int(months.loc[months.flag == keys[0]].of_count.sum())
-    subtitle = (f"{behind:,} {OF_WORDS[keys[0]]} in all. Each point: the month's share with its 95 % interval (Wilson); open grey points: fewer than "
-                f"{min_cohort} to count among that month, too few to judge.")
+    subtitle = (f"{behind:,} {OF_WORDS[keys[0]]} in all. Each point: the month's share with its 95 % interval "
+                f"(Wilson); open grey points: fewer than {min_cohort} to count among that month, too few to judge.")
     fig.update_layout(showlegend=True)          # names the line even when it is the only one
     fig = styled(fig, title, x_title, y_title, subtitle=subtitle, height=420)
     fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
