@@ -146,7 +146,7 @@ def progress_words(flags: dict, settings) -> tuple[str, str]:
                                   f"{baseline}).")
     verdict = "Yes" if flags["failure_to_progress"] else "No"
     return verdict, (f"Pain before: {baseline} at first, {now} at session {flags['pain_now_session']}. Progress "
-                     f"means {rule} ({MCID_LABELS[settings.mcid]}).")
+                     f"means {rule}.")
 
 
 def rising_words(flags: dict) -> tuple[str, str]:
@@ -385,8 +385,9 @@ def attention(read: Read, recent_days: int) -> dict[str, pd.DataFrame]:
     return {reason: found.loc[found.reason == reason].drop(columns="reason") for reason in ATTENTION}
 
 
-def settings_line(filters: Filters) -> str:
-    from clinic import settings as clinical
-
-    return clinical.describe_line(filters.settings, filters.relief_rule)
+def settings_caption(settings) -> str:
+    """The settings the page's checks use, in words (the CSV downloads state every setting)."""
+    return (f"Failure to progress: pain not fallen by {MCID_LABELS[settings.mcid]} (the minimal clinically "
+            f"important difference), judged after {settings.progress_after} sessions; a baseline of {CEILING_PAIN} or "
+            f"less is too low to judge. Shares of fewer than {settings.min_cohort} are too few to judge.")
 

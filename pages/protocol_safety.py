@@ -13,7 +13,7 @@ ui.filters_caption(filters)
 st.caption("The clinic's protocol: massage only with a doctor's conclusion, imaging and blood tests on file, only "
            "after acute inflammation has subsided; numbness or loss of sensation means seeing a doctor. Each count below "
            "opens the courses or sessions behind it.")
-st.caption(f"Settings: {describe_line(filters.settings, filters.relief_rule)}.")
+st.caption(flags.settings_caption(filters.settings))
 
 
 def read(name: str, **extra):

@@ -14,7 +14,7 @@ TRENDS = (
     ("Sessions given during acute inflammation or with numbness", ("acute", "numbness"),
      "% of attended sessions that month", "Month of the session"),
     ("Failure to progress, rising pain and the ceiling", ("progress", "rising", "ceiling"),
-     "% of the month's courses that can be judged", "Month the course started"),
+     "% of the courses that can be judged", "Month the course started"),
 )
 NAMES = {"conclusion": "No doctor's conclusion", "imaging": "No imaging", "blood_tests": "No blood tests",
          "acute": "During acute inflammation", "numbness": "Numbness reported",
