@@ -239,7 +239,8 @@ def _labels(settings) -> dict[str, tuple[str, str, str, str]]:
 
 def checks(read: Read, filters: Filters) -> dict[str, Check]:
     """The eight counts, by key (KEYS order)."""
-    counts = read("flags_counts", **params()).set_index("flag")
+    found_rows = read("flags_by_month", **params())
+    counts = found_rows.loc[found_rows.month.isna()].set_index("flag")
     labels = _labels(filters.settings)
     found = {}
     for key in KEYS:
@@ -270,6 +271,7 @@ def tile_caption(check: Check, min_cohort: int) -> str:
 def by_month(read: Read) -> pd.DataFrame:
     """flag, month (a date, the 1st), flagged, of_count, share, ci_low, ci_high per check and month."""
     frame = read("flags_by_month", **params())
+    frame = frame.loc[frame.month.notna(), ["flag", "month", "flagged", "of_count"]].reset_index(drop=True)
     lows, highs = zip(*(wilson(int(k), int(n)) for k, n in zip(frame.flagged, frame.of_count))) if len(frame) \
         else ((), ())
     return frame.assign(share=frame.flagged / frame.of_count, ci_low=list(lows), ci_high=list(highs))
@@ -362,8 +364,8 @@ ATTENTION_COLUMNS = {
 }
 
 
-def attention_caption(reason: str, settings, recent_days: int, current: int, all_time: int) -> str:
-    """What an Overview progress list holds, in words, with how many such courses there are in all."""
+def attention_caption(reason: str, settings, recent_days: int) -> str:
+    """What an Overview progress list holds, in words."""
     what = {
         "failure_to_progress": (f"Pain has not fallen by {MCID_LABELS[settings.mcid]} from the first scored session "
                                 f"to the latest scored session after the first {settings.progress_after}: review "
@@ -372,13 +374,13 @@ def attention_caption(reason: str, settings, recent_days: int, current: int, all
         "red_flag_rising": ("Pain before the session rose at three scored sessions in a row: a red flag to check and "
                             "refer. The latest rise first."),
     }[reason]
-    return (f"{what} Current courses only (a visit, or the start, within the last {recent_days} days): {current:,} "
-            f"of {all_time:,} such courses since the data starts.")
+    return (f"{what} Current courses only (a visit, or the start, within the last {recent_days} days); the Protocol "
+            "safety page counts every course.")
 
 
 def attention(read: Read, recent_days: int) -> dict[str, pd.DataFrame]:
     """The Overview's progress lists among current courses, by reason (ATTENTION order), each with
-    `all_time` and `rise` (a rise's three scores in words)."""
+    `rise` (a rise's three scores in words)."""
     found = read("flags_attention", recent_days=recent_days, **params())
     rises = [_rise_words(pains) for pains in found.last_rise_pains]
     found = found.drop(columns="last_rise_pains").assign(rise=pd.Series(rises, index=found.index, dtype="string"))

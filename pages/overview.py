@@ -112,8 +112,7 @@ progress_lists = flags.attention(ui.query, RECENT_DAYS)
 for reason, title in flags.ATTENTION.items():
     rows = progress_lists[reason]
     with st.expander(f"{title} ({len(rows):,})"):
-        st.caption(flags.attention_caption(reason, filters.settings, RECENT_DAYS, len(rows),
-                                           int(rows.all_time.iloc[0]) if len(rows) else 0))
+        st.caption(flags.attention_caption(reason, filters.settings, RECENT_DAYS))
         if rows.empty:
             st.success("Nothing here among the current courses that match the filters.")
             continue

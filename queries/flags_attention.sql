@@ -5,15 +5,15 @@
 --   'red_flag_rising'      pain before rose over three consecutive scored sessions.
 -- returns: reason, course_id, patient_id, therapist, start_date, last_attended_date,
 --   days_since_last_visit, sessions_attended, baseline_pain, pain_now, pain_now_session,
---   last_rise_date, last_rise_pains, ongoing, all_time (how many filtered courses have this reason,
---   current or not); sorted by reason, then the latest judging session or rise first, then the latest start
+--   last_rise_date, last_rise_pains, ongoing; sorted by reason, then the latest judging session or rise
+--   first, then the latest start. (Only the current courses are flagged, which keeps the Overview quick.)
 -- params: the filter set (see filtered_courses.sql), $ceiling_pain (integer), $recent_days (integer)
 -- uses: flags_course_flags
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 with courses as (
     select *
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                      $relief_rule, $ceiling_pain)
+                      $relief_rule, $ceiling_pain, null, $recent_days)
 ),
 
 reasons as (
@@ -28,18 +28,12 @@ reasons as (
     where red_flag_rising
 ),
 
-counted as (
-    select *, count(*) over (partition by reason) as all_time
-    from reasons
-),
-
 final as (
     select
         reason, course_id, patient_id, therapist, start_date, last_attended_date, days_since_last_visit,
         sessions_attended, baseline_pain, pain_now, pain_now_session, last_rise_date, last_rise_pains, ongoing,
-        all_time, flagged_date
-    from counted
-    where days_since_last_visit <= $recent_days
+        flagged_date
+    from reasons
 )
 
 select * exclude (flagged_date) from final

@@ -1,7 +1,8 @@
 -- flags_course_flags: defines the table macro course_flags(...), used through
 -- `-- uses: flags_course_flags`. Returns nothing itself.
--- The macro takes the filter set of filtered_courses and ceiling_pain (integer, settings.CEILING_PAIN),
--- reads mcid and progress_after from the caller's one-row table `clinic_settings` (registered with
+-- The macro takes the filter set of filtered_courses, ceiling_pain (integer, settings.CEILING_PAIN),
+-- course_ids (varchar[] or null = every filtered course) and recent_days (integer or null = all: only
+-- courses whose last visit, or start with no visit, is at most this many days before as_of), reads mcid and progress_after from the caller's one-row table `clinic_settings` (registered with
 -- every filter set), and returns one row per filtered course with its protocol-safety flags:
 --   course_id, patient_id, therapist, start_date, start_month, first_session_date, sessions_attended,
 --   last_attended_date, days_since_last_visit, completed, ongoing,
@@ -31,11 +32,14 @@
 --   last_rise_date, last_rise_pains: the third session of the latest such rise, and its three scores.
 -- uses: flags_sessions
 create or replace temp macro course_flags(
-    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, ceiling_pain
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, ceiling_pain,
+    course_ids, recent_days
 ) as table (
     with courses as (
         select *
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where (course_ids::varchar[] is null or list_contains(course_ids::varchar[], course_id))
+          and (recent_days is null or days_since_last_visit <= recent_days)
     ),
 
     settings as (
@@ -43,34 +47,63 @@ create or replace temp macro course_flags(
         from clinic_settings
     ),
 
-    rows as (
-        select *
-        from flag_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+    -- attended sessions with pain_before, each with the two scored sessions before it
+    scored as (
+        select
+            course_id,
+            session_number,
+            session_date,
+            pain_before,
+            lag(pain_before, 1) over (partition by course_id order by session_number) as before_1,
+            lag(pain_before, 2) over (partition by course_id order by session_number) as before_2
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where status = 'attended'
+          and pain_before is not null
+          and course_id in (select course_id from courses)
+    ),
+
+    rises as (
+        select *, before_2 < before_1 and before_1 < pain_before as rising
+        from scored
+    ),
+
+    pain as (
+        select
+            r.course_id,
+            arg_min(r.pain_before, r.session_number) as baseline_pain,
+            min(r.session_number) as baseline_session,
+            arg_max(r.pain_before, r.session_number) filter (where r.session_number > s.progress_after) as pain_now,
+            max(r.session_number) filter (where r.session_number > s.progress_after) as pain_now_session,
+            arg_max(r.session_date, r.session_number) filter (where r.session_number > s.progress_after)
+                as pain_now_date,
+            count(*) as scored_sessions,
+            bool_or(r.rising) as any_rise,
+            max(r.session_date) filter (where r.rising) as last_rise_date,
+            arg_max([r.before_2, r.before_1, r.pain_before], r.session_number) filter (where r.rising)
+                as last_rise_pains
+        from rises as r
+        cross join settings as s
+        group by r.course_id
+    ),
+
+    flagged as (
+        select
+            course_id,
+            count(*) filter (where attended_acute) as acute_sessions,
+            max(session_date) filter (where attended_acute) as last_acute_date,
+            count(*) filter (where attended_numbness) as numbness_sessions,
+            min(session_date) filter (where attended_numbness) as first_numbness_date,
+            max(session_date) filter (where attended_numbness) as last_numbness_date,
+            bool_or(referral_noted) filter (where attended_numbness) as numbness_referred
+        from flag_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+                           course_ids, recent_days)
+        group by course_id
     ),
 
     per_course as (
-        select
-            r.course_id,
-            arg_min(r.pain_before, r.session_number) filter (where r.scored) as baseline_pain,
-            min(r.session_number) filter (where r.scored) as baseline_session,
-            arg_max(r.pain_before, r.session_number) filter (where r.scored and r.session_number > s.progress_after)
-                as pain_now,
-            max(r.session_number) filter (where r.scored and r.session_number > s.progress_after) as pain_now_session,
-            arg_max(r.session_date, r.session_number) filter (where r.scored and r.session_number > s.progress_after)
-                as pain_now_date,
-            count(*) filter (where r.attended_acute) as acute_sessions,
-            max(r.session_date) filter (where r.attended_acute) as last_acute_date,
-            count(*) filter (where r.attended_numbness) as numbness_sessions,
-            min(r.session_date) filter (where r.attended_numbness) as first_numbness_date,
-            max(r.session_date) filter (where r.attended_numbness) as last_numbness_date,
-            bool_or(r.referral_noted) filter (where r.attended_numbness) as numbness_referred,
-            count(*) filter (where r.scored) as scored_sessions,
-            bool_or(r.rising) as any_rise,
-            max(r.session_date) filter (where r.rising) as last_rise_date,
-            arg_max(r.rising_pains, r.session_number) filter (where r.rising) as last_rise_pains
-        from rows as r
-        cross join settings as s
-        group by r.course_id
+        select coalesce(p.course_id, f.course_id) as course_id, p.* exclude (course_id), f.* exclude (course_id)
+        from pain as p
+        full outer join flagged as f on f.course_id = p.course_id
     ),
 
     judged as (

@@ -11,7 +11,7 @@
 with sessions as (
     select *
     from flag_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                       $relief_rule)
+                       $relief_rule, null, null)
 ),
 
 chosen as (

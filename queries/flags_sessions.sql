@@ -1,91 +1,76 @@
 -- flags_sessions: defines the table macro flag_sessions(...), used through `-- uses: flags_sessions`.
 -- Returns nothing itself.
--- The macro takes the filter set of filtered_courses and returns every session row (any status)
--- dated on or before as_of of a course passing the filters, in course order, with what the
--- protocol-safety flags (clinic/flags.py) need to know about it:
---   session_id, patient_id, course_id, session_date, session_time, therapist (of the session), status,
---   session_number (attended rows only), pain_before, notes, start_date, start_month, course_therapist,
---   referral_date (the patient's, null when not on file),
---   attended_acute: an attended row recorded during acute inflammation;
---   attended_numbness: an attended row with numbness reported;
---   referral_note: the row's notes mention a referral: 'refer' (referral, referred), 'doctor', 'GP'
---     (as a word), 'neurolog' or 'physician', in any case;
---   referral_noted (numbness rows only, else null): a referral was noted for it: a referral note on
---     this row or a later row of the course (dated <= as_of, any status), or the patient's
---     referral_date falls after the session's date (and on or before as_of);
---   scored: an attended row with pain_before recorded; scored_number: 1, 2, 3 ... over the course's
---     scored rows in course order (null on the others);
---   rising: pain_before of this scored row and the two scored rows before it rise strictly
---     (b_k < b_k+1 < b_k+2, this row being the third); rising_pains: those three scores.
+-- The macro takes the filter set of filtered_courses, then course_ids (varchar[] or null = every
+-- filtered course) and recent_days (integer or null = all: only courses whose last visit, or start
+-- with no visit, is at most this many days before as_of), and returns the attended sessions dated
+-- on or before as_of of those courses that were recorded during acute inflammation or with numbness:
+--   session_id, patient_id, course_id, session_date, session_number, therapist (of the session),
+--   pain_before, notes, start_date,
+--   attended_acute: recorded during acute inflammation; attended_numbness: numbness reported;
+--   referral_noted (numbness rows only, else null): a referral was noted for it: a session row of
+--     the course (any status, dated <= as_of) at or after it in course order (date, time with none
+--     first, session_id) has notes mentioning a referral ('refer' as in referral or referred,
+--     'doctor', 'GP' as a word, 'neurolog', 'physician'; any case), or the patient's referral_date
+--     falls after the session's date (and on or before as_of).
 -- uses: filtered_sessions
 create or replace temp macro flag_sessions(
-    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, course_ids,
+    recent_days
 ) as table (
     with course_rows as (
-        select course_id, start_month, referral_date
+        select course_id, referral_date
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where (course_ids::varchar[] is null or list_contains(course_ids::varchar[], course_id))
+          and (recent_days is null or days_since_last_visit <= recent_days)
     ),
 
     session_rows as (
         select
-            s.session_id,
-            s.patient_id,
-            s.course_id,
-            s.session_date,
-            s.session_time,
-            s.therapist,
-            s.status,
-            s.session_number,
-            s.pain_before,
-            s.notes,
-            s.start_date,
-            c.start_month,
-            s.course_therapist,
-            c.referral_date,
-            s.status = 'attended' and coalesce(s.acute_inflammation, false) as attended_acute,
-            s.status = 'attended' and coalesce(s.numbness, false) as attended_numbness,
-            coalesce(regexp_matches(lower(s.notes), '(refer|doctor|\bgp\b|neurolog|physician)'), false)
-                as referral_note,
-            s.status = 'attended' and s.pain_before is not null as scored
-        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule) as s
-        join course_rows as c on c.course_id = s.course_id
+            *,
+            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_key
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where course_id in (select course_id from course_rows)
     ),
 
-    ordered as (
+    -- the latest row of each course whose notes mention a referral
+    referral_notes as (
+        select course_id, max(row_key) as last_note_key
+        from session_rows
+        where notes is not null
+          and regexp_matches(lower(notes), '(refer|doctor|\bgp\b|neurolog|physician)')
+        group by course_id
+    ),
+
+    flagged as (
         select
             *,
-            -- a referral note on this row or any later row of the course (course order)
-            bool_or(referral_note) over (
-                partition by course_id
-                order by session_date, session_time nulls first, session_id
-                rows between current row and unbounded following
-            ) as note_from_here
+            coalesce(acute_inflammation, false) as attended_acute,
+            coalesce(numbness, false) as attended_numbness
         from session_rows
-    ),
-
-    scored_rows as (
-        select
-            session_id,
-            row_number() over (partition by course_id order by session_number) as scored_number,
-            lag(pain_before, 1) over (partition by course_id order by session_number) as before_1,
-            lag(pain_before, 2) over (partition by course_id order by session_number) as before_2
-        from session_rows
-        where scored
+        where status = 'attended'
+          and (acute_inflammation or numbness)
     ),
 
     final as (
         select
-            o.* exclude (note_from_here),
-            case when o.attended_numbness then
-                o.note_from_here
-                or coalesce(o.referral_date > o.session_date and o.referral_date <= as_of::date, false)
-            end as referral_noted,
-            r.scored_number,
-            coalesce(r.before_2 < r.before_1 and r.before_1 < o.pain_before, false) as rising,
-            case when r.before_2 < r.before_1 and r.before_1 < o.pain_before
-                 then [r.before_2, r.before_1, o.pain_before] end as rising_pains
-        from ordered as o
-        left join scored_rows as r on r.session_id = o.session_id
+            f.session_id,
+            f.patient_id,
+            f.course_id,
+            f.session_date,
+            f.session_number,
+            f.therapist,
+            f.pain_before,
+            f.notes,
+            f.start_date,
+            f.attended_acute,
+            f.attended_numbness,
+            case when f.attended_numbness then
+                coalesce(n.last_note_key >= f.row_key, false)
+                or coalesce(c.referral_date > f.session_date and c.referral_date <= as_of::date, false)
+            end as referral_noted
+        from flagged as f
+        left join referral_notes as n on n.course_id = f.course_id
+        join course_rows as c on c.course_id = f.course_id
     )
 
     select * from final
