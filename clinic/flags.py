@@ -109,7 +109,7 @@ PATIENT_LABELS = {"failure_to_progress": "Failure to progress", "ceiling": "Base
                   "red_flag_rising": "Pain rising (3 visits)"}
 
 
-BY_ID_MOST = 500    # courses asked for by id; more read every filtered course's flags
+BY_ID_MOST = 5_000  # courses asked for by id; more read every filtered course's flags
 
 
 def with_flags(read: Read, frame: pd.DataFrame) -> pd.DataFrame:

@@ -38,7 +38,7 @@ create or replace temp macro course_flags(
     with courses as (
         select *
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
-        where (course_ids::varchar[] is null or list_contains(course_ids::varchar[], course_id))
+        where (course_ids::varchar[] is null or course_id in (select unnest(course_ids::varchar[])))
           and (recent_days is null or days_since_last_visit <= recent_days)
     ),
 

@@ -12,7 +12,6 @@ with flagged as (
     select *
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
                       $relief_rule, $ceiling_pain, $course_ids, null)
-    where $course_ids::varchar[] is null or list_contains($course_ids::varchar[], course_id)
 ),
 
 final as (

@@ -20,7 +20,7 @@ create or replace temp macro flag_sessions(
     with course_rows as (
         select course_id, referral_date
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
-        where (course_ids::varchar[] is null or list_contains(course_ids::varchar[], course_id))
+        where (course_ids::varchar[] is null or course_id in (select unnest(course_ids::varchar[])))
           and (recent_days is null or days_since_last_visit <= recent_days)
     ),
 

@@ -165,3 +165,20 @@ def test_wilson_interval_matches_the_formula():
     half = z * (0.375 * 0.625 / 8 + z * z / 256) ** 0.5 / (1 + z * z / 8)
     assert flags.wilson(3, 8) == pytest.approx((centre - half, centre + half))
     assert flags.wilson(0, 0) == (None, None)
+
+
+@pytest.mark.parametrize("by_id_most", [5_000, 1])
+def test_a_list_of_courses_gets_its_flags_in_its_own_order_asked_by_id_or_from_every_course(clinic, monkeypatch,
+                                                                                          by_id_most):
+    import pandas as pd
+
+    monkeypatch.setattr(flags, "BY_ID_MOST", by_id_most)     # 1: the two courses are read from all the flags
+    filters = Filters(as_of=dt.date.fromisoformat(AS_OF))
+    con = db.connect(clinic, read_only=True)
+    try:
+        listed = flags.with_flags(flags.reader(con, filters), pd.DataFrame({"course_id": ["k5", "k1"]}))
+    finally:
+        con.close()
+    assert list(listed.course_id) == ["k5", "k1"]
+    assert [bool(v) for v in listed.ceiling] == [True, False]                     # baseline 2; baseline 8
+    assert pd.isna(listed.failure_to_progress.iloc[0]) and bool(listed.failure_to_progress.iloc[1])
