@@ -90,3 +90,24 @@ def test_a_therapist_sees_only_their_own_courses_and_is_sent_nothing_of_the_othe
     sent = everything_sent(app)
     for other in ("k7", "p7", "Cedar", "numb foot"):
         assert other not in sent
+
+
+HOSTILE = "[x](https://evil.example) ![b](http://127.0.0.9/b.png) <img src=x>"
+
+
+def test_notes_and_names_from_the_data_stay_text(tmp_path, monkeypatch, signed_in_as):
+    # one numbness session whose note and therapist are link and image markup: shown only in the table
+    sessions = ("session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after,numbness,"
+                f"acute_inflammation,notes\nz1,p9,k9,2026-03-01,\"{HOSTILE}\",attended,6,5,true,true,\"{HOSTILE}\"")
+    path = build_db(tmp_path / "hostile", sessions)
+    monkeypatch.setenv("CLINIC_DB", str(path))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = AS_OF
+    at.query_params["safety.open"] = "numbness"
+    open_page(at, PAGE)
+    rows = at.dataframe[0].value
+    assert list(rows.notes) == [HOSTILE] and list(rows.therapist) == [HOSTILE]     # as stored, in the table
+    assert "evil.example" not in texts(at) and "127.0.0.9" not in texts(at)
+    for chart in at.get("plotly_chart"):
+        assert "evil.example" not in chart.proto.spec
