@@ -61,8 +61,20 @@ def _parser() -> argparse.ArgumentParser:
 
     from clinic import cli_profiles
     cli_profiles.add_parser(sub)
+    from clinic import cli_relief
+    cli_relief.add_parsers(sub)
+    from clinic import cli_fairness
+    cli_fairness.add_parsers(sub)
     from clinic import cli_flags
     cli_flags.add_parsers(sub)
+
+    gap = sub.add_parser("course-gap", help="the gap after which rows without a course id start a new course",
+                         description="Prints the database's course gap (JSON); --set N stores a new one and re-groups "
+                                     "every stored row without a course id with it, the per-course facts rebuilt, in "
+                                     "one transaction.")
+    gap.add_argument("--db", type=Path, default=None)
+    gap.add_argument("--set", type=int, default=None, metavar="DAYS", help="the new gap in days (7–365)")
+    gap.add_argument("--json", action="store_true", help="print JSON (the only output format)")
 
     users = sub.add_parser("users", help="accounts that may sign in to the dashboard")
     users_sub = users.add_subparsers(dest="users_command", required=True)
@@ -224,14 +236,58 @@ def add_reading_args(cmd: argparse.ArgumentParser) -> None:
 
 
 def filters_from_args(args):
-    """The Filters (as-of date, relief rule, clinical settings) the flags of add_reading_args ask for."""
+    """The Filters (as-of date, relief rule, clinical settings) the flags of add_reading_args ask for.
+
+    The course gap is the database's own (clinic.grouping): the settings carry the stored one, and a
+    --course-gap-days that differs from it is refused with the command that changes it."""
     from clinic import settings
     from clinic.filters import Filters
     try:
         chosen = settings.from_args(args)
+        stored = _stored_gap(args.db or db.default_db_path())
+        asked = getattr(args, "course_gap_days", None)
+        if stored is not None:
+            if asked is not None and asked != stored:
+                raise CliError(f"--course-gap-days {asked}: this database groups rows without a course id into a new "
+                               f"course after more than {stored} days; `python -m clinic course-gap --set {asked}` "
+                               "re-groups its rows with another gap")
+            chosen = chosen.with_(course_gap_days=stored)
     except settings.SettingsError as exc:
         raise CliError(str(exc)) from None
     return Filters(as_of=args.as_of or dt.date.today(), relief_rule=args.relief_rule, settings=chosen)
+
+
+def _stored_gap(path: Path) -> int | None:
+    """The course gap the database at `path` stores, or None when there is no database there yet."""
+    if not path.exists() or path.suffix.lower() in db.DATA_FILE_SUFFIXES:
+        return None             # the command's own reading says what is wrong
+    from clinic import grouping
+    con = db.connect(path, read_only=True)
+    try:
+        return grouping.stored_gap(con)
+    finally:
+        con.close()
+
+
+def cmd_course_gap(args) -> int:
+    """Prints the database's course gap; with --set, re-groups its rows with a new one."""
+    from clinic import access, grouping, settings
+    path = args.db or db.default_db_path()
+    if args.set is None:
+        if not path.exists():
+            raise CliError(f"no database at {path}: build one with `python -m clinic demo` or import files")
+        _print_json({"course_gap_days": _stored_gap(path)})
+        return 0
+    try:
+        grouping.check(args.set)
+    except settings.SettingsError as exc:
+        raise CliError(str(exc)) from None
+    if not path.exists():
+        raise CliError(f"no database at {path}: build one with `python -m clinic demo` or import files")
+    result = grouping.regroup(path, args.set, access.cli_actor())
+    access.record(path, access.cli_actor(), "course gap changed", result.as_dict())
+    _print_json({**result.as_dict(), "summary": result.sentence()})
+    return 0
 
 
 _filters = filters_from_args
@@ -380,7 +436,8 @@ def cmd_bench(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "courses": cmd_courses, "metrics": cmd_metrics,
             "users": cmd_users, "audit": cmd_audit, "backup": cmd_backup, "restore": cmd_restore,
-            "export-parquet": cmd_export_parquet, "bench": cmd_bench, "profiles": cmd_profiles}
+            "export-parquet": cmd_export_parquet, "bench": cmd_bench, "profiles": cmd_profiles,
+            "course-gap": cmd_course_gap}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -138,10 +138,13 @@ def filters_slug(filters: Filters, limit: int = SLUG_LIMIT) -> str:
         parts.append(f"patients-of-{slug(filters.scope) or 'x'}")
     if filters.relief_rule != "pct30":
         parts.append(f"relief-{filters.relief_rule}")
+    from clinic import settings
+    for key, value in settings.url_params(filters.settings):      # the settings that differ from the defaults
+        parts.append(slug(f"{key}-{filters.settings.mcid if key == 'mcid' else value}"))
     text = "-".join(parts)
     if lossy or len(text) > limit:
         identity = repr((filters.start_from, filters.start_to, filters.therapists, filters.sites, filters.diagnoses,
-                         filters.age_bands, filters.sexes, filters.scope, filters.relief_rule))
+                         filters.age_bands, filters.sexes, filters.scope, filters.relief_rule, filters.settings))
         text = f"{text[:limit - 9].rstrip('-')}-{_short_hash(identity)}".lstrip("-")
     return text
 
@@ -173,14 +176,17 @@ class About:
     as_of: dt.date
     relief_rule: str
     columns: Mapping[str, str] = field(default_factory=dict)
+    settings: str = ""        # every clinical setting in words (clinic.settings.describe_line)
 
     @classmethod
     def of(cls, title: str, filters: Filters, columns: Mapping[str, str] | None = None) -> "About":
+        from clinic import settings
         return cls(title=title, filters=filters.describe(), as_of=filters.as_of,
-                   relief_rule=RELIEF_RULES[filters.relief_rule], columns=dict(columns or {}))
+                   relief_rule=RELIEF_RULES[filters.relief_rule], columns=dict(columns or {}),
+                   settings=settings.describe_line(filters.settings, filters.relief_rule))
 
 
-ABOUT_FIELDS = 6          # the rows of about_rows before the columns' meanings
+ABOUT_FIELDS = 7          # the rows of about_rows before the columns' meanings
 
 
 def about_rows(about: About, rows: int, made_at: dt.datetime) -> list[tuple[str, str | int]]:
@@ -190,6 +196,7 @@ def about_rows(about: About, rows: int, made_at: dt.datetime) -> list[tuple[str,
         ("Filters", about.filters),
         ("As of", f"{about.as_of:%Y-%m-%d}"),
         ("First-session relief means", about.relief_rule),
+        ("Settings", about.settings or "the defaults"),
         ("Made at", f"{made_at:%Y-%m-%d %H:%M:%S}"),
         ("Rows", int(rows)),
     ]

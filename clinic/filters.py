@@ -123,6 +123,8 @@ def url_params(filters: Filters, today: dt.date) -> list[tuple[str, str]]:
         pairs.extend((key, url_label(key, v)) for v in values)
     if filters.relief_rule != "pct30":
         pairs.append(("relief", url_label("relief", filters.relief_rule)))
+    from clinic import settings
+    pairs.extend(settings.url_params(filters.settings))
     return pairs
 
 

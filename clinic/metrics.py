@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from clinic import db
 from clinic.filters import COHORT_FIELDS, RELIEF_RULES, Filters
+from clinic.settings import DEFAULT as DEFAULT_SETTINGS
 
 GROUPS = tuple(COHORT_FIELDS)
 Z_95 = 1.959963984540054    # Wilson interval, no continuity correction
@@ -42,6 +43,11 @@ def open_courses(con, filters: Filters) -> pa.Table:
     of every filtered query."""
     # The earliest row any open course has, as a value: DuckDB then skips older blocks of sessions.
     # (Both reads share one read-only connection, which no writer can change meanwhile.)
+    planned = filters.settings.planned_sessions
+    if planned != DEFAULT_SETTINGS.planned_sessions:
+        # the stored facts hold the default planned sessions: every course is computed from its rows
+        return db.arrow(con, "open_courses_all", as_of=filters.as_of, relief_rule=filters.relief_rule,
+                        planned_default=planned)
     rows_from = db.records(con, "open_rows_from", as_of=filters.as_of)[0]["rows_from"]
     return db.arrow(con, "open_courses", as_of=filters.as_of, relief_rule=filters.relief_rule, rows_from=rows_from)
 

@@ -123,7 +123,8 @@ def checks(read: Read, filters: Filters, grid: pd.DataFrame | None = None) -> di
               "Every patient has a doctor's conclusion, imaging and blood tests on record."),
         Check("gaps", "New courses after a long gap", int(courses.new_after_gap), int(courses.inferred_courses),
               "inferred courses",
-              "Courses inferred from sessions without a course id that began 31 days or more after the same "
+              f"Courses inferred from sessions without a course id that began more than "
+              f"{filters.settings.course_gap_days} days after the same "
               "patient's previous session without one: the gap split them into a new course. Check that the "
               "patient really started a new course.",
               "No inferred course began after a long gap: every patient's sessions without a course id form "

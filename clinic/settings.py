@@ -112,6 +112,22 @@ def threshold_pct(text: str) -> int:
     return int(percent)
 
 
+# The settings the dashboard's panel offers: setting -> the key of its widget, which is also its name
+# in the page's address (course_gap_days is the database's own, set when rows are imported).
+URL_KEYS = {"mcid": "mcid", "progress_after": "progress_after", "adherence_pct": "adherent_at",
+            "dropout_gap_days": "dropout_gap", "planned_sessions": "planned", "min_cohort": "min_cohort"}
+
+
+def url_params(chosen: Settings) -> list[tuple[str, str]]:
+    """The settings that differ from the defaults as (name, value) pairs of a page's address."""
+    pairs = []
+    for name, key in URL_KEYS.items():
+        value = getattr(chosen, name)
+        if value != getattr(DEFAULT, name):     # a choice is written as the label it shows, like the filters'
+            pairs.append((key, MCID_LABELS[value] if name == "mcid" else str(value)))
+    return pairs
+
+
 # ---------------------------------------------------------------- command line
 
 FLAGS = {
@@ -149,7 +165,11 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         if name == "mcid":
             continue
         low, high, unit, _label, text = RANGES[name]
-        if name == "adherence_pct":
+        if name == "course_gap_days":      # the database's own (clinic.grouping): a flag can only confirm it
+            group.add_argument(flag, dest=name, type=_whole, default=None, metavar="N",
+                               help=f"{text} The database stores it ({low}–{high} {unit}, 30 unless changed with "
+                                    "`python -m clinic course-gap --set N`); a different value is refused.")
+        elif name == "adherence_pct":
             group.add_argument(flag, dest=name, type=_threshold, default=DEFAULT.adherence_pct, metavar="RATIO",
                                help=f"{text} Written 0.8 or 80%%; {low}–{high} %%, default "
                                     f"{DEFAULT.adherence_threshold}.")
@@ -160,7 +180,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 def from_args(args: argparse.Namespace) -> Settings:
     """The Settings the flags of `add_flags` ask for; SettingsError when one is out of range."""
-    return Settings(**{f.name: getattr(args, f.name, getattr(DEFAULT, f.name)) for f in fields(Settings)})
+    values = {f.name: getattr(args, f.name, None) for f in fields(Settings)}
+    return Settings(**{name: getattr(DEFAULT, name) if value is None else value for name, value in values.items()})
 
 
 # ---------------------------------------------------------------- words

@@ -20,6 +20,7 @@ import pyarrow as pa
 import streamlit as st
 
 from clinic import access, db, facts, metrics, store
+from clinic import settings as settings_mod
 from clinic.text import for_markdown, markdown_filters
 from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, EARLIEST_DATE, LATEST_START_DATE,
                             RELIEF_RULE_LABELS, RELIEF_RULES, SEX_LABELS, SEXES, Filters, parse_url_date, url_label,
@@ -100,9 +101,11 @@ PAGES = (
     ("pages/overview.py", "Overview", ":material/home:", "all"),
     ("pages/pain_trends.py", "Pain trends", ":material/trending_down:", "all"),
     ("pages/first_session.py", "First-session relief", ":material/bolt:", "all"),
+    ("pages/time_to_relief.py", "Time to relief", ":material/timer:", "all"),
     ("pages/adherence.py", "Adherence", ":material/calendar_month:", "all"),
     ("pages/patients.py", "Patients", ":material/person:", "all"),
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
+    ("pages/fair_comparison.py", "Fair comparison", ":material/balance:", "all"),
     ("pages/protocol_safety.py", "Protocol safety", ":material/health_and_safety:", "all"),
     ("pages/record_session.py", "Record session", ":material/edit_note:", "all"),
     ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
@@ -244,6 +247,26 @@ def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime:
     return st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=record, **kwargs)
 
 
+def regroup_courses(days: int):
+    """Re-groups the database's rows without a course id with a new gap (clinic.grouping), audited;
+    a plain message instead of a traceback when the database cannot be written now. None then."""
+    from clinic import grouping
+
+    path, signed_in = _run.path, getattr(_run, "signed_in", None)
+    who = signed_in.user.name if signed_in else None
+    store.release_reader()          # this run's read connection would hold the file against the write
+    try:
+        outcome = grouping.regroup(path, days, who)
+    except db.DatabaseLocked:
+        st.warning("The database is busy with an import right now. Try again in a few seconds; nothing was changed.")
+        return None
+    except (settings_mod.SettingsError, db.NotADatabase) as exc:
+        st.error(for_markdown(str(exc)))
+        return None
+    access.record(path, who, "course gap changed", outcome.as_dict())
+    return outcome
+
+
 def opened_course(course_id: str, patient_id: str) -> None:
     """Writes "patient opened" to the audit log once per course and browser session (not on every rerun)."""
     seen = st.session_state.setdefault("audit.opened_courses", set())
@@ -260,21 +283,29 @@ def version(path: Path) -> str:
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _open_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str) -> pa.Table:
+def _open_courses(path: str, data_version: str, as_of: dt.date, relief_rule: str, planned: int) -> pa.Table:
+    """metrics.open_courses, cached by what it depends on (the planned-sessions default among the
+    settings). Every caller passes every argument, so the warm-up and a visit share one cache key."""
+    chosen = settings_mod.DEFAULT.with_(planned_sessions=planned)
     with store.reading(Path(path)) as con:
-        return metrics.open_courses(con, Filters(as_of=as_of, relief_rule=relief_rule))
+        return metrics.open_courses(con, Filters(as_of=as_of, relief_rule=relief_rule, settings=chosen))
+
+
+def open_courses_table(path: str, data_version: str, filters: Filters) -> pa.Table:
+    """The `open_courses` table of every filtered query for `filters` (cached; see metrics.open_courses)."""
+    return _open_courses(path, data_version, filters.as_of, filters.relief_rule, filters.settings.planned_sessions)
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = open_courses_table(path, data_version, filters)
     with store.reading(Path(path)) as con:
         return db.run(con, name, open_courses=table, **filters.params(), **dict(extra))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _cohort(path: str, data_version: str, filters: Filters, group: str | None) -> list[dict]:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = open_courses_table(path, data_version, filters)
     with store.reading(Path(path)) as con:
         return metrics.cohort_rows(con, filters, group, table)
 
@@ -333,7 +364,7 @@ def warm_overview(path: Path, filters: Filters) -> None:
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)
 def _private_cohort(path: str, data_version: str, filters: Filters, group: str | None, viewer: str,
                     k: int) -> tuple[list[dict], dict]:
-    table = _open_courses(path, data_version, filters.as_of, filters.relief_rule)
+    table = open_courses_table(path, data_version, filters)
     with store.reading(Path(path)) as con:
         return metrics.private_cohort(con, filters, group, viewer, table, k)
 
@@ -532,10 +563,12 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
         age_bands = st.multiselect("Age band", AGE_BANDS, key="age", placeholder="All ages",
                                    help="Age in the year the course started.", **bound)
         sexes = st.multiselect("Sex", SEXES, key="sex", placeholder="All", format_func=SEX_LABELS.get, **bound)
+        st.button("Clear filters", on_click=_reset_filters, width="stretch")
+        st.subheader("Clinical settings")
         relief_rule = st.radio("First-session relief means", list(RELIEF_RULES), key="relief",
                                format_func=RELIEF_RULE_LABELS.get, help=RELIEF_RULES["pct30"] + " (the default)",
                                **bound)
-        st.button("Clear filters", on_click=_reset_filters, width="stretch")
+        chosen_settings = settings_panel(course_gap(path))
     if start_from and start_to and start_from > start_to:
         st.sidebar.warning("The start range ends before it begins, so no course can match.")
     values = {"as_of": as_of, "from": start_from, "to": start_to, "therapist": chosen_therapists,
@@ -557,7 +590,63 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
     return Filters(as_of=as_of, start_from=start_from, start_to=start_to,
                    therapists=tuple(t for t in chosen_therapists if t in therapists), sites=tuple(chosen_sites),
                    diagnoses=tuple(diagnoses), age_bands=tuple(age_bands), sexes=tuple(sexes),
-                   relief_rule=relief_rule or "pct30", scope=scope)
+                   relief_rule=relief_rule or "pct30", scope=scope, settings=chosen_settings)
+
+
+# The settings panel's widgets: setting -> the key (and the name in the page's address) of its widget.
+SETTING_KEYS = settings_mod.URL_KEYS
+
+
+def _reset_settings() -> None:
+    """The "Default settings" button: every setting of the panel back to the clinic's protocol."""
+    for name, key in SETTING_KEYS.items():
+        st.session_state[key] = getattr(settings_mod.DEFAULT, name)
+
+
+@st.cache_data(ttl=3600, max_entries=16, show_spinner=False)
+def _course_gap(path: str, data_version: str) -> int:
+    from clinic import grouping
+    with store.reading(Path(path)) as con:
+        return grouping.stored_gap(con)
+
+
+def course_gap(path: Path) -> int:
+    """The database's course gap (clinic.grouping): rows without a course id start a new course after more days."""
+    with friendly_errors():
+        return _course_gap(str(path), version(path))
+
+
+def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> settings_mod.Settings:
+    """The clinical settings (beside the relief rule), in the sidebar, kept across pages and in the
+    page's address like the filters. Each widget holds only values in range; the panel returns them
+    as one validated Settings, with the database's course gap (`gap_days`), which only the director
+    changes (Data quality page) because it decides which courses exist."""
+    bound = {"bind": "query-params", "persist_state": "session"}
+    default = settings_mod.DEFAULT
+    chosen = {}
+    changed = [name for name, key in SETTING_KEYS.items()
+               if st.session_state.get(key, getattr(default, name)) != getattr(default, name)]
+    label = "Thresholds" + (f" ({len(changed)} changed)" if changed else "")
+    with st.expander(label, expanded=False):
+        chosen["mcid"] = st.radio("Minimal clinically important difference", list(settings_mod.MCID_RULES),
+                                  key=SETTING_KEYS["mcid"], format_func=settings_mod.MCID_LABELS.get,
+                                  help="How much pain must fall for progress: " + settings_mod.MCID_RULES["points2"]
+                                       + " (the default), or " + settings_mod.MCID_RULES["pct30"] + ".", **bound)
+        for name in ("progress_after", "adherence_pct", "dropout_gap_days", "planned_sessions", "min_cohort"):
+            low, high, unit, text, help_text = settings_mod.RANGES[name]
+            chosen[name] = st.number_input(f"{text} ({unit})", min_value=low, max_value=high,
+                                           value=getattr(default, name), step=1, key=SETTING_KEYS[name],
+                                           help=f"{help_text} Default {getattr(default, name)}.", **bound)
+        st.caption(f"New inferred course after a gap of more than {gap_days} days: the database's own, as it "
+                   "decides which courses exist. The clinic director changes it on the Data quality page.")
+        st.button("Default settings", key="settings.reset", on_click=_reset_settings, disabled=not changed,
+                  width="stretch")
+    values = {name: (getattr(default, name) if value is None else value) for name, value in chosen.items()}
+    values["course_gap_days"] = gap_days
+    try:
+        return settings_mod.Settings(**values)
+    except settings_mod.SettingsError:        # never reached through the widgets' ranges; defaults if it were
+        return default
 
 
 # ---------------------------------------------------------------- small drawing helpers

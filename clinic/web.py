@@ -561,7 +561,8 @@ def start_warm_up(path: Path) -> threading.Thread:
                 version = store.data_version(path)
                 ui._ensure_facts(str(path), version)
                 today = Filters(as_of=dt.date.today())
-                ui._open_courses(str(path), store.data_version(path), today.as_of, today.relief_rule)
+                ui._open_courses(str(path), store.data_version(path), today.as_of, today.relief_rule,
+                                 today.settings.planned_sessions)
                 ui.warm_overview(path, today)       # the director's default Overview, read ahead
         except Exception as exc:  # noqa: BLE001 - a first visit then does the work itself, and says why
             print(f"Warming up the dashboard did not finish ({exc}); the first page will take longer.", flush=True)

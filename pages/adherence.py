@@ -30,33 +30,34 @@ tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over 
                      "its planned last day, or to the as-of date when earlier) with at least one visit. The as-of "
                      "day counts only once it has a visit (the day is not over yet), so a course that starts on "
                      "the as-of day without a visit yet has no adherence and is left out here.")
-tiles[1].metric("Adherent (≥ 80 %)", f"{summary['adherent']:,}",
+threshold, gap = filters.settings.adherence_pct, filters.settings.dropout_gap_days
+tiles[1].metric(f"Adherent (≥ {threshold} %)", f"{summary['adherent']:,}",
                 f"{ui.fmt_pct(summary['adherent_share'])} of {rated:,} courses",
-                **SHARE, help="Courses with a visit on 80 % of their days so far or more.")
+                **SHARE, help=f"Courses with a visit on {threshold} % of their days so far or more (a setting).")
 tiles[2].metric("Completed", f"{summary['completed']:,}", share_of_courses("completed"), **SHARE,
                 help="Courses with as many visit days as planned sessions.")
 tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of_courses("dropped_out"), **SHARE,
-                help="Courses not completed whose last visit (or start, without a visit) was 8 or more days "
-                     "before the as-of date.")
+                help=f"Courses not completed whose last visit (or start, without a visit) was more than {gap} days "
+                     "before the as-of date (a setting).")
 tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of_courses("ongoing"), **SHARE,
                 help="Courses neither completed nor dropped out.")
 st.caption("Completed can exceed adherent: completed counts visit days against the plan over the whole course, "
            "however late they came (10 planned, 10 visit days); adherent counts only the visits within the planned "
-           "daily window (the 10 days from the start) and needs 80 % of those days.")
+           f"daily window (the 10 days from the start) and needs {threshold} % of those days.")
 
 # One chart a row: side by side, a narrow window squeezed their titles and axes.
-st.plotly_chart(charts.distribution(ui.query("adherence_distribution")), width="stretch")
+st.plotly_chart(charts.distribution(ui.query("adherence_distribution"), threshold), width="stretch")
 steps = ui.query("adherence_dropout_after")
 if steps.empty:
     st.info("No course among these has dropped out, so there is no drop-out timing to show.")
 else:
-    st.plotly_chart(charts.dropout_after(steps), width="stretch")
+    st.plotly_chart(charts.dropout_after(steps, gap), width="stretch")
 
 outcome = ui.query("adherence_outcome")
 if outcome.assessable.sum() == 0:
     st.info("No course has pain scores on two different visit days yet, so pain outcomes cannot be compared.")
 else:
-    st.plotly_chart(charts.outcome_by_adherence(outcome), width="stretch")
+    st.plotly_chart(charts.outcome_by_adherence(outcome, threshold), width="stretch")
     parts = []
     for group in outcome.itertuples():
         name = "adherent courses" if group.adherent else "the other courses"

@@ -22,14 +22,15 @@ overall = charts.overall_values((ui.cohort() or [None])[0])
 if not overall.get("courses"):
     ui.empty_state(ui.no_courses_message(filters))
 
-frame = charts.cohort_frame(ui.cohort(group), group)
+least = filters.settings.min_cohort
+frame = charts.cohort_frame(ui.cohort(group), group, least)
 few = int(frame["few_courses"].sum())
 st.markdown(f"**{charts.n_groups(len(frame))}** by {COHORT_FIELDS[group].lower()}, "
             f"{overall['courses']:,} courses of {overall['patients']:,} patients in all. "
             f"First-session relief means: {RELIEF_RULES[filters.relief_rule]}.")
 if few:
-    st.caption(f"{charts.n_groups(few)} with fewer than {charts.FEW_COURSES} courses "
-               "(marked in the table, pale in the chart): their rates can swing widely by chance.")
+    st.caption(f"{charts.n_groups(few)} with fewer than {least} courses: too few to judge (marked in the table, "
+               "pale in the chart): their rates can swing widely by chance. The number is a clinical setting.")
 
 metric = st.segmented_control("Metric in the chart", list(charts.METRICS), default="relief", required=True,
                               format_func=lambda k: charts.METRICS[k].label, key="cohorts.metric",
@@ -110,7 +111,7 @@ if filters.scope:
                        delta_arrow="off", border=True)
     shown_rows, hidden_labels = charts.split_suppressed(clinic_rows, group)
     if shown_rows and not clinic_total.get("suppressed"):
-        st.plotly_chart(charts.comparison(charts.cohort_frame(shown_rows, group), metric, clinic_total, group),
+        st.plotly_chart(charts.comparison(charts.cohort_frame(shown_rows, group, least), metric, clinic_total, group),
                         width="stretch", key="cohorts.clinic_chart")
     if hidden_labels:
         st.caption(f"Hidden ({hidden_text} patients, or recoverable from the others): "

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from clinic import exports, quality, ui
+from clinic import exports, grouping, quality, ui
 from clinic.charts import quality as charts
 
 path, filters = ui.require_entry(__file__)
@@ -62,6 +62,29 @@ else:
     with st.expander(f"The table: {len(table):,} therapist-months"):
         ui.show_table(table, quality.GRID_LABELS, key="quality.grid",
                       config={"missing_share": st.column_config.NumberColumn("Share without both", format="percent")})
+
+# ---------------------------------------------------------------- how rows become courses
+
+gap = filters.settings.course_gap_days
+with st.expander(f"Course grouping: a new inferred course after more than {gap} days"):
+    st.markdown(f"A patient's sessions without a course id are grouped into courses: a new course starts when a "
+                f"session comes more than **{gap} days** after the previous one. Changing the gap re-groups every "
+                "such session at once (sessions with a course id never move), for every page and export. It is "
+                "written to the audit log.")
+    if path.is_dir():
+        st.caption("This is a read-only Parquet dataset: its courses were grouped by the database it was exported from.")
+    else:
+        with st.form("quality.gap_form", border=False):
+            asked = st.number_input("New course after more than (days)", min_value=grouping.LOWEST,
+                                    max_value=grouping.HIGHEST, value=gap, step=1, key="quality.gap_days")
+            go = st.form_submit_button("Re-group the courses")
+        if go:
+            outcome = ui.regroup_courses(int(asked))
+            if outcome is not None:
+                st.session_state["quality.regrouped"] = outcome.sentence()
+                st.rerun()
+    if (said := st.session_state.pop("quality.regrouped", None)) is not None:
+        st.success(said)
 
 # ---------------------------------------------------------------- the rows of one check
 

@@ -45,16 +45,19 @@ def table(rows, columns, key: str) -> None:
 
 # 1. Today: who to call, who has just dropped out, and the red flags to check
 calls = ui.query("overview_call_list", min_days=CALL_AFTER_DAYS)
+GAP = filters.settings.dropout_gap_days
 attention = ui.query("overview_attention", recent_days=RECENT_DAYS)
 LISTS = {
     "call_list": ("Call today",
-                  f"Unfinished courses whose last visit (or start, with no visit yet) was {CALL_AFTER_DAYS} to 7 days "
-                  f"before {filters.as_of:%d %b %Y}: no visit yesterday, not yet a drop-out (8 days). The most days "
+                  f"Unfinished courses whose last visit (or start, with no visit yet) was {CALL_AFTER_DAYS} to "
+                  f"{GAP} days before {filters.as_of:%d %b %Y}: no visit yesterday, not yet a drop-out (more than "
+                  f"{GAP} days). The most days "
                   "since the last visit first. Look the patient up by id in the booking system.",
                   "Nobody to call: every unfinished course that matches the filters had a visit yesterday or later, "
                   "or has dropped out (next tab)."),
-    "not_seen": ("Not seen for 8 or more days",
-                 f"Dropped out in the last weeks: not completed and no visit for 8 to {RECENT_DAYS} days. A call may "
+    "not_seen": (f"Not seen for more than {GAP} days",
+                 f"Dropped out in the last weeks: not completed and no visit for {GAP + 1} to {RECENT_DAYS} days. "
+                 "A call may "
                  "still bring the patient back. The shortest absences first.",
                  "Nobody has dropped out recently among the courses that match the filters."),
     "numbness": ("Numbness reported",
@@ -151,7 +154,8 @@ if benchmark_note:
 # enough for the longest name ("Median sustained improvement") and its line under the figure.
 with st.container(horizontal=True, wrap=True, gap="xsmall", horizontal_alignment="distribute",
                   vertical_alignment="distribute", key="overview.tiles"):
-    for tile in charts.tiles(summary, RELIEF_RULE_LABELS[filters.relief_rule], rule):
+    for tile in charts.tiles(summary, RELIEF_RULE_LABELS[filters.relief_rule], rule, filters.settings,
+                             (ui.cohort() or [None])[0]):
         with st.container(border=True, width=charts.TILE_WIDTH_PX, gap=None):
             st.metric(tile.label, tile.value, delta=tile.note, delta_color="off", delta_arrow="off", help=tile.help)
             if tile.label in benchmark:

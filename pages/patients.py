@@ -28,7 +28,7 @@ COURSE_LABELS = {
     "sessions_attended": "Sessions attended", "attended_days": "Visit days",
     "first_session_pain_before": "1st session: pain before", "first_session_pain_after": "1st session: pain after",
     "first_session_relief": "First-session relief", "sustained_improvement_pct": "Sustained improvement (%)",
-    "adherence": "Adherence", "adherent": "Adherent (≥ 80 %)", "completed": "Completed", "dropped_out": "Dropped out",
+    "adherence": "Adherence", "adherent": "Adherent", "completed": "Completed", "dropped_out": "Dropped out",
     "longest_break_days": "Longest break (days)", "last_attended_date": "Last visit",
 }
 SESSION_LABELS = {
@@ -219,7 +219,8 @@ if course.window_days == 0:
                      "not over).")
 else:
     tiles[2].caption(f"{course.window_attended_days:,} of {days(int(course.window_days))} of the daily course so far "
-                     f"had a visit; adherent from 80 % ({'yes' if course.adherent else 'no'}). The as-of day "
+                     f"had a visit; adherent from {filters.settings.adherence_pct} % "
+                     f"({'yes' if course.adherent else 'no'}). The as-of day "
                      "counts once it has a visit.")
 tiles[3].metric("Longest break", days(int(course.longest_break_days)), border=True)
 tiles[3].caption("Most consecutive days without a visit between two visits.")
@@ -228,7 +229,8 @@ since = "start" if pd.isna(course.last_attended_date) else "last visit"
 tiles[4].caption(
     f"Attended {days(int(course.attended_days))} of {course.planned_sessions} planned." if course.completed else
     f"Not completed; {days(int(course.days_since_last_visit))} since the {since} "
-    f"({'8 or more: dropped out' if course.dropped_out else 'under 8: still ongoing'}).")
+    f"({'more than' if course.dropped_out else 'not more than'} {filters.settings.dropout_gap_days}: "
+    f"{'dropped out' if course.dropped_out else 'still ongoing'}).")
 tiles[5].metric("Sessions attended", f"{course.sessions_attended:,}", border=True)
 tiles[5].caption(f"On {days(int(course.attended_days))}, of {course.planned_sessions} planned daily sessions; "
                  f"{course.sessions_booked:,} booked in all.")

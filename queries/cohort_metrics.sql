@@ -5,15 +5,19 @@
 --   mean_improvement_pct (mean sustained improvement over the assessable courses, compensated sum),
 --   responder_30_rate (responders_30 / improvement_assessable) with its Wilson 95 % interval
 --   responder_ci_low, responder_ci_high (null, like the rate, when no course is assessable);
---   one row per key (sorted, null last). The last four columns were added after the others, which
---   the command line's JSON reads; it does not read these.
+--   improvement_q1_pct, improvement_q3_pct (the quartiles of sustained improvement, linear
+--   interpolation: quantile_cont), rated_courses (courses with an adherence), the Wilson 95 %
+--   intervals of the adherent share (adherent / rated_courses: adherent_ci_low, adherent_ci_high)
+--   and of the drop-out rate (dropped_out / courses: dropout_ci_low, dropout_ci_high);
+--   one row per key (sorted, null last). The columns from mean_improvement_pct on were added after
+--   the others, which the command line's JSON reads; it does not read these.
 --   With $group = 'overall' every course has the key null, so the one row is the whole cohort.
 -- params: the filter set (see filtered_courses.sql) and $group ('overall' | 'therapist' | 'diagnosis' |
 --   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
 -- uses: filtered_courses
--- uses: cohort_key
+-- uses: cohort_key, wilson
 -- reads: open_courses (see filtered_courses.sql)
--- Wilson 95 % interval: z = 1.959963984540054, no continuity correction, clamped to [0, 1].
+-- Wilson 95 % interval: z = 1.959963984540054, no continuity correction, clamped to [0, 1] (wilson.sql).
 -- The median is the middle value, or the mean of the two middle values when their number is even.
 with grouped as (
     select
@@ -34,6 +38,7 @@ counts as (
         count(*) filter (where responder_50) as responders_50,
         fsum(adherence) / nullif(count(adherence), 0) as mean_adherence,  -- compensated sum; null adherence left out
         count(*) filter (where adherent) as adherent,
+        count(adherence) as rated_courses,
         count(*) filter (where completed) as completed,
         count(*) filter (where dropped_out) as dropped_out,
         fsum(sustained_improvement_pct) / nullif(count(sustained_improvement_pct), 0) as mean_improvement_pct
@@ -58,42 +63,14 @@ medians as (
     group by key
 ),
 
-wilson as (
+quartiles as (
     select
         key,
-        relieved::double / relief_assessable as p,
-        relief_assessable::double as n,
-        1.959963984540054 as z
-    from counts
-    where relief_assessable > 0
-),
-
-intervals as (
-    select
-        key,
-        p,
-        (p + z * z / (2 * n)) / (1 + z * z / n) as centre,
-        z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n) as half_width
-    from wilson
-),
-
-responder_wilson as (
-    select
-        key,
-        responders_30::double / improvement_assessable as p,
-        improvement_assessable::double as n,
-        1.959963984540054 as z
-    from counts
-    where improvement_assessable > 0
-),
-
-responder_intervals as (
-    select
-        key,
-        p,
-        (p + z * z / (2 * n)) / (1 + z * z / n) as centre,
-        z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n) as half_width
-    from responder_wilson
+        quantile_cont(sustained_improvement_pct, 0.25) as improvement_q1_pct,
+        quantile_cont(sustained_improvement_pct, 0.75) as improvement_q3_pct
+    from grouped
+    where sustained_improvement_pct is not null
+    group by key
 ),
 
 final as (
@@ -103,10 +80,9 @@ final as (
         c.patients,
         c.relief_assessable,
         c.relieved,
-        i.p as relief_rate,
-        -- greatest/least skip nulls, so only clamp an interval that exists
-        case when i.p is not null then greatest(0.0, i.centre - i.half_width) end as ci_low,
-        case when i.p is not null then least(1.0, i.centre + i.half_width) end as ci_high,
+        c.relieved / nullif(c.relief_assessable, 0) as relief_rate,
+        wilson_low(c.relieved, c.relief_assessable) as ci_low,
+        wilson_high(c.relieved, c.relief_assessable) as ci_high,
         c.improvement_assessable,
         m.median_improvement_pct,
         c.responders_30,
@@ -116,13 +92,19 @@ final as (
         c.completed,
         c.dropped_out,
         c.mean_improvement_pct,
-        r.p as responder_30_rate,
-        case when r.p is not null then greatest(0.0, r.centre - r.half_width) end as responder_ci_low,
-        case when r.p is not null then least(1.0, r.centre + r.half_width) end as responder_ci_high
+        c.responders_30 / nullif(c.improvement_assessable, 0) as responder_30_rate,
+        wilson_low(c.responders_30, c.improvement_assessable) as responder_ci_low,
+        wilson_high(c.responders_30, c.improvement_assessable) as responder_ci_high,
+        q.improvement_q1_pct,
+        q.improvement_q3_pct,
+        c.rated_courses,
+        wilson_low(c.adherent, c.rated_courses) as adherent_ci_low,
+        wilson_high(c.adherent, c.rated_courses) as adherent_ci_high,
+        wilson_low(c.dropped_out, c.courses) as dropout_ci_low,
+        wilson_high(c.dropped_out, c.courses) as dropout_ci_high
     from counts as c
-    left join intervals as i on i.key is not distinct from c.key
     left join medians as m on m.key is not distinct from c.key
-    left join responder_intervals as r on r.key is not distinct from c.key
+    left join quartiles as q on q.key is not distinct from c.key
 )
 
 select * from final

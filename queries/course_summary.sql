@@ -1,4 +1,5 @@
--- course_summary: defines the table macro course_summary(as_of, relief_rule, courses, rows_from), used by
+-- course_summary: defines the table macro course_summary(as_of, relief_rule, courses, rows_from,
+-- planned_default := 10), used
 -- through a `-- uses: course_summary` header line. Returns nothing itself.
 -- The macro returns one row per course counted as of `as_of` (start_date <= as_of), with the
 -- per-course metrics of DESIGN.md and the patient's cohort fields:
@@ -19,10 +20,12 @@
 --   to date, only those they cannot answer as of as_of, see course_facts.sql, else all; 'changed' =
 --   only those listed in course_facts_todo, for refresh_course_facts.sql), rows_from (date or null:
 --   with 'open', the earliest row date of any open course, queries/open_rows_from.sql; passed in as
---   a value so that DuckDB skips the blocks of older sessions unread).
+--   a value so that DuckDB skips the blocks of older sessions unread), planned_default (integer, 10
+--   unless the settings say otherwise: the planned sessions of a course that courses.csv does not list;
+--   the stored facts hold the default, so another value is computed with courses = 'all').
 --   Only session rows dated <= as_of count; thresholds compare integers exactly.
 -- uses: course_rules, course_facts
-create or replace temp macro course_summary(as_of, relief_rule, courses, rows_from) as table (
+create or replace temp macro course_summary(as_of, relief_rule, courses, rows_from, planned_default := 10) as table (
     with restricted as (
         select courses = 'open' and course_facts_fresh() as yes
     ),
@@ -62,7 +65,7 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             coalesce(c.course_id, s.course_id) as course_id,
             coalesce(c.patient_id, s.patient_id) as patient_id,
             coalesce(c.start_date, s.first_row_date) as start_date,
-            coalesce(c.planned_sessions, 10) as planned_sessions
+            coalesce(c.planned_sessions, planned_default) as planned_sessions
         from (
             select *
             from main.courses

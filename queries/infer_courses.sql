@@ -1,7 +1,8 @@
 -- infer_courses: recomputes inferred_course_id for every stored session. Returns nothing.
 -- params: none
 -- A patient's rows without a course_id (any status), sorted by date, start a new course when the
--- date difference from the previous row is more than 30 days (31 or more). The course id is
+-- date difference from the previous row is more than the stored gap (course_grouping.course_gap_days,
+-- 30 days when none is stored: 31 or more days apart). The course id is
 -- '<patient_id>:<YYYY-MM-DD of its first row>'. Rows with an explicit course_id get none.
 update sessions
 set inferred_course_id = null
@@ -24,9 +25,10 @@ from (
     numbered as (
         select
             *,
-            sum(case when previous_date is null or date_diff('day', previous_date, session_date) > 30 then 1 else 0 end)
+            sum(case when previous_date is null or date_diff('day', previous_date, session_date) > gap.days then 1 else 0 end)
                 over (partition by patient_id order by session_date, session_id rows unbounded preceding) as course_no
         from unassigned
+        cross join (select coalesce(max(course_gap_days), 30) as days from course_grouping) as gap
     ),
 
     final as (

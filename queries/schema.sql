@@ -204,3 +204,13 @@ create table if not exists session_history (
     changed_at          timestamp not null,
     primary key (session_id, version)
 );
+
+-- course_grouping: how a patient's rows without a course_id are grouped into courses: a new course
+-- after a gap of more than course_gap_days days (one row, id 1; no row = the default of 30 days).
+-- Changed only by clinic/grouping.py, which re-groups every stored row with it in the same transaction.
+create table if not exists course_grouping (
+    id               integer primary key check (id = 1),
+    course_gap_days  integer not null check (course_gap_days between 7 and 365),
+    changed_at       timestamp not null,
+    changed_by       varchar
+);

@@ -5,7 +5,9 @@
 -- (days_since_last_visit, dropped_out, ongoing) and the relief rule computed for this date and rule.
 -- It leaves out the courses in the caller's table `open_courses` (queries/open_courses.sql, computed
 -- for the same date): whether the facts are trusted is decided once, when open_courses is computed
--- (it holds every course when they are not), so the two parts never disagree.
+-- (it holds every course when they are not), so the two parts never disagree. With a planned-sessions
+-- default other than the facts' 10 (the caller's `clinic_settings`), it settles nothing: open_courses
+-- then holds every course (open_courses_all.sql).
 -- uses: course_rules, course_facts
 create or replace temp macro settled_courses(as_of, relief_rule) as table (
     with settled as (
@@ -15,6 +17,7 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
         from main.course_facts
         where course_settled(as_of, start_date, planned_sessions, last_row_date)
           and course_id not in (select course_id from open_courses)
+          and (select planned_sessions from clinic_settings) = 10
     ),
 
     final as (

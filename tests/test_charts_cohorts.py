@@ -33,8 +33,14 @@ OVERALL = row(None, 52, relief_assessable=37, relieved=17, relief_rate=17 / 37, 
               improvement_assessable=31, median_improvement_pct=20.0, mean_adherence=0.7, dropped_out=15)
 
 
+
+def frame_at_10(rows, group):
+    """cohort_frame with a fewest-courses setting of 10 (the default is 5): these rows were written to
+    have groups on both sides of 10."""
+    return charts.cohort_frame(rows, group, min_cohort=10)
+
 def test_age_bands_read_in_their_natural_order_with_unknown_last():
-    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    frame = frame_at_10(AGE_ROWS, "age_band")
     assert list(frame["label"]) == ["<30", "30-44", "45-59", "60+", "unknown"]
     assert list(frame["courses"]) == [9, 12, 20, 10, 1]
 
@@ -49,7 +55,7 @@ def test_keys_read_as_words_and_months_as_month_names():
 
 def test_diagnoses_follow_the_clinic_list_not_the_alphabet():
     rows = [row("disc_herniation", 3), row("other", 2), row("piriformis_syndrome", 4), row(None, 1)]
-    frame = charts.cohort_frame(rows, "diagnosis")
+    frame = frame_at_10(rows, "diagnosis")
     assert list(frame["label"]) == ["Disc herniation", "Piriformis syndrome", "Other", "unknown"]
 
 
@@ -58,7 +64,9 @@ def test_the_drop_out_rate_is_dropped_out_over_courses_and_small_groups_are_flag
     assert frame.loc["30-44", "dropout_rate"] == 3 / 12
     assert frame.loc["60+", "dropout_rate"] == 10 / 10
     assert frame.loc["<30", "dropout_rate"] == 0
-    assert list(frame["few_courses"]) == [True, False, False, False, True]   # 9 and 1 course < 10; 10 is enough
+    assert list(frame["few_courses"]) == [False, False, False, False, True]  # 1 course < 5 (the default)
+    stricter = charts.cohort_frame(AGE_ROWS, "age_band", min_cohort=10)
+    assert list(stricter["few_courses"]) == [True, False, False, False, True]  # 9 and 1 course < 10; 10 is enough
 
 
 def test_an_unknown_grouping_is_refused():
@@ -67,13 +75,13 @@ def test_an_unknown_grouping_is_refused():
 
 
 def test_the_table_shows_rates_as_percentages_and_the_interval_as_low_to_high():
-    table = charts.display_table(charts.cohort_frame(AGE_ROWS, "age_band")).set_index("label")
+    table = charts.display_table(frame_at_10(AGE_ROWS, "age_band")).set_index("label")
     assert table.loc["30-44", "relief_pct"] == pytest.approx(70.0)
     assert table.loc["30-44", "relief_interval"] == "40.0 % – 90.0 %"
     assert table.loc["30-44", "dropout_pct"] == pytest.approx(25.0)          # 3 of 12
     assert table.loc["30-44", "adherence_pct"] == pytest.approx(75.0)
     assert table.loc["unknown", "relief_interval"] == "—"
-    assert table.loc["<30", "note"] == "few courses (< 10)"
+    assert table.loc["<30", "note"] == "too few to judge (< 10 courses)"
     assert table.loc["45-59", "note"] == ""
     assert set(table.reset_index().columns) == set(charts.TABLE_LABELS)
 
@@ -83,7 +91,7 @@ def test_the_csv_starts_with_its_header_and_keeps_the_exact_numbers():
 
     import pandas as pd
 
-    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    frame = frame_at_10(AGE_ROWS, "age_band")
     text = charts.csv_bytes(frame).decode()
     lines = text.splitlines()
     assert lines[0].startswith("key,label,courses,patients,relief_assessable,relieved,relief_rate,ci_low,ci_high")
@@ -95,7 +103,7 @@ def test_the_csv_starts_with_its_header_and_keeps_the_exact_numbers():
 
 
 def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overall_line():
-    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    frame = frame_at_10(AGE_ROWS, "age_band")
     fig = charts.comparison(frame, "relief", OVERALL, "age_band")
     many, few = fig.data                                      # 10 or more courses, then fewer
     assert list(many.y) == ["30-44", "45-59", "60+"]
@@ -107,13 +115,13 @@ def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overa
     assert "1 of 3 assessable courses" in few.hovertext[0]
     assert fig.layout.title.text == "First-session relief by age band"
     assert "37 assessable of 52 courses in 5 groups" in fig.layout.title.subtitle.text   # 10 + 20 + 4 + 3 + 0
-    assert "pale = fewer than 10 courses" in fig.layout.title.subtitle.text
+    assert "pale = fewer than 10 courses, too few to judge" in fig.layout.title.subtitle.text
     assert fig.layout.xaxis.title.text == "First-session relief (% of assessable courses)"
     assert fig.layout.yaxis.title.text == "Age band"
     assert fig.layout.shapes[0].x0 == pytest.approx(100 * 17 / 37)           # the overall rate
     notes = [a.text for a in fig.layout.annotations]
     # n beside a rate with an interval counts the assessable courses the interval is computed over
-    assert "n = 10 of 12" in notes and "n = 3 of 9 · few" in notes and "n = 0 of 1 · no data" in notes
+    assert "n = 10 of 12" in notes and "n = 3 of 9 · too few to judge" in notes and "n = 0 of 1 · no data" in notes
     assert "n = assessable of all courses" in notes                          # the column's header
     assert list(fig.layout.yaxis.categoryarray) == ["unknown", "60+", "45-59", "30-44", "<30"]  # top to bottom
 
@@ -134,7 +142,7 @@ RESPONDER_ROWS = [
 
 
 def test_the_responder_chart_draws_each_rate_with_its_interval_and_an_n_of_assessable_courses():
-    frame = charts.cohort_frame(RESPONDER_ROWS, "age_band")
+    frame = frame_at_10(RESPONDER_ROWS, "age_band")
     overall = {**OVERALL, "responder_30_rate": 19 / 31}
     fig = charts.comparison(frame, "responders", overall, "age_band")
     many, few = fig.data
@@ -145,7 +153,7 @@ def test_the_responder_chart_draws_each_rate_with_its_interval_and_an_n_of_asses
     assert list(few.y) == ["<30", "unknown"] and few.x[1] is None
     assert "2 of 8 assessable courses (n: pain scored on two visit days)" in many.hovertext[0]
     notes = [a.text for a in fig.layout.annotations]
-    assert "n = 8 of 12" in notes and "n = 1 of 9 · few" in notes              # improvement_assessable of courses
+    assert "n = 8 of 12" in notes and "n = 1 of 9 · too few to judge" in notes              # improvement_assessable of courses
     assert fig.layout.title.text == "Responders (≥ 30 % better) by age band"
     assert "31 assessable of 52 courses in 5 groups" in fig.layout.title.subtitle.text   # 8 + 20 + 2 + 1 + 0
     assert fig.layout.shapes[0].x0 == pytest.approx(100 * 19 / 31)
@@ -153,7 +161,7 @@ def test_the_responder_chart_draws_each_rate_with_its_interval_and_an_n_of_asses
 
 
 def test_the_table_shows_mean_improvement_and_the_responder_rate_with_its_interval():
-    table = charts.display_table(charts.cohort_frame(RESPONDER_ROWS, "age_band")).set_index("label")
+    table = charts.display_table(frame_at_10(RESPONDER_ROWS, "age_band")).set_index("label")
     assert table.loc["45-59", "mean_improvement_pct"] == pytest.approx(41.25)
     assert table.loc["45-59", "responder_pct"] == pytest.approx(75.0)
     assert table.loc["45-59", "responder_interval"] == "53.0 % – 89.0 %"
@@ -163,7 +171,7 @@ def test_the_table_shows_mean_improvement_and_the_responder_rate_with_its_interv
 
 
 def test_the_improvement_chart_makes_room_for_a_group_that_got_worse():
-    fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "improvement", OVERALL, "age_band")
+    fig = charts.comparison(frame_at_10(AGE_ROWS, "age_band"), "improvement", OVERALL, "age_band")
     bars = fig.data[0]
     assert list(bars.x) == [-12.5, 40.0, 55.0]
     assert list(bars.text) == ["-12 %", "40 %", "55 %"]     # the value written at each bar
@@ -174,7 +182,7 @@ def test_the_improvement_chart_makes_room_for_a_group_that_got_worse():
 
 
 def test_the_drop_out_chart_shows_percentages_and_says_how_many_dropped_out_in_the_hover():
-    fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "dropout", OVERALL, "age_band")
+    fig = charts.comparison(frame_at_10(AGE_ROWS, "age_band"), "dropout", OVERALL, "age_band")
     assert list(fig.data[0].x) == pytest.approx([25.0, 5.0, 100.0])           # 3/12, 1/20, 10/10
     assert "Dropped out: 3 of 12 courses" in fig.data[0].hovertext[0]
     assert tuple(fig.layout.xaxis.range) == (0, 100)
@@ -183,20 +191,20 @@ def test_the_drop_out_chart_shows_percentages_and_says_how_many_dropped_out_in_t
 
 def test_without_small_groups_the_chart_needs_no_legend():
     rows = [r for r in AGE_ROWS if r["courses"] >= 10]
-    fig = charts.comparison(charts.cohort_frame(rows, "age_band"), "adherence", OVERALL, "age_band")
+    fig = charts.comparison(frame_at_10(rows, "age_band"), "adherence", OVERALL, "age_band")
     assert len(fig.data) == 1 and fig.layout.showlegend is False
     assert list(fig.data[0].x) == pytest.approx([75.0, 90.0, 50.0])
 
 
 def test_low_drop_out_rates_get_a_scale_they_can_be_read_on_starting_at_zero():
     rows = [row("North", 20, dropped_out=1), row("South", 10, dropped_out=2)]       # 5 % and 20 %
-    fig = charts.comparison(charts.cohort_frame(rows, "site"), "dropout", row(None, 30, dropped_out=3), "site")
+    fig = charts.comparison(frame_at_10(rows, "site"), "dropout", row(None, 30, dropped_out=3), "site")
     assert tuple(fig.layout.xaxis.range) == (0, 30)           # 20 % largest, plus room, to the next 10
     assert fig.layout.shapes[0].x0 == pytest.approx(10.0)     # 3 of 30 overall
 
 
 def test_one_group_is_called_one_group():
-    fig = charts.comparison(charts.cohort_frame([row("North", 12, dropped_out=1)], "site"), "dropout",
+    fig = charts.comparison(frame_at_10([row("North", 12, dropped_out=1)], "site"), "dropout",
                             row(None, 12, dropped_out=1), "site")
     assert fig.layout.title.subtitle.text.startswith("12 courses in 1 group;")
 
@@ -207,7 +215,7 @@ HOSTILE = '<a href="https://evil.example">Birch</a> <span style="color:red">x</s
 def test_a_therapist_named_with_markup_is_text_on_the_axis_beside_its_n_and_in_the_hover():
     rows = [row(HOSTILE, 12, relief_assessable=10, relieved=7, relief_rate=0.7, ci_low=0.4, ci_high=0.9),
             row("Cedar", 3)]
-    frame = charts.cohort_frame(rows, "therapist")
+    frame = frame_at_10(rows, "therapist")
     assert frame.loc[0, "label"] == HOSTILE                   # the table shows the name as stored (as text)
     fig = charts.comparison(frame, "relief", OVERALL, "therapist")
     shown = '&lt;a href="https://evil.example"&gt;Birch&lt;/a&gt; &lt;span style="color:red"&gt;x&lt;/span&gt;'
@@ -222,7 +230,7 @@ def test_names_in_the_csv_stay_cells_that_a_spreadsheet_never_runs():
     import csv
     import io
 
-    frame = charts.cohort_frame([row("Comma,=1+1", 3), row("=HYPERLINK(\"x\")", 2)], "therapist")
+    frame = frame_at_10([row("Comma,=1+1", 3), row("=HYPERLINK(\"x\")", 2)], "therapist")
     rows = list(csv.reader(io.StringIO(charts.csv_bytes(frame).decode())))
     assert rows[0][0] == "key" and len(rows) == 3              # the header, then the two groups
     assert [r[1] for r in rows[1:]] == ["Comma,=1+1", "'=HYPERLINK(\"x\")"]      # one cell each; no formula
@@ -242,7 +250,7 @@ def test_the_private_export_keeps_a_hidden_group_by_name_only():
 
 
 def test_the_table_puts_the_deciding_columns_first_and_names_each_metric_once():
-    columns = list(charts.display_table(charts.cohort_frame(AGE_ROWS, "age_band")).columns)
+    columns = list(charts.display_table(frame_at_10(AGE_ROWS, "age_band")).columns)
     assert columns[:8] == ["label", "courses", "patients", "relief_pct", "responder_pct", "median_improvement_pct",
                            "adherence_pct", "dropout_pct"]
     assert columns[8:11] == ["mean_improvement_pct", "relief_interval", "responder_interval"]
@@ -256,7 +264,7 @@ def test_a_clinic_benchmark_is_a_second_dotted_line_labelled_clinic():
     # the chosen therapists' own figure 17 of 37 = 45.9 % (dashed); the clinic's 30 of 50 = 60 % (dotted)
     clinic = row(None, 70, relief_assessable=50, relieved=30, relief_rate=0.6, ci_low=0.46, ci_high=0.72,
                  median_improvement_pct=80.0, dropped_out=7)
-    frame = charts.cohort_frame(AGE_ROWS, "age_band")
+    frame = frame_at_10(AGE_ROWS, "age_band")
     fig = charts.comparison(frame, "relief", OVERALL, "age_band", clinic=clinic)
     dashed, dotted = fig.layout.shapes
     assert (dashed.line.dash, dashed.x0) == ("dash", pytest.approx(100 * 17 / 37))
@@ -274,5 +282,15 @@ def test_a_clinic_benchmark_is_a_second_dotted_line_labelled_clinic():
 
 
 def test_without_a_clinic_benchmark_there_is_one_line():
-    fig = charts.comparison(charts.cohort_frame(AGE_ROWS, "age_band"), "relief", OVERALL, "age_band")
+    fig = charts.comparison(frame_at_10(AGE_ROWS, "age_band"), "relief", OVERALL, "age_band")
     assert len(fig.layout.shapes) == 1 and "dotted" not in fig.layout.title.subtitle.text
+
+
+def test_the_table_shows_the_middle_half_of_improvement_and_the_interval_of_the_drop_out_rate():
+    rows = [row("Ash", 4, dropped_out=1) | {"improvement_q1_pct": 18.75, "improvement_q3_pct": 62.5,
+                                           "dropout_ci_low": 0.0456, "dropout_ci_high": 0.6994},
+            row("Beech", 2)]
+    table = charts.display_table(charts.cohort_frame(rows, "therapist")).set_index("label")
+    assert table.loc["Ash", "improvement_iqr"] == "18.8 % – 62.5 %"
+    assert table.loc["Ash", "dropout_interval"] == "4.6 % – 69.9 %"
+    assert table.loc["Beech", "improvement_iqr"] == "—"          # nothing to spread: a dash, not 0

@@ -137,3 +137,13 @@ def test_the_lists_show_the_patient_and_the_link_first_then_what_decides_then_th
     for reason, decides in (("not_seen", "days_since_last_visit"), ("no_conclusion", "start_date"),
                             ("acute_inflammation", "last_flagged_date"), ("numbness", "last_flagged_date")):
         assert charts.ATTENTION_COLUMNS[reason][:4] == ("patient_id", "link", decides, "therapist")
+
+
+def test_the_tiles_help_gives_the_spread_of_improvement_and_the_intervals_of_the_shares():
+    row = {"improvement_q1_pct": 12.5, "improvement_q3_pct": 62.5, "rated_courses": 19,
+           "adherent_ci_low": 0.5, "adherent_ci_high": 0.875, "dropout_ci_low": 0.1119, "dropout_ci_high": 0.4687}
+    tiles = charts.tiles(block(), "≥ 30 % drop", "pain fell by at least 30 % after the first session", row=row)
+    assert "Interquartile range 12.5 % – 62.5 %" in tiles[3].help
+    assert "Adherent: 14 of 19 rated courses. 95 % Wilson interval 50.0 % – 87.5 %." in tiles[4].help
+    assert "95 % Wilson interval 11.2 % – 46.9 %." in tiles[5].help
+    assert "Interquartile" not in charts.tiles(block(), "≥ 30 % drop", "x")[3].help     # no row: no spread claimed

@@ -75,15 +75,19 @@ def test_text_that_a_spreadsheet_would_run_stays_text_in_the_xlsx():
 
 def test_the_about_sheet_states_filters_as_of_rule_time_rows_and_the_columns():
     rows = [tuple(c.value for c in row) for row in workbook()["About"].iter_rows()]
-    assert rows[:6] == [
+    assert rows[:7] == [
         ("File", "Courses (the Patients page)"),
         ("Filters", "as of 20 Mar 2026; therapist: Birch"),
         ("As of", "2026-03-20"),
         ("First-session relief means", "pain fell by at least 30 % after the first session"),
+        ("Settings", "First-session relief: ≥ 30 % drop; Minimal clinically important difference: ≥ 2 points; "
+                     "Judge progress after: 3 sessions; Adherent at: 80 % of the window's days; Dropped out after: "
+                     "more than 7 days without a visit; New inferred course after: more than 30 days without a row; "
+                     "Planned sessions when not given: 10; Fewest courses to judge: 5"),
         ("Made at", "2026-03-20 09:15:00"),
         ("Rows", 2),
     ]
-    assert rows[6:] == [(None, None), ("Column", "Meaning"), ("course_id", "Course"), ("adherence", "Adherence")]
+    assert rows[7:] == [(None, None), ("Column", "Meaning"), ("course_id", "Course"), ("adherence", "Adherence")]
 
 
 def test_a_name_in_the_filters_is_text_on_the_about_sheet_too():
@@ -135,7 +139,7 @@ def test_the_side_file_of_a_csv_says_what_it_holds():
     fields = dict(zip(back.field, back.value))
     assert fields["Filters"] == "as of 20 Mar 2026; site: North" and fields["Rows"] == "2"
     assert fields["course_id"] == "Course"
-    assert exports.about_csv_rows(about(Filters(as_of=AS_OF))) == len(back) == 6 + 1 + 2
+    assert exports.about_csv_rows(about(Filters(as_of=AS_OF))) == len(back) == 7 + 1 + 2
 
 
 # ---------------------------------------------------------------- file names
@@ -186,3 +190,11 @@ def test_a_course_id_becomes_a_safe_part_of_a_name():
     assert exports.safe_part("p3:2026-03-15") == "p3-2026-03-15"          # an inferred id: the colon a hyphen
     odd = exports.safe_part("../C 7")
     assert re.fullmatch(r"[a-z0-9-]+", odd) and odd != exports.safe_part("c-7")
+
+
+def test_a_file_name_carries_the_settings_that_differ_from_the_defaults():
+    from clinic.settings import Settings
+
+    chosen = Filters(as_of=AS_OF, settings=Settings(adherence_pct=90, mcid="pct30"))
+    assert exports.file_name("courses", chosen, "csv") == "courses-as-of-2026-03-20-mcid-pct30-adherent-at-90.csv"
+    assert exports.file_name("courses", Filters(as_of=AS_OF), "csv") == "courses-as-of-2026-03-20.csv"

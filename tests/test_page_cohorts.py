@@ -60,8 +60,8 @@ def test_the_therapists_are_compared_on_every_metric_with_hand_computed_numbers(
 
 def test_groups_this_small_are_flagged_in_the_table_and_the_caption(app):
     at = open_cohorts(app)
-    assert set(table(at)["note"]) == {"few courses (< 10)"}
-    assert any("2 groups with fewer than 10 courses" in c.value for c in at.caption)
+    assert set(table(at)["note"]) == {"too few to judge (< 5 courses)"}
+    assert any("2 groups with fewer than 5 courses" in c.value for c in at.caption)
 
 
 def test_the_chart_shows_the_relief_rate_per_therapist_against_the_overall_rate(app):
@@ -72,7 +72,7 @@ def test_the_chart_shows_the_relief_rate_per_therapist_against_the_overall_rate(
     assert dots["y"] == ["Birch", "Cedar"] and dots["x"] == pytest.approx([50.0, 0.0])
     assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)   # 1 of 3 assessable overall
     # n = assessable courses of all: Birch 2 of 2, Cedar 1 of 1
-    assert {"n = 2 of 2 · few", "n = 1 of 1 · few"} <= {a["text"] for a in spec["layout"]["annotations"]}
+    assert {"n = 2 of 2 · too few to judge", "n = 1 of 1 · too few to judge"} <= {a["text"] for a in spec["layout"]["annotations"]}
 
 
 def test_the_responder_rate_and_mean_improvement_are_shown_with_their_interval(app):
@@ -94,7 +94,7 @@ def test_the_responder_rate_and_mean_improvement_are_shown_with_their_interval(a
     assert spec["data"][0]["x"] == pytest.approx([50.0, 0.0])
     # overall 1 of 3 assessable courses (c1) improved by 30 % or more
     assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(100 / 3)
-    assert {"n = 2 of 2 · few", "n = 1 of 1 · few"} <= {a["text"] for a in spec["layout"]["annotations"]}
+    assert {"n = 2 of 2 · too few to judge", "n = 1 of 1 · too few to judge"} <= {a["text"] for a in spec["layout"]["annotations"]}
 
 
 def test_a_link_chooses_the_grouping_and_age_bands_read_youngest_first(app):
@@ -204,7 +204,7 @@ def test_the_numbers_can_be_downloaded_as_csv_xlsx_and_a_side_file_named_after_t
                                                     "rows": 1},
         "Download for Excel (XLSX)": {"file": "cohorts-by-therapist-as-of-2026-03-20-therapist-birch.xlsx", "rows": 1},
         "What the numbers hold (CSV)": {"file": "cohorts-by-therapist-about-as-of-2026-03-20-therapist-birch.csv",
-                                        "rows": 6 + 1 + 23}}    # six fields, a header, the meanings of 23 columns
+                                        "rows": 7 + 1 + 27}}    # seven fields, a header, the meanings of 27 columns
 
 
 def test_the_deciding_columns_come_first_and_the_group_stays_pinned(app):

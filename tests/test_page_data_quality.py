@@ -101,3 +101,22 @@ def test_a_therapist_gets_the_directors_message_and_nothing_of_the_data(app, sig
     sent = everything_sent(app)
     for marker in ("p2", "p3", "paperwork", "without pain scores", "planned length"):
         assert marker not in sent
+
+
+def test_the_director_regroups_the_courses_with_a_new_gap_and_every_page_follows(own_db, signed_in_as):
+    # p3's rows without a course id: 03-15, 03-16, 03-18, 03-21. With a gap of 7 days they stay one
+    # course; the page's words and the sidebar's settings say the stored gap.
+    from clinic import grouping, store
+
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app.query_params["as_of"] = "2026-03-20"
+    open_page(app, "pages/data_quality.py")
+    assert any("more than 30 days" in e.label for e in app.expander)
+    app.number_input(key="quality.gap_days").set_value(7)
+    app.button(key="FormSubmitter:quality.gap_form-Re-group the courses").click().run()
+    assert not app.exception
+    assert any("after more than 7 days (was 30)" in s.value for s in app.success)
+    with store.reading(own_db) as con:
+        assert grouping.stored_gap(con) == 7
+    assert any("more than 7 days" in e.label for e in app.expander)
+    assert any("after a gap of more than 7 days" in c.value for c in app.sidebar.caption)

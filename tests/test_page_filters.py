@@ -229,6 +229,10 @@ def test_a_therapist_following_a_link_that_names_another_therapist_is_told_the_a
 
 # ---------------------------------------------------------------- Clear filters
 
+def clear_filters(app):
+    return next(b for b in app.sidebar.button if b.label == "Clear filters")
+
+
 def test_clear_filters_puts_the_as_of_date_back_to_today_and_empties_the_start_range(app):
     app.query_params["from"] = "2026-03-10"
     app.query_params["to"] = "2026-03-31"
@@ -236,7 +240,7 @@ def test_clear_filters_puts_the_as_of_date_back_to_today_and_empties_the_start_r
     open_page(app, PATIENTS)
     # As of 03-20, started 03-10..03-31, Birch: only p3 (started 03-15)
     assert patients_count_caption(app).startswith("1 of 1 courses match")
-    app.sidebar.button[-1].click().run()                      # "Clear filters", the sidebar's last button
+    clear_filters(app).click().run()
     assert not app.exception
     assert app.sidebar.date_input(key="as_of").value == dt.date.today()
     assert (app.sidebar.date_input(key="from").value, app.sidebar.date_input(key="to").value) == (None, None)
@@ -252,7 +256,7 @@ def test_clear_filters_also_drops_the_notes_on_the_links_values(app):
     app.query_params["site"] = "Nowhere"
     app.run()
     assert shown(app, "warning")
-    app.sidebar.button[-1].click().run()
+    clear_filters(app).click().run()
     assert shown(app, "warning") == []
 
 

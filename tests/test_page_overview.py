@@ -20,7 +20,7 @@ from clinic.db import ROOT
 
 LISTS = ["call_list", "not_seen", "numbness", "acute_inflammation", "no_conclusion"]   # in the order drawn
 TAB_GROUPS = (("call_list", "not_seen"), ("numbness", "acute_inflammation", "no_conclusion"))
-TITLES = {"call_list": "Call today", "not_seen": "Not seen for 8 or more days", "numbness": "Numbness reported",
+TITLES = {"call_list": "Call today", "not_seen": "Not seen for more than 7 days", "numbness": "Numbness reported",
           "acute_inflammation": "Acute inflammation", "no_conclusion": "No doctor's conclusion"}
 
 
@@ -48,7 +48,7 @@ def test_only_the_open_tab_of_each_list_group_is_drawn_and_sent(app):
     assert [t.label for t in app.tabs if t.dataframe] == ["Call today (1)", "Numbness reported (1)"]
     assert len(app.dataframe) == 2
     open_list(app, "not_seen")
-    assert [t.label for t in app.tabs if t.dataframe] == ["Not seen for 8 or more days (1)", "Numbness reported (1)"]
+    assert [t.label for t in app.tabs if t.dataframe] == ["Not seen for more than 7 days (1)", "Numbness reported (1)"]
     assert [list(df.value.course_id) for df in app.dataframe] == [["c2"], ["p3:2026-03-15"]]
     app.run()                                             # the choice is kept on the next run
     assert [list(df.value.course_id) for df in app.dataframe] == [["c2"], ["p3:2026-03-15"]]
@@ -229,7 +229,7 @@ def test_a_therapist_account_sees_the_whole_clinic_beside_its_own_figures_when_t
 def test_the_call_list_comes_first_and_names_the_course_that_missed_yesterday(app):
     app.run()
     assert [t.label for t in app.tabs] == [
-        "Call today (1)", "Not seen for 8 or more days (1)",           # p3 (2 days); c2 (17 days)
+        "Call today (1)", "Not seen for more than 7 days (1)",           # p3 (2 days); c2 (17 days)
         "Numbness reported (1)", "Acute inflammation (1)", "No doctor's conclusion (1)"]   # all p3
     calls = lists_of(app)["call_list"]
     assert list(calls.course_id) == ["p3:2026-03-15"]
@@ -296,7 +296,7 @@ def test_the_attention_lists_leave_out_courses_not_seen_for_more_than_30_days(ap
     app.query_params["as_of"] = "2026-04-05"
     app.run()
     labels = [t.label for t in app.tabs]
-    assert labels == ["Call today (0)", "Not seen for 8 or more days (2)", "Numbness reported (1)",
+    assert labels == ["Call today (0)", "Not seen for more than 7 days (2)", "Numbness reported (1)",
                       "Acute inflammation (1)", "No doctor's conclusion (1)"]
     assert any("Nobody to call" in s.value for s in app.success)
     assert list(open_list(app, "not_seen").dataframe[0].value["course_id"]) == ["c4", "p3:2026-03-15"]
@@ -371,3 +371,15 @@ def test_a_database_busy_with_an_import_gives_a_plain_message_not_a_traceback(ap
     app.run()
     assert not app.exception
     assert any("busy with an import" in w.value for w in app.warning)
+
+
+def test_the_tiles_help_states_the_spread_and_the_intervals_of_the_page_fixture(app):
+    app.run()                                    # the Overview is the first page
+    assert not app.exception
+    helps = {m.label: m.proto.help for m in app.metric}
+    # sustained improvement of c1, c2, p3: 0, 100/7 = 14.29, 62.5 %: q1 = 0 + 0.5 x 14.29 = 7.1 %,
+    # q3 = 14.29 + 0.5 x (62.5 - 14.29) = 38.4 %
+    assert "Interquartile range 7.1 % – 38.4 %" in helps["Median sustained improvement"]
+    # drop-outs 1 of 3 (c2): Wilson 6.1 % – 79.2 %; adherent 1 of 3 rated (c1): the same interval
+    assert "95 % Wilson interval 6.1 % – 79.2 %." in helps["Drop-out rate"]
+    assert "Adherent: 1 of 3 rated courses. 95 % Wilson interval 6.1 % – 79.2 %." in helps["Mean adherence"]

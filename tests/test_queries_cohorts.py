@@ -131,4 +131,43 @@ def test_the_new_columns_come_after_the_ones_the_command_line_reads(cohort_db):
                                   "responders_30", "responders_50", "mean_adherence", "adherent", "completed",
                                   "dropped_out"]
     assert frame_columns[16:] == ["mean_improvement_pct", "responder_30_rate", "responder_ci_low",
-                                  "responder_ci_high"]
+                                  "responder_ci_high", "improvement_q1_pct", "improvement_q3_pct", "rated_courses",
+                                  "adherent_ci_low", "adherent_ci_high", "dropout_ci_low", "dropout_ci_high"]
+
+
+# Four courses of two attended days each (03-01 and 03-02), pain before 8 then 8, 6, 4, 0: sustained
+# improvement 0, 25, 50, 100 %. q1: position 0.75 of 0..3 -> 0 + 0.75 x 25 = 18.75; q3: position 2.25
+# -> 50 + 0.25 x 50 = 62.5. q1..q3 are planned 2 (completed, adherent 2 of 2); q4 is planned 10: 2 of
+# 10 days, not adherent, and 18 days without a visit on 03-20: dropped out. Adherent 3 of 4 rated,
+# dropped out 1 of 4. Decoy: q5 starts after the as-of date.
+QUARTILE_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+a1,p1,q1,2026-03-01,Ash,attended,8,6
+a2,p1,q1,2026-03-02,Ash,attended,8,6
+b1,p2,q2,2026-03-01,Ash,attended,8,6
+b2,p2,q2,2026-03-02,Ash,attended,6,5
+c1,p3,q3,2026-03-01,Ash,attended,8,6
+c2,p3,q3,2026-03-02,Ash,attended,4,3
+d1,p4,q4,2026-03-01,Ash,attended,8,6
+d2,p4,q4,2026-03-02,Ash,attended,0,0
+e1,p5,q5,2026-03-25,Ash,attended,1,1
+"""
+QUARTILE_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+q1,p1,2026-03-01,2
+q2,p2,2026-03-01,2
+q3,p3,2026-03-01,2
+q4,p4,2026-03-01,10
+q5,p5,2026-03-25,2
+"""
+
+
+def test_the_quartiles_of_improvement_and_the_intervals_of_adherent_and_drop_out_shares(db_from):
+    found = rows(db_from(QUARTILE_SESSIONS, courses=QUARTILE_COURSES), "overall")[None]
+    assert found["courses"] == 4 and found["median_improvement_pct"] == 37.5          # (25 + 50) / 2
+    assert (found["improvement_q1_pct"], found["improvement_q3_pct"]) == (18.75, 62.5)
+    assert (found["adherent"], found["rated_courses"], found["dropped_out"]) == (3, 4, 1)
+    assert (found["adherent_ci_low"], found["adherent_ci_high"]) == pytest.approx(wilson(3, 4), abs=1e-12)
+    assert (found["dropout_ci_low"], found["dropout_ci_high"]) == pytest.approx(wilson(1, 4), abs=1e-12)
+    assert found["dropout_ci_low"] == pytest.approx(0.0456, abs=1e-4)                 # the textbook 1 of 4
+    assert found["dropout_ci_high"] == pytest.approx(0.6994, abs=1e-4)

@@ -143,3 +143,45 @@ def test_settled_courses_read_from_the_stored_facts_follow_the_settings_too(cli,
     assert rows()["c1"][0] is False and rows()["c2"][1] is True
     assert rows("--adherence-threshold", "0.5")["c1"][0] is True
     assert rows("--dropout-gap-days", "90")["c2"][1] is False
+
+
+def test_the_settings_that_differ_from_the_defaults_travel_in_a_pages_address_as_the_panel_writes_them():
+    import datetime as dt
+
+    from clinic.filters import url_params
+
+    chosen = Settings(mcid="pct30", adherence_pct=60, min_cohort=5)       # min_cohort is the default
+    assert settings.url_params(chosen) == [("mcid", "≥ 30 %"), ("adherent_at", "60")]
+    today = dt.date(2026, 3, 20)
+    assert url_params(Filters(as_of=today, settings=chosen), today) == [("mcid", "≥ 30 %"), ("adherent_at", "60")]
+    assert url_params(Filters(as_of=today), today) == []
+
+
+# Planned sessions when not given: c1 and c2 are in courses.csv (10 planned), p4's course is not
+# (inferred from its rows: p4:2026-03-01). p4 attended 03-01..03-04 daily. As of 03-10 with the
+# default of 10 its window is 03-01..03-09 (the as-of day, inside the window, has no visit): 4 of 9
+# days, not completed, 6 days since its last visit: ongoing. With 4 planned sessions its window is
+# 03-01..03-04: 4 of 4 days, completed, adherent. c1 and c2 keep their 10.
+PLANNED_SESSIONS = SETTINGS_SESSIONS.rstrip() + """
+e1,p4,,2026-03-01,t1,attended,7,5
+e2,p4,,2026-03-02,t1,attended,6,5
+e3,p4,,2026-03-03,t1,attended,6,4
+e4,p4,,2026-03-04,t1,attended,5,4
+"""
+
+
+def test_the_planned_sessions_setting_applies_to_courses_that_courses_csv_does_not_list(cli, db_from):
+    db = db_from(PLANNED_SESSIONS, courses=SETTINGS_COURSES)
+
+    def rows(*flags):
+        code, found = cli("courses", "--db", db, "--as-of", "2026-03-10", "--json", *flags)
+        assert code == 0, cli.err
+        return {r["course_id"]: (r["planned_sessions"], r["adherence"], r["completed"]) for r in found}
+
+    default, short = rows(), rows("--planned-sessions", "4")
+    assert default["p4:2026-03-01"] == (10, 4 / 9, False)
+    assert short["p4:2026-03-01"] == (4, 1.0, True)
+    assert default["c1"] == short["c1"] and short["c1"][0] == 10 and short["c3"][0] == 2
+    # and the facts-settled path as of a late date agrees with the computed one
+    code, late = cli("metrics", "--db", db, "--as-of", "2026-05-01", "--json", "--planned-sessions", "4")
+    assert late["overall"]["adherence"]["completed"] == 2           # c3 (2 of 2) and p4 (4 of 4)

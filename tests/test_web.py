@@ -304,7 +304,7 @@ def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp
     monkeypatch.setattr(metrics, "open_courses", lambda con, filters: computed.append(filters) or real(con, filters))
     web.start_warm_up(path).join(timeout=120)
     assert [(f.as_of, f.relief_rule) for f in computed] == [(dt.date.today(), "pct30")]
-    table = ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30")    # the first visit
+    table = ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30", 10)  # the first visit
     assert len(computed) == 1 and table.num_rows == 0          # served from the cache; p1's course is settled
     st.cache_data.clear()
 

@@ -73,8 +73,9 @@ def band_label(low: int, high: int) -> str:
     return f"{low} % to under {high} %"
 
 
-def distribution(bins: pd.DataFrame) -> go.Figure:
-    """Courses per 10 % band of adherence, the adherent bands (≥ 80 %) coloured, the threshold marked."""
+def distribution(bins: pd.DataFrame, adherent_pct: int = ADHERENT_PCT) -> go.Figure:
+    """Courses per 10 % band of adherence, the adherent bands (wholly at or above the threshold,
+    80 % by default) coloured, the threshold marked."""
     total = int(bins.courses.sum())
     centres = (bins.bin_low_pct + bins.bin_high_pct) / 2
     colours = [GOOD if adherent else NEUTRAL for adherent in bins.adherent]
@@ -85,8 +86,8 @@ def distribution(bins: pd.DataFrame) -> go.Figure:
         hovertemplate="Adherence %{customdata[0]}<br>%{y:,} courses (%{customdata[1]:.0%} of all)<extra></extra>",
         showlegend=False,
     ))
-    fig.add_vline(x=ADHERENT_PCT, line_dash="dash", line_color="#333",
-                  annotation_text="adherent: 80 % of days or more →", annotation_position="top left")
+    fig.add_vline(x=adherent_pct, line_dash="dash", line_color="#333",
+                  annotation_text=f"adherent: {adherent_pct} % of days or more →", annotation_position="top left")
     fig.update_xaxes(range=[0, 100], tickvals=list(range(0, 101, 10)), ticktext=[f"{t} %" for t in range(0, 101, 10)])
     whole_counts(fig, int(bins.courses.max()) if len(bins) else 0)
     fig = styled(fig, "How much of the daily course do patients attend?",
@@ -164,7 +165,7 @@ def order_text(courses: pd.DataFrame) -> str:
             "hover a row for its start date")
 
 
-def dropout_after(steps: pd.DataFrame) -> go.Figure:
+def dropout_after(steps: pd.DataFrame, dropout_gap_days: int = 7) -> go.Figure:
     """Dropped-out courses by the number of sessions attended before the drop-out."""
     total = int(steps.courses.sum())
     fig = go.Figure(go.Bar(
@@ -179,16 +180,17 @@ def dropout_after(steps: pd.DataFrame) -> go.Figure:
     whole_counts(fig, int(steps.courses.max()) if len(steps) else 0)
     fig = styled(fig, "When do patients drop out?", "Sessions attended before dropping out (0 = never came)",
                  "Dropped-out courses",
-                 subtitle=f"{n_courses(total)} dropped out: not completed and no visit for 8 days or more")
+                 subtitle=f"{n_courses(total)} dropped out: not completed and no visit for more than "
+                          f"{dropout_gap_days} days")
     fig.update_layout(margin={"b": 70})      # no legend below
     return fig
 
 
-def outcome_by_adherence(groups: pd.DataFrame) -> go.Figure:
+def outcome_by_adherence(groups: pd.DataFrame, adherent_pct: int = ADHERENT_PCT) -> go.Figure:
     """Sustained improvement of adherent and non-adherent courses side by side: box = middle half,
     whiskers = 5th to 95th percentile, the median and the counts under each box."""
     fig = go.Figure()
-    names = {True: "Adherent (≥ 80 %)", False: "Not adherent (< 80 %)"}
+    names = {True: f"Adherent (≥ {adherent_pct} %)", False: f"Not adherent (< {adherent_pct} %)"}
     colours = {True: PALETTE[0], False: PALETTE[1]}
     categories = []
     for group in groups.itertuples():

@@ -20,7 +20,7 @@ from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS
 
 GROUPS = tuple(COHORT_FIELDS)
 UNKNOWN = "unknown"
-FEW_COURSES = 10              # a group with fewer courses than this is flagged: read it with care
+FEW_COURSES = 5               # the default of settings.min_cohort: a group with fewer courses is too few to judge
 STRONG, PALE = PALETTE[0], "rgba(127, 127, 127, 0.55)"
 
 # Natural order of the keys of each grouping (keys not listed keep the query's order, unknown last).
@@ -29,7 +29,8 @@ KEY_ORDER = {"age_band": AGE_BANDS, "diagnosis": DIAGNOSES, "sex": SEXES}
 COUNT_COLUMNS = ("courses", "patients", "relief_assessable", "relieved", "improvement_assessable",
                  "responders_30", "responders_50", "adherent", "completed", "dropped_out")
 METRIC_COLUMNS = ("relief_rate", "ci_low", "ci_high", "median_improvement_pct", "mean_adherence",
-                  "mean_improvement_pct", "responder_30_rate", "responder_ci_low", "responder_ci_high")
+                  "mean_improvement_pct", "responder_30_rate", "responder_ci_low", "responder_ci_high",
+                  "improvement_q1_pct", "improvement_q3_pct", "dropout_ci_low", "dropout_ci_high")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Metric:
 
 # One name per metric across the dashboard (the same words on the Overview, Pain trends, Adherence
 # and Patients pages): First-session relief, Sustained improvement (per course), Median / Mean
-# sustained improvement (per cohort), Responders (≥ 30 % better), Mean adherence, Adherent (≥ 80 %),
+# sustained improvement (per cohort), Responders (≥ 30 % better), Mean adherence, Adherent,
 # Completed, Dropped out / Drop-out rate.
 METRICS = {
     "relief": Metric("First-session relief", "relief_rate", "First-session relief (% of assessable courses)", True),
@@ -112,8 +113,9 @@ def _rate(part, whole):
     return None if not whole else part / whole
 
 
-def cohort_frame(rows: list[dict], group: str) -> pd.DataFrame:
-    """One row per cohort key in display order, with `label`, `dropout_rate` and `few_courses`.
+def cohort_frame(rows: list[dict], group: str, min_cohort: int = FEW_COURSES) -> pd.DataFrame:
+    """One row per cohort key in display order, with `label`, `dropout_rate` and `few_courses` (fewer
+    than `min_cohort` courses: too few to judge, drawn greyed).
 
     Counts stay integers and rates stay exact (unrounded); a rate with nothing to count is NaN.
     """
@@ -128,8 +130,14 @@ def cohort_frame(rows: list[dict], group: str) -> pd.DataFrame:
     })
     frame["dropout_rate"] = pd.array([_rate(r.get("dropped_out") or 0, r.get("courses") or 0) for r in rows],
                                      dtype="Float64")
-    frame["few_courses"] = frame["courses"] < FEW_COURSES
+    frame["few_courses"] = frame["courses"] < min_cohort
+    frame.attrs["min_cohort"] = min_cohort
     return frame
+
+
+def min_cohort_of(frame: pd.DataFrame) -> int:
+    """The fewest courses a group of `frame` (from cohort_frame) needs to be judged."""
+    return int(frame.attrs.get("min_cohort", FEW_COURSES))
 
 
 def overall_values(row: dict | None) -> dict:
@@ -154,12 +162,14 @@ TABLE_LABELS = {
     "mean_improvement_pct": "Mean sustained improvement",
     "relief_interval": "First-session relief: 95 % interval",
     "responder_interval": "Responders: 95 % interval",
+    "improvement_iqr": "Sustained improvement: middle half",
+    "dropout_interval": "Drop-out rate: 95 % interval",
     "relief_assessable": "Relief assessable (courses)",
     "relieved": "Relieved (courses)",
     "improvement_assessable": "Improvement assessable (courses)",
     "responders_30": "Responders ≥ 30 % (courses)",
     "responders_50": "≥ 50 % better (courses)",
-    "adherent": "Adherent (≥ 80 %)",
+    "adherent": "Adherent",
     "completed": "Completed",
     "dropped_out": "Dropped out",
     "note": "Note",
@@ -203,11 +213,15 @@ TABLE_HELP = {
                               "scored visit day. Pain is scored in whole points, so it often lands on the same "
                               "value (such as 33 %) in every group.",
     "adherence_pct": "Mean over the courses of the share of each course's days so far with a visit.",
-    "dropout_pct": "Share of the courses not completed and without a visit for 8 days or more.",
+    "dropout_pct": "Share of the courses not completed and without a visit for more than the drop-out gap of the "
+                   "settings (7 days by default).",
     "mean_improvement_pct": "Mean of the courses' sustained improvement (tells groups apart where the median "
                             "does not).",
     "relief_interval": "Wilson 95 % interval of the first-session relief rate.",
     "responder_interval": "Wilson 95 % interval of the responder rate.",
+    "improvement_iqr": "Interquartile range of the courses' sustained improvement: the middle half of the courses "
+                       "lies between these two values (quartiles with linear interpolation).",
+    "dropout_interval": "Wilson 95 % interval of the drop-out rate.",
 }
 PERCENT_COLUMNS = ("relief_pct", "responder_pct", "mean_improvement_pct", "median_improvement_pct", "adherence_pct",
                    "dropout_pct")
@@ -236,6 +250,9 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         "mean_improvement_pct": frame["mean_improvement_pct"],
         "relief_interval": _interval_texts(frame["ci_low"], frame["ci_high"]),
         "responder_interval": _interval_texts(frame["responder_ci_low"], frame["responder_ci_high"]),
+        "improvement_iqr": [f"{lo:.1f} % – {hi:.1f} %" if not (pd.isna(lo) or pd.isna(hi)) else "—"
+                            for lo, hi in zip(frame["improvement_q1_pct"], frame["improvement_q3_pct"])],
+        "dropout_interval": _interval_texts(frame["dropout_ci_low"], frame["dropout_ci_high"]),
         "relief_assessable": frame["relief_assessable"],
         "relieved": frame["relieved"],
         "improvement_assessable": frame["improvement_assessable"],
@@ -244,15 +261,18 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         "adherent": frame["adherent"],
         "completed": frame["completed"],
         "dropped_out": frame["dropped_out"],
-        "note": [f"few courses (< {FEW_COURSES})" if few else "" for few in frame["few_courses"]],
+        "note": [f"too few to judge (< {min_cohort_of(frame)} courses)" if few else ""
+                 for few in frame["few_courses"]],
     })
     return shown.loc[:, list(TABLE_LABELS)].reset_index(drop=True)
 
 
 CSV_COLUMNS = ("key", "label", "courses", "patients", "relief_assessable", "relieved", "relief_rate", "ci_low", "ci_high",
-               "improvement_assessable", "median_improvement_pct", "mean_improvement_pct", "responders_30",
+               "improvement_assessable", "median_improvement_pct", "improvement_q1_pct", "improvement_q3_pct",
+               "mean_improvement_pct", "responders_30",
                "responders_50", "responder_30_rate", "responder_ci_low", "responder_ci_high", "mean_adherence",
-               "adherent", "completed", "dropped_out", "dropout_rate", "few_courses")
+               "adherent", "completed", "dropped_out", "dropout_rate", "dropout_ci_low", "dropout_ci_high",
+               "few_courses")
 # The downloads' column ids in words (the About sheet of the XLSX and the side file of the CSV).
 CSV_MEANINGS = {
     "suppressed": "true: the group is hidden (too few patients, or it could be worked out from the others); "
@@ -267,6 +287,8 @@ CSV_MEANINGS = {
     "ci_high": "First-session relief: Wilson 95 % interval, high (ratio 0–1)",
     "improvement_assessable": "Sustained improvement: courses with pain scored on two visit days",
     "median_improvement_pct": "Median sustained improvement (%)",
+    "improvement_q1_pct": "Sustained improvement: first quartile (%, linear interpolation)",
+    "improvement_q3_pct": "Sustained improvement: third quartile (%, linear interpolation)",
     "mean_improvement_pct": "Mean sustained improvement (%)",
     "responders_30": "Responders (≥ 30 % better): courses",
     "responders_50": "≥ 50 % better: courses",
@@ -274,11 +296,13 @@ CSV_MEANINGS = {
     "responder_ci_low": "Responders: Wilson 95 % interval, low (ratio 0–1)",
     "responder_ci_high": "Responders: Wilson 95 % interval, high (ratio 0–1)",
     "mean_adherence": "Mean adherence (ratio 0–1)",
-    "adherent": "Adherent (≥ 80 %): courses",
+    "adherent": "Adherent (at or above the settings' adherence threshold, 80 % by default): courses",
     "completed": "Completed: courses",
     "dropped_out": "Dropped out: courses",
     "dropout_rate": "Drop-out rate: dropped out / courses (ratio 0–1)",
-    "few_courses": f"true: fewer than {FEW_COURSES} courses, read with care",
+    "dropout_ci_low": "Drop-out rate: Wilson 95 % interval, low (ratio 0–1)",
+    "dropout_ci_high": "Drop-out rate: Wilson 95 % interval, high (ratio 0–1)",
+    "few_courses": "true: fewer courses than the settings' fewest to judge (5 by default): too few to judge",
 }
 
 
@@ -346,7 +370,7 @@ def _hover(metric_key: str, row) -> str:
                        f"Responders (≥ 30 % better): {int(row['responders_30']):,}, ≥ 50 % better: "
                        f"{int(row['responders_50']):,}")
     if metric_key == "adherence":
-        return head + (f"Mean adherence: {value:.1%}<br>Adherent (≥ 80 %): {int(row['adherent']):,} courses<br>"
+        return head + (f"Mean adherence: {value:.1%}<br>Adherent: {int(row['adherent']):,} courses<br>"
                        f"Completed: {int(row['completed']):,} courses")
     return head + (f"Drop-out rate: {value:.1%}<br>Dropped out: {int(row['dropped_out']):,} of "
                    f"{int(row['courses']):,} courses")
@@ -378,8 +402,9 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
     labels = [cohort_text(label) for label in rows["label"]]     # the y categories: tick labels render HTML
     values = [None if pd.isna(v) else float(v) * scale for v in rows[metric.column]]
     fig = go.Figure()
-    for few, name, colour in ((False, f"{FEW_COURSES} or more courses", STRONG),
-                              (True, f"fewer than {FEW_COURSES} courses: read with care", PALE)):
+    least = min_cohort_of(frame)
+    for few, name, colour in ((False, f"{least} or more courses", STRONG),
+                              (True, f"fewer than {least} courses: too few to judge", PALE)):
         part = [i for i in range(len(rows)) if bool(rows.loc[i, "few_courses"]) == few]
         if not part:
             continue
@@ -408,7 +433,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
         if values[i] is None:
             text += " · no data"
         elif rows.loc[i, "few_courses"]:
-            text += " · few"
+            text += " · too few to judge"
         fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=text,
                            showarrow=False, font={"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"})
     fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=1.0, yref="paper", yanchor="bottom",
@@ -457,7 +482,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
     else:
         behind = f"{n_courses(total)} in {n_groups(len(rows))}"
     if few:
-        extras.append(f"pale = fewer than {FEW_COURSES} courses")
+        extras.append(f"pale = fewer than {least} courses, too few to judge")
     if clinic is None:
         subtitle_lines = [f"{behind}; dashed line = all matching courses"]
     else:

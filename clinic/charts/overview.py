@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from clinic.settings import DEFAULT as DEFAULT_SETTINGS, Settings
 from clinic.charts import AFTER, BAD, BAND, GOOD, NEUTRAL, n_courses, styled
 
 CLAIM_THRESHOLD = 0.5
@@ -147,8 +148,25 @@ def headline_values(summary: dict) -> dict[str, str]:
     }
 
 
-def tiles(summary: dict, rule_label: str, rule_text: str) -> list[Tile]:
-    """The six headline tiles of a cohort block, in the order shown."""
+def _spread(row: dict | None) -> str:
+    """The interquartile range of sustained improvement in a cohort row, as a sentence (or nothing)."""
+    low, high = (row or {}).get("improvement_q1_pct"), (row or {}).get("improvement_q3_pct")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f" Interquartile range {low:.1f} % – {high:.1f} % (the middle half of the courses)."
+
+
+def _interval(row: dict | None, low: str, high: str) -> str:
+    low, high = (row or {}).get(low), (row or {}).get(high)
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f" 95 % Wilson interval {pct(low, 1)} – {pct(high, 1)}."
+
+
+def tiles(summary: dict, rule_label: str, rule_text: str, chosen: Settings = DEFAULT_SETTINGS,
+          row: dict | None = None) -> list[Tile]:
+    """The six headline tiles of a cohort block, in the order shown. `row`, the same cohort's flat
+    row (queries/cohort_metrics.sql), adds the spread and intervals the block does not hold."""
     relief = summary["first_session_relief"]
     improvement = summary["sustained_improvement"]
     adherence = summary["adherence"]
@@ -172,11 +190,15 @@ def tiles(summary: dict, rule_label: str, rule_text: str) -> list[Tile]:
              "vs before its last scored visit on a later day, in % of the first (negative = worse), over "
              f"{improvement['assessable']:,} courses with two such days. {RESPONDERS}: "
              f"{improvement['responders_30']:,} of those {improvement['assessable']:,} courses improved by 30 % "
-             "or more."),
-        Tile(ADHERENCE, values[ADHERENCE], f"{adherence['adherent']:,} courses at 80 % or more",
-             "The mean over courses of the share of each daily course's days so far with a visit."),
+             "or more." + _spread(row)),
+        Tile(ADHERENCE, values[ADHERENCE], f"{adherence['adherent']:,} courses at {chosen.adherence_pct} % or more",
+             "The mean over courses of the share of each daily course's days so far with a visit."
+             + (f" Adherent: {adherence['adherent']:,} of {row['rated_courses']:,} rated courses."
+                if row and row.get("rated_courses") else "")
+             + _interval(row, "adherent_ci_low", "adherent_ci_high")),
         Tile(DROPOUT, values[DROPOUT], f"{adherence['dropped_out']:,} of {courses:,} courses",
-             "Share of courses not completed and with no visit for 8 days or more."),
+             f"Share of courses not completed and with no visit for more than {chosen.dropout_gap_days} days."
+             + _interval(row, "dropout_ci_low", "dropout_ci_high")),
     ]
 
 

@@ -1,0 +1,331 @@
+"""Case mix: what each therapist's (or site's) courses would be expected to achieve given their
+patients, and the observed against the expected.
+
+The model is fitted on every course of the clinic counted as of the as-of date (no filter, no
+scope: the clinic's own experience), and applied to the courses that pass the filters, grouped by
+their therapist or site. Two outcomes, each a logistic regression (statsmodels GLM, binomial family,
+logit link) over the courses where the outcome can be judged:
+
+- `relief`: first-session relief under the filters' relief rule;
+- `responder`: sustained improvement of 30 % or more. (A logistic model of the responder, rather than
+  a linear model of the improvement in %, because a ratio of summed percentages is meaningless when
+  some are negative; a count of responders compares like the count of relieved courses.)
+
+Inputs, as known at the start of the course: baseline pain (pain before the first attended session
+that has a score; for a course whose relief can be judged, the first session's), diagnosis, age band
+and sex (each a category; a missing value is its own level "unknown"), acute inflammation recorded
+at the first session (yes against no or not recorded) and a doctor's conclusion on file (yes against
+no or unknown).
+
+Guard rails, each said in words instead of a traceback: fewer than MIN_FIT_COURSES courses, or an
+outcome that never (or always) happens, gives no model; an input that does not vary is left out; a
+category level with fewer than MIN_LEVEL_COURSES courses is counted with the input's most common
+level; an input one of whose levels has the same outcome for every course (which would send its
+coefficient to infinity, "separation") is left out and named.
+
+Per unit: O (observed events), E (the sum of the predicted probabilities of its courses), O/E, and a
+95 % interval from the normal approximation of O − E, whose variance given the model is
+V = Σ p(1 − p) over the unit's courses: (O ± 1.959963984540054·√V) / E, the low end not below 0.
+It treats the fitted model as known (the coefficients' own uncertainty is left out), as is usual for
+indirectly standardised ratios. A unit with fewer than settings.min_cohort courses is "too few to judge".
+"""
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from clinic import db
+from clinic.filters import Filters
+
+Z_95 = 1.959963984540054
+MIN_FIT_COURSES = 30
+MIN_LEVEL_COURSES = 10
+UNKNOWN = "unknown"
+MEASURES = {
+    "relief": "First-session relief",
+    "responder": "Responders (sustained improvement ≥ 30 %)",
+}
+UNITS = {"therapist": "Therapist", "site": "Site"}
+OUTCOME_NAMES = {"relief": "first_session_relief", "responder": "responder_30"}
+# input -> (kind, words)
+INPUTS = {
+    "baseline_pain": ("number", "baseline pain (NRS 0–10, before the first session)"),
+    "diagnosis": ("category", "diagnosis"),
+    "age_band": ("category", "age band"),
+    "sex": ("category", "sex"),
+    "acute_first": ("yes/no", "acute inflammation at the first session"),
+    "doctor_conclusion": ("yes/no", "doctor's conclusion on file"),
+}
+CATEGORIES = ("diagnosis", "age_band", "sex")
+
+
+class CasemixError(ValueError):
+    """An unknown unit or measure."""
+
+
+@dataclass
+class Model:
+    """A fitted case-mix model, or why there is none (`message`)."""
+    measure: str
+    fitted: bool
+    message: str | None = None
+    formula: str | None = None
+    inputs: list[str] = field(default_factory=list)
+    left_out: list[dict] = field(default_factory=list)      # {"input", "reason"}
+    pooled: list[dict] = field(default_factory=list)        # {"input", "level", "courses", "with"}
+    n: int = 0
+    events: int = 0
+    auc: float | None = None
+    pseudo_r2: float | None = None
+    coefficients: list[dict] = field(default_factory=list)  # {"term", "estimate", "std_error"}
+    predicted: pd.Series | None = None                      # course_id -> expected probability
+
+    def as_json(self) -> dict:
+        return {"measure": self.measure, "fitted": self.fitted, "message": self.message, "formula": self.formula,
+                "inputs": list(self.inputs), "left_out": list(self.left_out), "pooled": list(self.pooled),
+                "n": self.n, "events": self.events, "auc": self.auc, "pseudo_r2": self.pseudo_r2,
+                "coefficients": list(self.coefficients)}
+
+
+def check(by: str, measure: str) -> None:
+    if by not in UNITS:
+        raise CasemixError(f"unknown unit {by!r}; use one of {', '.join(UNITS)}")
+    if measure not in MEASURES:
+        raise CasemixError(f"unknown measure {measure!r}; use one of {', '.join(MEASURES)}")
+
+
+def _outcome(frame: pd.DataFrame, measure: str) -> pd.Series:
+    return frame[OUTCOME_NAMES[measure]]
+
+
+def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The courses whose outcome can be judged, with the inputs as the model reads them."""
+    y = _outcome(frame, measure)
+    keep = frame.loc[y.notna()]
+    out = pd.DataFrame({"course_id": keep["course_id"].astype(str).to_numpy()})
+    out["y"] = _outcome(keep, measure).astype(bool).astype(int).to_numpy()
+    out["baseline_pain"] = keep["baseline_pain"].astype("float64").to_numpy()
+    for name in CATEGORIES:
+        out[name] = keep[name].astype("object").where(keep[name].notna(), UNKNOWN).astype(str).to_numpy()
+    out["acute_first"] = keep["first_acute"].fillna(False).astype(bool).astype(int).to_numpy()
+    out["doctor_conclusion"] = keep["doctor_conclusion"].fillna(False).astype(bool).astype(int).to_numpy()
+    return out
+
+
+def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    """The c-statistic: the chance that a course with the event has a higher predicted probability
+    than one without (ties count half), by the rank-sum formula."""
+    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    if positives == 0 or negatives == 0:
+        return None
+    ranks = pd.Series(p).rank(method="average").to_numpy()
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def fit(frame: pd.DataFrame, measure: str) -> Model:
+    """Fits the case-mix model on `frame` (queries/funnel_casemix.sql rows: every course of the
+    clinic as of the date). Never raises for data that cannot be modelled: `fitted` is then false
+    and `message` says why."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
+    data = prepared(frame, measure)
+    model = Model(measure=measure, fitted=False, n=len(data), events=int(data["y"].sum()))
+    outcome = MEASURES[measure].lower()
+    if len(data) < MIN_FIT_COURSES:
+        model.message = (f"Too few courses to fit the case-mix model: {len(data)} can be judged for "
+                         f"{outcome}, and the model needs at least {MIN_FIT_COURSES}.")
+        return model
+    if model.events in (0, len(data)):
+        model.message = (f"The case-mix model cannot be fitted: {'every' if model.events else 'no'} course of the "
+                         f"{len(data)} that can be judged had {outcome}, so there is nothing to explain.")
+        return model
+
+    used: list[str] = []
+    columns: dict[str, pd.Series] = {}
+    references: dict[str, str] = {}
+    for name in INPUTS:
+        kind = INPUTS[name][0]
+        values = data[name]
+        if kind == "category":
+            counts = values.value_counts()
+            top = str(sorted(counts.index, key=lambda v: (-counts[v], v))[0])
+            for level, count in sorted(counts.items()):
+                if count < MIN_LEVEL_COURSES and level != top:
+                    model.pooled.append({"input": name, "level": level, "courses": int(count), "with": top})
+            rare = [p["level"] for p in model.pooled if p["input"] == name]
+            values = values.where(~values.isin(rare), top)
+            data[name] = values
+        if values.nunique() < 2:
+            model.left_out.append({"input": name, "reason": "the same for every course"})
+            continue
+        # separation: a level (or a yes/no value) whose courses all had the same outcome
+        if kind != "number":
+            rates = data.groupby(values)["y"].agg(["mean", "size"])
+            stuck = rates[(rates["mean"] == 0) | (rates["mean"] == 1)]
+            if not stuck.empty:
+                level = stuck.index[0]
+                shown = ("yes" if level else "no") if kind == "yes/no" else str(level)
+                model.left_out.append({"input": name, "reason": (
+                    f"every one of the {int(stuck['size'].iloc[0])} courses with {shown} had the same outcome, "
+                    "so its effect cannot be estimated")})
+                continue
+        used.append(name)
+        if kind == "category":
+            references[name] = top
+            for level in sorted(values.unique()):
+                if level != top:
+                    columns[f"{name}[{level}]"] = (values == level).astype(float)
+        else:
+            columns[name] = values.astype(float)
+
+    design = pd.DataFrame(columns, index=data.index)
+    design.insert(0, "intercept", 1.0)
+    model.inputs = used
+    terms = [f"C({n}, reference={references[n]!r})" if n in references else n for n in used]
+    model.formula = f"logit P({OUTCOME_NAMES[measure]}) ~ " + (" + ".join(terms) if terms else "1")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PerfectSeparationWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = sm.GLM(data["y"].astype(float), design, family=sm.families.Binomial()).fit()
+    except (PerfectSeparationError, PerfectSeparationWarning):
+        model.message = ("The case-mix model cannot be fitted: its inputs separate the courses with and without "
+                         f"{outcome} perfectly, so the expected values would be 0 or 1.")
+        return model
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        model.message = f"The case-mix model cannot be fitted: {str(exc).splitlines()[0]}."
+        return model
+    p = np.asarray(result.fittedvalues, dtype=float)
+    if not np.all(np.isfinite(p)):
+        model.message = "The case-mix model cannot be fitted: its estimates did not converge."
+        return model
+    model.fitted = True
+    model.auc = _auc(data["y"].to_numpy(), p)
+    model.pseudo_r2 = float(1 - result.llf / result.llnull) if result.llnull else None
+    bse = np.asarray(result.bse, dtype=float)
+    model.coefficients = [{"term": term, "estimate": float(est), "std_error": float(se) if math.isfinite(se) else None}
+                          for term, est, se in zip(design.columns, np.asarray(result.params, dtype=float), bse)]
+    model.predicted = pd.Series(p, index=data["course_id"].to_numpy())
+    return model
+
+
+def ratio_interval(observed: int, expected: float, variance: float, z: float = Z_95) -> tuple:
+    """(ratio, low, high) of O/E with (O ± z·√V) / E, the low end not below 0; Nones when E is 0."""
+    if expected <= 0:
+        return None, None, None
+    half = z * math.sqrt(variance)
+    return observed / expected, max(0.0, (observed - half) / expected), (observed + half) / expected
+
+
+def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> list[dict]:
+    """Observed against expected per unit of `compared` (the filtered courses, funnel_casemix rows)."""
+    y = _outcome(compared, model.measure)
+    rows = compared.loc[y.notna()]
+    keys = rows[by].astype("object").where(rows[by].notna(), None)
+    from clinic.funnel import wilson
+
+    out = []
+    p_all = model.predicted if model.fitted else None
+    for key in sorted(set(keys), key=lambda k: (k is None, "" if k is None else str(k))):
+        mine = rows.loc[(keys == key) if key is not None else keys.isna()]
+        n = len(mine)
+        observed = int(_outcome(mine, model.measure).astype(bool).sum())
+        expected = ratio = low = high = None
+        if p_all is not None:
+            p = p_all.reindex(mine["course_id"].astype(str).to_numpy()).to_numpy(dtype=float)
+            p = p[np.isfinite(p)]
+            expected = float(p.sum())
+            ratio, low, high = ratio_interval(observed, expected, float((p * (1 - p)).sum()))
+        rate_low, rate_high = wilson(observed, n)
+        out.append({"key": key, "courses": n, "observed": observed, "expected": expected, "ratio": ratio,
+                    "ci_low": low, "ci_high": high, "observed_rate": observed / n if n else None,
+                    "observed_rate_ci_low": rate_low, "observed_rate_ci_high": rate_high,
+                    "expected_rate": expected / n if expected is not None and n else None,
+                    "too_few": n < min_cohort})
+    return out
+
+
+def course_frame(con, filters: Filters, table=None) -> pd.DataFrame:
+    from clinic import metrics
+
+    table = metrics.open_courses(con, filters) if table is None else table
+    return db.run(con, "funnel_casemix", open_courses=table, **filters.params())
+
+
+def model_for(con, filters: Filters, measure: str, table=None) -> Model:
+    """The model fitted on every course of the clinic as of filters.as_of (filters and scope set aside)."""
+    clinic = Filters(as_of=filters.as_of, relief_rule=filters.relief_rule, settings=filters.settings)
+    return fit(course_frame(con, clinic, table), measure)
+
+
+def report(con, filters: Filters, by: str = "therapist", measure: str = "relief", table=None) -> dict:
+    """The `expected --json` document: the model and, per unit of the filtered courses, O, E, O/E."""
+    check(by, measure)
+    from clinic import metrics
+
+    table = metrics.open_courses(con, filters) if table is None else table
+    clinic = Filters(as_of=filters.as_of, relief_rule=filters.relief_rule, settings=filters.settings)
+    everything = course_frame(con, clinic, table)
+    model = fit(everything, measure)
+    compared = everything if filters == clinic else course_frame(con, filters, table)
+    return {"as_of": filters.as_of.isoformat(), "by": by, "measure": measure, "relief_rule": filters.relief_rule,
+            "min_cohort": filters.settings.min_cohort, "interval": "95 %: (O ± 1.96·√Σp(1−p)) / E",
+            "model": model.as_json(), "units": units(compared, model, by, filters.settings.min_cohort)}
+
+
+def private_report(con, filters: Filters, by: str, measure: str, viewer: str, table=None, k: int | None = None) -> dict:
+    """report() for therapist `viewer` (filters.scope): their own courses compared with the clinic's
+    model. By therapist only their own row is kept (a course they gave a session of but another
+    therapist leads stays with that therapist, unnamed here). When the clinic total would be
+    suppressed on the Cohorts page (clinic.privacy), nothing is compared: `hidden` is true."""
+    from clinic import metrics, privacy
+
+    k = k or privacy.min_cell_patients()
+    clinic = filters.with_(scope=None)
+    clinic_table = metrics.open_courses(con, clinic) if table is None else table
+    _cells, total = metrics.private_cohort(con, clinic, None, viewer, clinic_table, k)
+    found = report(con, filters, by, measure, clinic_table)
+    if total["suppressed"]:
+        return {**found, "units": [], "model": {**found["model"], "coefficients": []}, "hidden": True}
+    if by == "therapist":
+        found["units"] = [u for u in found["units"] if u["key"] == viewer]
+    return {**found, "hidden": False}
+
+
+# ---------------------------------------------------------------- the page's cached reads
+
+@functools.cache
+def _page_reader():
+    """The page's cached read (built on first use, so the command line never imports Streamlit)."""
+    import streamlit as st
+
+    from clinic import privacy, ui
+
+    @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+    def read(path: str, data_version: str, filters: Filters, by: str, measure: str, viewer: str | None,
+             k: int) -> dict:
+        from pathlib import Path
+
+        from clinic import store
+        table = ui.open_courses_table(path, data_version, filters)
+        with store.reading(Path(path)) as con:
+            if viewer:
+                return private_report(con, filters, by, measure, viewer, table, k)
+            return report(con, filters, by, measure, table)
+
+    def page_read(path, filters: Filters, by: str, measure: str) -> dict:
+        with ui.friendly_errors():
+            return read(str(path), ui.version(path), filters, by, measure, filters.scope, privacy.min_cell_patients())
+
+    return page_read
+
+
+def for_page(path, filters: Filters, by: str, measure: str) -> dict:
+    """The observed against expected the Fair comparison page shows (a therapist's: private_report)."""
+    return _page_reader()(path, filters, by, measure)

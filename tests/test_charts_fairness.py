@@ -1,0 +1,126 @@
+"""The Fair comparison figures and tables (clinic/charts/fairness.py) on tiny hand-made reports."""
+from __future__ import annotations
+
+import pytest
+
+from clinic import funnel
+from clinic.charts import BAD, GOOD, NEUTRAL
+from clinic.charts import fairness as charts
+
+
+def counts(key, n, events, courses=None):
+    return {"key": key, "courses": courses if courses is not None else n, "relief_assessable": n, "relieved": events,
+            "improvement_assessable": 0, "responders_30": 0}
+
+
+def funnel_report(private_units=None) -> dict:
+    # Birch 90 of 100, Cedar 50 of 100, Larch 1 of 2, <b>x</b> (a name from data) 59 of 98, no therapist 0 of 0
+    # mean (90 + 50 + 1 + 59) / 300 = 200 / 300 = 2/3; at n = 100: sqrt((2/3)(1/3)/100) = 0.04714;
+    #   95 %: 2/3 ± 0.0924 -> 0.5743–0.7591: Birch 0.9 above the 99.8 % limit (2/3 + 0.1457 = 0.8124),
+    #   Cedar 0.5 below 99.8 % (0.5210); <b>x</b> 59/98 = 0.602 within
+    rows = [counts("Birch", 100, 90), counts("Cedar", 100, 50), counts("Larch", 2, 1), counts("<b>x</b>", 98, 59),
+            counts(None, 0, 0, courses=3)]
+    found = funnel.from_counts(rows, "relief", 5)
+    return {"by": "therapist", "measure": "relief", "relief_rule": "pct30", **found}
+
+
+def test_the_funnel_frame_leaves_out_units_with_nothing_to_judge_and_says_where_each_stands():
+    frame = charts.funnel_frame(funnel_report())
+    assert list(frame["label"]) == ["Birch", "Cedar", "Larch", "<b>x</b>"]
+    assert list(frame["standing"]) == ["above the 99.8 % limit", "below the 99.8 % limit", "within the limits",
+                                       "within the limits"]
+    assert list(frame["too_few"]) == [False, False, True, False]       # Larch: 2 courses < 5
+
+
+def test_the_funnel_chart_draws_both_limits_the_mean_and_a_point_per_unit():
+    fig = charts.funnel_chart(funnel_report())
+    names = [t.name for t in fig.data]
+    assert names.count("99.8 % limits") == 2 and names.count("95 % limits") == 2
+    mean = next(t for t in fig.data if t.name.startswith("clinic mean"))
+    assert list(mean.y) == pytest.approx([200 / 3, 200 / 3])
+    points = fig.data[-1]
+    assert list(points.x) == [100, 100, 2, 98]
+    assert list(points.y) == pytest.approx([90, 50, 50, 59 / 98 * 100])
+    assert list(points.marker.color) == [GOOD, BAD, NEUTRAL, charts.PALETTE[0]]
+    # the limit curves run from n = 1 to the largest caseload, 100
+    upper95 = next(t for t in fig.data if t.name == "95 % limits")
+    assert list(upper95.x) == list(range(1, 101))
+    assert upper95.y[99] == pytest.approx((2 / 3 + 1.959963984540054 * (2 / 9 / 100) ** 0.5) * 100)
+    assert "Assessable courses (n)" in fig.layout.xaxis.title.text
+    assert "300 courses" in fig.layout.title.text
+
+
+def test_a_name_from_data_is_escaped_in_labels_and_hover_text():
+    points = charts.funnel_chart(funnel_report()).data[-1]
+    assert "&lt;b&gt;x&lt;/b&gt;" in points.text[3] and "<b>x</b>" not in points.hovertext[3]
+    assert "59 of 98 courses: 60.2 %" in points.hovertext[3]
+    assert "95 % interval (Wilson)" in points.hovertext[3]
+
+
+def test_a_therapists_view_names_only_their_own_point():
+    report = funnel_report()
+    units = [{**u, "own": u["key"] == "Cedar", "key": u["key"] if u["key"] == "Cedar" else None}
+             for u in report["units"]]
+    report = {**report, "units": units}
+    frame = charts.funnel_frame(report, private=True)
+    assert list(frame["label"]) == ["another therapist", "Cedar", "another therapist", "another therapist"]
+    points = charts.funnel_chart(report, private=True).data[-1]
+    assert list(points.text) == ["", "Cedar", "", ""]
+    assert list(points.marker.size) == [10, 14, 10, 10]
+    assert "Birch" not in str(charts.funnel_chart(report, private=True).to_dict())
+
+
+def test_the_funnel_sentence_names_the_units_outside_and_skips_the_ones_too_few_to_judge():
+    text = charts.funnel_sentence(funnel_report())
+    assert "**Birch** (above the 99.8 % limit, 90.0 % of 100)" in text
+    assert "**Cedar** (below the 99.8 % limit" in text and "Larch" not in text
+
+
+def test_the_funnel_export_states_the_filters_and_settings_on_every_row():
+    frame = charts.funnel_export(funnel_report(), False, "as of 20 Mar 2026", "Fewest courses to judge: 5")
+    assert list(frame["therapist"]) == ["Birch", "Cedar", "Larch", "<b>x</b>"]
+    assert set(frame["settings"]) == {"Fewest courses to judge: 5"} and set(frame["filters"]) == {"as of 20 Mar 2026"}
+
+
+def oe_report() -> dict:
+    # Birch O 30, E 20, V 4: (30 ± 1.96·2)/20 = 1.304–1.696 better; Cedar O 10, E 12, V 9: (10 ± 5.88)/12 =
+    # 0.343–1.323 as expected; Larch 2 courses: too few to judge
+    def unit(key, n, o, e, v, few=False):
+        half = 1.959963984540054 * v ** 0.5
+        return {"key": key, "courses": n, "observed": o, "expected": e, "ratio": o / e, "ci_low": (o - half) / e,
+                "ci_high": (o + half) / e, "observed_rate": o / n, "observed_rate_ci_low": 0.5,
+                "observed_rate_ci_high": 0.75, "expected_rate": e / n, "too_few": few}
+    return {"by": "therapist", "measure": "relief", "interval": "95 %", "units": [
+        unit("Birch", 40, 30, 20.0, 4.0), unit("Cedar", 30, 10, 12.0, 9.0), unit("Larch", 2, 2, 1.0, 0.25, True)],
+        "model": {"formula": "logit P(first_session_relief) ~ baseline_pain"}}
+
+
+def test_the_oe_table_gives_a_verdict_from_the_interval():
+    table = charts.oe_table(oe_report())
+    assert list(table["verdict"]) == ["better than expected", "as expected", "too few to judge"]
+    assert list(table["observed_pct"]) == pytest.approx([75.0, 100 / 3, 100.0])
+    assert table["observed_interval"][0] == "50.0–75.0 %"
+
+
+def test_the_forest_plot_greys_units_too_few_to_judge_and_marks_one():
+    fig = charts.forest_chart(oe_report())
+    judged, few = fig.data
+    assert list(judged.y) == ["Cedar", "Birch"]            # the first unit on top
+    assert list(judged.x) == pytest.approx([10 / 12, 1.5])
+    assert list(judged.error_x.array) == pytest.approx([1.959963984540054 * 3 / 12, 1.959963984540054 * 2 / 20])
+    assert few.name == "too few to judge" and few.marker.color == NEUTRAL and list(few.y) == ["Larch"]
+    assert fig.layout.shapes[0].x0 == 1 and fig.layout.shapes[0].x1 == 1
+
+
+def test_the_model_in_words_names_its_inputs_n_and_fit():
+    model = {"fitted": True, "message": None, "formula": "logit P(first_session_relief) ~ baseline_pain",
+             "inputs": ["baseline_pain", "sex"], "left_out": [{"input": "diagnosis", "reason": "the same for every course"}],
+             "pooled": [{"input": "sex", "level": "X", "courses": 4, "with": "F"}], "n": 1234, "events": 800,
+             "auc": 0.61234, "pseudo_r2": 0.0123, "coefficients": []}
+    text = "\n".join(charts.model_lines(model))
+    assert "**1,234 courses**" in text and "c-statistic (AUC) 0.612" in text and "pseudo-R² 0.012" in text
+    assert "baseline pain (0–10, before the first session), sex" in text
+    assert "Sex X" in text and "(4 courses) is counted with Female: too few courses to estimate on its own." in text
+    assert "Left out: diagnosis, the same for every course." in text
+    not_fitted = {**model, "fitted": False, "message": "Too few courses to fit the case-mix model: 3 can be judged."}
+    assert charts.model_lines(not_fitted) == ["Too few courses to fit the case-mix model: 3 can be judged."]
