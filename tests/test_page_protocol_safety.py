@@ -111,3 +111,13 @@ def test_notes_and_names_from_the_data_stay_text(tmp_path, monkeypatch, signed_i
     assert "evil.example" not in texts(at) and "127.0.0.9" not in texts(at)
     for chart in at.get("plotly_chart"):
         assert "evil.example" not in chart.proto.spec
+
+
+def test_the_settings_panel_changes_what_is_judged(app):
+    # judged after 2 sessions: k4 is judged too (6 -> 8 at session 3: fails), k6 still only against itself:
+    # failing k1 k3 k4 k8 of judged k1 k2 k3 k4 k8 k7 = 4 of 6
+    app.query_params["progress_after"] = "2"
+    open_page(app, PAGE)
+    assert metrics_of(app)["Failure to progress"] == "4"
+    assert "66.7 % of 6 courses judged" in " ".join(c.value for c in app.caption)
+    assert "judged after 2 sessions" in texts(app)
