@@ -23,7 +23,6 @@ dashboard's cached `ui.query`, or `reader(con, filters)` in the command line and
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Callable
