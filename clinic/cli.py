@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_fairness.add_parsers(sub)
     from clinic import cli_report
     cli_report.add_parsers(sub)
+    from clinic import cli_flags
+    cli_flags.add_parsers(sub)
 
     gap = sub.add_parser("course-gap", help="the gap after which rows without a course id start a new course",
                          description="Prints the database's course gap (JSON); --set N stores a new one and re-groups "

@@ -106,6 +106,7 @@ PAGES = (
     ("pages/patients.py", "Patients", ":material/person:", "all"),
     ("pages/cohorts.py", "Cohorts", ":material/groups:", "all"),
     ("pages/fair_comparison.py", "Fair comparison", ":material/balance:", "all"),
+    ("pages/protocol_safety.py", "Protocol safety", ":material/health_and_safety:", "all"),
     ("pages/record_session.py", "Record session", ":material/edit_note:", "all"),
     ("pages/import_data.py", "Import", ":material/upload_file:", "director"),
     ("pages/data_quality.py", "Data quality", ":material/rule:", "director"),

@@ -1,7 +1,7 @@
 """Overview: who to call and what to check today, then the three questions at a glance."""
 import streamlit as st
 
-from clinic import exports, metrics, privacy, ui
+from clinic import exports, flags, metrics, privacy, ui
 from clinic.charts import overview as charts
 from clinic.charts import pain as pain_charts
 from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
@@ -110,6 +110,24 @@ st.subheader("Today: who to call")
 list_tabs(("call_list", "not_seen"))
 st.subheader("Red flags to check")
 list_tabs(("numbness", "acute_inflammation", "no_conclusion"))
+# Courses failing to progress, or whose pain keeps rising (clinic/flags.py, with the settings' MCID)
+progress_lists = flags.attention(ui.query, RECENT_DAYS)
+for reason, title in flags.ATTENTION.items():
+    rows = progress_lists[reason]
+    with st.expander(f"{title} ({len(rows):,})"):
+        st.caption(flags.attention_caption(reason, filters.settings, RECENT_DAYS))
+        if rows.empty:
+            st.success("Nothing here among the current courses that match the filters.")
+            continue
+        columns = flags.ATTENTION_COLUMNS[reason]
+        head = rows.head(ui.LIST_SHOWN_ROWS)
+        shown = charts.ordered(head.assign(link=ui.patient_links(head.course_id)), columns)
+        ui.show_table(shown, {**LABELS, **flags.LABELS}, key=f"overview.table.{reason}",
+                      config={c: CONFIG[c] for c in CONFIG if c in shown.columns})
+        if len(rows) > len(head):
+            st.caption(f"Showing the first {len(head):,} of {len(rows):,}, in this order; the download has them all.")
+        ui.download("Download this list (CSV)", exports.frame_csv(charts.ordered(rows, columns)),
+                    f"attention-{reason}-{filters.as_of}.csv", rows=len(rows), key=f"overview.download.{reason}")
 
 # 2. The three questions at a glance, with the clinic beside a therapist's figures
 relief = summary["first_session_relief"]

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from clinic import exports, report, ui
+from clinic import flags as protocol
 from clinic.charts import patients as charts
 from clinic.charts import trajectory as trajectory_charts
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
@@ -73,6 +74,7 @@ matched = int(table.matched_courses.iloc[0]) if len(table) else 0
 counted = int(table.filtered_courses.iloc[0]) if len(table) else \
     int(ui.query("patients_courses", search="", sort="recent", page_size=1, page_offset=0).filtered_courses.sum())
 table = table.drop(columns=list(COUNTS))
+table = protocol.with_flags(ui.query, table)           # failure to progress, ceiling, pain rising (clinic/flags.py)
 pages = max(1, -(-matched // page_size))
 if counted == 0:
     ui.empty_state(ui.no_courses_message(filters))
@@ -95,8 +97,8 @@ else:
     shown_ids = list(table.course_id)
     shown = charts.course_table(table.assign(diagnosis=table.diagnosis.map(DIAGNOSIS_LABELS)))
     pinned = {c: st.column_config.Column(COURSE_LABELS[c], pinned=True) for c in ("course_id", "patient_id")}
-    ui.show_table(shown, COURSE_LABELS, key="patients.table", on_select=lambda: open_selected_row(shown_ids),
-                  selection_mode="single-row", config=pinned)
+    ui.show_table(shown, {**COURSE_LABELS, **protocol.PATIENT_LABELS}, key="patients.table",
+                  on_select=lambda: open_selected_row(shown_ids), selection_mode="single-row", config=pinned)
     if pages > 1:
         pager = st.container(horizontal=True, vertical_alignment="center")
         with pager:
@@ -113,8 +115,8 @@ else:
     signature = (ui.version(path), filters, search, sort)      # what the whole list depends on
 
     def whole_list():
-        return ui.query("patients_courses", search=search, sort=sort, page_size=None,
-                        page_offset=0).drop(columns=list(COUNTS))
+        return protocol.with_flags(ui.query, ui.query("patients_courses", search=search, sort=sort, page_size=None,
+                                                   page_offset=0).drop(columns=list(COUNTS)))
 
     def prepared(kind: str):
         kept = st.session_state.get(f"patients.{kind}")
@@ -285,6 +287,18 @@ if course.numbness_sessions:
     st.warning("Numbness was reported during this course: check it and refer the patient to the doctor.")
 if course.acute_sessions:
     st.warning("Treated during acute inflammation: the protocol allows massage only after it has subsided.")
+progress = protocol.course_flags(ui.query, course_id)
+if progress:
+    more = st.columns(2)
+    words = (("Failure to progress", protocol.progress_words(progress, filters.settings)),
+             ("Pain rising over three visits", protocol.rising_words(progress)))
+    for tile, (label, (value, note)) in zip(more, words):
+        tile.metric(label, value, border=True)
+        tile.caption(note)
+    if progress["failure_to_progress"]:
+        st.warning("Failing to progress: review the plan, and consider sending the patient back to the doctor.")
+    if progress["red_flag_rising"]:
+        st.warning("Pain rose over three scored sessions in a row: check and refer the patient to the doctor.")
 
 st.subheader("Doctor's paperwork")
 IMAGING = {"mri": "MRI", "ct": "CT", "xray": "X-ray", "none": "None done"}

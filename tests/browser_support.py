@@ -37,6 +37,7 @@ PAGES = [
     ("patients", "patients", "Patients", True),
     ("cohorts", "cohorts", "Cohorts", True),
     ("fair_comparison", "fair_comparison", "Fair comparison", True),
+    ("protocol_safety", "protocol_safety", "Protocol safety", True),
     ("record_session", "record_session", "Record session", False),
     ("import_data", "import_data", "Import", False),
     ("data_quality", "data_quality", "Data quality", False),

@@ -210,7 +210,7 @@ def open_first_link(context, page, grid):
 
 def test_an_overview_open_link_opens_the_course_on_the_patients_page_in_the_same_view(server, context, page):
     bs.open_page(page, server.url("", AS_OF))
-    bs.choose(page, "Therapist", "Birch")
+    bs.choose_by_typing(page, "Therapist", "Birch")     # below the fold under a longer menu
     bs.wait_until_ready(page)
     bs.choose_by_typing(page, "Therapist", "Cedar")
     bs.wait_until_ready(page)

@@ -1,0 +1,163 @@
+-- flags_course_flags: defines the table macro course_flags(...), used through
+-- `-- uses: flags_course_flags`. Returns nothing itself.
+-- The macro takes the filter set of filtered_courses, ceiling_pain (integer, settings.CEILING_PAIN),
+-- course_ids (varchar[] or null = every filtered course) and recent_days (integer or null = all: only
+-- courses whose last visit, or start with no visit, is at most this many days before as_of), reads mcid and progress_after from the caller's one-row table `clinic_settings` (registered with
+-- every filter set), and returns one row per filtered course with its protocol-safety flags:
+--   course_id, patient_id, therapist, start_date, start_month, first_session_date, sessions_attended,
+--   last_attended_date, days_since_last_visit, completed, ongoing,
+--   Failure to progress (pain_before of attended sessions dated <= as_of, in course order):
+--   baseline_pain: of the first attended session that has one (its number: baseline_session);
+--   pain_now: of the latest attended session numbered above progress_after that has one (its number
+--     and date: pain_now_session, pain_now_date); null before such a session exists;
+--   ceiling: baseline_pain <= ceiling_pain (null without a baseline): too low to show a change;
+--   failure_to_progress: null when there is no baseline, the course is at the ceiling, or it has no
+--     pain_now yet (or pain_now is the baseline's own session, when the first scores came late);
+--     else true when pain has not fallen by the MCID: 'points2': baseline - now < 2; 'pct30':
+--     10 x (baseline - now) < 3 x baseline (integers, compared exactly);
+--   Paperwork "before the first session" (the first attended session, or the start without one):
+--   paperwork_late: the patient's referral_date is after that day: what is on file came later;
+--   missing_paperwork: no doctor's conclusion (false or not on file), or paperwork_late;
+--   no_imaging: imaging 'none' or not on file, or paperwork_late;
+--   no_blood_tests: blood tests false or not on file, or paperwork_late;
+--   (a missing referral_date leaves what is on file as it is: nothing tells it came later);
+--   doctor_conclusion, imaging, blood_tests, referral_date: as on file;
+--   acute_sessions, last_acute_date: attended sessions recorded during acute inflammation;
+--   numbness_sessions, first_numbness_date, last_numbness_date: attended sessions with numbness;
+--   numbness_referred: null without such a session; else whether a referral was noted on or after
+--     the first of them (see flags_sessions.sql: a note, or a referral_date after it);
+--   scored_sessions: attended sessions with pain_before;
+--   red_flag_rising: null with fewer than 3 scored sessions; else whether pain_before rose strictly
+--     over three consecutive scored sessions (b_k < b_k+1 < b_k+2) at any point;
+--   last_rise_date, last_rise_pains: the third session of the latest such rise, and its three scores.
+-- uses: flags_sessions
+create or replace temp macro course_flags(
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, ceiling_pain,
+    course_ids, recent_days
+) as table (
+    with courses as (
+        select *
+        from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where (course_ids::varchar[] is null or course_id in (select unnest(course_ids::varchar[])))
+          and (recent_days is null or days_since_last_visit <= recent_days)
+    ),
+
+    settings as (
+        select mcid, progress_after
+        from clinic_settings
+    ),
+
+    -- attended sessions with pain_before, each with the two scored sessions before it
+    scored as (
+        select
+            course_id,
+            session_number,
+            session_date,
+            pain_before,
+            lag(pain_before, 1) over (partition by course_id order by session_number) as before_1,
+            lag(pain_before, 2) over (partition by course_id order by session_number) as before_2
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where status = 'attended'
+          and pain_before is not null
+          and course_id in (select course_id from courses)
+    ),
+
+    rises as (
+        select *, before_2 < before_1 and before_1 < pain_before as rising
+        from scored
+    ),
+
+    pain as (
+        select
+            r.course_id,
+            arg_min(r.pain_before, r.session_number) as baseline_pain,
+            min(r.session_number) as baseline_session,
+            arg_max(r.pain_before, r.session_number) filter (where r.session_number > s.progress_after) as pain_now,
+            max(r.session_number) filter (where r.session_number > s.progress_after) as pain_now_session,
+            arg_max(r.session_date, r.session_number) filter (where r.session_number > s.progress_after)
+                as pain_now_date,
+            count(*) as scored_sessions,
+            bool_or(r.rising) as any_rise,
+            max(r.session_date) filter (where r.rising) as last_rise_date,
+            arg_max([r.before_2, r.before_1, r.pain_before], r.session_number) filter (where r.rising)
+                as last_rise_pains
+        from rises as r
+        cross join settings as s
+        group by r.course_id
+    ),
+
+    flagged as (
+        select
+            course_id,
+            count(*) filter (where attended_acute) as acute_sessions,
+            max(session_date) filter (where attended_acute) as last_acute_date,
+            count(*) filter (where attended_numbness) as numbness_sessions,
+            min(session_date) filter (where attended_numbness) as first_numbness_date,
+            max(session_date) filter (where attended_numbness) as last_numbness_date,
+            bool_or(referral_noted) filter (where attended_numbness) as numbness_referred
+        from flag_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+                           course_ids, recent_days)
+        group by course_id
+    ),
+
+    per_course as (
+        select coalesce(p.course_id, f.course_id) as course_id, p.* exclude (course_id), f.* exclude (course_id)
+        from pain as p
+        full outer join flagged as f on f.course_id = p.course_id
+    ),
+
+    judged as (
+        select
+            c.course_id,
+            c.patient_id,
+            c.therapist,
+            c.start_date,
+            c.start_month,
+            c.first_session_date,
+            c.sessions_attended,
+            c.last_attended_date,
+            c.days_since_last_visit,
+            c.completed,
+            c.ongoing,
+            p.baseline_pain,
+            p.baseline_session,
+            case when p.pain_now_session > p.baseline_session then p.pain_now end as pain_now,
+            case when p.pain_now_session > p.baseline_session then p.pain_now_session end as pain_now_session,
+            case when p.pain_now_session > p.baseline_session then p.pain_now_date end as pain_now_date,
+            p.baseline_pain <= ceiling_pain as ceiling,
+            coalesce(c.referral_date > coalesce(c.first_session_date, c.start_date), false) as paperwork_late,
+            c.doctor_conclusion,
+            c.imaging,
+            c.blood_tests,
+            c.referral_date,
+            coalesce(p.acute_sessions, 0) as acute_sessions,
+            p.last_acute_date,
+            coalesce(p.numbness_sessions, 0) as numbness_sessions,
+            p.first_numbness_date,
+            p.last_numbness_date,
+            p.numbness_referred,
+            coalesce(p.scored_sessions, 0) as scored_sessions,
+            case when coalesce(p.scored_sessions, 0) >= 3 then coalesce(p.any_rise, false) end as red_flag_rising,
+            p.last_rise_date,
+            p.last_rise_pains
+        from courses as c
+        left join per_course as p on p.course_id = c.course_id
+    ),
+
+    final as (
+        select
+            j.*,
+            case
+                when j.baseline_pain is null or j.ceiling or j.pain_now is null then null
+                when s.mcid = 'pct30' then 10 * (j.baseline_pain - j.pain_now) < 3 * j.baseline_pain
+                else j.baseline_pain - j.pain_now < 2
+            end as failure_to_progress,
+            j.doctor_conclusion is distinct from true or j.paperwork_late as missing_paperwork,
+            j.imaging is null or j.imaging = 'none' or j.paperwork_late as no_imaging,
+            j.blood_tests is distinct from true or j.paperwork_late as no_blood_tests
+        from judged as j
+        cross join settings as s
+    )
+
+    select * from final
+);

@@ -1,0 +1,184 @@
+"""Protocol-safety flags per course and their counts (clinic/flags.py, queries/flags_*.sql) on the
+hand-computed clinic of tests/flags_fixture.py (the arithmetic is written there)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flags_fixture import AS_OF, PATIENTS, SESSIONS
+
+from clinic import db, flags
+from clinic.filters import Filters
+from clinic.settings import Settings
+
+
+@pytest.fixture
+def clinic(db_from):
+    return db_from(sessions=SESSIONS, patients=PATIENTS)
+
+
+def read_with(path, filters):
+    con = db.connect(path, read_only=True)
+    return con, flags.reader(con, filters)
+
+
+def flagged(path, **settings) -> dict:
+    filters = Filters(as_of=dt.date.fromisoformat(AS_OF), settings=Settings(**settings))
+    con = db.connect(path, read_only=True)
+    try:
+        return {row["course_id"]: row for row in flags.course_records(con, filters)}
+    finally:
+        con.close()
+
+
+def counts(path, scope=None, **settings) -> dict:
+    filters = Filters(as_of=dt.date.fromisoformat(AS_OF), scope=scope, settings=Settings(**settings))
+    con = db.connect(path, read_only=True)
+    try:
+        found = flags.checks(flags.reader(con, filters), filters)
+    finally:
+        con.close()
+    return {key: (c.count, c.of) for key, c in found.items()}
+
+
+def test_a_course_is_judged_at_the_first_scored_session_after_n_and_fails_without_the_mcid(clinic):
+    k1 = flagged(clinic)["k1"]
+    assert (k1["baseline_pain"], k1["pain_now"], k1["pain_now_session"]) == (8, 7, 4)   # a6 (pain 2) is after as-of
+    assert k1["failure_to_progress"] is True                 # 8 - 7 = 1 < 2
+    assert k1["ceiling"] is False
+
+
+def test_a_course_with_only_n_sessions_is_not_judged_yet(clinic):
+    k4 = flagged(clinic)["k4"]
+    assert k4["failure_to_progress"] is None and k4["pain_now"] is None
+    assert k4["baseline_pain"] == 6
+
+
+def test_points2_and_pct30_give_different_answers_on_the_same_courses(clinic):
+    points, percent = flagged(clinic, mcid="points2"), flagged(clinic, mcid="pct30")
+    assert (points["k2"]["failure_to_progress"], percent["k2"]["failure_to_progress"]) == (False, True)   # 10 -> 8
+    assert (points["k3"]["failure_to_progress"], percent["k3"]["failure_to_progress"]) == (True, False)   # 3 -> 2
+    assert points["k8"]["failure_to_progress"] is percent["k8"]["failure_to_progress"] is True           # 4 -> 6
+
+
+def test_a_baseline_of_two_or_less_gets_a_ceiling_note_and_is_not_judged(clinic):
+    k5 = flagged(clinic)["k5"]
+    assert k5["ceiling"] is True and k5["failure_to_progress"] is None and k5["baseline_pain"] == 2
+
+
+def test_a_baseline_scored_only_after_n_sessions_is_not_judged_against_itself(clinic):
+    k6 = flagged(clinic)["k6"]
+    assert (k6["baseline_pain"], k6["pain_now"], k6["failure_to_progress"]) == (6, None, None)
+    assert k6["red_flag_rising"] is None                     # one scored session
+
+
+def test_judging_after_two_sessions_judges_the_course_with_three(clinic):
+    k4 = flagged(clinic, progress_after=2)["k4"]
+    assert (k4["pain_now"], k4["pain_now_session"], k4["failure_to_progress"]) == (8, 3, True)   # 6 -> 8
+
+
+def test_paperwork_counts_only_when_on_file_and_not_dated_after_the_first_session(clinic):
+    rows = flagged(clinic)
+    paper = {k: (r["missing_paperwork"], r["no_imaging"], r["no_blood_tests"]) for k, r in rows.items()}
+    assert paper == {
+        "k1": (False, False, False),        # referral 02-20, all on file
+        "k2": (False, True, True),          # imaging none, blood tests empty
+        "k3": (True, True, True),           # referral 03-05 after the first session 03-01
+        "k4": (True, True, True),           # no patients row
+        "k5": (True, False, False),         # no conclusion
+        "k6": (False, False, False), "k8": (False, False, False),   # no referral date: on file counts
+        "k7": (False, False, False),
+    }
+    assert rows["k3"]["paperwork_late"] is True and rows["k1"]["paperwork_late"] is False
+
+
+def test_acute_and_numbness_count_attended_sessions_up_to_the_as_of_date(clinic):
+    rows = flagged(clinic)
+    assert {k: r["acute_sessions"] for k, r in rows.items() if r["acute_sessions"]} == {"k1": 1, "k7": 1}
+    assert {k: r["numbness_sessions"] for k, r in rows.items() if r["numbness_sessions"]} == {
+        "k2": 1, "k3": 1, "k4": 1, "k5": 1, "k7": 1}           # d4 (no-show) is not counted
+
+
+def test_a_referral_counts_from_a_later_note_the_same_note_or_a_later_referral_date_only(clinic):
+    referred = {k: r["numbness_referred"] for k, r in flagged(clinic).items()}
+    assert referred == {"k1": None, "k2": True, "k3": True, "k4": False, "k5": False, "k6": None, "k8": None,
+                        "k7": True}
+
+
+def test_pain_rising_over_three_scored_sessions_is_a_red_flag(clinic):
+    rows = flagged(clinic)
+    assert {k: r["red_flag_rising"] for k, r in rows.items()} == {
+        "k1": False, "k2": False, "k3": False, "k4": True, "k5": False, "k6": None, "k8": True, "k7": False}
+    assert (rows["k4"]["last_rise_pains"], str(rows["k4"]["last_rise_date"])) == ([6, 7, 8], "2026-03-12")
+    assert rows["k8"]["last_rise_pains"] == [4, 5, 6]         # the unscored g2 is skipped
+
+
+def test_the_counts_are_those_worked_out_by_hand(clinic):
+    assert counts(clinic) == {"conclusion": (3, 8), "imaging": (3, 8), "blood_tests": (3, 8), "acute": (2, 33),
+                              "numbness": (5, 33), "rising": (2, 7), "progress": (3, 5), "ceiling": (1, 8)}
+    assert counts(clinic, mcid="pct30")["progress"] == (3, 5)           # k1 k2 k8
+
+
+def test_a_therapists_scope_leaves_out_another_therapists_courses(clinic):
+    # Birch: k7 (Cedar) gone: 7 courses, 29 attended sessions; acute a2; numbness b2 c2 d1 e3 (b2 c2 referred);
+    # judged k1 k2 k3 k8
+    mine = counts(clinic, scope="Birch")
+    assert mine == {"conclusion": (3, 7), "imaging": (3, 7), "blood_tests": (3, 7), "acute": (1, 29),
+                    "numbness": (4, 29), "rising": (2, 6), "progress": (3, 4), "ceiling": (1, 7)}
+
+
+def test_the_drill_downs_list_the_flagged_rows_latest_first_with_the_total(clinic):
+    filters = Filters(as_of=dt.date.fromisoformat(AS_OF), scope="Birch")
+    con = db.connect(clinic, read_only=True)
+    try:
+        read = flags.reader(con, filters)
+        numbness = flags.rows(read, "numbness")
+        rising = flags.rows(read, "rising", limit=1)
+    finally:
+        con.close()
+    assert list(numbness.session_id) == ["d1", "e3", "c2", "b2"]     # 03-10, 03-03, 03-02, 03-02 (id desc)
+    assert list(numbness.referral_noted) == [False, False, True, True]
+    assert "h1" not in set(numbness.session_id)                       # Cedar's
+    assert list(rising.course_id) == ["k8"] and int(rising.total.iloc[0]) == 2   # 03-13 before 03-12
+    assert rising.rise.iloc[0] == "4 → 5 → 6"
+
+
+def test_a_month_trend_counts_courses_by_start_month_and_sessions_by_session_month(clinic):
+    filters = Filters(as_of=dt.date.fromisoformat(AS_OF))
+    con = db.connect(clinic, read_only=True)
+    try:
+        months = flags.by_month(flags.reader(con, filters))
+    finally:
+        con.close()
+    got = {(r.flag, str(r.month)[:7]): (r.flagged, r.of_count) for r in months.itertuples()}
+    assert got[("conclusion", "2026-02")] == (0, 1) and got[("conclusion", "2026-03")] == (3, 7)
+    assert got[("acute", "2026-02")] == (1, 4) and got[("acute", "2026-03")] == (1, 29)
+    assert got[("numbness", "2026-03")] == (4, 29)
+    assert got[("progress", "2026-03")] == (3, 4)                      # k1 k3 k8 of k1 k2 k3 k8
+
+
+def test_wilson_interval_matches_the_formula():
+    # 3 of 8, z = 1.959963984540054: centre (0.375 + z²/16) / (1 + z²/8),
+    # half-width z·sqrt(0.375·0.625/8 + z²/256) / (1 + z²/8)
+    z = 1.959963984540054
+    centre = (0.375 + z * z / 16) / (1 + z * z / 8)
+    half = z * (0.375 * 0.625 / 8 + z * z / 256) ** 0.5 / (1 + z * z / 8)
+    assert flags.wilson(3, 8) == pytest.approx((centre - half, centre + half))
+    assert flags.wilson(0, 0) == (None, None)
+
+
+@pytest.mark.parametrize("by_id_most", [5_000, 1])
+def test_a_list_of_courses_gets_its_flags_in_its_own_order_asked_by_id_or_from_every_course(clinic, monkeypatch,
+                                                                                          by_id_most):
+    import pandas as pd
+
+    monkeypatch.setattr(flags, "BY_ID_MOST", by_id_most)     # 1: the two courses are read from all the flags
+    filters = Filters(as_of=dt.date.fromisoformat(AS_OF))
+    con = db.connect(clinic, read_only=True)
+    try:
+        listed = flags.with_flags(flags.reader(con, filters), pd.DataFrame({"course_id": ["k5", "k1"]}))
+    finally:
+        con.close()
+    assert list(listed.course_id) == ["k5", "k1"]
+    assert [bool(v) for v in listed.ceiling] == [True, False]                     # baseline 2; baseline 8
+    assert pd.isna(listed.failure_to_progress.iloc[0]) and bool(listed.failure_to_progress.iloc[1])

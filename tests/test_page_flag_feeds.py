@@ -1,0 +1,87 @@
+"""Failure to progress and pain rising over three visits on the Overview's attention lists and the
+Patients page (AppTest), on the hand-computed clinic of tests/flags_fixture.py as of 2026-03-20.
+
+Current courses (a visit within the last 30 days): all but k7 (last visit 02-04, 44 days before).
+Failing to progress: k8 (judged 03-13), k1 and k3 (judged 03-04; same start, by course id).
+Pain rising: k8 (rise 03-13), k4 (rise 03-12)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import streamlit as st
+from flags_fixture import AS_OF, PATIENTS, SESSIONS
+from page_support import metrics_of, open_page
+from query_support import build_db
+from streamlit.testing.v1 import AppTest
+
+from clinic.db import ROOT
+
+
+@pytest.fixture(scope="module")
+def flags_db(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("flags_db"), SESSIONS, None, PATIENTS)
+
+
+@pytest.fixture
+def app(flags_db, monkeypatch, signed_in_as):
+    monkeypatch.setenv("CLINIC_DB", str(flags_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = AS_OF
+    return at
+
+
+def expander(at, title: str):
+    [found] = [e for e in at.expander if e.label.startswith(title + " (")]
+    return found
+
+
+def test_the_overview_lists_current_courses_failing_to_progress_and_with_rising_pain(app):
+    app.run()
+    assert not app.exception
+    failing, rising = expander(app, "Failing to progress"), expander(app, "Pain rising over three visits")
+    assert (failing.label, rising.label) == ("Failing to progress (3)", "Pain rising over three visits (2)")
+    rows = failing.dataframe[0].value
+    assert list(rows.course_id) == ["k8", "k1", "k3"]
+    assert [(r.baseline_pain, r.pain_now, r.pain_now_session) for r in rows.itertuples()] == [
+        (4, 6, 4), (8, 7, 4), (3, 2, 4)]
+    assert rows.link.iloc[0].endswith("patients.course=k8")
+    rises = rising.dataframe[0].value
+    assert list(rises.course_id) == ["k8", "k4"] and list(rises.rise) == ["4 → 5 → 6", "6 → 7 → 8"]
+
+
+def test_the_overview_keeps_its_tabs_and_adds_no_heading(app):
+    app.run()
+    assert [h.value for h in app.subheader][:3] == ["Today: who to call", "Red flags to check",
+                                                    "The three questions at a glance"]
+    assert len(app.tabs) == 5
+
+
+def test_the_patients_course_list_carries_the_flags(app):
+    open_page(app, "pages/patients.py")
+    courses = next(df.value for df in app.dataframe if "failure_to_progress" in df.value.columns)
+    flags = courses.set_index("course_id")
+    assert bool(flags.loc["k1", "failure_to_progress"]) is True    # 8 -> 7 at session 4
+    assert pd.isna(flags.loc["k4", "failure_to_progress"])          # 3 sessions: not judged yet
+    assert bool(flags.loc["k4", "red_flag_rising"]) is True         # 6 -> 7 -> 8
+    assert bool(flags.loc["k5", "ceiling"]) is True                 # baseline 2
+
+
+def test_a_course_with_rising_pain_says_so_in_its_flags(app):
+    app.query_params["patients.course"] = "k4"
+    open_page(app, "pages/patients.py")
+    shown = metrics_of(app)
+    assert (shown["Failure to progress"], shown["Pain rising over three visits"]) == ("Not judged yet", "Yes")
+    assert any("Pain before rose 6 → 7 → 8 up to 12 Mar 2026" in c.value for c in app.caption)
+    assert any("Pain rose over three scored sessions in a row" in w.value for w in app.warning)
+
+
+def test_a_course_failing_to_progress_and_one_at_the_ceiling_say_so(app):
+    app.query_params["patients.course"] = "k1"
+    open_page(app, "pages/patients.py")
+    assert metrics_of(app)["Failure to progress"] == "Yes"
+    assert any("Pain before: 8 at first, 7 at session 4" in c.value for c in app.caption)
+    assert any("Failing to progress" in w.value for w in app.warning)
+    app.text_input(key="patients.course").input("k5").run()
+    assert metrics_of(app)["Failure to progress"] == "Ceiling"
+    assert not any("Failing to progress" in w.value for w in app.warning)

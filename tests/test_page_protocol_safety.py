@@ -1,0 +1,123 @@
+"""The Protocol safety page (AppTest) on the hand-computed clinic of tests/flags_fixture.py, as of
+2026-03-20 (the counts are worked out there): the director's counts, trends and lists; a therapist's
+view that sends nothing of another therapist's patients."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from flags_fixture import AS_OF, PATIENTS, SESSIONS
+from page_support import metrics_of, open_page
+from query_support import build_db
+from streamlit.testing.v1 import AppTest
+from test_page_access import everything_sent
+
+from clinic.db import ROOT
+
+PAGE = "pages/protocol_safety.py"
+
+
+@pytest.fixture(scope="module")
+def flags_db(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("flags_db"), SESSIONS, None, PATIENTS)
+
+
+@pytest.fixture
+def app(flags_db, monkeypatch, signed_in_as):
+    monkeypatch.setenv("CLINIC_DB", str(flags_db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = AS_OF
+    return at
+
+
+def texts(at) -> str:
+    return "\n".join(e.value for kind in ("success", "info", "caption", "markdown") for e in getattr(at, kind))
+
+
+def test_the_director_sees_each_check_as_a_count_with_its_share_and_interval(app):
+    open_page(app, PAGE)
+    assert app.title[0].value == "Protocol safety"
+    assert metrics_of(app) == {"No doctor's conclusion": "3", "No imaging": "3", "No blood tests": "3",
+                               "Sessions during acute inflammation": "2", "Sessions with numbness": "5",
+                               "Pain rising over three visits": "2", "Failure to progress": "3",
+                               "Baseline too low to judge": "1"}
+    captions = [c.value for c in app.caption]
+    # 3 of 8 courses = 37.5 %, Wilson 95 % interval 13.7–69.4 %; 5 of 33 sessions = 15.2 %, 3 referred
+    assert "37.5 % of 8 courses (95 % CI 13.7–69.4 %)" in captions
+    assert any(c.startswith("15.2 % of 33 attended sessions") and c.endswith("5 courses; referral noted for 3")
+               for c in captions)
+    assert "60.0 % of 5 courses judged (95 % CI 23.1–88.2 %)" in captions       # k1 k3 k8 of 5
+    assert "pain not fallen by ≥ 2 points (the minimal clinically important difference), judged after 3 sessions" \
+        in texts(app)
+
+
+def test_three_monthly_trend_charts_are_drawn(app):
+    open_page(app, PAGE)
+    assert len(app.get("plotly_chart")) == 3
+
+
+def test_a_link_with_the_list_in_its_address_opens_the_numbness_sessions_with_patient_links(app):
+    app.query_params["safety.open"] = "numbness"
+    open_page(app, PAGE)
+    rows = app.dataframe[0].value
+    # latest first: d1 03-10, e3 03-03, c2 03-02, b2 03-02 (id descending), h1 02-01
+    assert list(rows.session_id) == ["d1", "e3", "c2", "b2", "h1"]
+    assert list(rows.referral_noted) == [False, False, True, True, True]
+    assert rows.link.iloc[0].startswith("./patients?as_of=2026-03-20&patients.course=k4")
+    assert "All 5 sessions, the latest first." in texts(app)
+    [download] = app.get("download_button")
+    assert download.proto.label == "Download all 5 sessions (CSV)"
+
+
+def test_opening_the_failure_to_progress_list_puts_it_in_the_address_and_shows_baseline_and_pain_now(app):
+    open_page(app, PAGE)
+    assert app.button(key="safety.show.progress").disabled is False
+    app.button(key="safety.show.progress").click().run()
+    assert app.query_params.get("safety.open") == "progress"
+    rows = app.dataframe[0].value
+    assert list(rows.course_id) == ["k8", "k1", "k3"]        # judged 03-13, then 03-04 (k1 before k3 by id)
+    assert [(r.baseline_pain, r.pain_now) for r in rows.itertuples()] == [(4, 6), (8, 7), (3, 2)]
+
+
+def test_a_therapist_sees_only_their_own_courses_and_is_sent_nothing_of_the_others(app, signed_in_as):
+    signed_in_as("birch")
+    app.query_params["safety.open"] = "numbness"
+    open_page(app, PAGE)
+    # Birch: k7 (Cedar, p7) left out: 4 numbness sessions of 29, 1 acute, 7 courses
+    shown = metrics_of(app)
+    assert (shown["Sessions with numbness"], shown["Sessions during acute inflammation"]) == ("4", "1")
+    assert list(app.dataframe[0].value.session_id) == ["d1", "e3", "c2", "b2"]
+    sent = everything_sent(app)
+    for other in ("k7", "p7", "Cedar", "numb foot"):
+        assert other not in sent
+
+
+HOSTILE = "[x](https://evil.example) ![b](http://127.0.0.9/b.png) <img src=x>"
+
+
+def test_notes_and_names_from_the_data_stay_text(tmp_path, monkeypatch, signed_in_as):
+    # one numbness session whose note and therapist are link and image markup: shown only in the table
+    sessions = ("session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after,numbness,"
+                f"acute_inflammation,notes\nz1,p9,k9,2026-03-01,\"{HOSTILE}\",attended,6,5,true,true,\"{HOSTILE}\"")
+    path = build_db(tmp_path / "hostile", sessions)
+    monkeypatch.setenv("CLINIC_DB", str(path))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = AS_OF
+    at.query_params["safety.open"] = "numbness"
+    open_page(at, PAGE)
+    rows = at.dataframe[0].value
+    assert list(rows.notes) == [HOSTILE] and list(rows.therapist) == [HOSTILE]     # as stored, in the table
+    assert "evil.example" not in texts(at) and "127.0.0.9" not in texts(at)
+    for chart in at.get("plotly_chart"):
+        assert "evil.example" not in chart.proto.spec
+
+
+def test_the_settings_panel_changes_what_is_judged(app):
+    # judged after 2 sessions: k4 is judged too (6 -> 8 at session 3: fails), k6 still only against itself:
+    # failing k1 k3 k4 k8 of judged k1 k2 k3 k4 k8 k7 = 4 of 6
+    app.query_params["progress_after"] = "2"
+    open_page(app, PAGE)
+    assert metrics_of(app)["Failure to progress"] == "4"
+    assert "66.7 % of 6 courses judged" in " ".join(c.value for c in app.caption)
+    assert "judged after 2 sessions" in texts(app)
