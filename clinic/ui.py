@@ -160,7 +160,7 @@ def main() -> None:
         pages = [p for p in pages if p.title == "Import" and director] or [
             st.Page(lambda: st.info("There is no database yet. The clinic director imports the first files."),
                     title="No data yet", url_path="no_data", default=True)]
-    navigation = st.navigation(pages)
+    navigation = st.navigation(pages, expanded=True)     # every page in view: 14 for the director
     with store.one_reader(path):        # every read of this run on one connection, closed at its end
         signed_in_box(path, signed_in)
         filters = sidebar_filters(path, scope=signed_in.scope)

@@ -239,7 +239,10 @@ def test_a_therapist_signs_in_through_the_form_and_sees_only_the_data_pages_in_t
 
 
 def _options(page, label: str) -> list[str]:
-    bs.sidebar_multiselect(page, label).get_by_role("combobox").click()
+    box = bs.sidebar_multiselect(page, label).get_by_role("combobox")
+    box.scroll_into_view_if_needed()          # below the fold a click scrolls the sidebar and closes the list
+    box.click()
+    page.get_by_role("option").first.wait_for(state="attached", timeout=10_000)
     names = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return names

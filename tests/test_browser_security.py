@@ -469,7 +469,7 @@ def birch_tour(server, database, browser):
 
         # Every kind of sidebar filter a therapist has.
         bs.nav_to(page, "Overview")
-        bs.choose(page, "Site", "Central")
+        bs.choose_by_typing(page, "Site", "Central")
         bs.wait_until_ready(page)
         bs.choose_by_typing(page, "Sex", "Female")
         bs.wait_until_ready(page)
