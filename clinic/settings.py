@@ -20,7 +20,7 @@ MCID_RULES = {
     "points2": "pain fell by at least 2 points",
     "pct30": "pain fell by at least 30 %",
 }
-MCID_LABELS = {"points2": "a fall of 2 points", "pct30": "a fall of 30 %"}
+MCID_LABELS = {"points2": "2 points", "pct30": "30 %"}
 
 # A course whose baseline pain is at most this cannot show a meaningful fall: it gets a ceiling note
 # instead of a failure-to-progress flag.

@@ -345,6 +345,7 @@ OVERVIEW_RECENT_DAYS = 30
 OVERVIEW_READS = (
     ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
     ("overview_attention", (("recent_days", OVERVIEW_RECENT_DAYS),)),
+    ("flags_attention", (("ceiling_pain", settings_mod.CEILING_PAIN), ("recent_days", OVERVIEW_RECENT_DAYS))),
     ("pain_by_session", (("split", "none"),)),
     ("overview_weekly_pain", ()),
 )
@@ -356,6 +357,7 @@ def warm_overview(path: Path, filters: Filters) -> None:
     key, data_version = str(path), version(path)
     with store.one_reader(path):
         _plain(key, data_version, "filter_options", ())
+        _course_gap(key, data_version)
         _cohort(key, data_version, filters, None)
         for name, extra in OVERVIEW_READS:
             _query(key, data_version, name, filters, extra)

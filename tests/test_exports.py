@@ -80,7 +80,7 @@ def test_the_about_sheet_states_filters_as_of_rule_time_rows_and_the_columns():
         ("Filters", "as of 20 Mar 2026; therapist: Birch"),
         ("As of", "2026-03-20"),
         ("First-session relief means", "pain fell by at least 30 % after the first session"),
-        ("Settings", "First-session relief: ≥ 30 % drop; Minimal clinically important difference: a fall of 2 points; "
+        ("Settings", "First-session relief: ≥ 30 % drop; Minimal clinically important difference: 2 points; "
                      "Judge progress after: 3 sessions; Adherent at: 80 % of the window's days; Dropped out after: "
                      "more than 7 days without a visit; New inferred course after: more than 30 days without a row; "
                      "Planned sessions when not given: 10; Fewest courses to judge: 5"),
