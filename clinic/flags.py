@@ -46,7 +46,7 @@ REFERRAL_WORDS = "refer (referral, referred), doctor, GP, neurolog(ist), physici
 JSON_FIELDS = ("course_id", "patient_id", "therapist", "start_date", "failure_to_progress", "ceiling", "baseline_pain",
                "pain_now", "pain_now_session", "pain_now_date", "missing_paperwork", "no_imaging", "no_blood_tests",
                "paperwork_late", "acute_sessions", "numbness_sessions", "numbness_referred", "red_flag_rising",
-               "last_rise_date", "last_rise_pains")
+               "last_rise_date", "last_rise_pains", "below_expected")
 
 
 def params() -> dict:
@@ -97,9 +97,14 @@ def _plain(value):
 def course_records(con, filters: Filters) -> list[dict]:
     """The `flags --json` document: one object per filtered course, every field of JSON_FIELDS present
     (None when unknown), sorted by patient_id, start_date, course_id."""
-    rows = db.records(con, "flags_courses", open_courses=metrics.open_courses(con, filters), **filters.params(),
-                      course_ids=None, **params())
-    return [{field: _plain(row[field]) for field in JSON_FIELDS} for row in rows]
+    table = metrics.open_courses(con, filters)
+    rows = db.records(con, "flags_courses", open_courses=table, **filters.params(), course_ids=None, **params())
+    # below its expected course after progress_after sessions (clinic.trajectory): worse than three in
+    # four similar completed courses at its latest scored session; null when not judged
+    from clinic import trajectory
+    below = trajectory.below_expected(con, filters, [r["course_id"] for r in rows], table) if rows else {}
+    return [{field: _plain(row[field]) if field != "below_expected" else below.get(str(row["course_id"]))
+             for field in JSON_FIELDS} for row in rows]
 
 
 # The flag columns the Patients page's course list and course view add (after its own columns).
