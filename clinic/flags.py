@@ -47,6 +47,8 @@ JSON_FIELDS = ("course_id", "patient_id", "therapist", "start_date", "failure_to
                "pain_now", "pain_now_session", "pain_now_date", "missing_paperwork", "no_imaging", "no_blood_tests",
                "paperwork_late", "acute_sessions", "numbness_sessions", "numbness_referred", "red_flag_rising",
                "last_rise_date", "last_rise_pains", "below_expected")
+# the fields queries/flags_courses.sql answers (below_expected comes from clinic.trajectory)
+STORED_FIELDS = JSON_FIELDS[:-1]
 
 
 def params() -> dict:
@@ -132,7 +134,7 @@ def course_flags(read: Read, course_id: str) -> dict | None:
     if found.empty:
         return None
     row = found.iloc[0]
-    return {field: _plain(row[field]) for field in JSON_FIELDS}
+    return {field: _plain(row[field]) for field in STORED_FIELDS}
 
 
 def progress_words(flags: dict, settings) -> tuple[str, str]:
