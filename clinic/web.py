@@ -546,6 +546,9 @@ def start_warm_up(path: Path) -> threading.Thread:
 
             from clinic import exports, ui  # noqa: F401 - loaded now, not on the first visit
             from clinic.charts import adherence, cohorts, overview, pain, patients, relief  # noqa: F401
+            # the later pages' statistics (statsmodels loads in about a second) and their helpers
+            from clinic import casemix, flags, funnel, relief_time, report, trajectory  # noqa: F401
+            from statsmodels.genmod import families, generalized_linear_model  # noqa: F401
 
             # Streamlit's own first-use costs, paid once per process (0.2 s each on this machine):
             # the emoji pattern behind the page icon, and the check for a Python prompt (a look at
