@@ -31,7 +31,6 @@ indirectly standardised ratios. A unit with fewer than settings.min_cohort cours
 """
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -318,34 +317,9 @@ def private_report(con, filters: Filters, by: str, measure: str, viewer: str, ta
     return {**found, "hidden": False}
 
 
-# ---------------------------------------------------------------- the page's cached reads
-
-@functools.cache
-def _page_reader():
-    """The page's cached read (built on first use, so the command line never imports Streamlit)."""
-    import streamlit as st
-
-    from clinic import privacy, ui
-
-    @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-    def read(path: str, data_version: str, filters: Filters, by: str, measure: str, viewer: str | None,
-             k: int) -> dict:
-        from pathlib import Path
-
-        from clinic import store
-        table = ui.open_courses_table(path, data_version, filters)
-        with store.reading(Path(path)) as con:
-            if viewer:
-                return private_report(con, filters, by, measure, viewer, table, k)
-            return report(con, filters, by, measure, table)
-
-    def page_read(path, filters: Filters, by: str, measure: str) -> dict:
-        with ui.friendly_errors():
-            return read(str(path), ui.version(path), filters, by, measure, filters.scope, privacy.min_cell_patients())
-
-    return page_read
-
+# ---------------------------------------------------------------- the page's read
 
 def for_page(path, filters: Filters, by: str, measure: str) -> dict:
     """The observed against expected the Fair comparison page shows (a therapist's: private_report)."""
-    return _page_reader()(path, filters, by, measure)
+    from clinic import ui
+    return ui.unit_report("casemix", filters, by, measure)

@@ -21,7 +21,6 @@ page: small cells, and cells that could be recovered from the shown ones and the
 """
 from __future__ import annotations
 
-import functools
 import math
 
 from clinic import db
@@ -187,35 +186,10 @@ def private_report(con, filters: Filters, by: str, measure: str, viewer: str, ta
             "total_hidden": False}
 
 
-# ---------------------------------------------------------------- the page's cached reads
-
-@functools.cache
-def _page_reader():
-    """The page's cached read (built on first use, so the command line never imports Streamlit)."""
-    import streamlit as st
-
-    from clinic import privacy, ui
-
-    @st.cache_data(ttl=600, max_entries=128, show_spinner=False)
-    def read(path: str, data_version: str, filters: Filters, by: str, measure: str, viewer: str | None,
-             k: int) -> dict:
-        from pathlib import Path
-
-        from clinic import store
-        table = ui.open_courses_table(path, data_version, filters)
-        with store.reading(Path(path)) as con:
-            if viewer:
-                return private_report(con, filters, by, measure, viewer, table, k)
-            return report(con, filters, by, measure, table)
-
-    def page_read(path, filters: Filters, by: str, measure: str) -> dict:
-        with ui.friendly_errors():
-            return read(str(path), ui.version(path), filters, by, measure, filters.scope, privacy.min_cell_patients())
-
-    return page_read
-
+# ---------------------------------------------------------------- the page's read
 
 def for_page(path, filters: Filters, by: str, measure: str) -> dict:
     """The funnel the Fair comparison page shows: the director's for the filters, a therapist's
     (filters.scope set) the private clinic-wide one (private_report). Cached by every input."""
-    return _page_reader()(path, filters, by, measure)
+    from clinic import ui
+    return ui.unit_report("funnel", filters, by, measure)

@@ -387,6 +387,32 @@ def overall(filters: Filters | None = None) -> dict:
     return metrics.block(rows[0] if rows else None)
 
 
+# ---------------------------------------------------------------- the Fair comparison page's reads
+
+@st.cache_data(ttl=600, max_entries=128, show_spinner=False)
+def _unit_report(path: str, data_version: str, module: str, filters: Filters, by: str, measure: str,
+                 viewer: str | None, k: int) -> dict:
+    import importlib
+
+    found = importlib.import_module(f"clinic.{module}")
+    table = open_courses_table(path, data_version, filters)
+    with store.reading(Path(path)) as con:
+        if viewer:
+            return found.private_report(con, filters, by, measure, viewer, table, k)
+        return found.report(con, filters, by, measure, table)
+
+
+def unit_report(module: str, filters: Filters, by: str, measure: str) -> dict:
+    """clinic.<module>.report (funnel or casemix) for this run's database, or its private_report for
+    a therapist's account (filters.scope), cached by every input."""
+    from clinic import privacy
+
+    path = _run.path
+    with friendly_errors():
+        return _unit_report(str(path), version(path), module, filters, by, measure, filters.scope,
+                            privacy.min_cell_patients())
+
+
 # ---------------------------------------------------------------- sidebar
 
 _LINK_NOTES = "filters.link_notes"    # what the page's address asked for and did not get (see _link_notes)
