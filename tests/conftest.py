@@ -182,21 +182,28 @@ def signed_in_as(monkeypatch):
     return switch
 
 
-@pytest.fixture
-def app(page_db, monkeypatch, signed_in_as):
-    """An AppTest of dashboard.py on the page fixture, as of PAGE_AS_OF, signed in as the director
-    (not yet run). `signed_in_as("birch")` before the first run signs in as therapist Birch."""
+def dashboard_on(path, monkeypatch, as_of: str | None = PAGE_AS_OF):
+    """An AppTest of dashboard.py on the database at `path` (CLINIC_DB), Streamlit's caches cleared,
+    its address asking for `as_of` (not yet run)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from clinic.db import ROOT
 
-    monkeypatch.setenv("CLINIC_DB", str(page_db))
+    monkeypatch.setenv("CLINIC_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = PAGE_AS_OF
+    if as_of:
+        at.query_params["as_of"] = as_of
     return at
+
+
+@pytest.fixture
+def app(page_db, monkeypatch, signed_in_as):
+    """An AppTest of dashboard.py on the page fixture, as of PAGE_AS_OF, signed in as the director
+    (not yet run). `signed_in_as("birch")` before the first run signs in as therapist Birch."""
+    return dashboard_on(page_db, monkeypatch)
 
 
 @pytest.fixture

@@ -50,3 +50,12 @@ def every_stored_text(path) -> list[str]:
         return texts
     finally:
         con.close()
+
+
+def read(path, fn, *args, **kwargs):
+    """fn(connection, *args, **kwargs) on a read-only connection to the database at `path`, closed after."""
+    con = db.connect(path, read_only=True)
+    try:
+        return fn(con, *args, **kwargs)
+    finally:
+        con.close()

@@ -9,8 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from clinic import casemix, db
+from clinic import casemix
 from clinic.filters import Filters
+from query_support import read
 
 Z95 = 1.959963984540054
 AS_OF = dt.date(2026, 3, 20)
@@ -75,12 +76,6 @@ def saturated(tmp_path_factory):
     return build_db(tmp_path_factory.mktemp("casemix"), sessions, None, patients)
 
 
-def read(path, fn, *args, **kwargs):
-    con = db.connect(path, read_only=True)
-    try:
-        return fn(con, *args, **kwargs)
-    finally:
-        con.close()
 
 
 def test_a_saturated_model_expects_each_levels_observed_rate(saturated):

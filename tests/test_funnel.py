@@ -8,8 +8,9 @@ import math
 
 import pytest
 
-from clinic import db, funnel
+from clinic import funnel
 from clinic.filters import Filters
+from query_support import read
 
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
@@ -42,12 +43,6 @@ def clinic(tmp_path):
     return build_db(tmp_path, SESSIONS)
 
 
-def read(path, fn, *args, **kwargs):
-    con = db.connect(path, read_only=True)
-    try:
-        return fn(con, *args, **kwargs)
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- the formula

@@ -9,10 +9,8 @@ The page fixture (tests/conftest.py), as of 2026-03-20: Birch c1 relieved (8->4)
 from __future__ import annotations
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_on
 
-from clinic.db import ROOT
 from page_support import open_page
 from plotly_support import specs
 from query_support import build_db
@@ -84,12 +82,8 @@ def test_a_therapist_sees_their_own_point_named_and_the_other_therapist_unnamed(
     # tests/test_funnel.py's clinic: A 4 assessable (3 relieved) of 6 patients, B 2 (0 relieved) of 2;
     # with cells of 2 patients allowed neither is hidden (see test_funnel)
     path = build_db(tmp_path / "fair", FUNNEL_SESSIONS)
-    monkeypatch.setenv("CLINIC_DB", str(path))
     monkeypatch.setenv("CLINIC_MIN_CELL_PATIENTS", "2")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = "2026-03-20"
+    at = dashboard_on(path, monkeypatch, "2026-03-20")
     signed_in_as("a")                                              # therapist "A"
     open_page(at, PAGE)
     assert not at.exception
@@ -107,11 +101,7 @@ def test_a_hostile_therapist_or_site_name_reads_as_text_in_the_funnel_and_the_ta
                                                                                       signed_in_as):
     from test_text_is_inert import THERAPIST, assert_inert
 
-    monkeypatch.setenv("CLINIC_DB", str(hostile_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = "2026-03-20"
+    at = dashboard_on(hostile_db, monkeypatch, "2026-03-20")
     open_page(at, PAGE)
     from clinic.text import for_plotly
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import streamlit as st
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
 from page_support import metrics_of, open_page
 from query_support import build_db
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_on
 
-from clinic.db import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +22,7 @@ def flags_db(tmp_path_factory):
 
 @pytest.fixture
 def app(flags_db, monkeypatch, signed_in_as):
-    monkeypatch.setenv("CLINIC_DB", str(flags_db))
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = AS_OF
-    return at
+    return dashboard_on(flags_db, monkeypatch, AS_OF)
 
 
 def expander(at, title: str):

@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 from page_support import open_page
 from plotly_support import figures
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_on
 
 from clinic.access import AccessStore
 from clinic.charts.trajectory import BAND_NAME, MEDIAN_NAME
-from clinic.db import ROOT
 from query_support import build_db
 from test_trajectory import COURSES, PATIENTS, SESSIONS
 
@@ -32,12 +30,7 @@ def expected_db(tmp_path_factory):
 
 @pytest.fixture
 def expected_app(expected_db, monkeypatch, signed_in_as):
-    monkeypatch.setenv("CLINIC_DB", str(expected_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = "2026-03-20"
-    return at
+    return dashboard_on(expected_db, monkeypatch, "2026-03-20")
 
 
 def pain_chart(app):

@@ -4,14 +4,12 @@ view that sends nothing of another therapist's patients."""
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
 from page_support import metrics_of, open_page
 from query_support import build_db
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_on
 from test_page_access import everything_sent
 
-from clinic.db import ROOT
 
 PAGE = "pages/protocol_safety.py"
 
@@ -23,11 +21,7 @@ def flags_db(tmp_path_factory):
 
 @pytest.fixture
 def app(flags_db, monkeypatch, signed_in_as):
-    monkeypatch.setenv("CLINIC_DB", str(flags_db))
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = AS_OF
-    return at
+    return dashboard_on(flags_db, monkeypatch, AS_OF)
 
 
 def texts(at) -> str:
@@ -99,11 +93,7 @@ def test_notes_and_names_from_the_data_stay_text(tmp_path, monkeypatch, signed_i
     # one numbness session whose note and therapist are link and image markup: shown only in the table
     sessions = ("session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after,numbness,"
                 f"acute_inflammation,notes\nz1,p9,k9,2026-03-01,\"{HOSTILE}\",attended,6,5,true,true,\"{HOSTILE}\"")
-    path = build_db(tmp_path / "hostile", sessions)
-    monkeypatch.setenv("CLINIC_DB", str(path))
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = AS_OF
+    at = dashboard_on(build_db(tmp_path / "hostile", sessions), monkeypatch, AS_OF)
     at.query_params["safety.open"] = "numbness"
     open_page(at, PAGE)
     rows = at.dataframe[0].value
