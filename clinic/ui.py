@@ -345,7 +345,6 @@ OVERVIEW_RECENT_DAYS = 30
 OVERVIEW_READS = (
     ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
     ("overview_attention", (("recent_days", OVERVIEW_RECENT_DAYS),)),
-    ("flags_attention", (("ceiling_pain", settings_mod.CEILING_PAIN), ("recent_days", OVERVIEW_RECENT_DAYS))),
     ("pain_by_session", (("split", "none"),)),
     ("overview_weekly_pain", ()),
 )

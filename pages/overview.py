@@ -111,11 +111,19 @@ list_tabs(("call_list", "not_seen"))
 st.subheader("Red flags to check")
 list_tabs(("numbness", "acute_inflammation", "no_conclusion"))
 # Courses failing to progress, or whose pain keeps rising (clinic/flags.py, with the settings' MCID)
-progress_lists = flags.attention(ui.query, RECENT_DAYS)
+# Each list is read only while its section is open (a lazy expander): judging progress reads every
+# session of the current courses, which would slow every visit of the first page.
+progress_lists = None
 for reason, title in flags.ATTENTION.items():
-    rows = progress_lists[reason]
-    with st.expander(f"{title} ({len(rows):,})"):
-        st.caption(flags.attention_caption(reason, filters.settings, RECENT_DAYS))
+    box = st.expander(title, key=f"overview.open.{reason}", on_change="rerun")
+    with box:
+        if not box.open:
+            continue
+        if progress_lists is None:
+            progress_lists = flags.attention(ui.query, RECENT_DAYS)
+        rows = progress_lists[reason]
+        st.caption(f"{len(rows):,} current course{'' if len(rows) == 1 else 's'}. "
+                   + flags.attention_caption(reason, filters.settings, RECENT_DAYS))
         if rows.empty:
             st.success("Nothing here among the current courses that match the filters.")
             continue
