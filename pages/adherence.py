@@ -19,6 +19,12 @@ if courses == 0:
 rated = summary["rated_courses"]
 
 
+def interval(name: str) -> str:
+    """The Wilson 95 % interval of a share of the summary, in words (nothing when there is none)."""
+    low, high = ui.fmt_pct(summary[name + "_ci_low"], 1), ui.fmt_pct(summary[name + "_ci_high"], 1)
+    return "" if "—" in (low, high) else f" 95 % Wilson interval {low} – {high}."
+
+
 def share_of_courses(name: str) -> str:
     return f"{ui.fmt_pct(summary[name + '_share'])} of courses"
 
@@ -33,12 +39,13 @@ tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over 
 threshold, gap = filters.settings.adherence_pct, filters.settings.dropout_gap_days
 tiles[1].metric(f"Adherent (≥ {threshold} %)", f"{summary['adherent']:,}",
                 f"{ui.fmt_pct(summary['adherent_share'])} of {rated:,} courses",
-                **SHARE, help=f"Courses with a visit on {threshold} % of their days so far or more (a setting).")
+                **SHARE, help=f"Courses with a visit on {threshold} % of their days so far or more (a setting)."
+                + interval("adherent"))
 tiles[2].metric("Completed", f"{summary['completed']:,}", share_of_courses("completed"), **SHARE,
-                help="Courses with as many visit days as planned sessions.")
+                help="Courses with as many visit days as planned sessions." + interval("completed"))
 tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of_courses("dropped_out"), **SHARE,
                 help=f"Courses not completed whose last visit (or start, without a visit) was more than {gap} days "
-                     "before the as-of date (a setting).")
+                     "before the as-of date (a setting)." + interval("dropped_out"))
 tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of_courses("ongoing"), **SHARE,
                 help="Courses neither completed nor dropped out.")
 st.caption("Completed can exceed adherent: completed counts visit days against the plan over the whole course, "

@@ -1,11 +1,14 @@
 -- adherence_summary: the adherence KPIs of the filtered courses, one row.
 -- returns: courses; rated_courses (those whose adherence is known: not a course that starts on the
 --   as-of day with no visit yet); mean_adherence (0-1, over rated courses, null with none); the
---   counts adherent (>= 80 % of the window's days attended), completed, dropped_out and ongoing
+--   counts adherent (at or above the adherence threshold of clinic_settings), completed, dropped_out and ongoing
 --   (neither completed nor dropped out); adherent_share (of rated courses), completed_share,
---   dropped_out_share, ongoing_share (of courses) (0-1, null when there is nothing to divide by)
+--   dropped_out_share, ongoing_share (of courses) (0-1, null when there is nothing to divide by),
+--   and the Wilson 95 % intervals of the adherent, completed and dropped-out shares:
+--   adherent_ci_low, adherent_ci_high, completed_ci_low, completed_ci_high, dropped_out_ci_low,
+--   dropped_out_ci_high (null with nothing to divide by)
 -- params: the filter set (see filtered_courses.sql)
--- uses: filtered_courses
+-- uses: filtered_courses, wilson
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select adherence, adherent, completed, dropped_out, ongoing
@@ -36,7 +39,13 @@ final as (
         dropped_out,
         dropped_out / nullif(courses, 0) as dropped_out_share,
         ongoing,
-        ongoing / nullif(courses, 0) as ongoing_share
+        ongoing / nullif(courses, 0) as ongoing_share,
+        wilson_low(adherent, rated_courses) as adherent_ci_low,
+        wilson_high(adherent, rated_courses) as adherent_ci_high,
+        wilson_low(completed, courses) as completed_ci_low,
+        wilson_high(completed, courses) as completed_ci_high,
+        wilson_low(dropped_out, courses) as dropped_out_ci_low,
+        wilson_high(dropped_out, courses) as dropped_out_ci_high
     from counts
 )
 

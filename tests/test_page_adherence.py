@@ -112,3 +112,12 @@ def test_no_tile_shows_an_arrow_for_a_share_that_is_not_a_change(app):
     assert len(shares) == 5
     assert {m.direction for m in shares} == {Metric.MetricDirection.NONE}
     assert {m.color for m in shares} == {Metric.MetricColor.GRAY}
+
+
+def test_the_shares_tiles_give_their_wilson_intervals(app):
+    open_page(app, PAGE)
+    helps = {m.label: m.proto.help for m in app.metric}
+    # adherent 1 of 3 rated, completed 1 of 3, dropped out 1 of 3: Wilson 6.1 % – 79.2 % each
+    for label in ("Adherent (≥ 80 %)", "Completed", "Dropped out"):
+        assert helps[label].endswith(" 95 % Wilson interval 6.1 % – 79.2 %."), label
+    assert "Wilson" not in helps["Ongoing"]
