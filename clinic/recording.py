@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,10 +75,18 @@ class Outcome:
         return [p.reason for p in self.problems]
 
 
+_last_millis = [0]
+_id_lock = threading.Lock()
+
+
 def new_session_id() -> str:
     """A fresh session id, 'R-' + the time in milliseconds (base 36, so ids sort by when they were
-    made) + 4 random characters: R-MIPX3K2A-7Q2M."""
-    millis = int(time.time() * 1000)
+    made) + 4 random characters: R-MIPX3K2A-7Q2M. Within this process the milliseconds strictly
+    increase (two ids made in the same millisecond take the next one), so its ids never repeat; the
+    random tail keeps ids of two processes apart."""
+    with _id_lock:
+        millis = max(int(time.time() * 1000), _last_millis[0] + 1)
+        _last_millis[0] = millis
     stamp = ""
     while millis:
         millis, digit = divmod(millis, 36)
