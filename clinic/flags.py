@@ -170,14 +170,7 @@ def rising_words(flags: dict) -> tuple[str, str]:
 Z_95 = metrics.Z_95
 
 
-def wilson(k: int, n: int) -> tuple[float | None, float | None]:
-    """The Wilson 95 % interval of k of n (no continuity correction, clamped to 0-1); (None, None) for n = 0."""
-    if not n:
-        return None, None
-    p, z = k / n, Z_95
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+wilson = metrics.wilson          # the Wilson 95 % interval of k of n; (None, None) for n = 0
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import math
 
 from clinic import db
 from clinic.filters import Filters
+from clinic.metrics import wilson  # noqa: F401 - the one Wilson interval, used by the page's modules
 
 Z_95 = 1.959963984540054
 Z_998 = 3.090232306167813
@@ -71,15 +72,6 @@ def outside(rate: float | None, n: int, p0: float | None) -> str | None:
     return None
 
 
-def wilson(events: int, n: int, z: float = Z_95) -> tuple[float | None, float | None]:
-    """The Wilson score interval of events/n (no continuity correction, clamped to [0, 1]), as
-    queries/cohort_metrics.sql computes it; (None, None) when n is 0."""
-    if n == 0:
-        return None, None
-    p = events / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def curve_sizes(largest: int) -> list[int]:

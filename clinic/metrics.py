@@ -30,6 +30,17 @@ NEW_COURSE_AFTER_DAYS = 30  # course inference: more than 30 days between rows
 __all__ = ["RELIEF_RULES", "GROUPS", "open_courses", "all_courses", "courses", "cohort_rows", "cohort_report", "Filters"]
 
 
+def wilson(events: int, n: int, z: float = Z_95) -> tuple[float | None, float | None]:
+    """The Wilson score interval of events/n (no continuity correction, clamped to [0, 1]), as
+    queries/wilson.sql computes it; (None, None) when n is 0."""
+    if not n:
+        return None, None
+    p = events / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _finite(value):
     """JSON has no NaN: a float that is not finite would be a bug upstream, so refuse it loudly."""
     if isinstance(value, float) and not math.isfinite(value):

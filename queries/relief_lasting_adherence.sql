@@ -9,7 +9,7 @@
 --   to [0, 1]), median_pct, q1_pct, q3_pct (the sustained improvement's median and quartiles,
 --   linear between the two nearest values: the median of an even count is the mean of the middle two).
 -- params: the filter set (see filtered_courses.sql), $adherence_pct (integer, 50-100)
--- uses: filtered_courses
+-- uses: filtered_courses, wilson
 -- reads: open_courses (see filtered_courses.sql)
 with judged as (
     select
@@ -38,39 +38,19 @@ counts as (
     group by g.adherent
 ),
 
-wilson as (
-    select
-        adherent,
-        responders::double / assessable as p,
-        assessable::double as n,
-        1.959963984540054 as z
-    from counts
-    where assessable > 0
-),
-
-intervals as (
-    select
-        adherent,
-        p,
-        (p + z * z / (2 * n)) / (1 + z * z / n) as centre,
-        z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n) as half_width
-    from wilson
-),
-
 final as (
     select
         c.adherent,
         c.courses,
         c.assessable,
         c.responders,
-        i.p as responder_rate,
-        greatest(0.0, i.centre - i.half_width) as ci_low,
-        least(1.0, i.centre + i.half_width) as ci_high,
+        c.responders / nullif(c.assessable, 0) as responder_rate,
+        wilson_low(c.responders, c.assessable) as ci_low,
+        wilson_high(c.responders, c.assessable) as ci_high,
         c.median_pct,
         c.q1_pct,
         c.q3_pct
     from counts as c
-    left join intervals as i on i.adherent = c.adherent
 )
 
 select * from final
