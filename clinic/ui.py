@@ -247,6 +247,16 @@ def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime:
     return st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=record, **kwargs)
 
 
+def list_button(count: int, words: tuple[str, str], key: str, on_click, args: tuple, chosen: bool):
+    """A count's "List them" button (Data quality, Protocol safety): disabled with nothing to list,
+    primary while its list is the one shown below."""
+    one, many = words
+    return st.button(f"List {'it' if count == 1 else 'them'}" if count else "Nothing to list", key=key,
+                     on_click=on_click, args=args, disabled=not count, type="primary" if chosen else "secondary",
+                     width="stretch", help=f"Lists the {count:,} {one if count == 1 else many} below, with a CSV "
+                                       "download.")
+
+
 def regroup_courses(days: int):
     """Re-groups the database's rows without a course id with a new gap (clinic.grouping), audited;
     a plain message instead of a traceback when the database cannot be written now. None then."""

@@ -45,11 +45,7 @@ for tile, key in zip(tiles, quality.KEYS):
         else:
             share = f"{check.share * 100:.1f} % of " if check.count else "none of "
             st.caption(f"{share}{check.of:,} {check.of_label}")
-        one, many = quality.ROW_WORDS[key]
-        st.button(f"List {'it' if check.count == 1 else 'them'}" if check.count else "Nothing to list",
-                  key=f"quality.show.{key}", on_click=open_check, args=(key,), disabled=not check.count,
-                  type="primary" if opened == key else "secondary", width="stretch",
-                  help=f"Lists the {check.count:,} {one if check.count == 1 else many} below, with a CSV download.")
+        ui.list_button(check.count, quality.ROW_WORDS[key], f"quality.show.{key}", open_check, (key,), opened == key)
 
 # ---------------------------------------------------------------- pain scores by therapist and month
 

@@ -42,11 +42,8 @@ for row_keys in (flags.KEYS[:4], flags.KEYS[4:]):
             st.markdown(f"**{check.label}**", help=check.help)
             st.metric(check.label, f"{check.count:,}", label_visibility="collapsed")
             st.caption(flags.tile_caption(check, min_cohort))
-            one, many = flags.ROW_WORDS[key]
-            st.button(f"List {'it' if check.count == 1 else 'them'}" if check.count else "Nothing to list",
-                      key=f"safety.show.{key}", on_click=open_check, args=(key,), disabled=not check.count,
-                      type="primary" if opened == key else "secondary", width="stretch",
-                      help=f"Lists the {check.count:,} {one if check.count == 1 else many} below, with a CSV download.")
+            ui.list_button(check.count, flags.ROW_WORDS[key], f"safety.show.{key}", open_check, (key,),
+                           opened == key)
 
 # ---------------------------------------------------------------- month by month
 
