@@ -292,9 +292,6 @@ def cmd_course_gap(args) -> int:
     return 0
 
 
-_filters = filters_from_args
-
-
 def reading(path: Path | None):
     """A read-only connection to the database (default $CLINIC_DB or data/clinic.duckdb) for one
     command, with its per-course facts brought up to date first; a context manager."""
@@ -307,7 +304,7 @@ def print_json(data) -> None:
 
 def cmd_courses(args) -> int:
     from clinic import metrics
-    filters = _filters(args)         # a setting out of range is an error before the database is opened
+    filters = filters_from_args(args)   # a setting out of range is an error before the database is opened
     with _reading(args.db or db.default_db_path()) as con:
         rows = metrics.courses(con, filters)
     _print_json(rows)
@@ -316,7 +313,7 @@ def cmd_courses(args) -> int:
 
 def cmd_metrics(args) -> int:
     from clinic import metrics
-    filters = _filters(args)         # a setting out of range is an error before the database is opened
+    filters = filters_from_args(args)   # a setting out of range is an error before the database is opened
     with _reading(args.db or db.default_db_path()) as con:
         result = metrics.cohort_report(con, filters, args.by)
     _print_json(result)
