@@ -7,11 +7,17 @@ The definitions live in SQL (queries/flags_sessions.sql, queries/flags_course_fl
 of `filters.as_of` for the filtered courses (a therapist's scope included), with the MCID and the
 number of sessions after which progress is judged taken from `filters.settings`:
 
-- failure_to_progress: baseline = pain_before of the course's first attended session that has one;
-  the course is judged once an attended session numbered above `progress_after` has a pain_before,
-  and pain now is that of the latest such session. It fails when pain has not fallen by the MCID
-  ('points2': baseline - now < 2; 'pct30': 10 x (baseline - now) < 3 x baseline). Not judged (None)
-  before that, or when the baseline is at most CEILING_PAIN (`ceiling`: too low to show a change).
+- failure_to_progress: the MCID has not been met (`mcid_not_met`), or the course is below its
+  expected course (`below_expected`); None when neither is judged.
+  - mcid_not_met: baseline = pain_before of the course's first attended session that has one; the
+    course is judged once an attended session numbered above `progress_after` has a pain_before, and
+    pain now is that of the latest such session. It fails when pain has not fallen by the MCID
+    ('points2': baseline - now < 2; 'pct30': 10 x (baseline - now) < 3 x baseline). Not judged (None)
+    before that, or when the baseline is at most CEILING_PAIN (`ceiling`: too low to show a change).
+  - below_expected: at that same latest scored session k (> progress_after), pain before is above the
+    75th percentile at k of similar courses (clinic.trajectory: the clinic's completed courses of the
+    same diagnosis and baseline band, at least `min_cohort` of them); None when there is no such
+    percentile. A course at the ceiling is still judged this way: its band's own courses set the bar.
 - missing_paperwork / no_imaging / no_blood_tests: not on file, or the patient's referral_date is
   after the course's first attended session (so what is on file came later).
 - numbness_referred: a note of the same or a later session of the course mentions a referral
@@ -43,12 +49,11 @@ KEYS = ("conclusion", "imaging", "blood_tests", "acute", "numbness", "rising", "
 REFERRAL_WORDS = "refer (referral, referred), doctor, GP, neurolog(ist), physician"
 
 # The fields of `flags --json`, in order.
-JSON_FIELDS = ("course_id", "patient_id", "therapist", "start_date", "failure_to_progress", "ceiling", "baseline_pain",
+JSON_FIELDS = ("course_id", "patient_id", "therapist", "start_date", "failure_to_progress", "mcid_not_met",
+               "below_expected", "expected_q75_pain", "latest_session", "latest_pain", "ceiling", "baseline_pain",
                "pain_now", "pain_now_session", "pain_now_date", "missing_paperwork", "no_imaging", "no_blood_tests",
                "paperwork_late", "acute_sessions", "numbness_sessions", "numbness_referred", "red_flag_rising",
-               "last_rise_date", "last_rise_pains", "below_expected")
-# the fields queries/flags_courses.sql answers (below_expected comes from clinic.trajectory)
-STORED_FIELDS = JSON_FIELDS[:-1]
+               "last_rise_date", "last_rise_pains")
 
 
 def params() -> dict:
@@ -101,12 +106,7 @@ def course_records(con, filters: Filters) -> list[dict]:
     (None when unknown), sorted by patient_id, start_date, course_id."""
     table = metrics.open_courses(con, filters)
     rows = db.records(con, "flags_courses", open_courses=table, **filters.params(), course_ids=None, **params())
-    # below its expected course after progress_after sessions (clinic.trajectory): worse than three in
-    # four similar completed courses at its latest scored session; null when not judged
-    from clinic import trajectory
-    below = trajectory.below_expected(con, filters, [r["course_id"] for r in rows], table) if rows else {}
-    return [{field: _plain(row[field]) if field != "below_expected" else below.get(str(row["course_id"]))
-             for field in JSON_FIELDS} for row in rows]
+    return [{field: _plain(row[field]) for field in JSON_FIELDS} for row in rows]
 
 
 # The flag columns the Patients page's course list and course view add (after its own columns).
@@ -134,25 +134,62 @@ def course_flags(read: Read, course_id: str) -> dict | None:
     if found.empty:
         return None
     row = found.iloc[0]
-    return {field: _plain(row[field]) for field in STORED_FIELDS}
+    return {field: _plain(row[field]) for field in JSON_FIELDS}
+
+
+def mcid_words(flags: dict, settings) -> str:
+    """Failure to progress by the MCID alone, in a sentence."""
+    baseline, now = flags["baseline_pain"], flags["pain_now"]
+    if baseline is None:
+        return "No pain score before a session yet."
+    if flags["ceiling"]:
+        return (f"Baseline pain {baseline} is at most {CEILING_PAIN}: too low to show a meaningful change, so the "
+                "MCID is not judged.")
+    if now is None:
+        return (f"By the MCID: judged once a session after the first {settings.progress_after} has a pain score "
+                f"(baseline {baseline}).")
+    met = "not met" if flags["mcid_not_met"] else "met"
+    return (f"By the MCID: pain before {baseline} at first, {now} at session {flags['pain_now_session']}; progress "
+            f"means {MCID_RULES[settings.mcid]}: {met}.")
+
+
+def _expected_words(flags: dict) -> str:
+    if flags["below_expected"] is None:
+        return "Against similar courses: not judged (see the expected course above)."
+    where = (f"{flags['latest_pain']} before session {flags['latest_session']}, their 75th percentile there "
+             f"{flags['expected_q75_pain']:g}")
+    if flags["below_expected"]:
+        return f"Against similar courses: worse than three in four of them ({where})."
+    return f"Against similar courses: on track ({where})."
 
 
 def progress_words(flags: dict, settings) -> tuple[str, str]:
-    """The course view's failure-to-progress tile: (value, caption)."""
-    rule = MCID_RULES[settings.mcid]
-    after = settings.progress_after
-    baseline, now = flags["baseline_pain"], flags["pain_now"]
-    if baseline is None:
-        return "Not judged", "No pain score before a session yet."
+    """The course view's failure-to-progress tile: (value, caption). It fails by the MCID or by
+    being below the expected course; the caption gives both."""
+    caption = f"{mcid_words(flags, settings)} {_expected_words(flags)}"
+    if flags["failure_to_progress"] is not None:
+        return ("Yes" if flags["failure_to_progress"] else "No"), caption
+    if flags["baseline_pain"] is None:
+        return "Not judged", caption
     if flags["ceiling"]:
-        return "Ceiling", (f"Baseline pain {baseline} is at most {CEILING_PAIN}: too low to show a meaningful change, "
-                           "so progress is not judged.")
-    if now is None:
-        return "Not judged yet", (f"Judged once a session after the first {after} has a pain score (baseline "
-                                  f"{baseline}).")
-    verdict = "Yes" if flags["failure_to_progress"] else "No"
-    return verdict, (f"Pain before: {baseline} at first, {now} at session {flags['pain_now_session']}. Progress "
-                     f"means {rule}.")
+        return "Ceiling", caption
+    return "Not judged yet", caption
+
+
+def why_words(mcid_not_met, below_expected) -> str:
+    """Why a course fails to progress, in words for a list's column ('' when it does not)."""
+    reasons = []
+    if _plain(mcid_not_met):
+        reasons.append("MCID not met")
+    if _plain(below_expected):
+        reasons.append("worse than 3 in 4 similar courses")
+    text = " and ".join(reasons)
+    return text[:1].upper() + text[1:]
+
+
+def _with_why(frame: pd.DataFrame) -> pd.DataFrame:
+    why = [why_words(m, b) for m, b in zip(frame.mcid_not_met, frame.below_expected)]
+    return frame.assign(why=pd.Series(why, index=frame.index, dtype="string"))
 
 
 def rising_words(flags: dict) -> tuple[str, str]:
@@ -226,8 +263,10 @@ def _labels(settings) -> dict[str, tuple[str, str, str, str]]:
         "progress": ("Failure to progress", "courses judged",
                      f"Courses whose pain has not fallen by the minimal clinically important difference "
                      f"({MCID_LABELS[settings.mcid]}) from the first scored session to the latest scored session "
-                     f"after the first {settings.progress_after}. Courses not yet that far, and those at the ceiling, "
-                     "are not judged.",
+                     f"after the first {settings.progress_after}, or whose pain at that session is worse than three "
+                     "in four similar courses' (above the 75th percentile of the clinic's completed courses with "
+                     f"the same diagnosis and baseline band, at least {settings.min_cohort} of them). Courses not yet "
+                     "that far are not judged; those at the ceiling are judged against similar courses only.",
                      "No judged course has failed to progress."),
         "ceiling": ("Baseline too low to judge", "courses with a baseline",
                     f"Courses whose first pain score was {CEILING_PAIN} or less: too low to show a meaningful change, "
@@ -294,8 +333,8 @@ ROW_COLUMNS = {
                  "notes", "session_id", "course_id"),
     "rising": ("patient_id", "link", "last_rise_date", "rise", "therapist", "sessions_attended", "last_attended_date",
                "start_date", "course_id"),
-    "progress": ("patient_id", "link", "baseline_pain", "pain_now", "pain_now_session", "pain_now_date", "therapist",
-                 "sessions_attended", "start_date", "course_id"),
+    "progress": ("patient_id", "link", "why", "baseline_pain", "latest_pain", "latest_session", "expected_q75_pain",
+                 "latest_date", "therapist", "sessions_attended", "start_date", "course_id"),
     "ceiling": ("patient_id", "link", "baseline_pain", "therapist", "sessions_attended", "start_date", "course_id"),
 }
 LABELS = {
@@ -306,7 +345,9 @@ LABELS = {
     "session_number": "Session no.", "pain_before": "Pain before", "notes": "Notes", "session_id": "Session",
     "referral_noted": "Referral noted", "last_rise_date": "Latest rise", "rise": "Pain before (rise)",
     "last_attended_date": "Last visit", "baseline_pain": "Baseline pain", "pain_now": "Pain now",
-    "pain_now_session": "Judged at session", "pain_now_date": "Judged on",
+    "pain_now_session": "Judged at session", "pain_now_date": "Judged on", "why": "Why",
+    "latest_pain": "Pain now", "latest_session": "Judged at session", "latest_date": "Judged on",
+    "expected_q75_pain": "Similar courses' 75th percentile",
 }
 
 
@@ -320,7 +361,7 @@ def rows(read: Read, key: str, limit: int | None = SHOWN_ROWS) -> pd.DataFrame:
     """The courses or sessions behind check `key`, in ORDER_WORDS order, at most `limit` (None = all),
     with `total` (how many there are) on every row; `rise` spells a rise's three scores."""
     if key in COURSE_KEYS:
-        found = read("flags_course_rows", flag=key, limit=limit, **params())
+        found = _with_why(read("flags_course_rows", flag=key, limit=limit, **params()))
         rises = [_rise_words(pains) for pains in found.last_rise_pains]
         return found.drop(columns="last_rise_pains").assign(rise=pd.Series(rises, index=found.index, dtype="string"))
     if key in SESSION_KEYS:
@@ -355,9 +396,9 @@ ATTENTION = {   # reason: the list's title
     "red_flag_rising": "Pain rising over three visits",
 }
 ATTENTION_COLUMNS = {
-    "failure_to_progress": ("patient_id", "link", "baseline_pain", "pain_now", "pain_now_session", "therapist",
-                            "days_since_last_visit", "last_attended_date", "sessions_attended", "start_date",
-                            "course_id"),
+    "failure_to_progress": ("patient_id", "link", "why", "baseline_pain", "latest_pain", "latest_session",
+                            "expected_q75_pain", "therapist", "days_since_last_visit", "last_attended_date",
+                            "sessions_attended", "start_date", "course_id"),
     "red_flag_rising": ("patient_id", "link", "last_rise_date", "rise", "therapist", "days_since_last_visit",
                         "last_attended_date", "sessions_attended", "start_date", "course_id"),
 }
@@ -367,9 +408,9 @@ def attention_caption(reason: str, settings, recent_days: int) -> str:
     """What an Overview progress list holds, in words."""
     what = {
         "failure_to_progress": (f"Pain has not fallen by {MCID_LABELS[settings.mcid]} from the first scored session "
-                                f"to the latest scored session after the first {settings.progress_after}: review "
-                                "the plan, and consider sending the patient back to the doctor. The latest judged "
-                                "first."),
+                                f"to the latest scored session after the first {settings.progress_after}, or is "
+                                "worse there than three in four similar courses': review the plan, and consider "
+                                "sending the patient back to the doctor. The latest judged first."),
         "red_flag_rising": ("Pain before the session rose at three scored sessions in a row: a red flag to check and "
                             "refer. The latest rise first."),
     }[reason]
@@ -380,7 +421,7 @@ def attention_caption(reason: str, settings, recent_days: int) -> str:
 def attention(read: Read, recent_days: int) -> dict[str, pd.DataFrame]:
     """The Overview's progress lists among current courses, by reason (ATTENTION order), each with
     `rise` (a rise's three scores in words)."""
-    found = read("flags_attention", recent_days=recent_days, **params())
+    found = _with_why(read("flags_attention", recent_days=recent_days, **params()))
     rises = [_rise_words(pains) for pains in found.last_rise_pains]
     found = found.drop(columns="last_rise_pains").assign(rise=pd.Series(rises, index=found.index, dtype="string"))
     return {reason: found.loc[found.reason == reason].drop(columns="reason") for reason in ATTENTION}
@@ -389,6 +430,7 @@ def attention(read: Read, recent_days: int) -> dict[str, pd.DataFrame]:
 def settings_caption(settings) -> str:
     """The settings the page's checks use, in words (the CSV downloads state every setting)."""
     return (f"Failure to progress: pain not fallen by {MCID_LABELS[settings.mcid]} (the minimal clinically "
-            f"important difference), judged after {settings.progress_after} sessions; a baseline of {CEILING_PAIN} or "
-            f"less is too low to judge. Shares of fewer than {settings.min_cohort} are too few to judge.")
+            f"important difference), or worse than three in four similar courses', judged after "
+            f"{settings.progress_after} sessions; a baseline of {CEILING_PAIN} or less is too low to judge by the "
+            f"MCID. Shares of fewer than {settings.min_cohort} are too few to judge.")
 

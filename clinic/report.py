@@ -4,9 +4,9 @@ as printable HTML, from the same figures.
 What it holds: the pseudonymous patient id and course id (never a name, never a note, no therapist
 or site), the as-of date, the diagnosis, the pain trajectory against the expected course of similar
 courses (clinic.trajectory), sessions attended against planned, the first-session result, sustained
-improvement, adherence, the flags computed here (below the expected course; a ceiling note when the
-baseline is too low to show a meaningful fall; numbness and acute-inflammation sessions), and the
-definitions and settings used.
+improvement, adherence, the flags (failure to progress by the MCID or against the expected course,
+clinic.flags; a ceiling note when the baseline is too low to show a meaningful fall; pain rising over
+three visits; numbness and acute-inflammation sessions), and the definitions and settings used.
 
 The chart is drawn from one list of shapes (`chart_shapes`) by two small painters: fpdf2's drawing
 primitives for the PDF and an inline SVG for the HTML (no browser, no image library). The PDF uses
@@ -93,6 +93,7 @@ class Report:
     acute_sessions: int
     sessions: pd.DataFrame = field(repr=False)      # attended: session_number, session_date, pain_before, pain_after
     expected: trajectory.Expected | None = field(repr=False, default=None)
+    progress: dict | None = field(repr=False, default=None)    # clinic.flags.course_flags of the course
 
     # ---------------------------------------------------------------- words shared by PDF and HTML
 
@@ -157,7 +158,13 @@ class Report:
 
     def flags(self) -> list[str]:
         """The flags this report can compute, each a sentence (at least one line, saying when none is raised)."""
+        from clinic import flags
+
         lines = []
+        # (a course at the ceiling and not judged otherwise has the ceiling line below instead)
+        if self.progress is not None and not (self.progress["failure_to_progress"] is None and self.ceiling):
+            value, _caption = flags.progress_words(self.progress, self.settings)
+            lines.append(f"Failure to progress: {value.lower()}. {flags.mcid_words(self.progress, self.settings)}")
         verdict = self.expected.verdict if self.expected is not None else None
         if verdict is not None and verdict.below_expected is not None:
             lines.append(verdict.sentence(self.settings.progress_after))
@@ -167,6 +174,9 @@ class Report:
         if self.ceiling:
             lines.append(f"Ceiling: pain before the first scored session was {self.baseline_pain} (at most "
                          f"{clinic_settings.CEILING_PAIN}), too low to show a meaningful fall.")
+        if self.progress is not None and self.progress["red_flag_rising"]:
+            rise = " → ".join(str(p) for p in self.progress["last_rise_pains"] or [])
+            lines.append(f"Pain before rose over three sessions in a row ({rise}): to be checked by the doctor.")
         if self.numbness_sessions:
             lines.append(f"Numbness reported at {self.numbness_sessions} session"
                          f"{'' if self.numbness_sessions == 1 else 's'}: to be checked by the doctor.")
@@ -203,6 +213,8 @@ class Report:
 def build(run: trajectory.Runner, filters: Filters, course_id: str) -> Report:
     """The report of `course_id` from filtered queries (`run`: ui.query, or trajectory.runner(con, filters));
     ReportError when the course is not among those the filters let one see."""
+    from clinic import flags
+
     found = run("patients_course", course_id=course_id)
     if found.empty:
         raise ReportError(f"no course {course_id!r} among the courses counted as of {filters.as_of} "
@@ -223,6 +235,7 @@ def build(run: trajectory.Runner, filters: Filters, course_id: str) -> Report:
         window_days=int(c["window_days"] or 0), numbness_sessions=int(c["numbness_sessions"]),
         acute_sessions=int(c["acute_sessions"]), sessions=attended.reset_index(drop=True),
         expected=trajectory.expected_course(run, filters, course_id),
+        progress=flags.course_flags(run, course_id),
     )
 
 

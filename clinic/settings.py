@@ -82,16 +82,24 @@ class Settings:
     def is_default(self) -> bool:
         return self == Settings()
 
-    def table(self):
-        """The settings as a one-row Arrow table (the `clinic_settings` view of filtered_courses.sql)."""
-        return _table(self)
+    def fewest_courses(self, scoped: bool) -> int:
+        """The fewest courses a shown figure or a verdict needs: `min_cohort`, and for a therapist's
+        view (`scoped`) never fewer than the default, whatever the panel says: a figure of one or two
+        courses would be another therapist's patient's."""
+        return max(self.min_cohort, DEFAULT.min_cohort) if scoped else self.min_cohort
+
+    def table(self, scoped: bool = False):
+        """The settings as a one-row Arrow table (the `clinic_settings` view of filtered_courses.sql),
+        with the column `fewest_courses` (see fewest_courses) for a view scoped or not."""
+        return _table(self, scoped)
 
 
 @lru_cache(maxsize=64)
-def _table(chosen: "Settings"):
+def _table(chosen: "Settings", scoped: bool):
     import pyarrow as pa
 
-    return pa.table({name: [value] for name, value in asdict(chosen).items()})
+    columns = {name: [value] for name, value in asdict(chosen).items()}
+    return pa.table({**columns, "fewest_courses": [chosen.fewest_courses(scoped)]})
 
 
 DEFAULT = Settings()

@@ -151,10 +151,7 @@ class Expected:
 def fewest_courses(filters: Filters) -> int:
     """The fewest courses a point or a verdict needs: the setting, and for a therapist's view (a
     scope) never fewer than the default setting."""
-    from clinic.settings import DEFAULT
-
-    chosen = filters.settings.min_cohort
-    return max(chosen, DEFAULT.min_cohort) if filters.scope else chosen
+    return filters.settings.fewest_courses(bool(filters.scope))
 
 
 def runner(con, filters: Filters, table=None) -> Runner:

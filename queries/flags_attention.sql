@@ -1,12 +1,14 @@
 -- flags_attention: the Overview's progress lists, among the filtered courses that are current (a
 -- visit, or the start with no visit yet, within the last $recent_days days), one row per
 -- (course, reason). Reasons (see flags_course_flags.sql):
---   'failure_to_progress'  pain has not fallen by the MCID after progress_after sessions;
+--   'failure_to_progress'  pain has not fallen by the MCID after progress_after sessions, or is worse
+--                          than three in four similar courses' at the latest scored session;
 --   'red_flag_rising'      pain before rose over three consecutive scored sessions.
 -- returns: reason, course_id, patient_id, therapist, start_date, last_attended_date,
---   days_since_last_visit, sessions_attended, baseline_pain, pain_now, pain_now_session,
---   last_rise_date, last_rise_pains, ongoing; sorted by reason, then the latest judging session or rise
---   first, then the latest start. (Only the current courses are flagged, which keeps the Overview quick.)
+--   days_since_last_visit, sessions_attended, baseline_pain, pain_now, pain_now_session, mcid_not_met,
+--   below_expected, expected_q75_pain, latest_session, latest_pain, latest_date, last_rise_date,
+--   last_rise_pains, ongoing; sorted by reason, then the latest judging session or rise first, then
+--   the latest start. (Only the current courses are flagged, which keeps the Overview quick.)
 -- params: the filter set (see filtered_courses.sql), $ceiling_pain (integer), $recent_days (integer)
 -- uses: flags_course_flags
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
@@ -17,7 +19,7 @@ with courses as (
 ),
 
 reasons as (
-    select 'failure_to_progress' as reason, *, pain_now_date as flagged_date
+    select 'failure_to_progress' as reason, *, latest_date as flagged_date
     from courses
     where failure_to_progress
 
@@ -31,7 +33,8 @@ reasons as (
 final as (
     select
         reason, course_id, patient_id, therapist, start_date, last_attended_date, days_since_last_visit,
-        sessions_attended, baseline_pain, pain_now, pain_now_session, last_rise_date, last_rise_pains, ongoing,
+        sessions_attended, baseline_pain, pain_now, pain_now_session, mcid_not_met, below_expected,
+        expected_q75_pain, latest_session, latest_pain, latest_date, last_rise_date, last_rise_pains, ongoing,
         flagged_date
     from reasons
 )

@@ -2,8 +2,9 @@
 -- `-- uses: flags_course_flags`. Returns nothing itself.
 -- The macro takes the filter set of filtered_courses, ceiling_pain (integer, settings.CEILING_PAIN),
 -- course_ids (varchar[] or null = every filtered course) and recent_days (integer or null = all: only
--- courses whose last visit, or start with no visit, is at most this many days before as_of), reads mcid and progress_after from the caller's one-row table `clinic_settings` (registered with
--- every filter set), and returns one row per filtered course with its protocol-safety flags:
+-- courses whose last visit, or start with no visit, is at most this many days before as_of), reads
+-- mcid, progress_after and fewest_courses from the caller's one-row table `clinic_settings`
+-- (registered with every filter set), and returns one row per filtered course with its protocol-safety flags:
 --   course_id, patient_id, therapist, start_date, start_month, first_session_date, sessions_attended,
 --   last_attended_date, days_since_last_visit, completed, ongoing,
 --   Failure to progress (pain_before of attended sessions dated <= as_of, in course order):
@@ -11,10 +12,17 @@
 --   pain_now: of the latest attended session numbered above progress_after that has one (its number
 --     and date: pain_now_session, pain_now_date); null before such a session exists;
 --   ceiling: baseline_pain <= ceiling_pain (null without a baseline): too low to show a change;
---   failure_to_progress: null when there is no baseline, the course is at the ceiling, or it has no
+--   mcid_not_met: null when there is no baseline, the course is at the ceiling, or it has no
 --     pain_now yet (or pain_now is the baseline's own session, when the first scores came late);
 --     else true when pain has not fallen by the MCID: 'points2': baseline - now < 2; 'pct30':
 --     10 x (baseline - now) < 3 x baseline (integers, compared exactly);
+--   below_expected, expected_q75_pain: the course's latest scored attended session k (latest_session,
+--     latest_pain, latest_date; when the MCID is judged, pain_now is latest_pain) is after progress_after and its score is above expected_q75_pain, the 75th
+--     percentile at k of its similar courses (trajectory_quartiles.sql: completed courses of the whole
+--     clinic, same diagnosis and baseline band (pain_band of the score at session 1), the course
+--     itself left out; fewest_courses of clinic_settings at least); null = not judged;
+--   failure_to_progress: mcid_not_met or below_expected; null when neither is judged (a course at
+--     the ceiling can still be below its expected course);
 --   Paperwork "before the first session" (the first attended session, or the start without one):
 --   paperwork_late: the patient's referral_date is after that day: what is on file came later;
 --   missing_paperwork: no doctor's conclusion (false or not on file), or paperwork_late;
@@ -30,7 +38,7 @@
 --   red_flag_rising: null with fewer than 3 scored sessions; else whether pain_before rose strictly
 --     over three consecutive scored sessions (b_k < b_k+1 < b_k+2) at any point;
 --   last_rise_date, last_rise_pains: the third session of the latest such rise, and its three scores.
--- uses: flags_sessions
+-- uses: flags_sessions, trajectory_quartiles
 create or replace temp macro course_flags(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, ceiling_pain,
     course_ids, recent_days
@@ -43,7 +51,7 @@ create or replace temp macro course_flags(
     ),
 
     settings as (
-        select mcid, progress_after
+        select mcid, progress_after, fewest_courses
         from clinic_settings
     ),
 
@@ -77,6 +85,10 @@ create or replace temp macro course_flags(
             arg_max(r.session_date, r.session_number) filter (where r.session_number > s.progress_after)
                 as pain_now_date,
             count(*) as scored_sessions,
+            max(r.pain_before) filter (where r.session_number = 1) as first_session_pain,
+            max(r.session_number) as latest_session,
+            arg_max(r.pain_before, r.session_number) as latest_pain,
+            max(r.session_date) as latest_date,
             bool_or(r.rising) as any_rise,
             max(r.session_date) filter (where r.rising) as last_rise_date,
             arg_max([r.before_2, r.before_1, r.pain_before], r.session_number) filter (where r.rising)
@@ -98,6 +110,12 @@ create or replace temp macro course_flags(
         from flag_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
                            course_ids, recent_days)
         group by course_id
+    ),
+
+    -- the 75th percentile of similar courses at each session number, for every group of the clinic
+    paths as materialized (
+        select *
+        from expected_q75(as_of, relief_rule, (select fewest_courses from settings))
     ),
 
     per_course as (
@@ -139,24 +157,47 @@ create or replace temp macro course_flags(
             coalesce(p.scored_sessions, 0) as scored_sessions,
             case when coalesce(p.scored_sessions, 0) >= 3 then coalesce(p.any_rise, false) end as red_flag_rising,
             p.last_rise_date,
-            p.last_rise_pains
+            p.last_rise_pains,
+            p.latest_session,
+            p.latest_pain,
+            p.latest_date,
+            e.expected_q75_pain
         from courses as c
         left join per_course as p on p.course_id = c.course_id
+        left join paths as e
+          on e.diagnosis = c.diagnosis
+         and e.baseline_band = pain_band(p.first_session_pain)
+         and e.session_number = p.latest_session
+         and e.left_out is not distinct from (case when c.completed then p.latest_pain end)
     ),
 
-    final as (
+    progress as (
         select
             j.*,
             case
                 when j.baseline_pain is null or j.ceiling or j.pain_now is null then null
                 when s.mcid = 'pct30' then 10 * (j.baseline_pain - j.pain_now) < 3 * j.baseline_pain
                 else j.baseline_pain - j.pain_now < 2
+            end as mcid_not_met,
+            case
+                when j.latest_session > s.progress_after and j.expected_q75_pain is not null
+                then j.latest_pain > j.expected_q75_pain
+            end as below_expected
+        from judged as j
+        cross join settings as s
+    ),
+
+    final as (
+        select
+            j.*,
+            case
+                when j.mcid_not_met is null and j.below_expected is null then null
+                else coalesce(j.mcid_not_met, false) or coalesce(j.below_expected, false)
             end as failure_to_progress,
             j.doctor_conclusion is distinct from true or j.paperwork_late as missing_paperwork,
             j.imaging is null or j.imaging = 'none' or j.paperwork_late as no_imaging,
             j.blood_tests is distinct from true or j.paperwork_late as no_blood_tests
-        from judged as j
-        cross join settings as s
+        from progress as j
     )
 
     select * from final

@@ -1,7 +1,8 @@
 -- flags_course_rows: the courses behind one course check of the Protocol safety page (its drill-down).
 -- returns: course_id, patient_id, therapist, start_date, first_session_date, sessions_attended,
 --   last_attended_date, doctor_conclusion, imaging, blood_tests, referral_date, paperwork_late,
---   baseline_pain, pain_now, pain_now_session, pain_now_date, last_rise_date, last_rise_pains,
+--   baseline_pain, pain_now, pain_now_session, pain_now_date, mcid_not_met, below_expected,
+--   expected_q75_pain, latest_session, latest_pain, latest_date, last_rise_date, last_rise_pains,
 --   total (how many courses the check holds, on every row); at most $limit rows (null = all), the most
 --   recent first: the latest start ('conclusion', 'imaging', 'blood_tests', 'ceiling'), the latest
 --   judging session ('progress'), the latest rise ('rising'); then course_id
@@ -33,14 +34,15 @@ final as (
     select
         course_id, patient_id, therapist, start_date, first_session_date, sessions_attended, last_attended_date,
         doctor_conclusion, imaging, blood_tests, referral_date, paperwork_late, baseline_pain, pain_now,
-        pain_now_session, pain_now_date, last_rise_date, last_rise_pains,
+        pain_now_session, pain_now_date, mcid_not_met, below_expected, expected_q75_pain, latest_session,
+        latest_pain, latest_date, last_rise_date, last_rise_pains,
         count(*) over () as total
     from chosen
 )
 
 select * from final
 order by
-    case when $flag = 'progress' then pain_now_date end desc nulls last,
+    case when $flag = 'progress' then latest_date end desc nulls last,
     case when $flag = 'rising' then last_rise_date end desc nulls last,
     start_date desc,
     course_id

@@ -3,8 +3,8 @@
 -- percentile of pain before session k among its similar courses (worse than three in four of them).
 -- Similar courses and quartiles are those of trajectory_expected.sql (completed courses of the whole
 -- clinic as of $as_of, same diagnosis and baseline band, the course itself left out; quantile_cont's
--- linear interpolation), worked out here for many courses at once from the count of each score 0-10
--- at each session number, so a course's own score is taken out by subtracting one from its count.
+-- linear interpolation), worked out for many courses at once by trajectory_quartiles.sql.
+-- (The same verdict feeds failure_to_progress in flags_course_flags.sql.)
 -- returns one row per listed course that passes the filters (any order):
 --   course_id, latest_session (its latest attended session with a pain-before score; null when none),
 --   latest_pain (that score), similar_courses, courses_at_session (similar courses scored at
@@ -14,14 +14,9 @@
 --     <= $progress_after, no diagnosis or baseline, or expected_q75_pain is null)
 -- params: the filter set (see filtered_courses.sql), $course_ids (varchar[]), $min_cohort (integer),
 --   $progress_after (integer)
--- uses: trajectory_sessions
+-- uses: trajectory_quartiles
 -- reads: open_courses (see filtered_courses.sql)
-with clinic_rows as (
-    select *
-    from trajectory_sessions($as_of, $relief_rule)
-),
-
-wanted as (
+with wanted as (
     select distinct unnest($course_ids::varchar[]) as course_id
 ),
 
@@ -37,7 +32,7 @@ latest as (
         max(baseline_band) as baseline_band,
         arg_max(session_number, session_number) filter (where pain_before is not null) as latest_session,
         arg_max(pain_before, session_number) filter (where pain_before is not null) as latest_pain
-    from clinic_rows
+    from trajectory_sessions($as_of, $relief_rule)
     where course_id in (select course_id from wanted)
     group by course_id
 ),
@@ -48,65 +43,16 @@ targets as (
     left join latest as t on t.course_id = l.course_id
 ),
 
--- per diagnosis and band: how many completed courses; per diagnosis, band, k and score: how many
+paths as materialized (
+    select *
+    from expected_q75($as_of, $relief_rule, $min_cohort)
+),
+
+-- the group's size when nothing is scored at the course's k (every course of a group is scored at 1)
 group_sizes as (
-    select diagnosis, baseline_band, count(distinct course_id) as courses
-    from clinic_rows
-    where completed and diagnosis is not null and baseline_band is not null
-    group by diagnosis, baseline_band
-),
-
-score_counts as (
-    select diagnosis, baseline_band, session_number, pain_before, count(*) as courses
-    from clinic_rows
-    where completed and diagnosis is not null and baseline_band is not null and pain_before is not null
-    group by diagnosis, baseline_band, session_number, pain_before
-),
-
--- the scores at each target's k without its own (a completed target is one of its similar courses)
-own_counts as (
-    select
-        t.course_id,
-        c.pain_before,
-        c.courses - case when t.completed and c.pain_before = t.latest_pain then 1 else 0 end as courses
-    from targets as t
-    join score_counts as c
-      on c.diagnosis = t.diagnosis
-     and c.baseline_band = t.baseline_band
-     and c.session_number = t.latest_session
-),
-
-ranked as (
-    select
-        course_id,
-        pain_before,
-        sum(courses) over (partition by course_id order by pain_before) as courses_up_to,
-        sum(courses) over (partition by course_id) as scored
-    from own_counts
-),
-
--- quantile_cont at 0.75 over the n scores sorted: position p = (n - 1) * 0.75 (0-based); the scores
--- at ranks floor(p) and ceil(p), joined by a straight line
-positions as (
-    select
-        course_id,
-        any_value(scored) as scored,
-        ((any_value(scored) - 1) * 0.75)::double as p
-    from ranked
-    where scored > 0
-    group by course_id
-),
-
-quartiles as (
-    select
-        q.course_id,
-        q.scored,
-        min(r.pain_before) filter (where r.courses_up_to > floor(q.p)) as low_score,
-        min(r.pain_before) filter (where r.courses_up_to > ceil(q.p)) as high_score,
-        q.p - floor(q.p) as fraction
-    from positions as q
-    join ranked as r on r.course_id = q.course_id
-    group by q.course_id, q.scored, q.p
+    select diagnosis, baseline_band, similar_courses as courses
+    from paths
+    where session_number = 1 and left_out is null
 ),
 
 measured as (
@@ -114,18 +60,18 @@ measured as (
         t.course_id,
         t.latest_session,
         t.latest_pain,
-        coalesce(g.courses, 0) - case when t.completed and g.courses is not null then 1 else 0 end
-            as similar_courses,
-        coalesce(q.scored, 0) as courses_at_session,
-        case
-            when coalesce(g.courses, 0) - case when t.completed and g.courses is not null then 1 else 0 end
-                 >= $min_cohort
-             and q.scored >= $min_cohort
-            then q.low_score + q.fraction * (q.high_score - q.low_score)
-        end as expected_q75_pain
+        coalesce(p.similar_courses,
+                 g.courses - case when t.completed and g.courses is not null then 1 else 0 end,
+                 0) as similar_courses,
+        coalesce(p.courses_at_session, 0) as courses_at_session,
+        p.expected_q75_pain
     from targets as t
+    left join paths as p
+      on p.diagnosis = t.diagnosis
+     and p.baseline_band = t.baseline_band
+     and p.session_number = t.latest_session
+     and p.left_out is not distinct from (case when t.completed then t.latest_pain end)
     left join group_sizes as g on g.diagnosis = t.diagnosis and g.baseline_band = t.baseline_band
-    left join quartiles as q on q.course_id = t.course_id
 ),
 
 final as (

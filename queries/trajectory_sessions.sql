@@ -1,5 +1,6 @@
--- trajectory_sessions: defines the table macro trajectory_sessions(as_of, relief_rule), used through
--- `-- uses: trajectory_sessions`. Returns nothing itself.
+-- trajectory_sessions: defines the table macro trajectory_sessions(as_of, relief_rule) and the scalar
+-- macro pain_band(pain), used through `-- uses: trajectory_sessions`. Returns nothing itself.
+-- pain_band(pain): 'mild' 0-3, 'moderate' 4-6, 'severe' 7-10; null for a missing score.
 -- The macro returns every attended session row (dated <= as_of) of every course counted as of as_of,
 -- over the WHOLE clinic (no filter, no therapist scope: the expected course is a clinic-wide
 -- aggregate; the queries that use it show only counts and quartiles of groups of at least
@@ -12,6 +13,13 @@
 -- macro params: as_of (date), relief_rule (the one the registered `open_courses` was computed with).
 -- uses: filtered_sessions
 -- reads: open_courses (see filtered_courses.sql)
+create or replace temp macro pain_band(pain) as
+    case
+        when pain between 0 and 3 then 'mild'
+        when pain between 4 and 6 then 'moderate'
+        when pain between 7 and 10 then 'severe'
+    end;
+
 create or replace temp macro trajectory_sessions(as_of, relief_rule) as table (
     with attended as (
         select course_id, session_number, pain_before, diagnosis, planned_sessions, completed
@@ -30,11 +38,7 @@ create or replace temp macro trajectory_sessions(as_of, relief_rule) as table (
         select
             a.*,
             b.baseline_pain,
-            case
-                when b.baseline_pain between 0 and 3 then 'mild'
-                when b.baseline_pain between 4 and 6 then 'moderate'
-                when b.baseline_pain between 7 and 10 then 'severe'
-            end as baseline_band
+            pain_band(b.baseline_pain) as baseline_band
         from attended as a
         left join baselines as b on b.course_id = a.course_id
     )

@@ -91,3 +91,84 @@ h2,p7,k7,2026-02-02,Cedar,attended,8,7,false,true,
 h3,p7,k7,2026-02-03,Cedar,attended,7,6,false,false,
 h4,p7,k7,2026-02-04,Cedar,attended,6,5,false,false,
 """
+
+
+# Below the expected course: s1 and s2 are completed (4 of 4 planned), disc herniation, baseline 8
+# (the severe band), pain before session 4: 3 and 3 -> 75th percentile 3. t1 (same diagnosis and
+# band, not completed) has pain 6 before its session 4, after progress_after = 3 sessions: 6 > 3,
+# below expected. s1 against s2 alone (itself left out): 3 is not above 3. With the default fewest
+# courses to judge (5) nobody has enough similar courses: not judged.
+EXPECTED_PATIENTS = """
+patient_id,birth_year,sex,diagnosis
+a1,1970,F,disc_herniation
+a2,1971,M,disc_herniation
+a3,1972,F,disc_herniation
+"""
+EXPECTED_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+s1,a1,2026-03-01,4
+s2,a2,2026-03-01,4
+t1,a3,2026-03-01,10
+"""
+EXPECTED_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+x1,a1,s1,2026-03-01,Birch,attended,8,6
+x2,a1,s1,2026-03-02,Birch,attended,6,5
+x3,a1,s1,2026-03-03,Birch,attended,4,3
+x4,a1,s1,2026-03-04,Birch,attended,3,2
+y1,a2,s2,2026-03-01,Birch,attended,8,6
+y2,a2,s2,2026-03-02,Birch,attended,5,5
+y3,a2,s2,2026-03-03,Birch,attended,4,3
+y4,a2,s2,2026-03-04,Birch,attended,3,2
+z1,a3,t1,2026-03-01,Birch,attended,8,7
+z2,a3,t1,2026-03-02,Birch,attended,8,7
+z3,a3,t1,2026-03-03,Birch,attended,7,7
+z4,a3,t1,2026-03-04,Birch,attended,6,6
+"""
+
+
+# The mild band: m1 and m2 are completed (4 of 4 planned), piriformis syndrome, baseline 2 (at the
+# ceiling: too low to judge by the MCID), pain before session 4: 1 and 1 -> 75th percentile 1.
+# c1 (same diagnosis and band, open) has 3 before its session 4: 3 > 1, below its expected course.
+# Decoys: d1 is completed with the same diagnosis but baseline 5 (the moderate band) and pain 9 before
+# session 4; o1 is completed in the mild band with another diagnosis and pain 9 there. Either,
+# counted as similar, would lift the 75th percentile above 3.
+CEILING_PATIENTS = """
+patient_id,birth_year,sex,diagnosis
+b1,1970,F,piriformis_syndrome
+b2,1971,M,piriformis_syndrome
+b3,1972,F,piriformis_syndrome
+b4,1973,M,piriformis_syndrome
+b5,1974,F,spinal_stenosis
+"""
+CEILING_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+m1,b1,2026-03-01,4
+m2,b2,2026-03-01,4
+c1,b3,2026-03-01,10
+d1,b4,2026-03-01,4
+o1,b5,2026-03-01,4
+"""
+CEILING_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+m11,b1,m1,2026-03-01,Birch,attended,2,1
+m12,b1,m1,2026-03-02,Birch,attended,2,1
+m13,b1,m1,2026-03-03,Birch,attended,1,1
+m14,b1,m1,2026-03-04,Birch,attended,1,0
+m21,b2,m2,2026-03-01,Birch,attended,2,2
+m22,b2,m2,2026-03-02,Birch,attended,2,1
+m23,b2,m2,2026-03-03,Birch,attended,1,1
+m24,b2,m2,2026-03-04,Birch,attended,1,1
+c11,b3,c1,2026-03-01,Birch,attended,2,2
+c12,b3,c1,2026-03-02,Birch,attended,3,2
+c13,b3,c1,2026-03-03,Birch,attended,3,3
+c14,b3,c1,2026-03-04,Birch,attended,3,3
+d11,b4,d1,2026-03-01,Birch,attended,5,4
+d12,b4,d1,2026-03-02,Birch,attended,7,6
+d13,b4,d1,2026-03-03,Birch,attended,8,8
+d14,b4,d1,2026-03-04,Birch,attended,9,9
+o11,b5,o1,2026-03-01,Birch,attended,2,2
+o12,b5,o1,2026-03-02,Birch,attended,5,5
+o13,b5,o1,2026-03-03,Birch,attended,8,8
+o14,b5,o1,2026-03-04,Birch,attended,9,9
+"""

@@ -121,6 +121,15 @@ def test_the_report_holds_the_courses_figures_worked_out_by_hand(clinic_db):
     assert r.expected.verdict.below_expected is True                 # 6 > 5 before session 5
 
 
+def test_the_report_says_the_course_fails_to_progress_though_the_mcid_is_met(clinic_db):
+    lines = made(clinic_db).flags()
+    # 8 -> 6 is the 2-point MCID met, but 6 before session 5 is above the similar courses' 5
+    assert lines[0] == ("Failure to progress: yes. By the MCID: pain before 8 at first, 6 at session 5; progress "
+                        "means pain fell by at least 2 points: met.")
+    assert lines[1].startswith("Below the expected course: pain 6 before session 5")
+    assert not any("rose over three sessions" in line for line in lines)
+
+
 def test_the_pdf_is_one_page_with_the_numbers_the_as_of_date_and_the_pseudonymous_id(clinic_db):
     needs_dejavu()
     pages, text = pdf_text(report.pdf_bytes(made(clinic_db)))
@@ -164,6 +173,7 @@ def test_a_baseline_of_two_or_less_gets_a_ceiling_note_and_no_expected_course(cl
     flags = " ".join(r.flags())
     assert "Ceiling: pain before the first scored session was 2 (at most 2)" in flags
     assert "Below the expected course: not judged" in flags
+    assert "Failure to progress" not in flags                       # the ceiling line says why
     assert r.expected_words() == ("Expected course: 0 similar completed courses (Other, mild baseline pain, 0–3): "
                                   "too few similar courses to draw an expected course (at least 5 are needed).")
 

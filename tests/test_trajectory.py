@@ -248,3 +248,19 @@ def test_the_open_courses_table_can_be_passed_in(con):
     filters = Filters(as_of=AS_OF)
     table = metrics.open_courses(con, filters)
     assert trajectory.below_expected(con, filters, ["T"], table) == {"T": True}
+
+
+def test_the_protocol_flags_carry_the_same_verdicts_into_failure_to_progress(con):
+    from clinic import flags
+
+    low = Settings(min_cohort=4)
+    for filters in (Filters(as_of=AS_OF), Filters(as_of=AS_OF, settings=low),
+                    Filters(as_of=AS_OF, settings=low, scope="Birch"), Filters(as_of=dt.date(2026, 3, 16))):
+        found = flags.courses(flags.reader(con, filters)).set_index("course_id")
+        verdicts = trajectory.below_expected(con, filters, list(found.index))
+        assert {c: (None if pd.isna(v) else bool(v)) for c, v in found.below_expected.items()} == verdicts, filters
+    found = flags.courses(flags.reader(con, Filters(as_of=AS_OF))).set_index("course_id")
+    # T: 6 -> 6 (MCID not met) and below expected; U: 5 -> 4 (not met), not below; V: not judged yet
+    assert [(found.loc[c, "mcid_not_met"], found.loc[c, "below_expected"], found.loc[c, "failure_to_progress"])
+            for c in "TU"] == [(True, True, True), (True, False, True)]
+    assert pd.isna(found.loc["V", "failure_to_progress"]) and found.loc["T", "expected_q75_pain"] == 4

@@ -1,0 +1,118 @@
+-- trajectory_quartiles: defines the table macro expected_q75(as_of, relief_rule, min_cohort), used
+-- through `-- uses: trajectory_quartiles`. Returns nothing itself.
+-- The macro answers "what is the 75th percentile of pain before session k among a course's similar
+-- courses" for every course of the clinic at once. Similar courses are those of
+-- trajectory_expected.sql: the COMPLETED courses of the whole clinic as of as_of with the same
+-- diagnosis and baseline band, the course itself left out. A course that is itself completed is one
+-- of its own similar courses, so it is taken out: the answer depends only on the group, k and the
+-- score left out (none, or the course's own score at k), and each of those is worked out once from
+-- the count of each score 0-10 at each session number (never once per course).
+-- It returns one row per (diagnosis, baseline_band, session_number, left_out) that has a score:
+--   diagnosis, baseline_band, session_number (k),
+--   left_out: null = no course left out (for a course that is not completed); else the score at k of
+--     the one completed course left out (for that course itself),
+--   similar_courses: completed courses of the group (with a baseline band), less the one left out,
+--   courses_at_session: of those, the courses with a pain-before score at k,
+--   expected_q75_pain: their 75th percentile at k, DuckDB's quantile_cont (linear interpolation at
+--     rank (n - 1) x 0.75 of the sorted scores); null when similar_courses or courses_at_session is
+--     below min_cohort.
+-- A course's verdict joins on its diagnosis, band, latest scored session and
+-- `left_out is not distinct from (case when completed then latest_pain end)`.
+-- macro params: as_of (date), relief_rule (the one `open_courses` was computed with), min_cohort
+--   (integer).
+-- uses: trajectory_sessions
+-- reads: open_courses (see filtered_courses.sql)
+create or replace temp macro expected_q75(as_of, relief_rule, min_cohort) as table (
+    with score_counts as materialized (
+        select diagnosis, baseline_band, session_number, pain_before, count(*) as courses
+        from trajectory_sessions(as_of, relief_rule)
+        where completed and diagnosis is not null and baseline_band is not null and pain_before is not null
+        group by diagnosis, baseline_band, session_number, pain_before
+    ),
+
+    -- a course has a band only with a score at session 1, so the group's courses are those scored there
+    group_sizes as (
+        select diagnosis, baseline_band, sum(courses) as courses
+        from score_counts
+        where session_number = 1
+        group by diagnosis, baseline_band
+    ),
+
+    left_outs as (
+        select distinct diagnosis, baseline_band, session_number, null::integer as left_out
+        from score_counts
+        union all
+        select diagnosis, baseline_band, session_number, pain_before::integer
+        from score_counts
+    ),
+
+    counts as (
+        select
+            o.diagnosis,
+            o.baseline_band,
+            o.session_number,
+            o.left_out,
+            c.pain_before,
+            c.courses - case when c.pain_before = o.left_out then 1 else 0 end as courses
+        from left_outs as o
+        join score_counts as c
+          on c.diagnosis = o.diagnosis
+         and c.baseline_band = o.baseline_band
+         and c.session_number = o.session_number
+    ),
+
+    ranked as (
+        select
+            *,
+            sum(courses) over (partition by diagnosis, baseline_band, session_number, left_out order by pain_before)
+                as courses_up_to,
+            sum(courses) over (partition by diagnosis, baseline_band, session_number, left_out) as scored
+        from counts
+    ),
+
+    -- quantile_cont at 0.75 over the n scores sorted: position p = (n - 1) * 0.75 (0-based); the scores
+    -- at ranks floor(p) and ceil(p), joined by a straight line
+    positions as (
+        select
+            diagnosis, baseline_band, session_number, left_out,
+            any_value(scored) as scored,
+            ((any_value(scored) - 1) * 0.75)::double as p
+        from ranked
+        group by diagnosis, baseline_band, session_number, left_out
+    ),
+
+    quartiles as (
+        select
+            q.diagnosis, q.baseline_band, q.session_number, q.left_out, q.scored,
+            min(r.pain_before) filter (where r.courses_up_to > floor(q.p)) as low_score,
+            min(r.pain_before) filter (where r.courses_up_to > ceil(q.p)) as high_score,
+            q.p - floor(q.p) as fraction
+        from positions as q
+        join ranked as r
+          on r.diagnosis = q.diagnosis
+         and r.baseline_band = q.baseline_band
+         and r.session_number = q.session_number
+         and r.left_out is not distinct from q.left_out
+        group by q.diagnosis, q.baseline_band, q.session_number, q.left_out, q.scored, q.p
+    ),
+
+    final as (
+        select
+            q.diagnosis,
+            q.baseline_band,
+            q.session_number,
+            q.left_out,
+            g.courses - case when q.left_out is null then 0 else 1 end as similar_courses,
+            q.scored as courses_at_session,
+            case
+                when g.courses - case when q.left_out is null then 0 else 1 end >= min_cohort
+                 and q.scored >= min_cohort
+                 and q.scored > 0
+                then q.low_score + q.fraction * (q.high_score - q.low_score)
+            end as expected_q75_pain
+        from quartiles as q
+        join group_sizes as g on g.diagnosis = q.diagnosis and g.baseline_band = q.baseline_band
+    )
+
+    select * from final
+);
