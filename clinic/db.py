@@ -239,7 +239,8 @@ def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
     connection (connect) brings an older one up to date."""
     tables = list(schema_tables())
     [(found,)] = fetch(con, "tables_present", tables=tables)
-    return found == len(tables) and not fetch(con, "import_batches_outdated")[0][0]
+    return (found == len(tables) and not fetch(con, "import_batches_outdated")[0][0]
+            and not fetch(con, "courses_planned_outdated")[0][0])
 
 
 def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
@@ -294,5 +295,9 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
             con.execute(sql_text("retire_import_batches"))
             con.execute(sql_text("schema"))              # import_batches as schema.sql has it now
             con.execute(sql_text("migrate_import_batches"))
+            con.commit()
+        if con.execute(sql_text("courses_planned_outdated")).fetchone()[0]:
+            con.begin()                 # a database from before the planned-sessions setting
+            con.execute(sql_text("migrate_courses_planned"))
             con.commit()
     return con

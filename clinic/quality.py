@@ -3,9 +3,9 @@
 Five checks, each a count with the rows behind it:
 - `pain`: attended sessions without both pain scores (pain_before or pain_after empty), also per
   therapist (of the session) and month, with the share of attended sessions they are;
-- `unplanned`: courses without a courses-file row, so without a planned length (10 is assumed). An
-  empty planned_sessions in a courses file is stored as 10 by the import, so it cannot be told from
-  a written 10 and is not counted;
+- `unplanned`: courses without a planned length: no courses-file row, or an empty planned_sessions
+  in it (the planned-sessions setting, 10 by default, is assumed). Databases from before that
+  setting stored an empty planned_sessions as 10, which cannot be told from a written 10;
 - `diagnosis`: patients without a diagnosis;
 - `paperwork`: patients without the paperwork: no doctor's conclusion, imaging none or empty, or
   blood tests not done or empty (any of the three). A patient seen only in sessions or the courses
@@ -109,8 +109,9 @@ def checks(read: Read, filters: Filters, grid: pd.DataFrame | None = None) -> di
               "Every attended session has both pain scores."),
         Check("unplanned", "Courses without a planned length", int(courses.unplanned_courses), int(courses.courses),
               "courses",
-              "Courses with no row in a courses file, so 10 daily sessions are assumed for adherence and completion. "
-              "(An empty planned_sessions in a courses file is stored as 10 and cannot be told apart.)",
+              "Courses with no row in a courses file, or an empty planned_sessions in it, so "
+              f"{filters.settings.planned_sessions} daily sessions (the planned-sessions setting) are assumed for "
+              "adherence and completion.",
               "Every course has a planned length from a courses file."),
         Check("diagnosis", "Patients without a diagnosis", int(patients.no_diagnosis), int(patients.patients),
               "patients", "Patients with no diagnosis recorded." + row_note,

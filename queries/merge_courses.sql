@@ -2,7 +2,9 @@
 -- table `merged`: one row per staged course_id, as it will be stored, plus `change`
 -- ('new', 'updated' or 'unchanged'). Returns nothing.
 -- params: $keep (varchar[]: optional columns the file lacks; an updated row keeps its stored
---         value there, a new row gets the default), $batch_id (integer)
+--         value there, a new row gets none), $batch_id (integer)
+-- An empty or missing planned_sessions is stored as null: the planned-sessions setting (10 by
+-- default) applies to it when metrics are computed, as to a course without a courses-file row.
 -- reads: staged (the file's accepted rows, registered by the importer)
 -- uses: merge_rules
 create or replace temp table merged as
@@ -13,7 +15,7 @@ with incoming as (
         kept_value($keep, 'start_date', stored.course_id is not null,
                    stored.start_date, staged.start_date) as start_date,
         kept_value($keep, 'planned_sessions', stored.course_id is not null,
-                   stored.planned_sessions, coalesce(staged.planned_sessions, 10)) as planned_sessions
+                   stored.planned_sessions, staged.planned_sessions) as planned_sessions
     from staged
     left join courses as stored on stored.course_id = staged.course_id
 ),

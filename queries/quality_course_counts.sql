@@ -1,5 +1,6 @@
--- quality_course_counts: how many courses pass the filters, how many of them have no courses-file
--- row (so no planned length: 10 sessions are assumed), how many are inferred, and how many inferred
+-- quality_course_counts: how many courses pass the filters, how many of them have no planned length
+-- (no courses-file row, or an empty planned_sessions in it: the planned-sessions setting is
+-- assumed), how many are inferred, and how many inferred
 -- courses started after a long gap (31 days or more) from an earlier inferred course of the patient.
 -- returns: one row: courses, unplanned_courses, inferred_courses, new_after_gap
 -- params: $therapists (varchar[]), $sites (varchar[]) (see quality_rules.sql; the course's therapist)
@@ -12,7 +13,7 @@ with courses as (
 final as (
     select
         count(*) as courses,
-        count(*) filter (where not in_courses_file) as unplanned_courses,
+        count(*) filter (where planned_sessions is null) as unplanned_courses,
         count(*) filter (where inferred) as inferred_courses,
         count(*) filter (where previous_course_id is not null) as new_after_gap
     from courses

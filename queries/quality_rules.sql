@@ -10,7 +10,7 @@
 --   course_id (as imported, else inferred), missing_pain (pain_before or pain_after empty).
 -- quality_course_list(): every course, unfiltered: those in the courses file and those named (or
 --   inferred) on session rows: course_id, patient_id, in_courses_file, planned_sessions (null without
---   a courses-file row: 10 is assumed), start_date, first_row_date, last_row_date (null without
+--   a courses-file row or when empty there: the planned-sessions setting is assumed), start_date, first_row_date, last_row_date (null without
 --   session rows), sessions_attended, therapist (of the first attended session, else of the first row; the row
 --   order of DESIGN.md), inferred (every row of it has no course_id), and for an inferred course the
 --   patient's previous inferred course: previous_course_id, previous_last_date, gap_days (days from

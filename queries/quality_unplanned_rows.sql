@@ -1,14 +1,16 @@
--- quality_unplanned_rows: the courses without a courses-file row (no planned length: 10 sessions are
--- assumed) that pass the filters, most recently started first.
+-- quality_unplanned_rows: the courses without a planned length (no courses-file row, or an empty
+-- planned_sessions in it: the planned-sessions setting is assumed) that pass the filters, most
+-- recently started first.
 -- returns: course_id, patient_id, therapist (of the course), site, first_row_date, last_row_date,
---   sessions_attended, inferred (no session row names the course: its id was inferred);
+--   sessions_attended, inferred (no session row names the course: its id was inferred),
+--   in_courses_file (listed in a courses file with an empty planned_sessions);
 --   sorted by first_row_date descending, course_id; at most $limit rows
 -- params: $therapists (varchar[]), $sites (varchar[]) (see quality_rules.sql), $limit (integer or null = all)
 -- uses: quality_rules
 with unplanned as (
     select *
     from quality_courses($therapists, $sites)
-    where not in_courses_file
+    where planned_sessions is null
 ),
 
 final as (
@@ -20,7 +22,8 @@ final as (
         first_row_date,
         last_row_date,
         sessions_attended,
-        inferred
+        inferred,
+        in_courses_file
     from unplanned
 )
 

@@ -22,7 +22,7 @@ create table if not exists courses (
     course_id         varchar primary key,
     patient_id        varchar not null,
     start_date        date not null,
-    planned_sessions  integer not null default 10 check (planned_sessions between 1 and 60),
+    planned_sessions  integer check (planned_sessions between 1 and 60),   -- null: not given (the setting's default)
     batch_id          integer
 );
 

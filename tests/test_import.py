@@ -362,7 +362,7 @@ def test_patients_rows_are_checked_and_normalised(tmp_path, csv_file):
     ]
 
 
-def test_courses_default_to_ten_sessions_and_reject_out_of_range_plans_and_missing_starts(tmp_path, csv_file):
+def test_an_empty_plan_is_stored_empty_and_out_of_range_plans_and_missing_starts_are_rejected(tmp_path, csv_file):
     path = csv_file("""
         course_id,patient_id,start_date,planned_sessions
         c1,p1,2026-03-01,
@@ -375,7 +375,8 @@ def test_courses_default_to_ten_sessions_and_reject_out_of_range_plans_and_missi
     [result] = run_import(tmp_path, path)
     assert (result.kind, result.new, result.rejected) == ("courses", 2, 4)
     assert result.rejects[-1].line == 7 and "start_date is required" in result.rejects[-1].reason
-    assert table(tmp_path, "select course_id, planned_sessions from courses order by 1") == [("c1", 10), ("c5", 12)]
+    # empty: the planned-sessions setting (10 by default) applies when counted (tests/test_settings.py)
+    assert table(tmp_path, "select course_id, planned_sessions from courses order by 1") == [("c1", None), ("c5", 12)]
 
 
 def test_a_session_whose_course_belongs_to_another_patient_is_rejected(tmp_path, csv_file):

@@ -159,6 +159,21 @@ def test_the_courses_without_a_planned_length_are_those_without_a_courses_file_r
     assert "p4:2026-02-01" not in set(rows.course_id)     # an inferred course the courses file describes
 
 
+def test_a_course_listed_with_an_empty_planned_length_still_has_none(db_from):
+    # c6 gets a courses-file row with planned_sessions empty: still without a planned length (the
+    # setting is assumed), now marked as listed; c1's written 8 keeps it off the list
+    path = db_from(SESSIONS, PATIENTS, COURSES.rstrip() + "\nc6,p6,2026-02-10,\n")
+    con = db.connect(path, read_only=True)
+    try:
+        read = quality.reader(con)
+        assert counts(read)["unplanned"] == (4, 7)
+        rows = quality.rows(read, "unplanned", EVERYTHING)
+    finally:
+        con.close()
+    assert dict(zip(rows.course_id, rows.in_courses_file)) == {
+        "p3:2026-03-03": False, "c6": True, "c2": False, "p3:2026-01-01": False}
+
+
 def test_a_gap_of_31_days_starts_a_new_inferred_course_and_30_days_does_not(clinic):
     rows = quality.rows(clinic, "gaps", EVERYTHING)
     assert rows[["patient_id", "gap_days", "previous_course_id", "course_id", "therapist"]].to_dict("records") == [

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+import duckdb
 import pytest
 
 from clinic import settings
@@ -185,3 +186,68 @@ def test_the_planned_sessions_setting_applies_to_courses_that_courses_csv_does_n
     # and the facts-settled path as of a late date agrees with the computed one
     code, late = cli("metrics", "--db", db, "--as-of", "2026-05-01", "--json", "--planned-sessions", "4")
     assert late["overall"]["adherence"]["completed"] == 2           # c3 (2 of 2) and p4 (4 of 4)
+
+
+# A courses.csv row with an empty planned_sessions (q1, p5) is stored without one, so the setting
+# reaches it as it reaches p4's unlisted course: p5 attended 03-01..03-04 daily, exactly like p4.
+# c1's written 10 is a decoy: it stays 10 whatever the setting.
+EMPTY_PLANNED_COURSES = SETTINGS_COURSES.rstrip() + """
+q1,p5,2026-03-01,
+"""
+EMPTY_PLANNED_SESSIONS = SETTINGS_SESSIONS.rstrip() + """
+f1,p5,q1,2026-03-01,t1,attended,7,5
+f2,p5,q1,2026-03-02,t1,attended,6,5
+f3,p5,q1,2026-03-03,t1,attended,6,4
+f4,p5,q1,2026-03-04,t1,attended,5,4
+"""
+
+
+def test_an_empty_planned_sessions_in_courses_csv_follows_the_setting_and_a_written_one_does_not(cli, db_from):
+    db = db_from(EMPTY_PLANNED_SESSIONS, courses=EMPTY_PLANNED_COURSES)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = con.table("courses").select("course_id, planned_sessions").order("course_id").fetchall()
+    finally:
+        con.close()
+    assert stored == [("c1", 10), ("c2", 10), ("c3", 2), ("q1", None)]
+
+    def rows(*flags):
+        code, found = cli("courses", "--db", db, "--as-of", "2026-03-10", "--json", *flags)
+        assert code == 0, cli.err
+        return {r["course_id"]: (r["planned_sessions"], r["adherence"], r["completed"]) for r in found}
+
+    default, short = rows(), rows("--planned-sessions", "4")
+    assert default["q1"] == (10, 4 / 9, False)                      # empty means 10 by default
+    assert short["q1"] == (4, 1.0, True)
+    assert short["c1"][0] == 10
+    code, late = cli("metrics", "--db", db, "--as-of", "2026-05-01", "--json", "--planned-sessions", "4")
+    assert late["overall"]["adherence"]["completed"] == 2           # c3 (2 of 2) and q1 (4 of 4)
+
+
+def test_a_database_from_before_keeps_every_course_and_then_stores_an_empty_planned_sessions_as_empty(
+        cli, db_from, tmp_path):
+    from clinic import db, facts
+
+    path = db_from(SETTINGS_SESSIONS, courses=SETTINGS_COURSES)
+    con = duckdb.connect(str(path))                      # planned_sessions as it was created before
+    con.execute("alter table courses alter column planned_sessions set not null")
+    con.execute("alter table courses alter column planned_sessions set default 10")
+    assert con.execute(db.sql_text("courses_planned_outdated")).fetchall() == [(True,)]
+    before = con.table("courses").order("course_id").fetchall()
+    con.close()
+    facts.ensure(path)                                   # what the dashboard does when it opens a database
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute(db.sql_text("courses_planned_outdated")).fetchall() == [(False,)]
+        assert con.table("courses").order("course_id").fetchall() == before
+    finally:
+        con.close()
+    more = tmp_path / "more_courses.csv"
+    more.write_text("course_id,patient_id,start_date,planned_sessions\nq1,p5,2026-03-01,\n")
+    code, _out = cli("import", more, "--db", path)
+    assert code == 0, cli.err
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.table("courses").filter("course_id = 'q1'").select("planned_sessions").fetchall() == [(None,)]
+    finally:
+        con.close()
