@@ -182,8 +182,8 @@ def why_words(mcid_not_met, below_expected) -> str:
     if _plain(mcid_not_met):
         reasons.append("MCID not met")
     if _plain(below_expected):
-        reasons.append("worse than 3 in 4 similar courses")
-    text = " and ".join(reasons)
+        reasons.append("below expected")
+    text = ", ".join(reasons)
     return text[:1].upper() + text[1:]
 
 
@@ -264,7 +264,7 @@ def _labels(settings) -> dict[str, tuple[str, str, str, str]]:
                      f"Courses whose pain has not fallen by the minimal clinically important difference "
                      f"({MCID_LABELS[settings.mcid]}) from the first scored session to the latest scored session "
                      f"after the first {settings.progress_after}, or whose pain at that session is worse than three "
-                     "in four similar courses' (above the 75th percentile of the clinic's completed courses with "
+                     "in four similar courses' (below expected: above the 75th percentile of the clinic's completed courses with "
                      f"the same diagnosis and baseline band, at least {settings.min_cohort} of them). Courses not yet "
                      "that far are not judged; those at the ceiling are judged against similar courses only.",
                      "No judged course has failed to progress."),
@@ -333,7 +333,7 @@ ROW_COLUMNS = {
                  "notes", "session_id", "course_id"),
     "rising": ("patient_id", "link", "last_rise_date", "rise", "therapist", "sessions_attended", "last_attended_date",
                "start_date", "course_id"),
-    "progress": ("patient_id", "link", "why", "baseline_pain", "latest_pain", "latest_session", "expected_q75_pain",
+    "progress": ("patient_id", "link", "why", "baseline_pain", "latest_pain", "expected_q75_pain", "latest_session",
                  "latest_date", "therapist", "sessions_attended", "start_date", "course_id"),
     "ceiling": ("patient_id", "link", "baseline_pain", "therapist", "sessions_attended", "start_date", "course_id"),
 }
@@ -347,7 +347,7 @@ LABELS = {
     "last_attended_date": "Last visit", "baseline_pain": "Baseline pain", "pain_now": "Pain now",
     "pain_now_session": "Judged at session", "pain_now_date": "Judged on", "why": "Why",
     "latest_pain": "Pain now", "latest_session": "Judged at session", "latest_date": "Judged on",
-    "expected_q75_pain": "Similar courses' 75th percentile",
+    "expected_q75_pain": "Expected (75th pct)",
 }
 
 
@@ -396,8 +396,8 @@ ATTENTION = {   # reason: the list's title
     "red_flag_rising": "Pain rising over three visits",
 }
 ATTENTION_COLUMNS = {
-    "failure_to_progress": ("patient_id", "link", "why", "baseline_pain", "latest_pain", "latest_session",
-                            "expected_q75_pain", "therapist", "days_since_last_visit", "last_attended_date",
+    "failure_to_progress": ("patient_id", "link", "why", "baseline_pain", "latest_pain", "expected_q75_pain",
+                            "latest_session", "therapist", "days_since_last_visit", "last_attended_date",
                             "sessions_attended", "start_date", "course_id"),
     "red_flag_rising": ("patient_id", "link", "last_rise_date", "rise", "therapist", "days_since_last_visit",
                         "last_attended_date", "sessions_attended", "start_date", "course_id"),
@@ -409,8 +409,8 @@ def attention_caption(reason: str, settings, recent_days: int) -> str:
     what = {
         "failure_to_progress": (f"Pain has not fallen by {MCID_LABELS[settings.mcid]} from the first scored session "
                                 f"to the latest scored session after the first {settings.progress_after}, or is "
-                                "worse there than three in four similar courses': review the plan, and consider "
-                                "sending the patient back to the doctor. The latest judged first."),
+                                "worse there than three in four similar courses' (below expected): review the plan, "
+                                "and consider sending the patient back to the doctor. The latest judged first."),
         "red_flag_rising": ("Pain before the session rose at three scored sessions in a row: a red flag to check and "
                             "refer. The latest rise first."),
     }[reason]

@@ -698,6 +698,10 @@ def fmt_pct(value, digits: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
 
 
+# What a table shows in an empty cell (Streamlit's own default is the word "None").
+MISSING = "—"
+
+
 def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height: int | None = None,
                key: str | None = None, config: dict | None = None, **kwargs):
     """A read-only table with readable column names and dates shown as dates (not timestamps).
@@ -723,6 +727,7 @@ def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height
             config[column] = st.column_config.Column(label)
     if height is None:
         height = min(420, 38 + 35 * max(len(frame), 1))
+    kwargs.setdefault("placeholder", MISSING)
     return st.dataframe(frame, column_config=config, hide_index=True, width="stretch", height=height, key=key, **kwargs)
 
 

@@ -65,7 +65,8 @@ config = {
     # wide enough for the longest label ("Piriformis syndrome") and kept in view while scrolling
     "label": st.column_config.Column(charts.TABLE_LABELS["label"], pinned=True, width=widths["label"]),
 }
-st.dataframe(table, hide_index=True, width="stretch", height=min(560, 38 + 35 * max(len(table), 1)),
+st.dataframe(table, hide_index=True,
+             placeholder=ui.MISSING, width="stretch", height=min(560, 38 + 35 * max(len(table), 1)),
              column_config=config, key="cohorts.table")
 
 # The filters travel in the file names; the CSV's header stays on line 1, the XLSX says the rest on "About".
@@ -119,7 +120,8 @@ if filters.scope:
                    + ", ".join(for_markdown(label) for label in hidden_labels) + ".")
     clinic_table = charts.private_display_table(clinic_rows, group, hidden_text)
     clinic_widths = charts.table_widths(clinic_table)
-    st.dataframe(clinic_table, hide_index=True, width="stretch", height=min(560, 38 + 35 * max(len(clinic_rows), 1)),
+    st.dataframe(clinic_table, hide_index=True,
+                 placeholder=ui.MISSING, width="stretch", height=min(560, 38 + 35 * max(len(clinic_rows), 1)),
                  column_config={**{c: st.column_config.Column(label, help=charts.TABLE_HELP.get(c),
                                                               width=clinic_widths.get(c))
                                    for c, label in charts.TABLE_LABELS.items()},

@@ -93,7 +93,7 @@ else:
                          for c in ("ratio", "ci_low", "ci_high")},
                       **{c: st.column_config.NumberColumn(labels[c], format="%.1f")
                          for c in ("expected", "observed_pct", "expected_pct")}}
-            st.dataframe(styled, hide_index=True, width="stretch", key="fair.oe_table",
+            st.dataframe(styled, hide_index=True, placeholder=ui.MISSING, width="stretch", key="fair.oe_table",
                          column_config={**{c: st.column_config.Column(labels[c]) for c in labels}, **config})
             data = charts.oe_export(expected, filters_text, settings_text)
             ui.download("Download observed and expected (CSV)", exports.frame_csv(data),
@@ -101,4 +101,5 @@ else:
                         key="fair.download.expected",
                         help="Every row states the model, the interval, the filters and the settings.")
         with st.expander("The model's coefficients (log-odds)"):
-            st.dataframe(charts.coefficient_table(model), hide_index=True, width="stretch", key="fair.coefficients")
+            st.dataframe(charts.coefficient_table(model), hide_index=True,
+                         placeholder=ui.MISSING, width="stretch", key="fair.coefficients")

@@ -121,7 +121,8 @@ if last:
                 f"{total['new']:,} new, {total['updated']:,} updated, {total['unchanged']:,} unchanged, "
                 f"{total['rejected']:,} rejected.")
         summary = uploads.summary_frame(results)
-        st.dataframe(summary, hide_index=True, width="stretch", key="import.summary", column_config={
+        st.dataframe(summary, hide_index=True,
+                     placeholder=ui.MISSING, width="stretch", key="import.summary", column_config={
             **{c: st.column_config.Column(label) for c, label in uploads.SUMMARY_LABELS.items()},
             **{c: st.column_config.NumberColumn(uploads.SUMMARY_LABELS[c], format="localized") for c in uploads.COUNTS},
         })

@@ -64,6 +64,7 @@ if len(shown):
     st.markdown(f"**Median {charts.UNIT_WORD[unit]} to relief per curve** (greyed: fewer than "
                 f"{filters.settings.min_cohort} courses, too few to judge)")
     st.dataframe(charts.grey_too_few(shown), column_config=columns(charts.MEDIAN_LABELS), hide_index=True,
+                 placeholder=ui.MISSING,
                  width="stretch", key="relief_time.medians")
     ui.download("Download the medians (CSV)", exports.frame_csv(medians.rename(columns=charts.MEDIAN_LABELS)),
                 exports.file_name(f"time-to-relief-medians-{unit}-by-{by or 'all'}", filters, "csv"),
@@ -110,7 +111,7 @@ else:
     st.plotly_chart(charts.adherence_chart(lasting["sustained_by_adherence"], filters.settings.adherence_pct),
                     width="stretch")
 st.dataframe(charts.grey_too_few(adherence.drop(columns=["settings"])),
-             column_config=columns(charts.ADHERENCE_LABELS), hide_index=True, width="stretch",
+             column_config=columns(charts.ADHERENCE_LABELS), hide_index=True, placeholder=ui.MISSING, width="stretch",
              key="relief_time.adherence")
 ui.download("Download the adherence comparison (CSV)",
             exports.frame_csv(adherence.rename(columns=charts.ADHERENCE_LABELS)),

@@ -110,7 +110,7 @@ def test_a_course_below_its_expected_course_is_on_the_overviews_failing_list(sim
     rows = failing.dataframe[0].value
     assert list(rows.course_id) == ["t1"]
     assert (rows.why.iloc[0], rows.latest_pain.iloc[0], rows.expected_q75_pain.iloc[0]) == \
-        ("Worse than 3 in 4 similar courses", 6, 3)
+        ("Below expected", 6, 3)
 
 
 def test_with_too_few_similar_courses_the_mcid_alone_decides(similar_app):
