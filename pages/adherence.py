@@ -25,8 +25,11 @@ def interval(name: str) -> str:
     return "" if "—" in (low, high) else f" 95 % Wilson interval {low} – {high}."
 
 
-def share_of_courses(name: str) -> str:
-    return f"{ui.fmt_pct(summary[name + '_share'])} of courses"
+def share_of(name: str, of: int) -> str:
+    """A share under its count: of how many, and its 95 % Wilson interval."""
+    low, high = ui.fmt_pct(summary[name + "_ci_low"], 1), ui.fmt_pct(summary[name + "_ci_high"], 1)
+    ci = "" if "—" in (low, high) else f" · 95 % CI {low} – {high}"
+    return f"{ui.fmt_pct(summary[name + '_share'])} of {of:,} courses{ci}"
 
 
 SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}
@@ -38,16 +41,16 @@ tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over 
                      "the as-of day without a visit yet has no adherence and is left out here.")
 threshold, gap = filters.settings.adherence_pct, filters.settings.dropout_gap_days
 tiles[1].metric(f"Adherent (≥ {threshold} %)", f"{summary['adherent']:,}",
-                f"{ui.fmt_pct(summary['adherent_share'])} of {rated:,} courses",
+                share_of("adherent", rated),
                 **SHARE, help=f"Courses with a visit on {threshold} % of their days so far or more (a setting)."
                 + interval("adherent"))
-tiles[2].metric("Completed", f"{summary['completed']:,}", share_of_courses("completed"), **SHARE,
+tiles[2].metric("Completed", f"{summary['completed']:,}", share_of("completed", courses), **SHARE,
                 help="Courses with as many visit days as planned sessions." + interval("completed"))
-tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of_courses("dropped_out"), **SHARE,
+tiles[3].metric("Dropped out", f"{summary['dropped_out']:,}", share_of("dropped_out", courses), **SHARE,
                 help=f"Courses not completed whose last visit (or start, without a visit) was more than {gap} days "
                      "before the as-of date (a setting)." + interval("dropped_out"))
-tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of_courses("ongoing"), **SHARE,
-                help="Courses neither completed nor dropped out.")
+tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of("ongoing", courses), **SHARE,
+                help="Courses neither completed nor dropped out." + interval("ongoing"))
 st.caption("Completed can exceed adherent: completed counts visit days against the plan over the whole course, "
            "however late they came (10 planned, 10 visit days); adherent counts only the visits within the planned "
            f"daily window (the 10 days from the start) and needs {threshold} % of those days.")

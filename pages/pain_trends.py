@@ -15,8 +15,8 @@ if summary["courses"] == 0:
     ui.empty_state(ui.no_courses_message(filters))
 
 tiles = st.columns(2) + st.columns(2)      # two a row: the numbers stay whole in a narrow window
-for tile, (label, value, help_text) in zip(tiles, charts.kpis(summary)):
-    tile.metric(label, value, help=help_text, border=True)
+for tile, (label, value, note, help_text) in zip(tiles, charts.kpis(summary, (ui.cohort() or [None])[0])):
+    tile.metric(label, value, delta=note, delta_color="off", delta_arrow="off", help=help_text, border=True)
 
 overall = ui.query("pain_by_session", split="none")
 if overall.empty or overall.courses.sum() == 0:

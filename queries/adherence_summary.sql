@@ -6,7 +6,7 @@
 --   dropped_out_share, ongoing_share (of courses) (0-1, null when there is nothing to divide by),
 --   and the Wilson 95 % intervals of the adherent, completed and dropped-out shares:
 --   adherent_ci_low, adherent_ci_high, completed_ci_low, completed_ci_high, dropped_out_ci_low,
---   dropped_out_ci_high (null with nothing to divide by)
+--   dropped_out_ci_high, ongoing_ci_low, ongoing_ci_high (null with nothing to divide by)
 -- params: the filter set (see filtered_courses.sql)
 -- uses: filtered_courses, wilson
 -- reads: open_courses (see filtered_courses.sql)
@@ -45,7 +45,9 @@ final as (
         wilson_low(completed, courses) as completed_ci_low,
         wilson_high(completed, courses) as completed_ci_high,
         wilson_low(dropped_out, courses) as dropped_out_ci_low,
-        wilson_high(dropped_out, courses) as dropped_out_ci_high
+        wilson_high(dropped_out, courses) as dropped_out_ci_high,
+        wilson_low(ongoing, courses) as ongoing_ci_low,
+        wilson_high(ongoing, courses) as ongoing_ci_high
     from counts
 )
 

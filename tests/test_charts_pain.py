@@ -184,12 +184,26 @@ def test_split_the_partial_months_share_one_grey_legend_entry():
 def test_the_kpis_read_the_overall_block():
     summary = {"courses": 3, "patients": 3, "sustained_improvement": {
         "assessable": 3, "median_pct": 100 / 7, "responders_30": 1, "responders_50": 1}}
-    values = {label: value for label, value, _ in charts.kpis(summary)}
+    values = {label: value for label, value, _, _ in charts.kpis(summary)}
     assert values == {"Courses": "3", "Median sustained improvement": "14 %", "Responders (≥ 30 % better)": "33 %",
                       "≥ 50 % better": "33 %"}
     nothing = {"courses": 1, "patients": 1, "sustained_improvement": {
         "assessable": 0, "median_pct": None, "responders_30": 0, "responders_50": 0}}
-    assert {v for _, v, _ in charts.kpis(nothing)} == {"1", "—"}
+    assert {v for _, v, _, _ in charts.kpis(nothing)} == {"1", "—"}
+    assert [note for _, _, note, _ in charts.kpis(nothing)] == ["1 patients", None, None, None]
+
+
+def test_each_share_on_a_tile_has_its_interval_and_n_and_the_median_its_spread():
+    summary = {"courses": 3, "patients": 3, "sustained_improvement": {
+        "assessable": 3, "median_pct": 100 / 7, "responders_30": 1, "responders_50": 1}}
+    # the Wilson interval of 1 of 3: centre (1/3 + 1.96²/6) / (1 + 1.96²/3) = 0.4269, half width
+    # 1.96 · √(2/27 + 1.96²/36) / (1 + 1.96²/3) = 0.3654: 6.1 % to 79.2 %
+    notes = {label: note for label, _, note, _ in charts.kpis(summary, {"improvement_q1_pct": 50 / 7,
+                                                                        "improvement_q3_pct": 38.39})}
+    assert notes == {"Courses": "3 patients", "Median sustained improvement": "IQR 7.1 – 38.4 % · n = 3",
+                     "Responders (≥ 30 % better)": "95 % CI 6.1 – 79.2 % · n = 3",
+                     "≥ 50 % better": "95 % CI 6.1 – 79.2 % · n = 3"}
+    assert [note for label, _, note, _ in charts.kpis(summary)][1] == "n = 3"     # no row: no spread
 
 
 def summary(assessable=4, median=25.0, r30=2, r50=1) -> dict:

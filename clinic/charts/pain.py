@@ -73,8 +73,17 @@ def _share(count: int, total: int) -> str:
     return "—" if not total else f"{count / total * 100:.0f} %"
 
 
-def kpis(summary: dict) -> list[tuple[str, str, str]]:
-    """(label, value, help) of the page's KPI tiles from the overall cohort block (ui.overall()).
+def _ci(count: int, total: int) -> str:
+    from clinic.metrics import wilson
+
+    low, high = wilson(count, total)
+    return "" if low is None else f"95 % CI {low * 100:.1f} – {high * 100:.1f} %"
+
+
+def kpis(summary: dict, row: dict | None = None) -> list[tuple[str, str, str | None, str]]:
+    """(label, value, note, help) of the page's KPI tiles from the overall cohort block (ui.overall());
+    `row`, the same cohort's flat row (queries/cohort_metrics.sql), adds the interquartile range. The
+    note, under the value, gives each share its 95 % Wilson interval and n, and the median its spread.
 
     Labels are short and differ in their first characters, so two tiles stay apart even when a
     narrow window cuts their labels."""
@@ -83,15 +92,31 @@ def kpis(summary: dict) -> list[tuple[str, str, str]]:
     median = improvement["median_pct"]
     basis = (f"of {assessable:,} courses with pain scored on two different visit days "
              f"(first scored visit vs the last one)")
+    low, high = (row or {}).get("improvement_q1_pct"), (row or {}).get("improvement_q3_pct")
+    spread = None if low is None or high is None or pd.isna(low) or pd.isna(high) else (low, high)
+    n_text = f"n = {assessable:,}"
+
+    def share_note(count: int) -> str | None:
+        return f"{_ci(count, assessable)} · {n_text}" if assessable else None
+
     return [
-        ("Courses", f"{summary['courses']:,}", f"Courses that match the filters; {summary['patients']:,} patients."),
+        ("Courses", f"{summary['courses']:,}", f"{summary['patients']:,} patients",
+         f"Courses that match the filters; {summary['patients']:,} patients."),
         ("Median sustained improvement", "—" if median is None else f"{median:.0f} %",
+         None if median is None else
+         (f"IQR {spread[0]:.1f} – {spread[1]:.1f} % · {n_text}" if spread else n_text),
          (f"Median of the courses' sustained improvement (baseline − last) ÷ baseline, {basis}. Pain is scored "
-          "in whole points, so many courses share the same few values (for example 33 % = 6 → 4).")),
+          "in whole points, so many courses share the same few values (for example 33 % = 6 → 4)."
+          + (f" Interquartile range (IQR) {spread[0]:.1f} % – {spread[1]:.1f} %: the middle half of the courses."
+             if spread else ""))),
         ("Responders (≥ 30 % better)", _share(improvement["responders_30"], assessable),
-         f"{improvement['responders_30']:,} {basis} improved by 30 % or more (IMMPACT 'moderate')."),
+         share_note(improvement["responders_30"]),
+         f"{improvement['responders_30']:,} {basis} improved by 30 % or more (IMMPACT 'moderate'); the "
+         "interval is the 95 % Wilson score interval."),
         ("≥ 50 % better", _share(improvement["responders_50"], assessable),
-         f"{improvement['responders_50']:,} {basis} improved by 50 % or more ('substantial')."),
+         share_note(improvement["responders_50"]),
+         f"{improvement['responders_50']:,} {basis} improved by 50 % or more ('substantial'); the interval is "
+         "the 95 % Wilson score interval."),
     ]
 
 
