@@ -234,6 +234,29 @@ def access_store() -> access.AccessStore:
     return access.AccessStore.for_database(_run.path)
 
 
+# ---------------------------------------------------------------- charts
+
+# Building a Plotly figure (validating every property it sets) is most of a warm page run's Python
+# time: the Overview's three charts take about 40 ms of its 100 ms. The chart builders are pure
+# functions of what they are given, so a figure is built once per distinct input and shared by
+# every person and rerun that draws the same thing (st.plotly_chart only reads it).
+@st.cache_resource(max_entries=256, ttl=600, show_spinner=False)
+def _figure(builder: str, _build, args: tuple, kwargs: dict):
+    return _build(*args, **kwargs)
+
+
+def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
+    """st.plotly_chart(build(*args, **kwargs)), the figure built once per distinct input (`build` is
+    a pure chart function of clinic.charts). An input Streamlit cannot hash is built every time."""
+    from streamlit.runtime.caching.cache_errors import UnhashableParamError
+
+    try:
+        figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs)
+    except UnhashableParamError:
+        figure = build(*args, **kwargs)
+    return st.plotly_chart(figure, width=width, key=key)
+
+
 def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime: str = "text/csv", **kwargs):
     """A download button (CSV unless `mime` says otherwise) whose every use is written to the audit
     log (which file, how many rows). The entry is made when the button is pressed, by the person

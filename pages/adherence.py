@@ -56,18 +56,18 @@ st.caption("Completed can exceed adherent: completed counts visit days against t
            f"daily window (the 10 days from the start) and needs {threshold} % of those days.")
 
 # One chart a row: side by side, a narrow window squeezed their titles and axes.
-st.plotly_chart(charts.distribution(ui.query("adherence_distribution"), threshold), width="stretch")
+ui.chart(charts.distribution, ui.query("adherence_distribution"), threshold, width="stretch")
 steps = ui.query("adherence_dropout_after")
 if steps.empty:
     st.info("No course among these has dropped out, so there is no drop-out timing to show.")
 else:
-    st.plotly_chart(charts.dropout_after(steps, gap), width="stretch")
+    ui.chart(charts.dropout_after, steps, gap, width="stretch")
 
 outcome = ui.query("adherence_outcome")
 if outcome.assessable.sum() == 0:
     st.info("No course has pain scores on two different visit days yet, so pain outcomes cannot be compared.")
 else:
-    st.plotly_chart(charts.outcome_by_adherence(outcome, threshold), width="stretch")
+    ui.chart(charts.outcome_by_adherence, outcome, threshold, width="stretch")
     parts = []
     for group in outcome.itertuples():
         name = "adherent courses" if group.adherent else "the other courses"
@@ -122,7 +122,7 @@ if days.empty:
     st.info("No course matches this cohort and status" + (" among those whose planned days have all passed"
             if whole_plan_only else "") + ". Pick another cohort value or status, or untick the box above.")
 else:
-    st.plotly_chart(charts.calendar(days, cohort_text, limit), width="stretch")
+    ui.chart(charts.calendar, days, cohort_text, limit, width="stretch")
     st.caption("Columns run over each course's planned days (one session a day). Sessions before a course's "
                "start date or after its planned last day are not shown here; open the Patients page for one "
                "patient's full calendar.")

@@ -40,7 +40,7 @@ metric = st.segmented_control("Metric in the chart", list(charts.METRICS), defau
 benchmark = None
 if filters.therapists and not filters.scope:
     benchmark = charts.overall_values((ui.cohort(None, filters.with_(therapists=())) or [None])[0])
-st.plotly_chart(charts.comparison(frame, metric, overall, group, clinic=benchmark), width="stretch")
+ui.chart(charts.comparison, frame, metric, overall, group, clinic=benchmark, width="stretch")
 if group == "start_month":
     st.caption("Courses of the last weeks are still running: they cannot have completed or dropped out yet, "
                "so their completion and drop-out figures are not final.")
@@ -113,8 +113,8 @@ if filters.scope:
                        delta_arrow="off", border=True)
     shown_rows, hidden_labels = charts.split_suppressed(clinic_rows, group)
     if shown_rows and not clinic_total.get("suppressed"):
-        st.plotly_chart(charts.comparison(charts.cohort_frame(shown_rows, group, least), metric, clinic_total, group),
-                        width="stretch", key="cohorts.clinic_chart")
+        ui.chart(charts.comparison, charts.cohort_frame(shown_rows, group, least), metric, clinic_total, group,
+                 width="stretch", key="cohorts.clinic_chart")
     if hidden_labels:
         st.caption(f"Hidden ({hidden_text} patients, or recoverable from the others): "
                    + ", ".join(for_markdown(label) for label in hidden_labels) + ".")

@@ -53,7 +53,7 @@ st.subheader("Pain scores by therapist and month")
 if checks["pain"].count == 0:
     st.success(checks["pain"].empty if len(grid) else "No attended session matches these filters.")
 else:
-    st.plotly_chart(charts.missing_pain_heatmap(grid), width="stretch", key="quality.heatmap")
+    ui.chart(charts.missing_pain_heatmap, grid, width="stretch", key="quality.heatmap")
     table = quality.grid_table(grid)
     with st.expander(f"The table: {len(table):,} therapist-months"):
         ui.show_table(table, quality.GRID_LABELS, key="quality.grid",

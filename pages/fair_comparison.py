@@ -39,7 +39,7 @@ elif not report["courses"]:
     st.info(f"No matching course can be judged for {charts.MEASURE_LABELS[measure].lower()} yet, so there is "
             "nothing to plot.")
 else:
-    st.plotly_chart(charts.funnel_chart(report, private), width="stretch")
+    ui.chart(charts.funnel_chart, report, private, width="stretch")
     st.markdown(charts.funnel_sentence(report, private))
     st.caption(f"Clinic mean {charts.pct(report['mean'])} over {report['courses']:,} assessable courses. Limits: "
                "mean ± z·√(mean·(1 − mean)/n) at each caseload n (normal approximation of the binomial, the "
@@ -82,7 +82,7 @@ else:
             st.info("None of your matching courses can be judged for this measure yet." if private else
                     "No matching course can be judged for this measure yet.")
         else:
-            st.plotly_chart(charts.forest_chart(expected), width="stretch")
+            ui.chart(charts.forest_chart, expected, width="stretch")
             st.caption("Interval: (O ± 1.96·√V) ÷ E with V = Σ p(1 − p) over the unit's courses, p each course's "
                        "expected probability (normal approximation, the model taken as known). Grey rows: fewer "
                        f"than {filters.settings.min_cohort} courses, too few to judge.")

@@ -32,7 +32,7 @@ tiles[3].metric("Not assessable", f"{counts['not_assessable']:,}",
 st.caption(charts.not_assessable_sentence(counts))
 
 if relief["rate"] is not None:
-    st.plotly_chart(charts.claim_chart(relief, filters.relief_rule), width="stretch")
+    ui.chart(charts.claim_chart, relief, filters.relief_rule, width="stretch")
 
 st.subheader("By cohort")
 group = st.selectbox("Compare relief by", list(COHORT_FIELDS), format_func=COHORT_FIELDS.get, key="relief.by",
@@ -41,7 +41,7 @@ table = charts.cohort_table(ui.cohort(group), group)
 if table.relief_assessable.sum() == 0:
     st.info("No matching course can be judged for first-session relief, so there is nothing to compare.")
 else:
-    st.plotly_chart(charts.relief_by_cohort(table, group, filters.relief_rule), width="stretch")
+    ui.chart(charts.relief_by_cohort, table, group, filters.relief_rule, width="stretch")
 ui.show_table(table, charts.TABLE_LABELS, key="relief.table")
 ui.download("Download this table (CSV)", exports.frame_csv(table.rename(columns=charts.TABLE_LABELS)),
             exports.file_name(f"first-session-relief-by-{group}", filters, "csv"), rows=len(table),
@@ -53,4 +53,4 @@ if changes.empty:
     st.info("No matching course has both pain scores at its first session yet.")
 else:
     without = counts["no_attended_session"] + counts["missing_score"]
-    st.plotly_chart(charts.first_change_histogram(changes, filters.relief_rule, without), width="stretch")
+    ui.chart(charts.first_change_histogram, changes, filters.relief_rule, without, width="stretch")

@@ -181,7 +181,7 @@ message = {
 }[verdict]
 st.markdown(f"Relief here means **{rule}** (change the rule in the sidebar). {message}")
 if relief["rate"] is not None:
-    st.plotly_chart(charts.relief_claim(relief, rule), width="stretch")
+    ui.chart(charts.relief_claim, relief, rule, width="stretch")
 
 # Is pain going down?
 st.subheader("Is pain going down?")
@@ -189,11 +189,11 @@ by_session = ui.query("pain_by_session", split="none")
 if by_session.empty or not by_session.shown.any():
     st.info("Too few courses have pain scores to draw pain session by session.")
 else:
-    st.plotly_chart(pain_charts.pain_by_session(by_session, "none"), width="stretch")
+    ui.chart(pain_charts.pain_by_session, by_session, "none", width="stretch")
     st.page_link("pages/pain_trends.py", label="Pain session by session, before vs after, and by cohort",
                  icon=":material/trending_down:")
 weeks = ui.query("overview_weekly_pain")
 if not weeks.empty:
     st.caption("Calendar weeks mix patients at every stage of their course (new patients arrive in pain every "
                "week), so this line stays level even when every course improves; the chart above follows courses.")
-    st.plotly_chart(charts.weekly_pain(weeks, summary["courses"]), width="stretch")
+    ui.chart(charts.weekly_pain, weeks, summary["courses"], width="stretch")

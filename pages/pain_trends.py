@@ -53,14 +53,14 @@ if not overall.shown.any():
             "Widen the filters.")
 else:
     if by_session.shown.any():
-        st.plotly_chart(charts.pain_by_session(by_session, split, highlight=highlight), width="stretch")
+        ui.chart(charts.pain_by_session, by_session, split, highlight=highlight, width="stretch")
     else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
     ui.download("Download pain by session number (CSV)", exports.frame_csv(by_session),
                 exports.file_name(f"pain-by-session-{split}", filters, "csv"), rows=len(by_session),
                 key="pain.download.by_session", help="The file name states the as-of date and the filters.")
-    st.plotly_chart(charts.before_after(overall), width="stretch")
+    ui.chart(charts.before_after, overall, width="stretch")
 
 if by_month.empty:
     st.info("No scored session in the matching courses yet, so there is no month-by-month trend.")
@@ -69,4 +69,4 @@ elif not by_month.shown.any():
             "Choose another split, or widen the filters.")
 else:
     st.caption(charts.MONTH_CAPTION)
-    st.plotly_chart(charts.pain_by_month(by_month, split, highlight=highlight, as_of=filters.as_of), width="stretch")
+    ui.chart(charts.pain_by_month, by_month, split, highlight=highlight, as_of=filters.as_of, width="stretch")

@@ -259,7 +259,7 @@ sessions = ui.query("patients_sessions", course_id=course_id)
 calendar = ui.query("patients_calendar", course_id=course_id)
 course_label = f"Course {course.course_id} of patient {course.patient_id}"
 if (sessions.status == "attended").any():
-    st.plotly_chart(trajectory_charts.over_expected(sessions, progress.expected, course_label), width="stretch")
+    ui.chart(trajectory_charts.over_expected, sessions, progress.expected, course_label, width="stretch")
     st.caption(progress.expected_words())          # our own words and numbers: nothing from data
     verdict = progress.expected.verdict if progress.expected is not None else None
     if verdict is not None and verdict.below_expected:
@@ -270,7 +270,7 @@ else:
     st.info("No attended session yet, so there is no pain trajectory.")
 
 # Full width (up to a calendar's natural size): squeezed into a column it became unreadable.
-st.plotly_chart(charts.attendance_calendar(calendar, course_label), width=820)
+ui.chart(charts.attendance_calendar, calendar, course_label, width=820)
 
 st.subheader("Flags")
 flags = st.columns(2) + st.columns(2)

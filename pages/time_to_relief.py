@@ -56,7 +56,7 @@ else:
     st.caption(f"Left out of the curve: {whole['not_assessable']:,} courses whose first session cannot be judged "
                f"(a missing score, or pain 0 before it) and {whole['no_attended_session']:,} with no attended "
                "session yet.")
-    st.plotly_chart(charts.km_chart(report, unit), width="stretch")
+    ui.chart(charts.km_chart, report, unit, width="stretch")
 
 medians = charts.median_table(report, unit, settings_line)
 shown = medians.drop(columns=["settings"])
@@ -90,7 +90,7 @@ if drop["courses"] == 0:
             "compare.")
 else:
     st.markdown(charts.share_text(drop))
-    st.plotly_chart(charts.lasting_chart(drop), width="stretch")
+    ui.chart(charts.lasting_chart, drop, width="stretch")
     outcomes = charts.outcome_table(drop)
     ui.show_table(outcomes, {"outcome": "At the next visit", "courses": "Courses", "share_pct": "Share (%)"},
                   key="relief_time.outcomes")
@@ -108,8 +108,7 @@ if adherence.assessable.sum() == 0:
     st.info("No matching course has two pain scores on different days yet, so sustained improvement cannot be "
             "compared.")
 else:
-    st.plotly_chart(charts.adherence_chart(lasting["sustained_by_adherence"], filters.settings.adherence_pct),
-                    width="stretch")
+    ui.chart(charts.adherence_chart, lasting["sustained_by_adherence"], filters.settings.adherence_pct, width="stretch")
 st.dataframe(charts.grey_too_few(adherence.drop(columns=["settings"])),
              column_config=columns(charts.ADHERENCE_LABELS), hide_index=True, placeholder=ui.MISSING, width="stretch",
              key="relief_time.adherence")
