@@ -250,11 +250,37 @@ def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
     a pure chart function of clinic.charts). An input Streamlit cannot hash is built every time."""
     from streamlit.runtime.caching.cache_errors import UnhashableParamError
 
+    if not _small(*args, *kwargs.values()):
+        return st.plotly_chart(build(*args, **kwargs), width=width, key=key)
     try:
         figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs)
     except UnhashableParamError:
         figure = build(*args, **kwargs)
     return st.plotly_chart(figure, width=width, key=key)
+
+
+# Streamlit hashes a DataFrame of 100,000 rows or more by a sample of its rows, so two large frames
+# could share a cache key: results computed from a frame are cached only below this size.
+CACHED_FRAME_ROWS = 50_000
+
+
+def _small(*values) -> bool:
+    return all(len(v) < CACHED_FRAME_ROWS for v in values if isinstance(v, (pd.DataFrame, pd.Series)))
+
+
+@st.cache_data(max_entries=256, ttl=600, show_spinner=False)
+def _csv(frame: pd.DataFrame, first_line: str | None) -> bytes:
+    from clinic import exports
+
+    return exports.frame_csv(frame, first_line)
+
+
+def csv(frame: pd.DataFrame, first_line: str | None = None) -> bytes:
+    """exports.frame_csv(frame, first_line), kept for the next run that shows the same table (a
+    download button's data is made on every run); a large frame is written every time."""
+    from clinic import exports
+
+    return _csv(frame, first_line) if _small(frame) else exports.frame_csv(frame, first_line)
 
 
 def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime: str = "text/csv", **kwargs):

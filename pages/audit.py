@@ -40,5 +40,5 @@ SHOWN = 2000
 st.caption(f"{len(entries):,} matching entries, newest first"
            + (f"; the first {SHOWN:,} are shown, the download holds all of them." if len(entries) > SHOWN else "."))
 ui.show_table(entries.head(SHOWN), audit_view.LABELS, key="audit.table", height=520)
-ui.download("Download these entries (CSV)", exports.frame_csv(entries), f"audit-log-{today}.csv", rows=len(entries),
+ui.download("Download these entries (CSV)", ui.csv(entries), f"audit-log-{today}.csv", rows=len(entries),
             key="audit.download")

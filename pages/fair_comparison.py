@@ -54,7 +54,7 @@ else:
                   config={c: st.column_config.NumberColumn(charts.FUNNEL_TABLE_LABELS[c], format="%.1f")
                           for c in ("rate_pct", "ci_low_pct", "ci_high_pct")})
     data = charts.funnel_export(report, private, filters_text, settings_text)
-    ui.download("Download the funnel table (CSV)", exports.frame_csv(data),
+    ui.download("Download the funnel table (CSV)", ui.csv(data),
                 exports.file_name(f"funnel-{measure}-by-{by}", filters, "csv"), rows=len(data),
                 key="fair.download.funnel",
                 help="Rates as ratios 0–1; every row states the filters and the settings.")
@@ -96,7 +96,7 @@ else:
             st.dataframe(styled, hide_index=True, placeholder=ui.MISSING, width="stretch", key="fair.oe_table",
                          column_config={**{c: st.column_config.Column(labels[c]) for c in labels}, **config})
             data = charts.oe_export(expected, filters_text, settings_text)
-            ui.download("Download observed and expected (CSV)", exports.frame_csv(data),
+            ui.download("Download observed and expected (CSV)", ui.csv(data),
                         exports.file_name(f"observed-expected-{measure}-by-{by}", filters, "csv"), rows=len(data),
                         key="fair.download.expected",
                         help="Every row states the model, the interval, the filters and the settings.")

@@ -43,7 +43,7 @@ if table.relief_assessable.sum() == 0:
 else:
     ui.chart(charts.relief_by_cohort, table, group, filters.relief_rule, width="stretch")
 ui.show_table(table, charts.TABLE_LABELS, key="relief.table")
-ui.download("Download this table (CSV)", exports.frame_csv(table.rename(columns=charts.TABLE_LABELS)),
+ui.download("Download this table (CSV)", ui.csv(table.rename(columns=charts.TABLE_LABELS)),
             exports.file_name(f"first-session-relief-by-{group}", filters, "csv"), rows=len(table),
             key="relief.download.by_cohort", help="The file name states the as-of date and the filters.")
 

@@ -102,7 +102,7 @@ def list_tabs(keys: tuple[str, ...]) -> None:
             if len(rows) > ui.LIST_SHOWN_ROWS:
                 st.caption(f"The first {ui.LIST_SHOWN_ROWS:,} of {len(rows):,} are shown, in this order; the download has "
                            "them all, and the Patients page finds any course.")
-            ui.download("Download this list (CSV)", exports.frame_csv(charts.ordered(rows, columns)), file_name,
+            ui.download("Download this list (CSV)", ui.csv(charts.ordered(rows, columns)), file_name,
                         rows=len(rows), key=f"overview.download.{key}")
 
 
@@ -134,7 +134,7 @@ for reason, title in flags.ATTENTION.items():
                       config={c: CONFIG[c] for c in CONFIG if c in shown.columns})
         if len(rows) > len(head):
             st.caption(f"Showing the first {len(head):,} of {len(rows):,}, in this order; the download has them all.")
-        ui.download("Download this list (CSV)", exports.frame_csv(charts.ordered(rows, columns)),
+        ui.download("Download this list (CSV)", ui.csv(charts.ordered(rows, columns)),
                     f"attention-{reason}-{filters.as_of}.csv", rows=len(rows), key=f"overview.download.{reason}")
 
 # 2. The three questions at a glance, with the clinic beside a therapist's figures

@@ -57,7 +57,7 @@ else:
     else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
-    ui.download("Download pain by session number (CSV)", exports.frame_csv(by_session),
+    ui.download("Download pain by session number (CSV)", ui.csv(by_session),
                 exports.file_name(f"pain-by-session-{split}", filters, "csv"), rows=len(by_session),
                 key="pain.download.by_session", help="The file name states the as-of date and the filters.")
     ui.chart(charts.before_after, overall, width="stretch")

@@ -339,7 +339,7 @@ else:
                                       {c: SESSION_LABELS.get(c, c) for c in sessions.columns})
     downloads = st.container(horizontal=True)
     with downloads:
-        ui.download("Download this course's sessions (CSV)", exports.frame_csv(sessions), f"{sessions_name}.csv",
+        ui.download("Download this course's sessions (CSV)", ui.csv(sessions), f"{sessions_name}.csv",
                     rows=len(sessions), key="patients.download_sessions")
         ui.download("Download this course's sessions for Excel (XLSX)",
                     exports.frame_xlsx(sessions, sessions_about, sheet="Sessions"), f"{sessions_name}.xlsx",

@@ -66,14 +66,14 @@ if len(shown):
     st.dataframe(charts.grey_too_few(shown), column_config=columns(charts.MEDIAN_LABELS), hide_index=True,
                  placeholder=ui.MISSING,
                  width="stretch", key="relief_time.medians")
-    ui.download("Download the medians (CSV)", exports.frame_csv(medians.rename(columns=charts.MEDIAN_LABELS)),
+    ui.download("Download the medians (CSV)", ui.csv(medians.rename(columns=charts.MEDIAN_LABELS)),
                 exports.file_name(f"time-to-relief-medians-{unit}-by-{by or 'all'}", filters, "csv"),
                 rows=len(medians), key="relief_time.download.medians",
                 help="The file name states the as-of date and the filters; a column states the settings.")
     steps = charts.steps_frame(report, unit, settings_line)
     with st.expander("The curve step by step"):
         ui.show_table(steps.drop(columns=["settings"]), charts.STEP_LABELS, key="relief_time.steps")
-        ui.download("Download the steps (CSV)", exports.frame_csv(steps.rename(columns=charts.STEP_LABELS)),
+        ui.download("Download the steps (CSV)", ui.csv(steps.rename(columns=charts.STEP_LABELS)),
                     exports.file_name(f"time-to-relief-steps-{unit}-by-{by or 'all'}", filters, "csv"),
                     rows=len(steps), key="relief_time.download.steps",
                     help="At risk = courses still without relief and still seen just before this time.")
@@ -95,7 +95,7 @@ else:
     ui.show_table(outcomes, {"outcome": "At the next visit", "courses": "Courses", "share_pct": "Share (%)"},
                   key="relief_time.outcomes")
     ui.download("Download the next-visit table (CSV)",
-                exports.frame_csv(outcomes.assign(settings=settings_line).rename(
+                ui.csv(outcomes.assign(settings=settings_line).rename(
                     columns={"outcome": "At the next visit", "courses": "Courses", "share_pct": "Share (%)",
                              "settings": "Settings"})),
                 exports.file_name("relief-at-next-visit", filters, "csv"), rows=len(outcomes),
@@ -113,7 +113,7 @@ st.dataframe(charts.grey_too_few(adherence.drop(columns=["settings"])),
              column_config=columns(charts.ADHERENCE_LABELS), hide_index=True, placeholder=ui.MISSING, width="stretch",
              key="relief_time.adherence")
 ui.download("Download the adherence comparison (CSV)",
-            exports.frame_csv(adherence.rename(columns=charts.ADHERENCE_LABELS)),
+            ui.csv(adherence.rename(columns=charts.ADHERENCE_LABELS)),
             exports.file_name("sustained-improvement-by-adherence", filters, "csv"), rows=len(adherence),
             key="relief_time.download.adherence")
 st.caption(f"Settings: {settings_line}.")

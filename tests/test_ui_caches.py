@@ -1,10 +1,14 @@
-"""ui.chart: a chart is built once per distinct input and shared by later runs (clinic/ui.py)."""
+"""ui.chart and ui.csv: a chart or a CSV is made once per distinct input and shared by later runs
+(clinic/ui.py), but never for a frame so large that Streamlit would hash only a sample of it."""
 from __future__ import annotations
 
 import json
 
+import pandas as pd
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from clinic import exports, ui
 
 
 def script():
@@ -60,3 +64,24 @@ def test_an_input_that_cannot_be_hashed_is_built_every_time():
     at.run()
     assert not at.exception
     assert at.session_state["built"] == ["first", "first"] and drawn_title(at) == "first"
+
+
+def test_a_small_tables_csv_is_the_export_and_is_kept():
+    st.cache_data.clear()
+    frame = pd.DataFrame({"patient_id": ["P1", "=cmd"], "pain": [7, 3]})
+    assert ui.csv(frame) == exports.frame_csv(frame) == b"patient_id,pain\nP1,7\n'=cmd,3\n"
+    assert ui.csv(frame.assign(pain=[7, 4])) == b"patient_id,pain\nP1,7\n'=cmd,4\n"     # another table
+
+
+def test_a_large_table_is_never_looked_up_by_its_hash(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("a large frame must not be cached")
+
+    monkeypatch.setattr(ui, "_csv", refuse)
+    monkeypatch.setattr(ui, "_figure", refuse)
+    large = pd.DataFrame({"n": range(ui.CACHED_FRAME_ROWS)})
+    assert ui.csv(large).startswith(b"n\n0\n1\n")
+    built = []
+    monkeypatch.setattr(ui.st, "plotly_chart", lambda figure, **kwargs: figure)
+    assert ui.chart(lambda frame: built.append(len(frame)) or "figure", large) == "figure"
+    assert built == [ui.CACHED_FRAME_ROWS]
