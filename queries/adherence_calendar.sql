@@ -71,8 +71,8 @@ visits as (
         count(*) filter (where status = 'attended') as attended_sessions,
         count(*) filter (where status = 'no_show') as no_shows,
         count(*) filter (where status = 'cancelled') as cancellations
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where course_id in (select course_id from shown)
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule,
+                           course_ids := (select list(course_id) from shown))
     group by course_id, session_date
 ),
 

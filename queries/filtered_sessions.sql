@@ -1,24 +1,28 @@
 -- filtered_sessions: defines the table macro filtered_sessions(...), used through
 -- `-- uses: filtered_sessions`. Returns nothing itself.
--- The macro takes the same filter set as filtered_courses and returns every session row dated on or
--- before as_of that belongs to a course passing the filters:
+-- The macro takes the same filter set as filtered_courses (and, optionally, course_ids := a varchar[]
+-- of the only courses wanted: a course view reads its few rows without scanning every session) and
+-- returns every session row dated on or before as_of that belongs to a course passing the filters:
 --   session_id, patient_id, course_id, session_date, session_time, therapist (of the session),
 --   status, pain_before, pain_after, pain_change (after - before), muscle_tension, numbness,
 --   acute_inflammation, notes,
 --   course_day (1 = the course's start date), session_number (1, 2, 3 ... over the course's
 --   attended rows in course order; null on cancelled and no-show rows),
 --   and the course's fields: start_date, planned_sessions, course_therapist, diagnosis, age_band,
---   sex, site, start_month, adherent, completed, dropped_out, ongoing.
+--   sex, site, start_month, adherent, completed, dropped_out, ongoing, first_session_pain_before
+--   (pain before the course's first attended session: session_number 1).
 -- Row order ("course order"): date, then session time (none first), then session_id as text.
 -- uses: filtered_courses, course_facts, course_rules
 create or replace temp macro filtered_sessions(
-    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+    course_ids := null
 ) as table (
     with course_rows as (
         select
             course_id, start_date, planned_sessions, therapist as course_therapist, diagnosis,
-            age_band, sex, site, start_month, adherent, completed, dropped_out, ongoing
+            age_band, sex, site, start_month, adherent, completed, dropped_out, ongoing, first_session_pain_before
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        where course_ids is null or course_id in (select unnest(course_ids::varchar[]))
     ),
 
     -- the stored session_number and course_no, while the course facts (kept with them) are up to date
@@ -100,7 +104,8 @@ create or replace temp macro filtered_sessions(
             c.adherent,
             c.completed,
             c.dropped_out,
-            c.ongoing
+            c.ongoing,
+            c.first_session_pain_before
         from session_rows as s
         join numbered_courses as c on c.course_no = s.course_no
     )

@@ -24,8 +24,8 @@ visits as (
         count(*) filter (where status = 'attended') as attended_sessions,
         count(*) filter (where status = 'no_show') as no_show_sessions,
         count(*) filter (where status = 'cancelled') as cancelled_sessions
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where course_id = $course_id
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule,
+                           course_ids := [$course_id])
     group by session_date
 ),
 

@@ -29,8 +29,8 @@ flags as (
         count(*) filter (where status = 'attended' and acute_inflammation) as acute_sessions,
         count(*) filter (where status = 'attended' and (pain_before is null or pain_after is null))
             as missing_score_sessions
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where course_id = $course_id
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule,
+                           course_ids := [$course_id])
     group by course_id
 ),
 

@@ -12,8 +12,8 @@
 -- reads: open_courses (see filtered_courses.sql)
 with course_rows as (
     select *
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where course_id = $course_id
+    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule,
+                           course_ids := [$course_id])
 ),
 
 final as (

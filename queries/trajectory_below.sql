@@ -32,8 +32,7 @@ latest as (
         max(baseline_band) as baseline_band,
         arg_max(session_number, session_number) filter (where pain_before is not null) as latest_session,
         arg_max(pain_before, session_number) filter (where pain_before is not null) as latest_pain
-    from trajectory_sessions($as_of, $relief_rule)
-    where course_id in (select course_id from wanted)
+    from trajectory_sessions($as_of, $relief_rule, course_ids := $course_ids::varchar[])
     group by course_id
 ),
 

@@ -17,31 +17,27 @@ with target as (
     where course_id = $course_id
 ),
 
-clinic_rows as (
+own_rows as (
     select *
-    from trajectory_sessions($as_of, $relief_rule)
+    from trajectory_sessions($as_of, $relief_rule, course_ids := [$course_id])
 ),
 
 own as (
     select
         max(baseline_pain) as baseline_pain,
         max(baseline_band) as baseline_band,
-        max(session_number) filter (where pain_before is not null) as latest_session
-    from clinic_rows
-    where course_id = $course_id
+        max(session_number) filter (where pain_before is not null) as latest_session,
+        arg_max(pain_before, session_number) filter (where pain_before is not null) as latest_pain
+    from own_rows
 ),
 
-own_latest as (
-    select r.pain_before as latest_pain
-    from clinic_rows as r
-    join own as o on o.latest_session = r.session_number
-    where r.course_id = $course_id
-),
-
+-- a course has a band only with a score at its session 1, so its similar courses are counted on
+-- their session-1 rows (one each)
 similar_counted as (
-    select count(distinct r.course_id) as similar_courses
-    from clinic_rows as r, target as t, own as o
-    where r.completed
+    select count(*) as similar_courses
+    from trajectory_sessions($as_of, $relief_rule) as r, target as t, own as o
+    where r.session_number = 1
+      and r.completed
       and r.course_id <> t.course_id
       and r.diagnosis = t.diagnosis
       and r.baseline_band = o.baseline_band
@@ -56,11 +52,10 @@ final as (
         o.baseline_band,
         s.similar_courses,
         o.latest_session,
-        l.latest_pain
+        o.latest_pain
     from target as t
     cross join own as o
     cross join similar_counted as s
-    left join own_latest as l on true
 )
 
 select * from final;

@@ -17,20 +17,14 @@ with target as (
     where course_id = $course_id
 ),
 
-clinic_rows as (
-    select *
-    from trajectory_sessions($as_of, $relief_rule)
-),
-
 own_band as (
     select max(baseline_band) as baseline_band
-    from clinic_rows
-    where course_id = $course_id
+    from trajectory_sessions($as_of, $relief_rule, course_ids := [$course_id])
 ),
 
-similar_rows as (
+similar_rows as materialized (
     select r.course_id, r.session_number, r.pain_before, r.planned_sessions
-    from clinic_rows as r, target as t, own_band as o
+    from trajectory_sessions($as_of, $relief_rule) as r, target as t, own_band as o
     where r.completed
       and r.course_id <> t.course_id
       and r.diagnosis = t.diagnosis

@@ -10,7 +10,8 @@
 --   baseline_pain (pain_before at the course's first attended session, session_number 1; null when
 --   not recorded there), baseline_band ('mild' 0-3, 'moderate' 4-6, 'severe' 7-10; null with no
 --   baseline).
--- macro params: as_of (date), relief_rule (the one the registered `open_courses` was computed with).
+-- macro params: as_of (date), relief_rule (the one the registered `open_courses` was computed with),
+--   course_ids (varchar[], optional: only these courses' rows).
 -- uses: filtered_sessions
 -- reads: open_courses (see filtered_courses.sql)
 create or replace temp macro pain_band(pain) as
@@ -20,28 +21,19 @@ create or replace temp macro pain_band(pain) as
         when pain between 7 and 10 then 'severe'
     end;
 
-create or replace temp macro trajectory_sessions(as_of, relief_rule) as table (
-    with attended as (
-        select course_id, session_number, pain_before, diagnosis, planned_sessions, completed
-        from filtered_sessions(as_of, null, null, []::varchar[], []::varchar[], []::varchar[], []::varchar[],
-                               []::varchar[], null, relief_rule)
-        where status = 'attended'
-    ),
-
-    baselines as (
-        select course_id, pain_before as baseline_pain
-        from attended
-        where session_number = 1
-    ),
-
-    final as (
-        select
-            a.*,
-            b.baseline_pain,
-            pain_band(b.baseline_pain) as baseline_band
-        from attended as a
-        left join baselines as b on b.course_id = a.course_id
-    )
-
-    select * from final
+create or replace temp macro trajectory_sessions(as_of, relief_rule, course_ids := null) as table (
+    -- the baseline is the course's own first_session_pain_before (its session 1), so the rows are read
+    -- once: joining them to their own first rows made DuckDB keep every attended row in memory
+    select
+        course_id,
+        session_number,
+        pain_before,
+        diagnosis,
+        planned_sessions,
+        completed,
+        first_session_pain_before as baseline_pain,
+        pain_band(first_session_pain_before) as baseline_band
+    from filtered_sessions(as_of, null, null, []::varchar[], []::varchar[], []::varchar[], []::varchar[],
+                           []::varchar[], null, relief_rule, course_ids := course_ids)
+    where status = 'attended'
 );
