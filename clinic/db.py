@@ -25,6 +25,7 @@ DEFAULT_DB = ROOT / "data" / "clinic.duckdb"
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
+_READS = re.compile(r"^--\s*reads:\s*(.+(?:\n--\s{2,}.+)*)", re.MULTILINE)
 
 
 class DatabaseLocked(RuntimeError):
@@ -86,6 +87,18 @@ def _uses(name: str) -> tuple[str, ...]:
             if used and used not in found:
                 found.extend(u for u in _uses(used) + (used,) if u not in found)
     return tuple(found)
+
+
+@lru_cache(maxsize=None)
+def reads(name: str) -> frozenset[str]:
+    """The tables a query, or a macro file it uses, names in a `-- reads: a, b (see ...)` header
+    (continued on indented comment lines): the tables its caller registers."""
+    found = set()
+    for text in (sql_text(n) for n in (*_uses(name), name)):
+        for block in _READS.findall(text):
+            words = re.sub(r"\([^)]*\)?", "", block.replace("\n", " ").replace("--", " "))
+            found.update(w.strip() for w in words.split(",") if w.strip())
+    return frozenset(found)
 
 
 def _define_macros(cur: duckdb.DuckDBPyConnection, name: str) -> None:

@@ -66,7 +66,8 @@ def reader(con, filters: Filters) -> Read:
     """A `read` function over an open connection (command line, tests): runs queries/<name>.sql with
     the filter set bound, uncached."""
     table = metrics.open_courses(con, filters)
-    return lambda name, **extra: db.run(con, name, open_courses=table, **filters.params(), **extra)
+    return lambda name, **extra: db.run(con, name, **metrics.tables_for(con, filters, name, table), **filters.params(),
+                                        **extra)
 
 
 # ---------------------------------------------------------------- per course
@@ -104,8 +105,8 @@ def _plain(value):
 def course_records(con, filters: Filters) -> list[dict]:
     """The `flags --json` document: one object per filtered course, every field of JSON_FIELDS present
     (None when unknown), sorted by patient_id, start_date, course_id."""
-    table = metrics.open_courses(con, filters)
-    rows = db.records(con, "flags_courses", open_courses=table, **filters.params(), course_ids=None, **params())
+    tables = metrics.tables_for(con, filters, "flags_courses")
+    rows = db.records(con, "flags_courses", **tables, **filters.params(), course_ids=None, **params())
     return [{field: _plain(row[field]) for field in JSON_FIELDS} for row in rows]
 
 

@@ -63,6 +63,26 @@ def open_courses(con, filters: Filters) -> pa.Table:
     return db.arrow(con, "open_courses", as_of=filters.as_of, relief_rule=filters.relief_rule, rows_from=rows_from)
 
 
+def expected_paths(con, filters: Filters, table: pa.Table | None = None) -> pa.Table:
+    """The `expected_paths` table (queries/expected_paths.sql) for `filters`: the 75th percentile of
+    similar courses at each session number, for every group of the clinic, with the fewest courses
+    to judge of these filters (clinic.trajectory.fewest_courses)."""
+    table = open_courses(con, filters) if table is None else table
+    return db.arrow(con, "expected_paths", open_courses=table, clinic_settings=filters.settings.table(),
+                    as_of=filters.as_of, relief_rule=filters.relief_rule,
+                    min_cohort=filters.settings.fewest_courses(bool(filters.scope)))
+
+
+def tables_for(con, filters: Filters, name: str, table: pa.Table | None = None) -> dict[str, pa.Table]:
+    """The tables query `name` reads besides the filter set's: `open_courses`, and `expected_paths`
+    when the query judges courses against their expected course."""
+    table = open_courses(con, filters) if table is None else table
+    found = {"open_courses": table}
+    if "expected_paths" in db.reads(name):
+        found["expected_paths"] = expected_paths(con, filters, table)
+    return found
+
+
 def all_courses(con, filters: Filters, table: pa.Table | None = None) -> pa.Table:
     """Every course counted as of filters.as_of under filters.relief_rule, unfiltered otherwise."""
     table = open_courses(con, filters) if table is None else table

@@ -88,18 +88,16 @@ class Settings:
         courses would be another therapist's patient's."""
         return max(self.min_cohort, DEFAULT.min_cohort) if scoped else self.min_cohort
 
-    def table(self, scoped: bool = False):
-        """The settings as a one-row Arrow table (the `clinic_settings` view of filtered_courses.sql),
-        with the column `fewest_courses` (see fewest_courses) for a view scoped or not."""
-        return _table(self, scoped)
+    def table(self):
+        """The settings as a one-row Arrow table (the `clinic_settings` view of filtered_courses.sql)."""
+        return _table(self)
 
 
 @lru_cache(maxsize=64)
-def _table(chosen: "Settings", scoped: bool):
+def _table(chosen: "Settings"):
     import pyarrow as pa
 
-    columns = {name: [value] for name, value in asdict(chosen).items()}
-    return pa.table({**columns, "fewest_courses": [chosen.fewest_courses(scoped)]})
+    return pa.table({name: [value] for name, value in asdict(chosen).items()})
 
 
 DEFAULT = Settings()

@@ -161,7 +161,7 @@ def runner(con, filters: Filters, table=None) -> Runner:
     table = metrics.open_courses(con, filters) if table is None else table
 
     def run(name: str, **params) -> pd.DataFrame:
-        return db.run(con, name, open_courses=table, **filters.params(), **params)
+        return db.run(con, name, **metrics.tables_for(con, filters, name, table), **filters.params(), **params)
     return run
 
 
@@ -171,8 +171,7 @@ def verdicts(run: Runner, filters: Filters, course_ids) -> dict[str, Verdict]:
     ids = [str(c) for c in course_ids]
     if not ids:
         return {}
-    frame = run("trajectory_below", course_ids=ids, min_cohort=fewest_courses(filters),
-                progress_after=filters.settings.progress_after)
+    frame = run("trajectory_below", course_ids=ids, progress_after=filters.settings.progress_after)
     found = {}
     for row in frame.to_dict("records"):
         found[str(row["course_id"])] = Verdict(

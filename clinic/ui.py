@@ -355,11 +355,32 @@ def open_courses_table(path: str, data_version: str, filters: Filters) -> pa.Tab
     return _open_courses(path, data_version, filters.as_of, filters.relief_rule, filters.settings.planned_sessions)
 
 
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _expected_paths(path: str, data_version: str, as_of: dt.date, relief_rule: str, planned: int,
+                    fewest: int) -> pa.Table:
+    """metrics.expected_paths, cached by what it depends on: one computation over the whole clinic's
+    sessions per as-of date serves every course judged against its expected course."""
+    chosen = settings_mod.DEFAULT.with_(planned_sessions=planned, min_cohort=fewest)
+    table = _open_courses(path, data_version, as_of, relief_rule, planned)
+    with store.reading(Path(path)) as con:
+        return metrics.expected_paths(con, Filters(as_of=as_of, relief_rule=relief_rule, settings=chosen), table)
+
+
+def tables_for(path: str, data_version: str, name: str, filters: Filters) -> dict[str, pa.Table]:
+    """The registered tables query `name` reads for `filters`, from the caches (see metrics.tables_for)."""
+    found = {"open_courses": open_courses_table(path, data_version, filters)}
+    if "expected_paths" in db.reads(name):
+        found["expected_paths"] = _expected_paths(path, data_version, filters.as_of, filters.relief_rule,
+                                                  filters.settings.planned_sessions,
+                                                  filters.settings.fewest_courses(bool(filters.scope)))
+    return found
+
+
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
-    table = open_courses_table(path, data_version, filters)
+    tables = tables_for(path, data_version, name, filters)
     with store.reading(Path(path)) as con:
-        return db.run(con, name, open_courses=table, **filters.params(), **dict(extra))
+        return db.run(con, name, **tables, **filters.params(), **dict(extra))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)

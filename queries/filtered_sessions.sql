@@ -22,7 +22,7 @@ create or replace temp macro filtered_sessions(
             course_id, start_date, planned_sessions, therapist as course_therapist, diagnosis,
             age_band, sex, site, start_month, adherent, completed, dropped_out, ongoing, first_session_pain_before
         from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
-        where course_ids is null or course_id in (select unnest(course_ids::varchar[]))
+        where course_ids is null or list_contains(course_ids::varchar[], course_id)
     ),
 
     -- the stored session_number and course_no, while the course facts (kept with them) are up to date

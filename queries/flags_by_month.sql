@@ -17,7 +17,8 @@
 --   null for the others); sorted by flag, month (all months last)
 -- params: the filter set (see filtered_courses.sql), $ceiling_pain (integer)
 -- uses: flags_course_flags
--- reads: open_courses, clinic_settings (see filtered_courses.sql)
+-- reads: open_courses, clinic_settings (see filtered_courses.sql), expected_paths (see
+--   flags_course_flags.sql)
 with courses as (
     select *, date_trunc('month', start_date)::date as month
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,

@@ -3,8 +3,8 @@
 -- The macro takes the filter set of filtered_courses, ceiling_pain (integer, settings.CEILING_PAIN),
 -- course_ids (varchar[] or null = every filtered course) and recent_days (integer or null = all: only
 -- courses whose last visit, or start with no visit, is at most this many days before as_of), reads
--- mcid, progress_after and fewest_courses from the caller's one-row table `clinic_settings`
--- (registered with every filter set), and returns one row per filtered course with its protocol-safety flags:
+-- mcid and progress_after from the caller's one-row table `clinic_settings` (registered with every
+-- filter set), and returns one row per filtered course with its protocol-safety flags:
 --   course_id, patient_id, therapist, start_date, start_month, first_session_date, sessions_attended,
 --   last_attended_date, days_since_last_visit, completed, ongoing,
 --   Failure to progress (pain_before of attended sessions dated <= as_of, in course order):
@@ -20,7 +20,7 @@
 --     latest_pain, latest_date; when the MCID is judged, pain_now is latest_pain) is after progress_after and its score is above expected_q75_pain, the 75th
 --     percentile at k of its similar courses (trajectory_quartiles.sql: completed courses of the whole
 --     clinic, same diagnosis and baseline band (pain_band of the score at session 1), the course
---     itself left out; fewest_courses of clinic_settings at least); null = not judged;
+--     itself left out; the caller's table `expected_paths`); null = not judged;
 --   failure_to_progress: mcid_not_met or below_expected; null when neither is judged (a course at
 --     the ceiling can still be below its expected course);
 --   Paperwork "before the first session" (the first attended session, or the start without one):
@@ -38,7 +38,8 @@
 --   red_flag_rising: null with fewer than 3 scored sessions; else whether pain_before rose strictly
 --     over three consecutive scored sessions (b_k < b_k+1 < b_k+2) at any point;
 --   last_rise_date, last_rise_pains: the third session of the latest such rise, and its three scores.
--- uses: flags_sessions, trajectory_quartiles
+-- uses: flags_sessions, trajectory_sessions
+-- reads: expected_paths (queries/expected_paths.sql, registered by the caller)
 create or replace temp macro course_flags(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, ceiling_pain,
     course_ids, recent_days
@@ -51,7 +52,7 @@ create or replace temp macro course_flags(
     ),
 
     settings as (
-        select mcid, progress_after, fewest_courses
+        select mcid, progress_after
         from clinic_settings
     ),
 
@@ -64,7 +65,8 @@ create or replace temp macro course_flags(
             pain_before,
             lag(pain_before, 1) over (partition by course_id order by session_number) as before_1,
             lag(pain_before, 2) over (partition by course_id order by session_number) as before_2
-        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+                               course_ids := course_ids)
         where status = 'attended'
           and pain_before is not null
           and course_id in (select course_id from courses)
@@ -113,9 +115,9 @@ create or replace temp macro course_flags(
     ),
 
     -- the 75th percentile of similar courses at each session number, for every group of the clinic
-    paths as materialized (
+    paths as (
         select *
-        from expected_q75(as_of, relief_rule, (select fewest_courses from settings))
+        from expected_paths
     ),
 
     per_course as (

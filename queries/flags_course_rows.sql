@@ -9,7 +9,8 @@
 -- params: the filter set (see filtered_courses.sql), $ceiling_pain (integer),
 --   $flag ('conclusion' | 'imaging' | 'blood_tests' | 'rising' | 'progress' | 'ceiling'), $limit
 -- uses: flags_course_flags
--- reads: open_courses, clinic_settings (see filtered_courses.sql)
+-- reads: open_courses, clinic_settings (see filtered_courses.sql), expected_paths (see
+--   flags_course_flags.sql)
 with courses as (
     select *
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,

@@ -4,10 +4,11 @@
 --   mcid_not_met, below_expected, expected_q75_pain, latest_session, latest_pain, ceiling, baseline_pain, pain_now, pain_now_session, pain_now_date, missing_paperwork, no_imaging,
 --   no_blood_tests, paperwork_late, acute_sessions, numbness_sessions, numbness_referred,
 --   red_flag_rising, last_rise_date, last_rise_pains; sorted by patient_id, start_date, course_id
--- params: the filter set (see filtered_courses.sql; its clinic_settings table gives mcid,
---   progress_after and fewest_courses), $ceiling_pain (integer), $course_ids (varchar[], or null = every filtered course)
+-- params: the filter set (see filtered_courses.sql; its clinic_settings table gives mcid and
+--   progress_after), $ceiling_pain (integer), $course_ids (varchar[], or null = every filtered course)
 -- uses: flags_course_flags
--- reads: open_courses, clinic_settings (see filtered_courses.sql)
+-- reads: open_courses, clinic_settings (see filtered_courses.sql), expected_paths (see
+--   flags_course_flags.sql)
 with flagged as (
     select *
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,

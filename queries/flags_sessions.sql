@@ -28,7 +28,8 @@ create or replace temp macro flag_sessions(
         select
             *,
             (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_key
-        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+                               course_ids := course_ids)
         where course_id in (select course_id from course_rows)
     ),
 

@@ -12,10 +12,10 @@
 --   similar courses, or fewer than $min_cohort scored at latest_session),
 --   below_expected (latest_pain > expected_q75_pain; null = not judged: latest_session is null or
 --     <= $progress_after, no diagnosis or baseline, or expected_q75_pain is null)
--- params: the filter set (see filtered_courses.sql), $course_ids (varchar[]), $min_cohort (integer),
---   $progress_after (integer)
--- uses: trajectory_quartiles
--- reads: open_courses (see filtered_courses.sql)
+-- params: the filter set (see filtered_courses.sql), $course_ids (varchar[]), $progress_after (integer)
+-- uses: trajectory_sessions
+-- reads: open_courses (see filtered_courses.sql), expected_paths (queries/expected_paths.sql, registered
+--   by the caller with $min_cohort = the fewest courses to judge)
 with wanted as (
     select distinct unnest($course_ids::varchar[]) as course_id
 ),
@@ -42,9 +42,9 @@ targets as (
     left join latest as t on t.course_id = l.course_id
 ),
 
-paths as materialized (
+paths as (
     select *
-    from expected_q75($as_of, $relief_rule, $min_cohort)
+    from expected_paths
 ),
 
 -- the group's size when nothing is scored at the course's k (every course of a group is scored at 1)

@@ -1,0 +1,12 @@
+-- expected_paths: the 75th percentile of pain before each session number among similar courses, for
+-- every group of the clinic (see trajectory_quartiles.sql for the columns and definitions). It is
+-- computed once per data version, as-of date and fewest courses, and registered as the table
+-- `expected_paths` for the queries that judge courses against it (flags_course_flags.sql,
+-- trajectory_below.sql), so that judging one course does not read the whole clinic again.
+-- returns: diagnosis, baseline_band, session_number, left_out, similar_courses, courses_at_session,
+--   expected_q75_pain
+-- params: $as_of (date), $relief_rule (the one `open_courses` was computed with), $min_cohort
+--   (integer: clinic.trajectory.fewest_courses of the filters)
+-- uses: trajectory_quartiles
+-- reads: open_courses, clinic_settings (see filtered_courses.sql)
+select * from expected_q75($as_of, $relief_rule, $min_cohort);
