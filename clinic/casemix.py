@@ -105,7 +105,8 @@ def _outcome(frame: pd.DataFrame, measure: str) -> pd.Series:
 def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """The courses whose outcome can be judged, with the inputs as the model reads them."""
     y = _outcome(frame, measure)
-    keep = frame.loc[y.notna()]
+    keep = frame.loc[y.notna(), ["course_id", OUTCOME_NAMES[measure], "baseline_pain", *CATEGORIES, "first_acute",
+                                 "doctor_conclusion"]]        # only what the model reads, not a copy of all
     out = pd.DataFrame({"course_id": keep["course_id"].astype(str).to_numpy()})
     out["y"] = _outcome(keep, measure).astype(bool).astype(int).to_numpy()
     out["baseline_pain"] = keep["baseline_pain"].astype("float64").to_numpy()
@@ -245,7 +246,7 @@ def ratio_interval(observed: int, expected: float, variance: float, z: float = Z
 def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> list[dict]:
     """Observed against expected per unit of `compared` (the filtered courses, funnel_casemix rows)."""
     y = _outcome(compared, model.measure)
-    rows = compared.loc[y.notna()]
+    rows = compared.loc[y.notna(), ["course_id", by, OUTCOME_NAMES[model.measure]]]
     keys = rows[by].astype("object").where(rows[by].notna(), None)
     from clinic.funnel import wilson
 
