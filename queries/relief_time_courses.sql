@@ -37,16 +37,14 @@ attended as (
     where s.status = 'attended'
 ),
 
+-- only the courses with relief so far, from their relieving sessions alone (the others get nulls below)
 reliefs as (
     select
         course_id,
-        min(session_number) filter (
-            where first_session_relief(first_session_pain_before, pain_after, $relief_rule)
-        ) as relief_session,
-        arg_min(session_date, session_number) filter (
-            where first_session_relief(first_session_pain_before, pain_after, $relief_rule)
-        ) as relief_date
+        min(session_number) as relief_session,
+        arg_min(session_date, session_number) as relief_date
     from attended
+    where first_session_relief(first_session_pain_before, pain_after, $relief_rule)
     group by course_id
 )
 
