@@ -105,7 +105,8 @@ def _outcome(frame: pd.DataFrame, measure: str) -> pd.Series:
 def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """The courses whose outcome can be judged, with the inputs as the model reads them."""
     y = _outcome(frame, measure)
-    keep = frame.loc[y.notna()]
+    keep = frame.loc[y.notna(), ["course_id", OUTCOME_NAMES[measure], "baseline_pain", *CATEGORIES, "first_acute",
+                                 "doctor_conclusion"]]        # only what the model reads, not a copy of all
     out = pd.DataFrame({"course_id": keep["course_id"].astype(str).to_numpy()})
     out["y"] = _outcome(keep, measure).astype(bool).astype(int).to_numpy()
     out["baseline_pain"] = keep["baseline_pain"].astype("float64").to_numpy()
@@ -245,7 +246,7 @@ def ratio_interval(observed: int, expected: float, variance: float, z: float = Z
 def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> list[dict]:
     """Observed against expected per unit of `compared` (the filtered courses, funnel_casemix rows)."""
     y = _outcome(compared, model.measure)
-    rows = compared.loc[y.notna()]
+    rows = compared.loc[y.notna(), ["course_id", by, OUTCOME_NAMES[model.measure]]]
     keys = rows[by].astype("object").where(rows[by].notna(), None)
     from clinic.funnel import wilson
 
@@ -274,7 +275,7 @@ def course_frame(con, filters: Filters, table=None) -> pd.DataFrame:
     from clinic import metrics
 
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.run(con, "funnel_casemix", open_courses=table, **filters.params())
+    return db.frame(con, "funnel_casemix", open_courses=table, **filters.params())
 
 
 def model_for(con, filters: Filters, measure: str, table=None) -> Model:
@@ -283,33 +284,41 @@ def model_for(con, filters: Filters, measure: str, table=None) -> Model:
     return fit(course_frame(con, clinic, table), measure)
 
 
-def report(con, filters: Filters, by: str = "therapist", measure: str = "relief", table=None) -> dict:
-    """The `expected --json` document: the model and, per unit of the filtered courses, O, E, O/E."""
+def report(con, filters: Filters, by: str = "therapist", measure: str = "relief", table=None,
+           read_done=None) -> dict:
+    """The `expected --json` document: the model and, per unit of the filtered courses, O, E, O/E.
+    `read_done`, when given, is called once every course is read, before the model is fitted: the
+    dashboard lets its database connection go there, so that the memory DuckDB held for the read
+    (a network has hundreds of thousands of courses) is given back before the fit needs its own."""
     check(by, measure)
     from clinic import metrics
 
     table = metrics.open_courses(con, filters) if table is None else table
     clinic = Filters(as_of=filters.as_of, relief_rule=filters.relief_rule, settings=filters.settings)
     everything = course_frame(con, clinic, table)
-    model = fit(everything, measure)
     compared = everything if filters == clinic else course_frame(con, filters, table)
+    if read_done is not None:
+        read_done()
+    model = fit(everything, measure)
     return {"as_of": filters.as_of.isoformat(), "by": by, "measure": measure, "relief_rule": filters.relief_rule,
             "min_cohort": filters.settings.min_cohort, "interval": "95 %: (O ± 1.96·√Σp(1−p)) / E",
             "model": model.as_json(), "units": units(compared, model, by, filters.settings.min_cohort)}
 
 
-def private_report(con, filters: Filters, by: str, measure: str, viewer: str, table=None, k: int | None = None) -> dict:
+def private_report(con, filters: Filters, by: str, measure: str, viewer: str, table=None, k: int | None = None,
+                   read_done=None) -> dict:
     """report() for therapist `viewer` (filters.scope): their own courses compared with the clinic's
     model. By therapist only their own row is kept (a course they gave a session of but another
     therapist leads stays with that therapist, unnamed here). When the clinic total would be
-    suppressed on the Cohorts page (clinic.privacy), nothing is compared: `hidden` is true."""
+    suppressed on the Cohorts page (clinic.privacy), nothing is compared: `hidden` is true.
+    `read_done` as in report()."""
     from clinic import metrics, privacy
 
     k = k or privacy.min_cell_patients()
     clinic = filters.with_(scope=None)
     clinic_table = metrics.open_courses(con, clinic) if table is None else table
     _cells, total = metrics.private_cohort(con, clinic, None, viewer, clinic_table, k)
-    found = report(con, filters, by, measure, clinic_table)
+    found = report(con, filters, by, measure, clinic_table, read_done)
     if total["suppressed"]:
         return {**found, "units": [], "model": {**found["model"], "coefficients": []}, "hidden": True}
     if by == "therapist":

@@ -189,6 +189,24 @@ def arrow(con: duckdb.DuckDBPyConnection, name: str, **params) -> pa.Table:
         return cur.sql(sql_text(name), params=bound).to_arrow_table()
 
 
+# frame(): Arrow types -> pandas dtypes, the same whatever the data holds (DuckDB's own conversion,
+# run(), picks a nullable dtype for a column only when it has a null).
+_PANDAS_TYPES = {
+    pa.bool_(): pd.BooleanDtype(),
+    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+    pa.string(): pd.StringDtype(na_value=float("nan")), pa.large_string(): pd.StringDtype(na_value=float("nan")),
+}
+
+
+def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Like run(), but built from the Arrow result: booleans and integers always as pandas' nullable
+    dtypes, text as pandas' str. For results of hundreds of thousands of rows it needs well under
+    half the memory of DuckDB's own conversion at its peak."""
+    return arrow(con, name, **params).to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
 def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
     """Like run(), but returns plain Python values (int, bool, date, None) keyed by column name."""
     with _cursor(con, params) as cur:

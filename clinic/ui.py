@@ -475,10 +475,13 @@ def _unit_report(path: str, data_version: str, module: str, filters: Filters, by
 
     found = importlib.import_module(f"clinic.{module}")
     table = open_courses_table(path, data_version, filters)
+    # The case mix reads a row per course, then fits its model: this run's connection is let go in
+    # between, so that the memory DuckDB held for the read is given back before the fit needs its own.
+    released = {"read_done": store.release_reader} if module == "casemix" else {}
     with store.reading(Path(path)) as con:
         if viewer:
-            return found.private_report(con, filters, by, measure, viewer, table, k)
-        return found.report(con, filters, by, measure, table)
+            return found.private_report(con, filters, by, measure, viewer, table, k, **released)
+        return found.report(con, filters, by, measure, table, **released)
 
 
 def unit_report(module: str, filters: Filters, by: str, measure: str) -> dict:

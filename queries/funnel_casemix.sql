@@ -1,9 +1,8 @@
 -- funnel_casemix: one row per course that passes the filters, with what the case-mix model of
 -- clinic/casemix.py reads: the outcomes and the patient's case mix at the start of the course.
--- returns: course_id, patient_id, therapist (the course's), site,
+-- returns: course_id, therapist (the course's), site,
 --   first_session_relief (under $relief_rule; null when not assessable),
---   sustained_improvement_pct (null when not assessable), responder_30 (improved by 30 % or more;
---   null when not assessable),
+--   responder_30 (sustained improvement of 30 % or more; null when the improvement is not assessable),
 --   baseline_pain (pain_before of the first attended session that has one: for a course whose
 --   first-session relief can be judged, the first session's),
 --   diagnosis, age_band, sex (null when unknown), doctor_conclusion (true, false or null),
@@ -27,11 +26,9 @@ first_sessions as (
 final as (
     select
         c.course_id,
-        c.patient_id,
         c.therapist,
         c.site,
         c.first_session_relief,
-        c.sustained_improvement_pct,
         case when c.sustained_improvement_pct is not null then c.responder_30 end as responder_30,
         c.baseline_pain,
         c.diagnosis,

@@ -10,16 +10,17 @@
 -- A therapist's patients are those of the courses they treat, as on every other page: a course
 -- (course_id, else the inferred one) is treated by the therapist of its first attended session, or
 -- of its first row when none was attended, and by everyone who gave one of its attended sessions.
+-- (No window over the rows: a course's first row is found with arg_min, and the director's list is a
+-- plain count per patient, so a network's millions of rows are read once, in little memory.)
 with course_rows as (
     select
         coalesce(course_id, inferred_course_id) as course_id,
         patient_id,
         therapist,
         status,
-        row_number() over (
-            partition by coalesce(course_id, inferred_course_id)
-            order by session_date, session_time nulls first, session_id
-        ) as row_no
+        session_date,
+        session_time,
+        session_id
     from sessions
     where session_date <= $as_of
       and ($patient_id::varchar is null or patient_id = $patient_id)
@@ -28,26 +29,25 @@ with course_rows as (
 treated as (
     select course_id
     from course_rows
+    where $scope::varchar is not null
     group by course_id
     having bool_or(status = 'attended' and therapist = $scope)
         or (count(*) filter (where status = 'attended') = 0
-            and max(case when row_no = 1 then therapist end) = $scope)
+            -- the first row in course order: date, then time (none first), then session_id
+            and arg_min(therapist, (session_date, session_time is not null, session_time, session_id)) = $scope)
 ),
 
 patients_in_scope as (
     select distinct patient_id
     from course_rows
-    where $scope::varchar is null or course_id in (select course_id from treated)
+    where course_id in (select course_id from treated)
 ),
 
 final as (
-    select
-        patients_in_scope.patient_id,
-        max(sessions.session_date) as last_session_date,
-        count(sessions.session_id) as sessions
-    from patients_in_scope
-    left join sessions on sessions.patient_id = patients_in_scope.patient_id and sessions.session_date <= $as_of
-    group by patients_in_scope.patient_id
+    select patient_id, max(session_date) as last_session_date, count(*) as sessions
+    from course_rows
+    where $scope::varchar is null or patient_id in (select patient_id from patients_in_scope)
+    group by patient_id
 )
 
 select *

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import duckdb
+import pandas as pd
 import pytest
 
 from clinic import db, store
@@ -70,6 +71,21 @@ def test_a_table_handed_to_a_query_on_the_shared_connection_is_gone_after_the_qu
             rows = db.records(con, "courses", open_courses=table.slice(0, 0), **Filters(as_of=AS_OF).params())
             ids = [r["course_id"] for r in rows]
             assert "p3:2026-03-15" not in ids and "c1" in ids
+
+
+def test_a_frame_read_through_arrow_has_duckdbs_values_and_the_same_dtypes_whatever_the_data_holds(page_db):
+    # db.frame (used for results of a row per course) against DuckDB's own conversion (db.run),
+    # which picks a nullable dtype for a column only when it holds a null.
+    with store.one_reader(page_db):
+        with store.reading(page_db) as con:
+            table = db.arrow(con, "open_courses", as_of=AS_OF, relief_rule="pct30", rows_from=None)
+            params = dict(open_courses=table, **Filters(as_of=AS_OF).params())
+            own, through_arrow = db.run(con, "funnel_casemix", **params), db.frame(con, "funnel_casemix", **params)
+    assert through_arrow.course_id.tolist() == ["c1", "c2", "p3:2026-03-15"]
+    pd.testing.assert_frame_equal(through_arrow, own, check_dtype=False)
+    assert str(through_arrow.dtypes["baseline_pain"]) == "Int32"
+    assert str(through_arrow.dtypes["first_session_relief"]) == "boolean"
+    assert str(through_arrow.dtypes["therapist"]) == "str"
 
 
 def test_each_thread_has_its_own_run_connection(page_db):
