@@ -1,8 +1,10 @@
 -- flags_course_flags: defines the table macro course_flags(...), used through
 -- `-- uses: flags_course_flags`. Returns nothing itself.
 -- The macro takes the filter set of filtered_courses, ceiling_pain (integer, settings.CEILING_PAIN),
--- course_ids (varchar[] or null = every filtered course) and recent_days (integer or null = all: only
--- courses whose last visit, or start with no visit, is at most this many days before as_of), reads
+-- course_ids (varchar[] or null = every filtered course), recent_days (integer or null = all: only
+-- courses whose last visit, or start with no visit, is at most this many days before as_of) and
+-- session_flags (boolean, default true; false leaves the acute and numbness counts below at 0 and
+-- null, unread: flags_by_month.sql counts them apart and so needs less memory), reads
 -- mcid and progress_after from the caller's one-row table `clinic_settings` (registered with every
 -- filter set), and returns one row per filtered course with its protocol-safety flags:
 --   course_id, patient_id, therapist, start_date, start_month, first_session_date, sessions_attended,
@@ -42,7 +44,7 @@
 -- reads: expected_paths (queries/expected_paths.sql, registered by the caller)
 create or replace temp macro course_flags(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, ceiling_pain,
-    course_ids, recent_days
+    course_ids, recent_days, session_flags := true
 ) as table (
     with courses as (
         select *
@@ -111,6 +113,7 @@ create or replace temp macro course_flags(
             bool_or(referral_noted) filter (where attended_numbness) as numbness_referred
         from flag_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
                            course_ids, recent_days)
+        where session_flags
         group by course_id
     ),
 
