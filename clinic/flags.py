@@ -232,8 +232,8 @@ class Check:
         return wilson(self.count, self.of)
 
 
-def _labels(settings) -> dict[str, tuple[str, str, str, str]]:
-    """key: (label, of_label, help, empty)."""
+def _labels(settings, fewest: int) -> dict[str, tuple[str, str, str, str]]:
+    """key: (label, of_label, help, empty); `fewest`: the fewest similar courses a verdict needs."""
     before = ("Before the first session means: on file, and the patient's referral date (the only date the "
               "paperwork has) is not after the course's first attended session. A missing referral date leaves "
               "what is on file as it is.")
@@ -265,9 +265,9 @@ def _labels(settings) -> dict[str, tuple[str, str, str, str]]:
                      f"Courses whose pain has not fallen by the minimal clinically important difference "
                      f"({MCID_LABELS[settings.mcid]}) from the first scored session to the latest scored session "
                      f"after the first {settings.progress_after}, or whose pain at that session is worse than three "
-                     "in four similar courses' (below expected: above the 75th percentile of the clinic's completed courses with "
-                     f"the same diagnosis and baseline band, at least {settings.min_cohort} of them). Courses not yet "
-                     "that far are not judged; those at the ceiling are judged against similar courses only.",
+                     "in four similar courses' (below expected: above the 75th percentile of the clinic's completed "
+                     f"courses with the same diagnosis and baseline band, at least {fewest} of them). Courses not "
+                     "yet that far are not judged; those at the ceiling are judged against similar courses only.",
                      "No judged course has failed to progress."),
         "ceiling": ("Baseline too low to judge", "courses with a baseline",
                     f"Courses whose first pain score was {CEILING_PAIN} or less: too low to show a meaningful change, "
@@ -289,7 +289,7 @@ def checks(read: Read, filters: Filters) -> dict[str, Check]:
     """The eight counts, by key (KEYS order)."""
     found_rows = months(read)
     counts = found_rows.loc[found_rows.month.isna()].set_index("flag")
-    labels = _labels(filters.settings)
+    labels = _labels(filters.settings, filters.settings.fewest_courses(bool(filters.scope)))
     found = {}
     for key in KEYS:
         row = counts.loc[key]
