@@ -26,10 +26,9 @@ def interval(name: str) -> str:
 
 
 def share_of(name: str, of: int) -> str:
-    """A share under its count: of how many, and its 95 % Wilson interval."""
-    low, high = ui.fmt_pct(summary[name + "_ci_low"], 1), ui.fmt_pct(summary[name + "_ci_high"], 1)
-    ci = "" if "—" in (low, high) else f" · 95 % CI {low} – {high}"
-    return f"{ui.fmt_pct(summary[name + '_share'])} of {of:,} courses{ci}"
+    """A share under its count: of how many courses, and its 95 % Wilson interval (short enough for a
+    third of the page's width)."""
+    return ui.share_note(summary[name + "_share"], of, summary[name + "_ci_low"], summary[name + "_ci_high"])
 
 
 SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}

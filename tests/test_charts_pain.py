@@ -200,9 +200,9 @@ def test_each_share_on_a_tile_has_its_interval_and_n_and_the_median_its_spread()
     # 1.96 · √(2/27 + 1.96²/36) / (1 + 1.96²/3) = 0.3654: 6.1 % to 79.2 %
     notes = {label: note for label, _, note, _ in charts.kpis(summary, {"improvement_q1_pct": 50 / 7,
                                                                         "improvement_q3_pct": 38.39})}
-    assert notes == {"Courses": "3 patients", "Median sustained improvement": "IQR 7.1 – 38.4 % · n = 3",
-                     "Responders (≥ 30 % better)": "95 % CI 6.1 – 79.2 % · n = 3",
-                     "≥ 50 % better": "95 % CI 6.1 – 79.2 % · n = 3"}
+    assert notes == {"Courses": "3 patients", "Median sustained improvement": "IQR 7.1–38.4 % · n = 3",
+                     "Responders (≥ 30 % better)": "95 % CI 6.1–79.2 % · n = 3",
+                     "≥ 50 % better": "95 % CI 6.1–79.2 % · n = 3"}
     assert [note for label, _, note, _ in charts.kpis(summary)][1] == "n = 3"     # no row: no spread
 
 

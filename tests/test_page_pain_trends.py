@@ -36,8 +36,8 @@ def test_the_page_shows_the_hand_computed_kpis(app):
         "≥ 50 % better": "33 %",             # c1 of 3
     }
     # 0, 100/7 and 62.5 sorted: the quartiles at ranks 0.5 and 1.5 are 50/7 = 7.1 and (100/7 + 62.5) / 2 = 38.4
-    assert [m.delta for m in app.metric] == ["3 patients", "IQR 7.1 – 38.4 % · n = 3",
-                                             "95 % CI 6.1 – 79.2 % · n = 3", "95 % CI 6.1 – 79.2 % · n = 3"]
+    assert [m.delta for m in app.metric] == ["3 patients", "IQR 7.1–38.4 % · n = 3",
+                                             "95 % CI 6.1–79.2 % · n = 3", "95 % CI 6.1–79.2 % · n = 3"]
 
 
 def test_the_headline_leads_with_the_within_course_change_then_a_paired_comparison(app):

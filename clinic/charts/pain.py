@@ -77,7 +77,7 @@ def _ci(count: int, total: int) -> str:
     from clinic.metrics import wilson
 
     low, high = wilson(count, total)
-    return "" if low is None else f"95 % CI {low * 100:.1f} – {high * 100:.1f} %"
+    return "" if low is None else f"95 % CI {low * 100:.1f}–{high * 100:.1f} %"
 
 
 def kpis(summary: dict, row: dict | None = None) -> list[tuple[str, str, str | None, str]]:
@@ -104,7 +104,7 @@ def kpis(summary: dict, row: dict | None = None) -> list[tuple[str, str, str | N
          f"Courses that match the filters; {summary['patients']:,} patients."),
         ("Median sustained improvement", "—" if median is None else f"{median:.0f} %",
          None if median is None else
-         (f"IQR {spread[0]:.1f} – {spread[1]:.1f} % · {n_text}" if spread else n_text),
+         (f"IQR {spread[0]:.1f}–{spread[1]:.1f} % · {n_text}" if spread else n_text),
          (f"Median of the courses' sustained improvement (baseline − last) ÷ baseline, {basis}. Pain is scored "
           "in whole points, so many courses share the same few values (for example 33 % = 6 → 4)."
           + (f" Interquartile range (IQR) {spread[0]:.1f} % – {spread[1]:.1f} %: the middle half of the courses."
