@@ -65,9 +65,7 @@ def params() -> dict:
 def reader(con, filters: Filters) -> Read:
     """A `read` function over an open connection (command line, tests): runs queries/<name>.sql with
     the filter set bound, uncached."""
-    table = metrics.open_courses(con, filters)
-    return lambda name, **extra: db.run(con, name, **metrics.tables_for(con, filters, name, table), **filters.params(),
-                                        **extra)
+    return metrics.reader(con, filters)
 
 
 # ---------------------------------------------------------------- per course

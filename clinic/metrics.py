@@ -73,14 +73,31 @@ def expected_paths(con, filters: Filters, table: pa.Table | None = None) -> pa.T
                     min_cohort=filters.settings.fewest_courses(bool(filters.scope)))
 
 
-def tables_for(con, filters: Filters, name: str, table: pa.Table | None = None) -> dict[str, pa.Table]:
+def tables_for(con, filters: Filters, name: str, table: pa.Table | None = None,
+               paths: dict | None = None) -> dict[str, pa.Table]:
     """The tables query `name` reads besides the filter set's: `open_courses`, and `expected_paths`
-    when the query judges courses against their expected course."""
+    when the query judges courses against their expected course. `paths`, a dict the caller keeps,
+    holds the expected paths once worked out, for its later queries."""
     table = open_courses(con, filters) if table is None else table
     found = {"open_courses": table}
     if "expected_paths" in db.reads(name):
-        found["expected_paths"] = expected_paths(con, filters, table)
+        paths = {} if paths is None else paths
+        if "table" not in paths:
+            paths["table"] = expected_paths(con, filters, table)
+        found["expected_paths"] = paths["table"]
     return found
+
+
+def reader(con, filters: Filters, table: pa.Table | None = None):
+    """run(name, **params): queries/<name>.sql on `con` with the filter set and the tables it reads
+    bound, uncached (the command line's and the tests' counterpart of ui.query). The open courses
+    are worked out once, the expected paths once when first needed."""
+    table = open_courses(con, filters) if table is None else table
+    paths: dict = {}
+
+    def run(name: str, **params):
+        return db.run(con, name, **tables_for(con, filters, name, table, paths), **filters.params(), **params)
+    return run
 
 
 def all_courses(con, filters: Filters, table: pa.Table | None = None) -> pa.Table:

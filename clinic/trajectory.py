@@ -156,13 +156,9 @@ def fewest_courses(filters: Filters) -> int:
 
 def runner(con, filters: Filters, table=None) -> Runner:
     """A Runner of filtered queries on `con` (the command line's and the tests' counterpart of ui.query)."""
-    from clinic import db, metrics
+    from clinic import metrics
 
-    table = metrics.open_courses(con, filters) if table is None else table
-
-    def run(name: str, **params) -> pd.DataFrame:
-        return db.run(con, name, **metrics.tables_for(con, filters, name, table), **filters.params(), **params)
-    return run
+    return metrics.reader(con, filters, table)
 
 
 def verdicts(run: Runner, filters: Filters, course_ids) -> dict[str, Verdict]:

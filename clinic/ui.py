@@ -236,10 +236,10 @@ def access_store() -> access.AccessStore:
 
 def share_note(share, of: int, low, high) -> str:
     """'76 % of 2,304 · 95 % CI 74.1–77.8 %': a share under a tile's count, its n and its interval."""
-    text = f"{fmt_pct(share)} of {of:,}"
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return text
-    return f"{text} · 95 % CI {low * 100:.1f}–{high * 100:.1f} %"
+    from clinic.charts import ci_text
+
+    interval = ci_text(low, high)
+    return f"{fmt_pct(share)} of {of:,}" + (f" · {interval}" if interval else "")
 
 
 # ---------------------------------------------------------------- charts

@@ -10,6 +10,7 @@ and into hover text as data (hovertext, customdata), never inside a hovertemplat
 """
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -37,6 +38,13 @@ OWN_LABELS = frozenset({*AGE_BANDS, *DIAGNOSIS_LABELS.values(), *SEX_LABELS.valu
 def cohort_text(label) -> str:
     """A cohort value as Plotly text: our own labels as they are, a name from data escaped."""
     return label if label in OWN_LABELS else for_plotly(label)
+
+
+def ci_text(low, high) -> str:
+    """'95 % CI 74.1–77.6 %' for an interval of two shares (0–1); empty when there is none."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f"95 % CI {low * 100:.1f}–{high * 100:.1f} %"
 
 
 def n_courses(count: int) -> str:

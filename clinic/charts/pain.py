@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, PALETTE, cohort_text, n_courses, styled
+from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, PALETTE, ci_text, cohort_text, n_courses, styled
 from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 
 SPLITS = ("none", *COHORT_FIELDS)
@@ -76,8 +76,7 @@ def _share(count: int, total: int) -> str:
 def _ci(count: int, total: int) -> str:
     from clinic.metrics import wilson
 
-    low, high = wilson(count, total)
-    return "" if low is None else f"95 % CI {low * 100:.1f}–{high * 100:.1f} %"
+    return ci_text(*wilson(count, total))
 
 
 def kpis(summary: dict, row: dict | None = None) -> list[tuple[str, str, str | None, str]]:
