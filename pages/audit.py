@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from clinic import audit_view, exports, ui
+from clinic import audit_view, ui
 
 path, _filters = ui.require_entry(__file__, needs_data=False)
 ui.require_director()

@@ -1,7 +1,7 @@
 """Overview: who to call and what to check today, then the three questions at a glance."""
 import streamlit as st
 
-from clinic import exports, flags, metrics, privacy, ui
+from clinic import flags, metrics, privacy, ui
 from clinic.charts import overview as charts
 from clinic.charts import pain as pain_charts
 from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
