@@ -13,7 +13,13 @@
 --   session of the course dated <= as_of: with `therapist`, who treats the course),
 --   acute_sessions, last_acute_date (attended sessions recorded during acute inflammation: how many,
 --   the latest), numbness_sessions, last_numbness_date (session rows of any status with numbness
---   reported), first_row_date, last_row_date (the earliest and latest session rows of any status);
+--   reported), first_row_date, last_row_date (the earliest and latest session rows of any status),
+--   and, over the attended sessions with a pain_before score ("scored"; session numbers count every
+--   attended row in course order: 1, 2, 3 ...): scored_sessions (how many), baseline_session (the
+--   first one's number), latest_session, latest_pain, latest_date (the last one's number, score and
+--   date), red_flag_rising (null with fewer than 3; else whether pain_before rose strictly over three
+--   consecutive scored sessions, b_k < b_k+1 < b_k+2, at any point), last_rise_date and
+--   last_rise_pains (the third session of the latest such rise, and its three scores);
 --   all over the rows dated <= as_of
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
 --   'pct50' = >= 50 %), courses (which courses: 'all'; 'open' = while the stored course facts are up
@@ -131,9 +137,48 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             arg_min_null(pain_before, row_order) filter (where pain_before is not null) as baseline_pain,
             min(session_date) filter (where pain_before is not null) as baseline_date,
             arg_max_null(pain_before, row_order) filter (where pain_before is not null) as last_pain,
-            max(session_date) filter (where pain_before is not null) as last_date
+            max(session_date) filter (where pain_before is not null) as last_date,
+            -- pain_before of every attended session in course order (null where not scored): the
+            -- position in the list is the session number
+            list(pain_before order by row_order) as attended_pains,
+            list(session_date order by row_order) filter (where pain_before is not null) as scored_dates
         from attended
         group by course_id
+    ),
+
+    scored_lists as (
+        select
+            course_id,
+            scored_dates,
+            list_filter(attended_pains, lambda p: p is not null) as scored_pains,
+            list_filter(list_transform(attended_pains, lambda p, i: case when p is not null then i end),
+                        lambda i: i is not null) as scored_numbers
+        from attended_totals
+    ),
+
+    -- k is a rise when the scores of scored sessions k, k + 1, k + 2 go strictly up
+    rises as (
+        select
+            *,
+            list_filter(range(1, len(scored_pains) - 1),
+                        lambda k: scored_pains[k] < scored_pains[k + 1] and scored_pains[k + 1] < scored_pains[k + 2])
+                as rise_starts
+        from scored_lists
+    ),
+
+    progress as (
+        select
+            course_id,
+            len(scored_pains) as scored_sessions,
+            scored_numbers[1]::integer as baseline_session,
+            scored_numbers[-1]::integer as latest_session,
+            scored_pains[-1] as latest_pain,
+            scored_dates[-1] as latest_date,
+            case when len(scored_pains) >= 3 then len(rise_starts) > 0 end as red_flag_rising,
+            scored_dates[list_max(rise_starts) + 2] as last_rise_date,
+            case when len(rise_starts) > 0
+                 then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains
+        from rises
     ),
 
     attended_dates as (
@@ -217,10 +262,19 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             coalesce(rf.numbness_sessions, 0) as numbness_sessions,
             rf.last_numbness_date,
             rf.first_row_date,
-            rf.last_row_date
+            rf.last_row_date,
+            coalesce(pr.scored_sessions, 0) as scored_sessions,
+            pr.baseline_session,
+            pr.latest_session,
+            pr.latest_pain,
+            pr.latest_date,
+            pr.red_flag_rising,
+            pr.last_rise_date,
+            pr.last_rise_pains
         from windowed as w
         left join row_facts as rf on rf.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
+        left join progress as pr on pr.course_id = w.course_id
         left join breaks as b on b.course_id = w.course_id
     ),
 
@@ -279,7 +333,15 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             pc.numbness_sessions,
             pc.last_numbness_date,
             pc.first_row_date,
-            pc.last_row_date
+            pc.last_row_date,
+            pc.scored_sessions,
+            pc.baseline_session,
+            pc.latest_session,
+            pc.latest_pain,
+            pc.latest_date,
+            pc.red_flag_rising,
+            pc.last_rise_date,
+            pc.last_rise_pains
         from per_course as pc
         left join main.patients as p on p.patient_id = pc.patient_id
     )

@@ -9,7 +9,9 @@
 -- filter set), and returns one row per filtered course with its protocol-safety flags:
 --   course_id, patient_id, therapist, start_date, start_month, first_session_date, sessions_attended,
 --   last_attended_date, days_since_last_visit, completed, ongoing,
---   Failure to progress (pain_before of attended sessions dated <= as_of, in course order):
+--   Failure to progress (pain_before of attended sessions dated <= as_of, in course order; these and
+--   the rising pain below come with the course, course_summary.sql's scored-session columns, so that
+--   no session row is read for them; settled courses have them in the stored facts):
 --   baseline_pain: of the first attended session that has one (its number: baseline_session);
 --   pain_now: of the latest attended session numbered above progress_after that has one (its number
 --     and date: pain_now_session, pain_now_date); null before such a session exists;
@@ -58,50 +60,6 @@ create or replace temp macro course_flags(
         from clinic_settings
     ),
 
-    -- attended sessions with pain_before, each with the two scored sessions before it
-    scored as (
-        select
-            course_id,
-            session_number,
-            session_date,
-            pain_before,
-            lag(pain_before, 1) over (partition by course_id order by session_number) as before_1,
-            lag(pain_before, 2) over (partition by course_id order by session_number) as before_2
-        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
-                               course_ids := course_ids)
-        where status = 'attended'
-          and pain_before is not null
-          and course_id in (select course_id from courses)
-    ),
-
-    rises as (
-        select *, before_2 < before_1 and before_1 < pain_before as rising
-        from scored
-    ),
-
-    pain as (
-        select
-            r.course_id,
-            arg_min(r.pain_before, r.session_number) as baseline_pain,
-            min(r.session_number) as baseline_session,
-            arg_max(r.pain_before, r.session_number) filter (where r.session_number > s.progress_after) as pain_now,
-            max(r.session_number) filter (where r.session_number > s.progress_after) as pain_now_session,
-            arg_max(r.session_date, r.session_number) filter (where r.session_number > s.progress_after)
-                as pain_now_date,
-            count(*) as scored_sessions,
-            max(r.pain_before) filter (where r.session_number = 1) as first_session_pain,
-            max(r.session_number) as latest_session,
-            arg_max(r.pain_before, r.session_number) as latest_pain,
-            max(r.session_date) as latest_date,
-            bool_or(r.rising) as any_rise,
-            max(r.session_date) filter (where r.rising) as last_rise_date,
-            arg_max([r.before_2, r.before_1, r.pain_before], r.session_number) filter (where r.rising)
-                as last_rise_pains
-        from rises as r
-        cross join settings as s
-        group by r.course_id
-    ),
-
     flagged as (
         select
             course_id,
@@ -123,12 +81,6 @@ create or replace temp macro course_flags(
         from expected_paths
     ),
 
-    per_course as (
-        select coalesce(p.course_id, f.course_id) as course_id, p.* exclude (course_id), f.* exclude (course_id)
-        from pain as p
-        full outer join flagged as f on f.course_id = p.course_id
-    ),
-
     judged as (
         select
             c.course_id,
@@ -142,38 +94,43 @@ create or replace temp macro course_flags(
             c.days_since_last_visit,
             c.completed,
             c.ongoing,
-            p.baseline_pain,
-            p.baseline_session,
-            case when p.pain_now_session > p.baseline_session then p.pain_now end as pain_now,
-            case when p.pain_now_session > p.baseline_session then p.pain_now_session end as pain_now_session,
-            case when p.pain_now_session > p.baseline_session then p.pain_now_date end as pain_now_date,
-            p.baseline_pain <= ceiling_pain as ceiling,
+            c.baseline_pain,
+            c.baseline_session,
+            -- the latest scored session, when it is numbered above progress_after and is not the baseline's
+            case when c.latest_session > s.progress_after and c.latest_session > c.baseline_session
+                 then c.latest_pain end as pain_now,
+            case when c.latest_session > s.progress_after and c.latest_session > c.baseline_session
+                 then c.latest_session end as pain_now_session,
+            case when c.latest_session > s.progress_after and c.latest_session > c.baseline_session
+                 then c.latest_date end as pain_now_date,
+            c.baseline_pain <= ceiling_pain as ceiling,
             coalesce(c.referral_date > coalesce(c.first_session_date, c.start_date), false) as paperwork_late,
             c.doctor_conclusion,
             c.imaging,
             c.blood_tests,
             c.referral_date,
-            coalesce(p.acute_sessions, 0) as acute_sessions,
-            p.last_acute_date,
-            coalesce(p.numbness_sessions, 0) as numbness_sessions,
-            p.first_numbness_date,
-            p.last_numbness_date,
-            p.numbness_referred,
-            coalesce(p.scored_sessions, 0) as scored_sessions,
-            case when coalesce(p.scored_sessions, 0) >= 3 then coalesce(p.any_rise, false) end as red_flag_rising,
-            p.last_rise_date,
-            p.last_rise_pains,
-            p.latest_session,
-            p.latest_pain,
-            p.latest_date,
+            coalesce(f.acute_sessions, 0) as acute_sessions,
+            f.last_acute_date,
+            coalesce(f.numbness_sessions, 0) as numbness_sessions,
+            f.first_numbness_date,
+            f.last_numbness_date,
+            f.numbness_referred,
+            c.scored_sessions,
+            c.red_flag_rising,
+            c.last_rise_date,
+            c.last_rise_pains,
+            c.latest_session,
+            c.latest_pain,
+            c.latest_date,
             e.expected_q75_pain
         from courses as c
-        left join per_course as p on p.course_id = c.course_id
+        cross join settings as s
+        left join flagged as f on f.course_id = c.course_id
         left join paths as e
           on e.diagnosis = c.diagnosis
-         and e.baseline_band = pain_band(p.first_session_pain)
-         and e.session_number = p.latest_session
-         and e.left_out is not distinct from (case when c.completed then p.latest_pain end)
+         and e.baseline_band = pain_band(c.first_session_pain_before)
+         and e.session_number = c.latest_session
+         and e.left_out is not distinct from (case when c.completed then c.latest_pain end)
     ),
 
     progress as (

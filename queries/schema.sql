@@ -127,9 +127,26 @@ create table if not exists course_facts (
     first_row_date             date,
     last_row_date              date,
     source_print               ubigint,    -- a hash of every stored value the course's facts are made of
-    course_no                  integer     -- the course's number (course_numbers)
+    course_no                  integer,    -- the course's number (course_numbers)
+    scored_sessions            bigint,
+    baseline_session           integer,
+    latest_session             integer,
+    latest_pain                integer,
+    latest_date                date,
+    red_flag_rising            boolean,
+    last_rise_date             date,
+    last_rise_pains            integer[]
 );
 alter table course_facts add column if not exists course_no integer;
+-- the scored sessions' facts (facts_version 4), which the protocol-safety checks read
+alter table course_facts add column if not exists scored_sessions bigint;
+alter table course_facts add column if not exists baseline_session integer;
+alter table course_facts add column if not exists latest_session integer;
+alter table course_facts add column if not exists latest_pain integer;
+alter table course_facts add column if not exists latest_date date;
+alter table course_facts add column if not exists red_flag_rising boolean;
+alter table course_facts add column if not exists last_rise_date date;
+alter table course_facts add column if not exists last_rise_pains integer[];
 
 -- a number for every course id ever stored, given once and never changed (refresh_course_facts.sql)
 create table if not exists course_numbers (

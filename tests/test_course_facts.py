@@ -405,3 +405,66 @@ a3,p1,,2026-03-03,Birch,attended,5,3
                                obj=f"sessions of {course} {as_of}")
     moved = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 31)), course_id="p1:2026-03-03")
     assert list(zip(moved.session_id, moved.session_number)) == [("a3", 1)]      # a3 counted in its new course
+
+
+# --- the scored sessions' facts (what the protocol-safety checks read) --------------------------
+
+SCORED_SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+g1,p7,g,2026-03-01,,Alder,attended,5,4
+g2,p7,g,2026-03-02,,Alder,attended,,
+g3,p7,g,2026-03-03,,Alder,cancelled,,
+g4,p7,g,2026-03-04,,Alder,attended,6,5
+g5,p7,g,2026-03-05,,Alder,attended,7,6
+g6,p7,g,2026-03-06,,Alder,attended,4,3
+g7,p7,g,2026-03-07,,Alder,attended,5,4
+g8,p7,g,2026-03-08,,Alder,attended,8,6
+g9,p7,g,2026-03-09,,Alder,attended,,
+h1,p8,h,2026-03-01,10:00,Birch,attended,3,2
+h2,p8,h,2026-03-01,09:00,Birch,attended,6,5
+h3,p8,h,2026-03-02,,Birch,attended,7,6
+k1,p9,k,2026-03-01,,Cedar,attended,5,5
+k2,p9,k,2026-03-02,,Cedar,attended,5,4
+k3,p9,k,2026-03-03,,Cedar,attended,6,5
+m1,p10,m,2026-03-01,,Cedar,attended,4,4
+m2,p10,m,2026-03-02,,Cedar,no_show,9,
+m3,p10,m,2026-03-03,,Cedar,attended,,
+"""
+SCORED_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+g,p7,2026-03-01,9
+h,p8,2026-03-01,3
+k,p9,2026-03-01,3
+m,p10,2026-03-01,3
+"""
+SCORED_FIELDS = ("scored_sessions", "baseline_session", "latest_session", "latest_pain", "latest_date",
+                 "red_flag_rising", "last_rise_date", "last_rise_pains")
+
+
+def scored_facts(con, as_of: dt.date) -> dict[str, tuple]:
+    table = metrics.all_courses(con, Filters(as_of=as_of))
+    return {r["course_id"]: tuple(r[f] for f in SCORED_FIELDS) for r in table.to_pylist()}
+
+
+def test_the_scored_sessions_rises_and_latest_score_are_counted_by_hand_from_facts_and_from_sessions(tmp_path):
+    # g: session numbers g1 1, g2 2 (unscored), g4 3, g5 4, g6 5, g7 6, g8 7, g9 8 (unscored); the
+    #    cancelled g3 has no number. Scores 5, 6, 7, 4, 5, 8: rises at 5 < 6 < 7 (up to 03-05) and
+    #    4 < 5 < 8 (up to 03-08, the latest).
+    # h: two visits on 03-01, 09:00 (6) before 10:00 (3), then 7: 6, 3, 7 never rises (by id it would).
+    # k: 5, 5, 6 is not a strict rise. m: one score; the no-show's 9 is no score of an attended session.
+    path = build_db(tmp_path, SCORED_SESSIONS, SCORED_COURSES)
+    d = dt.date
+    con = db.connect(path, read_only=True)
+    try:
+        assert open_ids(con, d(2026, 3, 31)) == []                      # all four read from the stored facts
+        assert scored_facts(con, d(2026, 3, 31)) == {
+            "g": (6, 1, 7, 8, d(2026, 3, 8), True, d(2026, 3, 8), [4, 5, 8]),
+            "h": (3, 1, 3, 7, d(2026, 3, 2), False, None, None),
+            "k": (3, 1, 3, 6, d(2026, 3, 3), False, None, None),
+            "m": (1, 1, 1, 4, d(2026, 3, 1), None, None, None),
+        }
+        assert "g" in open_ids(con, d(2026, 3, 6))                      # computed from its rows up to 03-06
+        assert scored_facts(con, d(2026, 3, 6))["g"] == (4, 1, 5, 4, d(2026, 3, 6), True, d(2026, 3, 5), [5, 6, 7])
+        assert scored_facts(con, d(2026, 3, 1))["h"] == (2, 1, 2, 3, d(2026, 3, 1), None, None, None)
+    finally:
+        con.close()
