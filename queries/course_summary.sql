@@ -140,20 +140,24 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             max(session_date) filter (where pain_before is not null) as last_date,
             -- pain_before of every attended session in course order (null where not scored): the
             -- position in the list is the session number
-            list(pain_before order by row_order) as attended_pains,
-            list(session_date order by row_order) filter (where pain_before is not null) as scored_dates
+            list({'row_order': row_order, 'pain': pain_before, 'day': session_date}) as attended_list
         from attended
         group by course_id
+    ),
+
+    sorted_lists as (
+        select course_id, list_sort(attended_list) as attended_list
+        from attended_totals
     ),
 
     scored_lists as (
         select
             course_id,
-            scored_dates,
-            list_filter(attended_pains, lambda p: p is not null) as scored_pains,
-            list_filter(list_transform(attended_pains, lambda p, i: case when p is not null then i end),
+            list_transform(list_filter(attended_list, lambda a: a.pain is not null), lambda a: a.day) as scored_dates,
+            list_transform(list_filter(attended_list, lambda a: a.pain is not null), lambda a: a.pain) as scored_pains,
+            list_filter(list_transform(attended_list, lambda a, i: case when a.pain is not null then i end),
                         lambda i: i is not null) as scored_numbers
-        from attended_totals
+        from sorted_lists
     ),
 
     -- k is a rise when the scores of scored sessions k, k + 1, k + 2 go strictly up
