@@ -544,11 +544,9 @@ def start_warm_up(path: Path) -> threading.Thread:
         try:
             import datetime as dt
 
-            from clinic import exports, ui  # noqa: F401 - loaded now, not on the first visit
-            from clinic.charts import adherence, cohorts, overview, pain, patients, relief  # noqa: F401
-            # the later pages' statistics (statsmodels loads in about a second) and their helpers
-            from clinic import casemix, flags, funnel, relief_time, report, trajectory  # noqa: F401
-            from statsmodels.genmod import families, generalized_linear_model  # noqa: F401
+            # what the Overview imports, loaded now rather than on the first visit
+            from clinic import exports, flags, privacy, ui  # noqa: F401
+            from clinic.charts import overview, pain  # noqa: F401
 
             # Streamlit's own first-use costs, paid once per process (0.2 s each on this machine):
             # the emoji pattern behind the page icon, and the check for a Python prompt (a look at
@@ -567,6 +565,11 @@ def start_warm_up(path: Path) -> threading.Thread:
                 ui._open_courses(str(path), store.data_version(path), today.as_of, today.relief_rule,
                                  today.settings.planned_sessions)
                 ui.warm_overview(path, today)       # the director's default Overview, read ahead
+            # then what the other pages need, which a first visit to the Overview does not wait for:
+            # their charts, statistics (statsmodels loads in about a second) and helpers
+            from clinic.charts import adherence, cohorts, patients, relief  # noqa: F401
+            from clinic import casemix, funnel, relief_time, report, trajectory  # noqa: F401
+            from statsmodels.genmod import families, generalized_linear_model  # noqa: F401
         except Exception as exc:  # noqa: BLE001 - a first visit then does the work itself, and says why
             print(f"Warming up the dashboard did not finish ({exc}); the first page will take longer.", flush=True)
 
