@@ -8,7 +8,7 @@ A dataset folder DIR holds
                                                    with no site, or no row in patients:
                                                    site=__HIVE_DEFAULT_PARTITION__) and the session month
     patients/ courses/ import_batches/ course_facts/ course_facts_state/ course_facts_todo/
-    course_pain_periods/                           one file each
+    course_pain_periods/ course_months/            one file each
 
 Writing: an export builds a new folder beside DIR (`.DIR.<export id>`), and DIR is a symbolic link
 to it, swapped in one rename; so a reader sees the previous dataset or the new one, never half of
@@ -42,7 +42,7 @@ FORMAT_VERSION = 1
 MANIFEST = "dataset.json"
 # course_facts_todo is empty outside a refresh; it travels so that the queries naming it bind.
 TABLES = ("patients", "courses", "sessions", "import_batches", "course_facts", "course_facts_state",
-          "course_facts_todo", "course_pain_periods")
+          "course_facts_todo", "course_pain_periods", "course_months")
 PARTITIONS = {"sessions": ("site", "month")}
 FILE_NAME = "data_0.parquet"
 READ_WAIT_SECONDS = 15.0

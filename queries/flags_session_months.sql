@@ -7,58 +7,87 @@
 --   of_count (attended sessions), courses_flagged (courses with at least one such session), referred
 --   (numbness: sessions with a referral noted; null for 'acute'); sorted by flag, month (all months last)
 -- params: the filter set (see filtered_courses.sql)
--- uses: flags_sessions
+-- Months that ended before the as-of date's own month come from course_months while the course facts
+-- are up to date (every row in them is dated before as_of; a referral note counts when dated on or
+-- before it); the as-of date's month, still running, and every month while the facts are out of date,
+-- come from the session rows. So a network's 25 million sessions are not read for the trend.
+-- uses: filtered_courses, session_month_counts
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
-with attended as (
-    select date_trunc('month', session_date)::date as month
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                           $relief_rule)
-    where status = 'attended'
+with courses as (
+    select course_id, referral_date
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
+                          $relief_rule)
 ),
 
-flagged as (
-    select *, date_trunc('month', session_date)::date as month
-    from flag_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                       $relief_rule, null, null)
+counts as (
+    select course_id, month, attended, acute, numbness_sessions
+    from main.course_months
+    where month < date_trunc('month', $as_of::date)::date
+      and course_facts_fresh()
+    union all
+    -- the running month from the session rows
+    select * from session_month_counts($as_of, date_trunc('month', $as_of::date), course_facts_fresh(), false)
+    union all
+    -- every month from the session rows, while the facts are out of date
+    select * from session_month_counts($as_of, '-infinity'::date, not course_facts_fresh(), false)
 ),
 
-attended_months as (
-    select month, count(*) as sessions
-    from attended
-    group by grouping sets ((month), ())
+-- a numbness session is referred when a note at or after it is dated on or before as_of, or the
+-- patient's referral_date falls after the session's date (and on or before as_of)
+per_course as (
+    select
+        m.month,
+        m.course_id,
+        m.attended,
+        m.acute,
+        len(m.numbness_sessions) as numbness,
+        len(list_filter(m.numbness_sessions, lambda s:
+            coalesce(s.note_date <= $as_of::date, false)
+            or coalesce(c.referral_date > s.day and c.referral_date <= $as_of::date, false))) as numbness_referred
+    from counts as m
+    join courses as c on c.course_id = m.course_id
 ),
 
-flagged_months as (
+-- one row per course and month (a course's month comes from one of the three parts only)
+month_totals as (
     select
         month,
-        count(*) filter (where attended_acute) as acute,
-        count(distinct course_id) filter (where attended_acute) as acute_courses,
-        count(*) filter (where attended_numbness) as numbness,
-        count(distinct course_id) filter (where attended_numbness) as numbness_courses,
-        count(*) filter (where attended_numbness and referral_noted) as numbness_referred
-    from flagged
-    group by grouping sets ((month), ())
+        sum(attended) as attended,
+        sum(acute) as acute,
+        count(*) filter (where acute > 0) as acute_courses,
+        sum(numbness) as numbness,
+        count(*) filter (where numbness > 0) as numbness_courses,
+        sum(numbness_referred) as numbness_referred
+    from per_course
+    group by month
+),
+
+course_totals as (
+    select course_id, bool_or(acute > 0) as any_acute, bool_or(numbness > 0) as any_numbness
+    from per_course
+    group by course_id
 ),
 
 session_months as (
+    select * from month_totals
+    union all
     select
-        a.month,
-        a.sessions as attended,
-        coalesce(f.acute, 0) as acute,
-        coalesce(f.acute_courses, 0) as acute_courses,
-        coalesce(f.numbness, 0) as numbness,
-        coalesce(f.numbness_courses, 0) as numbness_courses,
-        coalesce(f.numbness_referred, 0) as numbness_referred
-    from attended_months as a
-    left join flagged_months as f on f.month is not distinct from a.month
+        null::date,
+        coalesce((select sum(attended) from month_totals), 0),
+        coalesce((select sum(acute) from month_totals), 0),
+        (select count(*) filter (where any_acute) from course_totals),
+        coalesce((select sum(numbness) from month_totals), 0),
+        (select count(*) filter (where any_numbness) from course_totals),
+        coalesce((select sum(numbness_referred) from month_totals), 0)
 ),
 
 long as (
-    select 'acute' as flag, month, acute as flagged, attended as of_count, acute_courses as courses_flagged,
-           null::bigint as referred
+    select 'acute' as flag, month, acute::bigint as flagged, attended::bigint as of_count,
+           acute_courses as courses_flagged, null::bigint as referred
     from session_months
     union all
-    select 'numbness', month, numbness, attended, numbness_courses, numbness_referred from session_months
+    select 'numbness', month, numbness::bigint, attended::bigint, numbness_courses, numbness_referred::bigint
+    from session_months
 ),
 
 final as (

@@ -9,10 +9,11 @@
 --   attended_acute: recorded during acute inflammation; attended_numbness: numbness reported;
 --   referral_noted (numbness rows only, else null): a referral was noted for it: a session row of
 --     the course (any status, dated <= as_of) at or after it in course order (date, time with none
---     first, session_id) has notes mentioning a referral ('refer' as in referral or referred,
---     'doctor', 'GP' as a word, 'neurolog', 'physician'; any case), or the patient's referral_date
+--     first, session_id) has notes mentioning a referral (mentions_referral, session_month_counts.sql:
+--     'refer' as in referral or referred, 'doctor', 'GP' as a word, 'neurolog', 'physician'; any
+--     case), or the patient's referral_date
 --     falls after the session's date (and on or before as_of).
--- uses: filtered_sessions
+-- uses: filtered_sessions, session_month_counts
 create or replace temp macro flag_sessions(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule, course_ids,
     recent_days
@@ -38,7 +39,7 @@ create or replace temp macro flag_sessions(
         select course_id, max(row_key) as last_note_key
         from session_rows
         where notes is not null
-          and regexp_matches(lower(notes), '(refer|doctor|\bgp\b|neurolog|physician)')
+          and mentions_referral(notes)
         group by course_id
     ),
 

@@ -1,5 +1,5 @@
--- refresh_course_facts: brings course_facts (and course_pain_periods) up to date with every stored row,
--- renumbers the session_number (and sets the course_no) of the rows of the courses that changed, numbers
+-- refresh_course_facts: brings course_facts (and course_pain_periods, course_months) up to date with
+-- every stored row, renumbers the session_number (and sets the course_no) of the rows of the courses that changed, numbers
 -- new course ids (course_numbers), and records what the facts were built from
 -- (course_facts_state). Returns nothing. Runs inside the writer's transaction, after its rows and its
 -- import_batches entry are written, so the facts and the data change together.
@@ -7,7 +7,7 @@
 -- stored value its facts are made of (its session rows, its courses.csv row, its patient's row), so a
 -- day's import into a network's database recomputes that day's courses, not all of them.
 -- params: none
--- uses: course_summary
+-- uses: course_summary, session_month_counts
 create or replace temp table refresh_prints as
 with session_prints as (
     select
@@ -92,6 +92,13 @@ where status = 'attended'
   and pain_before is not null
   and coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
 group by all;
+
+delete from main.course_months
+where course_id in (select course_id from main.course_facts_todo)
+   or course_id not in (select course_id from refresh_prints);
+
+insert into main.course_months
+select * from session_month_counts(date '9999-12-31', '-infinity', true, true);
 
 update main.sessions
 set session_number = numbered.session_number, course_no = numbered.course_no

@@ -165,6 +165,16 @@ create table if not exists course_pain_periods (
     pain_sumsq    bigint
 );
 
+-- each course's attended sessions per calendar month, kept with course_facts (session_month_counts.sql
+-- says what each column holds; flags_session_months.sql reads them)
+create table if not exists course_months (
+    course_id          varchar,
+    month              date,        -- the 1st
+    attended           bigint,
+    acute              bigint,
+    numbness_sessions  struct(day date, note_date date)[]
+);
+
 -- the courses whose facts refresh_course_facts.sql is rebuilding (empty outside its transaction)
 create table if not exists course_facts_todo (
     course_id  varchar

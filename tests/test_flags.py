@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pytest
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
 
@@ -182,3 +183,50 @@ def test_a_list_of_courses_gets_its_flags_in_its_own_order_asked_by_id_or_from_e
     assert list(listed.course_id) == ["k5", "k1"]
     assert [bool(v) for v in listed.ceiling] == [True, False]                     # baseline 2; baseline 8
     assert pd.isna(listed.failure_to_progress.iloc[0]) and bool(listed.failure_to_progress.iloc[1])
+
+
+# --- numbness referred later: a month stored with the course facts, counted as of each date ------
+
+LATE_PATIENTS = """
+patient_id,birth_year,sex,diagnosis,referral_date
+q1,1970,F,other,
+q2,1971,M,other,2026-02-10
+q3,1972,F,other,
+"""
+LATE_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,numbness,notes
+r1,q1,n1,2026-01-30,Birch,attended,true,
+r2,q1,n1,2026-02-03,Birch,attended,false,referred to a neurologist
+r3,q2,n2,2026-01-29,Birch,attended,true,
+r5,q3,n3,2026-01-27,Birch,attended,false,saw the doctor
+r4,q3,n3,2026-01-28,Birch,attended,true,
+r6,q3,n3,2026-01-29,Birch,no_show,true,
+"""
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored months", "from the session rows"])
+def test_a_january_numbness_session_counts_as_referred_from_the_day_its_note_or_referral_comes(tmp_path, stored):
+    # January's numbness sessions: r1 (note on r2, 02-03), r3 (q2's referral date 02-10, after it) and
+    # r4 (the doctor note r5 is the day before: never referred); the no-show r6 is not counted.
+    # January has four attended sessions (r1 r3 r5 r4), February one (r2).
+    from query_support import build_db
+
+    path = build_db(tmp_path, LATE_SESSIONS, None, LATE_PATIENTS)
+    if not stored:
+        con = duckdb.connect(str(path))
+        con.execute("delete from course_facts_state")           # nothing stored is trusted
+        con.close()
+    expected = {"2026-02-01": (3, 4, 0), "2026-02-05": (3, 4, 1), "2026-02-12": (3, 4, 2), "2026-03-01": (3, 4, 2)}
+    for as_of, january in expected.items():
+        filters = Filters(as_of=dt.date.fromisoformat(as_of))
+        con = db.connect(path, read_only=True)
+        try:
+            months = flags.months(flags.reader(con, filters))
+        finally:
+            con.close()
+        by_month = months.loc[months.month.notna()]
+        got = {(r.flag, str(r.month)[:7]): (r.flagged, r.of_count, r.referred) for r in by_month.itertuples()}
+        assert got[("numbness", "2026-01")] == january, as_of
+        assert got[("acute", "2026-01")][:2] == (0, 4), as_of
+        if as_of != "2026-02-01":
+            assert got[("numbness", "2026-02")][:2] == (0, 1), as_of

@@ -119,7 +119,9 @@ def test_the_small_tables_are_one_file_each_and_the_manifest_counts_every_table(
         "course_facts_todo": 0,                           # empty outside a refresh
         # scored weeks + months: c0 1 + 1 (02-09, Feb), c1 2 + 1 (03-02 and 03-23, Mar), c2, p3:…, p9:…
         # 1 + 1 each (03-02, Mar; s2 is a no-show)
-        "course_pain_periods": 11}
+        "course_pain_periods": 11,
+        # attended months: c0 Feb, c1 Mar (n1 n2 l1), c2 Mar (s1), p3:… Mar, p9:… Mar
+        "course_months": 5}
     for table in ("patients", "courses", "import_batches", "course_facts", "course_facts_state"):
         assert manifest["tables"][table]["files"] == [f"{table}/data_0.parquet"]
     assert store.data_version(clinic_dataset) == f"dataset:{manifest['export_id']}"
