@@ -19,7 +19,7 @@ import pytest
 from page_support import metrics_of
 from query_support import build_db
 
-from clinic import access, dataset, db, facts, metrics, store
+from clinic import access, dataset, db, facts, flags, metrics, store
 from clinic.filters import Filters
 
 PATIENTS = """
@@ -315,3 +315,30 @@ def test_every_page_opens_on_a_dataset_without_an_error(page_db, tmp_path, monke
         at.switch_page(page).run()
         assert not at.exception, (title, [e.value for e in at.exception])
         assert not [e.value for e in at.error if "could not be read" in e.value], (title, [e.value for e in at.error])
+
+
+def test_a_dataset_exported_before_the_monthly_counts_opens_and_counts_from_its_sessions(tmp_path):
+    source = build_db(tmp_path / "source", SESSIONS, COURSES, PATIENTS)
+    raw = duckdb.connect(str(source))        # facts from the refresh before course_months (version 3)
+    raw.execute("update course_facts_state set facts_version = 3")
+    raw.close()
+    folder = tmp_path / "older-dataset"
+    dataset.export(source, folder, ensure_facts=False)
+    manifest_file = folder / "dataset.json"
+    manifest = json.loads(manifest_file.read_text())
+    del manifest["tables"]["course_months"]                    # as such an export wrote it
+    manifest_file.chmod(0o600)
+    manifest_file.write_text(json.dumps(manifest))
+    filters = Filters(as_of=dt.date(2026, 3, 31))
+    found = {}
+    for name, path in (("file", source), ("dataset", folder)):
+        con = db.connect(path, read_only=True)
+        try:
+            assert facts.fresh(con) is False
+            found[name] = flags.months(flags.reader(con, filters)).to_dict("records")
+        finally:
+            con.close()
+    assert found["dataset"] == found["file"]
+    attended = {str(r["month"])[:7]: r["of_count"] for r in found["dataset"] if r["flag"] == "acute"}
+    # attended: n0 in February; n1, n2, l1, s1, u1, x1 in March (the no-show s2 is not)
+    assert attended == {"2026-02": 1, "2026-03": 6, "NaT": 7}              # NaT: all months
