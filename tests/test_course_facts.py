@@ -403,5 +403,9 @@ a3,p1,,2026-03-03,Birch,attended,5,3
             fresh = run_filtered(path, "patients_sessions", filters, course_id=course)
             assert_frame_equal(fresh, run_filtered(stale, "patients_sessions", filters, course_id=course),
                                obj=f"sessions of {course} {as_of}")
+        for group in ("none", "therapist"):       # b is relieved at its second session, the others at the first
+            fresh = run_filtered(path, "relief_time_courses", filters, group=group)
+            assert_frame_equal(fresh, run_filtered(stale, "relief_time_courses", filters, group=group),
+                               obj=f"time to relief {as_of} {group}")
     moved = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 31)), course_id="p1:2026-03-03")
     assert list(zip(moved.session_id, moved.session_number)) == [("a3", 1)]      # a3 counted in its new course
