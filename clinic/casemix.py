@@ -123,11 +123,21 @@ def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     """The c-statistic: the chance that a course with the event has a higher predicted probability
     than one without (ties count half), by the rank-sum formula."""
-    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    return _pattern_auc(np.asarray(p, dtype=float), np.asarray(y, dtype=float), np.ones(len(y)))
+
+
+def _pattern_auc(p: np.ndarray, events: np.ndarray, trials: np.ndarray) -> float | None:
+    """_auc over covariate patterns: pattern i stands for trials[i] courses, events[i] of them with the
+    event, each predicted p[i]. Courses of equal p share the average of their ranks; every rank is a
+    whole or half number, so the rank sum is exact, the same as ranking every course one by one."""
+    positives, negatives = int(events.sum()), int(trials.sum() - events.sum())
     if positives == 0 or negatives == 0:
         return None
-    ranks = pd.Series(p).rank(method="average").to_numpy()
-    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    values, tie = np.unique(p, return_inverse=True)
+    courses = np.bincount(tie, weights=trials, minlength=len(values))
+    with_event = np.bincount(tie, weights=events, minlength=len(values))
+    ranks = np.cumsum(courses) - courses + (courses + 1) / 2       # the average rank of each value's courses
+    return float(((with_event * ranks).sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def fit(frame: pd.DataFrame, measure: str) -> Model:
@@ -229,7 +239,7 @@ def fit(frame: pd.DataFrame, measure: str) -> Model:
         return model
     p = p_pattern[pattern]                  # each course's expected probability: its pattern's
     model.fitted = True
-    model.auc = _auc(data["y"].to_numpy(), p)
+    model.auc = _pattern_auc(p_pattern, events, trials)
     model.pseudo_r2 = float(1 - result.llf / result.llnull) if result.llnull else None
     bse = np.asarray(result.bse, dtype=float)
     model.coefficients = [{"term": term, "estimate": float(est), "std_error": float(se) if math.isfinite(se) else None}
