@@ -44,7 +44,7 @@ def _float(value):
 
 def course_rows(con, filters: Filters, table: pa.Table | None = None) -> pd.DataFrame:
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.run(con, "relief_lasting_courses", open_courses=table, **filters.params())
+    return db.frame(con, "relief_lasting_courses", open_courses=table, **filters.params())
 
 
 def mean_interval(values) -> dict:

@@ -48,7 +48,7 @@ def course_rows(con, filters: Filters, by: str | None = None, table: pa.Table | 
     if by is not None and by not in COHORT_FIELDS:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(COHORT_FIELDS)}")
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.run(con, "relief_time_courses", open_courses=table, group=by or "none", **filters.params())
+    return db.frame(con, "relief_time_courses", open_courses=table, group=by or "none", **filters.params())
 
 
 def _loglog_interval(survival: float, se: float) -> tuple[float | None, float | None]:
