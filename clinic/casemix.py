@@ -102,16 +102,25 @@ def _outcome(frame: pd.DataFrame, measure: str) -> pd.Series:
     return frame[OUTCOME_NAMES[measure]]
 
 
+def _judged(frame: pd.DataFrame, measure: str, columns: list[str]) -> dict[str, pd.Series]:
+    """The columns of the courses whose outcome can be judged, each filtered on its own: Arrow text is
+    then filtered by Arrow (DataFrame.loc takes it row by row, several times slower for millions of
+    courses)."""
+    judged = _outcome(frame, measure).notna().to_numpy(dtype=bool)
+    return {name: pd.Series(frame[name].array[judged], name=name) for name in columns}
+
+
 def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     """The courses whose outcome can be judged, with the inputs as the model reads them."""
-    y = _outcome(frame, measure)
-    keep = frame.loc[y.notna(), ["course_id", OUTCOME_NAMES[measure], "baseline_pain", *CATEGORIES, "first_acute",
-                                 "doctor_conclusion"]]        # only what the model reads, not a copy of all
-    out = pd.DataFrame({"course_id": keep["course_id"].astype(str).to_numpy()})
+    keep = _judged(frame, measure, ["course_id", OUTCOME_NAMES[measure], "baseline_pain", *CATEGORIES, "first_acute",
+                                    "doctor_conclusion"])   # only what the model reads, not a copy of all
+    # Text stays text (pandas' str) all the way: a network's millions of courses would otherwise go
+    # through Python objects and back once per column.
+    out = pd.DataFrame({"course_id": keep["course_id"].astype(str)})
     out["y"] = _outcome(keep, measure).astype(bool).astype(int).to_numpy()
     out["baseline_pain"] = keep["baseline_pain"].astype("float64").to_numpy()
     for name in CATEGORIES:
-        out[name] = keep[name].astype("object").where(keep[name].notna(), UNKNOWN).astype(str).to_numpy()
+        out[name] = keep[name].fillna(UNKNOWN).astype(str)
     out["acute_first"] = keep["first_acute"].fillna(False).astype(bool).astype(int).to_numpy()
     out["doctor_conclusion"] = keep["doctor_conclusion"].fillna(False).astype(bool).astype(int).to_numpy()
     return out
@@ -120,11 +129,21 @@ def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
 def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
     """The c-statistic: the chance that a course with the event has a higher predicted probability
     than one without (ties count half), by the rank-sum formula."""
-    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    return _pattern_auc(np.asarray(p, dtype=float), np.asarray(y, dtype=float), np.ones(len(y)))
+
+
+def _pattern_auc(p: np.ndarray, events: np.ndarray, trials: np.ndarray) -> float | None:
+    """_auc over covariate patterns: pattern i stands for trials[i] courses, events[i] of them with the
+    event, each predicted p[i]. Courses of equal p share the average of their ranks; every rank is a
+    whole or half number, so the rank sum is exact, the same as ranking every course one by one."""
+    positives, negatives = int(events.sum()), int(trials.sum() - events.sum())
     if positives == 0 or negatives == 0:
         return None
-    ranks = pd.Series(p).rank(method="average").to_numpy()
-    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+    values, tie = np.unique(p, return_inverse=True)
+    courses = np.bincount(tie, weights=trials, minlength=len(values))
+    with_event = np.bincount(tie, weights=events, minlength=len(values))
+    ranks = np.cumsum(courses) - courses + (courses + 1) / 2       # the average rank of each value's courses
+    return float(((with_event * ranks).sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def fit(frame: pd.DataFrame, measure: str) -> Model:
@@ -226,12 +245,12 @@ def fit(frame: pd.DataFrame, measure: str) -> Model:
         return model
     p = p_pattern[pattern]                  # each course's expected probability: its pattern's
     model.fitted = True
-    model.auc = _auc(data["y"].to_numpy(), p)
+    model.auc = _pattern_auc(p_pattern, events, trials)
     model.pseudo_r2 = float(1 - result.llf / result.llnull) if result.llnull else None
     bse = np.asarray(result.bse, dtype=float)
     model.coefficients = [{"term": term, "estimate": float(est), "std_error": float(se) if math.isfinite(se) else None}
                           for term, est, se in zip(pattern_columns, np.asarray(result.params, dtype=float), bse)]
-    model.predicted = pd.Series(p, index=data["course_id"].to_numpy())
+    model.predicted = pd.Series(p, index=pd.Index(data["course_id"]))
     return model
 
 
@@ -243,22 +262,38 @@ def ratio_interval(observed: int, expected: float, variance: float, z: float = Z
     return observed / expected, max(0.0, (observed - half) / expected), (observed + half) / expected
 
 
+def _expected(model: Model, course_ids: pd.Series) -> np.ndarray:
+    """Each course's expected probability (NaN for a course the model was not fitted on), in the order
+    of `course_ids`: the model's own order when they are the courses it was fitted on, as when the
+    filters compare the whole clinic (no look-up of millions of ids then)."""
+    ids = pd.Index(course_ids.astype(str))
+    if model.predicted.index.equals(ids):
+        return model.predicted.to_numpy(dtype=float)
+    return model.predicted.reindex(ids).to_numpy(dtype=float)
+
+
 def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> list[dict]:
     """Observed against expected per unit of `compared` (the filtered courses, funnel_casemix rows)."""
-    y = _outcome(compared, model.measure)
-    rows = compared.loc[y.notna(), ["course_id", by, OUTCOME_NAMES[model.measure]]]
-    keys = rows[by].astype("object").where(rows[by].notna(), None)
+    rows = _judged(compared, model.measure, ["course_id", by, OUTCOME_NAMES[model.measure]])
     from clinic.funnel import wilson
 
+    # one pass over the rows: each unit's row positions (a missing key is the unit None), in the rows' order
+    codes, found = pd.factorize(rows[by], use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(-1, len(found) + 1))
+    positions = {None if code < 0 else str(found[code]): order[starts[code + 1]:starts[code + 2]]
+                 for code in range(-1, len(found)) if starts[code + 2] > starts[code + 1]}
+    outcomes = _outcome(rows, model.measure).astype(bool).to_numpy()
+    p_rows = _expected(model, rows["course_id"]) if model.fitted else None
+
     out = []
-    p_all = model.predicted if model.fitted else None
-    for key in sorted(set(keys), key=lambda k: (k is None, "" if k is None else str(k))):
-        mine = rows.loc[(keys == key) if key is not None else keys.isna()]
+    for key in sorted(positions, key=lambda k: (k is None, "" if k is None else str(k))):
+        mine = positions[key]
         n = len(mine)
-        observed = int(_outcome(mine, model.measure).astype(bool).sum())
+        observed = int(outcomes[mine].sum())
         expected = ratio = low = high = None
-        if p_all is not None:
-            p = p_all.reindex(mine["course_id"].astype(str).to_numpy()).to_numpy(dtype=float)
+        if p_rows is not None:
+            p = p_rows[mine]
             p = p[np.isfinite(p)]
             expected = float(p.sum())
             ratio, low, high = ratio_interval(observed, expected, float((p * (1 - p)).sum()))

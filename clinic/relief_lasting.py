@@ -44,16 +44,7 @@ def _float(value):
 
 def course_rows(con, filters: Filters, table: pa.Table | None = None) -> pd.DataFrame:
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.run(con, "relief_lasting_courses", open_courses=table, **filters.params())
-
-
-def outcome(b1: int, a1: int, b2: int) -> str:
-    """Where pain stood at the next visit, by exact integer comparison."""
-    if b2 <= a1:
-        return "whole"
-    if b2 >= b1:
-        return "returned"
-    return "part"
+    return db.frame(con, "relief_lasting_courses", open_courses=table, **filters.params())
 
 
 def mean_interval(values) -> dict:
@@ -87,7 +78,11 @@ def drop_kept(frame: pd.DataFrame, min_cohort: int) -> dict:
     a1 = paired.pain_after_1.to_numpy(dtype="int64")
     b2 = paired.pain_before_2.to_numpy(dtype="int64")
     shares = (b1 - b2) / (b1 - a1)
-    kinds = [outcome(x, y, z) for x, y, z in zip(b1, a1, b2)]
+    # where pain stood at the next visit, by exact integer comparison: the whole drop stayed when
+    # b2 <= a1, else pain returned when b2 >= b1, else part of the drop stayed
+    whole = b2 <= a1
+    returned = ~whole & (b2 >= b1)
+    counts = {"whole": int(whole.sum()), "returned": int(returned.sum()), "part": int((~whole & ~returned).sum())}
     share = quartiles(shares)
     return {
         "relieved_courses": int(len(relieved)),
@@ -99,7 +94,7 @@ def drop_kept(frame: pd.DataFrame, min_cohort: int) -> dict:
         "pain_before_1": mean_interval(b1),
         "pain_after_1": mean_interval(a1),
         "pain_before_2": mean_interval(b2),
-        "outcomes": {kind: int(kinds.count(kind)) for kind in OUTCOMES},
+        "outcomes": {kind: counts[kind] for kind in OUTCOMES},
     }
 
 

@@ -48,7 +48,7 @@ def course_rows(con, filters: Filters, by: str | None = None, table: pa.Table | 
     if by is not None and by not in COHORT_FIELDS:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(COHORT_FIELDS)}")
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.run(con, "relief_time_courses", open_courses=table, group=by or "none", **filters.params())
+    return db.frame(con, "relief_time_courses", open_courses=table, group=by or "none", **filters.params())
 
 
 def _loglog_interval(survival: float, se: float) -> tuple[float | None, float | None]:
@@ -81,17 +81,20 @@ def km(times, events) -> dict:
         return empty
     fit = SurvfuncRight(times, events)
     by_time = {int(t): (float(s), float(se)) for t, s, se in zip(fit.surv_times, fit.surv_prob, fit.surv_prob_se)}
+    # each distinct time once: how many courses end there, how many of them with relief, how many before it
+    distinct, at, ending = np.unique(times, return_inverse=True, return_counts=True)
+    relieved = np.bincount(at, weights=events, minlength=len(distinct)).astype(np.int64)
+    before = np.cumsum(ending) - ending
     steps, survival, interval = [], 1.0, (1.0, 1.0)
-    for t in np.unique(times):
-        at_t = times == t
+    for t, n_end, n_relieved, n_before in zip(distinct, ending, relieved, before):
         if int(t) in by_time:
             survival, se = by_time[int(t)]
             interval = _loglog_interval(survival, se)
         steps.append({
             "time": int(t),
-            "at_risk": int((times >= t).sum()),
-            "events": int(events[at_t].sum()),
-            "censored": int((1 - events[at_t]).sum()),
+            "at_risk": int(len(times) - n_before),
+            "events": int(n_relieved),
+            "censored": int(n_end - n_relieved),
             "survival": survival,
             "ci_low": interval[0],
             "ci_high": interval[1],
@@ -112,19 +115,21 @@ def km(times, events) -> dict:
 def block(frame: pd.DataFrame, key, unit: str, min_cohort: int) -> dict:
     """One group's JSON block: counts, the steps (`sessions` or `days`) and the median."""
     event_col, censor_col = UNITS[unit]
-    counted = frame.loc[frame.curve_status == "counted"]
-    relieved = counted[event_col].notna().to_numpy()
-    times = np.where(relieved, counted[event_col].fillna(0).to_numpy(dtype="int64"),
-                     counted[censor_col].to_numpy(dtype="int64"))
+    counted = (frame.curve_status == "counted").to_numpy(dtype=bool)    # only the two columns are picked out
+    event = frame[event_col][counted]
+    relieved = event.notna().to_numpy()
+    times = np.where(relieved, event.fillna(0).to_numpy(dtype="int64"),
+                     frame[censor_col][counted].to_numpy(dtype="int64"))
     curve = km(times, relieved.astype("int64"))
     steps = [{unit: s["time"], **{f: s[f] for f in STEP_FIELDS}} for s in curve["steps"]]
+    courses = int(counted.sum())
     return {
         "key": key,
-        "courses": int(len(counted)),
+        "courses": courses,
         "relieved": int(relieved.sum()),
         "not_assessable": int((frame.curve_status == "not_assessable").sum()),
         "no_attended_session": int((frame.curve_status == "no_attended_session").sum()),
-        "too_few": bool(len(counted) < min_cohort),
+        "too_few": bool(courses < min_cohort),
         f"median_{unit}": curve["median"],
         "median_ci_low": curve["median_ci_low"],
         "median_ci_high": curve["median_ci_high"],

@@ -43,18 +43,27 @@ cohort as (
       and (not $whole_plan_only or start_date + (planned_sessions - 1) <= $as_of::date)
 ),
 
-ranked as (
-    select
-        *,
-        row_number() over (order by start_date desc, course_id desc) as course_rank,
-        count(*) over () as cohort_courses
+-- the most recently started courses, ranked, found without sorting the whole cohort (a network's
+-- millions of courses), and the cohort's size counted apart
+cohort_size as (
+    select count(*) as cohort_courses
     from cohort
 ),
 
-shown as (
+latest as (
     select *
-    from ranked
-    where course_rank <= $limit
+    from cohort
+    order by start_date desc, course_id desc
+    limit greatest($limit, 0)
+),
+
+shown as (
+    select
+        l.*,
+        row_number() over (order by l.start_date desc, l.course_id desc) as course_rank,
+        n.cohort_courses
+    from latest as l
+    cross join cohort_size as n
 ),
 
 days as (

@@ -10,32 +10,68 @@
 --   null when not recorded or no session attended yet);
 --   sorted by course_id.
 -- params: the filter set (see filtered_courses.sql)
--- uses: filtered_courses, filtered_sessions
+-- The first session is found by the course's stored number while the course facts are up to date (an
+-- integer join over a network's millions of sessions), else by numbering the course's rows afresh.
+-- uses: filtered_courses, course_facts, course_rules
 -- reads: open_courses (see filtered_courses.sql)
 with counted as (
-    select *
+    select
+        course_id,
+        therapist,
+        site,
+        first_session_relief,
+        case when sustained_improvement_pct is not null then responder_30 end as responder_30,
+        baseline_pain,
+        diagnosis,
+        age_band,
+        sex,
+        doctor_conclusion
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
+trusted as (
+    select course_facts_fresh() as yes
+),
+
+-- each branch reads the sessions itself, and only for its own courses (none in the other branch)
+stored_numbers as (
+    select c.course_id, f.course_no
+    from counted as c
+    join main.course_facts as f on f.course_id = c.course_id
+    where (select yes from trusted)
+),
+
+live_ids as (
+    select course_id
+    from counted
+    where not (select yes from trusted)
+),
+
 first_sessions as (
+    select n.course_id, s.acute_inflammation
+    from main.sessions as s
+    join stored_numbers as n on n.course_no = s.course_no
+    where s.status = 'attended'
+      and s.session_number = 1
+      and s.session_date <= $as_of::date
+    union all
     select course_id, acute_inflammation
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where session_number = 1
+    from (
+        select
+            l.course_id,
+            s.status,
+            s.acute_inflammation,
+            attended_number(s.status, l.course_id, s.session_date, s.session_time, s.session_id) as session_number
+        from main.sessions as s
+        join live_ids as l on l.course_id = coalesce(s.course_id, s.inferred_course_id)
+        where s.session_date <= $as_of::date
+    )
+    where status = 'attended'
+      and session_number = 1
 ),
 
 final as (
-    select
-        c.course_id,
-        c.therapist,
-        c.site,
-        c.first_session_relief,
-        case when c.sustained_improvement_pct is not null then c.responder_30 end as responder_30,
-        c.baseline_pain,
-        c.diagnosis,
-        c.age_band,
-        c.sex,
-        c.doctor_conclusion,
-        f.acute_inflammation as first_acute
+    select c.*, f.acute_inflammation as first_acute
     from counted as c
     left join first_sessions as f on f.course_id = c.course_id
 )

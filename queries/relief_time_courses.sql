@@ -14,7 +14,11 @@
 --     first attended date when that came earlier), followed_days (last attended date - day_zero, days).
 -- params: the filter set (see filtered_courses.sql), $group ('none' | 'therapist' | 'diagnosis' |
 --   'age_band' | 'sex' | 'site' | 'start_month')
--- uses: filtered_courses, filtered_sessions, course_rules, cohort_key
+-- The relief session comes from the sessions only for the courses that can still find it after
+-- session 1 (b0 above 0, no relief at session 1: relief there is first_session_relief itself), each
+-- read by its stored course number while the course facts are up to date (an integer join over a
+-- network's millions of sessions, where the course id's text took seconds), else numbered afresh.
+-- uses: filtered_courses, course_facts, course_rules, cohort_key
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select
@@ -25,26 +29,72 @@ with courses as (
         last_attended_date,
         sessions_attended,
         first_session_pain_before,
-        first_session_pain_after,
         first_session_relief
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
 ),
 
-attended as (
-    select s.course_id, s.session_number, s.session_date, s.pain_after, c.first_session_pain_before
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule) as s
-    join courses as c on c.course_id = s.course_id
-    where s.status = 'attended'
+-- the courses whose relief, if any, came after the first session (relief at the first session is
+-- the course's first_session_relief: b0 against the first pain after)
+later as (
+    select course_id, first_session_pain_before
+    from courses
+    where first_session_relief is not true
+      and first_session_pain_before > 0
 ),
 
--- only the courses with relief so far, from their relieving sessions alone (the others get nulls below)
-reliefs as (
+trusted as (
+    select course_facts_fresh() as yes
+),
+
+-- each branch reads the sessions itself, and only for its own courses (none in the other branch)
+stored_later as (
+    select l.course_id, l.first_session_pain_before, f.course_no
+    from later as l
+    join main.course_facts as f on f.course_id = l.course_id
+    where (select yes from trusted)
+),
+
+live_later as (
+    select course_id, first_session_pain_before
+    from later
+    where not (select yes from trusted)
+),
+
+-- their relieving attended sessions after the first
+later_sessions as (
+    select l.course_id, s.session_number, s.session_date
+    from main.sessions as s
+    join stored_later as l on l.course_no = s.course_no
+    where s.status = 'attended'
+      and s.session_number > 1
+      and s.session_date <= $as_of::date
+      and first_session_relief(l.first_session_pain_before, s.pain_after, $relief_rule)
+    union all
+    select course_id, session_number, session_date
+    from (
+        select
+            l.course_id,
+            l.first_session_pain_before,
+            s.status,
+            s.session_date,
+            s.pain_after,
+            attended_number(s.status, l.course_id, s.session_date, s.session_time, s.session_id) as session_number
+        from main.sessions as s
+        join live_later as l on l.course_id = coalesce(s.course_id, s.inferred_course_id)
+        where s.session_date <= $as_of::date
+    )
+    where status = 'attended'
+      and session_number > 1
+      and first_session_relief(first_session_pain_before, pain_after, $relief_rule)
+),
+
+-- only the courses with relief after the first session (the others get nulls below)
+later_reliefs as (
     select
         course_id,
         min(session_number) as relief_session,
         arg_min(session_date, session_number) as relief_date
-    from attended
-    where first_session_relief(first_session_pain_before, pain_after, $relief_rule)
+    from later_sessions
     group by course_id
 )
 
@@ -56,9 +106,10 @@ select
         else 'counted'
     end as curve_status,
     c.sessions_attended,
-    r.relief_session,
-    date_diff('day', least(c.start_date, c.first_session_date), r.relief_date) as relief_days,
+    case when c.first_session_relief then 1 else r.relief_session end as relief_session,
+    date_diff('day', least(c.start_date, c.first_session_date),
+              case when c.first_session_relief then c.first_session_date else r.relief_date end) as relief_days,
     date_diff('day', least(c.start_date, c.first_session_date), c.last_attended_date) as followed_days
 from courses as c
-left join reliefs as r on r.course_id = c.course_id
+left join later_reliefs as r on r.course_id = c.course_id
 order by c.key nulls last, c.course_id;

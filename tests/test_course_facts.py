@@ -378,8 +378,8 @@ def test_the_sessions_reach_their_courses_through_the_numbers_as_through_the_ids
     # with them marked stale (joined on the course id's text). Every session-level answer agrees.
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     import_text(tmp_path, path, "moved.csv", """
-session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
-a3,p1,,2026-03-03,Birch,attended,5,3
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after,acute_inflammation
+a3,p1,,2026-03-03,Birch,attended,5,3,true
 """)
     stale = tmp_path / "stale.duckdb"
     stale.write_bytes(path.read_bytes())
@@ -403,6 +403,14 @@ a3,p1,,2026-03-03,Birch,attended,5,3
             fresh = run_filtered(path, "patients_sessions", filters, course_id=course)
             assert_frame_equal(fresh, run_filtered(stale, "patients_sessions", filters, course_id=course),
                                obj=f"sessions of {course} {as_of}")
+        for group in ("none", "therapist"):       # b is relieved at its second session, the others at the first
+            fresh = run_filtered(path, "relief_time_courses", filters, group=group)
+            assert_frame_equal(fresh, run_filtered(stale, "relief_time_courses", filters, group=group),
+                               obj=f"time to relief {as_of} {group}")
+        # the first session (a3's inflammation for its new course), the second (a2, b2, c2, e2)
+        for name in ("funnel_casemix", "relief_lasting_courses"):
+            fresh = run_filtered(path, name, filters)
+            assert_frame_equal(fresh, run_filtered(stale, name, filters), obj=f"{name} {as_of}")
     moved = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 31)), course_id="p1:2026-03-03")
     assert list(zip(moved.session_id, moved.session_number)) == [("a3", 1)]      # a3 counted in its new course
 
