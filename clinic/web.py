@@ -566,19 +566,22 @@ def start_warm_up(path: Path) -> threading.Thread:
                 ui._open_courses(str(path), store.data_version(path), today.as_of, today.relief_rule,
                                  today.settings.planned_sessions)
                 ui.warm_overview(path, today)       # the director's default Overview, read ahead
+        except Exception as exc:  # noqa: BLE001 - a first visit then does the work itself, and says why
+            print(f"Warming up the dashboard did not finish ({exc}); the first page will take longer.", flush=True)
+        try:
             # then what the other pages need, which a first visit to the Overview does not wait for:
             # their charts, statistics (statsmodels loads in about a second) and helpers
             from clinic.charts import adherence, cohorts, patients, relief  # noqa: F401
             from clinic import casemix, funnel, relief_time, report, trajectory  # noqa: F401
             from statsmodels.genmod import families, generalized_linear_model  # noqa: F401
-            # Streamlit collects garbage fully after every script run. With pandas, Plotly, SciPy
-            # and statsmodels loaded that meant looking at about 200,000 long-lived objects each
-            # time, 0.1 s of every page, more than the page itself. Frozen, the modules' objects are
-            # left out of those collections (objects made later, such as cached results, are not).
-            gc.collect()
-            gc.freeze()
-        except Exception as exc:  # noqa: BLE001 - a first visit then does the work itself, and says why
-            print(f"Warming up the dashboard did not finish ({exc}); the first page will take longer.", flush=True)
+        except Exception as exc:  # noqa: BLE001 - each page imports what it needs anyway
+            print(f"Loading the pages' modules ahead did not finish ({exc}).", flush=True)
+        # Streamlit collects garbage fully after every script run. With pandas, Plotly, SciPy and
+        # statsmodels loaded that meant looking at about 200,000 long-lived objects each time, 0.1 s
+        # of every page, more than the page itself. Frozen, the modules' objects are left out of
+        # those collections (objects made later, such as cached results, are not).
+        gc.collect()
+        gc.freeze()
 
     thread = threading.Thread(target=warm, name="warm-up", daemon=True)
     thread.start()

@@ -323,6 +323,18 @@ def test_after_the_warm_up_the_loaded_modules_are_left_out_of_the_collection_aft
         gc.unfreeze()
 
 
+def test_a_warm_up_whose_database_cannot_be_read_still_freezes_the_loaded_modules(tmp_path, capsys):
+    broken = tmp_path / "clinic.duckdb"
+    broken.write_text("not a database")
+    gc.unfreeze()
+    web.start_warm_up(broken).join(timeout=120)
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert "Warming up the dashboard did not finish" in capsys.readouterr().out
+
+
 def test_after_the_warm_up_of_the_overview_the_directors_first_visit_queries_nothing(app, monkeypatch):
     # The warm-up reads the Overview for the director's default view (today, no filter); the app
     # fixture's view is the page fixture's as-of date, read ahead the same way.
