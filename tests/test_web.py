@@ -323,6 +323,16 @@ def test_after_the_warm_up_the_loaded_modules_are_left_out_of_the_collection_aft
         gc.unfreeze()
 
 
+def test_the_server_runs_no_full_garbage_collection_after_every_script_run():
+    # That pass walked every cached result on every page: up to a third of a warm page's time, and
+    # half the throughput of ten simultaneous sessions (README, "Scale").
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+
+
 def test_a_warm_up_whose_database_cannot_be_read_still_freezes_the_loaded_modules(tmp_path, capsys):
     broken = tmp_path / "clinic.duckdb"
     broken.write_text("not a database")
