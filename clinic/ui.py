@@ -9,6 +9,7 @@ an import from the command line can run while the dashboard serves pages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import runpy
 import threading
 from contextlib import contextmanager
@@ -276,32 +277,42 @@ def _small(*values) -> bool:
     return all(len(v) < CACHED_FRAME_ROWS for v in values if isinstance(v, (pd.DataFrame, pd.Series)))
 
 
-@st.cache_data(max_entries=256, ttl=600, show_spinner=False)
-def _csv(frame: pd.DataFrame, first_line: str | None) -> bytes:
+def later(make, *args, **kwargs):
+    """A download's file, made by `make(*args, **kwargs)` when its button is pressed (on a thread of
+    its own, while the browser waits), not on every run of the page: a page with three download
+    buttons used to write three files each time it was drawn. `make` returns the file's bytes and
+    must not call Streamlit; what it reads is what this run shows."""
+    return functools.partial(make, *args, **kwargs)
+
+
+def csv(frame: pd.DataFrame, first_line: str | None = None):
+    """The CSV of `frame` (exports.frame_csv), written when its download button is pressed (later)."""
     from clinic import exports
 
-    return exports.frame_csv(frame, first_line)
+    return later(exports.frame_csv, frame, first_line)
 
 
-def csv(frame: pd.DataFrame, first_line: str | None = None) -> bytes:
-    """exports.frame_csv(frame, first_line), kept for the next run that shows the same table (a
-    download button's data is made on every run); a large frame is written every time."""
-    from clinic import exports
-
-    return _csv(frame, first_line) if _small(frame) else exports.frame_csv(frame, first_line)
-
-
-def download(label: str, data: bytes, file_name: str, rows: int, key: str, mime: str = "text/csv", **kwargs):
+def download(label: str, data, file_name: str, rows: int, key: str, mime: str = "text/csv", **kwargs):
     """A download button (CSV unless `mime` says otherwise) whose every use is written to the audit
-    log (which file, how many rows). The entry is made when the button is pressed, by the person
-    signed in to this run."""
+    log (which file, how many rows), by the person signed in to this run. `data` is the file's
+    bytes, or (better) a `later(...)` that makes them.
+
+    Either way the file is made, and the entry written, when the button is pressed: Streamlit calls
+    the button's function on a thread of its own (only for the browser tab the button was sent to)
+    and the browser then fetches the file (clinic/web.py lets only this sign-in have it). Pressing
+    it does not rerun the page: a rerun at that moment could drop the file's address on its way to
+    the browser, leaving the button spinning."""
     path, signed_in = _run.path, getattr(_run, "signed_in", None)
     who = signed_in.user.name if signed_in else None
+    make = data if callable(data) else (lambda: data)
 
-    def record() -> None:
+    def made_and_recorded() -> bytes:
+        content = make()
         access.record(path, who, "export", {"file": file_name, "rows": int(rows)})
+        return content
 
-    return st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=record, **kwargs)
+    return st.download_button(label, made_and_recorded, file_name=file_name, mime=mime, key=key,
+                              on_click="ignore", **kwargs)
 
 
 def list_button(count: int, words: tuple[str, str], key: str, on_click, args: tuple, chosen: bool):

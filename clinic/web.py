@@ -373,8 +373,9 @@ MAX_NOTED_SESSIONS = 20000
 
 # Media files (downloads) -> the Streamlit sessions whose pages were sent them, noted as each is
 # added. Streamlit forgets a session's files when its next run starts and maps them again as the
-# page is redrawn; pressing a download button starts such a run while the browser asks for the file,
-# so without this note the guard below could refuse a person the file their own page holds.
+# page is redrawn, and a download made when its button is pressed (ui.download) is mapped to no
+# session at all, so without this note the guard below could refuse a person the file their own
+# page holds.
 _sent: "OrderedDict[str, set[str]]" = OrderedDict()
 MAX_NOTED_FILES = 20000
 
@@ -394,9 +395,18 @@ def _media_id(url_or_path: str) -> str:
     return url_or_path.rsplit("/", 1)[-1].split(".", 1)[0]
 
 
+def _note_sent(file_id: str, session_id: str) -> None:
+    with _owners_lock:
+        _sent.setdefault(file_id, set()).add(session_id)
+        _sent.move_to_end(file_id)
+        while len(_sent) > MAX_NOTED_FILES:
+            _sent.popitem(last=False)
+
+
 def _note_files_sent() -> None:
     """Makes the runtime's media manager note which session each file it adds was sent to
-    (_sent). Done once per runtime."""
+    (_sent): a file added during a script run, and a download made when its button is pressed
+    (ui.later; the session that registered it, whose page holds the button). Done once per runtime."""
     try:
         from streamlit.runtime import Runtime
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -406,7 +416,7 @@ def _note_files_sent() -> None:
         manager = Runtime.instance().media_file_mgr
     except Exception:  # noqa: BLE001 - no runtime: nothing is served, nothing to note
         return
-    add = manager.add
+    add, execute = manager.add, manager.execute_deferred
     if getattr(add, "clinic_notes_sessions", False):
         return
 
@@ -414,15 +424,21 @@ def _note_files_sent() -> None:
         url = add(*args, **kwargs)
         ctx = get_script_run_ctx()
         if ctx is not None:
-            with _owners_lock:
-                _sent.setdefault(_media_id(url), set()).add(ctx.session_id)
-                _sent.move_to_end(_media_id(url))
-                while len(_sent) > MAX_NOTED_FILES:
-                    _sent.popitem(last=False)
+            _note_sent(_media_id(url), ctx.session_id)
+        return url
+
+    def noting_execute(file_id: str) -> str:
+        # The file made is stored under an id of its own, mapped to no session: without this note
+        # nobody could fetch it. Its maker's session is the one the button was sent to.
+        with manager._lock:
+            entry = manager._deferred_callables.get(file_id)
+        url = execute(file_id)
+        if entry is not None:
+            _note_sent(_media_id(url), entry["session_id"])
         return url
 
     noting_add.clinic_notes_sessions = True
-    manager.add = noting_add
+    manager.add, manager.execute_deferred = noting_add, noting_execute
 
 
 def media_sign_ins(file_id: str) -> set[str]:

@@ -76,16 +76,16 @@ stem = f"cohorts-by-{group}"
 data = charts.export_frame(frame)
 buttons = st.container(horizontal=True)      # side by side, wrapping in a narrow window
 with buttons:
-    ui.download("Download these numbers (CSV, unrounded)", charts.csv_bytes(frame),
+    ui.download("Download these numbers (CSV, unrounded)", ui.later(charts.csv_bytes, frame),
                 exports.file_name(stem, filters, "csv"), rows=len(frame), key="cohorts.download",
                 help="Exact values: rates as ratios 0–1, improvement in %. The file name states the as-of date "
                      "and the filters.")
-    ui.download("Download for Excel (XLSX)", exports.frame_xlsx(data, about, sheet="Cohorts"),     # a few rows
+    ui.download("Download for Excel (XLSX)", ui.later(exports.frame_xlsx, data, about, sheet="Cohorts"),
                 exports.file_name(stem, filters, "xlsx"), rows=len(frame), key="cohorts.download_xlsx",
                 mime=exports.XLSX_MIME,
                 help="The same numbers; a second sheet, About, states the filters, the as-of date, the relief "
                      "rule, when the file was made and what each column means.")
-    ui.download("What the numbers hold (CSV)", exports.about_csv(about, len(frame)),
+    ui.download("What the numbers hold (CSV)", ui.later(exports.about_csv, about, len(frame)),
                 exports.file_name(f"{stem}-about", filters, "csv"), rows=exports.about_csv_rows(about),
                 key="cohorts.download_about",
                 help="A small side file for the CSV: the filters in words, the as-of date, the relief rule, the "
@@ -136,10 +136,10 @@ if filters.scope:
     clinic_stem = f"clinic-cohorts-by-{group}"
     clinic_buttons = st.container(horizontal=True)
     with clinic_buttons:
-        ui.download("Download the whole clinic's numbers (CSV)", charts.private_csv_bytes(clinic_rows, group),
+        ui.download("Download the whole clinic's numbers (CSV)", ui.later(charts.private_csv_bytes, clinic_rows, group),
                     exports.file_name(clinic_stem, clinic_filters, "csv"), rows=len(clinic_rows),
                     key="cohorts.clinic_download")
         ui.download("The whole clinic's numbers for Excel (XLSX)",
-                    exports.frame_xlsx(clinic_data, clinic_about, sheet="Clinic cohorts"),
+                    ui.later(exports.frame_xlsx, clinic_data, clinic_about, sheet="Clinic cohorts"),
                     exports.file_name(clinic_stem, clinic_filters, "xlsx"), rows=len(clinic_rows),
                     key="cohorts.clinic_download_xlsx", mime=exports.XLSX_MIME)

@@ -127,7 +127,7 @@ signature = (ui.version(path), filters, opened, therapist, month)
 prepared = st.session_state.get("quality.csv")
 data = prepared[1] if prepared and prepared[0] == signature else None
 if data is None and total <= quality.CSV_AT_ONCE_ROWS:
-    data = exports.frame_csv(quality.rows(read, opened, filters, limit=None, therapist=therapist, month=month))
+    data = ui.csv(quality.rows(read, opened, filters, limit=None, therapist=therapist, month=month))
 if data is None:
     if st.button(f"Prepare all {total:,} {many} as CSV", key="quality.prepare",
                  help="Writes every row of this list to a file."):

@@ -131,7 +131,7 @@ else:
     with downloads:
         csv_name, xlsx_name = exports.file_name(stem, filters, "csv"), exports.file_name(stem, filters, "xlsx")
         everything = whole_list() if matched <= CSV_AT_ONCE_ROWS else None
-        csv_data = exports.frame_csv(everything) if everything is not None else prepared("csv")
+        csv_data = ui.csv(everything) if everything is not None else prepared("csv")
         if csv_data is None:
             if st.button(f"Prepare these {matched:,} courses as CSV", key="patients.prepare_csv",
                          help="Writes every matching course, in this order, to a file."):
@@ -152,7 +152,7 @@ else:
                 st.rerun()
         else:
             data = prepared("xlsx") if matched > exports.XLSX_AT_ONCE_ROWS else \
-                exports.frame_xlsx(everything, courses_about, sheet="Courses")
+                ui.later(exports.frame_xlsx, everything, courses_about, sheet="Courses")
             ui.download("Download these courses for Excel (XLSX)", data, xlsx_name, rows=matched,
                         key="patients.download_xlsx", mime=exports.XLSX_MIME, help=XLSX_HELP)
 
@@ -342,5 +342,5 @@ else:
         ui.download("Download this course's sessions (CSV)", ui.csv(sessions), f"{sessions_name}.csv",
                     rows=len(sessions), key="patients.download_sessions")
         ui.download("Download this course's sessions for Excel (XLSX)",
-                    exports.frame_xlsx(sessions, sessions_about, sheet="Sessions"), f"{sessions_name}.xlsx",
+                    ui.later(exports.frame_xlsx, sessions, sessions_about, sheet="Sessions"), f"{sessions_name}.xlsx",
                     rows=len(sessions), key="patients.download_sessions_xlsx", mime=exports.XLSX_MIME, help=XLSX_HELP)

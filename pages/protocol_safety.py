@@ -85,7 +85,7 @@ signature = (ui.version(path), filters, opened)
 prepared = st.session_state.get("safety.csv")
 data = prepared[1] if prepared and prepared[0] == signature else None
 if data is None and total <= flags.CSV_AT_ONCE_ROWS:
-    data = exports.frame_csv(flags.export_frame(flags.rows(read, opened, limit=None), opened), first_line)
+    data = ui.csv(flags.export_frame(flags.rows(read, opened, limit=None), opened), first_line)
 if data is None:
     if st.button(f"Prepare all {total:,} {many} as CSV", key="safety.prepare",
                  help="Writes every row of this list to a file."):

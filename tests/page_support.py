@@ -21,3 +21,35 @@ def metrics_of(at) -> dict[str, str]:
 def uploading(monkeypatch, *files):
     """st.file_uploader replaced by a stand-in that returns these files (AppTest cannot drop files on it)."""
     monkeypatch.setattr(streamlit, "file_uploader", lambda *args, **kwargs: list(files))
+
+
+# What every download button of an AppTest run would make when pressed (ui.download hands Streamlit a
+# function, called when the button is pressed): {the button's deferred file id: that function}.
+_DEFERRED: dict[str, object] = {}
+
+
+def _keep_deferred() -> None:
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    add = MediaFileManager.add_deferred
+    if getattr(add, "kept_for_tests", False):
+        return
+
+    def keeping(self, data_callable, *args, **kwargs):
+        file_id = add(self, data_callable, *args, **kwargs)
+        _DEFERRED[file_id] = data_callable
+        return file_id
+
+    keeping.kept_for_tests = True
+    MediaFileManager.add_deferred = keeping
+
+
+_keep_deferred()
+
+
+def press_download(button) -> bytes:
+    """Presses a download button of an AppTest run as the browser does: the file is made (and its
+    export written to the audit log) by the function the button was sent with; the page does not
+    rerun. Returns the file's bytes."""
+    content = _DEFERRED[button.proto.deferred_file_id]()
+    return content.encode("utf-8") if isinstance(content, str) else content

@@ -21,6 +21,7 @@ from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
 from clinic import access
+from page_support import press_download
 from clinic.db import ROOT
 
 
@@ -197,7 +198,7 @@ def test_the_numbers_can_be_downloaded_as_csv_xlsx_and_a_side_file_named_after_t
     names = {}                      # what the audit log records of each: the file's name and its rows
     for label in labels:
         [button] = [b for b in at.get("download_button") if b.proto.label == label]
-        button.click().run()
+        press_download(button)
         names[label] = json.loads(access.AccessStore.for_database(page_db).audit_entries(action="export")[0]["detail"])
     assert names == {
         "Download these numbers (CSV, unrounded)": {"file": "cohorts-by-therapist-as-of-2026-03-20-therapist-birch.csv",

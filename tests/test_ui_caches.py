@@ -1,5 +1,6 @@
-"""ui.chart and ui.csv: a chart or a CSV is made once per distinct input and shared by later runs
-(clinic/ui.py), but never for a frame so large that Streamlit would hash only a sample of it."""
+"""ui.chart: a chart is made once per distinct input and shared by later runs (clinic/ui.py), but
+never for a frame so large that Streamlit would hash only a sample of it. ui.csv and ui.later: a
+download's file is made when its button is pressed, not on every run."""
 from __future__ import annotations
 
 import json
@@ -66,21 +67,31 @@ def test_an_input_that_cannot_be_hashed_is_built_every_time():
     assert at.session_state["built"] == ["first", "first"] and drawn_title(at) == "first"
 
 
-def test_a_small_tables_csv_is_the_export_and_is_kept():
-    st.cache_data.clear()
+def test_a_tables_csv_is_written_when_its_download_is_pressed_not_when_the_page_runs(monkeypatch):
     frame = pd.DataFrame({"patient_id": ["P1", "=cmd"], "pain": [7, 3]})
-    assert ui.csv(frame) == exports.frame_csv(frame) == b"patient_id,pain\nP1,7\n'=cmd,3\n"
-    assert ui.csv(frame.assign(pain=[7, 4])) == b"patient_id,pain\nP1,7\n'=cmd,4\n"     # another table
+    written = []
+    real = exports.frame_csv
+    monkeypatch.setattr(exports, "frame_csv", lambda *args: written.append(args) or real(*args))
+    made = ui.csv(frame)                                   # what the page hands the download button
+    assert written == []
+    assert made() == b"patient_id,pain\nP1,7\n'=cmd,3\n"       # pressed: the export, formula guard included
+    assert ui.csv(frame, "as of 2026-03-20")() == b'"# as of 2026-03-20"\npatient_id,pain\nP1,7\n\'=cmd,3\n'
+    assert len(written) == 2
+
+
+def test_any_file_can_wait_for_its_button_with_the_arguments_of_this_run():
+    frame = pd.DataFrame({"n": [1, 2]})
+    made = ui.later(lambda table, sheet: f"{sheet}:{table.n.sum()}".encode(), frame, sheet="Cohorts")
+    frame = pd.DataFrame({"n": [5]})                       # the page's later frames change nothing
+    assert made() == b"Cohorts:3"
 
 
 def test_a_large_table_is_never_looked_up_by_its_hash(monkeypatch):
     def refuse(*args):
         raise AssertionError("a large frame must not be cached")
 
-    monkeypatch.setattr(ui, "_csv", refuse)
     monkeypatch.setattr(ui, "_figure", refuse)
     large = pd.DataFrame({"n": range(ui.CACHED_FRAME_ROWS)})
-    assert ui.csv(large).startswith(b"n\n0\n1\n")
     built = []
     monkeypatch.setattr(ui.st, "plotly_chart", lambda figure, **kwargs: figure)
     assert ui.chart(lambda frame: built.append(len(frame)) or "figure", large) == "figure"
