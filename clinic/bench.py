@@ -11,8 +11,9 @@ each next to a baseline measured in the same run on the same machine:
 2. browser time of every page: `streamlit run dashboard.py` on a free localhost port, headless
    Chromium signed in through the /signin form; from navigation to the page drawn (see READY_JS):
    first visit (a page load), repeat visit (a page load, the server's caches warm), a click in the
-   sidebar menu; the server's start and the first page after it; baseline: a one-line page served
-   by `streamlit run` the same way;
+   sidebar menu; the server's start and the first page after it (and the server's part of that page:
+   from the browser's request to run it to the server's "script finished" on the websocket);
+   baseline: a one-line page served by `streamlit run` the same way;
 3. the server's peak memory (resident set of the streamlit process and its children), sampled while
    the browser goes through the pages and while the simultaneous sessions run;
 4. N simultaneous sessions (browser contexts, default 10) clicking through the pages on that
@@ -463,10 +464,45 @@ def streamlit_server(script: Path, folder: Path, env: dict | None = None, timeou
                 process.wait(timeout=15)
 
 
+def _script_finished(payload) -> bool:
+    """Whether a websocket message from the server is Streamlit's "script finished" (ForwardMsg)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if not isinstance(payload, (bytes, bytearray)):
+        return False
+    try:
+        return ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished"
+    except Exception:  # noqa: BLE001 - not a ForwardMsg: not the end of a run
+        return False
+
+
+class ScriptClock:
+    """The server's part of a page as the browser sees it on its websocket: from the browser's first
+    message after a navigation or click (its request to run the page) to the server's "script
+    finished" message. The rest of a page's time is the browser's: loading Streamlit's code,
+    drawing tables and charts."""
+
+    def __init__(self, page):
+        self.events: list[tuple[float, str]] = []
+        self.last: float | None = None
+        page.on("websocket", self._socket)
+
+    def _socket(self, socket) -> None:
+        socket.on("framesent", lambda _payload: self.events.append((time.perf_counter(), "sent")))
+        socket.on("framereceived", lambda payload: self.events.append((time.perf_counter(), "finished"))
+                  if _script_finished(payload) else None)
+
+    def server_seconds(self, start: float, end: float) -> float | None:
+        sent = [t for t, kind in self.events if kind == "sent" and start <= t <= end]
+        finished = [t for t, kind in self.events if kind == "finished" and sent and sent[0] <= t <= end]
+        return finished[-1] - sent[0] if finished else None
+
+
 async def drawn(page, action, title: str | None, content: str = PAGE_CONTENT,
-                timeout_s: float = PAGE_TIMEOUT_S) -> tuple[float, int]:
+                timeout_s: float = PAGE_TIMEOUT_S, clock: ScriptClock | None = None) -> tuple[float, int]:
     """Does `action` (a navigation or a click), waits until the page is drawn (READY_JS); returns
-    (seconds from the action's start to the moment the page was first drawn, error boxes shown)."""
+    (seconds from the action's start to the moment the page was first drawn, error boxes shown).
+    With a `clock`, its `last` is the server's part of that (ScriptClock)."""
     try:
         await page.evaluate(RESET_READY_JS)
     except Exception:  # noqa: BLE001 - a document still loading has no marker to reset
@@ -476,6 +512,8 @@ async def drawn(page, action, title: str | None, content: str = PAGE_CONTENT,
     handle = await page.wait_for_function(READY_JS, arg=[STABLE_MS, title, content], polling=20,
                                           timeout=timeout_s * 1000)
     end = time.perf_counter()
+    if clock is not None:
+        clock.last = clock.server_seconds(start, end)
     held_ms = await handle.json_value()
     return max(0.0, end - start - held_ms / 1000), await page.evaluate(ERRORS_JS)
 
@@ -515,11 +553,13 @@ async def _one_user(browser, server: Server, pages, runs: int, memory: MemorySam
         # after the server's start is timed on its own.
         memory.phase = "one_user"
         await sign_in(page, server, password, next_path="/_stcore/health")
+        clock = ScriptClock(page)
         results = {name: {"first": [], "repeat": [], "click": [], "errors": 0} for name, *_ in pages}
-        first_after_start = None
+        first_after_start = first_after_start_server = None
         for name, _file, title in pages:
-            seconds, errors = await drawn(page, _goto(page, _url(server, name, first_name)), title)
-            first_after_start = seconds if first_after_start is None else first_after_start
+            seconds, errors = await drawn(page, _goto(page, _url(server, name, first_name)), title, clock=clock)
+            if first_after_start is None:
+                first_after_start, first_after_start_server = seconds, clock.last
             results[name]["first"].append(seconds)
             results[name]["errors"] += errors
             for _ in range(runs):
@@ -531,7 +571,8 @@ async def _one_user(browser, server: Server, pages, runs: int, memory: MemorySam
                 seconds, errors = await drawn(page, _click(page, title), title)
                 results[name]["click"].append(seconds)
                 results[name]["errors"] += errors
-        return {"first_page_after_start": first_after_start, "pages": results}
+        return {"first_page_after_start": first_after_start, "first_page_after_start_server": first_after_start_server,
+                "pages": results}
     finally:
         await context.close()
 
@@ -773,6 +814,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             one = web["one_user"]
             timings["browser.server_start"] = web["server_start"]
             timings["browser.first_page_after_start"] = one["first_page_after_start"]
+            timings["browser.first_page_after_start_server"] = one.get("first_page_after_start_server")
             for name, sample in one["pages"].items():
                 for kind in ("first", "repeat", "click"):
                     timings[f"browser.{name}.{kind}"] = median(sample[kind])
@@ -862,6 +904,8 @@ def ratios(timings: dict, details: dict | None = None) -> dict:
     out["apptest.overview.cold / metrics.peer_compute"] = ratio(t("apptest.overview.cold"), t("metrics.peer_compute"))
     out["browser.first_page_after_start / metrics.peer_compute"] = ratio(t("browser.first_page_after_start"),
                                                                          t("metrics.peer_compute"))
+    out["browser.first_page_after_start_server / metrics.peer_compute"] = ratio(
+        t("browser.first_page_after_start_server"), t("metrics.peer_compute"))
     out["import.clinic_import / import.duckdb_read_csv"] = ratio(t("import.clinic_import"), t("import.duckdb_read_csv"))
     out["import.clinic_import_net / import.duckdb_read_csv"] = ratio(t("import.clinic_import_net"),
                                                                     t("import.duckdb_read_csv"))
@@ -930,6 +974,10 @@ def _tier_table(tier: dict) -> list[str]:
         ("first page after the server started (browser)", _seconds_text(t.get("browser.first_page_after_start")),
          f"one-line page {_seconds_text(t.get('browser.trivial.first'))}",
          ratio(t.get("browser.first_page_after_start"), t.get("browser.trivial.first"))),
+        ("first page after the server started: the server's part (from the browser's request to run it to "
+         "the server's \"finished\", on the websocket)", _seconds_text(t.get("browser.first_page_after_start_server")),
+         f"pandas peer's computation {_seconds_text(t.get('metrics.peer_compute'))}",
+         ratio(t.get("browser.first_page_after_start_server"), t.get("metrics.peer_compute"))),
         ("server start until it answers", _seconds_text(t.get("browser.server_start")), "", None),
         (f"{simultaneous.get('users', '–')} simultaneous sessions, median menu click "
          f"({simultaneous.get('errors', '–')} errors in {simultaneous.get('page_visits', '–')} visits)",

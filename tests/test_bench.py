@@ -169,6 +169,26 @@ def test_the_export_has_the_contracts_columns_in_order_and_imports_back_unchange
     assert stored(target) == stored(source)
 
 
+def test_the_servers_part_of_a_page_runs_from_the_browsers_first_message_to_the_script_finished():
+    clock = bench.ScriptClock.__new__(bench.ScriptClock)
+    clock.events = [(0.5, "sent"), (0.9, "finished"),             # decoys: an earlier page's run
+                    (1.25, "sent"), (1.5, "sent"), (1.75, "finished"), (2.0, "finished"),
+                    (3.5, "finished")]                            # decoy: after the page was drawn
+    assert clock.server_seconds(1.0, 3.0) == 2.0 - 1.25
+    assert clock.server_seconds(2.5, 3.75) is None                # no request in the window: not measured
+
+
+def test_only_the_servers_script_finished_message_ends_the_servers_part():
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    finished, delta = ForwardMsg(), ForwardMsg()
+    finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    delta.delta.new_element.markdown.body = "script_finished"
+    assert bench._script_finished(finished.SerializeToString())
+    assert not bench._script_finished(delta.SerializeToString())
+    assert not bench._script_finished("a text frame") and not bench._script_finished(b"\xff\x00 not a message")
+
+
 # ---------------------------------------------------------------- a tiny run through the command line
 
 def expected_timings(browser: bool) -> set[str]:
@@ -180,7 +200,8 @@ def expected_timings(browser: bool) -> set[str]:
             "server_sessions.simultaneous_p90"}
     keys |= {f"apptest.{p}.{kind}" for p in pages for kind in ("cold", "warm")}
     if browser:
-        keys |= {"browser.server_start", "browser.first_page_after_start", "browser.trivial.first",
+        keys |= {"browser.server_start", "browser.first_page_after_start", "browser.first_page_after_start_server",
+                 "browser.trivial.first",
                  "browser.trivial.repeat", "browser.one_user_click_median", "simultaneous.median",
                  "simultaneous.p90"}
         keys |= {f"browser.{p}.{kind}" for p in pages for kind in ("first", "repeat", "click")}
