@@ -237,25 +237,37 @@ def add_reading_args(cmd: argparse.ArgumentParser) -> None:
     settings.add_flags(cmd)
 
 
-def filters_from_args(args):
-    """The Filters (as-of date, relief rule, clinical settings) the flags of add_reading_args ask for.
+@contextmanager
+def filtered_reading(args):
+    """(a read-only connection, the Filters of the flags) for a reading command, on one connection.
 
-    The course gap is the database's own (clinic.grouping): the settings carry the stored one, and a
+    The flags' settings are checked before the database is opened (an error names the setting). The
+    course gap is the database's own (clinic.grouping): the settings carry the stored one, and a
     --course-gap-days that differs from it is refused with the command that changes it."""
+    from clinic import grouping
+
+    chosen = _chosen_settings(args)
+    with _reading(args.db or db.default_db_path()) as con:
+        yield con, _filters(args, chosen, grouping.stored_gap(con))
+
+
+def _chosen_settings(args):
     from clinic import settings
-    from clinic.filters import Filters
     try:
-        chosen = settings.from_args(args)
-        stored = _stored_gap(args.db or db.default_db_path())
-        asked = getattr(args, "course_gap_days", None)
-        if stored is not None:
-            if asked is not None and asked != stored:
-                raise CliError(f"--course-gap-days {asked}: this database groups rows without a course id into a new "
-                               f"course after more than {stored} days; `python -m clinic course-gap --set {asked}` "
-                               "re-groups its rows with another gap")
-            chosen = chosen.with_(course_gap_days=stored)
+        return settings.from_args(args)
     except settings.SettingsError as exc:
         raise CliError(str(exc)) from None
+
+
+def _filters(args, chosen, stored: int | None):
+    from clinic.filters import Filters
+    asked = getattr(args, "course_gap_days", None)
+    if stored is not None:
+        if asked is not None and asked != stored:
+            raise CliError(f"--course-gap-days {asked}: this database groups rows without a course id into a new "
+                           f"course after more than {stored} days; `python -m clinic course-gap --set {asked}` "
+                           "re-groups its rows with another gap")
+        chosen = chosen.with_(course_gap_days=stored)
     return Filters(as_of=args.as_of or dt.date.today(), relief_rule=args.relief_rule, settings=chosen)
 
 
@@ -304,8 +316,7 @@ def print_json(data) -> None:
 
 def cmd_courses(args) -> int:
     from clinic import metrics
-    filters = filters_from_args(args)   # a setting out of range is an error before the database is opened
-    with _reading(args.db or db.default_db_path()) as con:
+    with filtered_reading(args) as (con, filters):
         rows = metrics.courses(con, filters)
     _print_json(rows)
     return 0
@@ -313,8 +324,7 @@ def cmd_courses(args) -> int:
 
 def cmd_metrics(args) -> int:
     from clinic import metrics
-    filters = filters_from_args(args)   # a setting out of range is an error before the database is opened
-    with _reading(args.db or db.default_db_path()) as con:
+    with filtered_reading(args) as (con, filters):
         result = metrics.cohort_report(con, filters, args.by)
     _print_json(result)
     return 0

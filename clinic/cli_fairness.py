@@ -36,8 +36,7 @@ def _plain_funnel(report: dict) -> dict:
 
 def cmd_funnel(args) -> int:
     from clinic import funnel
-    filters = cli.filters_from_args(args)
-    with cli.reading(args.db) as con:
+    with cli.filtered_reading(args) as (con, filters):
         report = funnel.report(con, filters, args.by, args.measure)
     cli.print_json(_plain_funnel(report))
     return 0
@@ -45,8 +44,7 @@ def cmd_funnel(args) -> int:
 
 def cmd_expected(args) -> int:
     from clinic import casemix
-    filters = cli.filters_from_args(args)
-    with cli.reading(args.db) as con:
+    with cli.filtered_reading(args) as (con, filters):
         report = casemix.report(con, filters, args.by, args.measure)
     cli.print_json(report)
     return 0

@@ -20,8 +20,7 @@ def add_parsers(sub) -> None:
 
 def cmd_flags(args) -> int:
     from clinic import flags
-    filters = cli.filters_from_args(args)      # a setting out of range is an error before the database is opened
-    with cli.reading(args.db) as con:
+    with cli.filtered_reading(args) as (con, filters):
         rows = flags.course_records(con, filters)
     cli.print_json(rows)
     return 0

@@ -24,8 +24,7 @@ def add_parsers(sub) -> None:
 def cmd_time_to_relief(args) -> int:
     from clinic import cli, relief_time
 
-    filters = cli.filters_from_args(args)        # a setting out of range is an error before the database opens
-    with cli.reading(args.db) as con:
+    with cli.filtered_reading(args) as (con, filters):
         result = relief_time.report(con, filters, args.by, "days" if args.days else "sessions")
     cli.print_json(result)
     return 0
@@ -34,8 +33,7 @@ def cmd_time_to_relief(args) -> int:
 def cmd_relief_lasting(args) -> int:
     from clinic import cli, relief_lasting
 
-    filters = cli.filters_from_args(args)
-    with cli.reading(args.db) as con:
+    with cli.filtered_reading(args) as (con, filters):
         result = relief_lasting.report(con, filters)
     cli.print_json(result)
     return 0

@@ -26,9 +26,8 @@ def cmd_report(args) -> int:
     kind = KINDS.get(args.out.suffix.lower())
     if kind is None:
         raise cli.CliError(f"--out {args.out}: the file must end in .pdf or .html")
-    filters = cli.filters_from_args(args)      # a setting out of range is an error before the database is opened
     path = args.db or db.default_db_path()
-    with cli.reading(path) as con:
+    with cli.filtered_reading(args) as (con, filters):
         try:
             made = report.build(trajectory.runner(con, filters), filters, args.course_id)
         except report.ReportError as exc:

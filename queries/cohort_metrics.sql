@@ -46,20 +46,16 @@ counts as (
     group by key
 ),
 
-ranked as (
+-- The median: the lower middle value (quantile_disc at 0.5) and the upper middle (the lower middle
+-- of the values negated), added and halved as avg() of the two would; with an odd count both are
+-- the middle value. (+ 0.0 writes a median of -0.0 as 0.0, as avg() did.) A selection, not a sort.
+medians as (
     select
         key,
-        sustained_improvement_pct,
-        row_number() over (partition by key order by sustained_improvement_pct) as position,
-        count(*) over (partition by key) as n
+        (quantile_disc(sustained_improvement_pct, 0.5) - quantile_disc(-sustained_improvement_pct, 0.5)) / 2 + 0.0
+            as median_improvement_pct
     from grouped
     where sustained_improvement_pct is not null
-),
-
-medians as (
-    select key, avg(sustained_improvement_pct) as median_improvement_pct
-    from ranked
-    where position in ((n + 1) // 2, (n + 2) // 2)
     group by key
 ),
 

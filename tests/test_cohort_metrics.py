@@ -126,6 +126,24 @@ def test_overall_metrics_count_the_courses_started_by_the_as_of_date(db_from, cl
     assert adherence["dropped_out"] == 2
 
 
+def test_the_median_of_two_middle_values_is_their_sum_halved_to_the_last_bit(db_from, cli):
+    db = db_from(sessions=f"""
+    {SESSIONS}
+    a1,p1,c1,2026-03-01,,t1,attended,9,
+    a2,p1,c1,2026-03-02,,t1,attended,8,
+    b1,p2,c2,2026-03-01,,t1,attended,4,
+    b2,p2,c2,2026-03-02,,t1,attended,2,
+    f1,p5,c5,2026-03-01,,t1,attended,9,
+    """)
+    code, courses = cli("courses", "--db", db, "--as-of", AS_OF, "--json")
+    assert code == 0, courses
+    c1 = {c["course_id"]: c["sustained_improvement_pct"] for c in courses}["c1"]
+    assert c1 == pytest.approx(100 / 9)             # (9 - 8) / 9; c2 (4 - 2) / 4 = 50; c5 has one date
+    median = metrics(cli, db)["overall"]["sustained_improvement"]["median_pct"]
+    assert median == (c1 + 50.0) / 2                # the mean of the two, exactly
+    assert (c1 + 50.0) / 2 != c1 + (50.0 - c1) / 2  # (the midpoint reached from the lower one differs in the last bit)
+
+
 def test_the_median_of_an_even_number_of_values_is_the_mean_of_the_two_middle_ones(db_from, cli):
     db = db_from(sessions=f"""
     {SESSIONS}
