@@ -48,10 +48,11 @@ def _finite(value):
     return value
 
 
-def open_courses(con, filters: Filters) -> pa.Table:
+def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
     """The courses counted as of filters.as_of that the stored facts do not settle, computed under
     filters.relief_rule (every course while the facts are out of date): the `open_courses` table
-    of every filtered query."""
+    of every filtered query. `cohort_only`: only the columns cohort_metrics reads
+    (queries/open_courses_cohort.sql), for a caller that runs nothing else on it."""
     # The earliest row any open course has, as a value: DuckDB then skips older blocks of sessions.
     # (Both reads share one read-only connection, which no writer can change meanwhile.)
     planned = filters.settings.planned_sessions
@@ -60,7 +61,8 @@ def open_courses(con, filters: Filters) -> pa.Table:
         return db.arrow(con, "open_courses_all", as_of=filters.as_of, relief_rule=filters.relief_rule,
                         planned_default=planned)
     rows_from = db.records(con, "open_rows_from", as_of=filters.as_of)[0]["rows_from"]
-    return db.arrow(con, "open_courses", as_of=filters.as_of, relief_rule=filters.relief_rule, rows_from=rows_from)
+    return db.arrow(con, "open_courses_cohort" if cohort_only else "open_courses", as_of=filters.as_of,
+                    relief_rule=filters.relief_rule, rows_from=rows_from)
 
 
 def expected_paths(con, filters: Filters, table: pa.Table | None = None) -> pa.Table:
@@ -153,7 +155,7 @@ def block(row: dict | None) -> dict:
 
 def cohort_report(con, filters: Filters, by: str | None = None) -> dict:
     """The `metrics --json` document: {"as_of", "overall": {...}, "groups": [{"key", ...}]}."""
-    table = open_courses(con, filters)
+    table = open_courses(con, filters, cohort_only=True)
     overall = cohort_rows(con, filters, None, table)
     groups = cohort_rows(con, filters, by, table) if by else []
     return {
