@@ -301,12 +301,18 @@ def download(label: str, data, file_name: str, rows: int, key: str, mime: str = 
     the button's function on a thread of its own (only for the browser tab the button was sent to)
     and the browser then fetches the file (clinic/web.py lets only this sign-in have it). Pressing
     it does not rerun the page: a rerun at that moment could drop the file's address on its way to
-    the browser, leaving the button spinning."""
+    the browser, leaving the button spinning. A sign-in that ended since the page was drawn (signed
+    out in another tab, disabled, idle) gets no file and no entry: the press fails with a message."""
+    from clinic import auth
+
     path, signed_in = _run.path, getattr(_run, "signed_in", None)
     who = signed_in.user.name if signed_in else None
+    token = auth.cookie_token()
     make = data if callable(data) else (lambda: data)
 
     def made_and_recorded() -> bytes:
+        if access.AccessStore.for_database(path).check_session(token, touch=False) is None:
+            raise PermissionError("the sign-in of this page has ended: sign in again to download")
         content = make()
         access.record(path, who, "export", {"file": file_name, "rows": int(rows)})
         return content

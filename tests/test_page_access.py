@@ -112,6 +112,17 @@ def test_pressing_a_download_button_writes_an_export_entry_with_the_file_and_its
     assert exports[0]["user_name"] == "director"
 
 
+def test_a_download_pressed_after_the_sign_in_ended_gives_no_file_and_no_export_entry(app, page_db):
+    app.query_params["patients.course"] = "c1"
+    open_page(app, "pages/patients.py")
+    [button] = [b for b in app.get("download_button") if b.proto.label == "Download this course's sessions (CSV)"]
+    before = len(entries(page_db, "export"))
+    access.AccessStore.for_database(page_db).sign_out(auth.cookie_token())     # signed out in another tab
+    with pytest.raises(PermissionError, match="sign in again"):
+        press_download(button)
+    assert len(entries(page_db, "export")) == before
+
+
 # --- a therapist --------------------------------------------------------------------------------
 
 def test_a_therapist_is_offered_only_their_own_therapist_and_the_data_pages(app, signed_in_as):
