@@ -493,9 +493,11 @@ class ScriptClock:
                   if _script_finished(payload) else None)
 
     def server_seconds(self, start: float, end: float) -> float | None:
-        sent = [t for t, kind in self.events if kind == "sent" and start <= t <= end]
-        finished = [t for t, kind in self.events if kind == "finished" and sent and sent[0] <= t <= end]
-        return finished[-1] - sent[0] if finished else None
+        asked = next((t for t, kind in self.events if kind == "sent" and start <= t <= end), None)
+        if asked is None:
+            return None
+        finished = [t for t, kind in self.events if kind == "finished" and asked <= t <= end]
+        return finished[-1] - asked if finished else None
 
 
 async def drawn(page, action, title: str | None, content: str = PAGE_CONTENT,
