@@ -17,7 +17,11 @@ each next to a baseline measured in the same run on the same machine:
 3. the server's peak memory (resident set of the streamlit process and its children), sampled while
    the browser goes through the pages and while the simultaneous sessions run;
 4. N simultaneous sessions (browser contexts, default 10) clicking through the pages on that
-   server: errors and the median page time, next to the one-user median of the same clicks;
+   server: errors and the median page time, next to the one-user median of the same clicks; once
+   back to back (each click as soon as the last page is drawn: on 2 cores ten sessions then queue
+   for the CPU, so no server can answer them within 5x of one) and once reading (a pause of about
+   --reading seconds before each click, as people read a page); the same again with websockets
+   speaking Streamlit's protocol instead of browsers (the server's part alone);
 5. importing the tier's sessions, exported as the contract's sessions.csv, into a fresh database
    with `python -m clinic import`, next to DuckDB's read_csv of the same file into a table;
 6. `python -m clinic metrics --json`, net of the command's start-up (`python -m clinic --help`),
@@ -73,7 +77,9 @@ METHOD = {
                "first = first page load, repeat = page load again, click = sidebar menu; baseline = a one-line page",
     "memory": "resident set of the streamlit process and its children, sampled every 50 ms, peak per phase",
     "simultaneous": "N browser contexts on the same server, each signed in, click through every page at once; "
-                    "compared with the one-user median of the same clicks (server caches warm in both)",
+                    "compared with the one-user median of the same clicks (server caches warm in both); twice: "
+                    "back to back (each click as soon as the last page is drawn), and reading (a pause before each "
+                    "click drawn evenly from half to one and a half times --reading seconds, as a person reads)",
     "import": "the sessions exported as the contract's sessions.csv, imported with python -m clinic import into a "
               "fresh database (net = minus python -m clinic --help); baseline = DuckDB read_csv into a table",
     "metrics": "python -m clinic metrics --json (overall) minus python -m clinic --help; baseline = the pandas peer "
@@ -579,9 +585,12 @@ async def _one_user(browser, server: Server, pages, runs: int, memory: MemorySam
         await context.close()
 
 
-async def _simultaneous(browser, server: Server, pages, users: int, rounds: int, password: str) -> dict:
-    """`users` browser contexts, each signed in, click through every page `rounds` times at once."""
+async def _simultaneous(browser, server: Server, pages, users: int, rounds: int, password: str,
+                        reading_s: float = 0.0) -> dict:
+    """`users` browser contexts, each signed in, click through every page `rounds` times at once,
+    pausing before each click for a time drawn evenly from [reading_s / 2, 3 * reading_s / 2]."""
     import asyncio
+    import random
 
     contexts, tabs = [], []
     for _ in range(users):
@@ -594,12 +603,15 @@ async def _simultaneous(browser, server: Server, pages, users: int, rounds: int,
     times, failures = [], []
 
     async def walk(i: int, tab) -> None:
+        pause = random.Random(i)
         order = pages[1:] + pages[:1]
         order = order[i % len(order):] + order[:i % len(order)]
         if order[0][0] == pages[0][0]:      # not the page it is on: a click there starts no run
             order = order[1:] + order[:1]
         for _ in range(rounds):
             for name, _file, title in order:
+                if reading_s > 0:
+                    await asyncio.sleep(pause.uniform(reading_s / 2, 3 * reading_s / 2))
                 try:
                     seconds, errors = await drawn(tab, _click(tab, title), title)
                 except Exception as exc:  # noqa: BLE001 - a time-out or a closed page is an error, counted
@@ -620,7 +632,7 @@ async def _simultaneous(browser, server: Server, pages, users: int, rounds: int,
     return {"times": times, "errors": failures, "wall": wall}
 
 
-async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: int) -> dict:
+async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: int, reading_s: float) -> dict:
     from playwright.async_api import async_playwright
 
     from clinic import access
@@ -640,6 +652,8 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                     memory.phase = "simultaneous"
                     many = await _simultaneous(browser, server, pages, users, rounds, access.DEMO_PASSWORD) \
                         if users else None
+                    reading = await _simultaneous(browser, server, pages, users, rounds, access.DEMO_PASSWORD,
+                                                  reading_s) if users and reading_s > 0 else None
                     memory.sample()
                 memory_mb = {phase: memory.mb(phase) for phase in ("idle", "one_user", "simultaneous")}
             with streamlit_server(trivial_script, folder) as (trivial_server, trivial_started):
@@ -651,22 +665,24 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                 await context.close()
         finally:
             await browser.close()
-    return {"server_start": started, "one_user": one, "simultaneous": many, "memory_mb": memory_mb,
+    return {"server_start": started, "one_user": one, "simultaneous": many, "simultaneous_reading": reading,
+            "memory_mb": memory_mb,
             "trivial": {"server_start": trivial_started, "first": trivial_first, "repeat": trivial_repeat}}
 
 
-def time_browser(path: Path, folder: Path, runs: int, users: int, rounds: int) -> dict:
+def time_browser(path: Path, folder: Path, runs: int, users: int, rounds: int, reading_s: float = 0.0) -> dict:
     import asyncio
 
-    return asyncio.run(_browser_run(path, folder, runs, users, rounds))
+    return asyncio.run(_browser_run(path, folder, runs, users, rounds, reading_s))
 
 
 # ---------------------------------------------------------------- 5. import
 
-def time_server_sessions(path: Path, folder: Path, users: int, rounds: int) -> dict:
+def time_server_sessions(path: Path, folder: Path, users: int, rounds: int, reading_s: float = 0.0) -> dict:
     """The server alone under `users` simultaneous sessions (clinic/bench_sessions.py: websockets
     speaking Streamlit's protocol, no browser): one session's warm page times first, then all of
-    them at once; the server's peak memory in each phase."""
+    them at once back to back, then (reading_s > 0) all of them at once with a reading pause before
+    each click; the server's peak memory in each phase."""
     from clinic import access, bench_sessions
 
     store = access.AccessStore.for_database(path)
@@ -683,7 +699,9 @@ def time_server_sessions(path: Path, folder: Path, users: int, rounds: int) -> d
         warm = [times[-1] for times in one["times"].values()]           # the last round: caches warm
         memory.phase = "simultaneous"
         many = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds) if users else None
-    return {"one_session_warm": warm, "one_session_errors": one["errors"], "simultaneous": many,
+        reading = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds, reading_s=reading_s) \
+            if users and reading_s > 0 else None
+    return {"one_session_warm": warm, "one_session_errors": one["errors"], "simultaneous": many, "reading": reading,
             "memory_mb": {phase: memory.mb(phase) for phase in ("one_session", "simultaneous")}}
 
 
@@ -812,7 +830,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             details["browser"] = {"skipped": skipped}
         else:
             say(f"[{tier}] browser time, memory and {options.users} simultaneous sessions ...")
-            web = time_browser(path, folder, runs, options.users, options.rounds)
+            web = time_browser(path, folder, runs, options.users, options.rounds, options.reading)
             one = web["one_user"]
             timings["browser.server_start"] = web["server_start"]
             timings["browser.first_page_after_start"] = one["first_page_after_start"]
@@ -836,17 +854,29 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
                 details["simultaneous"] = {"users": options.users, "rounds": options.rounds,
                                            "page_visits": len(many["times"]), "errors": len(many["errors"]),
                                            "error_examples": many["errors"][:10], "wall_s": _r(many["wall"])}
+            reading = web["simultaneous_reading"]
+            if reading is not None:
+                timings["simultaneous_reading.median"] = median(reading["times"])
+                timings["simultaneous_reading.p90"] = _quantile(reading["times"], 0.9)
+                details["simultaneous_reading"] = {
+                    "users": options.users, "rounds": options.rounds, "reading_s": options.reading,
+                    "page_visits": len(reading["times"]), "errors": len(reading["errors"]),
+                    "error_examples": reading["errors"][:10], "wall_s": _r(reading["wall"])}
 
         if options.users:
             say(f"[{tier}] the server alone under {options.users} simultaneous sessions (websockets) ...")
-            ws = time_server_sessions(path, folder, options.users, options.rounds)
+            ws = time_server_sessions(path, folder, options.users, options.rounds, options.reading)
             timings["server_sessions.one_warm_median"] = median(ws["one_session_warm"])
             if ws["simultaneous"]:
                 timings["server_sessions.simultaneous_median"] = ws["simultaneous"]["median_s"]
                 timings["server_sessions.simultaneous_p90"] = ws["simultaneous"]["p90_s"]
-            details["server_sessions"] = {"users": options.users, "rounds": options.rounds,
+            if ws["reading"]:
+                timings["server_sessions.reading_median"] = ws["reading"]["median_s"]
+                timings["server_sessions.reading_p90"] = ws["reading"]["p90_s"]
+            details["server_sessions"] = {"users": options.users, "rounds": options.rounds, "reading_s": options.reading,
                                           "one_session_errors": ws["one_session_errors"],
-                                          "simultaneous": ws["simultaneous"], "memory_peak_mb": ws["memory_mb"]}
+                                          "simultaneous": ws["simultaneous"], "reading": ws["reading"],
+                                          "memory_peak_mb": ws["memory_mb"]}
 
         say(f"[{tier}] metrics --json and the pandas peer ...")
         met = time_metrics(path, runs, as_of)
@@ -903,6 +933,10 @@ def ratios(timings: dict, details: dict | None = None) -> dict:
                                                                        t("browser.one_user_click_median"))
     out["server_sessions.simultaneous_median / server_sessions.one_warm_median"] = ratio(
         t("server_sessions.simultaneous_median"), t("server_sessions.one_warm_median"))
+    out["simultaneous_reading.median / browser.one_user_click_median"] = ratio(t("simultaneous_reading.median"),
+                                                                               t("browser.one_user_click_median"))
+    out["server_sessions.reading_median / server_sessions.one_warm_median"] = ratio(
+        t("server_sessions.reading_median"), t("server_sessions.one_warm_median"))
     out["apptest.overview.cold / metrics.peer_compute"] = ratio(t("apptest.overview.cold"), t("metrics.peer_compute"))
     out["browser.first_page_after_start / metrics.peer_compute"] = ratio(t("browser.first_page_after_start"),
                                                                          t("metrics.peer_compute"))
@@ -945,7 +979,7 @@ PAGE_COLUMNS = (   # (heading, timing key with {page}, its baseline)
 GROWTH_KEYS = ("apptest.{page}.cold", "apptest.{page}.warm", "browser.{page}.first", "browser.{page}.repeat",
                "browser.{page}.click")
 OTHER_GROWTH_KEYS = ("apptest.first_run", "apptest.new_as_of", "browser.first_page_after_start",
-                     "simultaneous.median", "import.clinic_import_net", "import.duckdb_read_csv", "metrics.cli_net",
+                     "simultaneous.median", "simultaneous_reading.median", "import.clinic_import_net", "import.duckdb_read_csv", "metrics.cli_net",
                      "metrics.peer_compute", "metrics.peer_load", "demo_build")
 
 
@@ -964,6 +998,7 @@ def _tier_table(tier: dict) -> list[str]:
         _seconds_text(t.get(base)) for _head, _key, base in PAGE_COLUMNS) + " |")
     simultaneous = tier.get("simultaneous") or {}
     server_sessions = tier.get("server_sessions") or {}
+    reading = tier.get("simultaneous_reading") or {}
     memory = (tier.get("browser") or {}).get("memory_peak_mb") or {}
     imported = tier.get("import") or {}
     other = [
@@ -992,6 +1027,17 @@ def _tier_table(tier: dict) -> list[str]:
          _seconds_text(t.get("server_sessions.simultaneous_median")),
          f"one session, warm {_seconds_text(t.get('server_sessions.one_warm_median'))}",
          ratio(t.get("server_sessions.simultaneous_median"), t.get("server_sessions.one_warm_median"))),
+        (f"the same browser sessions reading about {reading.get('reading_s', '–')} s before each click "
+         f"({reading.get('errors', '–')} errors in {reading.get('page_visits', '–')} visits)",
+         _seconds_text(t.get("simultaneous_reading.median")),
+         f"one user {_seconds_text(t.get('browser.one_user_click_median'))}",
+         ratio(t.get("simultaneous_reading.median"), t.get("browser.one_user_click_median"))),
+        (f"the same websocket sessions reading about {server_sessions.get('reading_s', '–')} s before each click "
+         f"({(server_sessions.get('reading') or {}).get('errors', '–')} errors in "
+         f"{(server_sessions.get('reading') or {}).get('page_runs', '–')} pages)",
+         _seconds_text(t.get("server_sessions.reading_median")),
+         f"one session, warm {_seconds_text(t.get('server_sessions.one_warm_median'))}",
+         ratio(t.get("server_sessions.reading_median"), t.get("server_sessions.one_warm_median"))),
         ("Overview cold (server) against the pandas peer's computation", _seconds_text(t.get("apptest.overview.cold")),
          f"pandas peer {_seconds_text(t.get('metrics.peer_compute'))}",
          ratio(t.get("apptest.overview.cold"), t.get("metrics.peer_compute"))),
@@ -1063,6 +1109,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each timing (the median is reported)")
     parser.add_argument("--users", type=int, default=10, help="simultaneous browser sessions (0: none)")
     parser.add_argument("--rounds", type=int, default=1, help="times each simultaneous session clicks through the pages")
+    parser.add_argument("--reading", type=float, default=2.0, metavar="SECONDS",
+                        help="the simultaneous sessions also run with a pause before each click, on average this "
+                             "long (drawn from half to one and a half times it; 0: back to back only)")
     parser.add_argument("--no-browser", dest="browser", action="store_false",
                         help="skip the browser, memory and simultaneous-session parts")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
@@ -1072,7 +1121,7 @@ def run(options: argparse.Namespace, say=print) -> dict:
     tiers = parse_tiers(options.tier, options.tiers)
     if (options.db or options.patients) and len(tiers) > 1:
         raise BenchError("--db and --patients go with one tier only")
-    if options.runs < 1 or options.users < 0 or options.rounds < 1:
+    if options.runs < 1 or options.users < 0 or options.rounds < 1 or options.reading < 0:
         raise BenchError("--runs and --rounds must be at least 1, --users at least 0")
     if options.patients is not None and options.patients < 1:
         raise BenchError("--patients must be at least 1")

@@ -10,6 +10,7 @@ the server says the script run finished. Pages that raise are counted as errors.
 """
 from __future__ import annotations
 
+import random
 import statistics
 import threading
 import time
@@ -58,11 +59,14 @@ def _run_page(ws, page_hash: str | None) -> tuple[float, dict]:
 
 
 def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] | None = None,
-                start: threading.Barrier | None = None) -> dict:
-    """One signed-in session: the first page, then every page of the menu `rounds` times.
-    Returns {"times": {page: [seconds, ...]}, "errors": n, "pages": {url path: page hash}}."""
+                start: threading.Barrier | None = None, reading_s: float = 0.0, seed: int = 0) -> dict:
+    """One signed-in session: the first page, then every page of the menu `rounds` times, pausing
+    before each click for a reading time drawn evenly from [reading_s / 2, 3 * reading_s / 2]
+    (0: clicks back to back). Returns {"times": {page: [seconds, ...]}, "errors": n,
+    "pages": {url path: page hash}}."""
     times: dict[str, list[float]] = {}
     errors = 0
+    pause = random.Random(seed)
     with _connect(port, cookie) as ws:
         _seconds, seen = _run_page(ws, None)            # the session's first run names the pages
         pages = pages or seen["pages"]
@@ -70,13 +74,15 @@ def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] |
             start.wait(timeout=PAGE_TIMEOUT_S)
         for _ in range(rounds):
             for path, page_hash in pages.items():
+                if reading_s > 0:
+                    time.sleep(pause.uniform(reading_s / 2, 3 * reading_s / 2))
                 seconds, seen = _run_page(ws, page_hash)
                 times.setdefault(path or "overview", []).append(seconds)
                 errors += seen["exceptions"]
     return {"times": times, "errors": errors, "pages": pages}
 
 
-def run_sessions(port: int, cookies: list[str], rounds: int = 1) -> dict:
+def run_sessions(port: int, cookies: list[str], rounds: int = 1, reading_s: float = 0.0) -> dict:
     """len(cookies) sessions at once (one thread each, released together after their first page).
     Returns every page time, the median and 90th percentile, and the errors (a failed session counts
     one error per page it did not finish)."""
@@ -86,7 +92,8 @@ def run_sessions(port: int, cookies: list[str], rounds: int = 1) -> dict:
 
     def session(cookie: str) -> None:
         try:
-            results.append(one_session(port, cookie, rounds, start=barrier))
+            results.append(one_session(port, cookie, rounds, start=barrier, reading_s=reading_s,
+                                       seed=cookies.index(cookie)))
         except Exception as exc:  # noqa: BLE001 - a session that fails is counted, not fatal
             failures.append(f"{type(exc).__name__}: {exc}")
             barrier.abort()

@@ -2,12 +2,14 @@
 -- by refresh_course_facts.sql), used through `-- uses: course_facts`. Returns nothing itself.
 --
 -- The facts are course_summary over every stored row (as of the far future). As of a date D, a
--- course is SETTLED when it started before D, none of its rows is dated after D, and its daily
--- window [start, start + planned - 1] ended before D: then the rows dated <= D are all its rows, the
--- adherence window is whole (the as-of-day rule cannot apply), and every fact holds as of D except
--- what counts days up to D (days_since_last_visit, dropped_out, ongoing) and the relief rule, which
--- settled_courses.sql computes. Every other course counted as of D is OPEN and is computed from its
--- session rows (course_summary for the 'open' courses).
+-- course is SETTLED when it started on or before D and none of its rows is dated after D: then the
+-- rows dated <= D are all its rows and every fact holds as of D except what depends on D itself,
+-- which settled_courses.sql computes from the facts: the daily window cut at D (window_days,
+-- adherence, adherent; the attended days in it are the stored window_attended_days, since no
+-- attended day is later than D and an as-of day left out of the window has no visit), the days up
+-- to D (days_since_last_visit, dropped_out, ongoing) and the relief rule. Every other course counted
+-- as of D (one with a row after D) is OPEN and is computed from its session rows (course_summary for
+-- the 'open' courses). As of the latest day of the data nothing is open.
 --
 --   course_facts_fresh(): true when the facts were built from the data as it is now (the newest
 --     import batch and the three tables' row counts match course_facts_state) by this version of
@@ -15,7 +17,8 @@
 --     from its session rows.
 --   open_course_ids(as_of): table (course_id, first_row_date) of the courses counted as of as_of that
 --     are open, with the date of each one's earliest session row (null without rows).
---   course_settled(as_of, start_date, planned_sessions, last_row_date): the rule above.
+--   course_settled(as_of, last_row_date, start_date): the rule above (for a course counted as of
+--     as_of, start_date <= as_of).
 -- settled_courses.sql reads the settled courses.
 -- Base tables are named with their schema (main.) so that a caller's CTE of the same name (say
 -- `courses`) cannot stand in for them.
@@ -30,13 +33,12 @@ create or replace temp macro course_facts_fresh() as (
     from main.course_facts_state as st
 );
 
-create or replace temp macro course_settled(as_of, start_date, planned_sessions, last_row_date) as
-    start_date + (planned_sessions - 1) < as_of::date
-    and coalesce(last_row_date, start_date) <= as_of::date;
+create or replace temp macro course_settled(as_of, last_row_date, start_date) as
+    coalesce(last_row_date, start_date) <= as_of::date;
 
 create or replace temp macro open_course_ids(as_of) as table (
     select course_id, first_row_date
     from main.course_facts
     where start_date <= as_of::date
-      and not course_settled(as_of, start_date, planned_sessions, last_row_date)
+      and not course_settled(as_of, last_row_date, start_date)
 );

@@ -1,8 +1,10 @@
 -- settled_courses: defines the table macro settled_courses(as_of, relief_rule), used through
 -- `-- uses: settled_courses`. Returns nothing itself.
 -- The macro returns the courses that the stored course facts settle as of as_of (see course_facts.sql),
--- with the columns of course_summary: the stored facts, and what counts days up to as_of
--- (days_since_last_visit, dropped_out, ongoing) and the relief rule computed for this date and rule.
+-- with the columns of course_summary: the stored facts, and what depends on the date and the rule
+-- computed for them: the daily window cut at as_of as course_summary.sql cuts it (window_days,
+-- adherence, adherent), the days up to as_of (days_since_last_visit, dropped_out, ongoing) and the
+-- first-session relief.
 -- It leaves out the courses in the caller's table `open_courses` (queries/open_courses.sql, computed
 -- for the same date): whether the facts are trusted is decided once, when open_courses is computed
 -- (it holds every course when they are not), so the two parts never disagree. With a planned-sessions
@@ -13,22 +15,39 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
     with settled as (
         select
             *,
-            date_diff('day', coalesce(last_attended_date, start_date), as_of::date) as days_since
+            date_diff('day', coalesce(last_attended_date, start_date), as_of::date) as days_since,
+            -- course_summary.sql's window end: no row is later than as_of, so the as-of day has an
+            -- attended visit exactly when it is the last attended day
+            case
+                when start_date + (planned_sessions - 1) >= as_of::date
+                     and last_attended_date is distinct from as_of::date
+                then as_of::date - 1
+                else least(start_date + (planned_sessions - 1), as_of::date)
+            end as window_end
         from main.course_facts
-        where course_settled(as_of, start_date, planned_sessions, last_row_date)
+        where start_date <= as_of::date
+          and course_settled(as_of, last_row_date, start_date)
           and course_id not in (select course_id from open_courses)
           and (select planned_sessions from clinic_settings) = 10
     ),
 
+    windowed as (
+        select *, date_diff('day', start_date, window_end) + 1 as cut_window_days
+        from settled
+    ),
+
     final as (
-        select * exclude (days_since, source_print, course_no) replace (
+        select * exclude (days_since, window_end, cut_window_days, source_print, course_no) replace (
             first_session_relief(first_session_pain_before, first_session_pain_after, relief_rule)
                 as first_session_relief,
+            cut_window_days as window_days,
+            case when cut_window_days > 0 then window_attended_days / cut_window_days end as adherence,
+            case when cut_window_days > 0 then 5 * window_attended_days >= 4 * cut_window_days end as adherent,
             not completed and dropped_out_after(days_since) as dropped_out,
             not completed and not dropped_out_after(days_since) as ongoing,
             days_since as days_since_last_visit
         )
-        from settled
+        from windowed
     )
 
     select * from final

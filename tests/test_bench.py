@@ -197,13 +197,13 @@ def expected_timings(browser: bool) -> set[str]:
             "metrics.cli", "metrics.cli_net", "metrics.peer_load", "metrics.peer_compute", "import.export_csv",
             "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv",
             "server_sessions.one_warm_median", "server_sessions.simultaneous_median",
-            "server_sessions.simultaneous_p90"}
+            "server_sessions.simultaneous_p90", "server_sessions.reading_median", "server_sessions.reading_p90"}
     keys |= {f"apptest.{p}.{kind}" for p in pages for kind in ("cold", "warm")}
     if browser:
         keys |= {"browser.server_start", "browser.first_page_after_start", "browser.first_page_after_start_server",
                  "browser.trivial.first",
                  "browser.trivial.repeat", "browser.one_user_click_median", "simultaneous.median",
-                 "simultaneous.p90"}
+                 "simultaneous.p90", "simultaneous_reading.median", "simultaneous_reading.p90"}
         keys |= {f"browser.{p}.{kind}" for p in pages for kind in ("first", "repeat", "click")}
     return keys
 
@@ -238,15 +238,18 @@ def check_common(result: dict, printed: str, browser: bool) -> dict:
     assert (sessions["users"], sessions["one_session_errors"]) == (2, 0)
     assert sessions["simultaneous"]["errors"] == 0 and sessions["simultaneous"]["finished_sessions"] == 2
     assert sessions["simultaneous"]["page_runs"] == 2 * len(bench.page_list())
+    assert sessions["reading_s"] == 0.2 and sessions["reading"]["errors"] == 0
+    assert sessions["reading"]["page_runs"] == 2 * len(bench.page_list())
     assert all(v > 0 for v in sessions["memory_peak_mb"].values())
     assert "server_sessions.simultaneous_median / server_sessions.one_warm_median" in only["ratios"]
+    assert "server_sessions.reading_median / server_sessions.one_warm_median" in only["ratios"]
     assert printed.startswith("**S-200**: 200 patients, ")
     assert "| Overview | " in printed and "The pandas peer agrees with metrics --json" in printed
     return only
 
 
 def test_a_tiny_run_without_the_browser_measures_every_other_part(tmp_path):
-    result, printed = run_bench(tmp_path, "--no-browser", "--users", "2")
+    result, printed = run_bench(tmp_path, "--no-browser", "--users", "2", "--reading", "0.2")
     only = check_common(result, printed, browser=False)
     assert only["browser"] == {"skipped": "--no-browser"}
     assert "browser part skipped: --no-browser" in printed
@@ -258,10 +261,13 @@ MISSING = bench.browser_missing()
 @pytest.mark.browser
 @pytest.mark.skipif(bool(MISSING) and not os.environ.get("CI"), reason=f"the bench's browser part needs: {MISSING}")
 def test_a_tiny_run_with_the_browser_measures_every_part_with_simultaneous_sessions(tmp_path):
-    result, printed = run_bench(tmp_path, "--users", "2")
+    result, printed = run_bench(tmp_path, "--users", "2", "--reading", "0.2")
     only = check_common(result, printed, browser=True)
     assert only["simultaneous"]["users"] == 2 and only["simultaneous"]["errors"] == 0, only["simultaneous"]
     assert only["simultaneous"]["page_visits"] == 2 * len(bench.page_list())
+    reading = only["simultaneous_reading"]
+    assert (reading["reading_s"], reading["errors"], reading["page_visits"]) == (0.2, 0, 2 * len(bench.page_list()))
+    assert "simultaneous_reading.median / browser.one_user_click_median" in only["ratios"]
     assert only["browser"]["page_errors"] == {}
     memory = only["browser"]["memory_peak_mb"]
     assert set(memory) == {"idle", "one_user", "simultaneous"} and all(v > 0 for v in memory.values())

@@ -90,17 +90,16 @@ def test_the_facts_are_built_by_the_import_and_trusted(clinic):
         con.close()
 
 
-def test_only_courses_still_running_or_with_later_rows_are_computed_from_the_sessions(clinic):
+def test_only_courses_with_rows_after_the_as_of_date_are_computed_from_the_sessions(clinic):
     con = db.connect(clinic, read_only=True)
     try:
-        # as of 03-12: a's window ended 03-03 and it has no later row: settled. b's window ended 03-05 but its
-        # cancelled 03-20 row is later: open. c (03-05 .. 03-14) and d (03-10 .. 03-12, the as-of day is its
-        # last) are running: open. e's window ended 03-11: settled. p6's February course is settled; the one
-        # started 03-08 (planned 10) is running.
-        assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "d", "p3:2026-03-05", "p6:2026-03-08"]
-        # as of 03-21 every window has ended (the latest, p6's March course, on 03-17) and no row is later:
-        # nothing is open.
-        assert open_ids(con, dt.date(2026, 3, 21)) == []
+        # as of 03-12: b's cancelled 03-20 row and c's 03-20 visit are later: open. Every other course counted
+        # has all its rows by then and is settled, whether its window ended (a, e, p6's February course) or is
+        # still running (d, no rows, 03-10 .. 03-12; p6's March course, planned 10, its one row on 03-08).
+        assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "p3:2026-03-05"]
+        # as of 03-19 only the 03-20 rows are later; as of 03-20 nothing is open
+        assert open_ids(con, dt.date(2026, 3, 19)) == ["b", "p3:2026-03-05"]
+        assert open_ids(con, dt.date(2026, 3, 20)) == []
     finally:
         con.close()
 
@@ -152,7 +151,7 @@ def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until
     con = db.connect(path, read_only=True)
     try:
         assert facts.fresh(con)
-        assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "d", "p3:2026-03-05", "p6:2026-03-08"]
+        assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "p3:2026-03-05"]   # the same as before the change
         assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
     finally:
         con.close()
