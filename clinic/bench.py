@@ -183,7 +183,34 @@ def database_counts(path: Path) -> dict:
 
 # ---------------------------------------------------------------- 1. server time (AppTest)
 
+# The pages to measure (--pages): None = every page.
+_SELECTED: tuple[str, ...] | None = None
+
+
+def select_pages(names: list[str] | None) -> None:
+    """Measures only these pages (by name, e.g. "cohorts") besides the Overview, the first page after
+    start; None = every page. An unknown name is refused with the known ones named."""
+    global _SELECTED
+    if names is None:
+        _SELECTED = None
+        return
+    known = [name for name, *_ in all_pages()]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise BenchError(f"unknown page(s) {', '.join(unknown)}; the pages are {', '.join(known)}")
+    _SELECTED = tuple(names)
+
+
 def page_list() -> list[tuple[str, str, str]]:
+    """(name, page file, menu title) of the pages measured, the Overview first: every page (or those
+    chosen with select_pages)."""
+    pages = all_pages()
+    if _SELECTED is None:
+        return pages
+    return [page for n, page in enumerate(pages) if n == 0 or page[0] in _SELECTED]
+
+
+def all_pages() -> list[tuple[str, str, str]]:
     """(name, page file, menu title) of every page dashboard.py registers, as the director sees them."""
     import logging
 
@@ -280,7 +307,9 @@ def apptest_worker(argv: list[str]) -> int:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--pages", default=None)
     args = parser.parse_args(argv)
+    select_pages(args.pages.split(",") if args.pages else None)
     os.environ["CLINIC_DB"] = str(args.db.resolve())
     sign_in_as_demo_director(args.db)
     trivial = time_trivial_app(max(5, args.runs))
@@ -296,8 +325,9 @@ def apptest_worker(argv: list[str]) -> int:
 
 def time_apptest(path: Path, runs: int, folder: Path) -> dict:
     out = folder / "apptest.json"
+    chosen = ["--pages", ",".join(_SELECTED)] if _SELECTED else []
     done = _python("-c", "import sys; from clinic import bench; sys.exit(bench.apptest_worker(sys.argv[1:]))",
-                   "--db", str(path), "--runs", str(runs), "--out", str(out))
+                   "--db", str(path), "--runs", str(runs), "--out", str(out), *chosen)
     if done.returncode != 0:
         raise BenchError(f"the AppTest run failed: {done.stderr.strip()[-3000:]}")
     return json.loads(out.read_text())
@@ -695,12 +725,15 @@ def time_server_sessions(path: Path, folder: Path, users: int, rounds: int, read
     with streamlit_server(ROOT / "dashboard.py", folder, env={"CLINIC_DB": str(path)}) as (server, _start), \
             MemorySampler(server.process.pid) as memory:
         memory.phase = "one_session"
-        one = bench_sessions.one_session(server.port, cookies[0], rounds=max(2, rounds + 1))
+        names = {name for name, *_ in page_list()}
+        one = bench_sessions.one_session(server.port, cookies[0], rounds=max(2, rounds + 1),
+                                         only=lambda path: (path or "overview") in names)
         warm = [times[-1] for times in one["times"].values()]           # the last round: caches warm
         memory.phase = "simultaneous"
-        many = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds) if users else None
-        reading = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds, reading_s=reading_s) \
-            if users and reading_s > 0 else None
+        many = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds, pages=one["pages"]) \
+            if users else None
+        reading = bench_sessions.run_sessions(server.port, cookies[1:], rounds=rounds, reading_s=reading_s,
+                                              pages=one["pages"]) if users and reading_s > 0 else None
     return {"one_session_warm": warm, "one_session_errors": one["errors"], "simultaneous": many, "reading": reading,
             "memory_mb": {phase: memory.mb(phase) for phase in ("one_session", "simultaneous")}}
 
@@ -1112,6 +1145,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reading", type=float, default=2.0, metavar="SECONDS",
                         help="the simultaneous sessions also run with a pause before each click, on average this "
                              "long (drawn from half to one and a half times it; 0: back to back only)")
+    parser.add_argument("--pages", default=None, metavar="NAME,...",
+                        help="measure only these pages besides the Overview (names as in the table's JSON keys, "
+                             "e.g. cohorts,audit); default: every page")
     parser.add_argument("--no-browser", dest="browser", action="store_false",
                         help="skip the browser, memory and simultaneous-session parts")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
@@ -1125,6 +1161,7 @@ def run(options: argparse.Namespace, say=print) -> dict:
         raise BenchError("--runs and --rounds must be at least 1, --users at least 0")
     if options.patients is not None and options.patients < 1:
         raise BenchError("--patients must be at least 1")
+    select_pages([n for n in options.pages.split(",") if n] if options.pages else None)
     results = []
     for tier in tiers:
         patients = options.patients or TIERS[tier]

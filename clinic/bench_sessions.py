@@ -59,17 +59,19 @@ def _run_page(ws, page_hash: str | None) -> tuple[float, dict]:
 
 
 def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] | None = None,
-                start: threading.Barrier | None = None, reading_s: float = 0.0, seed: int = 0) -> dict:
+                start: threading.Barrier | None = None, reading_s: float = 0.0, seed: int = 0,
+                only=None) -> dict:
     """One signed-in session: the first page, then every page of the menu `rounds` times, pausing
     before each click for a reading time drawn evenly from [reading_s / 2, 3 * reading_s / 2]
-    (0: clicks back to back). Returns {"times": {page: [seconds, ...]}, "errors": n,
+    (0: clicks back to back). `pages` (url path -> page hash): the pages to ask for, by default every
+    page of the menu, or those whose url path `only(path)` accepts. Returns {"times": {page: [seconds, ...]}, "errors": n,
     "pages": {url path: page hash}}."""
     times: dict[str, list[float]] = {}
     errors = 0
     pause = random.Random(seed)
     with _connect(port, cookie) as ws:
         _seconds, seen = _run_page(ws, None)            # the session's first run names the pages
-        pages = pages or seen["pages"]
+        pages = pages or {path: page for path, page in seen["pages"].items() if only is None or only(path)}
         if start is not None:
             start.wait(timeout=PAGE_TIMEOUT_S)
         for _ in range(rounds):
@@ -82,7 +84,8 @@ def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] |
     return {"times": times, "errors": errors, "pages": pages}
 
 
-def run_sessions(port: int, cookies: list[str], rounds: int = 1, reading_s: float = 0.0) -> dict:
+def run_sessions(port: int, cookies: list[str], rounds: int = 1, reading_s: float = 0.0,
+                 pages: dict[str, str] | None = None) -> dict:
     """len(cookies) sessions at once (one thread each, released together after their first page).
     Returns every page time, the median and 90th percentile, and the errors (a failed session counts
     one error per page it did not finish)."""
@@ -92,7 +95,7 @@ def run_sessions(port: int, cookies: list[str], rounds: int = 1, reading_s: floa
 
     def session(cookie: str) -> None:
         try:
-            results.append(one_session(port, cookie, rounds, start=barrier, reading_s=reading_s,
+            results.append(one_session(port, cookie, rounds, pages, start=barrier, reading_s=reading_s,
                                        seed=cookies.index(cookie)))
         except Exception as exc:  # noqa: BLE001 - a session that fails is counted, not fatal
             failures.append(f"{type(exc).__name__}: {exc}")

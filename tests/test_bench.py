@@ -41,6 +41,19 @@ def test_tiers_come_from_repeated_flags_or_a_list_in_size_order_each_once_and_s_
     assert bench.parse_tiers(["XL", "s"], "S,M") == ["S", "M", "XL"]
 
 
+def test_chosen_pages_are_measured_after_the_overview_in_menu_order_and_an_unknown_one_is_refused():
+    every = bench.all_pages()
+    assert every[0][0] == "overview" and len(every) > 4
+    try:
+        bench.select_pages([every[4][0], every[2][0]])
+        assert bench.page_list() == [every[0], every[2], every[4]]
+        with pytest.raises(bench.BenchError, match="unknown page.*no_such_page.*the pages are overview"):
+            bench.select_pages(["no_such_page"])
+    finally:
+        bench.select_pages(None)
+    assert bench.page_list() == every
+
+
 def test_an_unknown_tier_is_refused_with_the_known_ones_named():
     with pytest.raises(bench.BenchError, match="S, M, L, XL"):
         bench.parse_tiers(["XXL"], None)
@@ -191,8 +204,11 @@ def test_only_the_servers_script_finished_message_ends_the_servers_part():
 
 # ---------------------------------------------------------------- a tiny run through the command line
 
+TINY_PAGES = ("overview", "cohorts", "audit")     # --pages cohorts,audit: the Overview comes first by itself
+
+
 def expected_timings(browser: bool) -> set[str]:
-    pages = [name for name, *_ in bench.page_list()]
+    pages = TINY_PAGES
     keys = {"demo_build", "apptest.trivial", "apptest.first_run", "apptest.new_as_of", "cli.startup",
             "metrics.cli", "metrics.cli_net", "metrics.peer_load", "metrics.peer_compute", "import.export_csv",
             "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv",
@@ -211,7 +227,8 @@ def expected_timings(browser: bool) -> set[str]:
 def run_bench(tmp_path, *flags: str) -> tuple[dict, str]:
     out = tmp_path / "bench.json"
     done = subprocess.run([sys.executable, "-m", "clinic", "bench", "--patients", "200", "--runs", "1",
-                           "--out", str(out), *flags], cwd=ROOT, capture_output=True, text=True,
+                           "--pages", ",".join(TINY_PAGES[1:]), "--out", str(out), *flags], cwd=ROOT,
+                          capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text())
@@ -237,14 +254,15 @@ def check_common(result: dict, printed: str, browser: bool) -> dict:
     sessions = only["server_sessions"]          # the server alone, driven over websockets (no browser)
     assert (sessions["users"], sessions["one_session_errors"]) == (2, 0)
     assert sessions["simultaneous"]["errors"] == 0 and sessions["simultaneous"]["finished_sessions"] == 2
-    assert sessions["simultaneous"]["page_runs"] == 2 * len(bench.page_list())
+    assert sessions["simultaneous"]["page_runs"] == 2 * len(TINY_PAGES)
     assert sessions["reading_s"] == 0.2 and sessions["reading"]["errors"] == 0
-    assert sessions["reading"]["page_runs"] == 2 * len(bench.page_list())
+    assert sessions["reading"]["page_runs"] == 2 * len(TINY_PAGES)
     assert all(v > 0 for v in sessions["memory_peak_mb"].values())
     assert "server_sessions.simultaneous_median / server_sessions.one_warm_median" in only["ratios"]
     assert "server_sessions.reading_median / server_sessions.one_warm_median" in only["ratios"]
     assert printed.startswith("**S-200**: 200 patients, ")
     assert "| Overview | " in printed and "The pandas peer agrees with metrics --json" in printed
+    assert "| Cohorts | " in printed and "| Pain trends | " not in printed      # only the pages chosen
     return only
 
 
@@ -264,9 +282,9 @@ def test_a_tiny_run_with_the_browser_measures_every_part_with_simultaneous_sessi
     result, printed = run_bench(tmp_path, "--users", "2", "--reading", "0.2")
     only = check_common(result, printed, browser=True)
     assert only["simultaneous"]["users"] == 2 and only["simultaneous"]["errors"] == 0, only["simultaneous"]
-    assert only["simultaneous"]["page_visits"] == 2 * len(bench.page_list())
+    assert only["simultaneous"]["page_visits"] == 2 * len(TINY_PAGES)
     reading = only["simultaneous_reading"]
-    assert (reading["reading_s"], reading["errors"], reading["page_visits"]) == (0.2, 0, 2 * len(bench.page_list()))
+    assert (reading["reading_s"], reading["errors"], reading["page_visits"]) == (0.2, 0, 2 * len(TINY_PAGES))
     assert "simultaneous_reading.median / browser.one_user_click_median" in only["ratios"]
     assert only["browser"]["page_errors"] == {}
     memory = only["browser"]["memory_peak_mb"]
