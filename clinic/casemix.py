@@ -294,7 +294,8 @@ def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> lis
         expected = ratio = low = high = None
         if p_rows is not None:
             p = p_rows[mine]
-            p = p[np.isfinite(p)]
+            # in ascending order: the sums are then the same whatever order the rows came in
+            p = np.sort(p[np.isfinite(p)])
             expected = float(p.sum())
             ratio, low, high = ratio_interval(observed, expected, float((p * (1 - p)).sum()))
         rate_low, rate_high = wilson(observed, n)

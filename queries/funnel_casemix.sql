@@ -8,7 +8,8 @@
 --   diagnosis, age_band, sex (null when unknown), doctor_conclusion (true, false or null),
 --   first_acute (acute_inflammation recorded at the course's first attended session: true, false or
 --   null when not recorded or no session attended yet);
---   sorted by course_id.
+--   in no particular order (sorting a network's millions of courses by id took a third of the
+--   query, and clinic/casemix.py reads nothing from the order).
 -- params: the filter set (see filtered_courses.sql)
 -- The first session is found by the course's stored number while the course facts are up to date (an
 -- integer join over a network's millions of sessions), else by numbering the course's rows afresh.
@@ -33,25 +34,20 @@ trusted as (
     select course_facts_fresh() as yes
 ),
 
--- each branch reads the sessions itself, and only for its own courses (none in the other branch)
-stored_numbers as (
-    select c.course_id, f.course_no
-    from counted as c
-    join main.course_facts as f on f.course_id = c.course_id
-    where (select yes from trusted)
-),
-
 live_ids as (
     select course_id
     from counted
     where not (select yes from trusted)
 ),
 
+-- each branch reads the sessions itself (the stored one only while the facts are trusted: then every
+-- course has its number there), and only for its own courses (none in the other branch)
 first_sessions as (
-    select n.course_id, s.acute_inflammation
+    select f.course_id, s.acute_inflammation
     from main.sessions as s
-    join stored_numbers as n on n.course_no = s.course_no
-    where s.status = 'attended'
+    join main.course_facts as f on f.course_no = s.course_no
+    where (select yes from trusted)
+      and s.status = 'attended'
       and s.session_number = 1
       and s.session_date <= $as_of::date
     union all
@@ -76,5 +72,4 @@ final as (
     left join first_sessions as f on f.course_id = c.course_id
 )
 
-select * from final
-order by course_id;
+select * from final;
