@@ -64,8 +64,8 @@ def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] |
     """One signed-in session: the first page, then every page of the menu `rounds` times, pausing
     before each click for a reading time drawn evenly from [reading_s / 2, 3 * reading_s / 2]
     (0: clicks back to back). `pages` (url path -> page hash): the pages to ask for, by default every
-    page of the menu, or those whose url path `only(path)` accepts. Returns {"times": {page: [seconds, ...]}, "errors": n,
-    "pages": {url path: page hash}}."""
+    page of the menu, or those whose url path `only(path)` accepts.
+    Returns {"times": {page: [seconds, ...]}, "errors": n, "pages": {url path: page hash}}."""
     times: dict[str, list[float]] = {}
     errors = 0
     pause = random.Random(seed)
