@@ -1034,56 +1034,43 @@ def _tier_table(tier: dict) -> list[str]:
     reading = tier.get("simultaneous_reading") or {}
     memory = (tier.get("browser") or {}).get("memory_peak_mb") or {}
     imported = tier.get("import") or {}
+    def timed(what: str, key: str, base_text: str, base_key: str, extra: str = "") -> tuple:
+        """(what, time, baseline with its time, ratio) of one measurement against its baseline."""
+        return (what, _seconds_text(t.get(key)), f"{base_text} {_seconds_text(t.get(base_key))}{extra}",
+                ratio(t.get(key), t.get(base_key)))
+
+    ws_many, ws_reading = server_sessions.get("simultaneous") or {}, server_sessions.get("reading") or {}
     other = [
-        ("Overview at an as-of date not seen before (server)", _seconds_text(t.get("apptest.new_as_of")),
-         f"Overview warm {_seconds_text(t.get('apptest.overview.warm'))}",
-         ratio(t.get("apptest.new_as_of"), t.get("apptest.overview.warm"))),
-        ("first script run after start (server)", _seconds_text(t.get("apptest.first_run")),
-         f"one-line script {_seconds_text(t.get('apptest.trivial'))}",
-         ratio(t.get("apptest.first_run"), t.get("apptest.trivial"))),
-        ("first page after the server started (browser)", _seconds_text(t.get("browser.first_page_after_start")),
-         f"one-line page {_seconds_text(t.get('browser.trivial.first'))}",
-         ratio(t.get("browser.first_page_after_start"), t.get("browser.trivial.first"))),
-        ("first page after the server started: the server's part (from the browser's request to run it to "
-         "the server's \"finished\", on the websocket)", _seconds_text(t.get("browser.first_page_after_start_server")),
-         f"pandas peer's computation {_seconds_text(t.get('metrics.peer_compute'))}",
-         ratio(t.get("browser.first_page_after_start_server"), t.get("metrics.peer_compute"))),
+        timed("Overview at an as-of date not seen before (server)", "apptest.new_as_of",
+              "Overview warm", "apptest.overview.warm"),
+        timed("first script run after start (server)", "apptest.first_run", "one-line script", "apptest.trivial"),
+        timed("first page after the server started (browser)", "browser.first_page_after_start",
+              "one-line page", "browser.trivial.first"),
+        timed("first page after the server started: the server's part (from the browser's request to run it to "
+              "the server's \"finished\", on the websocket)", "browser.first_page_after_start_server",
+              "pandas peer's computation", "metrics.peer_compute"),
         ("server start until it answers", _seconds_text(t.get("browser.server_start")), "", None),
-        (f"{simultaneous.get('users', '–')} simultaneous sessions, median menu click "
-         f"({simultaneous.get('errors', '–')} errors in {simultaneous.get('page_visits', '–')} visits)",
-         _seconds_text(t.get("simultaneous.median")),
-         f"one user {_seconds_text(t.get('browser.one_user_click_median'))}",
-         ratio(t.get("simultaneous.median"), t.get("browser.one_user_click_median"))),
-        (f"{server_sessions.get('users', '–')} simultaneous sessions without browsers (websockets), median page "
-         f"({(server_sessions.get('simultaneous') or {}).get('errors', '–')} errors in "
-         f"{(server_sessions.get('simultaneous') or {}).get('page_runs', '–')} pages)",
-         _seconds_text(t.get("server_sessions.simultaneous_median")),
-         f"one session, warm {_seconds_text(t.get('server_sessions.one_warm_median'))}",
-         ratio(t.get("server_sessions.simultaneous_median"), t.get("server_sessions.one_warm_median"))),
-        (f"the same browser sessions reading about {reading.get('reading_s', '–')} s before each click "
-         f"({reading.get('errors', '–')} errors in {reading.get('page_visits', '–')} visits)",
-         _seconds_text(t.get("simultaneous_reading.median")),
-         f"one user {_seconds_text(t.get('browser.one_user_click_median'))}",
-         ratio(t.get("simultaneous_reading.median"), t.get("browser.one_user_click_median"))),
-        (f"the same websocket sessions reading about {server_sessions.get('reading_s', '–')} s before each click "
-         f"({(server_sessions.get('reading') or {}).get('errors', '–')} errors in "
-         f"{(server_sessions.get('reading') or {}).get('page_runs', '–')} pages)",
-         _seconds_text(t.get("server_sessions.reading_median")),
-         f"one session, warm {_seconds_text(t.get('server_sessions.one_warm_median'))}",
-         ratio(t.get("server_sessions.reading_median"), t.get("server_sessions.one_warm_median"))),
-        ("Overview cold (server) against the pandas peer's computation", _seconds_text(t.get("apptest.overview.cold")),
-         f"pandas peer {_seconds_text(t.get('metrics.peer_compute'))}",
-         ratio(t.get("apptest.overview.cold"), t.get("metrics.peer_compute"))),
+        timed(f"{simultaneous.get('users', '–')} simultaneous sessions, median menu click "
+              f"({simultaneous.get('errors', '–')} errors in {simultaneous.get('page_visits', '–')} visits)",
+              "simultaneous.median", "one user", "browser.one_user_click_median"),
+        timed(f"{server_sessions.get('users', '–')} simultaneous sessions without browsers (websockets), median "
+              f"page ({ws_many.get('errors', '–')} errors in {ws_many.get('page_runs', '–')} pages)",
+              "server_sessions.simultaneous_median", "one session, warm", "server_sessions.one_warm_median"),
+        timed(f"the same browser sessions reading about {reading.get('reading_s', '–')} s before each click "
+              f"({reading.get('errors', '–')} errors in {reading.get('page_visits', '–')} visits)",
+              "simultaneous_reading.median", "one user", "browser.one_user_click_median"),
+        timed(f"the same websocket sessions reading about {server_sessions.get('reading_s', '–')} s before each "
+              f"click ({ws_reading.get('errors', '–')} errors in {ws_reading.get('page_runs', '–')} pages)",
+              "server_sessions.reading_median", "one session, warm", "server_sessions.one_warm_median"),
+        timed("Overview cold (server) against the pandas peer's computation", "apptest.overview.cold",
+              "pandas peer", "metrics.peer_compute"),
         ("server peak memory, one user / simultaneous sessions",
          f"{memory.get('one_user', '–')} / {memory.get('simultaneous', '–')} MB", f"idle {memory.get('idle', '–')} MB",
          ratio(max((v for k, v in memory.items() if k != "idle" and v), default=None), memory.get("idle"))),
-        (f"import of the sessions CSV ({imported.get('rows', 0):,} rows, {imported.get('csv_mb', '–')} MB), "
-         "net of start-up", _seconds_text(t.get("import.clinic_import_net")),
-         f"DuckDB read_csv {_seconds_text(t.get('import.duckdb_read_csv'))}",
-         ratio(t.get("import.clinic_import_net"), t.get("import.duckdb_read_csv"))),
-        ("metrics --json, net of start-up", _seconds_text(t.get("metrics.cli_net")),
-         f"pandas peer {_seconds_text(t.get('metrics.peer_compute'))} (+ {_seconds_text(t.get('metrics.peer_load'))} "
-         "to load)", ratio(t.get("metrics.cli_net"), t.get("metrics.peer_compute"))),
+        timed(f"import of the sessions CSV ({imported.get('rows', 0):,} rows, {imported.get('csv_mb', '–')} MB), "
+              "net of start-up", "import.clinic_import_net", "DuckDB read_csv", "import.duckdb_read_csv"),
+        timed("metrics --json, net of start-up", "metrics.cli_net", "pandas peer", "metrics.peer_compute",
+              f" (+ {_seconds_text(t.get('metrics.peer_load'))} to load)"),
     ]
     lines += ["", "| measure | time | baseline | × |", "|---|---:|---|---:|"]
     lines += [f"| {what} | {value} | {base} | {'–' if x is None else f'{x:g}'} |" for what, value, base, x in other
