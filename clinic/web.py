@@ -15,10 +15,13 @@
   checks the session again on every run (clinic.auth), so both layers must agree to show data.
 - Every response carries headers that keep the pages out of other sites' frames, out of caches
   and out of other sites' Referer headers.
+- Streamlit's page gets one line first: the server's base address for its frontend
+  (`window.__streamlit.BACKEND_BASE_URL`), which otherwise tries the page's own address first.
 """
 from __future__ import annotations
 
 import gc
+import gzip
 import html
 import ipaddress
 import os
@@ -500,12 +503,37 @@ def _websocket_cookies(scope) -> dict:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
+def _base_url_script() -> bytes:
+    """The script put first in the dashboard's page: it names the server's base address, so that
+    Streamlit's frontend connects to it at once. Without it, a page opened at /cohorts first asks
+    /cohorts/_stcore/health (404) and tries the root 100 ms later, on every reload and link."""
+    try:
+        import streamlit as st
+
+        base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    except Exception:  # noqa: BLE001 - outside a configured server: the root
+        base = ""
+    prefix = f"/{quote(base)}/" if base else "/"
+    return (b"<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"
+            + f'"{prefix}"'.encode() + b"};</script>")
+
+
+def _with_base_url(body: bytes) -> bytes:
+    head = body.find(b"<head>")
+    if head < 0 or b"window.__streamlit" in body:
+        return body
+    at = head + len(b"<head>")
+    return body[:at] + _base_url_script() + body[at:]
+
+
 def _with_headers(send, scope):
-    """Adds the security headers (and no caching of pages, data and downloads) to HTTP responses."""
+    """Adds the security headers (and no caching of pages, data and downloads) to HTTP responses,
+    and the base address script (_base_url_script) to Streamlit's page."""
     if scope["type"] != "http":
         return send
     path = scope.get("path", "")
     private = not path.startswith("/static/")
+    held: dict = {}
 
     async def sending(message):
         if message["type"] == "http.response.start":
@@ -516,6 +544,29 @@ def _with_headers(send, scope):
                 headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                 headers.append((b"cache-control", b"no-store"))
             message = {**message, "headers": headers}
+            kind = dict((k.lower(), v) for k, v in headers)
+            if (scope.get("method") == "GET" and kind.get(b"content-type", b"").startswith(b"text/html")
+                    and kind.get(b"content-encoding", b"gzip") == b"gzip"
+                    and not path.startswith(("/static/", "/_stcore/"))):
+                held["start"], held["body"] = message, []      # the page: sent whole once read
+                held["gzip"] = b"content-encoding" in kind
+                return
+        elif message["type"] == "http.response.body" and "start" in held:
+            held["body"].append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(held.pop("body"))
+            if held["gzip"]:
+                body = gzip.compress(_with_base_url(gzip.decompress(body)), mtime=0) if body else body
+            else:
+                body = _with_base_url(body)
+            start = held.pop("start")
+            # the body is no longer the file's: its length changed, and its file tags no longer name it
+            headers = [(k, v) for k, v in start["headers"]
+                       if k.lower() not in (b"content-length", b"etag", b"last-modified")]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            message = {"type": "http.response.body", "body": body, "more_body": False}
         await send(message)
 
     return sending

@@ -109,6 +109,16 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
         assert charts + tables >= 1, f"{title} shows no chart and no table (still a placeholder?)\n{about}"
 
 
+def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(server, page):
+    asked = []
+    page.on("request", lambda request: asked.append(bs.path_of(request.url)))
+    bs.open_page(page, server.url("cohorts", AS_OF))
+    assert bs.current_nav_title(page) == "Cohorts", bs.describe(page)
+    assert "/_stcore/health" in asked, asked
+    # no try under the page's own address first (a 404, then the root 100 ms later)
+    assert [path for path in asked if path.startswith("/cohorts/")] == [], asked
+
+
 # ---------------------------------------------------------------- the Overview and its filters
 
 def test_the_overview_relief_kpi_is_hand_computed_and_choosing_birch_changes_it_and_the_url(server, page):

@@ -156,6 +156,60 @@ def test_with_a_valid_session_everything_gets_through_with_no_caching_and_no_fra
     assert call(guarded, path="/_stcore/stream", kind="websocket", headers=cookie)[0] == "websocket.close"
 
 
+PAGE = b"<!DOCTYPE html>\n<html lang=\"en\">\n  <head>\n    <title>Streamlit</title>\n  </head><body></body></html>"
+SCRIPT = b'<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"/"};</script>'
+
+
+def serving(body: bytes, content_type: bytes, gzipped: bool = False):
+    """Stands for Streamlit serving a file: its body in two parts, with the file's length and tags."""
+    import gzip
+
+    sent = gzip.compress(body) if gzipped else body
+    headers = [(b"content-type", content_type), (b"content-length", str(len(sent)).encode()),
+               (b"etag", b'"file-tag"'), (b"last-modified", b"Wed, 02 Dec 2026 09:53:10 GMT")]
+    if gzipped:
+        headers.append((b"content-encoding", b"gzip"))
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": sent[:40], "more_body": True})
+        await send({"type": "http.response.body", "body": sent[40:]})
+    return web.HostGuard(web.SignInGuard(app))
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_page_names_the_servers_root_so_the_browser_connects_there_first(accounts, gzipped):
+    # Without it Streamlit's frontend at /cohorts first asks /cohorts/_stcore/health, gets 404 and
+    # tries the root 100 ms later, on every reload.
+    import gzip
+
+    cookie = {"cookie": f"{web.COOKIE}={accounts.sign_in('head', PASSWORD).token}",
+              **({"accept-encoding": "gzip"} if gzipped else {})}
+    status, headers, body = call(serving(PAGE, b"text/html; charset=utf-8", gzipped), path="/cohorts",
+                                 headers=cookie)
+    page = gzip.decompress(body) if gzipped else body
+    assert status == 200 and page == PAGE.replace(b"<head>", b"<head>" + SCRIPT, 1)
+    assert headers["content-length"] == [str(len(body))]
+    assert "etag" not in headers and "last-modified" not in headers      # no longer the file's
+    assert headers.get("content-encoding") == (["gzip"] if gzipped else None)
+    assert headers["cache-control"] == ["no-store"]
+
+
+def test_static_code_and_other_answers_are_passed_on_unchanged(accounts):
+    cookie = {"cookie": f"{web.COOKIE}={accounts.sign_in('head', PASSWORD).token}"}
+    # decoys: an HTML file under /static/, a page-like text answer, Streamlit's own routes
+    for path, kind in (("/static/js/page.html", b"text/html"), ("/cohorts", b"text/plain"),
+                       ("/_stcore/host-config", b"text/html")):
+        status, headers, body = call(serving(PAGE, kind), path=path, headers=cookie)
+        assert (status, body, headers["etag"]) == (200, PAGE, ['"file-tag"']), path
+
+
+def test_the_script_goes_in_once_and_a_body_without_a_head_is_left_alone():
+    once = web._with_base_url(PAGE)
+    assert once.count(SCRIPT) == 1 and web._with_base_url(once) == once
+    assert web._with_base_url(b"no head here") == b"no head here"
+
+
 def test_a_download_is_served_only_to_the_sign_in_whose_page_it_was_made_for(guarded, accounts, monkeypatch):
     mine = accounts.sign_in("head", PASSWORD)
     other = accounts.sign_in("head", PASSWORD)                 # the same account in another browser
