@@ -1012,8 +1012,9 @@ PAGE_COLUMNS = (   # (heading, timing key with {page}, its baseline)
 GROWTH_KEYS = ("apptest.{page}.cold", "apptest.{page}.warm", "browser.{page}.first", "browser.{page}.repeat",
                "browser.{page}.click")
 OTHER_GROWTH_KEYS = ("apptest.first_run", "apptest.new_as_of", "browser.first_page_after_start",
-                     "simultaneous.median", "simultaneous_reading.median", "import.clinic_import_net", "import.duckdb_read_csv", "metrics.cli_net",
-                     "metrics.peer_compute", "metrics.peer_load", "demo_build")
+                     "simultaneous.median", "simultaneous_reading.median", "import.clinic_import_net",
+                     "import.duckdb_read_csv", "metrics.cli_net", "metrics.peer_compute", "metrics.peer_load",
+                     "demo_build")
 
 
 def _tier_table(tier: dict) -> list[str]:
@@ -1145,7 +1146,7 @@ def run(options: argparse.Namespace, say=print) -> dict:
     if (options.db or options.patients) and len(tiers) > 1:
         raise BenchError("--db and --patients go with one tier only")
     if options.runs < 1 or options.users < 0 or options.rounds < 1 or options.reading < 0:
-        raise BenchError("--runs and --rounds must be at least 1, --users at least 0")
+        raise BenchError("--runs and --rounds must be at least 1, --users and --reading at least 0")
     if options.patients is not None and options.patients < 1:
         raise BenchError("--patients must be at least 1")
     select_pages([n for n in options.pages.split(",") if n] if options.pages else None)

@@ -67,11 +67,21 @@ def test_the_bench_subcommand_is_registered_with_its_options():
     defaults = _parser().parse_args(["bench"])
     assert (defaults.tier, defaults.tiers, defaults.db, defaults.runs, defaults.users, defaults.browser) == \
         (None, None, None, 3, 10, True)
+    assert (defaults.reading, defaults.pages) == (2.0, None)
+    chosen = _parser().parse_args(["bench", "--reading", "0", "--pages", "cohorts,audit"])
+    assert (chosen.reading, chosen.pages) == (0.0, "cohorts,audit")
 
 
 def test_db_and_patients_go_with_one_tier_only(cli):
     code, _ = cli("bench", "--tiers", "S,M", "--patients", "200")
     assert code == 1 and "one tier only" in cli.err
+
+
+def test_a_negative_reading_pause_and_an_unknown_page_are_refused_before_anything_runs(cli):
+    code, _ = cli("bench", "--reading", "-1")
+    assert code == 1 and "--reading at least 0" in cli.err
+    code, _ = cli("bench", "--pages", "cohorts,nowhere")
+    assert code == 1 and "unknown page(s) nowhere" in cli.err
 
 
 # ---------------------------------------------------------------- ratios and growth
