@@ -547,7 +547,7 @@ def _with_headers(send, scope):
             kind = dict((k.lower(), v) for k, v in headers)
             if (scope.get("method") == "GET" and kind.get(b"content-type", b"").startswith(b"text/html")
                     and kind.get(b"content-encoding", b"gzip") == b"gzip"
-                    and not path.startswith(("/static/", "/_stcore/"))):
+                    and path not in OPEN_PATHS and not path.startswith(("/static/", "/_stcore/"))):
                 held["start"], held["body"] = message, []      # the page: sent whole once read
                 held["gzip"] = b"content-encoding" in kind
                 return

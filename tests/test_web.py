@@ -204,6 +204,14 @@ def test_static_code_and_other_answers_are_passed_on_unchanged(accounts):
         assert (status, body, headers["etag"]) == (200, PAGE, ['"file-tag"']), path
 
 
+def test_the_sign_in_form_gets_no_script(accounts):
+    # its own page, under a policy that runs no script: nothing is added to it
+    app = web.HostGuard(web.SignInGuard(Starlette(routes=web.routes())))
+    status, headers, body = call(app, path=web.SIGN_IN_PATH)
+    assert status == 200 and b"<form" in body and b"<head>" in body
+    assert b"__streamlit" not in body and b"<script" not in body
+
+
 def test_the_script_goes_in_once_and_a_body_without_a_head_is_left_alone():
     once = web._with_base_url(PAGE)
     assert once.count(SCRIPT) == 1 and web._with_base_url(once) == once
