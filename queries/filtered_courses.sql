@@ -1,6 +1,10 @@
--- filtered_courses: defines the table macro filtered_courses(...), used through
--- `-- uses: filtered_courses`. Returns nothing itself.
--- The macro returns the courses counted as of as_of (course_summary's columns, the relief rule
+-- filtered_courses: defines the table macros filtered_courses(...) and filtered_numbered_courses(...),
+-- used through `-- uses: filtered_courses`. Returns nothing itself.
+-- filtered_numbered_courses returns filtered_courses' rows with one more column, course_no (see
+-- numbered_course_summary.sql): the filtered queries that read session rows join them on it. It is
+-- null on the rows of an open_courses table that does not have it (open_courses_cohort.sql, for the
+-- cohort figures alone, which read no session row).
+-- filtered_courses returns the courses counted as of as_of (course_summary's columns, the relief rule
 -- applied) that pass every filter. They come from two places: the courses the stored facts settle
 -- as of as_of (settled_courses, read from the database), and `open_courses`, the table of the other
 -- courses computed from their session rows for this as-of date and relief rule (queries/open_courses.sql,
@@ -18,7 +22,7 @@
 -- window days, and a course not completed is `dropped_out` after more than dropout_gap_days days
 -- without a visit (else `ongoing`); both replace what the facts and open_courses hold for the defaults.
 -- uses: settled_courses
-create or replace temp macro filtered_courses(
+create or replace temp macro filtered_numbered_courses(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
     with counted as (
@@ -44,4 +48,12 @@ create or replace temp macro filtered_courses(
       and (len(age_bands::varchar[]) = 0 or list_contains(age_bands::varchar[], age_band))
       and (len(sexes::varchar[]) = 0 or list_contains(sexes::varchar[], sex))
       and (scope is null or therapist = scope or list_contains(session_therapists, scope))
+);
+
+create or replace temp macro filtered_courses(
+    as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
+) as table (
+    select * exclude (course_no)
+    from filtered_numbered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes,
+                                   scope, relief_rule)
 );

@@ -19,9 +19,10 @@ create or replace temp macro filtered_sessions(
 ) as table (
     with course_rows as (
         select
-            course_id, start_date, planned_sessions, therapist as course_therapist, diagnosis,
+            course_id, course_no, start_date, planned_sessions, therapist as course_therapist, diagnosis,
             age_band, sex, site, start_month, adherent, completed, dropped_out, ongoing, first_session_pain_before
-        from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule)
+        from filtered_numbered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes,
+                                       scope, relief_rule)
         where course_ids is null or list_contains(course_ids::varchar[], course_id)
     ),
 
@@ -30,24 +31,13 @@ create or replace temp macro filtered_sessions(
         select course_facts_fresh() as yes
     ),
 
-    -- Sessions are joined to their courses on an integer: the course's stored number (course_no, as
-    -- the facts have it) while the facts are up to date, which spares hashing the course id's text
-    -- of every session row; otherwise a number given here to each matching course id.
+    -- Sessions are joined to their courses on an integer, course_no (numbered_course_summary.sql):
+    -- while the facts are up to date every session row holds its course's, which spares hashing the
+    -- course id's text of every session row; otherwise the rows get their course's by course id.
     live_numbers as (
-        select course_id, row_number() over (order by course_id) as course_no
+        select course_id, course_no
         from course_rows
         where not (select yes from trusted)
-    ),
-
-    numbered_courses as (
-        select c.*, f.course_no
-        from course_rows as c
-        join main.course_facts as f on f.course_id = c.course_id
-        where (select yes from trusted)
-        union all
-        select c.*, n.course_no
-        from course_rows as c
-        join live_numbers as n on n.course_id = c.course_id
     ),
 
     -- each branch reads the table itself (a shared CTE would be materialised whole)
@@ -107,7 +97,7 @@ create or replace temp macro filtered_sessions(
             c.ongoing,
             c.first_session_pain_before
         from session_rows as s
-        join numbered_courses as c on c.course_no = s.course_no
+        join course_rows as c on c.course_no = s.course_no
     )
 
     select * from final

@@ -11,13 +11,15 @@
 --   in no particular order (sorting a network's millions of courses by id took a third of the
 --   query, and clinic/casemix.py reads nothing from the order).
 -- params: the filter set (see filtered_courses.sql)
--- The first session is found by the course's stored number while the course facts are up to date (an
--- integer join over a network's millions of sessions), else by numbering the course's rows afresh.
+-- The first session is found by the course's number (numbered_course_summary.sql): an integer join
+-- over a network's millions of sessions, read from the stored rows while the course facts are up to
+-- date, else by numbering the course's rows afresh.
 -- uses: filtered_courses, course_facts, course_rules
 -- reads: open_courses (see filtered_courses.sql)
 with counted as (
     select
         course_id,
+        course_no,
         therapist,
         site,
         first_session_relief,
@@ -27,39 +29,39 @@ with counted as (
         age_band,
         sex,
         doctor_conclusion
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
+    from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                                   $sexes, $scope, $relief_rule)
 ),
 
 trusted as (
     select course_facts_fresh() as yes
 ),
 
-live_ids as (
-    select course_id
+live_numbers as (
+    select course_id, course_no
     from counted
     where not (select yes from trusted)
 ),
 
 -- each branch reads the sessions itself (the stored one only while the facts are trusted: then every
--- course has its number there), and only for its own courses (none in the other branch)
+-- row has its course's number there), and only for its own courses (none in the other branch)
 first_sessions as (
-    select f.course_id, s.acute_inflammation
-    from main.sessions as s
-    join main.course_facts as f on f.course_no = s.course_no
+    select course_no, acute_inflammation
+    from main.sessions
     where (select yes from trusted)
-      and s.status = 'attended'
-      and s.session_number = 1
-      and s.session_date <= $as_of::date
+      and status = 'attended'
+      and session_number = 1
+      and session_date <= $as_of::date
     union all
-    select course_id, acute_inflammation
+    select course_no, acute_inflammation
     from (
         select
-            l.course_id,
+            l.course_no,
             s.status,
             s.acute_inflammation,
             attended_number(s.status, l.course_id, s.session_date, s.session_time, s.session_id) as session_number
         from main.sessions as s
-        join live_ids as l on l.course_id = coalesce(s.course_id, s.inferred_course_id)
+        join live_numbers as l on l.course_id = coalesce(s.course_id, s.inferred_course_id)
         where s.session_date <= $as_of::date
     )
     where status = 'attended'
@@ -67,9 +69,9 @@ first_sessions as (
 ),
 
 final as (
-    select c.*, f.acute_inflammation as first_acute
+    select c.* exclude (course_no), f.acute_inflammation as first_acute
     from counted as c
-    left join first_sessions as f on f.course_id = c.course_id
+    left join first_sessions as f on f.course_no = c.course_no
 )
 
 select * from final;

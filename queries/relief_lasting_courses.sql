@@ -7,13 +7,15 @@
 --   pain_before_2 (b2): pain before the second attended session (null when there is none or it has
 --     no score), second_session_date (null when there is no second attended session yet).
 -- params: the filter set (see filtered_courses.sql)
--- The second session is found by the course's stored number while the course facts are up to date (an
--- integer join over a network's millions of sessions), else by numbering the course's rows afresh.
+-- The second session is found by the course's number (numbered_course_summary.sql) on the stored rows
+-- while the course facts are up to date (an integer join over a network's millions of sessions), else
+-- by numbering the course's rows afresh.
 -- uses: filtered_courses, course_facts, course_rules
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
-    select course_id, first_session_relief, first_session_pain_before, first_session_pain_after
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
+    select course_id, course_no, first_session_relief, first_session_pain_before, first_session_pain_after
+    from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                                   $sexes, $scope, $relief_rule)
     where first_session_relief
 ),
 
@@ -23,9 +25,8 @@ trusted as (
 
 -- each branch reads the sessions itself, and only for its own courses (none in the other branch)
 stored_courses as (
-    select c.*, f.course_no
-    from courses as c
-    join main.course_facts as f on f.course_id = c.course_id
+    select *
+    from courses
     where (select yes from trusted)
 ),
 

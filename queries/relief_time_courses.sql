@@ -16,13 +16,15 @@
 --   'age_band' | 'sex' | 'site' | 'start_month')
 -- The relief session comes from the sessions only for the courses that can still find it after
 -- session 1 (b0 above 0, no relief at session 1: relief there is first_session_relief itself), each
--- read by its stored course number while the course facts are up to date (an integer join over a
--- network's millions of sessions, where the course id's text took seconds), else numbered afresh.
+-- read by its course number (numbered_course_summary.sql) on the stored rows while the course facts
+-- are up to date (an integer join over a network's millions of sessions, where the course id's text
+-- took seconds), else numbered afresh.
 -- uses: filtered_courses, course_facts, course_rules, cohort_key
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
     select
         course_id,
+        course_no,
         cohort_key($group, therapist, diagnosis, age_band, sex, site, start_month) as key,
         start_date,
         first_session_date,
@@ -30,13 +32,14 @@ with courses as (
         sessions_attended,
         first_session_pain_before,
         first_session_relief
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
+    from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                                   $sexes, $scope, $relief_rule)
 ),
 
 -- the courses whose relief, if any, came after the first session (relief at the first session is
 -- the course's first_session_relief: b0 against the first pain after)
 later as (
-    select course_id, first_session_pain_before
+    select course_id, course_no, first_session_pain_before
     from courses
     where first_session_relief is not true
       and first_session_pain_before > 0
@@ -48,21 +51,20 @@ trusted as (
 
 -- each branch reads the sessions itself, and only for its own courses (none in the other branch)
 stored_later as (
-    select l.course_id, l.first_session_pain_before, f.course_no
-    from later as l
-    join main.course_facts as f on f.course_id = l.course_id
+    select *
+    from later
     where (select yes from trusted)
 ),
 
 live_later as (
-    select course_id, first_session_pain_before
+    select *
     from later
     where not (select yes from trusted)
 ),
 
 -- their relieving attended sessions after the first
 later_sessions as (
-    select l.course_id, s.session_number, s.session_date
+    select l.course_no, s.session_number, s.session_date
     from main.sessions as s
     join stored_later as l on l.course_no = s.course_no
     where s.status = 'attended'
@@ -70,10 +72,10 @@ later_sessions as (
       and s.session_date <= $as_of::date
       and first_session_relief(l.first_session_pain_before, s.pain_after, $relief_rule)
     union all
-    select course_id, session_number, session_date
+    select course_no, session_number, session_date
     from (
         select
-            l.course_id,
+            l.course_no,
             l.first_session_pain_before,
             s.status,
             s.session_date,
@@ -91,11 +93,11 @@ later_sessions as (
 -- only the courses with relief after the first session (the others get nulls below)
 later_reliefs as (
     select
-        course_id,
+        course_no,
         min(session_number) as relief_session,
         arg_min(session_date, session_number) as relief_date
     from later_sessions
-    group by course_id
+    group by course_no
 )
 
 select
@@ -111,5 +113,5 @@ select
               case when c.first_session_relief then c.first_session_date else r.relief_date end) as relief_days,
     date_diff('day', least(c.start_date, c.first_session_date), c.last_attended_date) as followed_days
 from courses as c
-left join later_reliefs as r on r.course_id = c.course_id
+left join later_reliefs as r on r.course_no = c.course_no
 order by c.key nulls last, c.course_id;

@@ -4,7 +4,7 @@
 -- with the columns of course_summary: the stored facts, and what depends on the date and the rule
 -- computed for them: the daily window cut at as_of as course_summary.sql cuts it (window_days,
 -- adherence, adherent), the days up to as_of (days_since_last_visit, dropped_out, ongoing) and the
--- first-session relief.
+-- first-session relief, and the course's stored number, course_no (see numbered_course_summary.sql).
 -- It leaves out the courses in the caller's table `open_courses` (queries/open_courses.sql, computed
 -- for the same date): whether the facts are trusted is decided once, when open_courses is computed
 -- (it holds every course when they are not), so the two parts never disagree. With a planned-sessions
@@ -37,7 +37,7 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
     ),
 
     final as (
-        select * exclude (days_since, window_end, cut_window_days, source_print, course_no) replace (
+        select * exclude (days_since, window_end, cut_window_days, source_print) replace (
             first_session_relief(first_session_pain_before, first_session_pain_after, relief_rule)
                 as first_session_relief,
             cut_window_days as window_days,

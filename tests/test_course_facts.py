@@ -104,6 +104,48 @@ def test_only_courses_with_rows_after_the_as_of_date_are_computed_from_the_sessi
         con.close()
 
 
+def open_numbers(con, as_of) -> dict[str, int]:
+    return {r["course_id"]: r["course_no"] for r in metrics.open_courses(con, Filters(as_of=as_of)).to_pylist()}
+
+
+def test_open_courses_carry_the_stored_course_number_whatever_it_is(tmp_path):
+    # The stored numbers moved by 100 in all three places that hold them (the facts stay trusted): the
+    # open courses as of 03-12, b and p3's, carry 102 and 105, and the session rows still meet their courses.
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    for table in ("course_numbers", "course_facts", "sessions"):
+        con.execute(f"update {table} set course_no = course_no + 100")
+    con.close()
+    con = db.connect(path, read_only=True)
+    try:
+        assert facts.fresh(con)
+        assert open_numbers(con, dt.date(2026, 3, 12)) == {"b": 102, "p3:2026-03-05": 105}
+    finally:
+        con.close()
+    filters = Filters(as_of=dt.date(2026, 3, 12))
+    numbered = run_filtered(path, "patients_sessions", filters, course_id="b")
+    assert numbered.session_id.tolist() == ["b1", "b2"]          # b3 (03-20) is after the as-of date
+
+
+def test_without_trusted_facts_every_course_is_numbered_in_course_id_order(tmp_path):
+    # A course "aa" written straight into the table (no refresh) sorts between a and b: the stored numbers
+    # (a 1, b 2, d 3 ...) no longer hold, and the eight courses counted as of 03-12 are numbered afresh.
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    con.execute("insert into sessions (session_id, patient_id, course_id, session_date, therapist, status, "
+                "pain_before, pain_after) values ('aa1', 'p1', 'aa', date '2026-03-04', 'Cedar', 'attended', 7, 4)")
+    con.close()
+    con = db.connect(path, read_only=True)
+    try:
+        assert not facts.fresh(con)
+        assert open_numbers(con, dt.date(2026, 3, 12)) == {
+            "a": 1, "aa": 2, "b": 3, "d": 4, "e": 5, "p3:2026-03-05": 6, "p6:2026-02-01": 7, "p6:2026-03-08": 8}
+    finally:
+        con.close()
+    numbered = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 12)), course_id="aa")
+    assert list(zip(numbered.session_id, numbered.session_number)) == [("aa1", 1)]
+
+
 @pytest.mark.parametrize("rule", list(RELIEF_RULES))
 def test_the_facts_answer_every_as_of_date_as_the_session_rows_do(clinic, rule):
     con = db.connect(clinic, read_only=True)
