@@ -17,9 +17,9 @@ with lacking as (
     limit $limit
 ),
 
--- the therapists are looked up for the listed patients only
+-- the therapists and the count of session rows are looked up for the listed patients only
 seen as (
-    select s.patient_id, list(distinct s.therapist order by s.therapist) as seen_by
+    select s.patient_id, list(distinct s.therapist order by s.therapist) as seen_by, count(*) as session_rows
     from main.sessions as s
     semi join lacking as l on l.patient_id = s.patient_id
     group by s.patient_id
@@ -39,7 +39,7 @@ final as (
         array_to_string(seen.seen_by, ', ') as seen_by,
         last_session_date,
         first_session_date,
-        session_rows,
+        coalesce(seen.session_rows, 0) as session_rows,
         site,
         in_patients_file,
         diagnosis,

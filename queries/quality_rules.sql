@@ -20,8 +20,9 @@
 -- quality_patients(therapists, sites): every patient (patients file, sessions, courses file) that
 --   passes the filters: patient_id, in_patients_file, diagnosis, doctor_conclusion, imaging,
 --   blood_tests, site, no_diagnosis, no_conclusion (not true), no_imaging (none or empty),
---   no_blood_tests (not true), no_paperwork (any of the three), session_rows, first_session_date,
---   last_session_date. A patient without a patients-file row lacks both a diagnosis and the paperwork.
+--   no_blood_tests (not true), no_paperwork (any of the three), first_session_date, last_session_date
+--   (of their session rows, any status; null without one). A patient without a patients-file row lacks
+--   both a diagnosis and the paperwork.
 -- The courses come from the stored per-course facts while they match the data (course_facts_fresh()),
 -- else from the session rows: the same course, therapist and dates either way.
 -- uses: course_facts
@@ -150,27 +151,35 @@ create or replace temp macro quality_courses(therapists, sites) as table (
 );
 
 create or replace temp macro quality_patients(therapists, sites) as table (
-    with session_patients as (
-        select
-            patient_id,
-            count(*) as session_rows,
-            min(session_date) as first_session_date,
-            max(session_date) as last_session_date
-        from main.sessions
-        group by patient_id
+    with trusted as (
+        select course_facts_fresh() as yes
     ),
 
-    known as (
-        select patient_id from main.patients
-        union
-        select patient_id from session_patients
-        union
-        select patient_id from main.courses
+    -- every patient named on a session row or in the courses file, with their first and last session
+    -- rows (any status). While the stored facts match the data, from them: every course is there
+    -- (from the courses file or the session rows, with its first and last rows), and a course's rows
+    -- are all its patient's (the importer rejects a session naming another patient's course), so a
+    -- network's 2 million courses are read rather than its 25 million session rows. Else from the
+    -- rows themselves (each branch reads its table itself).
+    record_patients as (
+        select patient_id, min(first_row_date) as first_session_date, max(last_row_date) as last_session_date
+        from main.course_facts
+        where (select yes from trusted)
+        group by patient_id
+        union all
+        select patient_id, min(session_date), max(session_date)
+        from (
+            select patient_id, session_date from main.sessions
+            union all
+            select patient_id, null from main.courses
+        )
+        where not (select yes from trusted)
+        group by patient_id
     ),
 
     final as (
         select
-            k.patient_id,
+            coalesce(p.patient_id, r.patient_id) as patient_id,
             p.patient_id is not null as in_patients_file,
             p.diagnosis,
             p.doctor_conclusion,
@@ -183,12 +192,10 @@ create or replace temp macro quality_patients(therapists, sites) as table (
             p.blood_tests is not true as no_blood_tests,
             p.doctor_conclusion is not true or coalesce(p.imaging, 'none') = 'none' or p.blood_tests is not true
                 as no_paperwork,
-            coalesce(s.session_rows, 0) as session_rows,
-            s.first_session_date,
-            s.last_session_date
-        from known as k
-        left join main.patients as p on p.patient_id = k.patient_id
-        left join session_patients as s on s.patient_id = k.patient_id
+            r.first_session_date,
+            r.last_session_date
+        from main.patients as p
+        full outer join record_patients as r on r.patient_id = p.patient_id
     )
 
     select *

@@ -188,6 +188,8 @@ def test_patients_without_a_diagnosis_include_those_without_a_patients_file_row(
     assert list(rows.patient_id) == ["p6", "p2", "p7"]          # last seen 02-10, 02-03, never
     assert list(rows.lacking) == ["no patients-file row", "diagnosis", "no patients-file row"]
     assert list(rows.seen_by.fillna("")) == ["Cedar", "Cedar", ""]
+    assert list(rows.session_rows) == [1, 2, 0]                 # p2's no-show counts as a row
+    assert [str(d)[:10] for d in rows.first_session_date] == ["2026-02-10", "2026-01-10", "NaT"]
 
 
 def test_patients_without_paperwork_say_which_piece_is_missing_and_the_full_file_is_not_listed(clinic):
@@ -199,10 +201,12 @@ def test_patients_without_paperwork_say_which_piece_is_missing_and_the_full_file
     assert "p1" not in set(rows.patient_id) and "p2" not in set(rows.patient_id)
 
 
-def test_the_courses_read_the_same_from_the_sessions_when_the_stored_facts_are_out_of_date(db_from):
+def test_the_courses_and_patients_read_the_same_from_the_sessions_when_the_stored_facts_are_out_of_date(db_from):
     path = db_from(SESSIONS, PATIENTS, COURSES)
     con = db.connect(path, read_only=True)
-    fresh = {k: quality.rows(quality.reader(con), k, EVERYTHING) for k in ("unplanned", "gaps")}
+    kinds = ("unplanned", "gaps", "diagnosis", "paperwork")
+    fresh = {(k, f): quality.rows(quality.reader(con), k, f) for k in kinds for f in (EVERYTHING, BIRCH, NORTH)}
+    fresh_counts = {f: counts(quality.reader(con), f) for f in (EVERYTHING, BIRCH, NORTH)}
     con.close()
     con = db.connect(path)
     con.execute("delete from course_facts_state")          # as a write around the importer leaves them
@@ -211,9 +215,11 @@ def test_the_courses_read_the_same_from_the_sessions_when_the_stored_facts_are_o
     read = quality.reader(con)
     assert not db.run(con, "course_facts_fresh").fresh.iloc[0]
     assert counts(read)["unplanned"] == (4, 7) and counts(read)["gaps"] == (1, 3)
-    for key, rows in fresh.items():
-        stale = quality.rows(read, key, EVERYTHING)
-        assert stale.astype(str).to_dict("records") == rows.astype(str).to_dict("records")
+    assert counts(read)["diagnosis"] == (3, 7)
+    for (key, filters), rows in fresh.items():
+        stale = quality.rows(read, key, filters)
+        assert stale.astype(str).to_dict("records") == rows.astype(str).to_dict("records"), (key, filters)
+    assert {f: counts(read, f) for f in fresh_counts} == fresh_counts
     con.close()
 
 
