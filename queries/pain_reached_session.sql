@@ -9,28 +9,18 @@
 --   k-th attended session of a course, as in pain_by_session.sql)
 -- uses: filtered_sessions
 -- reads: open_courses (see filtered_courses.sql)
-with scored as (
-    select course_id, session_number, pain_before
+-- A course has one attended row of each number, and its pain before session 1 is a course field
+-- (first_session_pain_before): the k-th rows alone give both scores, with no grouping of a network's
+-- millions of courses.
+with paired as (
+    select
+        first_session_pain_before as pain_first,
+        pain_before as pain_at_session
     from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where status = 'attended'
+      and session_number = $session_number
       and pain_before is not null
-      and session_number in (1, $session_number)
-),
-
-paired as (
-    select
-        course_id,
-        max(pain_before) filter (where session_number = 1) as pain_first,
-        max(pain_before) filter (where session_number = $session_number) as pain_at_session
-    from scored
-    group by course_id
-),
-
-both_scored as (
-    select *
-    from paired
-    where pain_first is not null
-      and pain_at_session is not null
+      and first_session_pain_before is not null
 ),
 
 final as (
@@ -40,7 +30,7 @@ final as (
         avg(pain_first) as mean_pain_first,
         avg(pain_at_session) as mean_pain_at_session,
         avg(pain_at_session - pain_first) as mean_change_points
-    from both_scored
+    from paired
 )
 
 select * from final

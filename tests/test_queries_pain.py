@@ -187,6 +187,24 @@ def test_a_session_without_a_score_or_after_the_as_of_date_pairs_nothing(small_d
     assert (later["mean_pain_first"], later["mean_pain_at_session"]) == pytest.approx((6.0, 2.0))
 
 
+def test_a_course_whose_first_session_has_no_score_is_left_out_of_the_pairs(tmp_path):
+    # e1's first session has only a pain-after score: its second (4) has nobody to pair with; f1 pairs 7 -> 5,
+    # and g1's unscored second session pairs nothing either
+    path = build_db(tmp_path, f"""
+{SESSIONS}
+e01,pe,e1,2026-03-01,09:00,Ash,attended,,5
+e02,pe,e1,2026-03-02,09:00,Ash,attended,4,2
+f01,pf,f1,2026-03-01,10:00,Ash,attended,7,6
+f02,pf,f1,2026-03-02,10:00,Ash,attended,5,4
+g01,pg,g1,2026-03-01,11:00,Ash,attended,9,8
+g02,pg,g1,2026-03-02,11:00,Ash,attended,,1
+""")
+    [row] = run(path, "pain_reached_session", "2026-03-10", session_number=2).to_dict("records")
+    assert row["courses"] == 1
+    assert (row["mean_pain_first"], row["mean_pain_at_session"], row["mean_change_points"]) == \
+        pytest.approx((7.0, 5.0, -2.0))
+
+
 def test_the_paired_comparison_follows_the_filters(small_db):
     [row] = run(small_db, "pain_reached_session", "2026-03-10", session_number=2,
                  filters={"therapists": ("Ash",)}).to_dict("records")
