@@ -104,6 +104,15 @@ def test_only_courses_with_rows_after_the_as_of_date_are_computed_from_the_sessi
         con.close()
 
 
+def write_around_the_importer(path, session_id: str, course_id: str, day: str, pain_before: int, pain_after: int):
+    """An attended session of p1 with Cedar written straight into the table: no batch, no refresh."""
+    con = duckdb.connect(str(path))
+    con.execute("insert into sessions (session_id, patient_id, course_id, session_date, therapist, status, "
+                "pain_before, pain_after) values (?, 'p1', ?, ?::date, 'Cedar', 'attended', ?, ?)",
+                [session_id, course_id, day, pain_before, pain_after])
+    con.close()
+
+
 def open_numbers(con, as_of) -> dict[str, int]:
     return {r["course_id"]: r["course_no"] for r in metrics.open_courses(con, Filters(as_of=as_of)).to_pylist()}
 
@@ -131,10 +140,7 @@ def test_without_trusted_facts_every_course_is_numbered_in_course_id_order(tmp_p
     # A course "aa" written straight into the table (no refresh) sorts between a and b: the stored numbers
     # (a 1, b 2, d 3 ...) no longer hold, and the eight courses counted as of 03-12 are numbered afresh.
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
-    con = duckdb.connect(str(path))
-    con.execute("insert into sessions (session_id, patient_id, course_id, session_date, therapist, status, "
-                "pain_before, pain_after) values ('aa1', 'p1', 'aa', date '2026-03-04', 'Cedar', 'attended', 7, 4)")
-    con.close()
+    write_around_the_importer(path, "aa1", "aa", "2026-03-04", 7, 4)
     con = db.connect(path, read_only=True)
     try:
         assert not facts.fresh(con)
@@ -172,11 +178,7 @@ def test_the_stored_session_numbers_count_each_course_s_attended_rows_in_course_
 
 def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until_rebuilt(tmp_path):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
-    con = duckdb.connect(str(path))
-    # a new first visit for course a, written straight into the table (no batch, no refresh)
-    con.execute("insert into sessions (session_id, patient_id, course_id, session_date, therapist, status, "
-                "pain_before, pain_after) values ('a0', 'p1', 'a', date '2026-02-28', 'Cedar', 'attended', 9, 1)")
-    con.close()
+    write_around_the_importer(path, "a0", "a", "2026-02-28", 9, 1)      # a new first visit for course a
     con = db.connect(path, read_only=True)
     try:
         assert not facts.fresh(con)
