@@ -15,45 +15,67 @@
 -- uses: filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
-    select *
+    select
+        course_id, patient_id, therapist, start_date, last_attended_date, days_since_last_visit,
+        sessions_attended, planned_sessions, ongoing, dropped_out, doctor_conclusion,
+        acute_sessions, last_acute_date, numbness_sessions, last_numbness_date
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
+),
+
+-- how many filtered courses have each reason, current or not (counted here, on the courses, rather
+-- than over a network's million or so (course, reason) rows)
+totals as (
+    select
+        count(*) filter (where dropped_out) as not_seen,
+        count(*) filter (where doctor_conclusion is distinct from true) as no_conclusion,
+        count(*) filter (where acute_sessions > 0) as acute_inflammation,
+        count(*) filter (where numbness_sessions > 0) as numbness
+    from courses
+),
+
+current as (
+    select *
+    from courses
+    where days_since_last_visit <= $recent_days
 ),
 
 reasons as (
     select 'not_seen' as reason, c.*, null::bigint as flagged_sessions, null::date as last_flagged_date
-    from courses as c
+    from current as c
     where c.dropped_out
 
     union all
 
     select 'no_conclusion', c.*, null, null
-    from courses as c
+    from current as c
     where c.doctor_conclusion is distinct from true
 
     union all
 
     select 'acute_inflammation', c.*, c.acute_sessions, c.last_acute_date
-    from courses as c
+    from current as c
     where c.acute_sessions > 0
 
     union all
 
     select 'numbness', c.*, c.numbness_sessions, c.last_numbness_date
-    from courses as c
+    from current as c
     where c.numbness_sessions > 0
-),
-
-counted as (
-    select *, count(*) over (partition by reason) as all_time
-    from reasons
 ),
 
 final as (
     select
-        reason, course_id, patient_id, therapist, start_date, last_attended_date, days_since_last_visit,
-        sessions_attended, planned_sessions, flagged_sessions, last_flagged_date, ongoing, all_time
-    from counted
-    where days_since_last_visit <= $recent_days
+        r.reason, r.course_id, r.patient_id, r.therapist, r.start_date, r.last_attended_date,
+        r.days_since_last_visit, r.sessions_attended, r.planned_sessions, r.flagged_sessions,
+        r.last_flagged_date, r.ongoing,
+        case r.reason
+            when 'not_seen' then t.not_seen
+            when 'no_conclusion' then t.no_conclusion
+            when 'acute_inflammation' then t.acute_inflammation
+            else t.numbness
+        end as all_time
+    from reasons as r
+    cross join totals as t
 )
 
 select * from final

@@ -101,6 +101,19 @@ def test_a_course_dropped_out_at_8_days_is_in_the_recently_dropped_list_instead(
     assert list(not_seen.days_since_last_visit) == [8]
 
 
+def test_each_reason_says_how_many_filtered_courses_have_it_current_or_not(clinic):
+    # No patients file: no course has a doctor's conclusion. As of 03-20 eight courses count (not
+    # "future"); within 3 days only d1 (1), d2 (2), novisit and noshow (3 since their start) are current.
+    attention = run(clinic, "overview_attention", recent_days=3)
+    no_conclusion = attention.loc[attention.reason == "no_conclusion"]
+    assert sorted(no_conclusion.course_id) == ["d1", "d2", "noshow", "novisit"]
+    assert set(no_conclusion.all_time) == {8}
+    # Birch's courses: d1, d2, d7, d8, done, noshow (novisit has no therapist, decoy is Cedar's)
+    birch = run(clinic, "overview_attention", therapists=("Birch",), recent_days=3)
+    assert sorted(birch.loc[birch.reason == "no_conclusion"].course_id) == ["d1", "d2", "noshow"]
+    assert set(birch.all_time) == {6}
+
+
 def test_the_call_list_gives_the_caller_the_last_visit_and_the_sessions_left(clinic):
     calls = call_list(clinic).set_index("course_id")
     d2 = calls.loc["d2"]
