@@ -122,8 +122,9 @@ def test_open_courses_carry_the_stored_course_number_whatever_it_is(tmp_path):
     # open courses as of 03-12, b and p3's, carry 102 and 105, and the session rows still meet their courses.
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     con = duckdb.connect(str(path))
-    for table in ("course_numbers", "course_facts", "sessions"):
-        con.execute(f"update {table} set course_no = course_no + 100")
+    con.execute("update course_numbers set course_no = course_no + 100")
+    con.execute("update course_facts set course_no = course_no + 100")
+    con.execute("update sessions set course_no = course_no + 100")
     con.close()
     con = db.connect(path, read_only=True)
     try:
