@@ -82,7 +82,7 @@ class Model:
     auc: float | None = None
     pseudo_r2: float | None = None
     coefficients: list[dict] = field(default_factory=list)  # {"term", "estimate", "std_error"}
-    predicted: pd.Series | None = None                      # course_id -> expected probability
+    patterns: pd.DataFrame | None = None                    # the inputs' values met and each one's expected probability
 
     def as_json(self) -> dict:
         return {"measure": self.measure, "fitted": self.fitted, "message": self.message, "formula": self.formula,
@@ -102,22 +102,32 @@ def _outcome(frame: pd.DataFrame, measure: str) -> pd.Series:
     return frame[OUTCOME_NAMES[measure]]
 
 
+def _courses(frame: pd.DataFrame) -> np.ndarray:
+    """How many courses each row stands for: its `courses` count (casemix_patterns.sql), or one when
+    the rows are courses (funnel_casemix.sql)."""
+    if "courses" in frame.columns:
+        return frame["courses"].to_numpy(dtype=np.int64)
+    return np.ones(len(frame), dtype=np.int64)
+
+
 def _judged(frame: pd.DataFrame, measure: str, columns: list[str]) -> dict[str, pd.Series]:
-    """The columns of the courses whose outcome can be judged, each filtered on its own: Arrow text is
-    then filtered by Arrow (DataFrame.loc takes it row by row, several times slower for millions of
-    courses)."""
+    """The columns of the rows whose outcome can be judged (`courses` among them), each filtered on
+    its own."""
     judged = _outcome(frame, measure).notna().to_numpy(dtype=bool)
-    return {name: pd.Series(frame[name].array[judged], name=name) for name in columns}
+    found = {name: pd.Series(frame[name].array[judged], name=name) for name in columns}
+    found["courses"] = pd.Series(_courses(frame)[judged], name="courses")
+    return found
 
 
 def prepared(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """The courses whose outcome can be judged, with the inputs as the model reads them."""
-    keep = _judged(frame, measure, ["course_id", OUTCOME_NAMES[measure], "baseline_pain", *CATEGORIES, "first_acute",
+    """The rows whose outcome can be judged, with the inputs as the model reads them, the outcome as
+    `y` (1 or 0) and how many courses each row stands for (`courses`). `frame` holds either a row
+    per course (funnel_casemix.sql) or a row per covariate pattern and its count
+    (casemix_patterns.sql, the outcome in its `outcome` column renamed to the measure's)."""
+    keep = _judged(frame, measure, [OUTCOME_NAMES[measure], "baseline_pain", *CATEGORIES, "first_acute",
                                     "doctor_conclusion"])   # only what the model reads, not a copy of all
-    # Text stays text (pandas' str) all the way: a network's millions of courses would otherwise go
-    # through Python objects and back once per column.
-    out = pd.DataFrame({"course_id": keep["course_id"].astype(str)})
-    out["y"] = _outcome(keep, measure).astype(bool).astype(int).to_numpy()
+    out = pd.DataFrame({"y": _outcome(keep, measure).astype(bool).astype(int).to_numpy()})
+    out["courses"] = keep["courses"].to_numpy()
     out["baseline_pain"] = keep["baseline_pain"].astype("float64").to_numpy()
     for name in CATEGORIES:
         out[name] = keep[name].fillna(UNKNOWN).astype(str)
@@ -147,46 +157,48 @@ def _pattern_auc(p: np.ndarray, events: np.ndarray, trials: np.ndarray) -> float
 
 
 def fit(frame: pd.DataFrame, measure: str) -> Model:
-    """Fits the case-mix model on `frame` (queries/funnel_casemix.sql rows: every course of the
-    clinic as of the date). Never raises for data that cannot be modelled: `fitted` is then false
-    and `message` says why."""
+    """Fits the case-mix model on `frame` (every course of the clinic as of the date: a row per course
+    or per covariate pattern, see prepared). Never raises for data that cannot be modelled: `fitted`
+    is then false and `message` says why."""
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
     data = prepared(frame, measure)
-    model = Model(measure=measure, fitted=False, n=len(data), events=int(data["y"].sum()))
+    courses = data["courses"]
+    total = int(courses.sum())
+    model = Model(measure=measure, fitted=False, n=total, events=int((data["y"] * courses).sum()))
     outcome = MEASURES[measure].lower()
-    if len(data) < MIN_FIT_COURSES:
-        model.message = (f"Too few courses to fit the case-mix model: {len(data)} can be judged for "
+    if total < MIN_FIT_COURSES:
+        model.message = (f"Too few courses to fit the case-mix model: {total} can be judged for "
                          f"{outcome}, and the model needs at least {MIN_FIT_COURSES}.")
         return model
-    if model.events in (0, len(data)):
+    if model.events in (0, total):
         model.message = (f"The case-mix model cannot be fitted: {'every' if model.events else 'no'} course of the "
-                         f"{len(data)} that can be judged had {outcome}, so there is nothing to explain.")
+                         f"{total} that can be judged had {outcome}, so there is nothing to explain.")
         return model
 
     used: list[str] = []
     references: dict[str, str] = {}
+    events_of = data["y"] * courses
     for name in INPUTS:
         kind = INPUTS[name][0]
-        values = data[name]
         if kind == "category":
-            counts = values.value_counts()
+            counts = courses.groupby(data[name]).sum()
             top = str(sorted(counts.index, key=lambda v: (-counts[v], v))[0])
             for level, count in sorted(counts.items()):
                 if count < MIN_LEVEL_COURSES and level != top:
                     model.pooled.append({"input": name, "level": level, "courses": int(count), "with": top})
             rare = [p["level"] for p in model.pooled if p["input"] == name]
-            values = values.where(~values.isin(rare), top)
-            data[name] = values
+            data[name] = data[name].where(~data[name].isin(rare), top)
+        values = data[name]
         if values.nunique() < 2:
             model.left_out.append({"input": name, "reason": "the same for every course"})
             continue
         # separation: a level (or a yes/no value) whose courses all had the same outcome
         if kind != "number":
-            rates = data.groupby(values)["y"].agg(["mean", "size"])
-            stuck = rates[(rates["mean"] == 0) | (rates["mean"] == 1)]
+            rates = pd.DataFrame({"events": events_of.groupby(values).sum(), "size": courses.groupby(values).sum()})
+            stuck = rates[(rates["events"] == 0) | (rates["events"] == rates["size"])]
             if not stuck.empty:
                 level = stuck.index[0]
                 shown = ("yes" if level else "no") if kind == "yes/no" else str(level)
@@ -203,11 +215,11 @@ def fit(frame: pd.DataFrame, measure: str) -> Model:
     model.formula = f"logit P({OUTCOME_NAMES[measure]}) ~ " + (" + ".join(terms) if terms else "1")
     # The inputs take few distinct values together (covariate patterns), so the model is fitted on
     # each pattern's events and courses: the same estimates and standard errors as one row per
-    # course, in a fraction of the time and memory (a network has hundreds of thousands of courses).
+    # course, in a fraction of the time and memory (a network has millions of courses).
     keys = data[used] if used else pd.DataFrame({"all": np.zeros(len(data))})
-    grouping = keys.groupby(list(keys.columns), sort=True)
-    pattern = grouping.ngroup().to_numpy()
-    patterns = data["y"].groupby(pattern).agg(["sum", "count"])
+    pattern = keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy()
+    events = np.bincount(pattern, weights=events_of.to_numpy(dtype=float))
+    trials = np.bincount(pattern, weights=courses.to_numpy(dtype=float))
     found = keys.groupby(pattern).first()
     columns: dict[str, pd.Series] = {"intercept": pd.Series(1.0, index=found.index)}
     for name in used:
@@ -220,7 +232,6 @@ def fit(frame: pd.DataFrame, measure: str) -> Model:
             columns[name] = values.astype(float)
     X = pd.DataFrame(columns).reset_index(drop=True)
     pattern_columns = list(X.columns)
-    events, trials = patterns["sum"].to_numpy(dtype=float), patterns["count"].to_numpy(dtype=float)
     # each pattern as two weighted rows, its courses with the outcome and those without: the fit
     # (and its separation check, log-likelihoods and standard errors) is the one over every course
     with_event, without = events > 0, trials - events > 0
@@ -243,15 +254,27 @@ def fit(frame: pd.DataFrame, measure: str) -> Model:
     if not np.all(np.isfinite(p_pattern)):
         model.message = "The case-mix model cannot be fitted: its estimates did not converge."
         return model
-    p = p_pattern[pattern]                  # each course's expected probability: its pattern's
     model.fitted = True
     model.auc = _pattern_auc(p_pattern, events, trials)
     model.pseudo_r2 = float(1 - result.llf / result.llnull) if result.llnull else None
     bse = np.asarray(result.bse, dtype=float)
     model.coefficients = [{"term": term, "estimate": float(est), "std_error": float(se) if math.isfinite(se) else None}
                           for term, est, se in zip(pattern_columns, np.asarray(result.params, dtype=float), bse)]
-    model.predicted = pd.Series(p, index=pd.Index(data["course_id"]))
+    model.patterns = found.reset_index(drop=True).assign(expected=p_pattern)
     return model
+
+
+def expected(model: Model, data: pd.DataFrame) -> np.ndarray:
+    """The expected probability of each row of `data` (prepared rows) under the fitted model: that of
+    its covariate pattern (NaN for a pattern the model was not fitted on)."""
+    if not model.inputs:
+        return np.full(len(data), float(model.patterns["expected"].iloc[0]))
+    keys = data[model.inputs].copy()
+    for pooled in model.pooled:           # a rare level counts as the level it was pooled with
+        name = pooled["input"]
+        if name in keys.columns:
+            keys.loc[keys[name] == pooled["level"], name] = pooled["with"]
+    return keys.merge(model.patterns, on=model.inputs, how="left")["expected"].to_numpy(dtype=float)
 
 
 def ratio_interval(observed: int, expected: float, variance: float, z: float = Z_95) -> tuple:
@@ -262,77 +285,66 @@ def ratio_interval(observed: int, expected: float, variance: float, z: float = Z
     return observed / expected, max(0.0, (observed - half) / expected), (observed + half) / expected
 
 
-def _expected(model: Model, course_ids: pd.Series) -> np.ndarray:
-    """Each course's expected probability (NaN for a course the model was not fitted on), in the order
-    of `course_ids`: the model's own order when they are the courses it was fitted on, as when the
-    filters compare the whole clinic (no look-up of millions of ids then)."""
-    ids = pd.Index(course_ids.astype(str))
-    if model.predicted.index.equals(ids):
-        return model.predicted.to_numpy(dtype=float)
-    return model.predicted.reindex(ids).to_numpy(dtype=float)
-
-
 def units(compared: pd.DataFrame, model: Model, by: str, min_cohort: int) -> list[dict]:
-    """Observed against expected per unit of `compared` (the filtered courses, funnel_casemix rows)."""
-    rows = _judged(compared, model.measure, ["course_id", by, OUTCOME_NAMES[model.measure]])
+    """Observed against expected per unit of `compared` (the filtered courses: casemix_patterns rows
+    of the unit `by`, or funnel_casemix rows, a course each, whose `by` column is the unit)."""
     from clinic.funnel import wilson
 
-    # one pass over the rows: each unit's row positions (a missing key is the unit None), in the rows' order
-    codes, found = pd.factorize(rows[by], use_na_sentinel=True)
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(-1, len(found) + 1))
-    positions = {None if code < 0 else str(found[code]): order[starts[code + 1]:starts[code + 2]]
-                 for code in range(-1, len(found)) if starts[code + 2] > starts[code + 1]}
-    outcomes = _outcome(rows, model.measure).astype(bool).to_numpy()
-    p_rows = _expected(model, rows["course_id"]) if model.fitted else None
+    unit = "unit" if "unit" in compared.columns else by
+    judged = _outcome(compared, model.measure).notna().to_numpy(dtype=bool)
+    keys = pd.Series(compared[unit].array[judged], dtype=object)
+    data = prepared(compared, model.measure)
+    courses = data["courses"].to_numpy(dtype=np.int64)
+    events = data["y"].to_numpy(dtype=np.int64) * courses
+    p_rows = expected(model, data) if model.fitted else None
 
     out = []
-    for key in sorted(positions, key=lambda k: (k is None, "" if k is None else str(k))):
-        mine = positions[key]
-        n = len(mine)
-        observed = int(outcomes[mine].sum())
-        expected = ratio = low = high = None
+    present = sorted({None if pd.isna(k) else str(k) for k in keys}, key=lambda k: (k is None, "" if k is None else k))
+    for key in present:
+        mine = (keys.isna() if key is None else keys.eq(key)).to_numpy(dtype=bool)
+        n = int(courses[mine].sum())
+        observed = int(events[mine].sum())
+        expected_sum = ratio = low = high = None
         if p_rows is not None:
-            p = p_rows[mine]
-            # in ascending order: the sums are then the same whatever order the rows came in
-            p = np.sort(p[np.isfinite(p)])
-            expected = float(p.sum())
-            ratio, low, high = ratio_interval(observed, expected, float((p * (1 - p)).sum()))
+            p, w = p_rows[mine], courses[mine]
+            known = np.isfinite(p)
+            # in ascending order of p: the sums are then the same whatever order the rows came in
+            order = np.lexsort((w[known], p[known]))
+            p, w = p[known][order], w[known][order]
+            expected_sum = float((w * p).sum())
+            ratio, low, high = ratio_interval(observed, expected_sum, float((w * p * (1 - p)).sum()))
         rate_low, rate_high = wilson(observed, n)
-        out.append({"key": key, "courses": n, "observed": observed, "expected": expected, "ratio": ratio,
+        out.append({"key": key, "courses": n, "observed": observed, "expected": expected_sum, "ratio": ratio,
                     "ci_low": low, "ci_high": high, "observed_rate": observed / n if n else None,
                     "observed_rate_ci_low": rate_low, "observed_rate_ci_high": rate_high,
-                    "expected_rate": expected / n if expected is not None and n else None,
+                    "expected_rate": expected_sum / n if expected_sum is not None and n else None,
                     "too_few": n < min_cohort})
     return out
 
 
-def course_frame(con, filters: Filters, table=None) -> pd.DataFrame:
+def patterns(con, filters: Filters, by: str, measure: str, table=None) -> pd.DataFrame:
+    """The courses that pass `filters` and can be judged for `measure`, counted by unit `by`, outcome
+    and inputs (queries/casemix_patterns.sql), the outcome under the measure's column name."""
     from clinic import metrics
 
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.frame(con, "funnel_casemix", open_courses=table, **filters.params())
-
-
-def model_for(con, filters: Filters, measure: str, table=None) -> Model:
-    """The model fitted on every course of the clinic as of filters.as_of (filters and scope set aside)."""
-    clinic = Filters(as_of=filters.as_of, relief_rule=filters.relief_rule, settings=filters.settings)
-    return fit(course_frame(con, clinic, table), measure)
+    found = db.frame(con, "casemix_patterns", open_courses=table, by=by, measure=measure, **filters.params())
+    return found.rename(columns={"outcome": OUTCOME_NAMES[measure]})
 
 
 def report(con, filters: Filters, by: str = "therapist", measure: str = "relief", table=None,
            read_done=None) -> dict:
     """The `expected --json` document: the model and, per unit of the filtered courses, O, E, O/E.
-    `read_done`, when given, is called once every course is read, before the model is fitted: the
+    `read_done`, when given, is called once the counts are read, before the model is fitted: the
     dashboard lets its database connection go there, so that the memory DuckDB held for the read
-    (a network has hundreds of thousands of courses) is given back before the fit needs its own."""
+    (a network has millions of courses) is given back before the fit needs its own."""
     check(by, measure)
     from clinic import metrics
 
     table = metrics.open_courses(con, filters) if table is None else table
     clinic = Filters(as_of=filters.as_of, relief_rule=filters.relief_rule, settings=filters.settings)
-    everything = course_frame(con, clinic, table)
-    compared = everything if filters == clinic else course_frame(con, filters, table)
+    everything = patterns(con, clinic, by, measure, table)
+    compared = everything if filters == clinic else patterns(con, filters, by, measure, table)
     if read_done is not None:
         read_done()
     model = fit(everything, measure)

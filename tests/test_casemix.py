@@ -169,11 +169,12 @@ def test_a_level_whose_courses_all_had_the_same_outcome_leaves_its_input_out():
     # out; the model is then the intercept alone: 30 of 40 = 3/4 for every course
     rows = [course(i, i < 10) for i in range(20)]
     rows += [course(20 + i, True, diagnosis="piriformis_syndrome") for i in range(20)]
-    model = casemix.fit(pd.DataFrame(rows), "relief")
+    frame = pd.DataFrame(rows)
+    model = casemix.fit(frame, "relief")
     assert model.fitted and model.inputs == []
     [left] = [o for o in model.left_out if o["input"] == "diagnosis"]
     assert "20 courses with piriformis_syndrome" in left["reason"]
-    assert model.predicted.to_numpy() == pytest.approx([0.75] * 40, abs=1e-9)
+    assert casemix.expected(model, casemix.prepared(frame, "relief")) == pytest.approx([0.75] * 40, abs=1e-9)
 
 
 def test_a_rare_level_is_counted_with_the_most_common_one():
@@ -201,3 +202,59 @@ def test_the_c_statistic_counts_ties_as_half():
     import numpy as np
 
     assert casemix._auc(np.array([1, 1, 0, 0]), np.array([0.9, 0.5, 0.5, 0.1])) == 0.875
+
+
+# ---------------------------------------------------------------- counted rows (casemix_patterns.sql's shape)
+
+# Each row stands for `courses` courses. Diagnosis is the only input that varies; "other" (4 courses
+# over two rows, fewer than 10) is counted with disc_herniation, the most common level (20, level with
+# piriformis, first by name):
+#   disc_herniation + other: 15 + 3 relieved of 20 + 4 -> 18/24 = 3/4;  piriformis: 5 of 20 -> 1/4
+# T1: disc 9 of 10, piriformis 1 of 2, other 3 of 3: n 15, O 13, E = 10·3/4 + 2·1/4 + 3·3/4 = 10.25,
+#     V = 15 · 3/16 = 2.8125
+# T2: disc 6 of 10, piriformis 4 of 18, other 0 of 1: n 29, O 10, E = 10·3/4 + 18·1/4 + 1·3/4 = 12.75
+# Decoy: 1,000 of T1's courses whose relief cannot be judged (outcome null).
+def _counted_rows() -> pd.DataFrame:
+    plan = [("T1", "disc_herniation", True, 9), ("T1", "disc_herniation", False, 1),
+            ("T1", "piriformis_syndrome", True, 1), ("T1", "piriformis_syndrome", False, 1),
+            ("T1", "other", True, 3),
+            ("T2", "disc_herniation", True, 6), ("T2", "disc_herniation", False, 4),
+            ("T2", "piriformis_syndrome", True, 4), ("T2", "piriformis_syndrome", False, 14),
+            ("T2", "other", False, 1),
+            ("T1", "disc_herniation", None, 1000)]
+    return pd.DataFrame([{"unit": unit, "first_session_relief": relieved, "baseline_pain": 8, "diagnosis": diagnosis,
+                          "age_band": "45-59", "sex": "F", "doctor_conclusion": True, "first_acute": False,
+                          "courses": courses} for unit, diagnosis, relieved, courses in plan])
+
+
+def test_counted_rows_fit_the_model_of_the_courses_they_stand_for():
+    model = casemix.fit(_counted_rows(), "relief")
+    assert model.fitted and (model.n, model.events) == (44, 23)
+    assert model.pooled == [{"input": "diagnosis", "level": "other", "courses": 4, "with": "disc_herniation"}]
+    assert model.inputs == ["diagnosis"]
+    estimates = {c["term"]: c["estimate"] for c in model.coefficients}
+    assert estimates == pytest.approx({"intercept": math.log(3), "diagnosis[piriformis_syndrome]": -2 * math.log(3)},
+                                      abs=1e-6)
+
+
+def test_counted_rows_give_each_unit_its_courses_observed_and_expected():
+    frame = _counted_rows()
+    t1, t2 = casemix.units(frame, casemix.fit(frame, "relief"), "therapist", 10)
+    assert (t1["key"], t1["courses"], t1["observed"]) == ("T1", 15, 13)      # not the 1,000 unjudged
+    assert t1["expected"] == pytest.approx(10.25, abs=1e-6)                  # "other" at disc's 3/4
+    assert t1["ci_low"] == pytest.approx((13 - Z95 * math.sqrt(2.8125)) / 10.25, abs=1e-6)
+    assert (t2["key"], t2["courses"], t2["observed"]) == ("T2", 29, 10)
+    assert t2["expected"] == pytest.approx(12.75, abs=1e-6)
+
+
+def test_counted_rows_and_a_row_per_course_fit_the_same_model():
+    counted = _counted_rows()
+    one_each = counted.loc[counted.index.repeat(counted["courses"])].drop(columns="courses").reset_index(drop=True)
+    assert len(one_each) == 1044
+    by_pattern, by_course = casemix.fit(counted, "relief").as_json(), casemix.fit(one_each, "relief").as_json()
+    terms = [(c["term"], c["estimate"], c["std_error"]) for c in by_course.pop("coefficients")]
+    assert [c["term"] for c in by_pattern["coefficients"]] == [term for term, _, _ in terms]
+    assert [c["estimate"] for c in by_pattern.pop("coefficients")] == pytest.approx([e for _, e, _ in terms], rel=1e-9)
+    for name in ("auc", "pseudo_r2"):
+        assert by_pattern.pop(name) == pytest.approx(by_course.pop(name), rel=1e-9)
+    assert by_pattern == by_course
