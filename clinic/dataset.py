@@ -47,6 +47,11 @@ TABLES = ("patients", "courses", "sessions", "import_batches", "course_facts", "
 # the table empty. Its facts come from an older refresh and are not trusted (course_facts_fresh), so
 # nothing reads the empty table: every count is taken from the sessions.
 ADDED_LATER = ("course_months",)
+# Columns derived from the data that a refresh of the facts writes: a dataset exported before one of
+# them existed opens with it null (its facts are of an older version, not trusted, so nothing reads
+# it). Any other column missing from a table's files means a damaged dataset.
+DERIVED_TABLES = ("course_facts", "course_pain_periods", "course_months", "course_facts_todo")
+DERIVED_COLUMNS = {"sessions": ("session_number", "course_no")}
 PARTITIONS = {"sessions": ("site", "month")}
 FILE_NAME = "data_0.parquet"
 READ_WAIT_SECONDS = 15.0
@@ -140,13 +145,16 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _view_sql(table: str, files: list[Path]) -> str:
+def _view_sql(table: str, files: list[Path], present: set[str]) -> str:
     # A view definition cannot take bound parameters: the file names (found on disk, inside the
-    # dataset) are quoted literals, the columns and types come from schema.sql.
+    # dataset) are quoted literals, the columns and types come from schema.sql. A column the files
+    # lack (added to the facts after the export: the facts are then of an older version and not
+    # trusted, so nothing reads it) is null.
     if not files:           # a table the dataset's export did not have yet (ADDED_LATER): empty
         columns = ",\n    ".join(f"cast(null as {t}) as {_identifier(c)}" for c, t in table_columns()[table])
         return f"create view main.{_identifier(table)} as\nselect\n    {columns}\nwhere false"
-    columns = ",\n    ".join(f"cast({_identifier(c)} as {t}) as {_identifier(c)}" for c, t in table_columns()[table])
+    columns = ",\n    ".join(f"cast({_identifier(c) if c in present else 'null'} as {t}) as {_identifier(c)}"
+                              for c, t in table_columns()[table])
     listing = ", ".join(_literal(str(f)) for f in files)
     return (f"create view main.{_identifier(table)} as\nselect\n    {columns}\n"
             f"from read_parquet([{listing}], hive_partitioning = true)")
@@ -156,6 +164,18 @@ _SANDBOX_SETTINGS = {   # the only settings _sandbox sets, each a fixed statemen
     "allowed_paths": "set allowed_paths = $value",
     "allowed_directories": "set allowed_directories = $value",
 }
+
+
+def _columns_present(con: duckdb.DuckDBPyConnection, root: Path, table: str, files: list[Path]) -> set[str]:
+    """The schema columns of `table` its files hold; NotADatabase when one they need is missing."""
+    if not files:
+        return set()
+    present = set(con.read_parquet([str(f) for f in files], hive_partitioning=True).columns)
+    for column, _type in table_columns()[table]:
+        if column not in present and table not in DERIVED_TABLES and column not in DERIVED_COLUMNS.get(table, ()):
+            raise db.NotADatabase(f"the dataset {root} is damaged: its {table} files have no column {column}; "
+                                  "export it again")
+    return present
 
 
 def _sandbox(con: duckdb.DuckDBPyConnection, **allowed) -> None:
@@ -180,7 +200,7 @@ def connect(path: str | os.PathLike) -> duckdb.DuckDBPyConnection:
     try:
         _sandbox(con, allowed_paths=sorted(str(f) for listed in files.values() for f in listed))
         for table in TABLES:
-            con.execute(_view_sql(table, files[table]))
+            con.execute(_view_sql(table, files[table], _columns_present(con, root, table, files[table])))
         con.execute("set lock_configuration = true")
     except BaseException:
         con.close()

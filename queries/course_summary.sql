@@ -19,7 +19,9 @@
 --   first one's number), latest_session, latest_pain, latest_date (the last one's number, score and
 --   date), red_flag_rising (null with fewer than 3; else whether pain_before rose strictly over three
 --   consecutive scored sessions, b_k < b_k+1 < b_k+2, at any point), last_rise_date and
---   last_rise_pains (the third session of the latest such rise, and its three scores);
+--   last_rise_pains (the third session of the latest such rise, and its three scores),
+--   pains_before, pains_after (the scores of every attended session in course order, null where
+--   missing: element k is session number k's; null for a course with no attended session);
 --   all over the rows dated <= as_of
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
 --   'pct50' = >= 50 %), courses (which courses: 'all'; 'open' = while the stored course facts are up
@@ -138,9 +140,10 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             min(session_date) filter (where pain_before is not null) as baseline_date,
             arg_max_null(pain_before, row_order) filter (where pain_before is not null) as last_pain,
             max(session_date) filter (where pain_before is not null) as last_date,
-            -- pain_before of every attended session in course order (null where not scored): the
-            -- position in the list is the session number
-            list({'row_order': row_order, 'pain': pain_before, 'day': session_date}) as attended_list
+            -- pain_before (and pain_after) of every attended session in course order (null where not
+            -- scored): the position in the list is the session number
+            list({'row_order': row_order, 'pain': pain_before, 'day': session_date, 'pain_after': pain_after})
+                as attended_list
         from attended
         group by course_id
     ),
@@ -156,7 +159,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             list_transform(list_filter(attended_list, lambda a: a.pain is not null), lambda a: a.day) as scored_dates,
             list_transform(list_filter(attended_list, lambda a: a.pain is not null), lambda a: a.pain) as scored_pains,
             list_filter(list_transform(attended_list, lambda a, i: case when a.pain is not null then i end),
-                        lambda i: i is not null) as scored_numbers
+                        lambda i: i is not null) as scored_numbers,
+            list_transform(attended_list, lambda a: a.pain) as pains_before,
+            list_transform(attended_list, lambda a: a.pain_after) as pains_after
         from sorted_lists
     ),
 
@@ -181,7 +186,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             case when len(scored_pains) >= 3 then len(rise_starts) > 0 end as red_flag_rising,
             scored_dates[list_max(rise_starts) + 2] as last_rise_date,
             case when len(rise_starts) > 0
-                 then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains
+                 then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains,
+            pains_before,
+            pains_after
         from rises
     ),
 
@@ -274,7 +281,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             pr.latest_date,
             pr.red_flag_rising,
             pr.last_rise_date,
-            pr.last_rise_pains
+            pr.last_rise_pains,
+            pr.pains_before,
+            pr.pains_after
         from windowed as w
         left join row_facts as rf on rf.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
@@ -345,7 +354,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             pc.latest_date,
             pc.red_flag_rising,
             pc.last_rise_date,
-            pc.last_rise_pains
+            pc.last_rise_pains,
+            pc.pains_before,
+            pc.pains_after
         from per_course as pc
         left join main.patients as p on p.patient_id = pc.patient_id
     )

@@ -1,9 +1,11 @@
 -- filtered_courses: defines the table macros filtered_courses(...) and filtered_numbered_courses(...),
 -- used through `-- uses: filtered_courses`. Returns nothing itself.
--- filtered_numbered_courses returns filtered_courses' rows with one more column, course_no (see
--- numbered_course_summary.sql): the filtered queries that read session rows join them on it. It is
--- null on the rows of an open_courses table that does not have it (open_courses_cohort.sql, for the
--- cohort figures alone, which read no session row).
+-- filtered_numbered_courses returns filtered_courses' rows with three more columns: course_no (see
+-- numbered_course_summary.sql), on which the filtered queries that read session rows join them, and
+-- pains_before, pains_after (course_summary.sql: each attended session's scores in course order), which
+-- the queries by session number read instead of the session rows. course_no is null on the rows of an
+-- open_courses table that does not have it (open_courses_cohort.sql, for the cohort figures alone,
+-- which read no session row).
 -- filtered_courses returns the courses counted as of as_of (course_summary's columns, the relief rule
 -- applied) that pass every filter. They come from two places: the courses the stored facts settle
 -- as of as_of (settled_courses, read from the database), and `open_courses`, the table of the other
@@ -53,7 +55,7 @@ create or replace temp macro filtered_numbered_courses(
 create or replace temp macro filtered_courses(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
-    select * exclude (course_no)
+    select * exclude (course_no, pains_before, pains_after)
     from filtered_numbered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes,
                                    scope, relief_rule)
 );

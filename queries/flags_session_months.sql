@@ -11,25 +11,42 @@
 -- are up to date (every row in them is dated before as_of; a referral note counts when dated on or
 -- before it); the as-of date's month, still running, and every month while the facts are out of date,
 -- come from the session rows. So a network's 25 million sessions are not read for the trend.
+-- The stored months meet their course on its number (course_facts.sql's course_no), the months
+-- counted from the session rows on its id.
 -- uses: filtered_courses, session_month_counts
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 with courses as (
-    select course_id, referral_date
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                          $relief_rule)
+    select course_id, course_no, referral_date
+    from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                                   $sexes, $scope, $relief_rule)
+),
+
+-- the stored months meet their course on its number (an integer: a network has millions of them)
+stored as (
+    select c.course_id, m.month, m.attended, m.acute, m.numbness_sessions, c.referral_date
+    from main.course_months as m
+    join courses as c on c.course_no = m.course_no
+    where m.month < date_trunc('month', $as_of::date)::date
+      and course_facts_fresh()
+),
+
+-- the months counted from the session rows meet their course on its id
+live as (
+    select m.*, c.referral_date
+    from (
+        -- the running month from the session rows
+        select * from session_month_counts($as_of, date_trunc('month', $as_of::date), course_facts_fresh(), false)
+        union all
+        -- every month from the session rows, while the facts are out of date
+        select * from session_month_counts($as_of, '-infinity'::date, not course_facts_fresh(), false)
+    ) as m
+    join courses as c on c.course_id = m.course_id
 ),
 
 counts as (
-    select course_id, month, attended, acute, numbness_sessions
-    from main.course_months
-    where month < date_trunc('month', $as_of::date)::date
-      and course_facts_fresh()
+    select * from stored
     union all
-    -- the running month from the session rows
-    select * from session_month_counts($as_of, date_trunc('month', $as_of::date), course_facts_fresh(), false)
-    union all
-    -- every month from the session rows, while the facts are out of date
-    select * from session_month_counts($as_of, '-infinity'::date, not course_facts_fresh(), false)
+    select * from live
 ),
 
 -- a numbness session is referred when a note at or after it is dated on or before as_of, or the
@@ -43,9 +60,8 @@ per_course as (
         len(m.numbness_sessions) as numbness,
         len(list_filter(m.numbness_sessions, lambda s:
             coalesce(s.note_date <= $as_of::date, false)
-            or coalesce(c.referral_date > s.day and c.referral_date <= $as_of::date, false))) as numbness_referred
+            or coalesce(m.referral_date > s.day and m.referral_date <= $as_of::date, false))) as numbness_referred
     from counts as m
-    join courses as c on c.course_id = m.course_id
 ),
 
 -- one row per course and month (a course's month comes from one of the three parts only)

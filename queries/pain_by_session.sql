@@ -18,18 +18,29 @@
 --   last_session_shown (the last session number with shown = true; null when none is).
 -- params: the filter set (see filtered_courses.sql), $split ('none' | 'therapist' | 'diagnosis' |
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
--- uses: filtered_sessions
+-- The k-th attended session's scores are element k of each filtered course's pains_before and
+-- pains_after (course_summary.sql, stored with the course facts): a network's 24 million attended
+-- rows are unnested from the courses' lists instead of being read and joined to their courses.
+-- uses: filtered_courses
 -- uses: cohort_key
 -- reads: open_courses (see filtered_courses.sql)
-with attended as (
+with courses as (
     select
-        cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
-        course_id,
-        session_number,
-        pain_before,
-        pain_after
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where status = 'attended'
+        cohort_key($split, therapist, diagnosis, age_band, sex, site, start_month) as key,
+        pains_before,
+        pains_after
+    from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                                   $sexes, $scope, $relief_rule)
+    where len(pains_before) > 0
+),
+
+attended as (
+    select
+        key,
+        unnest(range(1, len(pains_before) + 1))::integer as session_number,
+        unnest(pains_before) as pain_before,
+        unnest(pains_after) as pain_after
+    from courses
 ),
 
 by_session as (

@@ -10,6 +10,8 @@
 -- chart over 25 million sessions reads a few million stored sums and the current week's rows.
 -- Also defines pain_sums(grain, as_of, low, wanted): the same sums from the session rows dated low ..
 -- as_of, when `wanted` (an expression that is true or false for the whole query).
+-- Stored sums are matched to their course by course number (course_facts.sql's course_no), the
+-- session rows' sums by course id.
 -- uses: filtered_courses, course_facts
 create or replace temp macro pain_sums(grain, as_of, low, wanted) as table (
     select
@@ -31,32 +33,36 @@ create or replace temp macro pain_periods(
     grain, as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
     with courses as (
-        select course_id, therapist as course_therapist, diagnosis, age_band, sex, site, start_month
-        from filtered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope,
-                              relief_rule)
+        select course_id, course_no, therapist as course_therapist, diagnosis, age_band, sex, site, start_month
+        from filtered_numbered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes,
+                                       scope, relief_rule)
     ),
 
+    -- the stored sums meet their course on its number (an integer: a network has millions of them)
     stored as (
-        select course_id, period_start, sessions, pain_sum, pain_sumsq
+        select course_no, period_start, sessions, pain_sum, pain_sumsq
         from main.course_pain_periods
         where period = grain
           and period_start < date_trunc(grain, as_of::date)::date
           and course_facts_fresh()
     ),
 
-    sums as (
-        select * from stored
-        union all
-        -- the running period from the session rows
+    -- the sums from the session rows meet their course on its id
+    live as (
+        -- the running period
         select * from pain_sums(grain, as_of, date_trunc(grain, as_of::date), course_facts_fresh())
         union all
-        -- every period from the session rows, while the facts are out of date
+        -- every period, while the facts are out of date
         select * from pain_sums(grain, as_of, '-infinity'::date, not course_facts_fresh())
     ),
 
     final as (
-        select c.*, p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
-        from sums as p
+        select c.* exclude (course_no), p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
+        from stored as p
+        join courses as c on c.course_no = p.course_no
+        union all
+        select c.* exclude (course_no), p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
+        from live as p
         join courses as c on c.course_id = p.course_id
     )
 

@@ -46,7 +46,7 @@ select * from final;
 -- facts built by another version of this refresh (another shape) are rebuilt whole
 update main.course_facts
 set source_print = null
-where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 4;
+where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 5;
 
 -- every course id not numbered yet gets the next numbers
 insert into main.course_numbers
@@ -78,27 +78,35 @@ delete from main.course_pain_periods
 where course_id in (select course_id from main.course_facts_todo)
    or course_id not in (select course_id from refresh_prints);
 
-insert into main.course_pain_periods
+insert into main.course_pain_periods by name
 select
-    coalesce(course_id, inferred_course_id) as course_id,
-    period.name as period,
-    date_trunc(period.name, session_date)::date as period_start,
-    count(*) as sessions,
-    sum(pain_before) as pain_sum,
-    sum(pain_before * pain_before) as pain_sumsq
-from main.sessions
-cross join (values ('week'), ('month')) as period(name)
-where status = 'attended'
-  and pain_before is not null
-  and coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
-group by all;
+    p.*,
+    n.course_no
+from (
+    select
+        coalesce(course_id, inferred_course_id) as course_id,
+        period.name as period,
+        date_trunc(period.name, session_date)::date as period_start,
+        count(*) as sessions,
+        sum(pain_before) as pain_sum,
+        sum(pain_before * pain_before) as pain_sumsq
+    from main.sessions
+    cross join (values ('week'), ('month')) as period(name)
+    where status = 'attended'
+      and pain_before is not null
+      and coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
+    group by all
+) as p
+join main.course_numbers as n on n.course_id = p.course_id;
 
 delete from main.course_months
 where course_id in (select course_id from main.course_facts_todo)
    or course_id not in (select course_id from refresh_prints);
 
-insert into main.course_months
-select * from session_month_counts(date '9999-12-31', '-infinity', true, true);
+insert into main.course_months by name
+select m.*, n.course_no
+from session_month_counts(date '9999-12-31', '-infinity', true, true) as m
+join main.course_numbers as n on n.course_id = m.course_id;
 
 update main.sessions
 set session_number = numbered.session_number, course_no = numbered.course_no
@@ -128,4 +136,4 @@ select
     (select count(*) from main.patients),
     (select count(*) from main.courses),
     (select count(*) from main.sessions),
-    4;
+    5;

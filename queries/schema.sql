@@ -135,7 +135,9 @@ create table if not exists course_facts (
     latest_date                date,
     red_flag_rising            boolean,
     last_rise_date             date,
-    last_rise_pains            integer[]
+    last_rise_pains            integer[],
+    pains_before               integer[],  -- pain_before of each attended session in course order (facts_version 5)
+    pains_after                integer[]   -- pain_after, likewise; the position is the session number
 );
 alter table course_facts add column if not exists course_no integer;
 -- the scored sessions' facts (facts_version 4), which the protocol-safety checks read
@@ -147,6 +149,10 @@ alter table course_facts add column if not exists latest_date date;
 alter table course_facts add column if not exists red_flag_rising boolean;
 alter table course_facts add column if not exists last_rise_date date;
 alter table course_facts add column if not exists last_rise_pains integer[];
+-- each attended session's scores in course order (facts_version 5), which the pain-by-session
+-- chart and the expected paths read instead of every session row
+alter table course_facts add column if not exists pains_before integer[];
+alter table course_facts add column if not exists pains_after integer[];
 
 -- a number for every course id ever stored, given once and never changed (refresh_course_facts.sql)
 create table if not exists course_numbers (
@@ -162,8 +168,10 @@ create table if not exists course_pain_periods (
     period_start  date,
     sessions      bigint,
     pain_sum      bigint,
-    pain_sumsq    bigint
+    pain_sumsq    bigint,
+    course_no     integer       -- the course's number (course_numbers; facts_version 5)
 );
+alter table course_pain_periods add column if not exists course_no integer;
 
 -- each course's attended sessions per calendar month, kept with course_facts (session_month_counts.sql
 -- says what each column holds; flags_session_months.sql reads them)
@@ -172,8 +180,10 @@ create table if not exists course_months (
     month              date,        -- the 1st
     attended           bigint,
     acute              bigint,
-    numbness_sessions  struct(day date, note_date date)[]
+    numbness_sessions  struct(day date, note_date date)[],
+    course_no          integer      -- the course's number (course_numbers; facts_version 5)
 );
+alter table course_months add column if not exists course_no integer;
 
 -- the courses whose facts refresh_course_facts.sql is rebuilding (empty outside its transaction)
 create table if not exists course_facts_todo (

@@ -20,13 +20,26 @@
 -- `left_out is not distinct from (case when completed then latest_pain end)`.
 -- macro params: as_of (date), relief_rule (the one `open_courses` was computed with), min_cohort
 --   (integer).
--- uses: trajectory_sessions
+-- uses: trajectory_sessions, filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
 create or replace temp macro expected_q75(as_of, relief_rule, min_cohort) as table (
-    with score_counts as materialized (
+    -- the completed courses' scores by session number, unnested from their lists (course_summary.sql's
+    -- pains_before: element k is session k's) rather than read from every attended session row
+    with completed_scores as (
+        select
+            diagnosis,
+            pain_band(first_session_pain_before) as baseline_band,
+            unnest(range(1, len(pains_before) + 1))::integer as session_number,
+            unnest(pains_before) as pain_before
+        from filtered_numbered_courses(as_of, null, null, []::varchar[], []::varchar[], []::varchar[],
+                                       []::varchar[], []::varchar[], null, relief_rule)
+        where completed and diagnosis is not null and pain_band(first_session_pain_before) is not null
+    ),
+
+    score_counts as materialized (
         select diagnosis, baseline_band, session_number, pain_before, count(*) as courses
-        from trajectory_sessions(as_of, relief_rule)
-        where completed and diagnosis is not null and baseline_band is not null and pain_before is not null
+        from completed_scores
+        where pain_before is not null
         group by diagnosis, baseline_band, session_number, pain_before
     ),
 

@@ -529,6 +529,84 @@ def test_the_scored_sessions_rises_and_latest_score_are_counted_by_hand_from_fac
         con.close()
 
 
+def test_the_score_lists_hold_each_attended_session_s_scores_in_course_order(tmp_path):
+    # g: the attended g1, g2 (no scores), g4 ... g9 (none); the cancelled g3 has no place in them.
+    # h: h2 (09:00) before h1 (10:00) on 03-01, then h3. m: the no-show m2's 9 is not an attended score.
+    path = build_db(tmp_path, SCORED_SESSIONS, SCORED_COURSES)
+    con = db.connect(path, read_only=True)
+    try:
+        stored = {course: (before, after) for course, before, after in con.execute(
+            "select course_id, pains_before, pains_after from course_facts order by course_id").fetchall()}
+        assert stored == {
+            "g": ([5, None, 6, 7, 4, 5, 8, None], [4, None, 5, 6, 3, 4, 6, None]),
+            "h": ([6, 3, 7], [5, 2, 6]),
+            "k": ([5, 5, 6], [5, 4, 5]),
+            "m": ([4, None], [4, None]),
+        }
+        # as of 03-06 course g is open: its lists are made from its rows up to that day
+        [g] = [r for r in metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 6))).to_pylist() if r["course_id"] == "g"]
+        assert (g["pains_before"], g["pains_after"]) == ([5, None, 6, 7, 4], [4, None, 5, 6, 3])
+    finally:
+        con.close()
+
+
+PATH_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+q1a,p11,q1,2026-03-01,Alder,attended,8,6
+q1b,p11,q1,2026-03-02,Alder,attended,6,5
+q1c,p11,q1,2026-03-03,Alder,attended,5,4
+q2a,p12,q2,2026-03-01,Alder,attended,7,6
+q2b,p12,q2,2026-03-02,Alder,attended,,
+q2c,p12,q2,2026-03-03,Alder,attended,3,2
+q3a,p13,q3,2026-03-01,Birch,attended,9,8
+q3b,p13,q3,2026-03-02,Birch,cancelled,,
+q3c,p13,q3,2026-03-03,Birch,attended,4,3
+q3d,p13,q3,2026-03-04,Birch,attended,2,2
+q4a,p14,q4,2026-03-01,Birch,attended,8,8
+q4b,p14,q4,2026-03-02,Birch,attended,7,7
+"""
+PATH_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+q1,p11,2026-03-01,3
+q2,p12,2026-03-01,3
+q3,p13,2026-03-01,3
+q4,p14,2026-03-01,3
+"""
+PATH_PATIENTS = """
+patient_id,birth_year,sex,diagnosis,site
+p11,1970,F,disc_herniation,North
+p12,1971,M,disc_herniation,North
+p13,1972,F,disc_herniation,South
+p14,1973,M,disc_herniation,South
+"""
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["stored lists", "lists from the rows"])
+def test_the_expected_path_is_the_75th_percentile_of_the_completed_courses_scores(tmp_path, trusted):
+    # q1, q2, q3 completed (three attended days each), all disc_herniation, baseline 8, 7, 9: severe.
+    # Their scores by session number (q3's cancelled booking has no number; q2's second is unscored):
+    #   1: 7, 8, 9 -> rank (3 - 1) x 0.75 = 1.5 -> 8 + 0.5 x 1 = 8.5
+    #   2: 4, 6    -> rank 0.75               -> 4 + 0.75 x 2 = 5.5
+    #   3: 2, 3, 5 -> rank 1.5                -> 3 + 0.5 x 2 = 4.0
+    # Decoy: q4 (8, 7) is not completed; counted, session 1 would give 8.25 and session 2 6.5.
+    path = build_db(tmp_path, PATH_SESSIONS, PATH_COURSES, PATH_PATIENTS)
+    if not trusted:
+        con = duckdb.connect(str(path))
+        con.execute("update course_facts_state set facts_version = 0")
+        con.close()
+    filters = Filters(as_of=dt.date(2026, 3, 31))
+    con = db.connect(path, read_only=True)
+    try:
+        assert facts.fresh(con) is trusted
+        paths = metrics.expected_paths(con, filters.with_(settings=filters.settings.with_(min_cohort=1))).to_pylist()
+    finally:
+        con.close()
+    whole_group = sorted((r["session_number"], r["similar_courses"], r["courses_at_session"], r["expected_q75_pain"])
+                         for r in paths if r["left_out"] is None)
+    assert whole_group == [(1, 3, 3, 8.5), (2, 3, 2, 5.5), (3, 3, 3, 4.0)]
+    assert {(r["diagnosis"], r["baseline_band"]) for r in paths} == {("disc_herniation", "severe")}
+
+
 def test_the_cohort_figures_from_the_open_courses_cohort_columns_are_those_of_the_whole_table(clinic):
     # metrics --json computes the open courses with only the columns the cohort figures read; a
     # column left out would be null for the open courses and change a figure. As of 03-03 course a

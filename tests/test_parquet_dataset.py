@@ -342,3 +342,50 @@ def test_a_dataset_exported_before_the_monthly_counts_opens_and_counts_from_its_
     attended = {str(r["month"])[:7]: r["of_count"] for r in found["dataset"] if r["flag"] == "acute"}
     # attended: n0 in February; n1, n2, l1, s1, u1, x1 in March (the no-show s2 is not)
     assert attended == {"2026-02": 1, "2026-03": 6, "NaT": 7}              # NaT: all months
+
+
+def _drop_columns(folder, table: str, columns: tuple[str, ...]) -> None:
+    """Rewrites a table's files of the dataset at `folder` without `columns`, as an older export wrote them."""
+    import pyarrow.parquet as pq
+
+    for name in json.loads((folder / "dataset.json").read_text())["tables"][table]["files"]:
+        file = folder / name
+        kept = pq.read_table(file).drop_columns(list(columns))
+        file.chmod(0o600)
+        pq.write_table(kept, file)
+
+
+def test_a_dataset_exported_before_the_score_lists_opens_and_reads_its_pain_from_the_sessions(tmp_path):
+    source = build_db(tmp_path / "source", SESSIONS, COURSES, PATIENTS)
+    raw = duckdb.connect(str(source))        # facts from the refresh before the score lists (version 4)
+    raw.execute("update course_facts_state set facts_version = 4")
+    raw.close()
+    folder = tmp_path / "older-dataset"
+    dataset.export(source, folder, ensure_facts=False)
+    _drop_columns(folder, "course_facts", ("pains_before", "pains_after"))
+    _drop_columns(folder, "course_pain_periods", ("course_no",))
+    filters = Filters(as_of=dt.date(2026, 3, 20))
+    found = {}
+    for name, path in (("file", source), ("dataset", folder)):
+        con = db.connect(path, read_only=True)
+        try:
+            assert facts.fresh(con) is False
+            table = metrics.open_courses(con, filters)
+            found[name] = [db.records(con, query, open_courses=table, **filters.params(), split="none")
+                           for query in ("pain_by_session", "pain_by_month")]
+        finally:
+            con.close()
+    assert found["dataset"] == found["file"]
+    by_session, by_month = found["dataset"]
+    # first sessions as of 03-20, one per course: n0 5, n1 8, s1 6, u1 7, x1 9 -> mean 35 / 5 = 7
+    first = by_session[0]
+    assert (first["session_number"], first["courses_attended"], first["mean_pain_before"]) == (1, 5, 7.0)
+
+
+def test_a_dataset_missing_a_column_of_the_data_itself_is_refused_as_damaged(tmp_path):
+    source = build_db(tmp_path / "source", SESSIONS, COURSES, PATIENTS)
+    folder = tmp_path / "damaged"
+    dataset.export(source, folder)
+    _drop_columns(folder, "patients", ("diagnosis",))
+    with pytest.raises(db.NotADatabase, match="no column diagnosis"):
+        dataset.connect(folder)
