@@ -317,6 +317,19 @@ def test_every_page_opens_on_a_dataset_without_an_error(page_db, tmp_path, monke
         assert not [e.value for e in at.error if "could not be read" in e.value], (title, [e.value for e in at.error])
 
 
+def read_untrusted(source, folder, read) -> dict:
+    """read(con) on the database file and on its dataset, each with facts nothing trusts."""
+    found = {}
+    for name, path in (("file", source), ("dataset", folder)):
+        con = db.connect(path, read_only=True)
+        try:
+            assert facts.fresh(con) is False
+            found[name] = read(con)
+        finally:
+            con.close()
+    return found
+
+
 def test_a_dataset_exported_before_the_monthly_counts_opens_and_counts_from_its_sessions(tmp_path):
     source = build_db(tmp_path / "source", SESSIONS, COURSES, PATIENTS)
     raw = duckdb.connect(str(source))        # facts from the refresh before course_months (version 3)
@@ -330,14 +343,7 @@ def test_a_dataset_exported_before_the_monthly_counts_opens_and_counts_from_its_
     manifest_file.chmod(0o600)
     manifest_file.write_text(json.dumps(manifest))
     filters = Filters(as_of=dt.date(2026, 3, 31))
-    found = {}
-    for name, path in (("file", source), ("dataset", folder)):
-        con = db.connect(path, read_only=True)
-        try:
-            assert facts.fresh(con) is False
-            found[name] = flags.months(flags.reader(con, filters)).to_dict("records")
-        finally:
-            con.close()
+    found = read_untrusted(source, folder, lambda con: flags.months(flags.reader(con, filters)).to_dict("records"))
     assert found["dataset"] == found["file"]
     attended = {str(r["month"])[:7]: r["of_count"] for r in found["dataset"] if r["flag"] == "acute"}
     # attended: n0 in February; n1, n2, l1, s1, u1, x1 in March (the no-show s2 is not)
@@ -365,16 +371,13 @@ def test_a_dataset_exported_before_the_score_lists_opens_and_reads_its_pain_from
     _drop_columns(folder, "course_facts", ("pains_before", "pains_after"))
     _drop_columns(folder, "course_pain_periods", ("course_no",))
     filters = Filters(as_of=dt.date(2026, 3, 20))
-    found = {}
-    for name, path in (("file", source), ("dataset", folder)):
-        con = db.connect(path, read_only=True)
-        try:
-            assert facts.fresh(con) is False
-            table = metrics.open_courses(con, filters)
-            found[name] = [db.records(con, query, open_courses=table, **filters.params(), split="none")
-                           for query in ("pain_by_session", "pain_by_month")]
-        finally:
-            con.close()
+
+    def pain(con):
+        table = metrics.open_courses(con, filters)
+        return [db.records(con, query, open_courses=table, **filters.params(), split="none")
+                for query in ("pain_by_session", "pain_by_month")]
+
+    found = read_untrusted(source, folder, pain)
     assert found["dataset"] == found["file"]
     by_session, by_month = found["dataset"]
     # first sessions as of 03-20, one per course: n0 5, n1 8, s1 6, u1 7, x1 9 -> mean 35 / 5 = 7
