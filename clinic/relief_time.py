@@ -1,7 +1,8 @@
 """Time to relief: a Kaplan–Meier curve of the attended sessions (or days) until a course first
 reaches relief, by cohort, with the median and its 95 % interval.
 
-Definitions (queries/relief_time_courses.sql gives the per-course facts):
+Definitions (queries/relief_time_rows.sql gives the per-course facts, relief_time_counts.sql counts
+the courses by time):
 - b0 is the pain before the course's first attended session. Relief at attended session k means the
   pain after session k meets the relief rule in use against b0 (pct30: 10 × (b0 − a_k) ≥ 3 × b0;
   points2: b0 − a_k ≥ 2; pct50: 2 × (b0 − a_k) ≥ b0; integers compared exactly). The time is the
@@ -17,21 +18,22 @@ Definitions (queries/relief_time_courses.sql gives the per-course facts):
   before a start date given in courses.csv). The time is the relief session's day; a course without
   relief is censored at its last attended day, the last day its pain was seen.
 
-The curve is statsmodels' SurvfuncRight (Kaplan–Meier, Greenwood's standard error). The pointwise
-95 % interval of survival uses the log-log transform (log(−log S) ± z·se / (S·|log S|)), the same
-transform statsmodels' quantile_ci uses for the median's interval, so the two agree: the median's
-interval holds the times whose pointwise interval contains 50 %.
+The curve is the Kaplan–Meier estimate with Greenwood's standard error, and the median with its
+95 % interval, computed as statsmodels' SurvfuncRight, quantile and quantile_ci compute them, but from
+the count of courses at each time (a network's millions of courses come back from DuckDB as a few
+thousand counts; SurvfuncRight's frequency weights would change the standard error to Tsiatis'). The
+tests check the two agree to the last digit. The pointwise 95 % interval of survival uses the log-log
+transform (log(−log S) ± z·se / (S·|log S|)), the same transform quantile_ci uses for the median's
+interval, so the two agree: the median's interval holds the times whose pointwise interval contains
+50 %.
 """
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from statsmodels.duration.survfunc import SurvfuncRight
-
 from clinic import db, metrics
 from clinic.filters import COHORT_FIELDS, Filters
 
@@ -43,12 +45,14 @@ UNITS = {   # unit: (event time column, censoring time column)
 STEP_FIELDS = ("at_risk", "events", "censored", "survival", "ci_low", "ci_high")
 
 
-def course_rows(con, filters: Filters, by: str | None = None, table: pa.Table | None = None) -> pd.DataFrame:
-    """The per-course facts of queries/relief_time_courses.sql for the filters (key null without `by`)."""
+def course_counts(con, filters: Filters, by: str | None, unit: str, table: pa.Table | None = None) -> pd.DataFrame:
+    """The matching courses counted by key, curve status, time in `unit` and relief
+    (queries/relief_time_counts.sql; key null without `by`)."""
     if by is not None and by not in COHORT_FIELDS:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(COHORT_FIELDS)}")
     table = metrics.open_courses(con, filters) if table is None else table
-    return db.frame(con, "relief_time_courses", open_courses=table, group=by or "none", **filters.params())
+    return db.frame(con, "relief_time_counts", open_courses=table, group=by or "none", unit=unit,
+                    **filters.params())
 
 
 def _loglog_interval(survival: float, se: float) -> tuple[float | None, float | None]:
@@ -68,41 +72,77 @@ def _number(value):
     return int(value) if float(value).is_integer() else float(value)
 
 
-def km(times, events) -> dict:
-    """The Kaplan–Meier curve of (time, event) pairs: steps at every time where a course had relief or
-    was censored, with the courses at risk just before it, and the median with its 95 % interval.
+def _kaplan_meier(n: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Survival and its standard error (Greenwood) after each time with an event, from the courses at
+    risk (n) and with relief (d) there: statsmodels' _calc_survfunc_right without weights, step by step."""
+    n, d = n.astype(np.float64), d.astype(np.float64)
+    sp = 1 - d / n
+    tiny = sp < 1e-16
+    sp[tiny] = 1e-16
+    sp = np.exp(np.cumsum(np.log(sp)))
+    sp[tiny] = 0
+    denom = np.clip(n * (n - d), 1e-12, np.inf)
+    se = d / denom
+    se[(n == d) | (n == 0)] = np.nan
+    se = np.sqrt(np.cumsum(se))
+    finite = np.isfinite(se) | (sp != 0)
+    se[finite] *= sp[finite]
+    se[~finite] = np.nan
+    return sp, se
+
+
+def _median_ci(times: np.ndarray, sp: np.ndarray, se: np.ndarray) -> tuple[float, float]:
+    """The 95 % interval of the median on the log-log scale, as statsmodels' quantile_ci(0.5)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (np.log(-np.log(sp)) - np.log(-np.log(0.5))) / ((-1 / (sp * np.log(sp))) * se)
+    inside = np.flatnonzero(np.abs(r) <= Z_95)
+    if len(inside) == 0:
+        return np.nan, np.nan
+    high = np.inf if inside[-1] == len(times) - 1 else times[inside[-1] + 1]
+    return times[inside[0]], high
+
+
+def km(times, events, courses=None) -> dict:
+    """The Kaplan–Meier curve of (time, event) pairs, each standing for `courses` courses (one each
+    when not given): steps at every time where a course had relief or was censored, with the courses
+    at risk just before it, and the median with its 95 % interval.
 
     Returns {"steps": [{"time", "at_risk", "events", "censored", "survival", "ci_low", "ci_high"}],
     "median", "median_ci_low", "median_ci_high"} (None where not reached)."""
     times = np.asarray(times, dtype=np.int64)
     events = np.asarray(events, dtype=np.int64)
+    courses = np.ones(len(times), dtype=np.int64) if courses is None else np.asarray(courses, dtype=np.int64)
     empty = {"steps": [], "median": None, "median_ci_low": None, "median_ci_high": None}
-    if len(times) == 0:
+    if courses.sum() == 0:
         return empty
-    fit = SurvfuncRight(times, events)
-    by_time = {int(t): (float(s), float(se)) for t, s, se in zip(fit.surv_times, fit.surv_prob, fit.surv_prob_se)}
     # each distinct time once: how many courses end there, how many of them with relief, how many before it
-    distinct, at, ending = np.unique(times, return_inverse=True, return_counts=True)
-    relieved = np.bincount(at, weights=events, minlength=len(distinct)).astype(np.int64)
-    before = np.cumsum(ending) - ending
+    distinct, at = np.unique(times, return_inverse=True)
+    ending = np.bincount(at, weights=courses, minlength=len(distinct)).astype(np.int64)
+    relieved = np.bincount(at, weights=events * courses, minlength=len(distinct)).astype(np.int64)
+    ending_kept = ending > 0
+    distinct, ending, relieved = distinct[ending_kept], ending[ending_kept], relieved[ending_kept]
+    at_risk = int(ending.sum()) - (np.cumsum(ending) - ending)
+    with_event = relieved > 0
+    event_times = distinct[with_event]
+    sp, se = _kaplan_meier(at_risk[with_event], relieved[with_event])
+    by_time = {int(t): (float(s), float(e)) for t, s, e in zip(event_times, sp, se)}
     steps, survival, interval = [], 1.0, (1.0, 1.0)
-    for t, n_end, n_relieved, n_before in zip(distinct, ending, relieved, before):
+    for t, n_end, n_relieved, n_risk in zip(distinct, ending, relieved, at_risk):
         if int(t) in by_time:
-            survival, se = by_time[int(t)]
-            interval = _loglog_interval(survival, se)
+            survival, error = by_time[int(t)]
+            interval = _loglog_interval(survival, error)
         steps.append({
             "time": int(t),
-            "at_risk": int(len(times) - n_before),
+            "at_risk": int(n_risk),
             "events": int(n_relieved),
             "censored": int(n_end - n_relieved),
             "survival": survival,
             "ci_low": interval[0],
             "ci_high": interval[1],
         })
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        median = fit.quantile(0.5)
-        low, high = fit.quantile_ci(0.5) if len(fit.surv_times) else (np.nan, np.nan)
+    below = np.flatnonzero(sp < 0.5)                      # statsmodels' quantile(0.5): a strict inequality
+    median = event_times[below[0]] if len(below) else np.nan
+    low, high = _median_ci(event_times, sp, se) if len(event_times) else (np.nan, np.nan)
     low, high = float(low), float(high)
     unanswered = math.isnan(low) and math.isnan(high)
     median, low, high = _number(median), _number(low), _number(high)
@@ -113,23 +153,22 @@ def km(times, events) -> dict:
 
 
 def block(frame: pd.DataFrame, key, unit: str, min_cohort: int) -> dict:
-    """One group's JSON block: counts, the steps (`sessions` or `days`) and the median."""
-    event_col, censor_col = UNITS[unit]
-    counted = (frame.curve_status == "counted").to_numpy(dtype=bool)    # only the two columns are picked out
-    event = frame[event_col][counted]
-    relieved = event.notna().to_numpy()
-    times = np.where(relieved, event.fillna(0).to_numpy(dtype="int64"),
-                     frame[censor_col][counted].to_numpy(dtype="int64"))
-    curve = km(times, relieved.astype("int64"))
+    """One group's JSON block (relief_time_counts rows): counts, the steps (`sessions` or `days`) and
+    the median."""
+    status = frame.curve_status.to_numpy(dtype=object)
+    courses = frame.courses.to_numpy(dtype="int64")
+    counted = status == "counted"
+    relieved = frame.relieved.to_numpy(dtype=bool)[counted]
+    curve = km(frame.time[counted].to_numpy(dtype="int64"), relieved.astype("int64"), courses[counted])
     steps = [{unit: s["time"], **{f: s[f] for f in STEP_FIELDS}} for s in curve["steps"]]
-    courses = int(counted.sum())
+    on_curve = int(courses[counted].sum())
     return {
         "key": key,
-        "courses": courses,
-        "relieved": int(relieved.sum()),
-        "not_assessable": int((frame.curve_status == "not_assessable").sum()),
-        "no_attended_session": int((frame.curve_status == "no_attended_session").sum()),
-        "too_few": bool(courses < min_cohort),
+        "courses": on_curve,
+        "relieved": int(courses[counted][relieved].sum()),
+        "not_assessable": int(courses[status == "not_assessable"].sum()),
+        "no_attended_session": int(courses[status == "no_attended_session"].sum()),
+        "too_few": bool(on_curve < min_cohort),
         f"median_{unit}": curve["median"],
         "median_ci_low": curve["median_ci_low"],
         "median_ci_high": curve["median_ci_high"],
@@ -150,7 +189,7 @@ def report(con, filters: Filters, by: str | None = None, unit: str = "sessions",
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}; use sessions or days")
     table = metrics.open_courses(con, filters) if table is None else table
-    rows = course_rows(con, filters, by, table)       # every matching course once, with its group's key
+    rows = course_counts(con, filters, by, unit, table)    # the matching courses counted, with their group's key
     groups = []
     if by:
         keys = [_key(k) for k in rows.key]

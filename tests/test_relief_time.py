@@ -168,3 +168,52 @@ def test_the_relief_rule_in_use_decides_the_time(clinic):
     # S(1) = 1 − 2/7 = 5/7; S(2) = 5/7 × 3/4 = 15/28 (0.536, not below one half); S(3) = 15/28 × 1/2 = 15/56
     assert [s["survival"] for s in birch["steps"]] == pytest.approx([5 / 7, 15 / 28, 15 / 56, 15 / 56], abs=1e-12)
     assert birch["median_sessions"] == 3
+
+
+# ---------------------------------------------------------------- the curve from counts against statsmodels
+
+from hypothesis import given, settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def statsmodels_curve(times, events) -> dict:
+    """What statsmodels' SurvfuncRight gives for one row per course: the reference km() must match."""
+    import warnings
+
+    import numpy as np
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    fit = SurvfuncRight(np.asarray(times, dtype=float), np.asarray(events, dtype=float))
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = fit.quantile_ci(0.5) if len(fit.surv_times) else (np.nan, np.nan)
+        median = fit.quantile(0.5)
+    return {"times": [int(t) for t in fit.surv_times], "survival": list(fit.surv_prob),
+            "se": list(fit.surv_prob_se), "median": median, "low": float(low), "high": float(high)}
+
+
+courses_strategy = st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.integers(1, 40)), min_size=1, max_size=25)
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(courses_strategy)
+def test_the_curve_from_counted_courses_is_statsmodels_curve_of_the_courses_one_by_one(counted):
+    import numpy as np
+
+    times = [t for t, _, n in counted for _ in range(n)]
+    events = [int(e) for _, e, n in counted for _ in range(n)]
+    expected = statsmodels_curve(times, events)
+    got = relief_time.km([t for t, _, _ in counted], [int(e) for _, e, _ in counted], [n for _, _, n in counted])
+    event_steps = [s for s in got["steps"] if s["events"] > 0]
+    assert [s["time"] for s in event_steps] == expected["times"]
+    assert [s["survival"] for s in event_steps] == expected["survival"]           # the same to the last digit
+    for step, se, survival in zip(event_steps, expected["se"], expected["survival"]):
+        assert (step["ci_low"], step["ci_high"]) == relief_time._loglog_interval(survival, se)
+    median = expected["median"]
+    assert got["median"] == (None if np.isnan(median) else int(median))
+    low, high = expected["low"], expected["high"]
+    if not (np.isnan(low) and np.isnan(high)):
+        assert got["median_ci_low"] == (None if not np.isfinite(low) else int(low))
+        assert got["median_ci_high"] == (None if not np.isfinite(high) else int(high))
+    assert sum(s["events"] + s["censored"] for s in got["steps"]) == len(times)
+    assert got["steps"][0]["at_risk"] == len(times)
