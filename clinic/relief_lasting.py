@@ -69,14 +69,17 @@ def quartiles(values) -> dict:
 
 
 def drop_kept(frame: pd.DataFrame, min_cohort: int) -> dict:
-    """The "does the first-session drop last until the next visit" block from relief_lasting_courses rows."""
+    """The "does the first-session drop last until the next visit" block from relief_lasting_courses
+    rows (each standing for `courses` courses)."""
     relieved = frame.loc[frame.first_session_relief.fillna(False).astype(bool)]
-    no_second = relieved.loc[relieved.second_session_date.isna()]
-    second_unscored = relieved.loc[relieved.second_session_date.notna() & relieved.pain_before_2.isna()]
-    paired = relieved.loc[relieved.pain_before_2.notna()]
-    b1 = paired.pain_before_1.to_numpy(dtype="int64")
-    a1 = paired.pain_after_1.to_numpy(dtype="int64")
-    b2 = paired.pain_before_2.to_numpy(dtype="int64")
+    courses = relieved.courses.to_numpy(dtype="int64")
+    second = relieved.second_session.to_numpy(dtype=bool)
+    scored = relieved.pain_before_2.notna().to_numpy(dtype=bool)
+    paired = relieved.loc[scored]
+    # each course once: the counted rows repeated by their counts
+    b1 = np.repeat(paired.pain_before_1.to_numpy(dtype="int64"), courses[scored])
+    a1 = np.repeat(paired.pain_after_1.to_numpy(dtype="int64"), courses[scored])
+    b2 = np.repeat(paired.pain_before_2.to_numpy(dtype="int64"), courses[scored])
     shares = (b1 - b2) / (b1 - a1)
     # where pain stood at the next visit, by exact integer comparison: the whole drop stayed when
     # b2 <= a1, else pain returned when b2 >= b1, else part of the drop stayed
@@ -85,11 +88,11 @@ def drop_kept(frame: pd.DataFrame, min_cohort: int) -> dict:
     counts = {"whole": int(whole.sum()), "returned": int(returned.sum()), "part": int((~whole & ~returned).sum())}
     share = quartiles(shares)
     return {
-        "relieved_courses": int(len(relieved)),
-        "courses": int(len(paired)),
-        "no_second_session": int(len(no_second)),
-        "second_score_missing": int(len(second_unscored)),
-        "too_few": bool(len(paired) < min_cohort),
+        "relieved_courses": int(courses.sum()),
+        "courses": int(len(b1)),
+        "no_second_session": int(courses[~second].sum()),
+        "second_score_missing": int(courses[second & ~scored].sum()),
+        "too_few": bool(len(b1) < min_cohort),
         "share_kept": {"median": share["median"], "q1": share["q1"], "q3": share["q3"]},
         "pain_before_1": mean_interval(b1),
         "pain_after_1": mean_interval(a1),

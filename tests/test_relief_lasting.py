@@ -135,3 +135,28 @@ def test_a_therapist_sees_only_the_courses_they_treat(clinic):
     assert report["drop_kept"]["share_kept"] == {"median": None, "q1": None, "q3": None}
     assert [g["courses"] for g in report["sustained_by_adherence"]] == [0, 0]
     assert [g["responder_rate"] for g in report["sustained_by_adherence"]] == [None, None]
+
+
+def test_counted_rows_count_each_course_they_stand_for():
+    # b1 8 -> a1 4, b2 6 on 3 courses: share (8 - 6) / (8 - 4) = 0.5 each, part kept;
+    # b1 6 -> a1 2, b2 2 on 1 course: share 1, the whole drop kept;
+    # 2 courses with a second session but no score there, 4 with no second session yet.
+    # Shares 0.5, 0.5, 0.5, 1: median 0.5, q1 0.5, q3 0.5 + 0.25 x 0.5 = 0.625 (linear, numpy's default).
+    import pandas as pd
+
+    rows = pd.DataFrame({
+        "first_session_relief": [True, True, True, True],
+        "pain_before_1": [8, 6, 8, 7],
+        "pain_after_1": [4, 2, 4, 3],
+        "pain_before_2": pd.array([6, 2, None, None], dtype="Int32"),
+        "second_session": [True, True, True, False],
+        "courses": [3, 1, 2, 4],
+    })
+    drop = relief_lasting.drop_kept(rows, min_cohort=5)
+    assert (drop["relieved_courses"], drop["courses"], drop["no_second_session"], drop["second_score_missing"]) \
+        == (10, 4, 4, 2)
+    assert drop["share_kept"] == pytest.approx({"median": 0.5, "q1": 0.5, "q3": 0.625})
+    assert drop["outcomes"] == {"whole": 1, "part": 3, "returned": 0}
+    assert drop["pain_before_1"]["mean"] == pytest.approx(7.5)          # (3 x 8 + 6) / 4
+    assert drop["pain_before_2"]["mean"] == pytest.approx(5.0)          # (3 x 6 + 2) / 4
+    assert drop["too_few"] is True                                       # 4 paired courses, fewer than 5
