@@ -34,6 +34,7 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
 from clinic import db, metrics
 from clinic.filters import COHORT_FIELDS, Filters
 

@@ -1,6 +1,6 @@
 -- casemix_patterns: the courses that pass the filters and whose outcome can be judged, counted by
 -- unit, outcome and the case-mix model's inputs (its covariate patterns): a network's millions of
--- courses come back as a few thousand rows, and clinic/casemix.py fits and compares on the counts.
+-- courses come back as some tens of thousands of rows, on which clinic/casemix.py fits and compares.
 -- returns: unit (the course's therapist, or its site when $by is 'site'; null when it has none),
 --   outcome (first_session_relief when $measure is 'relief', else responder_30; never null),
 --   baseline_pain, diagnosis, age_band, sex, doctor_conclusion, first_acute (as in casemix_courses.sql),
