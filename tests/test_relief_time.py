@@ -41,8 +41,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from statsmodels.duration.survfunc import SurvfuncRight
 
 from clinic import db, metrics, relief_time
 from clinic.filters import Filters
@@ -172,17 +178,8 @@ def test_the_relief_rule_in_use_decides_the_time(clinic):
 
 # ---------------------------------------------------------------- the curve from counts against statsmodels
 
-from hypothesis import given, settings as hypothesis_settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
 def statsmodels_curve(times, events) -> dict:
     """What statsmodels' SurvfuncRight gives for one row per course: the reference km() must match."""
-    import warnings
-
-    import numpy as np
-    from statsmodels.duration.survfunc import SurvfuncRight
-
     fit = SurvfuncRight(np.asarray(times, dtype=float), np.asarray(events, dtype=float))
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -198,8 +195,6 @@ courses_strategy = st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.inte
 @hypothesis_settings(max_examples=150, deadline=None)
 @given(courses_strategy)
 def test_the_curve_from_counted_courses_is_statsmodels_curve_of_the_courses_one_by_one(counted):
-    import numpy as np
-
     times = [t for t, _, n in counted for _ in range(n)]
     events = [int(e) for _, e, n in counted for _ in range(n)]
     expected = statsmodels_curve(times, events)
