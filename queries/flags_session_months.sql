@@ -78,10 +78,13 @@ month_totals as (
     group by month
 ),
 
-course_totals as (
-    select course_id, bool_or(acute > 0) as any_acute, bool_or(numbness > 0) as any_numbness
-    from per_course
-    group by course_id
+-- the courses with any flagged session: only the course-months with one are grouped
+acute_flagged as (
+    select distinct course_id from per_course where acute > 0
+),
+
+numbness_flagged as (
+    select distinct course_id from per_course where numbness > 0
 ),
 
 session_months as (
@@ -91,9 +94,9 @@ session_months as (
         null::date,
         coalesce((select sum(attended) from month_totals), 0),
         coalesce((select sum(acute) from month_totals), 0),
-        (select count(*) filter (where any_acute) from course_totals),
+        (select count(*) from acute_flagged),
         coalesce((select sum(numbness) from month_totals), 0),
-        (select count(*) filter (where any_numbness) from course_totals),
+        (select count(*) from numbness_flagged),
         coalesce((select sum(numbness_referred) from month_totals), 0)
 ),
 

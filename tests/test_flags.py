@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pandas as pd
 import pytest
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
 
@@ -171,8 +172,6 @@ def test_wilson_interval_matches_the_formula():
 @pytest.mark.parametrize("by_id_most", [5_000, 1])
 def test_a_list_of_courses_gets_its_flags_in_its_own_order_asked_by_id_or_from_every_course(clinic, monkeypatch,
                                                                                           by_id_most):
-    import pandas as pd
-
     monkeypatch.setattr(flags, "BY_ID_MOST", by_id_most)     # 1: the two courses are read from all the flags
     filters = Filters(as_of=dt.date.fromisoformat(AS_OF))
     con = db.connect(clinic, read_only=True)
@@ -230,3 +229,50 @@ def test_a_january_numbness_session_counts_as_referred_from_the_day_its_note_or_
         assert got[("acute", "2026-01")][:2] == (0, 4), as_of
         if as_of != "2026-02-01":
             assert got[("numbness", "2026-02")][:2] == (0, 1), as_of
+
+
+# --- courses with a flagged session: a course flagged in two months counts once -----------------
+
+TWO_MONTH_PATIENTS = """
+patient_id,birth_year,sex,diagnosis
+q1,1970,F,other
+q2,1971,M,other
+q3,1972,F,other
+"""
+TWO_MONTH_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,numbness,acute_inflammation
+s1,q1,n1,2026-01-05,Birch,attended,true,true
+s2,q1,n1,2026-01-06,Birch,attended,true,false
+s3,q1,n1,2026-02-03,Birch,attended,true,true
+t1,q2,n2,2026-01-07,Birch,attended,false,false
+t2,q2,n2,2026-02-04,Birch,cancelled,true,true
+u1,q3,n3,2026-02-05,Birch,attended,false,true
+u2,q3,n3,2026-02-20,Birch,attended,true,false
+"""
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored months", "from the session rows"])
+def test_a_course_flagged_in_two_months_is_one_flagged_course_in_all_months(tmp_path, stored):
+    # As of 02-10 (January stored with the facts, February still running):
+    #   acute: s1 (Jan), s3 and u1 (Feb) = 3 sessions; courses n1 (both months) and n3 = 2, not 3.
+    #   numbness: s1 s2 (Jan), s3 (Feb) = 3 sessions; course n1 alone = 1, not 2 or 3.
+    #   Decoys: t2 is cancelled (acute and numbness), u2 is after the as-of date.
+    #   Attended: n1 3, n2 1 (t1), n3 1 (u1) = 5; January 3, February 2.
+    from query_support import build_db
+
+    path = build_db(tmp_path, TWO_MONTH_SESSIONS, None, TWO_MONTH_PATIENTS)
+    if not stored:
+        con = duckdb.connect(str(path))
+        con.execute("delete from course_facts_state")           # nothing stored is trusted
+        con.close()
+    con = db.connect(path, read_only=True)
+    try:
+        months = flags.months(flags.reader(con, Filters(as_of=dt.date(2026, 2, 10))))
+    finally:
+        con.close()
+    got = {(r.flag, "all" if pd.isna(r.month) else str(r.month)[:7]): (r.flagged, r.of_count, r.courses_flagged)
+           for r in months.loc[months.flag.isin(["acute", "numbness"])].itertuples()}
+    assert got == {
+        ("acute", "2026-01"): (1, 3, 1), ("acute", "2026-02"): (2, 2, 2), ("acute", "all"): (3, 5, 2),
+        ("numbness", "2026-01"): (2, 3, 1), ("numbness", "2026-02"): (1, 2, 1), ("numbness", "all"): (3, 5, 1),
+    }
