@@ -15,18 +15,20 @@ with new_courses as (
 ),
 
 final as (
+    -- the site (patients file) of the rows listed
     select
-        patient_id,
-        gap_days,
-        previous_course_id,
-        previous_last_date,
-        course_id,
-        first_row_date,
-        therapist,
-        site,
-        sessions_attended,
-        in_courses_file
-    from new_courses
+        c.patient_id,
+        c.gap_days,
+        c.previous_course_id,
+        c.previous_last_date,
+        c.course_id,
+        c.first_row_date,
+        c.therapist,
+        p.site,
+        c.sessions_attended,
+        c.in_courses_file
+    from new_courses as c
+    left join main.patients as p on p.patient_id = c.patient_id
 )
 
 select * from final

@@ -16,7 +16,7 @@
 --   patient's previous inferred course: previous_course_id, previous_last_date, gap_days (days from
 --   the previous course's last row to this course's first row; null for the patient's first one).
 -- quality_courses(therapists, sites): quality_course_list() that pass the filters (the course's
---   therapist, the patient's site), with site.
+--   therapist, the patient's site).
 -- quality_patients(therapists, sites): every patient (patients file, sessions, courses file) that
 --   passes the filters: patient_id, in_patients_file, diagnosis, doctor_conclusion, imaging,
 --   blood_tests, site, no_diagnosis, no_conclusion (not true), no_imaging (none or empty),
@@ -122,14 +122,20 @@ create or replace temp macro quality_course_list() as table (
     ),
 
     -- the patient's previous inferred course (inferred courses never overlap: each ends before the
-    -- next one's first row)
+    -- next one's first row). The window runs over the inferred courses alone: a network's courses
+    -- mostly come from its courses file.
     with_previous as (
+        select *, null::varchar as previous_course_id, null::date as previous_last_date
+        from course_list
+        where not inferred
+        union all
         select
             *,
-            case when inferred then lag(course_id) over patient_courses end as previous_course_id,
-            case when inferred then lag(last_row_date) over patient_courses end as previous_last_date
+            lag(course_id) over patient_courses as previous_course_id,
+            lag(last_row_date) over patient_courses as previous_last_date
         from course_list
-        window patient_courses as (partition by patient_id, inferred order by first_row_date, course_id)
+        where inferred
+        window patient_courses as (partition by patient_id order by first_row_date, course_id)
     ),
 
     final as (
@@ -142,12 +148,14 @@ create or replace temp macro quality_course_list() as table (
     select * from final
 );
 
+-- the site filter is a semi-join (patient_id is the patients table's key), so counting every course
+-- of a network does not join its patients; the lists add the site to the rows they show
 create or replace temp macro quality_courses(therapists, sites) as table (
-    select c.*, p.site
+    select c.*
     from quality_course_list() as c
-    left join main.patients as p on p.patient_id = c.patient_id
     where (len(therapists::varchar[]) = 0 or list_contains(therapists::varchar[], c.therapist))
-      and (len(sites::varchar[]) = 0 or list_contains(sites::varchar[], p.site))
+      and (len(sites::varchar[]) = 0
+           or c.patient_id in (select patient_id from main.patients where list_contains(sites::varchar[], site)))
 );
 
 create or replace temp macro quality_patients(therapists, sites) as table (

@@ -14,17 +14,19 @@ with unplanned as (
 ),
 
 final as (
+    -- the site (patients file) of the rows listed
     select
-        course_id,
-        patient_id,
-        therapist,
-        site,
-        first_row_date,
-        last_row_date,
-        sessions_attended,
-        inferred,
-        in_courses_file
-    from unplanned
+        c.course_id,
+        c.patient_id,
+        c.therapist,
+        p.site,
+        c.first_row_date,
+        c.last_row_date,
+        c.sessions_attended,
+        c.inferred,
+        c.in_courses_file
+    from unplanned as c
+    left join main.patients as p on p.patient_id = c.patient_id
 )
 
 select * from final

@@ -159,6 +159,16 @@ def test_the_courses_without_a_planned_length_are_those_without_a_courses_file_r
     assert "p4:2026-02-01" not in set(rows.course_id)     # an inferred course the courses file describes
 
 
+def test_the_listed_courses_carry_their_patients_site_and_the_site_filter_keeps_that_sites_alone(clinic):
+    rows = quality.rows(clinic, "unplanned", EVERYTHING)
+    # p3 Central (twice); p6 has no patients-file row, so no site; p2 North
+    assert dict(zip(rows.course_id, rows.site.astype(object).where(rows.site.notna(), None))) == {
+        "p3:2026-03-03": "Central", "c6": None, "c2": "North", "p3:2026-01-01": "Central"}
+    assert list(quality.rows(clinic, "unplanned", NORTH).course_id) == ["c2"]
+    assert list(quality.rows(clinic, "gaps", EVERYTHING).site) == ["Central"]
+    assert quality.rows(clinic, "gaps", NORTH).empty                    # p3 is Central's
+
+
 def test_a_course_listed_with_an_empty_planned_length_still_has_none(db_from):
     # c6 gets a courses-file row with planned_sessions empty: still without a planned length (the
     # setting is assumed), now marked as listed; c1's written 8 keeps it off the list
