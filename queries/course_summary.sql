@@ -21,7 +21,9 @@
 --   consecutive scored sessions, b_k < b_k+1 < b_k+2, at any point), last_rise_date and
 --   last_rise_pains (the third session of the latest such rise, and its three scores),
 --   pains_before, pains_after (the scores of every attended session in course order, null where
---   missing: element k is session number k's; null for a course with no attended session);
+--   missing: element k is session number k's; null for a course with no attended session),
+--   session_dates (the date of every attended session in course order, likewise), first_session_acute
+--   (acute inflammation recorded at the first attended session; null without one);
 --   all over the rows dated <= as_of
 -- macro params: as_of (date), relief_rule ('pct30' = drop >= 30 %, 'points2' = >= 2 points,
 --   'pct50' = >= 50 %), courses (which courses: 'all'; 'open' = while the stored course facts are up
@@ -142,7 +144,8 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             max(session_date) filter (where pain_before is not null) as last_date,
             -- pain_before (and pain_after) of every attended session in course order (null where not
             -- scored): the position in the list is the session number
-            list({'row_order': row_order, 'pain': pain_before, 'day': session_date, 'pain_after': pain_after})
+            list({'row_order': row_order, 'pain': pain_before, 'day': session_date, 'pain_after': pain_after,
+                  'acute': acute_inflammation})
                 as attended_list
         from attended
         group by course_id
@@ -161,7 +164,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             list_filter(list_transform(attended_list, lambda a, i: case when a.pain is not null then i end),
                         lambda i: i is not null) as scored_numbers,
             list_transform(attended_list, lambda a: a.pain) as pains_before,
-            list_transform(attended_list, lambda a: a.pain_after) as pains_after
+            list_transform(attended_list, lambda a: a.pain_after) as pains_after,
+            list_transform(attended_list, lambda a: a.day) as session_dates,
+            attended_list[1].acute as first_session_acute
         from sorted_lists
     ),
 
@@ -188,7 +193,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             case when len(rise_starts) > 0
                  then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains,
             pains_before,
-            pains_after
+            pains_after,
+            session_dates,
+            first_session_acute
         from rises
     ),
 
@@ -283,7 +290,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             pr.last_rise_date,
             pr.last_rise_pains,
             pr.pains_before,
-            pr.pains_after
+            pr.pains_after,
+            pr.session_dates,
+            pr.first_session_acute
         from windowed as w
         left join row_facts as rf on rf.course_id = w.course_id
         left join attended_totals as t on t.course_id = w.course_id
@@ -356,7 +365,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             pc.last_rise_date,
             pc.last_rise_pains,
             pc.pains_before,
-            pc.pains_after
+            pc.pains_after,
+            pc.session_dates,
+            pc.first_session_acute
         from per_course as pc
         left join main.patients as p on p.patient_id = pc.patient_id
     )

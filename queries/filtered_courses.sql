@@ -1,9 +1,10 @@
 -- filtered_courses: defines the table macros filtered_courses(...) and filtered_numbered_courses(...),
 -- used through `-- uses: filtered_courses`. Returns nothing itself.
--- filtered_numbered_courses returns filtered_courses' rows with three more columns: course_no (see
+-- filtered_numbered_courses returns filtered_courses' rows with five more columns: course_no (see
 -- numbered_course_summary.sql), on which the filtered queries that read session rows join them, and
--- pains_before, pains_after (course_summary.sql: each attended session's scores in course order), which
--- the queries by session number read instead of the session rows. course_no is null on the rows of an
+-- pains_before, pains_after, session_dates (course_summary.sql: each attended session's scores and
+-- date in course order) and first_session_acute, which the queries by session number read instead of
+-- the session rows. course_no is null on the rows of an
 -- open_courses table that does not have it (open_courses_cohort.sql, for the cohort figures alone,
 -- which read no session row).
 -- filtered_courses returns the courses counted as of as_of (course_summary's columns, the relief rule
@@ -55,7 +56,7 @@ create or replace temp macro filtered_numbered_courses(
 create or replace temp macro filtered_courses(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
-    select * exclude (course_no, pains_before, pains_after)
+    select * exclude (course_no, pains_before, pains_after, session_dates, first_session_acute)
     from filtered_numbered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes,
                                    scope, relief_rule)
 );

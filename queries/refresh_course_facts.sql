@@ -46,7 +46,7 @@ select * from final;
 -- facts built by another version of this refresh (another shape) are rebuilt whole
 update main.course_facts
 set source_print = null
-where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 5;
+where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 6;
 
 -- every course id not numbered yet gets the next numbers
 insert into main.course_numbers
@@ -136,4 +136,4 @@ select
     (select count(*) from main.patients),
     (select count(*) from main.courses),
     (select count(*) from main.sessions),
-    5;
+    6;

@@ -137,7 +137,9 @@ create table if not exists course_facts (
     last_rise_date             date,
     last_rise_pains            integer[],
     pains_before               integer[],  -- pain_before of each attended session in course order (facts_version 5)
-    pains_after                integer[]   -- pain_after, likewise; the position is the session number
+    pains_after                integer[],  -- pain_after, likewise; the position is the session number
+    session_dates              date[],     -- each attended session's date, likewise (facts_version 6)
+    first_session_acute        boolean     -- acute inflammation recorded at the first attended session
 );
 alter table course_facts add column if not exists course_no integer;
 -- the scored sessions' facts (facts_version 4), which the protocol-safety checks read
@@ -153,6 +155,10 @@ alter table course_facts add column if not exists last_rise_pains integer[];
 -- chart and the expected paths read instead of every session row
 alter table course_facts add column if not exists pains_before integer[];
 alter table course_facts add column if not exists pains_after integer[];
+-- each attended session's date in course order and the first one's acute flag (facts_version 6),
+-- which the time-to-relief curves and the case-mix model read instead of every session row
+alter table course_facts add column if not exists session_dates date[];
+alter table course_facts add column if not exists first_session_acute boolean;
 
 -- a number for every course id ever stored, given once and never changed (refresh_course_facts.sql)
 create table if not exists course_numbers (

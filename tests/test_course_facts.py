@@ -543,12 +543,49 @@ def test_the_score_lists_hold_each_attended_session_s_scores_in_course_order(tmp
             "k": ([5, 5, 6], [5, 4, 5]),
             "m": ([4, None], [4, None]),
         }
+        dates = dict(con.execute("select course_id, session_dates from course_facts").fetchall())
+        assert {course: [f"{d:%m-%d}" for d in days] for course, days in dates.items()} == {
+            "g": ["03-01", "03-02", "03-04", "03-05", "03-06", "03-07", "03-08", "03-09"],
+            "h": ["03-01", "03-01", "03-02"],
+            "k": ["03-01", "03-02", "03-03"],
+            "m": ["03-01", "03-03"],
+        }
         # as of 03-06 course g is open: its lists are made from its rows up to that day
         [g] = [r for r in metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 6))).to_pylist() if r["course_id"] == "g"]
         assert (g["pains_before"], g["pains_after"]) == ([5, None, 6, 7, 4], [4, None, 5, 6, 3])
+        assert [f"{d:%m-%d}" for d in g["session_dates"]] == ["03-01", "03-02", "03-04", "03-05", "03-06"]
     finally:
         con.close()
 
+
+
+ACUTE_SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,acute_inflammation
+a0,p1,a,2026-03-01,08:00,Alder,cancelled,true
+a1,p1,a,2026-03-01,09:00,Alder,attended,false
+a2,p1,a,2026-03-02,,Alder,attended,true
+b1,p2,b,2026-03-01,,Alder,attended,true
+b2,p2,b,2026-03-05,,Alder,attended,false
+c1,p3,c,2026-03-01,,Alder,attended,
+c2,p3,c,2026-03-02,,Alder,attended,true
+d1,p4,d,2026-03-01,,Alder,no_show,true
+"""
+
+
+def test_the_first_session_acute_flag_is_the_first_attended_sessions_from_facts_and_from_sessions(tmp_path):
+    # a: the cancelled a0 (acute) comes first but is no session; a1 is not acute: false (a2 later is).
+    # b: acute at b1: true. c: c1 records nothing: null (c2's flag is later). d: only a no-show: null.
+    path = build_db(tmp_path, ACUTE_SESSIONS)
+    con = db.connect(path, read_only=True)
+    try:
+        stored = dict(con.execute("select course_id, first_session_acute from course_facts").fetchall())
+        assert stored == {"a": False, "b": True, "c": None, "d": None}
+        # as of 03-02 course b is open (b2 is later): computed from its rows, the same first session
+        opened = {r["course_id"]: r["first_session_acute"]
+                  for r in metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 2))).to_pylist()}
+        assert opened == {"b": True}
+    finally:
+        con.close()
 
 PATH_SESSIONS = """
 session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
