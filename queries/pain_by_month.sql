@@ -13,14 +13,13 @@
 --     scored in all, it needs all of them, key_courses).
 -- params: the filter set (see filtered_courses.sql), $split ('none' | 'therapist' | 'diagnosis' |
 --   'age_band' | 'sex' | 'site' | 'start_month'; the therapist of a split is the course's therapist)
--- uses: pain_periods
+-- uses: pain_periods, filtered_courses
 -- uses: cohort_key
 -- reads: open_courses (see filtered_courses.sql)
 with course_months as (
     select
         cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
         period_start as month_start,
-        course_id,
         sessions,
         pain_sum,
         pain_sumsq
@@ -45,10 +44,17 @@ by_month as (
     group by key, month_start
 ),
 
+-- a course has a scored session in some month exactly when its scored_sessions (course_summary.sql:
+-- attended sessions dated <= as_of with a pain_before score) is above 0; counted on the courses, not
+-- by finding the distinct courses among a network's millions of course-months
 key_courses as (
-    select key, count(distinct course_id) as key_courses
-    from course_months
-    group by key
+    select
+        cohort_key($split, therapist, diagnosis, age_band, sex, site, start_month) as key,
+        count(*) as key_courses
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes,
+                          $scope, $relief_rule)
+    where scored_sessions > 0
+    group by all
 ),
 
 final as (

@@ -216,6 +216,8 @@ def test_the_paired_comparison_follows_the_filters(small_db):
 # a1 (Ash):   02-27 8->5, 02-28 6->4, 03-01 4->2, 03-02 cancelled 9 (decoy), 03-11 3->2 (after as-of)
 # b1 (Beech): 03-01 6->5, 03-02 attended without scores
 # c1 (Beech): starts 03-12 (after as-of)
+# d1 (Beech): started 03-05 with an attended session without scores; its first score (03-20) is after
+#             the as-of date: a course counted as of 03-10 with no scored session (a decoy for key_courses)
 MONTHS = f"""
 {SESSIONS}
 a01,pa,a1,2026-02-27,09:00,Ash,attended,8,5
@@ -226,6 +228,8 @@ a05,pa,a1,2026-03-11,09:00,Ash,attended,3,2
 b01,pb,b1,2026-03-01,10:00,Beech,attended,6,5
 b02,pb,b1,2026-03-02,10:00,Beech,attended,,
 c01,pc,c1,2026-03-12,10:00,Beech,attended,9,9
+d01,pd,d1,2026-03-05,10:00,Beech,attended,,
+d02,pd,d1,2026-03-20,10:00,Beech,attended,7,6
 """
 
 
@@ -243,7 +247,7 @@ def test_pain_by_month_means_the_scored_sessions_of_each_calendar_month(months_d
     # both months: two scores 2 apart -> sd sqrt(2), n 2: half-width Z * sqrt(2) / sqrt(2) = Z
     assert list(rows.ci_low) == pytest.approx([7 - Z, 5 - Z])
     assert list(rows.ci_high) == pytest.approx([7 + Z, 5 + Z])
-    assert set(rows.key_courses) == {2}
+    assert set(rows.key_courses) == {2}            # a1 b1; not d1, counted but not scored by 03-10
 
 
 def test_the_month_holding_the_as_of_date_is_marked_as_running(months_db):
@@ -260,5 +264,5 @@ def test_a_month_is_shown_when_enough_courses_are_scored_in_it(months_db):
     split = run(months_db, "pain_by_month", "2026-03-10", split="therapist")
     assert list(split.key) == ["Ash", "Ash", "Beech"]
     assert list(split.mean_pain_before) == pytest.approx([7, 4, 6])
-    assert list(split.key_courses) == [1, 1, 1]
+    assert list(split.key_courses) == [1, 1, 1]     # Beech: b1 (d1 has no score by 03-10)
     assert not split.shown.any()                    # with a split a month needs 5 courses
