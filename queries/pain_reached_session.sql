@@ -7,19 +7,19 @@
 --   negative = less pain). The means are null when no course qualifies (courses = 0).
 -- params: the filter set (see filtered_courses.sql), $session_number (integer, 2 or more: the
 --   k-th attended session of a course, as in pain_by_session.sql)
--- uses: filtered_sessions
+-- uses: filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
--- A course has one attended row of each number, and its pain before session 1 is a course field
--- (first_session_pain_before): the k-th rows alone give both scores, with no grouping of a network's
--- millions of courses.
+-- The k-th attended session's pain before is element k of the course's pains_before (course_summary.sql:
+-- stored with the course facts, or computed with the open courses, cut at as_of either way; null past
+-- the list's end), and its pain before session 1 is a course field (first_session_pain_before): no
+-- session row is read.
 with paired as (
     select
         first_session_pain_before as pain_first,
-        pain_before as pain_at_session
-    from filtered_sessions($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-    where status = 'attended'
-      and session_number = $session_number
-      and pain_before is not null
+        pains_before[$session_number] as pain_at_session
+    from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                                   $sexes, $scope, $relief_rule)
+    where pains_before[$session_number] is not null
       and first_session_pain_before is not null
 ),
 

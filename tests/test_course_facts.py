@@ -447,6 +447,10 @@ a3,p1,,2026-03-03,Birch,attended,5,3,true
             # means and deviations summed in another order may differ in the last binary digit
             assert_frame_equal(fresh, run_filtered(stale, "pain_by_session", filters, split=split),
                                check_exact=False, rtol=1e-12, atol=0, obj=f"pain by session {as_of} {split}")
+        for number in (2, 3):
+            fresh = run_filtered(path, "pain_reached_session", filters, session_number=number)
+            assert_frame_equal(fresh, run_filtered(stale, "pain_reached_session", filters, session_number=number),
+                               obj=f"pain reached session {number} {as_of}")
         for course in ("a", "p1:2026-03-03", "p3:2026-03-05"):
             fresh = run_filtered(path, "patients_sessions", filters, course_id=course)
             assert_frame_equal(fresh, run_filtered(stale, "patients_sessions", filters, course_id=course),
