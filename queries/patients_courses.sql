@@ -18,23 +18,33 @@
 --   $page_size (integer or null = every matching course), $page_offset (rows to skip).
 -- uses: filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
-with courses as (
-    select *
-    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
-),
-
-needle as (
+with needle as (
     select lower(trim(coalesce($search, ''))) as text
 ),
 
-matched as (
-    select c.*
-    from courses as c
+courses as (
+    select
+        c.*,
+        n.text = ''
+            or contains(lower(c.patient_id), n.text)
+            or contains(lower(c.course_id), n.text)
+            or contains(lower(coalesce(c.therapist, '')), n.text) as matches
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
+                          $relief_rule) as c
     cross join needle as n
-    where n.text = ''
-       or contains(lower(c.patient_id), n.text)
-       or contains(lower(c.course_id), n.text)
-       or contains(lower(coalesce(c.therapist, '')), n.text)
+),
+
+-- both counts in one aggregate: a window count over a network's millions of matched courses held
+-- every column of each of them
+counts as (
+    select count(*) filter (where matches) as matched_courses, count(*) as filtered_courses
+    from courses
+),
+
+matched as (
+    select *
+    from courses
+    where matches
 ),
 
 final as (
@@ -63,8 +73,8 @@ final as (
         first_session_relief,
         sustained_improvement_pct,
         last_attended_date,
-        count(*) over () as matched_courses,
-        (select count(*) from courses) as filtered_courses
+        (select matched_courses from counts) as matched_courses,
+        (select filtered_courses from counts) as filtered_courses
     from matched
 )
 
