@@ -203,18 +203,25 @@ r6,q3,n3,2026-01-29,Birch,no_show,true,
 """
 
 
+def clinic_of(tmp_path, sessions: str, patients: str, stored: bool):
+    """A database of these rows; unless `stored`, its course facts are not trusted, so every month is
+    counted from the session rows."""
+    from query_support import build_db
+
+    path = build_db(tmp_path, sessions, None, patients)
+    if not stored:
+        con = duckdb.connect(str(path))
+        con.execute("delete from course_facts_state")           # nothing stored is trusted
+        con.close()
+    return path
+
+
 @pytest.mark.parametrize("stored", [True, False], ids=["stored months", "from the session rows"])
 def test_a_january_numbness_session_counts_as_referred_from_the_day_its_note_or_referral_comes(tmp_path, stored):
     # January's numbness sessions: r1 (note on r2, 02-03), r3 (q2's referral date 02-10, after it) and
     # r4 (the doctor note r5 is the day before: never referred); the no-show r6 is not counted.
     # January has four attended sessions (r1 r3 r5 r4), February one (r2).
-    from query_support import build_db
-
-    path = build_db(tmp_path, LATE_SESSIONS, None, LATE_PATIENTS)
-    if not stored:
-        con = duckdb.connect(str(path))
-        con.execute("delete from course_facts_state")           # nothing stored is trusted
-        con.close()
+    path = clinic_of(tmp_path, LATE_SESSIONS, LATE_PATIENTS, stored)
     expected = {"2026-02-01": (3, 4, 0), "2026-02-05": (3, 4, 1), "2026-02-12": (3, 4, 2), "2026-03-01": (3, 4, 2)}
     for as_of, january in expected.items():
         filters = Filters(as_of=dt.date.fromisoformat(as_of))
@@ -258,13 +265,7 @@ def test_a_course_flagged_in_two_months_is_one_flagged_course_in_all_months(tmp_
     #   numbness: s1 s2 (Jan), s3 (Feb) = 3 sessions; course n1 alone = 1, not 2 or 3.
     #   Decoys: t2 is cancelled (acute and numbness), u2 is after the as-of date.
     #   Attended: n1 3, n2 1 (t1), n3 1 (u1) = 5; January 3, February 2.
-    from query_support import build_db
-
-    path = build_db(tmp_path, TWO_MONTH_SESSIONS, None, TWO_MONTH_PATIENTS)
-    if not stored:
-        con = duckdb.connect(str(path))
-        con.execute("delete from course_facts_state")           # nothing stored is trusted
-        con.close()
+    path = clinic_of(tmp_path, TWO_MONTH_SESSIONS, TWO_MONTH_PATIENTS, stored)
     con = db.connect(path, read_only=True)
     try:
         months = flags.months(flags.reader(con, Filters(as_of=dt.date(2026, 2, 10))))
