@@ -11,8 +11,46 @@
 -- (course_id, else the inferred one) is treated by the therapist of its first attended session, or
 -- of its first row when none was attended, and by everyone who gave one of its attended sessions.
 -- (No window over the rows: a course's first row is found with arg_min, and the director's list is a
--- plain count per patient, so a network's millions of rows are read once, in little memory.)
-with course_rows as (
+-- plain count per patient, so a network's millions of rows are read once, in little memory. The
+-- director's list usually comes from the last 31 days' rows alone: see `recent` below.)
+with
+-- the director's list (no scope, no one patient asked for): the patients with a session row in the
+-- 31 days up to $as_of. When there are $most of them or more, the $most seen most recently are among
+-- them (anyone else was last seen earlier), and only those days' blocks of the table are read.
+recent as (
+    select patient_id, max(session_date) as last_session_date
+    from main.sessions
+    where session_date <= $as_of::date
+      and session_date >= $as_of::date - 30          -- a plain date range: DuckDB reads only its blocks
+      and $scope::varchar is null
+      and $patient_id::varchar is null
+    group by patient_id
+),
+
+recent_enough as (
+    select count(*) >= $most as yes
+    from recent
+),
+
+chosen_recent as (
+    select *
+    from recent
+    where (select yes from recent_enough)
+    order by last_session_date desc, patient_id
+    limit $most
+),
+
+-- their session rows of any date up to $as_of, counted
+recent_counts as (
+    select c.patient_id, c.last_session_date, count(*) as sessions
+    from chosen_recent as c
+    join main.sessions as s on s.patient_id = c.patient_id
+    where s.session_date <= $as_of::date
+    group by c.patient_id, c.last_session_date
+),
+
+-- otherwise (a therapist's list, one patient's check, or fewer recent patients) every row is read
+course_rows as (
     select
         coalesce(course_id, inferred_course_id) as course_id,
         patient_id,
@@ -21,9 +59,10 @@ with course_rows as (
         session_date,
         session_time,
         session_id
-    from sessions
+    from main.sessions
     where session_date <= $as_of
       and ($patient_id::varchar is null or patient_id = $patient_id)
+      and not (select yes from recent_enough)
 ),
 
 treated as (
@@ -51,5 +90,9 @@ final as (
 )
 
 select *
-from (select * from final order by last_session_date desc nulls last, patient_id limit $most)
+from (
+    select * from recent_counts
+    union all
+    select * from (select * from final order by last_session_date desc nulls last, patient_id limit $most)
+)
 order by patient_id

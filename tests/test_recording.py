@@ -147,6 +147,41 @@ def test_only_the_patients_seen_most_recently_are_listed_and_another_is_still_re
     assert outcome.saved                       # p1 is Birch's, though not in a list of one
 
 
+RECENT_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status
+a1,pa,ca,2026-01-10,Birch,attended
+a2,pa,ca,2026-03-20,Birch,attended
+b1,pb,cb,2026-03-25,Birch,attended
+c1,pc,cc,2026-03-01,Birch,attended
+d1,pd,cd,2026-02-24,Birch,attended
+d2,pd,cd,2026-02-25,Birch,attended
+d3,pd,cd,2026-02-26,Birch,cancelled
+d4,pd,cd,2026-02-27,Birch,attended
+d5,pd,cd,2026-02-28,Birch,no_show
+e1,pe,ce,2026-03-10,Birch,attended
+e2,pe,ce,2026-04-02,Birch,attended
+"""
+
+
+def test_the_directors_list_is_the_same_whether_the_last_31_days_hold_enough_patients_or_not(tmp_path):
+    # As of 03-31 the 31 days 03-01 .. 03-31 hold pa (last 03-20), pb (03-25), pc (03-01) and pe (03-10;
+    # its 04-02 row is after the date and not counted); pd was last seen 02-28, with five rows.
+    # most=3: four recent patients are enough: pb, pa, pe (the latest three), listed by id; pa's count
+    #   includes its January row. most=5: too few recent ones, so every row is read and pd is listed.
+    path = build_db(tmp_path, RECENT_SESSIONS, today=dt.date(2026, 4, 30))
+    as_of = dt.date(2026, 3, 31)
+    con = db.connect(path, read_only=True)
+    try:
+        three = recording.patients(con, None, as_of=as_of, most=3)
+        five = recording.patients(con, None, as_of=as_of, most=5)
+    finally:
+        con.close()
+    assert [(p["patient_id"], f"{p['last_session_date']:%m-%d}", p["sessions"]) for p in three] == [
+        ("pa", "03-20", 2), ("pb", "03-25", 1), ("pe", "03-10", 1)]
+    assert [(p["patient_id"], f"{p['last_session_date']:%m-%d}", p["sessions"]) for p in five] == [
+        ("pa", "03-20", 2), ("pb", "03-25", 1), ("pc", "03-01", 1), ("pd", "02-28", 5), ("pe", "03-10", 1)]
+
+
 def test_a_therapist_may_start_a_new_patient_whose_id_is_not_a_name(clinic_db):
     named = recording.record(clinic_db, a_session(patient_id="Anna"), BIRCH, today=TODAY, new_patient=True)
     assert not named.saved and "Never a name" in named.reasons()[0]
