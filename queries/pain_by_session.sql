@@ -43,19 +43,37 @@ attended as (
     from courses
 ),
 
+cells as (
+    -- every attended session falls in one cell of (key, number, score before, score after): the
+    -- aggregates below are exact sums over a few thousand cells, not over millions of rows
+    select key, session_number, pain_before, pain_after, count(*) as n
+    from attended
+    group by all
+),
+
 by_session as (
     select
         key,
         session_number,
-        count(*) as courses_attended,     -- a course has one attended row of each number
-        count(pain_before) as courses,
-        avg(pain_before) as mean_pain_before,
-        stddev_samp(pain_before) as sd_pain_before,
-        count(*) filter (where pain_before is not null and pain_after is not null) as paired_sessions,
-        avg(pain_before) filter (where pain_after is not null) as mean_before_paired,
-        avg(pain_after) filter (where pain_before is not null) as mean_after_paired,
-        avg(pain_after - pain_before) as mean_change_paired
-    from attended
+        sum(n)::bigint as courses_attended,     -- a course has one attended row of each number
+        coalesce(sum(n) filter (where pain_before is not null), 0)::bigint as courses,
+        sum(n * pain_before) / sum(n) filter (where pain_before is not null) as mean_pain_before,
+        -- the sample deviation from exact integer sums: sqrt((n·Σx² − (Σx)²) / (n·(n − 1)))
+        case when sum(n) filter (where pain_before is not null) >= 2 then
+            sqrt((sum(n) filter (where pain_before is not null) * sum(n * pain_before * pain_before)
+                  - sum(n * pain_before) * sum(n * pain_before))::double
+                 / (sum(n) filter (where pain_before is not null)
+                    * (sum(n) filter (where pain_before is not null) - 1))::double)
+        end as sd_pain_before,
+        coalesce(sum(n) filter (where pain_before is not null and pain_after is not null), 0)::bigint
+            as paired_sessions,
+        sum(n * pain_before) filter (where pain_after is not null)
+            / sum(n) filter (where pain_before is not null and pain_after is not null) as mean_before_paired,
+        sum(n * pain_after) filter (where pain_before is not null)
+            / sum(n) filter (where pain_before is not null and pain_after is not null) as mean_after_paired,
+        sum(n * (pain_after - pain_before))
+            / sum(n) filter (where pain_before is not null and pain_after is not null) as mean_change_paired
+    from cells
     group by key, session_number
 ),
 
