@@ -33,7 +33,8 @@ create or replace temp macro pain_periods(
     grain, as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
 ) as table (
     with courses as (
-        select course_id, course_no, therapist as course_therapist, diagnosis, age_band, sex, site, start_month
+        select course_id, course_no, last_row_date, therapist as course_therapist, diagnosis, age_band, sex, site,
+               start_month
         from filtered_numbered_courses(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes,
                                        scope, relief_rule)
     ),
@@ -56,14 +57,23 @@ create or replace temp macro pain_periods(
         select * from pain_sums(grain, as_of, '-infinity'::date, not course_facts_fresh())
     ),
 
+    -- a course with a session row in a period has its last row on or after the period's start: the
+    -- running period's rows meet the few courses seen since it began, not every course
+    live_courses as (
+        select *
+        from courses
+        where last_row_date >= case when course_facts_fresh() then date_trunc(grain, as_of::date)::date
+                                    else '-infinity'::date end
+    ),
+
     final as (
-        select c.* exclude (course_no), p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
+        select c.* exclude (course_no, last_row_date), p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
         from stored as p
         join courses as c on c.course_no = p.course_no
         union all
-        select c.* exclude (course_no), p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
+        select c.* exclude (course_no, last_row_date), p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
         from live as p
-        join courses as c on c.course_id = p.course_id
+        join live_courses as c on c.course_id = p.course_id
     )
 
     select * from final
