@@ -16,7 +16,7 @@
 -- uses: filtered_courses, session_month_counts
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 with courses as (
-    select course_id, course_no, referral_date
+    select course_id, course_no, referral_date, last_row_date
     from filtered_numbered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
                                    $sexes, $scope, $relief_rule)
 ),
@@ -40,7 +40,12 @@ live as (
         -- every month from the session rows, while the facts are out of date
         select * from session_month_counts($as_of, '-infinity'::date, not course_facts_fresh(), false)
     ) as m
-    join courses as c on c.course_id = m.course_id
+    -- a course with a row in the running month has its last row on or after the 1st: those rows meet
+    -- the few courses seen since then, not every course (every course while the facts are out of date)
+    join courses as c
+      on c.course_id = m.course_id
+     and c.last_row_date >= case when course_facts_fresh() then date_trunc('month', $as_of::date)::date
+                                 else '-infinity'::date end
 ),
 
 counts as (

@@ -277,3 +277,34 @@ def test_a_course_flagged_in_two_months_is_one_flagged_course_in_all_months(tmp_
         ("acute", "2026-01"): (1, 3, 1), ("acute", "2026-02"): (2, 2, 2), ("acute", "all"): (3, 5, 2),
         ("numbness", "2026-01"): (2, 3, 1), ("numbness", "2026-02"): (1, 2, 1), ("numbness", "all"): (3, 5, 1),
     }
+
+
+# --- the running month: a session on its first day --------------------------------------------
+
+FIRST_DAY_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,numbness,acute_inflammation
+v1,q1,m1,2026-01-20,Birch,attended,false,false
+v2,q1,m1,2026-02-01,Birch,attended,true,true
+w1,q2,m2,2026-01-31,Birch,attended,false,true
+x1,q3,m3,2026-02-12,Birch,attended,true,true
+"""
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored months", "from the session rows"])
+def test_a_session_on_the_first_day_of_the_running_month_is_counted_in_it(tmp_path, stored):
+    # As of 02-10: m1's last row is 02-01, the first day of the running month, and is acute with
+    # numbness; m2's acute session is the day before (January). Decoy: x1 is after the as-of date.
+    #   acute: January w1 of v1 w1 (1 of 2); February v2 of v2 (1 of 1); all 2 of 3 in 2 courses.
+    #   numbness: February v2 alone (1 of 1); all 1 of 3 in 1 course.
+    path = clinic_of(tmp_path, FIRST_DAY_SESSIONS, TWO_MONTH_PATIENTS, stored)
+    con = db.connect(path, read_only=True)
+    try:
+        months = flags.months(flags.reader(con, Filters(as_of=dt.date(2026, 2, 10))))
+    finally:
+        con.close()
+    got = {(r.flag, "all" if pd.isna(r.month) else str(r.month)[:7]): (r.flagged, r.of_count, r.courses_flagged)
+           for r in months.loc[months.flag.isin(["acute", "numbness"])].itertuples()}
+    assert got == {
+        ("acute", "2026-01"): (1, 2, 1), ("acute", "2026-02"): (1, 1, 1), ("acute", "all"): (2, 3, 2),
+        ("numbness", "2026-01"): (0, 2, 0), ("numbness", "2026-02"): (1, 1, 1), ("numbness", "all"): (1, 3, 1),
+    }
