@@ -50,6 +50,34 @@ def test_the_funnel_chart_draws_both_limits_the_mean_and_a_point_per_unit():
     assert "300 courses" in fig.layout.title.text
 
 
+def test_a_funnel_with_a_small_unit_is_drawn_whole_from_zero():
+    fig = charts.funnel_chart(funnel_report())          # Larch has 2 courses against Birch's 100
+    assert fig.layout.xaxis.rangemode == "tozero" and fig.layout.xaxis.range is None
+    assert list(fig.layout.yaxis.range) == [-2, 102]
+
+
+def test_a_network_of_large_similar_units_is_drawn_closed_in_on_them():
+    # Birch 1500 of 2000 (75 %), Cedar 1440 of 2400 (60 %), Larch 1430 of 2200 (65 %): the smallest caseload
+    # is over a quarter of the largest. x: spread 400, padded by 15 % of it (60; 2 % of 2400 is 48) ->
+    # 1940-2460. Mean 4370 / 6600 = 0.66212; at n = 1940 the 99.8 % limits are 0.66212 ± 3.0902 x
+    # sqrt(0.66212 x 0.33788 / 1940) = ± 0.0332 -> 62.9-69.5 %, inside the rates' 60-75 %, padded by
+    # 10 % of 15 points: 58.5-76.5 %.
+    rows = [counts("Birch", 2000, 1500), counts("Cedar", 2400, 1440), counts("Larch", 2200, 1430)]
+    report = {"by": "therapist", "measure": "relief", "relief_rule": "pct30", **funnel.from_counts(rows, "relief", 5)}
+    fig = charts.funnel_chart(report)
+    assert list(fig.layout.xaxis.range) == pytest.approx([1940, 2460])
+    assert list(fig.layout.yaxis.range) == pytest.approx([58.5, 76.5])
+    assert "closed in on the units" in fig.layout.title.subtitle.text
+    # the limit curves reach the right edge: at n = 2460, 0.66212 ± 1.96 x sqrt(0.66212 x 0.33788 / 2460)
+    upper95 = next(t for t in fig.data if t.name == "95 % limits")
+    mean = 4370 / 6600
+    assert upper95.x[-1] == pytest.approx(2460)
+    assert upper95.y[-1] == pytest.approx((mean + 1.959963984540054 * (mean * (1 - mean) / 2460) ** 0.5) * 100)
+    # a fourth unit of 500 courses (under a quarter of 2400) opens the whole funnel again
+    wide = {**report, **funnel.from_counts([*rows, counts("Rowan", 500, 330)], "relief", 5)}
+    assert charts.funnel_chart(wide).layout.xaxis.rangemode == "tozero"
+
+
 def test_a_name_from_data_is_escaped_in_labels_and_hover_text():
     points = charts.funnel_chart(funnel_report()).data[-1]
     assert "&lt;b&gt;x&lt;/b&gt;" in points.text[3] and "<b>x</b>" not in points.hovertext[3]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from clinic import funnel
 from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 from clinic.text import for_markdown, for_plotly
@@ -103,13 +104,44 @@ def _label_positions(frame: pd.DataFrame) -> list[str]:
     return ["top center" if rank % 2 else "bottom center" for rank in order]
 
 
+ZOOM_SPREAD = 0.25        # every caseload at least this share of the largest: the axes close in on the units
+
+
+def _zoomed_ranges(frame: pd.DataFrame, mean) -> tuple[list[float], list[float]] | None:
+    """([x0, x1], [y0, y1] in %) around the points when every unit's caseload is at least ZOOM_SPREAD of the
+    largest: a network of large, similar units, whose points and names would otherwise crowd into a strip at
+    the right edge of a funnel drawn from 0. The caseloads are padded by 15 % of their spread (at least 2 % of
+    the largest); the rates by 10 % of theirs (at least 1 point), taking in the 99.8 % limits at the left
+    edge. None otherwise: the whole funnel, from 0, is drawn."""
+    if len(frame) < 2 or mean is None:
+        return None
+    low_n, high_n = int(frame["courses"].min()), int(frame["courses"].max())
+    if low_n < ZOOM_SPREAD * high_n:
+        return None
+    pad = max((high_n - low_n) * 0.15, high_n * 0.02)
+    x0, x1 = max(1.0, low_n - pad), high_n + pad
+    edge_low, edge_high = funnel.limits(mean, x0, funnel.Z_998)     # the widest limits in view
+    rates = [*(frame["rate"] * 100), edge_low * 100, edge_high * 100]
+    y_low, y_high = min(rates), max(rates)
+    y_pad = max((y_high - y_low) * 0.1, 1.0)
+    return [x0, x1], [max(-2.0, y_low - y_pad), min(102.0, y_high + y_pad)]
+
+
 def funnel_chart(report: dict, private: bool = False) -> go.Figure:
     """Rate (%) against number of assessable courses: a point per unit, labelled with its name (a
     therapist's account: only its own), the clinic mean and the 95 % and 99.8 % limits as curves."""
     frame = funnel_frame(report, private)
     by, measure = report["by"], report["measure"]
     fig = go.Figure()
+    zoomed = _zoomed_ranges(frame, report.get("mean")) if not frame.empty else None
     points = report["curve"]
+    if points and zoomed and zoomed[0][1] > points[-1]["n"]:
+        # the curves go on to the right edge of the closed-in axes, past the largest caseload
+        right = zoomed[0][1]
+        (low95, high95), (low998, high998) = (funnel.limits(report["mean"], right, z) for z in (funnel.Z_95,
+                                                                                               funnel.Z_998))
+        points = [*points, {"n": right, "limit95_low": low95, "limit95_high": high95, "limit998_low": low998,
+                            "limit998_high": high998}]
     if points:
         n = [p["n"] for p in points]
         for level, dash, name in (("998", "dash", "99.8 % limits"), ("95", "dot", "95 % limits")):
@@ -139,11 +171,18 @@ def funnel_chart(report: dict, private: bool = False) -> go.Figure:
                 "(99.8 %) is unlikely to be chance; the dotted ones (95 %) are crossed by 1 unit in 20 by chance.")
     if not frame.empty and len(frame) > CROWDED_UNITS:
         subtitle += "<br>Named: the units outside the limits; point at the others for their names."
+    if zoomed:
+        subtitle += ("<br>Axes closed in on the units (caseloads of similar size): the limits keep widening "
+                     "towards small caseloads, off to the left.")
     fig = styled(fig, title, "Assessable courses (n)", f"{MEASURE_LABELS[measure]} (%)", subtitle, height=480)
-    fig.update_yaxes(range=[-2, 102], ticksuffix=" %")
-    fig.update_xaxes(rangemode="tozero")
-    if "<br>" in subtitle:
-        fig.update_layout(margin={"t": 110})      # room for the subtitle's second line above the plot
+    fig.update_yaxes(range=zoomed[1] if zoomed else [-2, 102], ticksuffix=" %")
+    if zoomed:
+        fig.update_xaxes(range=zoomed[0])
+    else:
+        fig.update_xaxes(rangemode="tozero")
+    lines = subtitle.count("<br>")
+    if lines:
+        fig.update_layout(margin={"t": 95 + 15 * lines})   # room for the subtitle's further lines above the plot
     return fig
 
 
