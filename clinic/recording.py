@@ -246,9 +246,13 @@ def patients(con, scope: str | None, as_of: dt.date | None = None, most: int = L
                       most=most)
 
 
-def day_sessions(con, day: dt.date, scope: str | None, as_of: dt.date | None = None):
-    """The sessions of `day` the user may correct (a therapist's own), none after `as_of`, as a DataFrame."""
-    return db.run(con, "record_day_sessions", day=day, scope=scope, as_of=as_of or dt.date.today())
+def day_sessions(con, day: dt.date, scope: str | None, as_of: dt.date | None = None, search: str = "",
+                 page_size: int | None = None, page_offset: int = 0):
+    """The sessions of `day` the user may correct (a therapist's own), none after `as_of`, as a DataFrame:
+    those whose patient or session id contains `search`, in time order, `page_size` of them from
+    `page_offset` (every one without a page size), each row with matched_sessions and day_sessions."""
+    return db.run(con, "record_day_sessions", day=day, scope=scope, as_of=as_of or dt.date.today(),
+                  search=search, page_size=page_size, page_offset=page_offset)
 
 
 def stored_session(con, session_id: str) -> dict | None:
@@ -291,10 +295,11 @@ def listing(frame) -> tuple[list[str], dict]:
     return ids, dict(zip(ids, days))
 
 
-def read_day(path: Path, day: dt.date, scope: str | None, as_of: dt.date | None = None):
+def read_day(path: Path, day: dt.date, scope: str | None, as_of: dt.date | None = None, search: str = "",
+             page_size: int | None = None, page_offset: int = 0):
     from clinic import store
     with store.reading(Path(path)) as con:
-        return day_sessions(con, day, scope, as_of)
+        return day_sessions(con, day, scope, as_of, search, page_size, page_offset)
 
 
 def read_session(path: Path, session_id: str) -> dict | None:

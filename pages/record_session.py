@@ -14,6 +14,7 @@ import streamlit as st
 
 from clinic import recording, store, ui
 from clinic.filters import EARLIEST_DATE
+from clinic.text import for_markdown
 
 path, filters = ui.require_entry(__file__, needs_data=False)
 signed_in = ui.signed_in()
@@ -34,6 +35,7 @@ if (reason := recording.read_only_reason(path)) is not None:
 as_of = filters.as_of if filters is not None else dt.date.today()
 K = "record."                       # this page's session-state keys
 KEPT = ("date", "patient", "therapist", "day")
+DAY_ROWS = ui.LIST_SHOWN_ROWS            # the day's sessions sent to the browser at a time
 CLEARED = {"time": "", "status": "attended", "pain_before": None, "pain_after": None, "tension": None,
            "numbness": "unknown", "acute": "unknown", "notes": "", "course": "", "new_patient": ""}
 # The fields that are cleared after a save are new widgets each time (their key carries a generation):
@@ -173,19 +175,49 @@ if editing and st.button("Cancel the correction", key=K + "cancel"):
 
 # ---------------------------------------------------------------- the day's sessions, to correct one
 st.subheader("Sessions of a day")
-day = st.columns([1, 3])[0].date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
-                    help="After a save, the day of the session saved.") or dt.date.today()
+day_box, find_box = st.columns([1, 3], vertical_alignment="bottom")
+
+
+def first_day_page() -> None:
+    st.session_state.pop(K + "day_page", None)
+
+
+day = day_box.date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD", on_change=first_day_page,
+                         help="After a save, the day of the session saved.") or dt.date.today()
+find = find_box.text_input("Find a session of that day", key=K + "day_search", placeholder="Patient id or session id",
+                           on_change=first_day_page,
+                           help="Keeps the sessions whose patient id or session id contains this text (any case).")
+# A network's day holds tens of thousands of sessions: the server sends one page of them
+page_number = max(1, int(st.session_state.get(K + "day_page") or 1))
 with ui.friendly_errors():
-    sessions = recording.read_day(path, day, scope, as_of)
+    sessions = recording.read_day(path, day, scope, as_of, find, DAY_ROWS, (page_number - 1) * DAY_ROWS)
+    if sessions.empty and page_number > 1:        # past the end (the day has fewer sessions since)
+        page_number = 1
+        first_day_page()
+        sessions = recording.read_day(path, day, scope, as_of, find, DAY_ROWS, 0)
 if day > as_of:
     st.caption(f"The sidebar shows figures as of {as_of:%d %b %Y}: sessions after that day are not listed. "
                "Press Today beside the as-of date to list them.")
+elif sessions.empty and find.strip():
+    st.caption("No session of this day" + (" given by you" if scope else "") + " has a patient id or session id "
+               "containing that text.")
 elif sessions.empty:
     st.caption("No sessions on this day" + (" given by you." if scope else "."))
 else:
-    st.caption("Your sessions of that day: choose one to correct it." if scope else
-               "Every session of that day: choose one to correct it.")
+    matched, first = int(sessions.matched_sessions.iloc[0]), (page_number - 1) * DAY_ROWS + 1
+    whose = "Your sessions of that day" if scope else "Every session of that day"
+    if matched <= DAY_ROWS and not find.strip():
+        st.caption(f"{whose}: choose one to correct it.")
+    else:
+        st.caption(f"{whose} in time order" + (f" matching “{for_markdown(find.strip())}”" if find.strip() else "")
+                   + f": {first:,}–{first + len(sessions) - 1:,} of {matched:,}"
+                   + (f" ({int(sessions.day_sessions.iloc[0]):,} that day)" if find.strip() else "")
+                   + ". Choose one to correct it, or find it by patient or session id.")
     ui.show_table(recording.day_frame(sessions), recording.DAY_LABELS, key="record.day")
+    if matched > DAY_ROWS:
+        pages = -(-matched // DAY_ROWS)
+        st.columns([1, 4])[0].number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,
+                                           key=K + "day_page")
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox("Correct a session", sessions.session_id.tolist(), index=None, key=K + "to_correct",
                             placeholder="Choose a session id of this day")

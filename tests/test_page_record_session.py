@@ -181,3 +181,27 @@ def test_the_director_picks_the_therapist(app):
     app.selectbox(key="record.therapist").set_value("Cedar")
     save_button(app).click().run()
     assert (DAY, "Cedar", "attended", 5, 4) in stored_sessions(app.db_path, "p2")
+
+
+def test_a_day_with_more_sessions_than_a_page_is_paged_and_searched_on_the_server(app, monkeypatch):
+    # 03-01 holds s01 (09:00, p1) and s06 (17:00, p2); with one row a page the browser gets one at a time
+    from clinic import ui
+
+    monkeypatch.setattr(ui, "LIST_SHOWN_ROWS", 1)
+    open_page(app, PAGE)
+    app.date_input(key="record.day").set_value(dt.date(2026, 3, 1)).run()
+
+    def day_ids():
+        return [list(df.value.session_id) for df in app.dataframe if "session_id" in df.value.columns]
+
+    assert day_ids() == [["s01"]]
+    assert app.selectbox(key="record.to_correct").options == ["s01"]
+    assert any("1–1 of 2" in c.value for c in app.caption)
+    app.number_input(key="record.day_page").set_value(2).run()
+    assert day_ids() == [["s06"]] and app.selectbox(key="record.to_correct").options == ["s06"]
+    # a search starts again from its first page, and says how many the day holds
+    app.text_input(key="record.day_search").input("S01").run()
+    assert day_ids() == [["s01"]]
+    assert any("matching “S01”: 1–1 of 1 (2 that day)" in c.value for c in app.caption)
+    app.text_input(key="record.day_search").input("nobody").run()
+    assert day_ids() == [] and any("No session of this day" in c.value for c in app.caption)

@@ -268,3 +268,41 @@ def test_a_session_given_after_the_as_of_date_does_not_yet_make_the_patient_the_
         assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 25))] == ["p1", "p2", "p3"]
     finally:
         con.close()
+
+
+# --- the sessions of one day: searched and cut to a page on the server ------------------------
+
+DAY_SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status
+k1,P-10,c10,2026-03-05,08:00,Birch,attended
+k2,P-11,c11,2026-03-05,09:00,Birch,no_show
+k3,P-12,c12,2026-03-05,,Cedar,attended
+k4,P-13,c13,2026-03-05,10:00,Birch,cancelled
+x1,P-10,c10,2026-03-04,08:00,Birch,attended
+x2,P-10,c10,2026-03-06,08:00,Birch,attended
+"""
+
+
+def test_a_days_sessions_are_searched_and_paged_on_the_server(tmp_path):
+    # 03-05 in time order (no time first): k3, k1, k2, k4. Decoys: x1 and x2 are P-10's other days.
+    # Birch's view leaves out Cedar's k3; the search "p-1" matches every id of the day, "K2" only k2 (any case).
+    path = build_db(tmp_path, DAY_SESSIONS)
+    day, as_of = dt.date(2026, 3, 5), dt.date(2026, 3, 31)
+    con = db.connect(path, read_only=True)
+    try:
+        def ids_and_counts(scope=None, **page):
+            found = recording.day_sessions(con, day, scope, as_of, **page)
+            counts = {(int(m), int(d)) for m, d in zip(found.matched_sessions, found.day_sessions)}
+            return list(found.session_id), counts
+
+        assert ids_and_counts() == (["k3", "k1", "k2", "k4"], {(4, 4)})
+        assert ids_and_counts(page_size=2) == (["k3", "k1"], {(4, 4)})
+        assert ids_and_counts(page_size=2, page_offset=2) == (["k2", "k4"], {(4, 4)})
+        assert ids_and_counts(search=" K2 ") == (["k2"], {(1, 4)})
+        assert ids_and_counts(search="p-1", page_size=3, page_offset=3) == (["k4"], {(4, 4)})
+        assert ids_and_counts(scope="Birch", page_size=2) == (["k1", "k2"], {(3, 3)})
+        assert ids_and_counts(search="nobody") == ([], set())
+        # as of the day before, the day lists nothing
+        assert recording.day_sessions(con, day, None, dt.date(2026, 3, 4)).empty
+    finally:
+        con.close()
