@@ -447,9 +447,12 @@ def cohort(group: str | None = None, filters: Filters | None = None) -> list[dic
 # warm-up can run them for the director's default view before the first visit (warm_overview).
 OVERVIEW_CALL_AFTER_DAYS = 2
 OVERVIEW_RECENT_DAYS = 30
+# A list to act on longer than this shows its most urgent rows (the Overview's lists are cut to them
+# in DuckDB); its download has all.
+LIST_SHOWN_ROWS = 200
 OVERVIEW_READS = (
     ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
-    ("overview_attention", (("recent_days", OVERVIEW_RECENT_DAYS),)),
+    ("overview_attention", (("list_rows", LIST_SHOWN_ROWS), ("recent_days", OVERVIEW_RECENT_DAYS))),
     ("pain_by_session", (("split", "none"),)),
     ("overview_weekly_pain", ()),
 )
@@ -787,10 +790,6 @@ def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> sett
 
 
 # ---------------------------------------------------------------- small drawing helpers
-
-# A list to act on (the Overview's) longer than this shows its most urgent rows; its download has all.
-LIST_SHOWN_ROWS = 200
-
 
 def fmt_pct(value, digits: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"

@@ -1,7 +1,7 @@
 """Overview: who to call and what to check today, then the three questions at a glance."""
 import streamlit as st
 
-from clinic import flags, metrics, privacy, ui
+from clinic import db, exports, flags, metrics, privacy, store, ui
 from clinic.charts import overview as charts
 from clinic.charts import pain as pain_charts
 from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
@@ -46,7 +46,8 @@ def table(rows, columns, key: str) -> None:
 # 1. Today: who to call, who has just dropped out, and the red flags to check
 calls = ui.query("overview_call_list", min_days=CALL_AFTER_DAYS)
 GAP = filters.settings.dropout_gap_days
-attention = ui.query("overview_attention", recent_days=RECENT_DAYS)
+# each reason's first rows only (a network's lists hold tens of thousands); its download reads the whole list
+attention = ui.query("overview_attention", recent_days=RECENT_DAYS, list_rows=ui.LIST_SHOWN_ROWS)
 LISTS = {
     "call_list": ("Call today",
                   f"Unfinished courses whose last visit (or start, with no visit yet) was {CALL_AFTER_DAYS} to "
@@ -72,13 +73,26 @@ LISTS = {
 }
 lists = {"call_list": calls, **{key: attention.loc[attention.reason == key].drop(columns="reason")
                                 for key in LISTS if key != "call_list"}}
+counts = {key: len(rows) if key == "call_list" else int(rows.current_courses.iloc[0]) if len(rows) else 0
+          for key, rows in lists.items()}
+attention_tables = ui.tables_for(str(path), ui.version(path), "overview_attention", filters)
+
+
+def whole_attention_csv(reason: str, columns) -> bytes:
+    """One reason's whole list as CSV, read when its download button is pressed (no Streamlit call:
+    it runs on the download's own thread, with this run's filters and open courses)."""
+    with store.reading(path) as con:
+        rows = db.run(con, "overview_attention", **attention_tables, **filters.params(), recent_days=RECENT_DAYS,
+                      list_rows=None)
+    rows = rows.loc[rows.reason == reason].drop(columns=["reason", "all_time", "current_courses"])
+    return exports.frame_csv(charts.ordered(rows, columns))
 
 
 def list_tabs(keys: tuple[str, ...]) -> None:
     """One tab per list, its size in the label; the open tab's list drawn as a table with its
     download. Only the open tab is drawn and sent: choosing another tab reruns the page, which
     keeps the choice while the tab's label (its count) stays the same."""
-    tabs = st.tabs([f"{LISTS[key][0]} ({len(lists[key]):,})" for key in keys], key=f"overview.tabs.{keys[0]}",
+    tabs = st.tabs([f"{LISTS[key][0]} ({counts[key]:,})" for key in keys], key=f"overview.tabs.{keys[0]}",
                    on_change="rerun")
     for tab, key in zip(tabs, keys):
         if not tab.open:
@@ -90,20 +104,21 @@ def list_tabs(keys: tuple[str, ...]) -> None:
             if rows.empty:
                 st.success(nobody or "Nothing here among the current courses that match the filters.")
                 continue
+            columns = charts.CALL_COLUMNS if key == "call_list" else charts.ATTENTION_COLUMNS[key]
             if key == "call_list":
                 file_name = f"call-list-{filters.as_of}.csv"
+                data = ui.csv(charts.ordered(rows, columns))
             else:
                 st.caption(f"Current courses only (a visit, or the start, within the last {RECENT_DAYS} days): "
-                           f"{len(rows):,} of {int(rows.all_time.iloc[0]):,} such courses since the data starts.")
-                rows = rows.drop(columns="all_time")
+                           f"{counts[key]:,} of {int(rows.all_time.iloc[0]):,} such courses since the data starts.")
+                rows = rows.drop(columns=["all_time", "current_courses"])
                 file_name = f"attention-{key}-{filters.as_of}.csv"
-            columns = charts.CALL_COLUMNS if key == "call_list" else charts.ATTENTION_COLUMNS[key]
+                data = ui.later(whole_attention_csv, key, columns)
             table(rows.head(ui.LIST_SHOWN_ROWS), columns, f"overview.table.{key}")
-            if len(rows) > ui.LIST_SHOWN_ROWS:
-                st.caption(f"The first {ui.LIST_SHOWN_ROWS:,} of {len(rows):,} are shown, in this order; the download has "
-                           "them all, and the Patients page finds any course.")
-            ui.download("Download this list (CSV)", ui.csv(charts.ordered(rows, columns)), file_name,
-                        rows=len(rows), key=f"overview.download.{key}")
+            if counts[key] > ui.LIST_SHOWN_ROWS:
+                st.caption(f"The first {ui.LIST_SHOWN_ROWS:,} of {counts[key]:,} are shown, in this order; the download "
+                           "has them all, and the Patients page finds any course.")
+            ui.download("Download this list (CSV)", data, file_name, rows=counts[key], key=f"overview.download.{key}")
 
 
 st.subheader("Today: who to call")

@@ -9,9 +9,12 @@
 --   'numbness'             numbness was reported at a session (a red flag to check and refer).
 -- returns: reason, course_id, patient_id, therapist, start_date, last_attended_date,
 --   days_since_last_visit, sessions_attended, planned_sessions, flagged_sessions, last_flagged_date,
---   ongoing, all_time (how many filtered courses have this reason, current or not); sorted by
---   reason, then the most urgent first (the shortest absence; the latest flag; the latest start)
--- params: the filter set (see filtered_courses.sql), $recent_days (integer)
+--   ongoing, all_time (how many filtered courses have this reason, current or not),
+--   current_courses (how many current courses have it: the whole list's length); sorted by reason,
+--   then the most urgent first (the shortest absence; the latest flag; the latest start), each
+--   reason's list cut to its first $list_rows rows (a network's lists hold tens of thousands)
+-- params: the filter set (see filtered_courses.sql), $recent_days (integer), $list_rows (integer, or
+--   null for every row)
 -- uses: filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
 with courses as (
@@ -63,6 +66,21 @@ reasons as (
     where c.numbness_sessions > 0
 ),
 
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by reason
+            order by
+                case when reason = 'not_seen' then days_since_last_visit end,
+                last_flagged_date desc nulls last,
+                start_date desc,
+                course_id
+        ) as list_rank,
+        count(*) over (partition by reason) as current_courses
+    from reasons
+),
+
 final as (
     select
         r.reason, r.course_id, r.patient_id, r.therapist, r.start_date, r.last_attended_date,
@@ -73,9 +91,11 @@ final as (
             when 'no_conclusion' then t.no_conclusion
             when 'acute_inflammation' then t.acute_inflammation
             else t.numbness
-        end as all_time
-    from reasons as r
+        end as all_time,
+        r.current_courses
+    from ranked as r
     cross join totals as t
+    where $list_rows::integer is null or r.list_rank <= $list_rows::integer
 )
 
 select * from final

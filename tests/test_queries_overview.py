@@ -95,7 +95,7 @@ def test_seen_yesterday_completed_dropped_out_and_not_yet_started_courses_are_ne
 
 
 def test_a_course_dropped_out_at_8_days_is_in_the_recently_dropped_list_instead(clinic):
-    attention = run(clinic, "overview_attention", recent_days=30)
+    attention = run(clinic, "overview_attention", recent_days=30, list_rows=None)
     not_seen = attention.loc[attention.reason == "not_seen"]
     assert list(not_seen.course_id) == ["d8"]                # 03-20 - 03-12 = 8 days
     assert list(not_seen.days_since_last_visit) == [8]
@@ -104,14 +104,28 @@ def test_a_course_dropped_out_at_8_days_is_in_the_recently_dropped_list_instead(
 def test_each_reason_says_how_many_filtered_courses_have_it_current_or_not(clinic):
     # No patients file: no course has a doctor's conclusion. As of 03-20 eight courses count (not
     # "future"); within 3 days only d1 (1), d2 (2), novisit and noshow (3 since their start) are current.
-    attention = run(clinic, "overview_attention", recent_days=3)
+    attention = run(clinic, "overview_attention", recent_days=3, list_rows=None)
     no_conclusion = attention.loc[attention.reason == "no_conclusion"]
     assert sorted(no_conclusion.course_id) == ["d1", "d2", "noshow", "novisit"]
     assert set(no_conclusion.all_time) == {8}
     # Birch's courses: d1, d2, d7, d8, done, noshow (novisit has no therapist, decoy is Cedar's)
-    birch = run(clinic, "overview_attention", therapists=("Birch",), recent_days=3)
+    birch = run(clinic, "overview_attention", therapists=("Birch",), recent_days=3, list_rows=None)
     assert sorted(birch.loc[birch.reason == "no_conclusion"].course_id) == ["d1", "d2", "noshow"]
     assert set(birch.all_time) == {6}
+
+
+def test_each_reasons_list_is_cut_to_its_first_rows_and_says_how_long_it_is(clinic):
+    # Within 3 days, no conclusion: d1 (start 03-17), d2 (03-15), noshow and novisit (03-17), the latest
+    # start first, then by course id: d1, noshow, novisit, d2. Cut to two rows: d1 and noshow, of 4.
+    whole = run(clinic, "overview_attention", recent_days=3, list_rows=None)
+    cut = run(clinic, "overview_attention", recent_days=3, list_rows=2)
+    listed = whole.loc[whole.reason == "no_conclusion"]
+    assert list(listed.course_id) == ["d1", "noshow", "novisit", "d2"]
+    assert list(cut.loc[cut.reason == "no_conclusion"].course_id) == ["d1", "noshow"]
+    assert set(cut.current_courses.loc[cut.reason == "no_conclusion"]) == {4}
+    assert set(listed.current_courses) == {4}
+    # every reason keeps its own first rows: a cut to two rows never holds more than two of any reason
+    assert cut.groupby("reason").size().max() <= 2 and set(cut.reason) == set(whole.reason)
 
 
 def test_the_call_list_gives_the_caller_the_last_visit_and_the_sessions_left(clinic):
