@@ -643,6 +643,21 @@ def start_warm_up(path: Path) -> threading.Thread:
             from statsmodels.genmod import families, generalized_linear_model  # noqa: F401
         except Exception as exc:  # noqa: BLE001 - each page imports what it needs anyway
             print(f"Loading the pages' modules ahead did not finish ({exc}).", flush=True)
+        try:
+            # and last, the expected course of every group as of today, which Patients and Protocol
+            # safety judge the director's courses against: a pass over every completed course's
+            # scores (1-1.5 s at 2,000,000 patients) that their first visits then skip
+            if path.exists():
+                import datetime as dt
+
+                from clinic import ui
+                from clinic.filters import Filters
+
+                today = Filters(as_of=dt.date.today())
+                ui._expected_paths(str(path), store.data_version(path), today.as_of, today.relief_rule,
+                                   today.settings.planned_sessions, today.settings.fewest_courses(False))
+        except Exception as exc:  # noqa: BLE001 - those pages compute it themselves
+            print(f"Reading the expected courses ahead did not finish ({exc}).", flush=True)
         # Streamlit collects garbage fully after every script run. With pandas, Plotly, SciPy and
         # statsmodels loaded that meant looking at about 200,000 long-lived objects each time, 0.1 s
         # of every page, more than the page itself. Frozen, the modules' objects are left out of

@@ -373,6 +373,36 @@ def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp
     st.cache_data.clear()
 
 
+def test_a_started_server_reads_todays_expected_courses_ahead_for_the_directors_first_visits(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import streamlit as st
+
+    from clinic import metrics, store, ui
+    from clinic.filters import Filters
+    from query_support import build_db
+
+    path = build_db(tmp_path, "session_id,patient_id,session_date,therapist\ns1,p1,2026-03-01,Birch\n",
+                    today=dt.date.today())
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    computed = []
+    real = metrics.expected_paths
+    monkeypatch.setattr(metrics, "expected_paths",
+                        lambda con, filters, table=None: computed.append(filters) or real(con, filters, table))
+    web.start_warm_up(path).join(timeout=120)
+    gc.unfreeze()                                              # the warm-up froze this test process's objects
+    assert [f.as_of for f in computed] == [dt.date.today()]
+    # a director's page that judges courses against them (Protocol safety, Patients) computes nothing
+    ui.tables_for(str(path), store.data_version(path), "flags_course_flags", Filters(as_of=dt.date.today()))
+    assert len(computed) == 1
+    # another as-of date is its own
+    ui.tables_for(str(path), store.data_version(path), "flags_course_flags",
+                  Filters(as_of=dt.date.today() - dt.timedelta(days=1)))
+    assert len(computed) == 2
+    st.cache_data.clear()
+
+
 def test_after_the_warm_up_the_loaded_modules_are_left_out_of_the_collection_after_every_run(tmp_path):
     # Streamlit runs a full garbage collection after every script run; the objects of the modules
     # loaded by then (pandas, Plotly, statsmodels: about 200,000) are frozen out of it.
