@@ -258,6 +258,18 @@ u2,q3,n3,2026-02-20,Birch,attended,true,false
 """
 
 
+def session_flag_months(path, as_of: dt.date) -> dict:
+    """{(flag, "YYYY-MM" or "all"): (flagged sessions, attended sessions, flagged courses)} of the
+    acute-inflammation and numbness month counts as of `as_of`."""
+    con = db.connect(path, read_only=True)
+    try:
+        months = flags.months(flags.reader(con, Filters(as_of=as_of)))
+    finally:
+        con.close()
+    return {(r.flag, "all" if pd.isna(r.month) else str(r.month)[:7]): (r.flagged, r.of_count, r.courses_flagged)
+            for r in months.loc[months.flag.isin(["acute", "numbness"])].itertuples()}
+
+
 @pytest.mark.parametrize("stored", [True, False], ids=["stored months", "from the session rows"])
 def test_a_course_flagged_in_two_months_is_one_flagged_course_in_all_months(tmp_path, stored):
     # As of 02-10 (January stored with the facts, February still running):
@@ -266,14 +278,7 @@ def test_a_course_flagged_in_two_months_is_one_flagged_course_in_all_months(tmp_
     #   Decoys: t2 is cancelled (acute and numbness), u2 is after the as-of date.
     #   Attended: n1 3, n2 1 (t1), n3 1 (u1) = 5; January 3, February 2.
     path = clinic_of(tmp_path, TWO_MONTH_SESSIONS, TWO_MONTH_PATIENTS, stored)
-    con = db.connect(path, read_only=True)
-    try:
-        months = flags.months(flags.reader(con, Filters(as_of=dt.date(2026, 2, 10))))
-    finally:
-        con.close()
-    got = {(r.flag, "all" if pd.isna(r.month) else str(r.month)[:7]): (r.flagged, r.of_count, r.courses_flagged)
-           for r in months.loc[months.flag.isin(["acute", "numbness"])].itertuples()}
-    assert got == {
+    assert session_flag_months(path, dt.date(2026, 2, 10)) == {
         ("acute", "2026-01"): (1, 3, 1), ("acute", "2026-02"): (2, 2, 2), ("acute", "all"): (3, 5, 2),
         ("numbness", "2026-01"): (2, 3, 1), ("numbness", "2026-02"): (1, 2, 1), ("numbness", "all"): (3, 5, 1),
     }
@@ -297,14 +302,7 @@ def test_a_session_on_the_first_day_of_the_running_month_is_counted_in_it(tmp_pa
     #   acute: January w1 of v1 w1 (1 of 2); February v2 of v2 (1 of 1); all 2 of 3 in 2 courses.
     #   numbness: February v2 alone (1 of 1); all 1 of 3 in 1 course.
     path = clinic_of(tmp_path, FIRST_DAY_SESSIONS, TWO_MONTH_PATIENTS, stored)
-    con = db.connect(path, read_only=True)
-    try:
-        months = flags.months(flags.reader(con, Filters(as_of=dt.date(2026, 2, 10))))
-    finally:
-        con.close()
-    got = {(r.flag, "all" if pd.isna(r.month) else str(r.month)[:7]): (r.flagged, r.of_count, r.courses_flagged)
-           for r in months.loc[months.flag.isin(["acute", "numbness"])].itertuples()}
-    assert got == {
+    assert session_flag_months(path, dt.date(2026, 2, 10)) == {
         ("acute", "2026-01"): (1, 2, 1), ("acute", "2026-02"): (1, 1, 1), ("acute", "all"): (2, 3, 2),
         ("numbness", "2026-01"): (0, 2, 0), ("numbness", "2026-02"): (1, 1, 1), ("numbness", "all"): (1, 3, 1),
     }

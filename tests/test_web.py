@@ -350,12 +350,14 @@ def test_the_server_declares_its_own_menu_so_no_page_file_runs_alone_or_lists_it
     assert asyncio.run(start()) is False
 
 
-def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp_path, monkeypatch):
+def warmed_up_counting(tmp_path, monkeypatch, reader: str):
+    """A one-session clinic dated today, warmed up as a started server does, with every call of
+    clinic.metrics.<reader> recorded (its filters); returns (the database, those filters)."""
     import datetime as dt
 
     import streamlit as st
 
-    from clinic import metrics, store, ui
+    from clinic import metrics
     from query_support import build_db
 
     path = build_db(tmp_path, "session_id,patient_id,session_date,therapist\ns1,p1,2026-03-01,Birch\n",
@@ -363,10 +365,22 @@ def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp
     st.cache_data.clear()
     st.cache_resource.clear()
     computed = []
-    real = metrics.open_courses
-    monkeypatch.setattr(metrics, "open_courses", lambda con, filters: computed.append(filters) or real(con, filters))
+    real = getattr(metrics, reader)
+    monkeypatch.setattr(metrics, reader, lambda con, filters, *rest: computed.append(filters) or real(con, filters,
+                                                                                                       *rest))
     web.start_warm_up(path).join(timeout=120)
     gc.unfreeze()                                              # the warm-up froze this test process's objects
+    return path, computed
+
+
+def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import streamlit as st
+
+    from clinic import store, ui
+
+    path, computed = warmed_up_counting(tmp_path, monkeypatch, "open_courses")
     assert [(f.as_of, f.relief_rule) for f in computed] == [(dt.date.today(), "pct30")]
     table = ui._open_courses(str(path), store.data_version(path), dt.date.today(), "pct30", 10)  # the first visit
     assert len(computed) == 1 and table.num_rows == 0          # served from the cache; p1's course is settled
@@ -378,20 +392,10 @@ def test_a_started_server_reads_todays_expected_courses_ahead_for_the_directors_
 
     import streamlit as st
 
-    from clinic import metrics, store, ui
+    from clinic import store, ui
     from clinic.filters import Filters
-    from query_support import build_db
 
-    path = build_db(tmp_path, "session_id,patient_id,session_date,therapist\ns1,p1,2026-03-01,Birch\n",
-                    today=dt.date.today())
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    computed = []
-    real = metrics.expected_paths
-    monkeypatch.setattr(metrics, "expected_paths",
-                        lambda con, filters, table=None: computed.append(filters) or real(con, filters, table))
-    web.start_warm_up(path).join(timeout=120)
-    gc.unfreeze()                                              # the warm-up froze this test process's objects
+    path, computed = warmed_up_counting(tmp_path, monkeypatch, "expected_paths")
     assert [f.as_of for f in computed] == [dt.date.today()]
     # a director's page that judges courses against them (Protocol safety, Patients) computes nothing
     ui.tables_for(str(path), store.data_version(path), "flags_course_flags", Filters(as_of=dt.date.today()))
