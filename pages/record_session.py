@@ -58,6 +58,8 @@ def next_run(values: dict) -> None:
 for name, value in {**CLEARED, **st.session_state.pop(K + "next", {})}.items():
     if name in KEPT or key(name) not in st.session_state:
         st.session_state[key(name)] = value
+    if name == "day":                   # another day's list starts at its first page
+        st.session_state.pop(K + "day_page", None)
 st.session_state.setdefault(key("date"), dt.date.today())
 st.session_state.setdefault(key("day"), st.session_state[key("date")])
 editing = st.session_state.get(K + "editing")
