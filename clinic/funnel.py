@@ -86,17 +86,18 @@ def curve_sizes(largest: int) -> list[int]:
     return sizes
 
 
+def curve_point(p0: float, n: float) -> dict:
+    """The 95 % and 99.8 % limits at caseload n, as one point of the limit curves."""
+    low95, high95 = limits(p0, n, Z_95)
+    low998, high998 = limits(p0, n, Z_998)
+    return {"n": n, "limit95_low": low95, "limit95_high": high95, "limit998_low": low998, "limit998_high": high998}
+
+
 def curve(p0: float | None, largest: int) -> list[dict]:
     """The limit curves: one point per caseload of curve_sizes(largest)."""
     if p0 is None:
         return []
-    points = []
-    for n in curve_sizes(largest):
-        low95, high95 = limits(p0, n, Z_95)
-        low998, high998 = limits(p0, n, Z_998)
-        points.append({"n": n, "limit95_low": low95, "limit95_high": high95,
-                       "limit998_low": low998, "limit998_high": high998})
-    return points
+    return [curve_point(p0, n) for n in curve_sizes(largest)]
 
 
 def unit_row(key, n: int, events: int, p0: float | None, all_courses: int, min_cohort: int) -> dict:

@@ -401,11 +401,16 @@ def tables_for(path: str, data_version: str, name: str, filters: Filters) -> dic
     return found
 
 
+def read(path: str, name: str, tables: dict[str, pa.Table], filters: Filters, **extra) -> pd.DataFrame:
+    """Runs queries/<name>.sql with these registered tables (tables_for) and filters, uncached and
+    without a Streamlit call: what a download's own thread may do."""
+    with store.reading(Path(path)) as con:
+        return db.run(con, name, **tables, **filters.params(), **extra)
+
+
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)
 def _query(path: str, data_version: str, name: str, filters: Filters, extra: tuple) -> pd.DataFrame:
-    tables = tables_for(path, data_version, name, filters)
-    with store.reading(Path(path)) as con:
-        return db.run(con, name, **tables, **filters.params(), **dict(extra))
+    return read(path, name, tables_for(path, data_version, name, filters), filters, **dict(extra))
 
 
 @st.cache_data(ttl=600, max_entries=256, show_spinner=False)

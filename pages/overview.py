@@ -1,7 +1,7 @@
 """Overview: who to call and what to check today, then the three questions at a glance."""
 import streamlit as st
 
-from clinic import db, exports, flags, metrics, privacy, store, ui
+from clinic import exports, flags, metrics, privacy, ui
 from clinic.charts import overview as charts
 from clinic.charts import pain as pain_charts
 from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
@@ -81,9 +81,7 @@ attention_tables = ui.tables_for(str(path), ui.version(path), "overview_attentio
 def whole_attention_csv(reason: str, columns) -> bytes:
     """One reason's whole list as CSV, read when its download button is pressed (no Streamlit call:
     it runs on the download's own thread, with this run's filters and open courses)."""
-    with store.reading(path) as con:
-        rows = db.run(con, "overview_attention", **attention_tables, **filters.params(), recent_days=RECENT_DAYS,
-                      list_rows=None)
+    rows = ui.read(str(path), "overview_attention", attention_tables, filters, recent_days=RECENT_DAYS, list_rows=None)
     rows = rows.loc[rows.reason == reason].drop(columns=["reason", "all_time", "current_courses"])
     return exports.frame_csv(charts.ordered(rows, columns))
 

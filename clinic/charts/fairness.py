@@ -137,11 +137,7 @@ def funnel_chart(report: dict, private: bool = False) -> go.Figure:
     points = report["curve"]
     if points and zoomed and zoomed[0][1] > points[-1]["n"]:
         # the curves go on to the right edge of the closed-in axes, past the largest caseload
-        right = zoomed[0][1]
-        (low95, high95), (low998, high998) = (funnel.limits(report["mean"], right, z) for z in (funnel.Z_95,
-                                                                                               funnel.Z_998))
-        points = [*points, {"n": right, "limit95_low": low95, "limit95_high": high95, "limit998_low": low998,
-                            "limit998_high": high998}]
+        points = [*points, funnel.curve_point(report["mean"], zoomed[0][1])]
     if points:
         n = [p["n"] for p in points]
         for level, dash, name in (("998", "dash", "99.8 % limits"), ("95", "dot", "95 % limits")):
