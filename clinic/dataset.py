@@ -8,7 +8,7 @@ A dataset folder DIR holds
                                                    with no site, or no row in patients:
                                                    site=__HIVE_DEFAULT_PARTITION__) and the session month
     patients/ courses/ import_batches/ course_facts/ course_facts_state/ course_facts_todo/
-    course_pain_periods/ course_months/            one file each
+    course_pain_periods/ course_months/ course_score_months/   one file each
 
 Writing: an export builds a new folder beside DIR (`.DIR.<export id>`), and DIR is a symbolic link
 to it, swapped in one rename; so a reader sees the previous dataset or the new one, never half of
@@ -42,15 +42,16 @@ FORMAT_VERSION = 1
 MANIFEST = "dataset.json"
 # course_facts_todo is empty outside a refresh; it travels so that the queries naming it bind.
 TABLES = ("patients", "courses", "sessions", "import_batches", "course_facts", "course_facts_state",
-          "course_facts_todo", "course_pain_periods", "course_months")
+          "course_facts_todo", "course_pain_periods", "course_months", "course_score_months")
 # Stored counts added after the format's first exports: a dataset exported before them opens with
 # the table empty. Its facts come from an older refresh and are not trusted (course_facts_fresh), so
 # nothing reads the empty table: every count is taken from the sessions.
-ADDED_LATER = ("course_months",)
+ADDED_LATER = ("course_months", "course_score_months")
 # Columns derived from the data that a refresh of the facts writes: a dataset exported before one of
 # them existed opens with it null (its facts are of an older version, not trusted, so nothing reads
 # it). Any other column missing from a table's files means a damaged dataset.
-DERIVED_TABLES = ("course_facts", "course_pain_periods", "course_months", "course_facts_todo")
+DERIVED_TABLES = ("course_facts", "course_pain_periods", "course_months", "course_score_months",
+                  "course_facts_todo")
 DERIVED_COLUMNS = {"sessions": ("session_number", "course_no")}
 PARTITIONS = {"sessions": ("site", "month")}
 FILE_NAME = "data_0.parquet"

@@ -13,18 +13,22 @@
 --
 --   course_facts_fresh(): true when the facts were built from the data as it is now (the newest
 --     import batch and the three tables' row counts match course_facts_state) by this version of
---     the refresh (facts_version 6); otherwise nothing trusts them and every course is computed
+--     the refresh (facts_version 7); otherwise nothing trusts them and every course is computed
 --     from its session rows.
 --   open_course_ids(as_of): table (course_id, first_row_date) of the courses counted as of as_of that
 --     are open, with the date of each one's earliest session row (null without rows).
 --   course_settled(as_of, last_row_date, start_date): the rule above (for a course counted as of
 --     as_of, start_date <= as_of).
+--   course_settled_from(last_row_date, start_date): the first day as of which the course is both
+--     counted and settled (the later of its start date and its last row's date): as of D it is both
+--     exactly when this is <= D. The completed courses' scores are counted by its month
+--     (course_score_months, see refresh_course_facts.sql), for the expected paths.
 -- settled_courses.sql reads the settled courses.
 -- Base tables are named with their schema (main.) so that a caller's CTE of the same name (say
 -- `courses`) cannot stand in for them.
 create or replace temp macro course_facts_fresh() as (
     select coalesce(bool_and(
-        st.facts_version = 6
+        st.facts_version = 7
         and st.batch_id is not distinct from (select max(batch_id) from main.import_batches)
         and st.patients_rows = (select count(*) from main.patients)
         and st.courses_rows = (select count(*) from main.courses)
@@ -35,6 +39,9 @@ create or replace temp macro course_facts_fresh() as (
 
 create or replace temp macro course_settled(as_of, last_row_date, start_date) as
     coalesce(last_row_date, start_date) <= as_of::date;
+
+create or replace temp macro course_settled_from(last_row_date, start_date) as
+    greatest(start_date, coalesce(last_row_date, start_date));
 
 create or replace temp macro open_course_ids(as_of) as table (
     select course_id, first_row_date

@@ -7,6 +7,8 @@
 --   attended_number(status, course_id, session_date, session_time, session_id): a window expression,
 --     1, 2, 3 ... over the attended rows of a course in course order (date, time with none first,
 --     session_id), null on cancelled and no-show rows (the stored sessions.session_number).
+--   pain_band(pain): the baseline band of a course by its first session's pain before: 'mild' 0-3,
+--     'moderate' 4-6, 'severe' 7-10; null for a missing score.
 create or replace temp macro first_session_relief(before, after, relief_rule) as
     case
         when before is null or after is null or before = 0 then null
@@ -24,4 +26,11 @@ create or replace temp macro attended_number(status, course_id, session_date, se
             partition by course_id, status = 'attended'
             order by session_date, session_time nulls first, session_id
         )
+    end;
+
+create or replace temp macro pain_band(pain) as
+    case
+        when pain between 0 and 3 then 'mild'
+        when pain between 4 and 6 then 'moderate'
+        when pain between 7 and 10 then 'severe'
     end;

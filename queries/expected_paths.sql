@@ -6,7 +6,9 @@
 -- returns: diagnosis, baseline_band, session_number, left_out, similar_courses, courses_at_session,
 --   expected_q75_pain
 -- params: $as_of (date), $relief_rule (the one `open_courses` was computed with), $min_cohort
---   (integer: clinic.trajectory.fewest_courses of the filters)
+--   (integer: clinic.trajectory.fewest_courses of the filters), $counted_before (date or null:
+--   score_months_before.sql's answer on the same connection, null with a planned-sessions setting
+--   other than 10)
 -- uses: trajectory_quartiles
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
-select * from expected_q75($as_of, $relief_rule, $min_cohort);
+select * from expected_q75($as_of, $relief_rule, $min_cohort, $counted_before);

@@ -1,4 +1,4 @@
--- refresh_course_facts: brings course_facts (and course_pain_periods, course_months) up to date with
+-- refresh_course_facts: brings course_facts (and course_pain_periods, course_months, course_score_months) up to date with
 -- every stored row, renumbers the session_number (and sets the course_no) of the rows of the courses that changed, numbers
 -- new course ids (course_numbers), and records what the facts were built from
 -- (course_facts_state). Returns nothing. Runs inside the writer's transaction, after its rows and its
@@ -43,10 +43,35 @@ final as (
 
 select * from final;
 
--- facts built by another version of this refresh (another shape) are rebuilt whole
+-- facts built by another version of this refresh (another shape) are rebuilt whole; version 6's
+-- per-course facts are those of version 7, which adds course_score_months (built whole below)
+create or replace temp table refresh_version as
+select coalesce(max(facts_version), 0) as built from main.course_facts_state;
+
 update main.course_facts
 set source_print = null
-where (select coalesce(max(facts_version), 0) from main.course_facts_state) <> 6;
+where (select built from refresh_version) not in (6, 7);
+
+-- the completed courses' score counts of course_score_months, by the month from which each course
+-- is settled, over the stored facts of the courses listed in the table refresh_score_courses
+create or replace temp table refresh_score_courses (course_id varchar);
+
+create or replace temp macro refresh_score_counts() as table (
+    select month, diagnosis, baseline_band, session_number, pain_before, count(*) as courses
+    from (
+        select
+            date_trunc('month', course_settled_from(last_row_date, start_date))::date as month,
+            diagnosis,
+            pain_band(first_session_pain_before) as baseline_band,
+            unnest(range(1, len(pains_before) + 1))::integer as session_number,
+            unnest(pains_before) as pain_before
+        from main.course_facts
+        where completed and diagnosis is not null and pain_band(first_session_pain_before) is not null
+          and course_id in (select course_id from refresh_score_courses)
+    )
+    where pain_before is not null
+    group by all
+);
 
 -- every course id not numbered yet gets the next numbers
 insert into main.course_numbers
@@ -64,6 +89,19 @@ from refresh_prints as r
 left join main.course_facts as f on f.course_id = r.course_id
 where f.source_print is distinct from r.source_print;
 
+-- the score counts lose the courses about to be recomputed or dropped (nothing when they are rebuilt
+-- whole: after a refresh of another version)
+insert into refresh_score_courses
+select course_id
+from main.course_facts
+where (select built from refresh_version) = 7
+  and (course_id in (select course_id from main.course_facts_todo)
+       or course_id not in (select course_id from refresh_prints));
+
+create or replace temp table refresh_score_changes as
+select month, diagnosis, baseline_band, session_number, pain_before, -courses as courses
+from refresh_score_counts();
+
 delete from main.course_facts
 where course_id in (select course_id from main.course_facts_todo)
    or course_id not in (select course_id from refresh_prints);
@@ -73,6 +111,39 @@ select s.*, r.source_print, n.course_no
 from course_summary(date '9999-12-31', 'pct30', 'changed', null) as s
 join refresh_prints as r on r.course_id = s.course_id
 join main.course_numbers as n on n.course_id = s.course_id;
+
+-- ... and gain them as recomputed (every course when rebuilt whole)
+delete from refresh_score_courses;
+
+insert into refresh_score_courses
+select course_id
+from main.course_facts
+where (select built from refresh_version) <> 7
+   or course_id in (select course_id from main.course_facts_todo);
+
+insert into refresh_score_changes
+select * from refresh_score_counts();
+
+create or replace temp table refresh_score_months as
+select month, diagnosis, baseline_band, session_number, pain_before, sum(courses)::bigint as courses
+from (
+    select * from main.course_score_months
+    where (select built from refresh_version) = 7
+    union all
+    select * from refresh_score_changes
+)
+group by all
+having sum(courses) <> 0;
+
+delete from main.course_score_months;
+
+insert into main.course_score_months
+select * from refresh_score_months;
+
+drop table refresh_score_months;
+drop table refresh_score_changes;
+drop macro table refresh_score_counts;
+drop table refresh_score_courses;
 
 delete from main.course_pain_periods
 where course_id in (select course_id from main.course_facts_todo)
@@ -127,6 +198,7 @@ where sessions.session_id = numbered.session_id
 delete from main.course_facts_todo;
 
 drop table refresh_prints;
+drop table refresh_version;
 
 delete from main.course_facts_state;
 
@@ -136,4 +208,4 @@ select
     (select count(*) from main.patients),
     (select count(*) from main.courses),
     (select count(*) from main.sessions),
-    6;
+    7;

@@ -191,6 +191,20 @@ create table if not exists course_months (
 );
 alter table course_months add column if not exists course_no integer;
 
+-- the completed courses' pain-before scores by session number, counted by the month from which each
+-- course is counted and settled as of every date (course_settled_from, course_facts.sql), for the
+-- courses with a diagnosis and a baseline band; kept with course_facts (facts_version 7). The
+-- expected paths (trajectory_quartiles.sql) take the months before the as-of date's own month from
+-- here instead of unnesting every completed course's scores.
+create table if not exists course_score_months (
+    month           date,        -- the 1st
+    diagnosis       varchar,
+    baseline_band   varchar,
+    session_number  integer,
+    pain_before     integer,
+    courses         bigint
+);
+
 -- the courses whose facts refresh_course_facts.sql is rebuilding (empty outside its transaction)
 create table if not exists course_facts_todo (
     course_id  varchar

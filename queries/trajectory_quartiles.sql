@@ -19,28 +19,69 @@
 -- A course's verdict joins on its diagnosis, band, latest scored session and
 -- `left_out is not distinct from (case when completed then latest_pain end)`.
 -- macro params: as_of (date), relief_rule (the one `open_courses` was computed with), min_cohort
---   (integer).
+--   (integer), counted_before (date or null: score_months_before.sql's answer for as_of and the
+--   planned-sessions setting; a value, so that DuckDB reads only the score lists of the courses
+--   settled since).
 -- uses: trajectory_sessions, filtered_courses
--- reads: open_courses (see filtered_courses.sql)
-create or replace temp macro expected_q75(as_of, relief_rule, min_cohort) as table (
-    -- the completed courses' scores by session number, unnested from their lists (course_summary.sql's
-    -- pains_before: element k is session k's) rather than read from every attended session row
-    with completed_scores as (
+-- reads: open_courses, clinic_settings (see filtered_courses.sql)
+create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counted_before) as table (
+    -- the completed courses' score counts by session number. With counted_before (the first day of
+    -- the as-of date's month, while the stored facts are trusted), the courses settled before it are
+    -- counted in course_score_months (refresh_course_facts.sql), and only the others, settled since
+    -- or open, are unnested from their score lists (course_summary.sql's pains_before: element k is
+    -- session k's). Without it, every course counted as of as_of is unnested, as
+    -- filtered_numbered_courses gives it.
+    -- An open course has its last row after as_of, so its stored settled-from day is later than
+    -- counted_before; the test on `open_courses` also leaves out a course the stored months count.
+    with live_open as (
+        select o.*
+        from open_courses as o
+        where o.start_date <= as_of::date
+          and (counted_before::date is null
+               or o.course_id in (select course_id from main.course_facts
+                                  where course_settled_from(last_row_date, start_date) >= counted_before::date))
+    ),
+
+    -- the settled courses whose settled-from day is on or after counted_before, in two parts that
+    -- each test one column, which DuckDB tests in the scan itself: a last row on or after it, or
+    -- else a start on or after it
+    live_courses as (
+        select diagnosis, first_session_pain_before, pains_before, completed
+        from settled_courses(as_of, relief_rule)
+        where last_row_date >= coalesce(counted_before::date, '-infinity'::date)
+        union all
+        select diagnosis, first_session_pain_before, pains_before, completed
+        from settled_courses(as_of, relief_rule)
+        where start_date >= coalesce(counted_before::date, '-infinity'::date)
+          and (last_row_date is null or last_row_date < coalesce(counted_before::date, '-infinity'::date))
+        union all
+        select diagnosis, first_session_pain_before, pains_before, completed
+        from live_open
+    ),
+
+    live_scores as (
         select
             diagnosis,
             pain_band(first_session_pain_before) as baseline_band,
             unnest(range(1, len(pains_before) + 1))::integer as session_number,
             unnest(pains_before) as pain_before
-        from filtered_numbered_courses(as_of, null, null, []::varchar[], []::varchar[], []::varchar[],
-                                       []::varchar[], []::varchar[], null, relief_rule)
+        from live_courses
         where completed and diagnosis is not null and pain_band(first_session_pain_before) is not null
     ),
 
     score_counts as materialized (
-        select diagnosis, baseline_band, session_number, pain_before, count(*) as courses
-        from completed_scores
-        where pain_before is not null
-        group by diagnosis, baseline_band, session_number, pain_before
+        select diagnosis, baseline_band, session_number, pain_before, sum(courses)::bigint as courses
+        from (
+            select diagnosis, baseline_band, session_number, pain_before, count(*) as courses
+            from live_scores
+            where pain_before is not null
+            group by all
+            union all
+            select diagnosis, baseline_band, session_number, pain_before, courses
+            from main.course_score_months
+            where month < counted_before::date
+        )
+        group by all
     ),
 
     -- a course has a band only with a score at session 1, so the group's courses are those scored there

@@ -1,6 +1,5 @@
--- trajectory_sessions: defines the table macro trajectory_sessions(as_of, relief_rule) and the scalar
--- macro pain_band(pain), used through `-- uses: trajectory_sessions`. Returns nothing itself.
--- pain_band(pain): 'mild' 0-3, 'moderate' 4-6, 'severe' 7-10; null for a missing score.
+-- trajectory_sessions: defines the table macro trajectory_sessions(as_of, relief_rule), used through
+-- `-- uses: trajectory_sessions`, which also brings pain_band (course_rules.sql). Returns nothing itself.
 -- The macro returns every attended session row (dated <= as_of) of every course counted as of as_of,
 -- over the WHOLE clinic (no filter, no therapist scope: the expected course is a clinic-wide
 -- aggregate; the queries that use it show only counts and quartiles of groups of at least
@@ -12,15 +11,8 @@
 --   baseline).
 -- macro params: as_of (date), relief_rule (the one the registered `open_courses` was computed with),
 --   course_ids (varchar[], optional: only these courses' rows).
--- uses: filtered_sessions
+-- uses: filtered_sessions, course_rules
 -- reads: open_courses (see filtered_courses.sql)
-create or replace temp macro pain_band(pain) as
-    case
-        when pain between 0 and 3 then 'mild'
-        when pain between 4 and 6 then 'moderate'
-        when pain between 7 and 10 then 'severe'
-    end;
-
 create or replace temp macro trajectory_sessions(as_of, relief_rule, course_ids := null) as table (
     -- the baseline is the course's own first_session_pain_before (its session 1), so the rows are read
     -- once: joining them to their own first rows made DuckDB keep every attended row in memory

@@ -121,7 +121,9 @@ def test_the_small_tables_are_one_file_each_and_the_manifest_counts_every_table(
         # 1 + 1 each (03-02, Mar; s2 is a no-show)
         "course_pain_periods": 11,
         # attended months: c0 Feb, c1 Mar (n1 n2 l1), c2 Mar (s1), p3:… Mar, p9:… Mar
-        "course_months": 5}
+        "course_months": 5,
+        # completed courses' scores: none is completed (c0 1 of 3 days, c1 3 of 5, the others of 10)
+        "course_score_months": 0}
     for table in ("patients", "courses", "import_batches", "course_facts", "course_facts_state"):
         assert manifest["tables"][table]["files"] == [f"{table}/data_0.parquet"]
     assert store.data_version(clinic_dataset) == f"dataset:{manifest['export_id']}"
