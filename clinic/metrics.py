@@ -70,13 +70,11 @@ def expected_paths(con, filters: Filters, table: pa.Table | None = None) -> pa.T
     similar courses at each session number, for every group of the clinic, with the fewest courses
     to judge of these filters (clinic.trajectory.fewest_courses)."""
     table = open_courses(con, filters) if table is None else table
-    # The month before which the stored score counts answer, as a value (see score_months_before.sql).
-    counted_before = None
-    if filters.settings.planned_sessions == DEFAULT_SETTINGS.planned_sessions:
-        counted_before = db.records(con, "score_months_before", as_of=filters.as_of)[0]["counted_before"]
-    return db.arrow(con, "expected_paths", open_courses=table, clinic_settings=filters.settings.table(),
-                    as_of=filters.as_of, relief_rule=filters.relief_rule,
-                    min_cohort=filters.settings.fewest_courses(bool(filters.scope)), counted_before=counted_before)
+    # the month before which the stored score counts answer, as a value (score_months_before.sql)
+    tables = {"open_courses": table, "clinic_settings": filters.settings.table()}
+    counted = db.records(con, "score_months_before", as_of=filters.as_of, **tables)[0]["counted_before"]
+    return db.arrow(con, "expected_paths", **tables, as_of=filters.as_of, relief_rule=filters.relief_rule,
+                    min_cohort=filters.settings.fewest_courses(bool(filters.scope)), counted_before=counted)
 
 
 def tables_for(con, filters: Filters, name: str, table: pa.Table | None = None,

@@ -7,8 +7,7 @@
 --   expected_q75_pain
 -- params: $as_of (date), $relief_rule (the one `open_courses` was computed with), $min_cohort
 --   (integer: clinic.trajectory.fewest_courses of the filters), $counted_before (date or null:
---   score_months_before.sql's answer on the same connection, null with a planned-sessions setting
---   other than 10)
+--   score_months_before.sql's answer on the same connection)
 -- uses: trajectory_quartiles
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 select * from expected_q75($as_of, $relief_rule, $min_cohort, $counted_before);

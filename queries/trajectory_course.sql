@@ -9,8 +9,8 @@
 --   latest_session (the number of its latest attended session with a pain-before score, null when
 --     none), latest_pain (that score)
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar)
--- uses: trajectory_sessions
--- reads: open_courses (see filtered_courses.sql)
+-- uses: trajectory_sessions, trajectory_quartiles
+-- reads: open_courses, clinic_settings (see filtered_courses.sql)
 with target as (
     select course_id, diagnosis, completed
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
@@ -31,16 +31,20 @@ own as (
     from own_rows
 ),
 
--- a course has a band only with a score at its session 1, so its similar courses are counted on
--- their session-1 rows (one each)
+-- a course has a band only with a score at its session 1, so its group's courses are counted by
+-- their session-1 scores; the course itself is one of them when it is completed (with a diagnosis
+-- and a band) and is left out
 similar_counted as (
-    select count(*) as similar_courses
-    from trajectory_sessions($as_of, $relief_rule) as r, target as t, own as o
-    where r.session_number = 1
-      and r.completed
-      and r.course_id <> t.course_id
-      and r.diagnosis = t.diagnosis
-      and r.baseline_band = o.baseline_band
+    select
+        (coalesce(sum(c.courses), 0)
+         - case when any_value(t.completed) and any_value(t.diagnosis) is not null
+                     and any_value(o.baseline_band) is not null then 1 else 0 end)::bigint as similar_courses
+    from target as t
+    cross join own as o
+    left join similar_score_counts($as_of, $relief_rule, score_counted_before($as_of)) as c
+      on c.session_number = 1
+     and c.diagnosis = t.diagnosis
+     and c.baseline_band = o.baseline_band
 ),
 
 final as (

@@ -9,40 +9,96 @@
 --     the point is not shown), shown (courses >= $min_cohort: a point of fewer is suppressed, its
 --     quartiles never leave the database)
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar), $min_cohort (integer)
--- uses: trajectory_sessions
--- reads: open_courses (see filtered_courses.sql)
+-- uses: trajectory_sessions, trajectory_quartiles
+-- reads: open_courses, clinic_settings (see filtered_courses.sql)
+-- The scores come from the group's counts (similar_score_counts), less the course's own score at each
+-- session number when it is itself completed; the percentiles are taken from the counts as
+-- quantile_cont takes them from the scores (the two scores at ranks floor and ceil of (n - 1) * p,
+-- joined by a straight line).
 with target as (
-    select course_id, diagnosis
+    select course_id, diagnosis, completed
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
     where course_id = $course_id
 ),
 
-own_band as (
-    select max(baseline_band) as baseline_band
+own_rows as (
+    select session_number, pain_before, baseline_band
     from trajectory_sessions($as_of, $relief_rule, course_ids := [$course_id])
 ),
 
-similar_rows as materialized (
-    select r.course_id, r.session_number, r.pain_before, r.planned_sessions
-    from trajectory_sessions($as_of, $relief_rule) as r, target as t, own_band as o
-    where r.completed
-      and r.course_id <> t.course_id
-      and r.diagnosis = t.diagnosis
-      and r.baseline_band = o.baseline_band
+own_band as (
+    select max(baseline_band) as baseline_band
+    from own_rows
+),
+
+-- the numbers drawn: 1 .. the most planned sessions of a similar course
+most_planned as (
+    select max(c.planned_sessions) as planned
+    from filtered_courses($as_of, null, null, []::varchar[], []::varchar[], []::varchar[], []::varchar[],
+                          []::varchar[], null, $relief_rule) as c, target as t, own_band as o
+    where c.completed
+      and c.course_id <> t.course_id
+      and c.diagnosis = t.diagnosis
+      and pain_band(c.first_session_pain_before) = o.baseline_band
 ),
 
 numbers as (
-    select unnest(range(1, (select max(planned_sessions) from similar_rows) + 1)) as session_number
+    select unnest(range(1, (select planned from most_planned) + 1)) as session_number
+),
+
+-- the group's score counts, less the course's own scores when it is one of the group's courses
+counts as (
+    select
+        c.session_number,
+        c.pain_before,
+        c.courses - case when t.completed and c.pain_before = s.pain_before then 1 else 0 end as courses
+    from similar_score_counts($as_of, $relief_rule, score_counted_before($as_of)) as c
+    join target as t on c.diagnosis = t.diagnosis
+    join own_band as o on c.baseline_band = o.baseline_band
+    left join own_rows as s on s.session_number = c.session_number
+),
+
+ranked as (
+    select
+        session_number,
+        pain_before,
+        sum(courses) over (partition by session_number order by pain_before) as courses_up_to,
+        (sum(courses) over (partition by session_number))::bigint as scored
+    from counts
+    where courses > 0
+),
+
+positions as (
+    select
+        session_number,
+        any_value(scored) as scored,
+        list_value(0.25, 0.5, 0.75) as ps
+    from ranked
+    group by session_number
+),
+
+quantiles as (
+    select
+        q.session_number,
+        q.scored,
+        p.i,
+        ((q.scored - 1) * q.ps[p.i])::double as position,
+        min(r.pain_before) filter (where r.courses_up_to > floor((q.scored - 1) * q.ps[p.i])) as low_score,
+        min(r.pain_before) filter (where r.courses_up_to > ceil((q.scored - 1) * q.ps[p.i])) as high_score
+    from positions as q
+    cross join (values (1), (2), (3)) as p(i)
+    join ranked as r on r.session_number = q.session_number
+    group by q.session_number, q.scored, p.i, q.ps
 ),
 
 by_session as (
     select
         session_number,
-        count(pain_before) as courses,     -- a course has one attended row of each number
-        quantile_cont(pain_before, 0.25) as q25_pain,
-        quantile_cont(pain_before, 0.5) as median_pain,
-        quantile_cont(pain_before, 0.75) as q75_pain
-    from similar_rows
+        any_value(scored) as courses,
+        any_value(low_score + (position - floor(position)) * (high_score - low_score)) filter (where i = 1) as q25_pain,
+        any_value(low_score + (position - floor(position)) * (high_score - low_score)) filter (where i = 2) as median_pain,
+        any_value(low_score + (position - floor(position)) * (high_score - low_score)) filter (where i = 3) as q75_pain
+    from quantiles
     group by session_number
 ),
 

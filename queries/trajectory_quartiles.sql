@@ -1,7 +1,16 @@
--- trajectory_quartiles: defines the table macro expected_q75(as_of, relief_rule, min_cohort), used
--- through `-- uses: trajectory_quartiles`. Returns nothing itself.
--- The macro answers "what is the 75th percentile of pain before session k among a course's similar
--- courses" for every course of the clinic at once. Similar courses are those of
+-- trajectory_quartiles: defines the table macros similar_score_counts(as_of, relief_rule, counted_before)
+-- and expected_q75(as_of, relief_rule, min_cohort, counted_before), used through
+-- `-- uses: trajectory_quartiles`. Returns nothing itself.
+-- score_counted_before(as_of): the first day of as_of's month while the stored facts are trusted
+-- (course_facts_fresh) and the planned-sessions setting (the caller's `clinic_settings`) is the
+-- facts' 10: the month before which the stored score counts (course_score_months) answer; else null.
+-- similar_score_counts returns, for the COMPLETED courses of the whole clinic as of as_of that have a
+-- diagnosis and a baseline band, how many had each pain-before score at each session number:
+--   diagnosis, baseline_band, session_number, pain_before (never null), courses.
+-- The similar courses of a course (trajectory_course.sql, trajectory_expected.sql) are the courses of
+-- its group there, the course itself left out.
+-- expected_q75 answers "what is the 75th percentile of pain before session k among a course's
+-- similar courses" for every course of the clinic at once. Similar courses are those of
 -- trajectory_expected.sql: the COMPLETED courses of the whole clinic as of as_of with the same
 -- diagnosis and baseline band, the course itself left out. A course that is itself completed is one
 -- of its own similar courses, so it is taken out: the answer depends only on the group, k and the
@@ -19,12 +28,17 @@
 -- A course's verdict joins on its diagnosis, band, latest scored session and
 -- `left_out is not distinct from (case when completed then latest_pain end)`.
 -- macro params: as_of (date), relief_rule (the one `open_courses` was computed with), min_cohort
---   (integer), counted_before (date or null: score_months_before.sql's answer for as_of and the
---   planned-sessions setting; a value, so that DuckDB reads only the score lists of the courses
---   settled since).
+--   (integer; expected_q75 only), counted_before (date or null: score_counted_before(as_of); given as
+--   a value where it can be (score_months_before.sql), DuckDB reads only the score lists of the
+--   courses settled since).
 -- uses: trajectory_sessions, filtered_courses
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
-create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counted_before) as table (
+create or replace temp macro score_counted_before(as_of) as (
+    select case when course_facts_fresh() and (select planned_sessions from clinic_settings) = 10
+                then date_trunc('month', as_of::date)::date end
+);
+
+create or replace temp macro similar_score_counts(as_of, relief_rule, counted_before) as table (
     -- the completed courses' score counts by session number. With counted_before (the first day of
     -- the as-of date's month, while the stored facts are trusted), the courses settled before it are
     -- counted in course_score_months (refresh_course_facts.sql), and only the others, settled since
@@ -69,7 +83,7 @@ create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counte
         where completed and diagnosis is not null and pain_band(first_session_pain_before) is not null
     ),
 
-    score_counts as materialized (
+    final as (
         select diagnosis, baseline_band, session_number, pain_before, sum(courses)::bigint as courses
         from (
             select diagnosis, baseline_band, session_number, pain_before, count(*) as courses
@@ -82,6 +96,14 @@ create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counte
             where month < counted_before::date
         )
         group by all
+    )
+
+    select * from final
+);
+
+create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counted_before) as table (
+    with score_counts as materialized (
+        select * from similar_score_counts(as_of, relief_rule, counted_before)
     ),
 
     -- a course has a band only with a score at session 1, so the group's courses are those scored there

@@ -230,3 +230,45 @@ def test_a_parquet_dataset_carries_the_score_counts_and_gives_the_same_paths(cli
         assert con.execute("select sum(courses) from course_score_months").fetchone() == (8,)
     finally:
         con.close()
+
+
+# --- one course's expected course (Patients, the progress report) -------------------------------
+
+def expected_courses(con, as_of: dt.date, course_ids) -> dict:
+    """course id -> (similar courses, points, verdict) of its expected course (fewest courses 1)."""
+    from clinic import trajectory
+
+    filters = Filters(as_of=as_of)
+    filters = filters.with_(settings=filters.settings.with_(min_cohort=1))
+    run = metrics.reader(con, filters)
+    found = {}
+    for course_id in course_ids:
+        expected = trajectory.expected_course(run, filters, course_id)
+        found[course_id] = None if expected is None else \
+            (expected.similar_courses, expected.points.to_dict("records"), expected.verdict)
+    return found
+
+
+def test_a_march_course_is_drawn_against_the_stored_earlier_months_and_left_out_of_its_own_group(clinic):
+    # m1 as of 03-03: its similar courses are j1 and f1 (stored months) and x1 (open), m1 itself left out.
+    #   session 1: 7, 8, 9 -> quartiles at ranks 0.5, 1, 1.5: 7.5, 8, 8.5
+    #   session 2: 4, 5, 6 -> 4.5, 5, 5.5
+    con = db.connect(clinic, read_only=True)
+    try:
+        similar, points, _verdict = expected_courses(con, dt.date(2026, 3, 3), ["m1"])["m1"]
+    finally:
+        con.close()
+    assert similar == 3
+    assert [(p["session_number"], p["courses"], p["q25_pain"], p["median_pain"], p["q75_pain"]) for p in points] == \
+        [(1, 3, 7.5, 8.0, 8.5), (2, 3, 4.5, 5.0, 5.5)]
+
+
+def test_every_course_s_expected_course_is_the_same_from_the_stored_months_as_from_every_course(clinic, untrusted):
+    courses = ("j1", "f1", "x1", "m1", "d1", "u1", "n1")
+    stored, unstored = db.connect(clinic, read_only=True), db.connect(untrusted, read_only=True)
+    try:
+        for as_of in (dt.date(2026, 2, 28), dt.date(2026, 3, 3)):
+            assert expected_courses(stored, as_of, courses) == expected_courses(unstored, as_of, courses), as_of
+    finally:
+        stored.close()
+        unstored.close()
