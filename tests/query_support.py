@@ -28,6 +28,14 @@ def build_db(folder: Path, sessions: str | None = None, courses: str | None = No
     return folder / "clinic.duckdb"
 
 
+def import_text(folder: Path, path, name: str, text: str) -> None:
+    """Imports one more CSV text (folder/name) into the database at `path`, every row accepted."""
+    file = Path(folder) / name
+    file.write_text(text.strip() + "\n", encoding="utf-8")
+    [result] = importer.import_files([file], path, today=dt.date(2026, 3, 31))
+    assert result.rejected == 0 and not result.refused, result.as_dict()
+
+
 def run_filtered(path, name: str, filters: Filters, **extra):
     """queries/<name>.sql over the course summary for `filters`, on a read-only connection."""
     con = db.connect(path, read_only=True)

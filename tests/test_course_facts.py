@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from clinic import db, facts, metrics
 from clinic.filters import RELIEF_RULES, Filters
-from query_support import build_db, run_filtered
+from query_support import build_db, import_text, run_filtered
 
 SESSIONS = """
 session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
@@ -280,15 +280,6 @@ def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp
 
 
 # --- a later import recomputes only what it changed ---------------------------------------------
-
-def import_text(folder, path, name: str, text: str):
-    from clinic import importer
-
-    file = folder / name
-    file.write_text(text.strip() + "\n", encoding="utf-8")
-    [result] = importer.import_files([file], path, today=dt.date(2026, 3, 31))
-    assert result.rejected == 0 and not result.refused, result.as_dict()
-
 
 def test_a_later_import_recomputes_the_courses_it_touched_and_leaves_the_others_alone(tmp_path):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)

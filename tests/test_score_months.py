@@ -22,7 +22,7 @@ import pytest
 
 from clinic import dataset, db, facts, metrics
 from clinic.filters import Filters
-from query_support import build_db
+from query_support import build_db, import_text
 
 SESSIONS = """
 session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
@@ -161,15 +161,6 @@ def test_open_courses_worked_out_before_the_facts_were_trusted_are_not_counted_t
         con.close()
     assert len(every_course) == 7
     assert paths(clinic, as_of, table=every_course) == paths(clinic, as_of)
-
-
-def import_text(folder, path, name: str, text: str) -> None:
-    from clinic import importer
-
-    file = folder / name
-    file.write_text(text.strip() + "\n", encoding="utf-8")
-    [result] = importer.import_files([file], path, today=dt.date(2026, 3, 31))
-    assert result.rejected == 0 and not result.refused, result.as_dict()
 
 
 def rebuilt_whole(path) -> dict[tuple, int]:
