@@ -28,7 +28,7 @@ import re
 import secrets
 import sqlite3
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -464,12 +464,26 @@ class AccessStore:
             return con.execute("select count(*) from sign_in_sessions where user_name = ? and ended_at is null",
                                [normalise_name(name)]).fetchone()[0]
 
-    def last_sign_ins(self) -> dict[str, str]:
+    def accounts(self) -> list[dict]:
+        """Every account with its sign-in state, from one connection (the user list's rows).
+
+        Keys: the User fields, `locked_until` (a datetime while a lockout runs, else None),
+        `open_sessions` (sign-ins not ended) and `last_sign_in` (the newest sign-in's stamp or None).
+        """
         if not self.path.exists():
-            return {}
+            return []
+        moment = now_utc()
         with self._connect() as con:
-            rows = con.execute("select user_name, max(created_at) as at from sign_in_sessions group by user_name")
-            return {r["user_name"]: r["at"] for r in rows}
+            users = [self._user(r) for r in con.execute("select * from users order by name")]
+            locks = {r["user_name"]: _parse(r["until"]) for r in con.execute("select user_name, until from lockouts")}
+            open_count = {r["user_name"]: r["n"] for r in con.execute(
+                "select user_name, count(*) as n from sign_in_sessions where ended_at is null group by user_name")}
+            last = {r["user_name"]: r["at"] for r in con.execute(
+                "select user_name, max(created_at) as at from sign_in_sessions group by user_name")}
+        return [{**asdict(u),
+                 "locked_until": t if (t := locks.get(u.name)) is not None and t > moment else None,
+                 "open_sessions": open_count.get(u.name, 0), "last_sign_in": last.get(u.name)}
+                for u in users]
 
     # ------------------------------------------------------------ audit
 

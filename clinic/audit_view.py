@@ -35,10 +35,8 @@ def entries(store: AccessStore, user: str | None, actions: Sequence[str], since:
 
 
 def users(store: AccessStore) -> pd.DataFrame:
-    last = store.last_sign_ins()
-    rows = [{"name": u.name, "role": u.role, "therapist": u.therapist, "disabled": u.disabled, "demo": u.demo,
-             "locked_until": _when(t.isoformat()) if (t := store.locked_until(u.name)) else None,
-             "open_sessions": store.open_sessions(u.name), "last_sign_in": _when(last.get(u.name)),
-             "created_at": _when(u.created_at), "password_changed_at": _when(u.password_changed_at)}
-            for u in store.users()]
+    rows = [{**a, "locked_until": _when(a["locked_until"].isoformat()) if a["locked_until"] else None,
+             "last_sign_in": _when(a["last_sign_in"]), "created_at": _when(a["created_at"]),
+             "password_changed_at": _when(a["password_changed_at"])}
+            for a in store.accounts()]
     return pd.DataFrame(rows, columns=list(USER_LABELS))

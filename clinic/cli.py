@@ -366,12 +366,8 @@ def cmd_users(args) -> int:
             print(f"added {user.role} account {user.name!r}" +
                   (f" for therapist {user.therapist!r}" if user.therapist else "") + f" ({store.path})")
         elif args.users_command == "list":
-            last = store.last_sign_ins()
-            rows = [{"name": u.name, "role": u.role, "therapist": u.therapist, "disabled": u.disabled,
-                     "demo": u.demo, "created_at": u.created_at, "password_changed_at": u.password_changed_at,
-                     "last_sign_in": last.get(u.name), "open_sessions": store.open_sessions(u.name),
-                     "locked_until": (lambda t: t.isoformat() if t else None)(store.locked_until(u.name))}
-                    for u in store.users()]
+            rows = [{**a, "locked_until": a["locked_until"].isoformat() if a["locked_until"] else None}
+                    for a in store.accounts()]
             if args.json:
                 _print_json(rows)
             elif not rows:

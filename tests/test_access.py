@@ -165,6 +165,29 @@ def test_disabling_an_account_or_resetting_its_password_ends_all_its_sessions_at
     assert store.sign_in("birch", "a brand new password").token is not None
 
 
+def test_the_account_list_shows_running_lockouts_open_sign_ins_and_the_newest_sign_in(store, clock):
+    store.add_user("cedar", "therapist", "cedar's own password", "Cedar", actor="test")
+    for _ in range(5):
+        store.sign_in("cedar", "wrong")                        # locked until START + 15 min ...
+    clock.advance(minutes=16)                                  # ... so no longer locked: a decoy
+    first = store.sign_in("boss", PASSWORD).token
+    clock.advance(minutes=1)
+    store.sign_in("boss", PASSWORD)
+    clock.advance(minutes=1)                                   # boss's newest sign-in: START + 18 min
+    store.sign_in("boss", PASSWORD)
+    store.sign_out(first)                                      # an ended sign-in is not open
+    for _ in range(5):
+        store.sign_in("birch", "wrong")                        # locked from START + 18 until + 33 min
+    rows = {a["name"]: a for a in store.accounts()}
+    assert list(rows) == ["birch", "boss", "cedar"]
+    assert rows["birch"]["locked_until"] == START + dt.timedelta(minutes=33)
+    assert rows["boss"]["locked_until"] is None and rows["cedar"]["locked_until"] is None
+    assert [rows[n]["open_sessions"] for n in rows] == [0, 2, 0]
+    assert dt.datetime.fromisoformat(rows["boss"]["last_sign_in"]) == START + dt.timedelta(minutes=18)
+    assert rows["birch"]["last_sign_in"] is None and rows["cedar"]["last_sign_in"] is None
+    assert rows["birch"]["therapist"] == "Birch" and rows["boss"]["role"] == "director"
+
+
 # --- the audit trail ----------------------------------------------------------------------------
 
 def test_the_audit_chain_verifies_and_each_hash_follows_from_the_previous_one(store):
