@@ -13,8 +13,7 @@
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 -- The scores come from the group's counts (similar_score_counts), less the course's own score at each
 -- session number when it is itself completed; the percentiles are taken from the counts as
--- quantile_cont takes them from the scores (the two scores at ranks floor and ceil of (n - 1) * p,
--- joined by a straight line).
+-- quantile_cont takes them from the scores (count_quantile, trajectory_quartiles.sql).
 with target as (
     select course_id, diagnosis, completed
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
@@ -68,38 +67,15 @@ ranked as (
     where courses > 0
 ),
 
-positions as (
-    select
-        session_number,
-        any_value(scored) as scored,
-        list_value(0.25, 0.5, 0.75) as ps
-    from ranked
-    group by session_number
-),
-
-quantiles as (
-    select
-        q.session_number,
-        q.scored,
-        p.i,
-        ((q.scored - 1) * q.ps[p.i])::double as position,
-        min(r.pain_before) filter (where r.courses_up_to > floor((q.scored - 1) * q.ps[p.i])) as low_score,
-        min(r.pain_before) filter (where r.courses_up_to > ceil((q.scored - 1) * q.ps[p.i])) as high_score
-    from positions as q
-    cross join (values (1), (2), (3)) as p(i)
-    join ranked as r on r.session_number = q.session_number
-    group by q.session_number, q.scored, p.i, q.ps
-),
-
 by_session as (
     select
         session_number,
-        any_value(scored) as courses,
-        any_value(low_score + (position - floor(position)) * (high_score - low_score)) filter (where i = 1) as q25_pain,
-        any_value(low_score + (position - floor(position)) * (high_score - low_score)) filter (where i = 2) as median_pain,
-        any_value(low_score + (position - floor(position)) * (high_score - low_score)) filter (where i = 3) as q75_pain
-    from quantiles
-    group by session_number
+        scored as courses,
+        count_quantile(pain_before, courses_up_to, scored, 0.25) as q25_pain,
+        count_quantile(pain_before, courses_up_to, scored, 0.5) as median_pain,
+        count_quantile(pain_before, courses_up_to, scored, 0.75) as q75_pain
+    from ranked
+    group by session_number, scored
 ),
 
 final as (

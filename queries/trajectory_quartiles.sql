@@ -31,7 +31,7 @@
 --   (integer; expected_q75 only), counted_before (date or null: score_counted_before(as_of); given as
 --   a value where it can be (score_months_before.sql), DuckDB reads only the score lists of the
 --   courses settled since).
--- uses: trajectory_sessions, filtered_courses
+-- uses: trajectory_sessions, filtered_courses, count_quantile
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 create or replace temp macro score_counted_before(as_of) as (
     select case when course_facts_fresh() and (select planned_sessions from clinic_settings) = 10
@@ -146,30 +146,12 @@ create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counte
         from counts
     ),
 
-    -- quantile_cont at 0.75 over the n scores sorted: position p = (n - 1) * 0.75 (0-based); the scores
-    -- at ranks floor(p) and ceil(p), joined by a straight line
-    positions as (
-        select
-            diagnosis, baseline_band, session_number, left_out,
-            any_value(scored) as scored,
-            ((any_value(scored) - 1) * 0.75)::double as p
-        from ranked
-        group by diagnosis, baseline_band, session_number, left_out
-    ),
-
     quartiles as (
         select
-            q.diagnosis, q.baseline_band, q.session_number, q.left_out, q.scored,
-            min(r.pain_before) filter (where r.courses_up_to > floor(q.p)) as low_score,
-            min(r.pain_before) filter (where r.courses_up_to > ceil(q.p)) as high_score,
-            q.p - floor(q.p) as fraction
-        from positions as q
-        join ranked as r
-          on r.diagnosis = q.diagnosis
-         and r.baseline_band = q.baseline_band
-         and r.session_number = q.session_number
-         and r.left_out is not distinct from q.left_out
-        group by q.diagnosis, q.baseline_band, q.session_number, q.left_out, q.scored, q.p
+            diagnosis, baseline_band, session_number, left_out, scored,
+            count_quantile(pain_before, courses_up_to, scored, 0.75) as q75_pain
+        from ranked
+        group by diagnosis, baseline_band, session_number, left_out, scored
     ),
 
     final as (
@@ -184,7 +166,7 @@ create or replace temp macro expected_q75(as_of, relief_rule, min_cohort, counte
                 when g.courses - case when q.left_out is null then 0 else 1 end >= min_cohort
                  and q.scored >= min_cohort
                  and q.scored > 0
-                then q.low_score + q.fraction * (q.high_score - q.low_score)
+                then q.q75_pain
             end as expected_q75_pain
         from quartiles as q
         join group_sizes as g on g.diagnosis = q.diagnosis and g.baseline_band = q.baseline_band
