@@ -457,18 +457,14 @@ class AccessStore:
         return con.execute("update sign_in_sessions set ended_at = ?, end_reason = ? "
                            "where user_name = ? and ended_at is null", [_stamp(now_utc()), reason, name]).rowcount
 
-    def open_sessions(self, name: str) -> int:
-        if not self.path.exists():
-            return 0
-        with self._connect() as con:
-            return con.execute("select count(*) from sign_in_sessions where user_name = ? and ended_at is null",
-                               [normalise_name(name)]).fetchone()[0]
-
     def accounts(self) -> list[dict]:
         """Every account with its sign-in state, from one connection (the user list's rows).
 
         Keys: the User fields, `locked_until` (a datetime while a lockout runs, else None),
-        `open_sessions` (sign-ins not ended) and `last_sign_in` (the newest sign-in's stamp or None).
+        `open_sessions` (sign-ins that would still let their browser in: not ended, used within the
+        idle limit and younger than MAX_SESSION_HOURS; an abandoned one is ended only when its cookie
+        comes back, so it is not counted from `ended_at` alone) and `last_sign_in` (the newest
+        sign-in's stamp or None).
         """
         if not self.path.exists():
             return []
@@ -476,10 +472,15 @@ class AccessStore:
         with self._connect() as con:
             users = [self._user(r) for r in con.execute("select * from users order by name")]
             locks = {r["user_name"]: _parse(r["until"]) for r in con.execute("select user_name, until from lockouts")}
-            open_count = {r["user_name"]: r["n"] for r in con.execute(
-                "select user_name, count(*) as n from sign_in_sessions where ended_at is null group by user_name")}
+            unended = con.execute("select user_name, created_at, last_seen_at from sign_in_sessions "
+                                  "where ended_at is null").fetchall()
             last = {r["user_name"]: r["at"] for r in con.execute(
                 "select user_name, max(created_at) as at from sign_in_sessions group by user_name")}
+        idle, longest = idle_limit(), dt.timedelta(hours=MAX_SESSION_HOURS)
+        open_count: dict[str, int] = {}
+        for r in unended:
+            if moment - _parse(r["last_seen_at"]) <= idle and moment - _parse(r["created_at"]) <= longest:
+                open_count[r["user_name"]] = open_count.get(r["user_name"], 0) + 1
         return [{**asdict(u),
                  "locked_until": t if (t := locks.get(u.name)) is not None and t > moment else None,
                  "open_sessions": open_count.get(u.name, 0), "last_sign_in": last.get(u.name)}

@@ -165,27 +165,41 @@ def test_disabling_an_account_or_resetting_its_password_ends_all_its_sessions_at
     assert store.sign_in("birch", "a brand new password").token is not None
 
 
-def test_the_account_list_shows_running_lockouts_open_sign_ins_and_the_newest_sign_in(store, clock):
+def test_the_account_list_shows_running_lockouts_live_sign_ins_and_the_newest_sign_in(store, clock):
     store.add_user("cedar", "therapist", "cedar's own password", "Cedar", actor="test")
     for _ in range(5):
         store.sign_in("cedar", "wrong")                        # locked until START + 15 min ...
     clock.advance(minutes=16)                                  # ... so no longer locked: a decoy
+    store.sign_in("cedar", "cedar's own password")             # then left idle: not signed in now
+    clock.advance(minutes=1)
     first = store.sign_in("boss", PASSWORD).token
     clock.advance(minutes=1)
+    store.sign_in("boss", PASSWORD)                            # left idle from START + 18 min
+    clock.advance(minutes=16)                                  # boss's newest sign-in: START + 34 min
     store.sign_in("boss", PASSWORD)
-    clock.advance(minutes=1)                                   # boss's newest sign-in: START + 18 min
     store.sign_in("boss", PASSWORD)
     store.sign_out(first)                                      # an ended sign-in is not open
     for _ in range(5):
-        store.sign_in("birch", "wrong")                        # locked from START + 18 until + 33 min
+        store.sign_in("birch", "wrong")                        # locked from START + 34 until + 49 min
     rows = {a["name"]: a for a in store.accounts()}
     assert list(rows) == ["birch", "boss", "cedar"]
-    assert rows["birch"]["locked_until"] == START + dt.timedelta(minutes=33)
+    assert rows["birch"]["locked_until"] == START + dt.timedelta(minutes=49)
     assert rows["boss"]["locked_until"] is None and rows["cedar"]["locked_until"] is None
     assert [rows[n]["open_sessions"] for n in rows] == [0, 2, 0]
-    assert dt.datetime.fromisoformat(rows["boss"]["last_sign_in"]) == START + dt.timedelta(minutes=18)
-    assert rows["birch"]["last_sign_in"] is None and rows["cedar"]["last_sign_in"] is None
+    assert dt.datetime.fromisoformat(rows["boss"]["last_sign_in"]) == START + dt.timedelta(minutes=34)
+    assert dt.datetime.fromisoformat(rows["cedar"]["last_sign_in"]) == START + dt.timedelta(minutes=16)
+    assert rows["birch"]["last_sign_in"] is None
     assert rows["birch"]["therapist"] == "Birch" and rows["boss"]["role"] == "director"
+
+
+def test_a_sign_in_kept_busy_past_the_longest_session_is_not_counted_as_signed_in(store, clock):
+    token = store.sign_in("boss", PASSWORD).token
+    for _ in range(51):                                        # busy every 14 minutes for 11 h 54 min
+        clock.advance(minutes=14)
+        assert store.check_session(token) is not None
+    clock.advance(minutes=7)                                   # 12 h 1 min old, idle for 7 minutes
+    store.sign_in("boss", PASSWORD)
+    assert [a["open_sessions"] for a in store.accounts()] == [0, 1]
 
 
 # --- the audit trail ----------------------------------------------------------------------------
