@@ -187,6 +187,16 @@ def idle_limit() -> dt.timedelta:
     return dt.timedelta(minutes=minutes if minutes > 0 else 15.0)
 
 
+def lapsed(moment: dt.datetime, created_at: dt.datetime, last_seen_at: dt.datetime) -> str | None:
+    """Why a sign-in no longer lets its browser in at `moment`: "idle" (unused for longer than the
+    idle limit), "session too old" (older than MAX_SESSION_HOURS), or None while it still does."""
+    if moment - last_seen_at > idle_limit():
+        return "idle"
+    if moment - created_at > dt.timedelta(hours=MAX_SESSION_HOURS):
+        return "session too old"
+    return None
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -415,13 +425,7 @@ class AccessStore:
             user_row = con.execute("select * from users where name = ?", [row["user_name"]]).fetchone()
         user = self._user(user_row)
         last_seen = _parse(row["last_seen_at"])
-        reason = None
-        if user.disabled:
-            reason = "account disabled"
-        elif moment - last_seen > idle_limit():
-            reason = "idle"
-        elif moment - _parse(row["created_at"]) > dt.timedelta(hours=MAX_SESSION_HOURS):
-            reason = "session too old"
+        reason = "account disabled" if user.disabled else lapsed(moment, _parse(row["created_at"]), last_seen)
         if reason is not None:
             with self._transaction() as con:
                 changed = con.execute("update sign_in_sessions set ended_at = ?, end_reason = ? "
@@ -461,9 +465,9 @@ class AccessStore:
         """Every account with its sign-in state, from one connection (the user list's rows).
 
         Keys: the User fields, `locked_until` (a datetime while a lockout runs, else None),
-        `open_sessions` (sign-ins that would still let their browser in: not ended, used within the
-        idle limit and younger than MAX_SESSION_HOURS; an abandoned one is ended only when its cookie
-        comes back, so it is not counted from `ended_at` alone) and `last_sign_in` (the newest
+        `open_sessions` (sign-ins that would still let their browser in: not ended and not `lapsed`;
+        an abandoned one is ended only when its cookie comes back, so it is not counted from
+        `ended_at` alone) and `last_sign_in` (the newest
         sign-in's stamp or None).
         """
         if not self.path.exists():
@@ -476,10 +480,9 @@ class AccessStore:
                                   "where ended_at is null").fetchall()
             last = {r["user_name"]: r["at"] for r in con.execute(
                 "select user_name, max(created_at) as at from sign_in_sessions group by user_name")}
-        idle, longest = idle_limit(), dt.timedelta(hours=MAX_SESSION_HOURS)
         open_count: dict[str, int] = {}
         for r in unended:
-            if moment - _parse(r["last_seen_at"]) <= idle and moment - _parse(r["created_at"]) <= longest:
+            if lapsed(moment, _parse(r["created_at"]), _parse(r["last_seen_at"])) is None:
                 open_count[r["user_name"]] = open_count.get(r["user_name"], 0) + 1
         return [{**asdict(u),
                  "locked_until": t if (t := locks.get(u.name)) is not None and t > moment else None,

@@ -9,11 +9,11 @@
 --     the point is not shown), shown (courses >= $min_cohort: a point of fewer is suppressed, its
 --     quartiles never leave the database)
 -- params: the filter set (see filtered_courses.sql), $course_id (varchar), $min_cohort (integer)
--- uses: trajectory_sessions, trajectory_quartiles
+-- uses: trajectory_sessions, trajectory_quartiles, count_quantile
 -- reads: open_courses, clinic_settings (see filtered_courses.sql)
 -- The scores come from the group's counts (similar_score_counts), less the course's own score at each
 -- session number when it is itself completed; the percentiles are taken from the counts as
--- quantile_cont takes them from the scores (count_quantile, trajectory_quartiles.sql).
+-- quantile_cont takes them from the scores (count_quantile.sql).
 with target as (
     select course_id, diagnosis, completed
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope, $relief_rule)
