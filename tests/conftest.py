@@ -138,6 +138,21 @@ def quick_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_component_scan_per_test_process():
+    """Every new AppTest scans the metadata of every installed package for Streamlit components
+    (about 0.35 s, half of a page test's run on the tiny fixture). What is installed does not change
+    while the tests run, so the first scan's answer is kept for the rest of the process."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests",
+                      functools.cache(manifest_scanner.scan_component_manifests))
+        yield
+
+
 def account_for(db_path, name: str):
     """The account `name` in the access file beside db_path, made when missing: `director` is the
     director, any other name a therapist of that name capitalised (`birch` treats as "Birch")."""
