@@ -38,11 +38,8 @@ def import_text(folder: Path, path, name: str, text: str) -> None:
 
 def run_filtered(path, name: str, filters: Filters, **extra):
     """queries/<name>.sql over the course summary for `filters`, on a read-only connection."""
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return db.run(con, name, open_courses=metrics.open_courses(con, filters), **filters.params(), **extra)
-    finally:
-        con.close()
 
 
 def every_stored_text(path) -> list[str]:
@@ -62,8 +59,5 @@ def every_stored_text(path) -> list[str]:
 
 def read(path, fn, *args, **kwargs):
     """fn(connection, *args, **kwargs) on a read-only connection to the database at `path`, closed after."""
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return fn(con, *args, **kwargs)
-    finally:
-        con.close()

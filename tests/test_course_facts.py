@@ -83,16 +83,12 @@ def open_ids(con, as_of) -> list[str]:
 
 
 def test_the_facts_are_built_by_the_import_and_trusted(clinic):
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         assert facts.fresh(con)
-    finally:
-        con.close()
 
 
 def test_only_courses_with_rows_after_the_as_of_date_are_computed_from_the_sessions(clinic):
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         # as of 03-12: b's cancelled 03-20 row and c's 03-20 visit are later: open. Every other course counted
         # has all its rows by then and is settled, whether its window ended (a, e, p6's February course) or is
         # still running (d, no rows, 03-10 .. 03-12; p6's March course, planned 10, its one row on 03-08).
@@ -100,8 +96,6 @@ def test_only_courses_with_rows_after_the_as_of_date_are_computed_from_the_sessi
         # as of 03-19 only the 03-20 rows are later; as of 03-20 nothing is open
         assert open_ids(con, dt.date(2026, 3, 19)) == ["b", "p3:2026-03-05"]
         assert open_ids(con, dt.date(2026, 3, 20)) == []
-    finally:
-        con.close()
 
 
 def write_around_the_importer(path, session_id: str, course_id: str, day: str, pain_before: int, pain_after: int):
@@ -126,12 +120,9 @@ def test_open_courses_carry_the_stored_course_number_whatever_it_is(tmp_path):
     con.execute("update course_facts set course_no = course_no + 100")
     con.execute("update sessions set course_no = course_no + 100")
     con.close()
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
         assert open_numbers(con, dt.date(2026, 3, 12)) == {"b": 102, "p3:2026-03-05": 105}
-    finally:
-        con.close()
     filters = Filters(as_of=dt.date(2026, 3, 12))
     numbered = run_filtered(path, "patients_sessions", filters, course_id="b")
     assert numbered.session_id.tolist() == ["b1", "b2"]          # b3 (03-20) is after the as-of date
@@ -142,36 +133,27 @@ def test_without_trusted_facts_every_course_is_numbered_in_course_id_order(tmp_p
     # (a 1, b 2, d 3 ...) no longer hold, and the eight courses counted as of 03-12 are numbered afresh.
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     write_around_the_importer(path, "aa1", "aa", "2026-03-04", 7, 4)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert not facts.fresh(con)
         assert open_numbers(con, dt.date(2026, 3, 12)) == {
             "a": 1, "aa": 2, "b": 3, "d": 4, "e": 5, "p3:2026-03-05": 6, "p6:2026-02-01": 7, "p6:2026-03-08": 8}
-    finally:
-        con.close()
     numbered = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 12)), course_id="aa")
     assert list(zip(numbered.session_id, numbered.session_number)) == [("aa1", 1)]
 
 
 @pytest.mark.parametrize("rule", list(RELIEF_RULES))
 def test_the_facts_answer_every_as_of_date_as_the_session_rows_do(clinic, rule):
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         for day in range(0, 45, 2 if rule != "pct30" else 1):     # 01-31 .. 03-16 (every day for one rule)
             as_of = dt.date(2026, 1, 31) + dt.timedelta(days=day)
             assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), as_of
         for as_of in (dt.date(2026, 3, 19), dt.date(2026, 3, 20), dt.date(2026, 3, 21), dt.date(2027, 1, 1)):
             assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), as_of
-    finally:
-        con.close()
 
 
 def test_the_stored_session_numbers_count_each_course_s_attended_rows_in_course_order(clinic):
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         numbered = dict(con.execute("select session_id, session_number from sessions").fetchall())
-    finally:
-        con.close()
     assert [numbered[s] for s in ("a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3")] == \
         [1, 2, 3, 1, 2, None, 1, 2, 3]                     # the cancelled booking has no number
     assert (numbered["f1"], numbered["f2"]) == (1, 1)       # two inferred courses, one row each
@@ -180,8 +162,7 @@ def test_the_stored_session_numbers_count_each_course_s_attended_rows_in_course_
 def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until_rebuilt(tmp_path):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     write_around_the_importer(path, "a0", "a", "2026-02-28", 9, 1)      # a new first visit for course a
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert not facts.fresh(con)
         as_of = dt.date(2026, 3, 12)
         assert by_facts(con, as_of) == by_sessions(con, as_of)
@@ -190,16 +171,11 @@ def test_facts_left_behind_by_a_change_around_the_importer_are_not_trusted_until
         # the stored session numbers are stale too (a0 has none): the sessions are numbered afresh
         numbered = run_filtered(path, "patients_sessions", Filters(as_of=as_of), course_id="a")
         assert list(zip(numbered.session_id, numbered.session_number)) == [("a0", 1), ("a1", 2), ("a2", 3), ("a3", 4)]
-    finally:
-        con.close()
     assert facts.ensure(path) is True
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
         assert open_ids(con, dt.date(2026, 3, 12)) == ["b", "p3:2026-03-05"]   # the same as before the change
         assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
-    finally:
-        con.close()
     assert facts.ensure(path) is False                     # nothing to do the second time
 
 
@@ -210,12 +186,9 @@ def test_facts_built_by_an_older_refresh_are_rebuilt_whole_when_the_database_is_
     con.execute("alter table course_facts_state drop column facts_version")
     con.close()
     assert facts.ensure(path) is True
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
         assert con.execute("select count(distinct course_id) from course_pain_periods").fetchone() == (6,)
-    finally:
-        con.close()
 
 
 def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_path):
@@ -228,12 +201,9 @@ def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_
     con.execute("drop table course_numbers")
     con.close()
     assert facts.ensure(path) is True
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
         assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
-    finally:
-        con.close()
 
 
 # --- any data, any date -------------------------------------------------------------------------
@@ -270,13 +240,10 @@ def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp
         courses.append(f"{course},p{owners.get(course, 9)},{DAY0 + dt.timedelta(days=day)},{planned}")
     path = build_db(tmp_path_factory.mktemp("any"), "\n".join(lines),
                     "\n".join(courses) if len(courses) > 1 else None, today=dt.date(2026, 12, 31))
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         for day in days:
             as_of = DAY0 + dt.timedelta(days=day)
             assert by_facts(con, as_of) == by_sessions(con, as_of), as_of
-    finally:
-        con.close()
 
 
 # --- a later import recomputes only what it changed ---------------------------------------------
@@ -292,8 +259,7 @@ session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_a
 e3,p5,e,2026-03-12,Cedar,attended,4,1
 c2,p3,,2026-03-06,Cedar,no_show,,
 """)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         stored = dict(con.execute("select course_id, therapist from course_facts").fetchall())
         assert stored["a"] == "untouched"                                  # not recomputed
         e, = con.execute("select sessions_attended, first_row_date, last_row_date from course_facts "
@@ -302,8 +268,6 @@ c2,p3,,2026-03-06,Cedar,no_show,,
         numbers = dict(con.execute("select session_id, session_number from sessions "
                                    "where session_id in ('c1', 'c2', 'c3', 'e3')").fetchall())
         assert numbers == {"c1": 1, "c2": None, "c3": 2, "e3": 3}          # c2 is a no-show now
-    finally:
-        con.close()
 
 
 def test_after_moves_between_courses_and_patient_changes_the_facts_still_agree_with_the_sessions(tmp_path):
@@ -318,16 +282,13 @@ patient_id,birth_year,sex,diagnosis,site
 p1,1950,F,spinal_stenosis,West
 p6,2001,X,other,East
 """)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
         ids = {r["course_id"] for r in metrics.all_courses(con, Filters(as_of=dt.date(2026, 3, 31))).to_pylist()}
         assert {"p1:2026-03-03", "p6:2026-02-01"} <= ids and "p6:2026-03-08" not in ids
         for as_of in (dt.date(2026, 2, 5), dt.date(2026, 3, 2), dt.date(2026, 3, 12), dt.date(2026, 3, 31)):
             for rule in RELIEF_RULES:
                 assert by_facts(con, as_of, rule) == by_sessions(con, as_of, rule), (as_of, rule)
-    finally:
-        con.close()
 
 
 # --- weekly and monthly pain from stored sums ---------------------------------------------------
@@ -375,11 +336,8 @@ def test_the_march_pain_at_site_north_is_summed_by_hand(clinic):
 # --- course numbers ----------------------------------------------------------------------------
 
 def course_numbers(path) -> dict[str, int]:
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return dict(con.execute("select course_id, course_no from course_numbers").fetchall())
-    finally:
-        con.close()
 
 
 def test_every_course_id_is_numbered_once_and_keeps_its_number_across_imports(tmp_path):
@@ -397,12 +355,9 @@ g1,p7,g,2026-03-15,Alder,attended,7,4
     assert {k: second[k] for k in first} == first                      # nobody's number changed
     assert sorted(set(second) - set(first)) == ["g", "p1:2026-03-03"]
     assert sorted(second[k] for k in ("g", "p1:2026-03-03")) == [8, 9]
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         rows = con.execute("select session_id, coalesce(course_id, inferred_course_id), course_no "
                            "from sessions").fetchall()
-    finally:
-        con.close()
     assert all(no == second[course] for _, course, no in rows), rows    # every row carries its course's number
     assert {s: no for s, _, no in rows if s in ("a1", "a3", "g1")} == {
         "a1": second["a"], "a3": second["p1:2026-03-03"], "g1": second["g"]}
@@ -425,11 +380,8 @@ a3,p1,,2026-03-03,Birch,attended,5,3,true
     con = duckdb.connect(str(stale))
     con.execute("update course_facts_state set facts_version = 0")
     con.close()
-    con = db.connect(stale, read_only=True)
-    try:
+    with db.owned(db.connect(stale, read_only=True)) as con:
         assert not facts.fresh(con)
-    finally:
-        con.close()
     for as_of in (dt.date(2026, 3, 2), dt.date(2026, 3, 12), dt.date(2026, 3, 31)):
         filters = Filters(as_of=as_of)
         for split in ("none", "therapist", "site"):
@@ -508,8 +460,7 @@ def test_the_scored_sessions_rises_and_latest_score_are_counted_by_hand_from_fac
     # k: 5, 5, 6 is not a strict rise. m: one score; the no-show's 9 is no score of an attended session.
     path = build_db(tmp_path, SCORED_SESSIONS, SCORED_COURSES)
     d = dt.date
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert open_ids(con, d(2026, 3, 31)) == []                      # all four read from the stored facts
         assert scored_facts(con, d(2026, 3, 31)) == {
             "g": (6, 1, 7, 8, d(2026, 3, 8), True, d(2026, 3, 8), [4, 5, 8]),
@@ -520,16 +471,13 @@ def test_the_scored_sessions_rises_and_latest_score_are_counted_by_hand_from_fac
         assert "g" in open_ids(con, d(2026, 3, 6))                      # computed from its rows up to 03-06
         assert scored_facts(con, d(2026, 3, 6))["g"] == (4, 1, 5, 4, d(2026, 3, 6), True, d(2026, 3, 5), [5, 6, 7])
         assert scored_facts(con, d(2026, 3, 1))["h"] == (2, 1, 2, 3, d(2026, 3, 1), None, None, None)
-    finally:
-        con.close()
 
 
 def test_the_score_lists_hold_each_attended_session_s_scores_in_course_order(tmp_path):
     # g: the attended g1, g2 (no scores), g4 ... g9 (none); the cancelled g3 has no place in them.
     # h: h2 (09:00) before h1 (10:00) on 03-01, then h3. m: the no-show m2's 9 is not an attended score.
     path = build_db(tmp_path, SCORED_SESSIONS, SCORED_COURSES)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         stored = {course: (before, after) for course, before, after in con.execute(
             "select course_id, pains_before, pains_after from course_facts order by course_id").fetchall()}
         assert stored == {
@@ -549,8 +497,6 @@ def test_the_score_lists_hold_each_attended_session_s_scores_in_course_order(tmp
         [g] = [r for r in metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 6))).to_pylist() if r["course_id"] == "g"]
         assert (g["pains_before"], g["pains_after"]) == ([5, None, 6, 7, 4], [4, None, 5, 6, 3])
         assert [f"{d:%m-%d}" for d in g["session_dates"]] == ["03-01", "03-02", "03-04", "03-05", "03-06"]
-    finally:
-        con.close()
 
 
 
@@ -571,16 +517,13 @@ def test_the_first_session_acute_flag_is_the_first_attended_sessions_from_facts_
     # a: the cancelled a0 (acute) comes first but is no session; a1 is not acute: false (a2 later is).
     # b: acute at b1: true. c: c1 records nothing: null (c2's flag is later). d: only a no-show: null.
     path = build_db(tmp_path, ACUTE_SESSIONS)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         stored = dict(con.execute("select course_id, first_session_acute from course_facts").fetchall())
         assert stored == {"a": False, "b": True, "c": None, "d": None}
         # as of 03-02 course b is open (b2 is later): computed from its rows, the same first session
         opened = {r["course_id"]: r["first_session_acute"]
                   for r in metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 2))).to_pylist()}
         assert opened == {"b": True}
-    finally:
-        con.close()
 
 PATH_SESSIONS = """
 session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
@@ -627,12 +570,9 @@ def test_the_expected_path_is_the_75th_percentile_of_the_completed_courses_score
         con.execute("update course_facts_state set facts_version = 0")
         con.close()
     filters = Filters(as_of=dt.date(2026, 3, 31))
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con) is trusted
         paths = metrics.expected_paths(con, filters.with_(settings=filters.settings.with_(min_cohort=1))).to_pylist()
-    finally:
-        con.close()
     whole_group = sorted((r["session_number"], r["similar_courses"], r["courses_at_session"], r["expected_q75_pain"])
                          for r in paths if r["left_out"] is None)
     assert whole_group == [(1, 3, 3, 8.5), (2, 3, 2, 5.5), (3, 3, 3, 4.0)]
@@ -644,8 +584,7 @@ def test_the_cohort_figures_from_the_open_courses_cohort_columns_are_those_of_th
     # column left out would be null for the open courses and change a figure. As of 03-03 course a
     # is open and in Birch's scope through her session a3 that day; as of 03-12 four courses are
     # open (b, d, p3's, p6's March course) beside three settled ones.
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         views = [(as_of, "pct30", chosen, (None, *metrics.GROUPS))
                  for as_of in (dt.date(2026, 3, 3), dt.date(2026, 3, 12))
                  for chosen in ({}, {"scope": "Birch"},
@@ -660,5 +599,3 @@ def test_the_cohort_figures_from_the_open_courses_cohort_columns_are_those_of_th
             for group in groups:
                 assert repr(metrics.cohort_rows(con, filters, group, cohort)) == \
                     repr(metrics.cohort_rows(con, filters, group, whole)), (as_of, rule, chosen, group)
-    finally:
-        con.close()

@@ -96,11 +96,8 @@ def paths_on(con, as_of: dt.date, table=None, planned: int = 10) -> list[tuple]:
 
 
 def paths(path, as_of: dt.date, table=None, planned: int = 10) -> list[tuple]:
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return paths_on(con, as_of, table, planned)
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -141,24 +138,18 @@ DAYS_TO_CHECK = [dt.date(2026, 1, 9) + dt.timedelta(days=n) for n in (0, 1, 2, 3
 
 @pytest.mark.parametrize("planned", [10, 12], ids=["stored months", "another planned default: none stored"])
 def test_every_day_the_stored_months_give_the_paths_that_every_course_s_scores_give(clinic, untrusted, planned):
-    stored, unstored = db.connect(clinic, read_only=True), db.connect(untrusted, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as stored, \
+            db.owned(db.connect(untrusted, read_only=True)) as unstored:
         for as_of in DAYS_TO_CHECK:
             assert paths_on(stored, as_of, planned=planned) == paths_on(unstored, as_of, planned=planned), as_of
-    finally:
-        stored.close()
-        unstored.close()
 
 
 def test_open_courses_worked_out_before_the_facts_were_trusted_are_not_counted_twice(clinic, untrusted):
     # while the facts are not trusted, the open courses hold every course; expected paths then read
     # with trusted facts must not count j1 and f1 both from the stored months and from that table
     as_of = dt.date(2026, 3, 3)
-    con = db.connect(untrusted, read_only=True)
-    try:
+    with db.owned(db.connect(untrusted, read_only=True)) as con:
         every_course = metrics.open_courses(con, Filters(as_of=as_of))
-    finally:
-        con.close()
     assert len(every_course) == 7
     assert paths(clinic, as_of, table=every_course) == paths(clinic, as_of)
 
@@ -201,12 +192,9 @@ def test_a_database_of_the_facts_before_the_score_counts_gets_them_without_recom
     con.execute("update course_facts set therapist = 'untouched' where course_id = 'j1'")
     con.close()
     assert facts.ensure(path) is True
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
         assert con.execute("select therapist from course_facts where course_id = 'j1'").fetchone() == ("untouched",)
-    finally:
-        con.close()
     assert stored_counts(path) == HAND_COUNTED
 
 
@@ -215,12 +203,9 @@ def test_a_parquet_dataset_carries_the_score_counts_and_gives_the_same_paths(cli
     dataset.export(clinic, folder)
     for as_of in (dt.date(2026, 2, 28), dt.date(2026, 3, 3), dt.date(2026, 3, 31)):
         assert paths(folder, as_of) == paths(clinic, as_of), as_of
-    con = db.connect(folder, read_only=True)
-    try:
+    with db.owned(db.connect(folder, read_only=True)) as con:
         assert facts.fresh(con)
         assert con.execute("select sum(courses) from course_score_months").fetchone() == (8,)
-    finally:
-        con.close()
 
 
 # --- one course's expected course (Patients, the progress report) -------------------------------
@@ -244,11 +229,8 @@ def test_a_march_course_is_drawn_against_the_stored_earlier_months_and_left_out_
     # m1 as of 03-03: its similar courses are j1 and f1 (stored months) and x1 (open), m1 itself left out.
     #   session 1: 7, 8, 9 -> quartiles at ranks 0.5, 1, 1.5: 7.5, 8, 8.5
     #   session 2: 4, 5, 6 -> 4.5, 5, 5.5
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         similar, points, _verdict = expected_courses(con, dt.date(2026, 3, 3), ["m1"])["m1"]
-    finally:
-        con.close()
     assert similar == 3
     assert [(p["session_number"], p["courses"], p["q25_pain"], p["median_pain"], p["q75_pain"]) for p in points] == \
         [(1, 3, 7.5, 8.0, 8.5), (2, 3, 4.5, 5.0, 5.5)]
@@ -256,10 +238,7 @@ def test_a_march_course_is_drawn_against_the_stored_earlier_months_and_left_out_
 
 def test_every_course_s_expected_course_is_the_same_from_the_stored_months_as_from_every_course(clinic, untrusted):
     courses = ("j1", "f1", "x1", "m1", "d1", "u1", "n1")
-    stored, unstored = db.connect(clinic, read_only=True), db.connect(untrusted, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as stored, \
+            db.owned(db.connect(untrusted, read_only=True)) as unstored:
         for as_of in (dt.date(2026, 2, 28), dt.date(2026, 3, 3)):
             assert expected_courses(stored, as_of, courses) == expected_courses(unstored, as_of, courses), as_of
-    finally:
-        stored.close()
-        unstored.close()
