@@ -15,7 +15,7 @@ from csv import reader as csv_reader
 import duckdb
 import pytest
 
-from clinic import db, importer, mapping, uploads
+from clinic import db, mapping, uploads
 from clinic.uploads import Upload
 
 TODAY = dt.date(2026, 3, 20)
@@ -203,12 +203,12 @@ def test_a_database_held_by_another_process_gives_database_locked_and_the_folder
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
-        monkeypatch.setattr(importer, "LOCK_WAIT_SECONDS", 0.3)      # the real wait is 10 s
         made = []
         real = tempfile.mkdtemp
         monkeypatch.setattr(uploads.tempfile, "mkdtemp", lambda **kw: made.append(real(**kw)) or made[-1])
         with pytest.raises(uploads.DatabaseLocked):
-            uploads.run_import([Upload("sessions.csv", CLEAN)], database, today=TODAY)
+            uploads.run_import([Upload("sessions.csv", CLEAN)], database, today=TODAY,
+                               wait_seconds=0.3)                 # the page waits 10 s
         assert made and not any(os.path.exists(m) for m in made)
     finally:
         holder.kill()
