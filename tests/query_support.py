@@ -36,10 +36,13 @@ def import_text(folder: Path, path, name: str, text: str) -> None:
     assert result.rejected == 0 and not result.refused, result.as_dict()
 
 
-def run_filtered(path, name: str, filters: Filters, **extra):
-    """queries/<name>.sql over the course summary for `filters`, on a read-only connection."""
-    with db.owned(db.connect(path, read_only=True)) as con:
-        return db.run(con, name, open_courses=metrics.open_courses(con, filters), **filters.params(), **extra)
+def run_filtered(source, name: str, filters: Filters, **extra):
+    """queries/<name>.sql over the course summary for `filters`, on `source`: an open connection, or the
+    path of a database, opened read-only for this query alone."""
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return db.run(source, name, open_courses=metrics.open_courses(source, filters), **filters.params(), **extra)
+    with db.owned(db.connect(source, read_only=True)) as con:
+        return run_filtered(con, name, filters, **extra)
 
 
 def every_stored_text(path) -> list[str]:

@@ -295,9 +295,10 @@ p6,2001,X,other,East
 
 def weekly_and_monthly(path, as_of: dt.date) -> list:
     filters = Filters(as_of=as_of)
-    weekly = run_filtered(path, "overview_weekly_pain", filters)
-    monthly = run_filtered(path, "pain_by_month", filters, split="none")
-    by_site = run_filtered(path, "pain_by_month", filters, split="site")
+    with db.owned(db.connect(path, read_only=True)) as con:
+        weekly = run_filtered(con, "overview_weekly_pain", filters)
+        monthly = run_filtered(con, "pain_by_month", filters, split="none")
+        by_site = run_filtered(con, "pain_by_month", filters, split="site")
     return [frame.to_dict("records") for frame in (weekly, monthly, by_site)]
 
 
@@ -382,33 +383,35 @@ a3,p1,,2026-03-03,Birch,attended,5,3,true
     con.close()
     with db.owned(db.connect(stale, read_only=True)) as con:
         assert not facts.fresh(con)
-    for as_of in (dt.date(2026, 3, 2), dt.date(2026, 3, 12), dt.date(2026, 3, 31)):
-        filters = Filters(as_of=as_of)
-        for split in ("none", "therapist", "site"):
-            fresh = run_filtered(path, "pain_by_session", filters, split=split)
-            assert not fresh.empty
-            # means and deviations summed in another order may differ in the last binary digit
-            assert_frame_equal(fresh, run_filtered(stale, "pain_by_session", filters, split=split),
-                               check_exact=False, rtol=1e-12, atol=0, obj=f"pain by session {as_of} {split}")
-        for number in (2, 3):
-            fresh = run_filtered(path, "pain_reached_session", filters, session_number=number)
-            assert_frame_equal(fresh, run_filtered(stale, "pain_reached_session", filters, session_number=number),
-                               obj=f"pain reached session {number} {as_of}")
-        for course in ("a", "p1:2026-03-03", "p3:2026-03-05"):
-            fresh = run_filtered(path, "patients_sessions", filters, course_id=course)
-            assert_frame_equal(fresh, run_filtered(stale, "patients_sessions", filters, course_id=course),
-                               obj=f"sessions of {course} {as_of}")
-        for group in ("none", "therapist"):       # b is relieved at its second session, the others at the first
-            fresh, old = (run_filtered(p, "relief_time_courses", filters, group=group).pipe(in_order)
-                          for p in (path, stale))                 # its rows come in any order
-            assert_frame_equal(fresh, old, obj=f"time to relief {as_of} {group}")
-        # the first session (a3's inflammation for its new course), the second (a2, b2, c2, e2)
-        fresh, old = (run_filtered(p, "funnel_casemix", filters).sort_values("course_id", ignore_index=True)
-                      for p in (path, stale))                     # its rows come in any order
-        assert_frame_equal(fresh, old, obj=f"funnel_casemix {as_of}")
-        fresh, old = (run_filtered(p, "relief_lasting_courses", filters).pipe(in_order)
-                      for p in (path, stale))                     # its rows come in any order
-        assert_frame_equal(fresh, old, obj=f"relief_lasting_courses {as_of}")
+    with db.owned(db.connect(path, read_only=True)) as fresh_db, \
+            db.owned(db.connect(stale, read_only=True)) as stale_db:
+        for as_of in (dt.date(2026, 3, 2), dt.date(2026, 3, 12), dt.date(2026, 3, 31)):
+            filters = Filters(as_of=as_of)
+            for split in ("none", "therapist", "site"):
+                fresh = run_filtered(fresh_db, "pain_by_session", filters, split=split)
+                assert not fresh.empty
+                # means and deviations summed in another order may differ in the last binary digit
+                assert_frame_equal(fresh, run_filtered(stale_db, "pain_by_session", filters, split=split),
+                                   check_exact=False, rtol=1e-12, atol=0, obj=f"pain by session {as_of} {split}")
+            for number in (2, 3):
+                fresh = run_filtered(fresh_db, "pain_reached_session", filters, session_number=number)
+                old = run_filtered(stale_db, "pain_reached_session", filters, session_number=number)
+                assert_frame_equal(fresh, old, obj=f"pain reached session {number} {as_of}")
+            for course in ("a", "p1:2026-03-03", "p3:2026-03-05"):
+                fresh = run_filtered(fresh_db, "patients_sessions", filters, course_id=course)
+                assert_frame_equal(fresh, run_filtered(stale_db, "patients_sessions", filters, course_id=course),
+                                   obj=f"sessions of {course} {as_of}")
+            for group in ("none", "therapist"):       # b is relieved at its second session, the others at the first
+                fresh, old = (run_filtered(p, "relief_time_courses", filters, group=group).pipe(in_order)
+                              for p in (fresh_db, stale_db))             # its rows come in any order
+                assert_frame_equal(fresh, old, obj=f"time to relief {as_of} {group}")
+            # the first session (a3's inflammation for its new course), the second (a2, b2, c2, e2)
+            fresh, old = (run_filtered(p, "funnel_casemix", filters).sort_values("course_id", ignore_index=True)
+                          for p in (fresh_db, stale_db))                 # its rows come in any order
+            assert_frame_equal(fresh, old, obj=f"funnel_casemix {as_of}")
+            fresh, old = (run_filtered(p, "relief_lasting_courses", filters).pipe(in_order)
+                          for p in (fresh_db, stale_db))                 # its rows come in any order
+            assert_frame_equal(fresh, old, obj=f"relief_lasting_courses {as_of}")
     moved = run_filtered(path, "patients_sessions", Filters(as_of=dt.date(2026, 3, 31)), course_id="p1:2026-03-03")
     assert list(zip(moved.session_id, moved.session_number)) == [("a3", 1)]      # a3 counted in its new course
 
