@@ -20,8 +20,9 @@ each next to a baseline measured in the same run on the same machine:
    server: errors and the median page time, next to the one-user median of the same clicks; once
    back to back (each click as soon as the last page is drawn: on 2 cores ten sessions then queue
    for the CPU, so no server can answer them within 5x of one) and once reading (a pause of about
-   --reading seconds before each click, as people read a page); the same again with websockets
-   speaking Streamlit's protocol instead of browsers (the server's part alone);
+   --reading seconds before each click, as people read a page, the same sessions going on); the
+   same again with websockets speaking Streamlit's protocol instead of browsers (the server's part
+   alone);
 5. importing the tier's sessions, exported as the contract's sessions.csv, into a fresh database
    with `python -m clinic import`, next to DuckDB's read_csv of the same file into a table;
 6. `python -m clinic metrics --json`, net of the command's start-up (`python -m clinic --help`),
@@ -78,8 +79,9 @@ METHOD = {
     "memory": "resident set of the streamlit process and its children, sampled every 50 ms, peak per phase",
     "simultaneous": "N browser contexts on the same server, each signed in, click through every page at once; "
                     "compared with the one-user median of the same clicks (server caches warm in both); twice: "
-                    "back to back (each click as soon as the last page is drawn), and reading (a pause before each "
-                    "click drawn evenly from half to one and a half times --reading seconds, as a person reads)",
+                    "back to back (each click as soon as the last page is drawn), then the same sessions reading "
+                    "(a pause before each click drawn evenly from half to one and a half times --reading seconds, "
+                    "as a person reads)",
     "import": "the sessions exported as the contract's sessions.csv, imported with python -m clinic import into a "
               "fresh database (net = minus python -m clinic --help); baseline = DuckDB read_csv into a table",
     "metrics": "python -m clinic metrics --json (overall) minus python -m clinic --help; baseline = the pandas peer "
@@ -615,12 +617,9 @@ async def _one_user(browser, server: Server, pages, runs: int, memory: MemorySam
         await context.close()
 
 
-async def _simultaneous(browser, server: Server, pages, users: int, rounds: int, password: str,
-                        reading_s: float = 0.0) -> dict:
-    """`users` browser contexts, each signed in, click through every page `rounds` times at once,
-    pausing before each click for a time drawn evenly from [reading_s / 2, 3 * reading_s / 2]."""
+async def _signed_in_tabs(browser, server: Server, pages, users: int, password: str) -> tuple[list, list]:
+    """`users` browser contexts, each signed in and on the first page, drawn: (contexts, tabs)."""
     import asyncio
-    import random
 
     contexts, tabs = [], []
     for _ in range(users):
@@ -630,13 +629,23 @@ async def _simultaneous(browser, server: Server, pages, users: int, rounds: int,
         await sign_in(tab, server, password)
         await drawn(tab, lambda: asyncio.sleep(0), pages[0][2])
         tabs.append(tab)
+    return contexts, tabs
+
+
+async def _simultaneous(tabs, where: list[str], pages, rounds: int, reading_s: float = 0.0) -> dict:
+    """The signed-in `tabs` click through every page `rounds` times at once, pausing before each click
+    for a time drawn evenly from [reading_s / 2, 3 * reading_s / 2]. `where` holds the page each tab
+    is on, and is kept up to date, so that the same tabs can go on in another phase."""
+    import asyncio
+    import random
+
     times, failures = [], []
 
     async def walk(i: int, tab) -> None:
         pause = random.Random(i)
         order = pages[1:] + pages[:1]
         order = order[i % len(order):] + order[:i % len(order)]
-        if order[0][0] == pages[0][0]:      # not the page it is on: a click there starts no run
+        if order[0][0] == where[i]:         # not the page it is on: a click there starts no run
             order = order[1:] + order[:1]
         for _ in range(rounds):
             for name, _file, title in order:
@@ -647,6 +656,7 @@ async def _simultaneous(browser, server: Server, pages, users: int, rounds: int,
                 except Exception as exc:  # noqa: BLE001 - a time-out or a closed page is an error, counted
                     failures.append(f"session {i + 1}, {name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
                     continue
+                where[i] = name
                 times.append(seconds)
                 if errors:
                     failures.append(f"session {i + 1}, {name}: {errors} error box(es) on the page")
@@ -657,8 +667,6 @@ async def _simultaneous(browser, server: Server, pages, users: int, rounds: int,
     except asyncio.TimeoutError:
         failures.append(f"stopped after {CONCURRENT_DEADLINE_S} s with page visits left")
     wall = time.perf_counter() - start
-    for context in contexts:
-        await context.close()
     return {"times": times, "errors": failures, "wall": wall}
 
 
@@ -680,10 +688,17 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                     memory.sample()
                     one = await _one_user(browser, server, pages, runs, memory, access.DEMO_PASSWORD)
                     memory.phase = "simultaneous"
-                    many = await _simultaneous(browser, server, pages, users, rounds, access.DEMO_PASSWORD) \
-                        if users else None
-                    reading = await _simultaneous(browser, server, pages, users, rounds, access.DEMO_PASSWORD,
-                                                  reading_s) if users and reading_s > 0 else None
+                    many = reading = None
+                    if users:
+                        contexts, tabs = await _signed_in_tabs(browser, server, pages, users, access.DEMO_PASSWORD)
+                        try:
+                            where = [pages[0][0]] * users
+                            many = await _simultaneous(tabs, where, pages, rounds)
+                            if reading_s > 0:     # the same sessions go on, now reading each page a while
+                                reading = await _simultaneous(tabs, where, pages, rounds, reading_s)
+                        finally:
+                            for context in contexts:
+                                await context.close()
                     memory.sample()
                 memory_mb = {phase: memory.mb(phase) for phase in ("idle", "one_user", "simultaneous")}
             with streamlit_server(trivial_script, folder) as (trivial_server, trivial_started):
