@@ -327,6 +327,47 @@ def test_after_signing_in_a_deep_link_opens_its_page_with_its_url_filters(server
     assert_none_received(traffic, ["PTCEDAR01", "CRSCEDAR02"], "the director filtering on Birch")
 
 
+def test_while_a_person_types_the_sign_in_form_fetches_the_dashboards_code_and_nothing_else_ahead(
+        server, new_context):
+    from clinic import web
+
+    ahead = {"/" + path for path in web.code_to_prefetch()}
+    assert len(ahead) > 100 and any("PlotlyChart" in path for path in ahead), len(ahead)
+    context, traffic = new_context()
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    page.goto(bs.sign_in_url(server, f"/?{Q}"), wait_until="domcontentloaded")
+    for _ in range(200):                  # as a person types: until every prefetch has been answered
+        if {bs.path_of(url) for url, _status, _body in traffic.responses} >= ahead:
+            break
+        page.wait_for_timeout(100)
+    answered = {bs.path_of(url): status for url, status, _body in traffic.responses}
+    assert {path for path in answered if path.startswith("/static/")} == ahead, sorted(ahead - set(answered))
+    assert all(answered[path] == 200 for path in ahead)
+    assert set(answered) - ahead <= {"/signin", "/favicon.ico"}, sorted(set(answered) - ahead)
+    assert refused == [], refused
+
+    # Signed in, the Overview takes that code from the browser's cache: none of it is fetched again.
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    loaded, cached = set(), set()
+    requests = {}
+    cdp.on("Network.requestWillBeSent", lambda e: requests.__setitem__(e["requestId"], bs.path_of(e["request"]["url"])))
+    cdp.on("Network.requestServedFromCache", lambda e: cached.add(requests.get(e["requestId"])))
+    cdp.on("Network.responseReceived", lambda e: (loaded.add(bs.path_of(e["response"]["url"])),
+                                                   cached.add(bs.path_of(e["response"]["url"]))
+                                                   if e["response"].get("fromDiskCache") else None))
+    bs.sign_in(page, server, "director")
+    about = bs.describe(page)
+    assert bs.current_nav_title(page) == "Overview" and bs.exception_texts(page) == [], about
+    code = {path for path in loaded if path.startswith("/static/")}
+    assert any("PlotlyChart" in path for path in code) and len(code) > 100, sorted(code)
+    assert code <= ahead, sorted(code - ahead)
+    assert code <= cached, sorted(code - cached)
+
+
 def test_a_sign_in_lasts_across_a_reload_and_a_new_tab_but_not_into_a_new_browser(server, new_context):
     context, _traffic, page = signed_in_page(new_context, server, "birch", next_path=f"/adherence?{Q}")
     page.reload(wait_until="domcontentloaded")

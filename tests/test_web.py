@@ -249,6 +249,103 @@ def test_the_sign_in_form_holds_no_data_and_says_how_to_add_the_first_director(r
     assert "frame-ancestors 'none'" in headers["content-security-policy"][0]
 
 
+# --- the code the sign-in page fetches ahead ----------------------------------------------------
+
+@pytest.fixture
+def static_folder(tmp_path, monkeypatch):
+    """A stand-in for Streamlit's static folder: index.html naming two scripts and a font, a widget
+    of the dashboard (PlotlyChart) whose code imports a module that imports another, its styles, and
+    decoys no page of the dashboard loads."""
+    root = tmp_path / "static"
+    for folder in ("js", "css", "media"):
+        (root / "static" / folder).mkdir(parents=True)
+    (root / "index.html").write_text(
+        '<link rel="preload" href="./static/media/SourceSansVF-Upright.ttf.f1.woff2" as="font" crossorigin />'
+        '<script type="module" crossorigin src="./static/js/index.a1.js"></script>'
+        '<link rel="modulepreload" crossorigin href="./static/js/runtime.a2.js">'
+        '<link rel="stylesheet" href="https://fonts.example/elsewhere.css">')
+    files = {
+        "js/index.a1.js": 'import{a}from"./runtime.a2.js";import("./PlotlyChart.p1.js");import("./DeckGl.d1.js")',
+        "js/runtime.a2.js": "export const a=1",
+        "js/PlotlyChart.p1.js": 'import{a}from"./index.a1.js";import{o}from"./opacities.o1.js";',
+        "js/opacities.o1.js": 'import"./deep.x1.js";export const o=1',
+        "js/deep.x1.js": "export const d=1",
+        "js/DeckGl.d1.js": 'import{z}from"./deckOnly.z1.js"',            # decoy: a widget no page draws
+        "js/deckOnly.z1.js": "export const z=1",
+        "js/PlotlyChartLegacy.q1.js": "export const q=1",                  # decoy: only starts with a name
+        "css/PlotlyChart.c1.css": ".plot{}",
+        "css/DeckGl.c2.css": ".deck{}",                                    # decoy
+        "media/SourceSansVF-Upright.ttf.f1.woff2": "font",
+        "media/MaterialSymbols-Rounded.m1.woff2": "font",
+        "media/KaTeX_Main-Regular.k1.woff2": "font",                       # decoy
+    }
+    for name, text in files.items():
+        (root / "static" / name).write_text(text)
+    monkeypatch.setattr(web, "_static_root", lambda: root)
+    web.code_to_prefetch.cache_clear()
+    yield root
+    web.code_to_prefetch.cache_clear()
+
+
+def test_the_sign_in_page_fetches_ahead_the_start_up_code_and_the_dashboards_widgets_with_what_they_import(
+        static_folder):
+    assert set(web.code_to_prefetch()) == {
+        "static/media/SourceSansVF-Upright.ttf.f1.woff2", "static/js/index.a1.js", "static/js/runtime.a2.js",
+        "static/js/PlotlyChart.p1.js", "static/js/opacities.o1.js", "static/js/deep.x1.js",
+        "static/css/PlotlyChart.c1.css", "static/media/MaterialSymbols-Rounded.m1.woff2"}
+
+
+def test_the_sign_in_page_links_the_code_into_the_cache_as_streamlits_page_asks_for_it(routes, accounts,
+                                                                                        static_folder):
+    status, headers, body = call(routes, path="/signin")
+    text = body.decode()
+    assert status == 200
+    assert '<link rel="prefetch" href="/static/js/PlotlyChart.p1.js" as="script" crossorigin>' in text
+    assert '<link rel="prefetch" href="/static/css/PlotlyChart.c1.css" as="style" crossorigin>' in text
+    assert '<link rel="prefetch" href="/static/media/MaterialSymbols-Rounded.m1.woff2" as="font" crossorigin>' \
+        in text
+    assert text.count('rel="prefetch"') == 8 and "DeckGl" not in text and "<script" not in text
+    # the policy lets the prefetches through (default-src) and still refuses scripts, fetches and frames
+    policy = dict(d.strip().split(" ", 1) for d in headers["content-security-policy"][0].split(";"))
+    assert policy["default-src"] == "'self'"
+    assert all(policy[d] == "'none'" for d in ("script-src", "connect-src", "img-src", "font-src", "object-src",
+                                               "frame-src", "worker-src", "frame-ancestors", "base-uri"))
+
+
+def test_behind_a_base_path_the_sign_in_page_fetches_the_code_from_there(routes, accounts, static_folder,
+                                                                         monkeypatch):
+    import streamlit as st
+
+    real = st.get_option
+    monkeypatch.setattr(st, "get_option", lambda key: "clinic/" if key == "server.baseUrlPath" else real(key))
+    body = call(routes, path="/signin")[2].decode()
+    assert '<link rel="prefetch" href="/clinic/static/js/index.a1.js"' in body
+    assert 'href="/static/' not in body
+
+
+def test_without_streamlits_static_folder_the_sign_in_page_fetches_nothing_ahead(routes, accounts, tmp_path,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(web, "_static_root", lambda: tmp_path / "nowhere")
+    web.code_to_prefetch.cache_clear()
+    try:
+        status, _headers, body = call(routes, path="/signin")
+    finally:
+        web.code_to_prefetch.cache_clear()
+    assert status == 200 and b'name="password"' in body and b"prefetch" not in body
+
+
+def test_every_widget_and_font_named_for_fetching_ahead_is_in_the_installed_streamlit():
+    # a Streamlit that renamed one would leave it out silently: this says so instead
+    web.code_to_prefetch.cache_clear()
+    files = web.code_to_prefetch()
+    for stem in web.WIDGET_CODE:
+        assert any(f.startswith(f"static/js/{stem}.") for f in files), stem
+    for stem in web.WIDGET_FONTS:
+        assert any(f.startswith(f"static/media/{stem}.") for f in files), stem
+    assert all((web._static_root() / f).is_file() for f in files)
+    assert not any("DeckGlJsonChart" in f or "GraphVizChart" in f for f in files)     # charts no page draws
+
+
 def test_signing_in_sets_an_httponly_strict_cookie_and_returns_to_the_page_asked_for(routes, accounts):
     body = form(username="Head", password=PASSWORD, next="/cohorts?cohorts.by=site")
     status, headers, _ = call(routes, path="/signin", method="POST", headers=FORM, body=body)
