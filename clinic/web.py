@@ -2,7 +2,8 @@
 
 `dashboard.py` hands these to `st.App`, which `streamlit run` serves:
 
-- `GET /signin` shows a small sign-in form (plain HTML, no Streamlit, no data); `POST /signin`
+- `GET /signin` shows a small sign-in form (plain HTML, no Streamlit, no data), whose prefetch
+  links have the browser fetch Streamlit's code into its cache while the person types; `POST /signin`
   checks the name and password (clinic.access), sets an HttpOnly, SameSite=Strict cookie holding
   only the session's random token, and sends the browser on to the page it asked for, with its
   URL filters. `POST /signout` ends the session and clears the cookie.
@@ -129,6 +130,14 @@ def _static_root() -> Path:
     return Path(streamlit.__file__).parent / "static"
 
 
+def _imports(path: Path) -> list[str]:
+    """The modules `path` imports statically. A bundled module of Streamlit's states them first
+    thing (after, at most, a list of the files it loads later), so only its first 64 kB are read,
+    not its megabytes."""
+    with path.open(encoding="utf-8", errors="replace") as file:
+        return _IMPORTED.findall(file.read(65536))
+
+
 @lru_cache(maxsize=1)
 def code_to_prefetch() -> tuple[str, ...]:
     """Streamlit's files (paths under its static folder) that the dashboard's pages load: index.html's
@@ -150,7 +159,7 @@ def code_to_prefetch() -> tuple[str, ...]:
                 continue
             seen.add(path)
             found.setdefault(f"static/js/{path.name}")
-            todo += [scripts / name for name in _IMPORTED.findall(path.read_text(encoding="utf-8"))]
+            todo += [scripts / name for name in _imports(path)]
         for stem in WIDGET_CODE:                 # a widget's own styles, which its code asks for
             for path in sorted((root / "static" / "css").glob(f"{stem}.*.css")):
                 found.setdefault(f"static/css/{path.name}")
@@ -678,6 +687,7 @@ def start_warm_up(path: Path) -> threading.Thread:
     st.cache_data) and the Overview as the director first sees it, so the first page after a start
     costs what any other does."""
     def warm() -> None:
+        code_to_prefetch()      # the sign-in page's list of Streamlit's files, read once, off the event loop
         try:
             import datetime as dt
 

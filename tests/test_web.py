@@ -484,6 +484,18 @@ def test_a_started_server_readies_todays_open_courses_before_the_first_visit(tmp
     st.cache_data.clear()
 
 
+def test_a_started_server_lists_the_code_the_sign_in_page_fetches_ahead_before_anyone_asks(tmp_path, monkeypatch,
+                                                                                          static_folder):
+    # the list is read from Streamlit's files once, in the warm-up, not on the first sign-in request
+    read = []
+    monkeypatch.setattr(web, "_imports", lambda path: read.append(path.name) or [])
+    warmed_up_counting(tmp_path, monkeypatch, "open_courses")
+    assert web.code_to_prefetch.cache_info().currsize == 1 and "PlotlyChart.p1.js" in read
+    read.clear()
+    call(Starlette(routes=web.routes()), path="/signin")
+    assert read == []
+
+
 def test_a_started_server_reads_todays_expected_courses_ahead_for_the_directors_first_visits(tmp_path, monkeypatch):
     import datetime as dt
 
