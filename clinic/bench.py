@@ -12,7 +12,9 @@ each next to a baseline measured in the same run on the same machine:
    Chromium signed in through the /signin form; from navigation to the page drawn (see READY_JS):
    first visit (a page load), repeat visit (a page load, the server's caches warm), a click in the
    sidebar menu; the server's start and the first page after it (and the server's part of that page:
-   from the browser's request to run it to the server's "script finished" on the websocket);
+   from the browser's request to run it to the server's "script finished" on the websocket); then
+   the Overview as the first page of new browsers (empty caches) whose sign-in takes 2 s, as a
+   person types, with the server warmed up;
    baseline: a one-line page served by `streamlit run` the same way;
 3. the server's peak memory (resident set of the streamlit process and its children), sampled while
    the browser goes through the pages and while the simultaneous sessions run;
@@ -75,7 +77,9 @@ METHOD = {
     "browser": "streamlit run dashboard.py on a free localhost port, headless Chromium signed in through /signin; "
                "time from the navigation or click to the page first drawn (connected, script not running, main "
                "title there, no skeleton, charts drawn, menu on the page, held 250 ms, which is not counted); "
-               "first = first page load, repeat = page load again, click = sidebar menu; baseline = a one-line page",
+               "first = first page load, repeat = page load again, click = sidebar menu; new browser = the Overview "
+               "as the first page of a new browser context (empty cache) that stayed 2 s on the sign-in form, the "
+               "server warmed up; baseline = a one-line page",
     "memory": "resident set of the streamlit process and its children, sampled every 50 ms, peak per phase",
     "simultaneous": "N browser contexts on the same server, each signed in, click through every page at once; "
                     "compared with the one-user median of the same clicks (server caches warm in both); twice: "
@@ -571,6 +575,53 @@ async def sign_in(page, server: Server, password: str, next_path: str = "/") -> 
         raise BenchError(f"signing in as {DIRECTOR!r} through the form failed (is this a demo database?)")
 
 
+SIGN_IN_TYPING_S = 2.0       # a person's time on the sign-in form, for the first page of a new browser
+
+
+async def new_browser_first_page(browser, server: Server, password: str, typing_s: float = SIGN_IN_TYPING_S,
+                                 block_code_ahead: bool = False) -> dict:
+    """A new browser context (an empty cache, like a browser that never opened the dashboard) stays
+    `typing_s` seconds on the sign-in form, as a person types, sends it and opens the Overview:
+    {"seconds" (navigation to drawn), "server_s" (its server's part), "errors", "static" (Streamlit
+    files the page loaded), "from_cache" (of them, taken from the browser's cache)}. With
+    `block_code_ahead` the browser refuses the sign-in page's requests for Streamlit's code, as the
+    sign-in page was before it had them fetched ahead (clinic.web.code_to_prefetch)."""
+    import asyncio
+
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    cdp = await context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    on_page = {"static": 0, "from_cache": 0}
+    signed_in = asyncio.Event()
+
+    def received(event) -> None:
+        if signed_in.is_set() and "/static/" in event["response"]["url"]:
+            on_page["static"] += 1
+            on_page["from_cache"] += bool(event["response"].get("fromDiskCache"))
+
+    cdp.on("Network.responseReceived", received)
+    if block_code_ahead:
+        await page.route("**/static/**", lambda route: route.abort())
+    try:
+        await page.goto(f"{server.base}/signin?next=/_stcore/health", wait_until="domcontentloaded")
+        await asyncio.sleep(typing_s)
+        await page.locator("#username").fill(DIRECTOR)
+        await page.locator("#password").fill(password)
+        async with page.expect_navigation(wait_until="commit"):
+            await page.locator('button[type="submit"]').click()
+        if "/signin" in page.url:
+            raise BenchError(f"signing in as {DIRECTOR!r} through the form failed (is this a demo database?)")
+        if block_code_ahead:
+            await page.unroute("**/static/**")
+        signed_in.set()
+        clock = ScriptClock(page)
+        seconds, errors = await drawn(page, _goto(page, server.base + "/"), page_list()[0][2], clock=clock)
+        return {"seconds": seconds, "server_s": clock.last, "errors": errors, **on_page}
+    finally:
+        await context.close()
+
+
 def _click(page, title: str):
     return lambda: page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]').filter(
         has_text=title).first.click()
@@ -687,6 +738,9 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                     time.sleep(0.5)
                     memory.sample()
                     one = await _one_user(browser, server, pages, runs, memory, access.DEMO_PASSWORD)
+                    one["new_browser_first_page"] = [await new_browser_first_page(browser, server,
+                                                                                  access.DEMO_PASSWORD)
+                                                     for _ in range(runs)]
                     memory.phase = "simultaneous"
                     many = reading = None
                     if users:
@@ -883,6 +937,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             timings["browser.server_start"] = web["server_start"]
             timings["browser.first_page_after_start"] = one["first_page_after_start"]
             timings["browser.first_page_after_start_server"] = one.get("first_page_after_start_server")
+            timings["browser.first_page_new_browser"] = median([r["seconds"] for r in one["new_browser_first_page"]])
             for name, sample in one["pages"].items():
                 for kind in ("first", "repeat", "click"):
                     timings[f"browser.{name}.{kind}"] = median(sample[kind])
@@ -893,6 +948,8 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             many = web["simultaneous"]
             details["browser"] = {
                 "page_errors": {name: sample["errors"] for name, sample in one["pages"].items() if sample["errors"]},
+                "new_browser_first_page": [{k: _r(v) if isinstance(v, float) else v for k, v in r.items()}
+                                           for r in one["new_browser_first_page"]],
                 "memory_peak_mb": web["memory_mb"],
                 "trivial_server_start_s": _r(web["trivial"]["server_start"]),
             }
@@ -988,6 +1045,10 @@ def ratios(timings: dict, details: dict | None = None) -> dict:
     out["apptest.overview.cold / metrics.peer_compute"] = ratio(t("apptest.overview.cold"), t("metrics.peer_compute"))
     out["browser.first_page_after_start / metrics.peer_compute"] = ratio(t("browser.first_page_after_start"),
                                                                          t("metrics.peer_compute"))
+    out["browser.first_page_new_browser / metrics.peer_compute"] = ratio(t("browser.first_page_new_browser"),
+                                                                         t("metrics.peer_compute"))
+    out["browser.first_page_new_browser / browser.trivial.first"] = ratio(t("browser.first_page_new_browser"),
+                                                                          t("browser.trivial.first"))
     out["browser.first_page_after_start_server / metrics.peer_compute"] = ratio(
         t("browser.first_page_after_start_server"), t("metrics.peer_compute"))
     out["import.clinic_import / import.duckdb_read_csv"] = ratio(t("import.clinic_import"), t("import.duckdb_read_csv"))
@@ -1064,6 +1125,9 @@ def _tier_table(tier: dict) -> list[str]:
               "one-line page", "browser.trivial.first"),
         timed("first page after the server started: the server's part (from the browser's request to run it to "
               "the server's \"finished\", on the websocket)", "browser.first_page_after_start_server",
+              "pandas peer's computation", "metrics.peer_compute"),
+        timed(f"the Overview as a new browser's first page, {SIGN_IN_TYPING_S:g} s on the sign-in form (the server "
+              "warmed up; the sign-in page fetches Streamlit's code meanwhile)", "browser.first_page_new_browser",
               "pandas peer's computation", "metrics.peer_compute"),
         ("server start until it answers", _seconds_text(t.get("browser.server_start")), "", None),
         timed(f"{simultaneous.get('users', '–')} simultaneous sessions, median menu click "

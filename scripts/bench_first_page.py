@@ -34,42 +34,6 @@ sys.path.insert(0, str(ROOT))
 from clinic import access, bench  # noqa: E402
 
 
-async def first_page(browser, server, typing_s: float, block_code_ahead: bool) -> dict:
-    """A new browser context signs in (typing_s seconds on the form) and opens the Overview."""
-    context = await browser.new_context(viewport=bench.VIEWPORT)
-    page = await context.new_page()
-    cdp = await context.new_cdp_session(page)
-    await cdp.send("Network.enable")
-    on_page = {"static": 0, "from_cache": 0}
-    signed_in = asyncio.Event()
-
-    def received(event):
-        if signed_in.is_set() and "/static/" in event["response"]["url"]:
-            on_page["static"] += 1
-            on_page["from_cache"] += bool(event["response"].get("fromDiskCache"))
-
-    cdp.on("Network.responseReceived", received)
-    if block_code_ahead:
-        await page.route("**/static/**", lambda route: route.abort())
-    try:
-        await page.goto(f"{server.base}/signin?next=/_stcore/health", wait_until="domcontentloaded")
-        await asyncio.sleep(typing_s)
-        await page.locator("#username").fill(bench.DIRECTOR)
-        await page.locator("#password").fill(access.DEMO_PASSWORD)
-        async with page.expect_navigation(wait_until="commit"):
-            await page.locator('button[type="submit"]').click()
-        if "/signin" in page.url:
-            raise bench.BenchError("signing in as the demo director failed (is this a demo database?)")
-        if block_code_ahead:
-            await page.unroute("**/static/**")
-        signed_in.set()
-        clock = bench.ScriptClock(page)
-        seconds, errors = await bench.drawn(page, bench._goto(page, server.base + "/"), "Overview", clock=clock)
-        return {"seconds": seconds, "server_s": clock.last, "errors": errors, **on_page}
-    finally:
-        await context.close()
-
-
 async def run(db: Path, rounds: int, typing_s: float, settle_s: float, folder: Path) -> dict:
     from playwright.async_api import async_playwright
 
@@ -80,11 +44,13 @@ async def run(db: Path, rounds: int, typing_s: float, settle_s: float, folder: P
             with bench.streamlit_server(ROOT / "dashboard.py", folder, env={"CLINIC_DB": str(db.resolve())}) as (
                     server, _started):
                 await asyncio.sleep(settle_s)
-                await first_page(browser, server, 0.0, False)       # the browser's own first start, not timed
+                # Chromium's own first start, not timed
+                await bench.new_browser_first_page(browser, server, access.DEMO_PASSWORD, 0.0)
                 for i in range(rounds):
                     order = ("ahead", "baseline") if i % 2 == 0 else ("baseline", "ahead")
                     for kind in order:
-                        results[kind].append(await first_page(browser, server, typing_s, kind == "baseline"))
+                        results[kind].append(await bench.new_browser_first_page(
+                            browser, server, access.DEMO_PASSWORD, typing_s, block_code_ahead=kind == "baseline"))
         finally:
             await browser.close()
     return results
