@@ -562,11 +562,14 @@ async def drawn(page, action, title: str | None, content: str = PAGE_CONTENT,
     return max(0.0, end - start - held_ms / 1000), await page.evaluate(ERRORS_JS)
 
 
-async def sign_in(page, server: Server, password: str, next_path: str = "/") -> None:
-    """Through the real /signin form, as the demo director."""
+async def sign_in(page, server: Server, password: str, next_path: str = "/", typing_s: float = 0.0) -> None:
+    """Through the real /signin form, as the demo director, `typing_s` seconds on the form."""
+    import asyncio
     from urllib.parse import urlencode
 
     await page.goto(f"{server.base}/signin?{urlencode({'next': next_path})}", wait_until="domcontentloaded")
+    if typing_s > 0:
+        await asyncio.sleep(typing_s)
     await page.locator("#username").fill(DIRECTOR)
     await page.locator("#password").fill(password)
     async with page.expect_navigation(wait_until="commit"):
@@ -604,14 +607,7 @@ async def new_browser_first_page(browser, server: Server, password: str, typing_
     if block_code_ahead:
         await page.route("**/static/**", lambda route: route.abort())
     try:
-        await page.goto(f"{server.base}/signin?next=/_stcore/health", wait_until="domcontentloaded")
-        await asyncio.sleep(typing_s)
-        await page.locator("#username").fill(DIRECTOR)
-        await page.locator("#password").fill(password)
-        async with page.expect_navigation(wait_until="commit"):
-            await page.locator('button[type="submit"]').click()
-        if "/signin" in page.url:
-            raise BenchError(f"signing in as {DIRECTOR!r} through the form failed (is this a demo database?)")
+        await sign_in(page, server, password, next_path="/_stcore/health", typing_s=typing_s)
         if block_code_ahead:
             await page.unroute("**/static/**")
         signed_in.set()
