@@ -734,9 +734,8 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                     time.sleep(0.5)
                     memory.sample()
                     one = await _one_user(browser, server, pages, runs, memory, access.DEMO_PASSWORD)
-                    one["new_browser_first_page"] = [await new_browser_first_page(browser, server,
-                                                                                  access.DEMO_PASSWORD)
-                                                     for _ in range(runs)]
+                    new_browser = [await new_browser_first_page(browser, server, access.DEMO_PASSWORD)
+                                   for _ in range(runs)]
                     memory.phase = "simultaneous"
                     many = reading = None
                     if users:
@@ -760,7 +759,8 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                 await context.close()
         finally:
             await browser.close()
-    return {"server_start": started, "one_user": one, "simultaneous": many, "simultaneous_reading": reading,
+    return {"server_start": started, "one_user": one, "new_browser_first_page": new_browser,
+            "simultaneous": many, "simultaneous_reading": reading,
             "memory_mb": memory_mb,
             "trivial": {"server_start": trivial_started, "first": trivial_first, "repeat": trivial_repeat}}
 
@@ -933,7 +933,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             timings["browser.server_start"] = web["server_start"]
             timings["browser.first_page_after_start"] = one["first_page_after_start"]
             timings["browser.first_page_after_start_server"] = one.get("first_page_after_start_server")
-            timings["browser.first_page_new_browser"] = median([r["seconds"] for r in one["new_browser_first_page"]])
+            timings["browser.first_page_new_browser"] = median([r["seconds"] for r in web["new_browser_first_page"]])
             for name, sample in one["pages"].items():
                 for kind in ("first", "repeat", "click"):
                     timings[f"browser.{name}.{kind}"] = median(sample[kind])
@@ -945,7 +945,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             details["browser"] = {
                 "page_errors": {name: sample["errors"] for name, sample in one["pages"].items() if sample["errors"]},
                 "new_browser_first_page": [{k: _r(v) if isinstance(v, float) else v for k, v in r.items()}
-                                           for r in one["new_browser_first_page"]],
+                                           for r in web["new_browser_first_page"]],
                 "memory_peak_mb": web["memory_mb"],
                 "trivial_server_start_s": _r(web["trivial"]["server_start"]),
             }
