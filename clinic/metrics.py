@@ -11,6 +11,7 @@ expensive part once, and the command line and the dashboard share one definition
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pyarrow as pa
@@ -48,11 +49,29 @@ def _finite(value):
     return value
 
 
+# open_rows_from.sql's 'infinity' (DuckDB's date past every other), when no course is open as of the date.
+NONE_OPEN = dt.date.max
+# The columns and types of queries/open_courses_cohort.sql. When no course is open as of the date (as of
+# today every course is settled, unless a booking lies ahead), `metrics --json` takes this empty table
+# instead of running the query: DuckDB would plan the whole of course_summary (tens of milliseconds)
+# to return the same. tests/test_course_facts.py checks that these are the query's own.
+OPEN_COHORT_SCHEMA = pa.schema([
+    ("course_id", pa.string()), ("patient_id", pa.string()), ("start_date", pa.date32()),
+    ("start_month", pa.string()), ("therapist", pa.string()), ("site", pa.string()), ("diagnosis", pa.string()),
+    ("age_band", pa.string()), ("sex", pa.string()), ("session_therapists", pa.list_(pa.field("l", pa.string()))),
+    ("first_session_relief", pa.bool_()), ("sustained_improvement_pct", pa.float64()), ("responder_30", pa.bool_()),
+    ("responder_50", pa.bool_()), ("adherence", pa.float64()), ("window_days", pa.int64()),
+    ("window_attended_days", pa.int64()), ("completed", pa.bool_()), ("days_since_last_visit", pa.int64()),
+    ("adherent", pa.bool_()), ("dropped_out", pa.bool_()), ("ongoing", pa.bool_()),
+])
+
+
 def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
     """The courses counted as of filters.as_of that the stored facts do not settle, computed under
     filters.relief_rule (every course while the facts are out of date): the `open_courses` table
     of every filtered query. `cohort_only`: only the columns cohort_metrics reads
-    (queries/open_courses_cohort.sql), for a caller that runs nothing else on it."""
+    (queries/open_courses_cohort.sql), for a caller that runs nothing else on it; with no course
+    open, that is OPEN_COHORT_SCHEMA's empty table, without a query."""
     # The earliest row any open course has, as a value: DuckDB then skips older blocks of sessions.
     # (Both reads share one read-only connection, which no writer can change meanwhile.)
     planned = filters.settings.planned_sessions
@@ -61,6 +80,8 @@ def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
         return db.arrow(con, "open_courses_all", as_of=filters.as_of, relief_rule=filters.relief_rule,
                         planned_default=planned)
     rows_from = db.records(con, "open_rows_from", as_of=filters.as_of)[0]["rows_from"]
+    if cohort_only and rows_from == NONE_OPEN:
+        return OPEN_COHORT_SCHEMA.empty_table()
     return db.arrow(con, "open_courses_cohort" if cohort_only else "open_courses", as_of=filters.as_of,
                     relief_rule=filters.relief_rule, rows_from=rows_from)
 

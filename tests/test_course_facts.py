@@ -582,6 +582,42 @@ def test_the_expected_path_is_the_75th_percentile_of_the_completed_courses_score
     assert {(r["diagnosis"], r["baseline_band"]) for r in paths} == {("disc_herniation", "severe")}
 
 
+def test_the_open_cohort_table_s_columns_and_types_are_those_of_its_query_with_courses_open_or_none(clinic):
+    # as of 03-12 two courses are open (b, p3's); as of 03-20 none: the 03-20 rows are the last of all
+    with db.owned(db.connect(clinic, read_only=True)) as con:
+        for as_of, open_count in ((dt.date(2026, 3, 12), 2), (dt.date(2026, 3, 20), 0)):
+            rows_from = db.records(con, "open_rows_from", as_of=as_of)[0]["rows_from"]
+            table = db.arrow(con, "open_courses_cohort", as_of=as_of, relief_rule="pct30", rows_from=rows_from)
+            assert table.num_rows == open_count
+            assert table.schema.equals(metrics.OPEN_COHORT_SCHEMA), (as_of, table.schema)
+
+
+def test_with_no_course_open_the_cohort_table_is_empty_without_its_query_and_the_figures_are_the_same(
+        clinic, monkeypatch):
+    # As of 03-20 every course has all its rows, so none is open. Every cohort figure from the empty
+    # table is the one from the query's own (empty) result, for every grouping and relief rule.
+    # Decoy: as of 03-19 two courses are open (b's cancelled and c's attended 03-20 rows are later),
+    # so the query does run.
+    ran = []
+    arrow = db.arrow
+    monkeypatch.setattr(db, "arrow", lambda con, name, **params: ran.append(name) or arrow(con, name, **params))
+    with db.owned(db.connect(clinic, read_only=True)) as con:
+        for rule in RELIEF_RULES:
+            filters = Filters(as_of=dt.date(2026, 3, 20), relief_rule=rule)
+            empty = metrics.open_courses(con, filters, cohort_only=True)
+            assert ran == [] and empty.num_rows == 0 and empty.schema.equals(metrics.OPEN_COHORT_SCHEMA)
+            queried = arrow(con, "open_courses_cohort", as_of=filters.as_of, relief_rule=rule,
+                            rows_from=metrics.NONE_OPEN)
+            for group in (None, *metrics.GROUPS):
+                assert repr(metrics.cohort_rows(con, filters, group, empty)) == \
+                    repr(metrics.cohort_rows(con, filters, group, queried)), (rule, group)
+        # a, b, d, e, p3's course, p6's February and March courses (35 days apart): seven
+        assert metrics.cohort_report(con, Filters(as_of=dt.date(2026, 3, 20)))["overall"]["courses"] == 7
+        assert ran == []
+        assert metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 19)), cohort_only=True).num_rows == 2
+        assert ran == ["open_courses_cohort"]
+
+
 def test_the_cohort_figures_from_the_open_courses_cohort_columns_are_those_of_the_whole_table(clinic):
     # metrics --json computes the open courses with only the columns the cohort figures read; a
     # column left out would be null for the open courses and change a figure. As of 03-03 course a
