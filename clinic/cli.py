@@ -138,16 +138,16 @@ def _reading(path: Path):
     if not path.exists():
         raise CliError(f"no database at {path}: build one with `python -m clinic demo` or import files")
     from clinic import facts
-    con = db.connect(path, read_only=True)
-    try:
-        stale = not facts.fresh(con)
-    except (duckdb.CatalogException, duckdb.BinderException):     # from before the facts, or their shape
-        stale = True
-    if stale:               # a database written by an older version gets its per-course facts once
-        con.close()
-        facts.ensure(path)
-        con = db.connect(path, read_only=True)
-    with db.owned(con):
+    with db.owned(db.connect(path, read_only=True)) as con:
+        try:        # on the command's own connection, so its macros are defined once for the command
+            fresh = facts.fresh(con)
+        except (duckdb.CatalogException, duckdb.BinderException):     # from before the facts, or their shape
+            fresh = False
+        if fresh:
+            yield con
+            return
+    facts.ensure(path)      # a database written by an older version gets its per-course facts once
+    with db.owned(db.connect(path, read_only=True)) as con:
         yield con
 
 

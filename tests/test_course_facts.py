@@ -206,6 +206,22 @@ def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_
         assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
 
 
+
+def test_the_command_line_builds_the_facts_of_a_database_from_before_them_and_answers_from_them(tmp_path, cli):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))
+    con.execute("drop table course_facts")
+    con.execute("drop table course_facts_state")
+    con.close()
+    code, out = cli("metrics", "--db", path, "--as-of", "2026-03-20", "--json")
+    assert code == 0
+    # a, b, d, e, p3's course and p6's two: 7 courses of 6 patients (p1 .. p6)
+    assert (out["overall"]["courses"], out["overall"]["patients"]) == (7, 6)
+    with db.owned(db.connect(path, read_only=True)) as con:
+        assert facts.fresh(con)
+    # the second command finds them fresh and reads them: the same answer
+    assert cli("metrics", "--db", path, "--as-of", "2026-03-20", "--json") == (0, out)
+
 # --- any data, any date -------------------------------------------------------------------------
 
 DAY0 = dt.date(2026, 1, 1)
