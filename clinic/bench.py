@@ -70,6 +70,12 @@ CONCURRENT_DEADLINE_S = 900   # the simultaneous sessions stop after this, whate
 MEMORY_SAMPLE_S = 0.05
 
 
+# The command's net time is the difference of two start-ups of about half a second each, so a start-up
+# slowed by the machine moves it by as much as the command takes: the two are timed in turn, at least
+# this many times each, and the net is the median of each pair's difference (net_seconds).
+METRICS_PAIRS = 7
+
+
 METHOD = {
     "apptest": "server time of one script run: streamlit.testing.v1.AppTest in a fresh process, signed in as the demo "
                "director; cold = st.cache_data + st.cache_resource cleared; new_as_of = the Overview at an as-of "
@@ -88,7 +94,8 @@ METHOD = {
                     "as a person reads)",
     "import": "the sessions exported as the contract's sessions.csv, imported with python -m clinic import into a "
               "fresh database (net = minus python -m clinic --help); baseline = DuckDB read_csv into a table",
-    "metrics": "python -m clinic metrics --json (overall) minus python -m clinic --help; baseline = the pandas peer "
+    "metrics": "python -m clinic metrics --json (overall) minus python -m clinic --help, timed in turn at least "
+               f"{METRICS_PAIRS} times each: the median of the pairs' differences; baseline = the pandas peer "
                "(clinic/peer.py) computing the per-course summary and overall cohort metrics after loading",
     "growth": "exponent k in time ∝ sessions^k between consecutive tiers",
     "timings": "seconds, medians of --runs repetitions",
@@ -872,13 +879,22 @@ def time_import(path: Path, folder: Path, startup: float) -> dict:
 
 # ---------------------------------------------------------------- 6. metrics and the pandas peer
 
+def net_seconds(commands: list[float], startups: list[float]) -> float | None:
+    """The median over pairs timed one after the other of (the command - a bare start-up), at least 0."""
+    if not commands or len(commands) != len(startups):
+        return None
+    return max(0.0, statistics.median(c - s for c, s in zip(commands, startups)))
+
+
 def time_metrics(path: Path, runs: int, as_of: dt.date) -> dict:
     from clinic import peer
 
-    startup = [_timed_command("-m", "clinic", "--help") for _ in range(runs)]
     command = ("-m", "clinic", "metrics", "--db", str(path), "--as-of", as_of.isoformat(), "--json")
-    cli = [_timed_command(*command) for _ in range(runs)]
-    printed = json.loads(_python(*command, stdout=subprocess.PIPE).stdout)
+    printed = json.loads(_python(*command, stdout=subprocess.PIPE).stdout)     # also reads the file in once
+    startup, cli = [], []
+    for _ in range(max(runs, METRICS_PAIRS)):
+        startup.append(_timed_command("-m", "clinic", "--help"))
+        cli.append(_timed_command(*command))
 
     start = time.perf_counter()
     tables = peer.load(path)
@@ -996,7 +1012,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
         met = time_metrics(path, runs, as_of)
         timings["cli.startup"] = median(met["startup"])
         timings["metrics.cli"] = median(met["cli"])
-        timings["metrics.cli_net"] = max(0.0, timings["metrics.cli"] - timings["cli.startup"])
+        timings["metrics.cli_net"] = net_seconds(met["cli"], met["startup"])
         timings["metrics.peer_load"] = met["peer_load"]
         timings["metrics.peer_compute"] = median(met["peer_compute"])
         details["metrics"] = {"as_of": as_of.isoformat(), "peer_agrees_with_cli": met["peer_agrees"]}

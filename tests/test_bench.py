@@ -93,6 +93,18 @@ def test_a_ratio_is_value_over_baseline_to_three_significant_digits_and_none_wit
     assert bench.ratio(1.0, 0.0) is None and bench.ratio(None, 1.0) is None and bench.ratio(1.0, None) is None
 
 
+
+def test_the_commands_net_time_is_the_median_of_the_differences_of_pairs_timed_one_after_the_other():
+    # The machine slows down for pairs 3 and 4 (both timings), and pair 2's start-up alone is slow.
+    commands = [0.63, 0.64, 0.80, 0.81, 0.64]
+    startups = [0.49, 0.66, 0.66, 0.67, 0.50]
+    # differences 0.14, -0.02, 0.14, 0.14, 0.14: the median is 0.14 (the medians' difference,
+    # 0.64 - 0.66, would say the command costs nothing)
+    assert bench.net_seconds(commands, startups) == pytest.approx(0.14)
+    assert bench.net_seconds([0.60, 0.70], [0.50, 0.80]) == pytest.approx(0.0)      # median of 0.10 and -0.10
+    assert bench.net_seconds([0.5], [0.6]) == 0.0                                   # never below zero
+    assert bench.net_seconds([], []) is None and bench.net_seconds([0.6], []) is None
+
 def tier(name: str, sessions: int, **timings) -> dict:
     return {"tier": name, "database": {"sessions": sessions}, "timings": timings}
 
