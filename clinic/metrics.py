@@ -51,27 +51,50 @@ def _finite(value):
 
 # open_rows_from.sql's 'infinity' (DuckDB's date past every other), when no course is open as of the date.
 NONE_OPEN = dt.date.max
-# The columns and types of queries/open_courses_cohort.sql. When no course is open as of the date (as of
-# today every course is settled, unless a booking lies ahead), `metrics --json` takes this empty table
-# instead of running the query: DuckDB would plan the whole of course_summary (tens of milliseconds)
-# to return the same. tests/test_course_facts.py checks that these are the query's own.
-OPEN_COHORT_SCHEMA = pa.schema([
-    ("course_id", pa.string()), ("patient_id", pa.string()), ("start_date", pa.date32()),
-    ("start_month", pa.string()), ("therapist", pa.string()), ("site", pa.string()), ("diagnosis", pa.string()),
-    ("age_band", pa.string()), ("sex", pa.string()), ("session_therapists", pa.list_(pa.field("l", pa.string()))),
-    ("first_session_relief", pa.bool_()), ("sustained_improvement_pct", pa.float64()), ("responder_30", pa.bool_()),
-    ("responder_50", pa.bool_()), ("adherence", pa.float64()), ("window_days", pa.int64()),
-    ("window_attended_days", pa.int64()), ("completed", pa.bool_()), ("days_since_last_visit", pa.int64()),
-    ("adherent", pa.bool_()), ("dropped_out", pa.bool_()), ("ongoing", pa.bool_()),
+
+
+def _list(of: pa.DataType) -> pa.DataType:
+    return pa.list_(pa.field("l", of))
+
+
+# The columns and types of queries/open_courses.sql (course_summary's, with the course number). When no
+# course is open as of the date (as of today every course is settled, unless a booking lies ahead),
+# open_courses() takes an empty table of these instead of running the query: DuckDB would plan the
+# whole of course_summary (about 50 ms at 200,000 patients, on every page's first run) to return the
+# same. tests/test_course_facts.py checks that these are the query's own.
+_I32, _I64, _TEXT, _DATE, _BOOL = pa.int32(), pa.int64(), pa.string(), pa.date32(), pa.bool_()
+OPEN_SCHEMA = pa.schema([
+    ("course_id", _TEXT), ("patient_id", _TEXT), ("start_date", _DATE), ("planned_sessions", _I32),
+    ("therapist", _TEXT), ("sessions_attended", _I64), ("attended_days", _I64), ("first_session_date", _DATE),
+    ("first_session_pain_before", _I32), ("first_session_pain_after", _I32), ("first_session_relief", _BOOL),
+    ("baseline_pain", _I32), ("last_pain", _I32), ("sustained_improvement_pct", pa.float64()),
+    ("responder_30", _BOOL), ("responder_50", _BOOL), ("window_days", _I64), ("window_attended_days", _I64),
+    ("adherence", pa.float64()), ("adherent", _BOOL), ("completed", _BOOL), ("dropped_out", _BOOL),
+    ("ongoing", _BOOL), ("last_attended_date", _DATE), ("days_since_last_visit", _I64),
+    ("longest_break_days", _I64), ("birth_year", _I32), ("age_years", _I64), ("age_band", _TEXT), ("sex", _TEXT),
+    ("diagnosis", _TEXT), ("site", _TEXT), ("doctor_conclusion", _BOOL), ("imaging", _TEXT), ("blood_tests", _BOOL),
+    ("referral_date", _DATE), ("start_month", _TEXT), ("session_therapists", _list(_TEXT)),
+    ("acute_sessions", _I64), ("last_acute_date", _DATE), ("numbness_sessions", _I64),
+    ("last_numbness_date", _DATE), ("first_row_date", _DATE), ("last_row_date", _DATE),
+    ("scored_sessions", _I64), ("baseline_session", _I32), ("latest_session", _I32), ("latest_pain", _I32),
+    ("latest_date", _DATE), ("red_flag_rising", _BOOL), ("last_rise_date", _DATE),
+    ("last_rise_pains", _list(_I32)), ("pains_before", _list(_I32)), ("pains_after", _list(_I32)),
+    ("session_dates", _list(_DATE)), ("first_session_acute", _BOOL), ("course_no", _I32),
 ])
+# The same for queries/open_courses_cohort.sql: the columns cohort_metrics reads, in that query's order.
+OPEN_COHORT_SCHEMA = pa.schema([OPEN_SCHEMA.field(name) for name in (
+    "course_id", "patient_id", "start_date", "start_month", "therapist", "site", "diagnosis", "age_band", "sex",
+    "session_therapists", "first_session_relief", "sustained_improvement_pct", "responder_30", "responder_50",
+    "adherence", "window_days", "window_attended_days", "completed", "days_since_last_visit", "adherent",
+    "dropped_out", "ongoing")])
 
 
 def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
     """The courses counted as of filters.as_of that the stored facts do not settle, computed under
     filters.relief_rule (every course while the facts are out of date): the `open_courses` table
     of every filtered query. `cohort_only`: only the columns cohort_metrics reads
-    (queries/open_courses_cohort.sql), for a caller that runs nothing else on it; with no course
-    open, that is OPEN_COHORT_SCHEMA's empty table, without a query."""
+    (queries/open_courses_cohort.sql), for a caller that runs nothing else on it. With no course
+    open, the empty table of OPEN_SCHEMA (or OPEN_COHORT_SCHEMA), without a query."""
     # The earliest row any open course has, as a value: DuckDB then skips older blocks of sessions.
     # (Both reads share one read-only connection, which no writer can change meanwhile.)
     planned = filters.settings.planned_sessions
@@ -80,8 +103,8 @@ def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
         return db.arrow(con, "open_courses_all", as_of=filters.as_of, relief_rule=filters.relief_rule,
                         planned_default=planned)
     rows_from = db.records(con, "open_rows_from", as_of=filters.as_of)[0]["rows_from"]
-    if cohort_only and rows_from == NONE_OPEN:
-        return OPEN_COHORT_SCHEMA.empty_table()
+    if rows_from == NONE_OPEN:
+        return (OPEN_COHORT_SCHEMA if cohort_only else OPEN_SCHEMA).empty_table()
     return db.arrow(con, "open_courses_cohort" if cohort_only else "open_courses", as_of=filters.as_of,
                     relief_rule=filters.relief_rule, rows_from=rows_from)
 
