@@ -72,7 +72,8 @@ MEMORY_SAMPLE_S = 0.05
 
 # The command's net time is the difference of two start-ups of about half a second each, so a start-up
 # slowed by the machine moves it by as much as the command takes: the two are timed in turn, at least
-# this many times each, and the net is the median of each pair's difference (net_seconds).
+# this many times each (once with --runs 1, a quick look), and the net is the median of each pair's
+# difference (net_seconds).
 METRICS_PAIRS = 7
 
 
@@ -95,7 +96,7 @@ METHOD = {
     "import": "the sessions exported as the contract's sessions.csv, imported with python -m clinic import into a "
               "fresh database (net = minus python -m clinic --help); baseline = DuckDB read_csv into a table",
     "metrics": "python -m clinic metrics --json (overall) minus python -m clinic --help, timed in turn at least "
-               f"{METRICS_PAIRS} times each: the median of the pairs' differences; baseline = the pandas peer "
+               f"{METRICS_PAIRS} times each (once with --runs 1): the median of the pairs' differences; baseline = the pandas peer "
                "(clinic/peer.py) computing the per-course summary and overall cohort metrics after loading",
     "growth": "exponent k in time ∝ sessions^k between consecutive tiers",
     "timings": "seconds, medians of --runs repetitions",
@@ -892,7 +893,7 @@ def time_metrics(path: Path, runs: int, as_of: dt.date) -> dict:
     command = ("-m", "clinic", "metrics", "--db", str(path), "--as-of", as_of.isoformat(), "--json")
     printed = json.loads(_python(*command, stdout=subprocess.PIPE).stdout)     # also reads the file in once
     startup, cli = [], []
-    for _ in range(max(runs, METRICS_PAIRS)):
+    for _ in range(1 if runs == 1 else max(runs, METRICS_PAIRS)):
         startup.append(_timed_command("-m", "clinic", "--help"))
         cli.append(_timed_command(*command))
 
