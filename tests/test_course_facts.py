@@ -598,9 +598,15 @@ def test_the_expected_path_is_the_75th_percentile_of_the_completed_courses_score
     assert {(r["diagnosis"], r["baseline_band"]) for r in paths} == {("disc_herniation", "severe")}
 
 
-@pytest.mark.parametrize("query, schema", [("open_courses", "OPEN_SCHEMA"), ("open_courses_cohort", "OPEN_COHORT_SCHEMA")])
-def test_the_open_tables_columns_and_types_are_those_of_their_queries_with_courses_open_or_none(clinic, query, schema):
+# The open courses' table, whole or with the cohort columns alone (metrics --json): its query and schema.
+OPEN_TABLES = {False: ("open_courses", "OPEN_SCHEMA"), True: ("open_courses_cohort", "OPEN_COHORT_SCHEMA")}
+WHOLE_OR_COHORT = pytest.mark.parametrize("cohort_only", [False, True], ids=["every column", "cohort columns"])
+
+
+@WHOLE_OR_COHORT
+def test_the_open_tables_columns_and_types_are_those_of_their_queries_with_courses_open_or_none(clinic, cohort_only):
     # as of 03-12 two courses are open (b, p3's); as of 03-20 none: the 03-20 rows are the last of all
+    query, schema = OPEN_TABLES[cohort_only]
     with db.owned(db.connect(clinic, read_only=True)) as con:
         for as_of, open_count in ((dt.date(2026, 3, 12), 2), (dt.date(2026, 3, 20), 0)):
             rows_from = db.records(con, "open_rows_from", as_of=as_of)[0]["rows_from"]
@@ -609,57 +615,37 @@ def test_the_open_tables_columns_and_types_are_those_of_their_queries_with_cours
             assert table.schema.equals(getattr(metrics, schema)), (as_of, table.schema)
 
 
-def test_with_no_course_open_the_cohort_table_is_empty_without_its_query_and_the_figures_are_the_same(
-        clinic, monkeypatch):
-    # As of 03-20 every course has all its rows, so none is open. Every cohort figure from the empty
-    # table is the one from the query's own (empty) result, for every grouping and relief rule.
+@WHOLE_OR_COHORT
+def test_with_no_course_open_the_open_table_is_empty_without_its_query_and_every_figure_is_the_same(
+        clinic, monkeypatch, cohort_only):
+    # As of 03-20 every course has all its rows, so none is open. Every cohort figure (and, with every
+    # column, every course) read beside the empty table is the one read beside the query's own
+    # (empty) result, for every grouping and relief rule.
     # Decoy: as of 03-19 two courses are open (b's cancelled and c's attended 03-20 rows are later),
     # so the query does run.
+    query, schema = OPEN_TABLES[cohort_only]
     ran = []
     arrow = db.arrow
     monkeypatch.setattr(db, "arrow", lambda con, name, **params: ran.append(name) or arrow(con, name, **params))
     with db.owned(db.connect(clinic, read_only=True)) as con:
         for rule in RELIEF_RULES:
             filters = Filters(as_of=dt.date(2026, 3, 20), relief_rule=rule)
-            empty = metrics.open_courses(con, filters, cohort_only=True)
-            assert ran == [] and empty.num_rows == 0 and empty.schema.equals(metrics.OPEN_COHORT_SCHEMA)
-            queried = arrow(con, "open_courses_cohort", as_of=filters.as_of, relief_rule=rule,
-                            rows_from=metrics.NONE_OPEN)
+            empty = metrics.open_courses(con, filters, cohort_only=cohort_only)
+            assert query not in ran and empty.num_rows == 0 and empty.schema.equals(getattr(metrics, schema))
+            queried = arrow(con, query, as_of=filters.as_of, relief_rule=rule, rows_from=metrics.NONE_OPEN)
             for group in (None, *metrics.GROUPS):
                 assert repr(metrics.cohort_rows(con, filters, group, empty)) == \
                     repr(metrics.cohort_rows(con, filters, group, queried)), (rule, group)
+            if not cohort_only:
+                assert repr(metrics.courses(con, filters, empty)) == repr(metrics.courses(con, filters, queried))
+                assert metrics.all_courses(con, filters, empty).equals(metrics.all_courses(con, filters, queried))
         # a, b, d, e, p3's course, p6's February and March courses (35 days apart): seven
         assert metrics.cohort_report(con, Filters(as_of=dt.date(2026, 3, 20)))["overall"]["courses"] == 7
-        assert ran == []
-        assert metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 19)), cohort_only=True).num_rows == 2
-        assert ran == ["open_courses_cohort"]
-
-
-def test_with_no_course_open_the_whole_open_table_is_empty_without_its_query_and_the_courses_are_the_same(
-        clinic, monkeypatch):
-    # The dashboard's open courses (every column) as of 03-20, when none is open: no query, and the
-    # courses and their figures read beside the empty table are those read beside the query's own.
-    # Decoy: as of 03-19 two courses are open, so the query runs.
-    ran = []
-    arrow = db.arrow
-    monkeypatch.setattr(db, "arrow", lambda con, name, **params: ran.append(name) or arrow(con, name, **params))
-    with db.owned(db.connect(clinic, read_only=True)) as con:
-        for rule in RELIEF_RULES:
-            filters = Filters(as_of=dt.date(2026, 3, 20), relief_rule=rule)
-            empty = metrics.open_courses(con, filters)
-            assert "open_courses" not in ran and empty.num_rows == 0 and empty.schema.equals(metrics.OPEN_SCHEMA)
-            queried = arrow(con, "open_courses", as_of=filters.as_of, relief_rule=rule, rows_from=metrics.NONE_OPEN)
-            assert repr(metrics.courses(con, filters, empty)) == repr(metrics.courses(con, filters, queried))
-            assert metrics.all_courses(con, filters, empty).equals(metrics.all_courses(con, filters, queried))
-            for group in (None, *metrics.GROUPS):
-                assert repr(metrics.cohort_rows(con, filters, group, empty)) == \
-                    repr(metrics.cohort_rows(con, filters, group, queried)), (rule, group)
-        # a, b, d, e, p3's course and p6's two, each counted once
         assert [c["course_id"] for c in metrics.courses(con, Filters(as_of=dt.date(2026, 3, 20)))] == \
             ["a", "b", "p3:2026-03-05", "d", "e", "p6:2026-02-01", "p6:2026-03-08"]
-        assert "open_courses" not in ran
-        assert metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 19))).num_rows == 2
-        assert "open_courses" in ran
+        assert query not in ran
+        assert metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 19)), cohort_only=cohort_only).num_rows == 2
+        assert query in ran
 
 
 def test_the_cohort_figures_from_the_open_courses_cohort_columns_are_those_of_the_whole_table(clinic):
