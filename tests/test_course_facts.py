@@ -206,7 +206,6 @@ def test_a_database_from_before_the_facts_gets_them_when_it_is_first_opened(tmp_
         assert by_facts(con, dt.date(2026, 3, 12)) == by_sessions(con, dt.date(2026, 3, 12))
 
 
-
 def test_the_command_line_builds_the_facts_of_a_database_from_before_them_and_answers_from_them(tmp_path, cli):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     con = duckdb.connect(str(path))
@@ -221,6 +220,7 @@ def test_the_command_line_builds_the_facts_of_a_database_from_before_them_and_an
         assert facts.fresh(con)
     # the second command finds them fresh and reads them: the same answer
     assert cli("metrics", "--db", path, "--as-of", "2026-03-20", "--json") == (0, out)
+
 
 # --- any data, any date -------------------------------------------------------------------------
 
