@@ -162,12 +162,15 @@ def courses(con, filters: Filters, table: pa.Table | None = None) -> list[dict]:
     return [{k: _finite(v) for k, v in row.items()} for row in rows]
 
 
-def cohort_rows(con, filters: Filters, group: str | None = None, table: pa.Table | None = None) -> list[dict]:
-    """One flat row per cohort value (one row for everything when group is None)."""
+def cohort_rows(con, filters: Filters, group: str | None = None, table: pa.Table | None = None,
+                quartiles: bool = True) -> list[dict]:
+    """One flat row per cohort value (one row for everything when group is None). With `quartiles`
+    False the improvement quartiles are left null (the command line's JSON has no place for them)."""
     if group is not None and group not in GROUPS:
         raise ValueError(f"unknown grouping {group!r}; use one of {', '.join(GROUPS)}")
     table = open_courses(con, filters) if table is None else table
-    return db.records(con, "cohort_metrics", open_courses=table, group=group or "overall", **filters.params())
+    return db.records(con, "cohort_metrics", open_courses=table, group=group or "overall", quartiles=quartiles,
+                      **filters.params())
 
 
 def block(row: dict | None) -> dict:
@@ -202,8 +205,8 @@ def block(row: dict | None) -> dict:
 def cohort_report(con, filters: Filters, by: str | None = None) -> dict:
     """The `metrics --json` document: {"as_of", "overall": {...}, "groups": [{"key", ...}]}."""
     table = open_courses(con, filters, cohort_only=True)
-    overall = cohort_rows(con, filters, None, table)
-    groups = cohort_rows(con, filters, by, table) if by else []
+    overall = cohort_rows(con, filters, None, table, quartiles=False)
+    groups = cohort_rows(con, filters, by, table, quartiles=False) if by else []
     return {
         "as_of": filters.as_of.isoformat(),
         "by": by,

@@ -12,8 +12,10 @@
 --   one row per key (sorted, null last). The columns from mean_improvement_pct on were added after
 --   the others, which the command line's JSON reads; it does not read these.
 --   With $group = 'overall' every course has the key null, so the one row is the whole cohort.
--- params: the filter set (see filtered_courses.sql) and $group ('overall' | 'therapist' | 'diagnosis' |
---   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null)
+-- params: the filter set (see filtered_courses.sql), $group ('overall' | 'therapist' | 'diagnosis' |
+--   'start_month' | 'age_band' | 'sex' | 'site'; any other value groups nothing under null) and
+--   $quartiles (boolean): false leaves improvement_q1_pct and improvement_q3_pct null, for the
+--   command line's JSON, which does not read them (their selection is a sixth of the query's time)
 -- uses: filtered_courses
 -- uses: cohort_key, wilson
 -- reads: open_courses (see filtered_courses.sql)
@@ -65,7 +67,7 @@ quartiles as (
         quantile_cont(sustained_improvement_pct, 0.25) as improvement_q1_pct,
         quantile_cont(sustained_improvement_pct, 0.75) as improvement_q3_pct
     from grouped
-    where sustained_improvement_pct is not null
+    where sustained_improvement_pct is not null and $quartiles
     group by key
 ),
 

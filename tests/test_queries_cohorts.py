@@ -62,11 +62,12 @@ def cohort_db(db_from):
     return db_from(SESSIONS)
 
 
-def rows(path, group: str, **filters) -> dict:
+def rows(path, group: str, quartiles: bool = True, **filters) -> dict:
     f = Filters(as_of=dt.date.fromisoformat(AS_OF), **filters)
     con = db.connect(path, read_only=True)
     try:
-        frame = db.run(con, "cohort_metrics", open_courses=metrics.open_courses(con, f), group=group, **f.params())
+        frame = db.run(con, "cohort_metrics", open_courses=metrics.open_courses(con, f), group=group,
+                       quartiles=quartiles, **f.params())
     finally:
         con.close()
     return {row["key"]: row for row in frame.to_dict("records")}
@@ -171,3 +172,32 @@ def test_the_quartiles_of_improvement_and_the_intervals_of_adherent_and_drop_out
     assert (found["dropout_ci_low"], found["dropout_ci_high"]) == pytest.approx(wilson(1, 4), abs=1e-12)
     assert found["dropout_ci_low"] == pytest.approx(0.0456, abs=1e-4)                 # the textbook 1 of 4
     assert found["dropout_ci_high"] == pytest.approx(0.6994, abs=1e-4)
+
+
+def test_without_quartiles_only_the_quartiles_are_null_and_the_command_lines_json_is_the_same(db_from,
+                                                                                            monkeypatch):
+    path = db_from(QUARTILE_SESSIONS, courses=QUARTILE_COURSES)
+    for group in ("overall", "therapist"):
+        full, lean = rows(path, group), rows(path, group, quartiles=False)
+        assert list(lean) == list(full)
+        for key, row in lean.items():
+            assert math.isnan(row["improvement_q1_pct"]) and math.isnan(row["improvement_q3_pct"]), (group, key)
+            others = {c: v for c, v in row.items() if c not in ("improvement_q1_pct", "improvement_q3_pct")}
+            assert repr(others) == repr({c: full[key][c] for c in others}), (group, key)
+    full_ash = rows(path, "therapist")["Ash"]
+    assert (full_ash["improvement_q1_pct"], full_ash["improvement_q3_pct"]) == (18.75, 62.5)
+    # the command line asks for no quartiles, and its JSON is the hand count of the fixture above
+    asked, records = [], db.records
+    monkeypatch.setattr(db, "records", lambda con, name, **params: asked.append((name, params.get("quartiles")))
+                        or records(con, name, **params))
+    con = db.connect(path, read_only=True)
+    try:
+        report = metrics.cohort_report(con, Filters(as_of=dt.date(2026, 3, 20)), "therapist")
+    finally:
+        con.close()
+    ash = report["groups"][0]
+    assert ash["key"] == "Ash" and ash["courses"] == 4 and report["overall"]["courses"] == 4   # q5: decoy
+    assert ash["sustained_improvement"] == {"assessable": 4, "median_pct": 37.5, "responders_30": 2,
+                                            "responders_50": 2}
+    assert ash["adherence"]["adherent"] == 3 and ash["adherence"]["dropped_out"] == 1
+    assert [q for name, q in asked if name == "cohort_metrics"] == [False, False]
