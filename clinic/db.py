@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from contextlib import contextmanager
 from functools import lru_cache
@@ -274,6 +275,15 @@ def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
             and not fetch(con, "courses_planned_outdated")[0][0])
 
 
+# DuckDB's Python client shares one database per file among a process's connections, and gives a
+# new one its scans of Python objects (the Arrow tables and DataFrames handed to queries) just after
+# creating it. A connection that another thread opened in between got the database without them, and
+# its first query reading a handed-over table failed ("python_arrow_scan does not exist"): about one
+# in a hundred opens when several threads open a closed file at once (a server's first page beside
+# its warm-up, sessions that start together, a download beside its page). One open at a time.
+_OPENING = threading.Lock()
+
+
 def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Opens the database; a read-write open creates the schema if it is missing.
 
@@ -301,10 +311,11 @@ def connect(path: str | os.PathLike, read_only: bool = False, wait_seconds: floa
     pause = 0.05
     while True:
         try:
-            if read_only:
-                con = duckdb.connect(str(path), read_only=True, config=dict(READ_ONLY_CONFIG))
-            else:
-                con = duckdb.connect(str(path))
+            with _OPENING:
+                if read_only:
+                    con = duckdb.connect(str(path), read_only=True, config=dict(READ_ONLY_CONFIG))
+                else:
+                    con = duckdb.connect(str(path))
             break
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             # Another process holds the file ("Could not set lock"), or this process has it open

@@ -108,3 +108,38 @@ def test_each_thread_has_its_own_run_connection(page_db):
         t.join(timeout=20)
     assert len(seen) == 2 and seen["a"] != seen["b"]
     assert can_write(page_db)
+
+
+def test_threads_that_open_the_closed_database_at_the_same_moment_can_all_read_a_table_they_hand_over(page_db):
+    # Four threads, 150 times over, wait for each other and then open the database while no other
+    # connection has it open, and each hands a query a table of its own (as every page's reads do
+    # with the open courses). Opened unguarded, about one such open in a hundred got a database
+    # whose scan of Python tables was not there yet, and its query failed.
+    import pyarrow as pa
+
+    threads_n, rounds = 4, 150
+    barrier = threading.Barrier(threads_n)
+    counted, failures = [], []
+
+    def run(n):
+        table = pa.table({"x": list(range(n + 1))})
+        for _ in range(rounds):
+            barrier.wait(timeout=30)
+            try:
+                con = db.connect(page_db, read_only=True)
+                try:
+                    con.register("handed", table)
+                    counted.append(con.execute("select count(*) from handed").fetchone()[0] == n + 1)
+                finally:
+                    con.close()
+            except duckdb.Error as exc:
+                failures.append(str(exc).splitlines()[0])
+            barrier.wait(timeout=30)                  # every connection closed before the next round
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    assert len(counted) == threads_n * rounds and all(counted)
