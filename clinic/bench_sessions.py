@@ -4,7 +4,8 @@ A browser session costs its own drawing too (on a 2-core machine, ten Chromium t
 server for the same cores), so the bench also drives the server as ten browsers would, without the
 browsers: each session opens /_stcore/stream with a signed-in cookie, as the frontend does, and asks
 for one page after another (a BackMsg `rerun_script` naming the page), timing each request until
-the server says the script run finished. Pages that raise are counted as errors.
+the server says the script run finished. Pages that raise, or show an error box (a database that
+could not be read, as the browser part counts them too), are counted as errors.
 
     sessions = run_sessions(port, cookie, users=10, rounds=1)   # after one_session for the baseline
 """
@@ -15,6 +16,7 @@ import statistics
 import threading
 import time
 
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -32,10 +34,11 @@ def _connect(port: int, cookie: str):
                    additional_headers={"Cookie": cookie}, open_timeout=30, max_size=None)
 
 
-def _run_page(ws, page_hash: str | None) -> tuple[float, dict]:
-    """Asks for one page and waits for its script run to finish: (seconds, what arrived)."""
+def _run_page(ws, page_hash: str | None, query_string: str = "") -> tuple[float, dict]:
+    """Asks for one page (with the page address's `query_string`, such as "as_of=2026-11-30") and
+    waits for its script run to finish: (seconds, what arrived)."""
     message = BackMsg()
-    message.rerun_script.query_string = ""
+    message.rerun_script.query_string = query_string
     if page_hash:
         message.rerun_script.page_script_hash = page_hash
     start = time.perf_counter()
@@ -51,20 +54,23 @@ def _run_page(ws, page_hash: str | None) -> tuple[float, dict]:
         kind = forward.WhichOneof("type")
         if kind == "navigation":
             seen["pages"] = {p.url_pathname: p.page_script_hash for p in forward.navigation.app_pages}
-        elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element" \
-                and forward.delta.new_element.WhichOneof("type") == "exception":
-            seen["exceptions"] += 1
+        elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+            element = forward.delta.new_element
+            if element.WhichOneof("type") == "exception" or (
+                    element.WhichOneof("type") == "alert" and element.alert.format == Alert.ERROR):
+                seen["exceptions"] += 1
         elif kind == "script_finished":
             return time.perf_counter() - start, seen
 
 
 def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] | None = None,
                 start: threading.Barrier | None = None, reading_s: float = 0.0, seed: int = 0,
-                only=None) -> dict:
+                only=None, query_string: str = "") -> dict:
     """One signed-in session: the first page, then every page of the menu `rounds` times, pausing
     before each click for a reading time drawn evenly from [reading_s / 2, 3 * reading_s / 2]
     (0: clicks back to back). `pages` (url path -> page hash): the pages to ask for, by default every
-    page of the menu, or those whose url path `only(path)` accepts.
+    page of the menu, or those whose url path `only(path)` accepts. `query_string`: the view every
+    page after the first is asked in (the sidebar's filters, as the page's address holds them).
     Returns {"times": {page: [seconds, ...]}, "errors": n, "pages": {url path: page hash}}."""
     times: dict[str, list[float]] = {}
     errors = 0
@@ -78,7 +84,7 @@ def one_session(port: int, cookie: str, rounds: int = 1, pages: dict[str, str] |
             for path, page_hash in pages.items():
                 if reading_s > 0:
                     time.sleep(pause.uniform(reading_s / 2, 3 * reading_s / 2))
-                seconds, seen = _run_page(ws, page_hash)
+                seconds, seen = _run_page(ws, page_hash, query_string)
                 times.setdefault(path or "overview", []).append(seconds)
                 errors += seen["exceptions"]
     return {"times": times, "errors": errors, "pages": pages}

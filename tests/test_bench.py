@@ -224,6 +224,42 @@ def test_only_the_servers_script_finished_message_ends_the_servers_part():
     assert not bench._script_finished("a text frame") and not bench._script_finished(b"\xff\x00 not a message")
 
 
+class FakeSocket:
+    """The server's side of one page's run, as bench_sessions reads it: messages, then the end."""
+
+    def __init__(self, messages):
+        self.messages, self.sent = [m.SerializeToString() for m in messages], []
+
+    def send(self, data):
+        self.sent.append(data)
+
+    def recv(self, timeout=None):
+        return self.messages.pop(0)
+
+
+def test_a_websocket_session_counts_raised_pages_and_error_boxes_but_not_warnings_or_notices():
+    from streamlit.proto.Alert_pb2 import Alert
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from clinic import bench_sessions
+
+    def alert(level, body):
+        message = ForwardMsg()
+        message.delta.new_element.alert.format, message.delta.new_element.alert.body = level, body
+        return message
+
+    raised, finished = ForwardMsg(), ForwardMsg()
+    raised.delta.new_element.exception.message = "boom"
+    finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    socket = FakeSocket([alert(Alert.WARNING, "busy"), alert(Alert.INFO, "Figures as of"), raised,
+                         alert(Alert.ERROR, "The database could not be read"), alert(Alert.SUCCESS, "saved"), finished])
+    _seconds, seen = bench_sessions._run_page(socket, "abc123", "as_of=2026-11-30")
+    assert seen["exceptions"] == 2                  # the traceback and the error box; the other three are decoys
+    asked = BackMsg.FromString(socket.sent[0])
+    assert (asked.rerun_script.page_script_hash, asked.rerun_script.query_string) == ("abc123", "as_of=2026-11-30")
+
+
 # ---------------------------------------------------------------- a tiny run through the command line
 
 TINY_PAGES = ("overview", "cohorts", "audit")     # --pages cohorts,audit: the Overview comes first by itself
