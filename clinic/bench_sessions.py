@@ -53,7 +53,8 @@ def _run_page(ws, page_hash: str | None, query_string: str = "") -> tuple[float,
         forward = ForwardMsg.FromString(data if isinstance(data, bytes) else data.encode())
         kind = forward.WhichOneof("type")
         if kind == "navigation":
-            seen["pages"] = {p.url_pathname: p.page_script_hash for p in forward.navigation.app_pages}
+            seen["pages"] = {p.url_pathname: p.page_script_hash for p in forward.navigation.app_pages
+                             if not p.is_hidden}      # the menu (a therapist's hides the director's pages)
         elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
             element = forward.delta.new_element
             if element.WhichOneof("type") == "exception" or (

@@ -237,7 +237,7 @@ class FakeSocket:
         return self.messages.pop(0)
 
 
-def test_a_websocket_session_counts_raised_pages_and_error_boxes_but_not_warnings_or_notices():
+def test_a_websocket_session_counts_raised_pages_and_error_boxes_and_visits_only_the_menus_pages():
     from streamlit.proto.Alert_pb2 import Alert
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -249,13 +249,16 @@ def test_a_websocket_session_counts_raised_pages_and_error_boxes_but_not_warning
         message.delta.new_element.alert.format, message.delta.new_element.alert.body = level, body
         return message
 
-    raised, finished = ForwardMsg(), ForwardMsg()
+    menu, raised, finished = ForwardMsg(), ForwardMsg(), ForwardMsg()
+    for path, page_hash, hidden in (("", "h0", False), ("cohorts", "h1", False), ("users", "h2", True)):
+        menu.navigation.app_pages.add(url_pathname=path, page_script_hash=page_hash, is_hidden=hidden)
     raised.delta.new_element.exception.message = "boom"
     finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
-    socket = FakeSocket([alert(Alert.WARNING, "busy"), alert(Alert.INFO, "Figures as of"), raised,
+    socket = FakeSocket([menu, alert(Alert.WARNING, "busy"), alert(Alert.INFO, "Figures as of"), raised,
                          alert(Alert.ERROR, "The database could not be read"), alert(Alert.SUCCESS, "saved"), finished])
     _seconds, seen = bench_sessions._run_page(socket, "abc123", "as_of=2026-11-30")
     assert seen["exceptions"] == 2                  # the traceback and the error box; the other three are decoys
+    assert seen["pages"] == {"": "h0", "cohorts": "h1"}     # the menu: a page hidden from it is not visited
     asked = BackMsg.FromString(socket.sent[0])
     assert (asked.rerun_script.page_script_hash, asked.rerun_script.query_string) == ("abc123", "as_of=2026-11-30")
 
