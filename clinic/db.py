@@ -174,12 +174,23 @@ def _bind(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
     return bound
 
 
+# At most this many queries of the process run at once; the others wait their turn. DuckDB gives
+# one query every core, so queries side by side only share them, each holding its working memory
+# meanwhile. With ten sessions at 200,000 patients asking for pages in views of their own (every
+# read a cache miss: scripts/bench_views.py), the server peaked at 1.6-2.2 GB with no limit and at
+# 1.1-1.3 GB with two at a time, and pages came no later (median 2.8-3.1 s with no limit, 2.4-2.9 s
+# with two). One at a time saved a little more memory, but leaves everyone behind one long read.
+QUERIES_AT_ONCE = 2
+_RUNNING = threading.BoundedSemaphore(QUERIES_AT_ONCE)
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Runs queries/<name>.sql on a fresh cursor and returns the result as a DataFrame."""
     with _cursor(con, params) as cur:
         bound = _bind(cur, name, params)   # register table params first: macros bind to them
         _define_macros(cur, name)
-        return cur.execute(sql_text(name), bound).df()
+        with _RUNNING:
+            return cur.execute(sql_text(name), bound).df()
 
 
 def arrow(con: duckdb.DuckDBPyConnection, name: str, **params) -> pa.Table:
@@ -187,7 +198,8 @@ def arrow(con: duckdb.DuckDBPyConnection, name: str, **params) -> pa.Table:
     with _cursor(con, params) as cur:
         bound = _bind(cur, name, params)
         _define_macros(cur, name)
-        return cur.sql(sql_text(name), params=bound).to_arrow_table()
+        with _RUNNING:
+            return cur.sql(sql_text(name), params=bound).to_arrow_table()
 
 
 # frame(): Arrow types -> pandas dtypes, the same whatever the data holds (DuckDB's own conversion,
@@ -213,9 +225,10 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
     with _cursor(con, params) as cur:
         bound = _bind(cur, name, params)   # register table params first: macros bind to them
         _define_macros(cur, name)
-        result = cur.execute(sql_text(name), bound)
-        columns = [d[0] for d in result.description]
-        return [dict(zip(columns, row)) for row in result.fetchall()]
+        with _RUNNING:
+            result = cur.execute(sql_text(name), bound)
+            columns = [d[0] for d in result.description]
+            return [dict(zip(columns, row)) for row in result.fetchall()]
 
 
 @contextmanager

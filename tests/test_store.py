@@ -143,3 +143,69 @@ def test_threads_that_open_the_closed_database_at_the_same_moment_can_all_read_a
         t.join(timeout=120)
     assert failures == []
     assert len(counted) == threads_n * rounds and all(counted)
+
+
+class SlowConnection:
+    """A stand-in connection whose queries take 50 ms each; it notes how many run at once."""
+
+    def __init__(self):
+        self.lock, self.running, self.most = threading.Lock(), 0, 0
+
+    def cursor(self):
+        return self
+
+    def close(self):
+        pass
+
+    def register(self, name, value):
+        pass
+
+    def _query(self):
+        import time
+
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.05)
+        with self.lock:
+            self.running -= 1
+        return self
+
+    description = [("patients",), ("courses",), ("sessions",)]
+
+    def execute(self, sql, params=None):
+        return self._query()
+
+    def sql(self, sql, params=None):
+        return self._query()
+
+    def fetchall(self):
+        return [(1, 2, 3)]
+
+    def df(self):
+        return pd.DataFrame({"patients": [1]})
+
+    def to_arrow_table(self):
+        import pyarrow as pa
+
+        return pa.table({"patients": [1]})
+
+
+def test_no_more_than_two_queries_of_the_process_run_at_once_whichever_way_their_rows_come_back():
+    # Eight threads ask at once, each once as rows, once as a DataFrame and once as an Arrow table;
+    # every query is answered, never more than two of them running at the same moment.
+    con = SlowConnection()
+    answers = []
+
+    def ask():
+        answers.append(db.records(con, "table_counts"))
+        answers.append(db.run(con, "table_counts"))
+        answers.append(db.arrow(con, "table_counts"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(answers) == 24 and con.running == 0
+    assert con.most == db.QUERIES_AT_ONCE == 2
