@@ -5,8 +5,9 @@ they ask for is read from the database, not from the shared caches.
 
 A demo database is needed (its accounts sign in: `python -m clinic demo --db PATH --patients N`).
 One `streamlit run dashboard.py` on localhost; after --settle seconds (its warm-up done):
-  - one session alone: the demo director goes through every page of the menu as of a day nobody
-    has asked for yet, twice (two such days): each page read cold, with no one else on the server;
+  - one session alone, twice: the demo director, then a demo therapist, each goes through every
+    page of the menu as of a day nobody has asked for yet: each page read cold, with no one else
+    on the server;
   - then --sessions sessions at once, released together: the director and the demo therapists in
     turn (a therapist sees only the courses she treats, so her reads are her own), each as of a day
     of its own, every page of its menu once, back to back.
@@ -60,15 +61,16 @@ def summary(samples: list[float]) -> dict:
 def run(db: Path, sessions: int, settle_s: float, folder: Path) -> dict:
     last = bench.database_counts(db)["last_session_date"]
     latest = dt.date.fromisoformat(last) if last else dt.date.today()
-    signed = accounts(db, sessions + 1)
+    alone_signed, signed = accounts(db, 2), accounts(db, sessions)
     with bench.streamlit_server(ROOT / "dashboard.py", folder, env={"CLINIC_DB": str(db.resolve())}) as (server, _), \
             bench.MemorySampler(server.process.pid) as memory:
         time.sleep(settle_s)
         memory.phase = "one_session"
         alone: dict[str, list[float]] = {}
         errors_alone = 0
-        for back in (40, 41):               # days far enough back that no session below asks for them
-            one = bench_sessions.one_session(server.port, signed[0][1], query_string=view(latest - dt.timedelta(back)))
+        # days far enough back that no session below asks for them
+        for back, (_name, cookie) in zip((40, 41), alone_signed):
+            one = bench_sessions.one_session(server.port, cookie, query_string=view(latest - dt.timedelta(back)))
             for page, times in one["times"].items():
                 alone.setdefault(page, []).extend(times)
             errors_alone += one["errors"]
@@ -77,7 +79,7 @@ def run(db: Path, sessions: int, settle_s: float, folder: Path) -> dict:
         results, failures = [], []
 
         def session(n: int) -> None:
-            name, cookie = signed[n + 1]
+            name, cookie = signed[n]
             try:
                 done = bench_sessions.one_session(server.port, cookie, start=barrier,
                                                   query_string=view(latest - dt.timedelta(n + 1)))
