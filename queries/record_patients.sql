@@ -49,8 +49,9 @@ recent_counts as (
     group by c.patient_id, c.last_session_date
 ),
 
--- otherwise (a therapist's list, one patient's check, or fewer recent patients) every row is read
-course_rows as (
+-- otherwise (a therapist's list, one patient's check, or fewer recent patients) every row is read,
+-- by each of the three steps below for itself: kept in between, a network's rows took 300 MB
+course_rows as not materialized (
     select
         coalesce(course_id, inferred_course_id) as course_id,
         patient_id,
