@@ -177,8 +177,8 @@ def _bind(cur: duckdb.DuckDBPyConnection, name: str, params: dict) -> dict:
 # At most this many queries of the process run at once; the others wait their turn. DuckDB gives
 # one query every core, so queries side by side only share them, each holding its working memory
 # meanwhile. With ten sessions at 200,000 patients asking for pages in views of their own (every
-# read a cache miss: scripts/bench_views.py), the server peaked at 1.6-2.2 GB with no limit and at
-# 1.1-1.3 GB with two at a time, and pages came no later (median 2.8-3.1 s with no limit, 2.4-2.9 s
+# read a cache miss: scripts/bench_views.py), the server peaked at 0.89-0.91 GB with no limit and at
+# 0.70-0.72 GB with two at a time, and pages came no later (median 2.5-2.6 s with no limit, 2.3-2.5 s
 # with two). One at a time saved a little more memory, but leaves everyone behind one long read.
 QUERIES_AT_ONCE = 2
 _RUNNING = threading.BoundedSemaphore(QUERIES_AT_ONCE)
