@@ -182,6 +182,89 @@ def test_the_directors_list_is_the_same_whether_the_last_31_days_hold_enough_pat
         ("pa", "03-20", 2), ("pb", "03-25", 1), ("pc", "03-01", 1), ("pd", "02-28", 5), ("pe", "03-10", 1)]
 
 
+STRADDLING_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status
+a1,pa,ca,2026-03-01,Birch,cancelled
+a2,pa,ca,2026-03-05,Cedar,attended
+b1,pb,cb,2026-03-01,Cedar,attended
+b2,pb,cb,2026-03-08,Birch,attended
+c0,pc,cc0,2026-01-10,Cedar,attended
+c1,pc,cc,2026-03-02,Birch,attended
+c2,pc,cc,2026-03-12,Cedar,no_show
+e1,pe,ce,2026-03-01,Birch,no_show
+e2,pe,ce,2026-03-02,Cedar,cancelled
+f1,pf,cf,2026-03-01,Cedar,cancelled
+f2,pf,cf,2026-03-02,Birch,cancelled
+d1,pd,cd,2026-03-02,Cedar,attended
+"""
+# Birch's patients, by hand, as (patient, last row up to the date, rows up to the date):
+# - ca: as of 03-03 its only row is Birch's cancelled one, so the course is hers (pa); by 03-10 Cedar
+#   gave its first attended session and Birch none: not hers.
+# - cb: Cedar's alone as of 03-03; Birch gave an attended session on 03-08: hers as of 03-10 (pb).
+# - cc: Birch gave its attended session; its 03-12 row is later than both dates. pc's January course
+#   (cc0, Cedar's) is not hers but its row counts in pc's rows: 2.
+# - ce: nothing attended, and its first row is Birch's: hers (pe, two rows). cf: nothing attended and
+#   its first row is Cedar's: not hers, though Birch has a row of it (decoy).
+# - cd: Cedar's alone (decoy).
+BIRCH_AS_OF_0303 = [("pa", "03-01", 1), ("pc", "03-02", 2), ("pe", "03-02", 2)]
+BIRCH_AS_OF_0310 = [("pb", "03-08", 2), ("pc", "03-02", 2), ("pe", "03-02", 2)]
+
+
+def birchs_lists(path) -> dict:
+    """Birch's whole list as of 03-03 and 03-10, and, for every patient, whether the one-patient check
+    lets her record for them."""
+    con = db.connect(path, read_only=True)
+    try:
+        found = {}
+        for day in (3, 10):
+            as_of = dt.date(2026, 3, day)
+            listed = [(p["patient_id"], f"{p['last_session_date']:%m-%d}", p["sessions"])
+                      for p in recording.patients(con, "Birch", as_of=as_of, most=100)]
+            checked = sorted(pid for pid in ("pa", "pb", "pc", "pd", "pe", "pf")
+                             if db.records(con, "record_patients", scope="Birch", as_of=as_of, patient_id=pid, most=1))
+            found[day] = (listed, checked)
+        return found
+    finally:
+        con.close()
+
+
+def test_a_therapists_list_follows_the_as_of_date_through_courses_that_change_hands(tmp_path):
+    path = build_db(tmp_path, STRADDLING_SESSIONS, today=dt.date(2026, 4, 30))
+    found = birchs_lists(path)
+    assert found[3] == (BIRCH_AS_OF_0303, [p for p, _, _ in BIRCH_AS_OF_0303])
+    assert found[10] == (BIRCH_AS_OF_0310, [p for p, _, _ in BIRCH_AS_OF_0310])
+
+
+def test_a_therapists_list_is_the_same_from_the_stored_course_facts_and_from_the_session_rows(tmp_path):
+    path = build_db(tmp_path, STRADDLING_SESSIONS, today=dt.date(2026, 4, 30))
+    con = db.connect(path)
+    try:
+        con.execute("update course_facts_state set sessions_rows = sessions_rows + 1")   # the facts now look stale
+        assert db.records(con, "course_facts_fresh") == [{"fresh": False}]
+    finally:
+        con.close()
+    found = birchs_lists(path)
+    assert found[3] == (BIRCH_AS_OF_0303, [p for p, _, _ in BIRCH_AS_OF_0303])
+    assert found[10] == (BIRCH_AS_OF_0310, [p for p, _, _ in BIRCH_AS_OF_0310])
+
+
+def test_a_therapists_list_is_read_from_the_course_facts_while_they_are_up_to_date(tmp_path):
+    # Facts doctored to say Birch gave cd's session (Cedar did): a list that reads them lists pd. It
+    # shows which path answered; the test above shows both answer alike on honest facts.
+    path = build_db(tmp_path, STRADDLING_SESSIONS, today=dt.date(2026, 4, 30))
+    con = db.connect(path)
+    try:
+        con.execute("update course_facts set session_therapists = ['Birch'] where course_id = 'cd'")
+    finally:
+        con.close()
+    con = db.connect(path, read_only=True)
+    try:
+        listed = [p["patient_id"] for p in recording.patients(con, "Birch", as_of=dt.date(2026, 3, 10), most=100)]
+    finally:
+        con.close()
+    assert listed == ["pb", "pc", "pd", "pe"]
+
+
 def test_a_therapist_may_start_a_new_patient_whose_id_is_not_a_name(clinic_db):
     named = recording.record(clinic_db, a_session(patient_id="Anna"), BIRCH, today=TODAY, new_patient=True)
     assert not named.saved and "Never a name" in named.reasons()[0]
