@@ -13,7 +13,7 @@
 --
 --   course_facts_fresh(): true when the facts were built from the data as it is now (the newest
 --     import batch and the three tables' row counts match course_facts_state) by this version of
---     the refresh (facts_version 7); otherwise nothing trusts them and every course is computed
+--     the refresh (facts_version 8); otherwise nothing trusts them and every course is computed
 --     from its session rows.
 --   open_course_ids(as_of): table (course_id, first_row_date) of the courses counted as of as_of that
 --     are open, with the date of each one's earliest session row (null without rows).
@@ -28,7 +28,7 @@
 -- `courses`) cannot stand in for them.
 create or replace temp macro course_facts_fresh() as (
     select coalesce(bool_and(
-        st.facts_version = 7
+        st.facts_version = 8
         and st.batch_id is not distinct from (select max(batch_id) from main.import_batches)
         and st.patients_rows = (select count(*) from main.patients)
         and st.courses_rows = (select count(*) from main.courses)

@@ -43,14 +43,14 @@ final as (
 
 select * from final;
 
--- facts built by another version of this refresh (another shape) are rebuilt whole; version 6's
--- per-course facts are those of version 7, which adds course_score_months (built whole below)
+-- facts built by another version of this refresh (another shape) are rebuilt whole, and so are the
+-- score counts (course_score_months)
 create or replace temp table refresh_version as
 select coalesce(max(facts_version), 0) as built from main.course_facts_state;
 
 update main.course_facts
 set source_print = null
-where (select built from refresh_version) not in (6, 7);
+where (select built from refresh_version) <> 8;
 
 -- the completed courses' score counts of course_score_months, by the month from which each course
 -- is settled, over the stored facts of the courses listed in the table refresh_score_courses
@@ -94,7 +94,7 @@ where f.source_print is distinct from r.source_print;
 insert into refresh_score_courses
 select course_id
 from main.course_facts
-where (select built from refresh_version) = 7
+where (select built from refresh_version) = 8
   and (course_id in (select course_id from main.course_facts_todo)
        or course_id not in (select course_id from refresh_prints));
 
@@ -106,11 +106,31 @@ delete from main.course_facts
 where course_id in (select course_id from main.course_facts_todo)
    or course_id not in (select course_id from refresh_prints);
 
+-- what cuts the facts at an earlier date (see schema.sql), over the rows of the changed courses: the
+-- first row and the attended sessions in course order (date, time with none first, session_id)
+create or replace temp table refresh_cut_lists as
+select
+    coalesce(course_id, inferred_course_id) as course_id,
+    arg_min_null(therapist, (session_date, session_time is not null, coalesce(session_time, '00:00'::time),
+                             session_id)) as first_row_therapist,
+    list(session_date order by session_date) as row_dates,
+    list(session_date order by session_date) filter (where numbness) as numbness_dates,
+    list(therapist order by session_date, session_time nulls first, session_id)
+        filter (where status = 'attended') as attended_therapists,
+    list(acute_inflammation order by session_date, session_time nulls first, session_id)
+        filter (where status = 'attended') as attended_acute
+from main.sessions
+where coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
+group by 1;
+
 insert into main.course_facts by name
-select s.*, r.source_print, n.course_no
+select s.*, l.* exclude (course_id), r.source_print, n.course_no
 from course_summary(date '9999-12-31', 'pct30', 'changed', null) as s
 join refresh_prints as r on r.course_id = s.course_id
-join main.course_numbers as n on n.course_id = s.course_id;
+join main.course_numbers as n on n.course_id = s.course_id
+left join refresh_cut_lists as l on l.course_id = s.course_id;
+
+drop table refresh_cut_lists;
 
 -- ... and gain them as recomputed (every course when rebuilt whole)
 delete from refresh_score_courses;
@@ -118,7 +138,7 @@ delete from refresh_score_courses;
 insert into refresh_score_courses
 select course_id
 from main.course_facts
-where (select built from refresh_version) <> 7
+where (select built from refresh_version) <> 8
    or course_id in (select course_id from main.course_facts_todo);
 
 insert into refresh_score_changes
@@ -128,7 +148,7 @@ create or replace temp table refresh_score_months as
 select month, diagnosis, baseline_band, session_number, pain_before, sum(courses)::bigint as courses
 from (
     select * from main.course_score_months
-    where (select built from refresh_version) = 7
+    where (select built from refresh_version) = 8
     union all
     select * from refresh_score_changes
 )
@@ -208,4 +228,4 @@ select
     (select count(*) from main.patients),
     (select count(*) from main.courses),
     (select count(*) from main.sessions),
-    7;
+    8;

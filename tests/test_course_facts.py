@@ -262,6 +262,94 @@ def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp
             assert by_facts(con, as_of) == by_sessions(con, as_of), as_of
 
 
+full_rows = st.lists(
+    st.tuples(
+        st.integers(0, 2),                                  # patient
+        st.sampled_from([None, "k1", "k2"]),                # course id (None: inferred)
+        st.integers(0, 40),                                 # day
+        st.sampled_from([None, "08:30", "17:00"]),          # time (none sorts first)
+        st.sampled_from(["attended", "attended", "cancelled", "no_show"]),
+        st.one_of(st.none(), st.integers(0, 10)),
+        st.one_of(st.none(), st.integers(0, 10)),
+        st.sampled_from(["T1", "T2", "T3"]),
+        st.sampled_from([None, True, False]),               # numbness (any status counts)
+        st.sampled_from([None, True, False]),               # acute inflammation
+    ),
+    min_size=1, max_size=16,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(full_rows, st.lists(st.integers(0, 45), min_size=1, max_size=5),
+       st.lists(st.tuples(st.sampled_from(["k1", "k2"]), st.integers(0, 30), st.integers(1, 6)), max_size=2))
+def test_for_any_sessions_and_any_date_the_open_courses_cut_from_the_facts_are_those_of_their_rows(
+        tmp_path_factory, sessions, days, listed):
+    # Every column of the open courses (the session lists, flags and dates included), cut from the
+    # stored facts (open_course_facts.sql) and computed from the session rows (course_summary.sql).
+    lines = ["session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after,"
+             "numbness,acute_inflammation"]
+    owners = {}
+    text = {None: "", True: "true", False: "false"}
+    for n, (patient, course, day, time, status, before, after, therapist, numb, acute) in enumerate(sessions):
+        if course is not None:
+            patient = owners.setdefault(course, patient)    # a course belongs to one patient
+        lines.append(f"s{n:02},p{patient},{course or ''},{DAY0 + dt.timedelta(days=day)},{time or ''},{therapist},"
+                     f"{status},{'' if before is None else before},{'' if after is None else after},"
+                     f"{text[numb]},{text[acute]}")
+    courses = ["course_id,patient_id,start_date,planned_sessions"]
+    for course, day, planned in {c: (c, d, p) for c, d, p in listed}.values():
+        courses.append(f"{course},p{owners.get(course, 9)},{DAY0 + dt.timedelta(days=day)},{planned}")
+    path = build_db(tmp_path_factory.mktemp("cut"), "\n".join(lines),
+                    "\n".join(courses) if len(courses) > 1 else None, today=dt.date(2026, 12, 31))
+    with db.owned(db.connect(path, read_only=True)) as con:
+        for day in days:
+            as_of = DAY0 + dt.timedelta(days=day)
+            for rule in ("pct30", "points2"):
+                rows_from = db.records(con, "open_rows_from", as_of=as_of)[0]["rows_from"]
+                from_rows = db.arrow(con, "open_courses", as_of=as_of, relief_rule=rule, rows_from=rows_from)
+                cut = db.arrow(con, "open_courses_from_facts", as_of=as_of, relief_rule=rule)
+                assert cut.schema.equals(from_rows.schema)
+                assert cut.sort_by("course_id").to_pylist() == from_rows.sort_by("course_id").to_pylist(), as_of
+
+
+def test_an_open_course_cut_from_the_facts_starts_with_the_session_without_a_time_as_its_rows_do(tmp_path):
+    # Course k (planned 5 from 03-01) as of 03-02, open because of r4 on 03-04. On 03-01 Birch's
+    # 17:00 session r1 and Alder's r2 without a time: r2 is first. r3, a no-show, reports numbness.
+    #   first session r2: Alder, 6 -> 5 (1/6 < 30 %: no relief), acute; sessions in order r2, r1;
+    #   session_therapists Alder, Birch; acute sessions 1 (03-01); numbness on r2 and r3: 2, last 03-02;
+    #   the baseline 6 (r2) and the last score r1's 8 fall on one day: no last pain;
+    #   window 03-01 .. 03-01 (03-02, in progress, has no visit): 1 of 1 day; 1 day since the last visit.
+    # Decoy: r4 (Cedar, 03-04) is after the date and changes none of it.
+    path = build_db(tmp_path, """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after,numbness,acute_inflammation
+r1,p1,k,2026-03-01,17:00,Birch,attended,8,4,false,false
+r2,p1,k,2026-03-01,,Alder,attended,6,5,true,true
+r3,p1,k,2026-03-02,09:00,Cedar,no_show,,,true,
+r4,p1,k,2026-03-04,09:00,Cedar,attended,5,3,true,true
+""", courses="course_id,patient_id,start_date,planned_sessions\nk,p1,2026-03-01,5")
+    expected = {
+        "therapist": "Alder", "sessions_attended": 2, "attended_days": 1, "first_session_date": dt.date(2026, 3, 1),
+        "first_session_pain_before": 6, "first_session_pain_after": 5, "first_session_relief": False,
+        "baseline_pain": 6, "last_pain": None, "sustained_improvement_pct": None, "window_days": 1,
+        "window_attended_days": 1, "adherence": 1.0, "adherent": True, "completed": False, "dropped_out": False,
+        "ongoing": True, "last_attended_date": dt.date(2026, 3, 1), "days_since_last_visit": 1,
+        "longest_break_days": 0, "session_therapists": ["Alder", "Birch"], "acute_sessions": 1,
+        "last_acute_date": dt.date(2026, 3, 1), "numbness_sessions": 2, "last_numbness_date": dt.date(2026, 3, 2),
+        "first_row_date": dt.date(2026, 3, 1), "last_row_date": dt.date(2026, 3, 2), "scored_sessions": 2,
+        "baseline_session": 1, "latest_session": 2, "latest_pain": 8, "red_flag_rising": None,
+        "pains_before": [6, 8], "pains_after": [5, 4], "session_dates": [dt.date(2026, 3, 1)] * 2,
+        "first_session_acute": True,
+    }
+    as_of = dt.date(2026, 3, 2)
+    with db.owned(db.connect(path, read_only=True)) as con:
+        rows_from = db.records(con, "open_rows_from", as_of=as_of)[0]["rows_from"]
+        [from_rows] = db.arrow(con, "open_courses", as_of=as_of, relief_rule="pct30", rows_from=rows_from).to_pylist()
+        [cut] = db.arrow(con, "open_courses_from_facts", as_of=as_of, relief_rule="pct30").to_pylist()
+    assert {k: from_rows[k] for k in expected} == expected
+    assert {k: cut[k] for k in expected} == expected
+    assert cut == from_rows
+
+
 # --- a later import recomputes only what it changed ---------------------------------------------
 
 def test_a_later_import_recomputes_the_courses_it_touched_and_leaves_the_others_alone(tmp_path):
@@ -599,20 +687,24 @@ def test_the_expected_path_is_the_75th_percentile_of_the_completed_courses_score
 
 
 # The open courses' table, whole or with the cohort columns alone (metrics --json): its query and schema.
-OPEN_TABLES = {False: ("open_courses", "OPEN_SCHEMA"), True: ("open_courses_cohort", "OPEN_COHORT_SCHEMA")}
+# the open courses' query from their session rows, the one cutting them from the facts, their schema
+OPEN_TABLES = {False: ("open_courses", "open_courses_from_facts", "OPEN_SCHEMA"),
+               True: ("open_courses_cohort", "open_courses_from_facts_cohort", "OPEN_COHORT_SCHEMA")}
 WHOLE_OR_COHORT = pytest.mark.parametrize("cohort_only", [False, True], ids=["every column", "cohort columns"])
 
 
 @WHOLE_OR_COHORT
 def test_the_open_tables_columns_and_types_are_those_of_their_queries_with_courses_open_or_none(clinic, cohort_only):
     # as of 03-12 two courses are open (b, p3's); as of 03-20 none: the 03-20 rows are the last of all
-    query, schema = OPEN_TABLES[cohort_only]
+    query, from_facts, schema = OPEN_TABLES[cohort_only]
     with db.owned(db.connect(clinic, read_only=True)) as con:
         for as_of, open_count in ((dt.date(2026, 3, 12), 2), (dt.date(2026, 3, 20), 0)):
             rows_from = db.records(con, "open_rows_from", as_of=as_of)[0]["rows_from"]
             table = db.arrow(con, query, as_of=as_of, relief_rule="pct30", rows_from=rows_from)
-            assert table.num_rows == open_count
+            cut = db.arrow(con, from_facts, as_of=as_of, relief_rule="pct30")
+            assert table.num_rows == cut.num_rows == open_count
             assert table.schema.equals(getattr(metrics, schema)), (as_of, table.schema)
+            assert cut.schema.equals(getattr(metrics, schema)), (as_of, cut.schema)
 
 
 @WHOLE_OR_COHORT
@@ -623,7 +715,7 @@ def test_with_no_course_open_the_open_table_is_empty_without_its_query_and_every
     # (empty) result, for every grouping and relief rule.
     # Decoy: as of 03-19 two courses are open (b's cancelled and c's attended 03-20 rows are later),
     # so the query does run.
-    query, schema = OPEN_TABLES[cohort_only]
+    query, from_facts, schema = OPEN_TABLES[cohort_only]
     ran = []
     arrow = db.arrow
     monkeypatch.setattr(db, "arrow", lambda con, name, **params: ran.append(name) or arrow(con, name, **params))
@@ -631,7 +723,8 @@ def test_with_no_course_open_the_open_table_is_empty_without_its_query_and_every
         for rule in RELIEF_RULES:
             filters = Filters(as_of=dt.date(2026, 3, 20), relief_rule=rule)
             empty = metrics.open_courses(con, filters, cohort_only=cohort_only)
-            assert query not in ran and empty.num_rows == 0 and empty.schema.equals(getattr(metrics, schema))
+            assert not {query, from_facts} & set(ran)
+            assert empty.num_rows == 0 and empty.schema.equals(getattr(metrics, schema))
             queried = arrow(con, query, as_of=filters.as_of, relief_rule=rule, rows_from=metrics.NONE_OPEN)
             for group in (None, *metrics.GROUPS):
                 assert repr(metrics.cohort_rows(con, filters, group, empty)) == \
@@ -643,9 +736,9 @@ def test_with_no_course_open_the_open_table_is_empty_without_its_query_and_every
         assert metrics.cohort_report(con, Filters(as_of=dt.date(2026, 3, 20)))["overall"]["courses"] == 7
         assert [c["course_id"] for c in metrics.courses(con, Filters(as_of=dt.date(2026, 3, 20)))] == \
             ["a", "b", "p3:2026-03-05", "d", "e", "p6:2026-02-01", "p6:2026-03-08"]
-        assert query not in ran
+        assert not {query, from_facts} & set(ran)
         assert metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 19)), cohort_only=cohort_only).num_rows == 2
-        assert query in ran
+        assert from_facts in ran        # the facts are up to date: the open courses are cut from them
 
 
 def test_the_cohort_figures_from_the_open_courses_cohort_columns_are_those_of_the_whole_table(clinic):

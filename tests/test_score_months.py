@@ -183,18 +183,21 @@ p1,1970,F,spinal_stenosis,North
     assert rebuilt_whole(path) == expected
 
 
-def test_a_database_of_the_facts_before_the_score_counts_gets_them_without_recomputing_every_course(tmp_path):
+@pytest.mark.parametrize("version", [6, 7])
+def test_a_database_of_older_facts_gets_every_course_recomputed_with_its_score_counts(tmp_path, version):
+    # Version 6 had no score counts, version 7 no lists to cut a course at an earlier date
+    # (open_course_facts.sql): every course's facts are rebuilt, and the counts with them.
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     con = duckdb.connect(str(path))
-    con.execute("update course_facts_state set facts_version = 6")
+    con.execute("update course_facts_state set facts_version = ?", [version])
     con.execute("delete from course_score_months")
-    # a decoy: a stored fact altered by hand survives, as the refresh recomputes no course
-    con.execute("update course_facts set therapist = 'untouched' where course_id = 'j1'")
+    con.execute("update course_facts set therapist = 'stale', attended_therapists = null where course_id = 'j1'")
     con.close()
     assert facts.ensure(path) is True
     with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
-        assert con.execute("select therapist from course_facts where course_id = 'j1'").fetchone() == ("untouched",)
+        assert con.execute("select therapist, attended_therapists from course_facts where course_id = 'j1'"
+                           ).fetchone() == ("Alder", ["Alder", "Alder"])
     assert stored_counts(path) == HAND_COUNTED
 
 

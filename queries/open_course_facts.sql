@@ -1,0 +1,148 @@
+-- open_course_facts: defines the table macro open_course_facts(as_of, relief_rule), used through
+-- `-- uses: open_course_facts`. Returns nothing itself.
+-- The macro returns the courses open as of as_of (counted, with a row after it: course_facts.sql)
+-- with the columns of numbered_course_summary, cut from their stored facts instead of computed from
+-- their session rows. A course's attended sessions dated on or before as_of are the first k of its
+-- lists in course order (the order sorts by date first), and its rows up to as_of are those of its
+-- row dates up to it; every other fact as of as_of follows from these, as course_summary.sql defines
+-- it, column by column. Only for facts that are up to date and built with the default planned
+-- sessions (the caller's choice: clinic/metrics.py open_courses); the facts' lists are null for a
+-- course without such rows, read here as empty.
+-- uses: course_rules, course_facts
+create or replace temp macro open_course_facts(as_of, relief_rule) as table (
+    with open_facts as (
+        select
+            *,
+            len(list_filter(coalesce(session_dates, []::date[]), lambda d: d <= as_of::date)) as k
+        from main.course_facts
+        where start_date <= as_of::date
+          and not course_settled(as_of, last_row_date, start_date)
+    ),
+
+    -- the attended sessions up to as_of (null without one, as course_summary has them), and the
+    -- rows of any status and the rows with numbness up to as_of
+    cut as (
+        select
+            *,
+            case when k > 0 then session_dates[1:k] end as dates_cut,
+            case when k > 0 then pains_before[1:k] end as before_cut,
+            case when k > 0 then pains_after[1:k] end as after_cut,
+            case when k > 0 then attended_therapists[1:k] end as therapists_cut,
+            case when k > 0 then attended_acute[1:k] end as acute_cut,
+            list_filter(coalesce(row_dates, []::date[]), lambda d: d <= as_of::date) as rows_cut,
+            list_filter(coalesce(numbness_dates, []::date[]), lambda d: d <= as_of::date) as numbness_cut
+        from open_facts
+    ),
+
+    -- the session numbers of the scored sessions, and the distinct attended days in date order
+    scored as (
+        select
+            *,
+            list_filter(range(1, k + 1), lambda i: before_cut[i] is not null) as scored_numbers,
+            list_sort(list_distinct(coalesce(dates_cut, []::date[]))) as days_cut
+        from cut
+    ),
+
+    facts as (
+        select
+            *,
+            list_transform(scored_numbers, lambda i: before_cut[i]) as scored_pains,
+            list_transform(scored_numbers, lambda i: dates_cut[i]) as scored_dates,
+            dates_cut[k] as last_attended_cut,
+            -- the daily window [start, start + planned - 1], cut at as_of; the as-of day is still in
+            -- progress, so when it is the window's last day and has no attended visit it leaves the window
+            case
+                when start_date + (planned_sessions - 1) >= as_of::date
+                     and dates_cut[k] is distinct from as_of::date
+                then as_of::date - 1
+                else least(start_date + (planned_sessions - 1), as_of::date)
+            end as window_end
+        from scored
+    ),
+
+    -- j is a rise when the scores of scored sessions j, j + 1, j + 2 go strictly up
+    rises as (
+        select
+            *,
+            list_filter(range(1, len(scored_pains) - 1),
+                        lambda j: scored_pains[j] < scored_pains[j + 1] and scored_pains[j + 1] < scored_pains[j + 2])
+                as rise_starts,
+            before_cut[scored_numbers[1]] as baseline_cut,
+            case when scored_dates[-1] > scored_dates[1] then before_cut[scored_numbers[-1]] end as last_pain_cut,
+            date_diff('day', start_date, window_end) + 1 as window_days_cut,
+            len(list_filter(days_cut, lambda d: d between start_date and window_end)) as window_attended_cut,
+            date_diff('day', coalesce(dates_cut[k], start_date), as_of::date) as days_since_cut
+        from facts
+    ),
+
+    final as (
+        select
+            course_id,
+            patient_id,
+            start_date,
+            planned_sessions,
+            coalesce(therapists_cut[1], case when len(rows_cut) > 0 then first_row_therapist end) as therapist,
+            k::bigint as sessions_attended,
+            len(days_cut)::bigint as attended_days,
+            dates_cut[1] as first_session_date,
+            before_cut[1] as first_session_pain_before,
+            after_cut[1] as first_session_pain_after,
+            first_session_relief(before_cut[1], after_cut[1], relief_rule) as first_session_relief,
+            baseline_cut as baseline_pain,
+            last_pain_cut as last_pain,
+            case when last_pain_cut is not null and baseline_cut >= 1
+                 then (baseline_cut - last_pain_cut)::double / baseline_cut * 100 end
+                as sustained_improvement_pct,
+            case when last_pain_cut is not null and baseline_cut >= 1
+                 then 10 * (baseline_cut - last_pain_cut) >= 3 * baseline_cut end as responder_30,
+            case when last_pain_cut is not null and baseline_cut >= 1
+                 then 2 * (baseline_cut - last_pain_cut) >= baseline_cut end as responder_50,
+            window_days_cut::bigint as window_days,
+            window_attended_cut::bigint as window_attended_days,
+            case when window_days_cut > 0 then window_attended_cut / window_days_cut end as adherence,
+            case when window_days_cut > 0 then 5 * window_attended_cut >= 4 * window_days_cut end as adherent,
+            len(days_cut) >= planned_sessions as completed,
+            not len(days_cut) >= planned_sessions and dropped_out_after(days_since_cut) as dropped_out,
+            not len(days_cut) >= planned_sessions and not dropped_out_after(days_since_cut) as ongoing,
+            last_attended_cut as last_attended_date,
+            days_since_cut::bigint as days_since_last_visit,
+            coalesce(list_max(list_transform(range(1, len(days_cut)),
+                                             lambda i: date_diff('day', days_cut[i], days_cut[i + 1]) - 1)),
+                     0)::bigint as longest_break_days,
+            birth_year,
+            age_years,
+            age_band,
+            sex,
+            diagnosis,
+            site,
+            doctor_conclusion,
+            imaging,
+            blood_tests,
+            referral_date,
+            start_month,
+            coalesce(list_sort(list_distinct(therapists_cut)), []::varchar[]) as session_therapists,
+            coalesce(len(list_filter(acute_cut, lambda a: a)), 0)::bigint as acute_sessions,
+            list_max(list_filter(dates_cut, lambda d, i: acute_cut[i])) as last_acute_date,
+            len(numbness_cut)::bigint as numbness_sessions,
+            numbness_cut[-1] as last_numbness_date,
+            rows_cut[1] as first_row_date,
+            rows_cut[-1] as last_row_date,
+            len(scored_numbers)::bigint as scored_sessions,
+            scored_numbers[1]::integer as baseline_session,
+            scored_numbers[-1]::integer as latest_session,
+            scored_pains[-1] as latest_pain,
+            scored_dates[-1] as latest_date,
+            case when len(scored_pains) >= 3 then len(rise_starts) > 0 end as red_flag_rising,
+            scored_dates[list_max(rise_starts) + 2] as last_rise_date,
+            case when len(rise_starts) > 0
+                 then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains,
+            before_cut as pains_before,
+            after_cut as pains_after,
+            dates_cut as session_dates,
+            acute_cut[1] as first_session_acute,
+            course_no
+        from rises
+    )
+
+    select * from final
+);
