@@ -17,6 +17,7 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
         from main.course_facts
         where start_date <= as_of::date
           and not course_settled(as_of, last_row_date, start_date)
+          and last_row_date > as_of::date        -- the same (an open course has a row after as_of), as a range
     ),
 
     -- the attended sessions up to as_of (null without one, as course_summary has them), and the
