@@ -3,9 +3,10 @@
 -- The macro returns the courses open as of as_of (counted, with a row after it: course_facts.sql)
 -- with the columns of numbered_course_summary, cut from their stored facts instead of computed from
 -- their session rows. A course's attended sessions dated on or before as_of are the first k of its
--- lists in course order (the order sorts by date first), and its rows up to as_of are those of its
--- row dates up to it; every other fact as of as_of follows from these, as course_summary.sql defines
--- it, column by column. Only for facts that are up to date and built with the default planned
+-- lists in course order (the order sorts by date first), so its first one, and hence its therapist
+-- when it has one, is the stored first one; its other rows, its numbness and acute sessions and its
+-- therapists count up to as_of by their stored dates. Every other fact as of as_of follows from
+-- these, as course_summary.sql defines it, column by column. Only for facts that are up to date and built with the default planned
 -- sessions (the caller's choice: clinic/metrics.py open_courses); the facts' lists are null for a
 -- course without such rows, read here as empty.
 -- uses: course_rules, course_facts
@@ -21,17 +22,16 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
     ),
 
     -- the attended sessions up to as_of (null without one, as course_summary has them), and the
-    -- rows of any status and the rows with numbness up to as_of
+    -- other rows, the rows with numbness and the acute sessions up to as_of
     cut as (
         select
             *,
             case when k > 0 then session_dates[1:k] end as dates_cut,
             case when k > 0 then pains_before[1:k] end as before_cut,
             case when k > 0 then pains_after[1:k] end as after_cut,
-            case when k > 0 then attended_therapists[1:k] end as therapists_cut,
-            case when k > 0 then attended_acute[1:k] end as acute_cut,
-            list_filter(coalesce(row_dates, []::date[]), lambda d: d <= as_of::date) as rows_cut,
-            list_filter(coalesce(numbness_dates, []::date[]), lambda d: d <= as_of::date) as numbness_cut
+            list_filter(coalesce(other_row_dates, []::date[]), lambda d: d <= as_of::date) as others_cut,
+            list_filter(coalesce(numbness_dates, []::date[]), lambda d: d <= as_of::date) as numbness_cut,
+            list_filter(coalesce(acute_dates, []::date[]), lambda d: d <= as_of::date) as acute_cut
         from open_facts
     ),
 
@@ -82,7 +82,7 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
             patient_id,
             start_date,
             planned_sessions,
-            coalesce(therapists_cut[1], case when len(rows_cut) > 0 then first_row_therapist end) as therapist,
+            case when k > 0 then therapist when len(others_cut) > 0 then first_row_therapist end as therapist,
             k::bigint as sessions_attended,
             len(days_cut)::bigint as attended_days,
             dates_cut[1] as first_session_date,
@@ -121,13 +121,14 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
             blood_tests,
             referral_date,
             start_month,
-            coalesce(list_sort(list_distinct(therapists_cut)), []::varchar[]) as session_therapists,
-            coalesce(len(list_filter(acute_cut, lambda a: a)), 0)::bigint as acute_sessions,
-            list_max(list_filter(dates_cut, lambda d, i: acute_cut[i])) as last_acute_date,
+            coalesce(list_sort(list_transform(list_filter(therapists_since, lambda t: t.since <= as_of::date),
+                                              lambda t: t.therapist)), []::varchar[]) as session_therapists,
+            len(acute_cut)::bigint as acute_sessions,
+            acute_cut[-1] as last_acute_date,
             len(numbness_cut)::bigint as numbness_sessions,
             numbness_cut[-1] as last_numbness_date,
-            rows_cut[1] as first_row_date,
-            rows_cut[-1] as last_row_date,
+            least(dates_cut[1], others_cut[1]) as first_row_date,
+            greatest(dates_cut[k], others_cut[-1]) as last_row_date,
             len(scored_numbers)::bigint as scored_sessions,
             scored_numbers[1]::integer as baseline_session,
             scored_numbers[-1]::integer as latest_session,
@@ -140,7 +141,7 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
             before_cut as pains_before,
             after_cut as pains_after,
             dates_cut as session_dates,
-            acute_cut[1] as first_session_acute,
+            case when k > 0 then first_session_acute end as first_session_acute,
             course_no
         from rises
     )

@@ -106,22 +106,44 @@ delete from main.course_facts
 where course_id in (select course_id from main.course_facts_todo)
    or course_id not in (select course_id from refresh_prints);
 
--- what cuts the facts at an earlier date (see schema.sql), over the rows of the changed courses: the
--- first row and the attended sessions in course order (date, time with none first, session_id)
+-- what cuts the facts at an earlier date (see schema.sql), over the rows of the changed courses
 create or replace temp table refresh_cut_lists as
-select
-    coalesce(course_id, inferred_course_id) as course_id,
-    arg_min_null(therapist, (session_date, session_time is not null, coalesce(session_time, '00:00'::time),
-                             session_id)) as first_row_therapist,
-    list(session_date order by session_date) as row_dates,
-    list(session_date order by session_date) filter (where numbness) as numbness_dates,
-    list(therapist order by session_date, session_time nulls first, session_id)
-        filter (where status = 'attended') as attended_therapists,
-    list(acute_inflammation order by session_date, session_time nulls first, session_id)
-        filter (where status = 'attended') as attended_acute
-from main.sessions
-where coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
-group by 1;
+with course_rows as (
+    select
+        coalesce(course_id, inferred_course_id) as course_id,
+        therapist, status, session_date, session_time, session_id, numbness, acute_inflammation
+    from main.sessions
+    where coalesce(course_id, inferred_course_id) in (select course_id from main.course_facts_todo)
+),
+
+since as (
+    select course_id, list({'therapist': therapist, 'since': since} order by therapist) as therapists_since
+    from (
+        select course_id, therapist, min(session_date) as since
+        from course_rows
+        where status = 'attended'
+        group by all
+    )
+    group by course_id
+),
+
+lists as (
+    select
+        course_id,
+        -- the first row in course order: date, then time (none first), then session_id
+        arg_min_null(therapist, (session_date, session_time is not null, coalesce(session_time, '00:00'::time),
+                                 session_id)) as first_row_therapist,
+        list(session_date order by session_date) filter (where status <> 'attended') as other_row_dates,
+        list(session_date order by session_date) filter (where numbness) as numbness_dates,
+        list(session_date order by session_date) filter (where status = 'attended' and acute_inflammation)
+            as acute_dates
+    from course_rows
+    group by course_id
+)
+
+select l.*, s.therapists_since
+from lists as l
+left join since as s on s.course_id = l.course_id;
 
 insert into main.course_facts by name
 select s.*, l.* exclude (course_id), r.source_print, n.course_no

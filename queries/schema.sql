@@ -160,14 +160,15 @@ alter table course_facts add column if not exists pains_after integer[];
 alter table course_facts add column if not exists session_dates date[];
 alter table course_facts add column if not exists first_session_acute boolean;
 -- what cuts a course's facts at a date before its last row (facts_version 8), which the open courses
--- are read from instead of their session rows (open_course_facts.sql): the first row's therapist, the
--- dates of all its rows (any status) and of those with numbness reported, in date order, and each
--- attended session's therapist and acute-inflammation flag in course order
+-- are read from instead of their session rows (open_course_facts.sql): the first row's therapist,
+-- the dates (in order) of its rows other than attended, of those with numbness reported (any status)
+-- and of its attended sessions during acute inflammation, and each therapist who gave an attended
+-- session with the date of their first
 alter table course_facts add column if not exists first_row_therapist varchar;
-alter table course_facts add column if not exists row_dates date[];
+alter table course_facts add column if not exists other_row_dates date[];
 alter table course_facts add column if not exists numbness_dates date[];
-alter table course_facts add column if not exists attended_therapists varchar[];
-alter table course_facts add column if not exists attended_acute boolean[];
+alter table course_facts add column if not exists acute_dates date[];
+alter table course_facts add column if not exists therapists_since struct(therapist varchar, since date)[];
 
 -- a number for every course id ever stored, given once and never changed (refresh_course_facts.sql)
 create table if not exists course_numbers (

@@ -38,8 +38,8 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
 
     final as (
         -- (the lists that cut the facts at an earlier date are for the open courses alone)
-        select * exclude (days_since, window_end, cut_window_days, source_print, first_row_therapist, row_dates,
-                          numbness_dates, attended_therapists, attended_acute) replace (
+        select * exclude (days_since, window_end, cut_window_days, source_print, first_row_therapist,
+                          other_row_dates, numbness_dates, acute_dates, therapists_since) replace (
             first_session_relief(first_session_pain_before, first_session_pain_after, relief_rule)
                 as first_session_relief,
             cut_window_days as window_days,

@@ -312,7 +312,7 @@ def test_for_any_sessions_and_any_date_the_open_courses_cut_from_the_facts_are_t
                 assert cut.sort_by("course_id").to_pylist() == from_rows.sort_by("course_id").to_pylist(), as_of
 
 
-def test_an_open_course_cut_from_the_facts_starts_with_the_session_without_a_time_as_its_rows_do(tmp_path):
+def test_open_courses_cut_from_the_facts_are_those_counted_by_hand_and_from_their_rows(tmp_path):
     # Course k (planned 5 from 03-01) as of 03-02, open because of r4 on 03-04. On 03-01 Birch's
     # 17:00 session r1 and Alder's r2 without a time: r2 is first. r3, a no-show, reports numbness.
     #   first session r2: Alder, 6 -> 5 (1/6 < 30 %: no relief), acute; sessions in order r2, r1;
@@ -320,12 +320,19 @@ def test_an_open_course_cut_from_the_facts_starts_with_the_session_without_a_tim
     #   the baseline 6 (r2) and the last score r1's 8 fall on one day: no last pain;
     #   window 03-01 .. 03-01 (03-02, in progress, has no visit): 1 of 1 day; 1 day since the last visit.
     # Decoy: r4 (Cedar, 03-04) is after the date and changes none of it.
+    # Course m: only Birch's cancelled m1 by 03-02 (Cedar's attended m2 is later): Birch's, no session.
+    # Course n: Alder's attended n1 and n2 during acute inflammation: 2 acute sessions, the last 03-02.
     path = build_db(tmp_path, """
 session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after,numbness,acute_inflammation
 r1,p1,k,2026-03-01,17:00,Birch,attended,8,4,false,false
 r2,p1,k,2026-03-01,,Alder,attended,6,5,true,true
 r3,p1,k,2026-03-02,09:00,Cedar,no_show,,,true,
 r4,p1,k,2026-03-04,09:00,Cedar,attended,5,3,true,true
+m1,p2,m,2026-03-01,09:00,Birch,cancelled,,,,
+m2,p2,m,2026-03-05,09:00,Cedar,attended,5,3,,
+n1,p3,n,2026-03-01,10:00,Alder,attended,7,6,,true
+n2,p3,n,2026-03-02,10:00,Alder,attended,6,5,,true
+n3,p3,n,2026-03-06,10:00,Alder,attended,5,4,,false
 """, courses="course_id,patient_id,start_date,planned_sessions\nk,p1,2026-03-01,5")
     expected = {
         "therapist": "Alder", "sessions_attended": 2, "attended_days": 1, "first_session_date": dt.date(2026, 3, 1),
@@ -343,10 +350,18 @@ r4,p1,k,2026-03-04,09:00,Cedar,attended,5,3,true,true
     as_of = dt.date(2026, 3, 2)
     with db.owned(db.connect(path, read_only=True)) as con:
         rows_from = db.records(con, "open_rows_from", as_of=as_of)[0]["rows_from"]
-        [from_rows] = db.arrow(con, "open_courses", as_of=as_of, relief_rule="pct30", rows_from=rows_from).to_pylist()
-        [cut] = db.arrow(con, "open_courses_from_facts", as_of=as_of, relief_rule="pct30").to_pylist()
-    assert {k: from_rows[k] for k in expected} == expected
-    assert {k: cut[k] for k in expected} == expected
+        from_rows = {r["course_id"]: r for r in db.arrow(con, "open_courses", as_of=as_of, relief_rule="pct30",
+                                                           rows_from=rows_from).to_pylist()}
+        cut = {r["course_id"]: r for r in db.arrow(con, "open_courses_from_facts", as_of=as_of,
+                                                     relief_rule="pct30").to_pylist()}
+    m = {"therapist": "Birch", "sessions_attended": 0, "session_therapists": [], "first_row_date": dt.date(2026, 3, 1),
+         "last_row_date": dt.date(2026, 3, 1), "pains_before": None, "first_session_acute": None}
+    n = {"therapist": "Alder", "acute_sessions": 2, "last_acute_date": dt.date(2026, 3, 2), "first_session_acute": True}
+    for found in (from_rows, cut):
+        assert sorted(found) == ["k", "m", "n"]
+        assert {c: found["k"][c] for c in expected} == expected
+        assert {c: found["m"][c] for c in m} == m
+        assert {c: found["n"][c] for c in n} == n
     assert cut == from_rows
 
 

@@ -191,13 +191,13 @@ def test_a_database_of_older_facts_gets_every_course_recomputed_with_its_score_c
     con = duckdb.connect(str(path))
     con.execute("update course_facts_state set facts_version = ?", [version])
     con.execute("delete from course_score_months")
-    con.execute("update course_facts set therapist = 'stale', attended_therapists = null where course_id = 'j1'")
+    con.execute("update course_facts set therapist = 'stale', therapists_since = null where course_id = 'j1'")
     con.close()
     assert facts.ensure(path) is True
     with db.owned(db.connect(path, read_only=True)) as con:
         assert facts.fresh(con)
-        assert con.execute("select therapist, attended_therapists from course_facts where course_id = 'j1'"
-                           ).fetchone() == ("Alder", ["Alder", "Alder"])
+        assert con.execute("select therapist, therapists_since from course_facts where course_id = 'j1'"
+                           ).fetchone() == ("Alder", [{"therapist": "Alder", "since": dt.date(2026, 1, 10)}])
     assert stored_counts(path) == HAND_COUNTED
 
 
