@@ -108,7 +108,7 @@ def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
         return (OPEN_COHORT_SCHEMA if cohort_only else OPEN_SCHEMA).empty_table()
     if rows_from is not None:
         # the facts are up to date: the open courses are cut from them (queries/open_course_facts.sql),
-        # a third of the time of computing them from their session rows at 200,000 patients
+        # a quarter of the time of computing them from their session rows at 200,000 patients
         return db.arrow(con, "open_courses_from_facts_cohort" if cohort_only else "open_courses_from_facts",
                         as_of=filters.as_of, relief_rule=filters.relief_rule)
     return db.arrow(con, "open_courses_cohort" if cohort_only else "open_courses", as_of=filters.as_of,

@@ -8,8 +8,9 @@
 -- adherence, adherent; the attended days in it are the stored window_attended_days, since no
 -- attended day is later than D and an as-of day left out of the window has no visit), the days up
 -- to D (days_since_last_visit, dropped_out, ongoing) and the relief rule. Every other course counted
--- as of D (one with a row after D) is OPEN and is computed from its session rows (course_summary for
--- the 'open' courses). As of the latest day of the data nothing is open.
+-- as of D (one with a row after D) is OPEN: it is cut at D from the lists its facts keep
+-- (open_course_facts.sql), or, while the facts are out of date, computed from its session rows
+-- (course_summary for the 'open' courses). As of the latest day of the data nothing is open.
 --
 --   course_facts_fresh(): true when the facts were built from the data as it is now (the newest
 --     import batch and the three tables' row counts match course_facts_state) by this version of

@@ -6,9 +6,9 @@
 -- lists in course order (the order sorts by date first), so its first one, and hence its therapist
 -- when it has one, is the stored first one; its other rows, its numbness and acute sessions and its
 -- therapists count up to as_of by their stored dates. Every other fact as of as_of follows from
--- these, as course_summary.sql defines it, column by column. Only for facts that are up to date and built with the default planned
--- sessions (the caller's choice: clinic/metrics.py open_courses); the facts' lists are null for a
--- course without such rows, read here as empty.
+-- these, as course_summary.sql defines it, column by column. Only for facts that are up to date and
+-- built with the default planned sessions (the caller's choice: clinic/metrics.py open_courses);
+-- the facts' lists are null for a course without such rows, read here as empty.
 -- uses: course_rules, course_facts
 create or replace temp macro open_course_facts(as_of, relief_rule) as table (
     with open_facts as (
@@ -18,7 +18,7 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
         from main.course_facts
         where start_date <= as_of::date
           and not course_settled(as_of, last_row_date, start_date)
-          and last_row_date > as_of::date        -- the same (an open course has a row after as_of), as a range
+          and last_row_date > as_of::date      -- the same (an open course has a later row), as a range
     ),
 
     -- the attended sessions up to as_of (null without one, as course_summary has them), and the

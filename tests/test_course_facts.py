@@ -322,6 +322,8 @@ def test_open_courses_cut_from_the_facts_are_those_counted_by_hand_and_from_thei
     # Decoy: r4 (Cedar, 03-04) is after the date and changes none of it.
     # Course m: only Birch's cancelled m1 by 03-02 (Cedar's attended m2 is later): Birch's, no session.
     # Course n: Alder's attended n1 and n2 during acute inflammation: 2 acute sessions, the last 03-02.
+    # Course q: nothing attended by 03-02; on 03-01 Cedar's 09:00 no-show and Birch's cancelled q0
+    # without a time, which is the first row: Birch's.
     path = build_db(tmp_path, """
 session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after,numbness,acute_inflammation
 r1,p1,k,2026-03-01,17:00,Birch,attended,8,4,false,false
@@ -333,6 +335,9 @@ m2,p2,m,2026-03-05,09:00,Cedar,attended,5,3,,
 n1,p3,n,2026-03-01,10:00,Alder,attended,7,6,,true
 n2,p3,n,2026-03-02,10:00,Alder,attended,6,5,,true
 n3,p3,n,2026-03-06,10:00,Alder,attended,5,4,,false
+q1,p4,q,2026-03-01,09:00,Cedar,no_show,,,,
+q0,p4,q,2026-03-01,,Birch,cancelled,,,,
+q2,p4,q,2026-03-05,09:00,Cedar,attended,4,3,,
 """, courses="course_id,patient_id,start_date,planned_sessions\nk,p1,2026-03-01,5")
     expected = {
         "therapist": "Alder", "sessions_attended": 2, "attended_days": 1, "first_session_date": dt.date(2026, 3, 1),
@@ -358,7 +363,8 @@ n3,p3,n,2026-03-06,10:00,Alder,attended,5,4,,false
          "last_row_date": dt.date(2026, 3, 1), "pains_before": None, "first_session_acute": None}
     n = {"therapist": "Alder", "acute_sessions": 2, "last_acute_date": dt.date(2026, 3, 2), "first_session_acute": True}
     for found in (from_rows, cut):
-        assert sorted(found) == ["k", "m", "n"]
+        assert sorted(found) == ["k", "m", "n", "q"]
+        assert (found["q"]["therapist"], found["q"]["sessions_attended"]) == ("Birch", 0)
         assert {c: found["k"][c] for c in expected} == expected
         assert {c: found["m"][c] for c in m} == m
         assert {c: found["n"][c] for c in n} == n
