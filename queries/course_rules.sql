@@ -9,6 +9,12 @@
 --     session_id), null on cancelled and no-show rows (the stored sessions.session_number).
 --   pain_band(pain): the baseline band of a course by its first session's pain before: 'mild' 0-3,
 --     'moderate' 4-6, 'severe' 7-10; null for a missing score.
+--   rise_starts(pains): over a course's scored sessions' pain before, in course order, the positions
+--     k where the scores of k, k + 1 and k + 2 go strictly up (rising pain);
+--   red_flag_rising(pains, rises), last_rise_date(dates, rises), last_rise_pains(pains, rises): with
+--     rises = rise_starts(pains) and dates the scored sessions' dates: whether pain rose so (null
+--     with fewer than three scores), and the date of the third session of the latest such rise and
+--     its three scores (null without one).
 create or replace temp macro first_session_relief(before, after, relief_rule) as
     case
         when before is null or after is null or before = 0 then null
@@ -34,3 +40,15 @@ create or replace temp macro pain_band(pain) as
         when pain between 4 and 6 then 'moderate'
         when pain between 7 and 10 then 'severe'
     end;
+
+create or replace temp macro rise_starts(pains) as
+    list_filter(range(1, len(pains) - 1),
+                lambda pos: pains[pos] < pains[pos + 1] and pains[pos + 1] < pains[pos + 2]);
+
+create or replace temp macro red_flag_rising(pains, rises) as
+    case when len(pains) >= 3 then len(rises) > 0 end;
+
+create or replace temp macro last_rise_date(dates, rises) as dates[list_max(rises) + 2];
+
+create or replace temp macro last_rise_pains(pains, rises) as
+    case when len(rises) > 0 then pains[list_max(rises):list_max(rises) + 2] end;

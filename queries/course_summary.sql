@@ -170,13 +170,11 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
         from sorted_lists
     ),
 
-    -- k is a rise when the scores of scored sessions k, k + 1, k + 2 go strictly up
+    -- where pain rose over three scored sessions in a row
     rises as (
         select
             *,
-            list_filter(range(1, len(scored_pains) - 1),
-                        lambda k: scored_pains[k] < scored_pains[k + 1] and scored_pains[k + 1] < scored_pains[k + 2])
-                as rise_starts
+            rise_starts(scored_pains) as rise_starts
         from scored_lists
     ),
 
@@ -188,10 +186,9 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
             scored_numbers[-1]::integer as latest_session,
             scored_pains[-1] as latest_pain,
             scored_dates[-1] as latest_date,
-            case when len(scored_pains) >= 3 then len(rise_starts) > 0 end as red_flag_rising,
-            scored_dates[list_max(rise_starts) + 2] as last_rise_date,
-            case when len(rise_starts) > 0
-                 then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains,
+            red_flag_rising(scored_pains, rise_starts) as red_flag_rising,
+            last_rise_date(scored_dates, rise_starts) as last_rise_date,
+            last_rise_pains(scored_pains, rise_starts) as last_rise_pains,
             pains_before,
             pains_after,
             session_dates,

@@ -61,13 +61,11 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
         from scored
     ),
 
-    -- j is a rise when the scores of scored sessions j, j + 1, j + 2 go strictly up
+    -- where pain rose over three scored sessions in a row
     rises as (
         select
             *,
-            list_filter(range(1, len(scored_pains) - 1),
-                        lambda j: scored_pains[j] < scored_pains[j + 1] and scored_pains[j + 1] < scored_pains[j + 2])
-                as rise_starts,
+            rise_starts(scored_pains) as rise_starts,
             before_cut[scored_numbers[1]] as baseline_cut,
             case when scored_dates[-1] > scored_dates[1] then before_cut[scored_numbers[-1]] end as last_pain_cut,
             date_diff('day', start_date, window_end) + 1 as window_days_cut,
@@ -134,10 +132,9 @@ create or replace temp macro open_course_facts(as_of, relief_rule) as table (
             scored_numbers[-1]::integer as latest_session,
             scored_pains[-1] as latest_pain,
             scored_dates[-1] as latest_date,
-            case when len(scored_pains) >= 3 then len(rise_starts) > 0 end as red_flag_rising,
-            scored_dates[list_max(rise_starts) + 2] as last_rise_date,
-            case when len(rise_starts) > 0
-                 then scored_pains[list_max(rise_starts):list_max(rise_starts) + 2] end as last_rise_pains,
+            red_flag_rising(scored_pains, rise_starts) as red_flag_rising,
+            last_rise_date(scored_dates, rise_starts) as last_rise_date,
+            last_rise_pains(scored_pains, rise_starts) as last_rise_pains,
             before_cut as pains_before,
             after_cut as pains_after,
             dates_cut as session_dates,

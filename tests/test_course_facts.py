@@ -16,6 +16,7 @@ The fixture's courses, planned 3 days unless said otherwise (window = start .. s
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -239,6 +240,16 @@ session_rows = st.lists(
 )
 
 
+def generated_db(folder, lines: list[str], owners: dict, listed) -> Path:
+    """A database of generated sessions.csv lines and courses.csv rows (`listed`: course id, start day,
+    planned sessions; a course is its owner's, else patient p9's)."""
+    courses = ["course_id,patient_id,start_date,planned_sessions"]
+    for course, day, planned in {c: (c, d, p) for c, d, p in listed}.values():
+        courses.append(f"{course},p{owners.get(course, 9)},{DAY0 + dt.timedelta(days=day)},{planned}")
+    return build_db(folder, "\n".join(lines), "\n".join(courses) if len(courses) > 1 else None,
+                    today=dt.date(2026, 12, 31))
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(session_rows, st.lists(st.integers(0, 90), min_size=1, max_size=4),
        st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 60), st.integers(1, 12)), max_size=3))
@@ -251,11 +262,7 @@ def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp
             patient = owners.setdefault(course, patient)    # a course belongs to one patient
         lines.append(f"s{n},p{patient},{course or ''},{DAY0 + dt.timedelta(days=day)},{therapist},{status},"
                      f"{'' if before is None else before},{'' if after is None else after}")
-    courses = ["course_id,patient_id,start_date,planned_sessions"]
-    for course, day, planned in {c: (c, d, p) for c, d, p in listed}.values():
-        courses.append(f"{course},p{owners.get(course, 9)},{DAY0 + dt.timedelta(days=day)},{planned}")
-    path = build_db(tmp_path_factory.mktemp("any"), "\n".join(lines),
-                    "\n".join(courses) if len(courses) > 1 else None, today=dt.date(2026, 12, 31))
+    path = generated_db(tmp_path_factory.mktemp("any"), lines, owners, listed)
     with db.owned(db.connect(path, read_only=True)) as con:
         for day in days:
             as_of = DAY0 + dt.timedelta(days=day)
@@ -296,11 +303,7 @@ def test_for_any_sessions_and_any_date_the_open_courses_cut_from_the_facts_are_t
         lines.append(f"s{n:02},p{patient},{course or ''},{DAY0 + dt.timedelta(days=day)},{time or ''},{therapist},"
                      f"{status},{'' if before is None else before},{'' if after is None else after},"
                      f"{text[numb]},{text[acute]}")
-    courses = ["course_id,patient_id,start_date,planned_sessions"]
-    for course, day, planned in {c: (c, d, p) for c, d, p in listed}.values():
-        courses.append(f"{course},p{owners.get(course, 9)},{DAY0 + dt.timedelta(days=day)},{planned}")
-    path = build_db(tmp_path_factory.mktemp("cut"), "\n".join(lines),
-                    "\n".join(courses) if len(courses) > 1 else None, today=dt.date(2026, 12, 31))
+    path = generated_db(tmp_path_factory.mktemp("cut"), lines, owners, listed)
     with db.owned(db.connect(path, read_only=True)) as con:
         for day in days:
             as_of = DAY0 + dt.timedelta(days=day)
