@@ -67,6 +67,12 @@ def _ensure_facts(path: str, data_version: str) -> bool:
     return facts.ensure(Path(path))
 
 
+# (database, data version) pairs whose facts this process has found or brought up to date
+_FACTS_READY: set[tuple[str, str]] = set()
+FACTS_REBUILD_TEXT = ("Bringing the stored per-course facts up to date: once after an update of the dashboard "
+                      "or a change made around it; a few seconds, up to a few minutes for a large network.")
+
+
 def setup() -> Path:
     """The database path; on first start at the default path, builds the demo database there.
 
@@ -76,8 +82,14 @@ def setup() -> Path:
     """
     path = store.database_path()
     if path.exists():
-        with friendly_errors():
-            _ensure_facts(str(path), store.data_version(path))
+        ready = (str(path), store.data_version(path))
+        if ready not in _FACTS_READY:
+            # Facts of an older version are rebuilt once (8 s at 200,000 patients, about 2 minutes at
+            # 2,000,000), by the server's warm-up or by the first run that asks, which then waits; the
+            # spinner shows its text only when that takes more than half a second.
+            with st.spinner(FACTS_REBUILD_TEXT, show_time=True), friendly_errors():
+                _ensure_facts(*ready)
+            _FACTS_READY.add(ready)
     if path.exists() or path != db.DEFAULT_DB:
         return path
     with st.spinner(f"First start: building a demo database of {store.DEMO_PATIENTS:,} synthetic patients…"):

@@ -309,3 +309,26 @@ def test_a_patient_link_opened_in_a_new_session_shows_the_same_view_and_that_cou
     assert not [text for text in shown(fresh, "warning") if text.startswith(("The link asks", "Some values"))]
     assert caption_of_filters(fresh) == caption_of_filters(app)        # the same view in words
 
+
+
+def test_the_stored_facts_are_checked_once_per_version_of_the_database_not_on_every_run(own_db, monkeypatch):
+    # A facts check opens the file (and rebuilds the facts of an older version, behind a message);
+    # the runs after it, of the same database unchanged, skip it. A write (here the file touched
+    # with a later time) is a new version: checked again.
+    import os
+
+    from conftest import dashboard_on
+    from clinic import facts
+
+    checked = []
+    ensure = facts.ensure
+    monkeypatch.setattr(facts, "ensure", lambda path, *a, **k: checked.append(str(path)) or ensure(path, *a, **k))
+    at = dashboard_on(own_db, monkeypatch)
+    at.run()
+    at.run()
+    at.run()
+    assert not at.exception and checked == [str(own_db)]
+    stamp = os.stat(own_db).st_mtime_ns + 5_000_000_000
+    os.utime(own_db, ns=(stamp, stamp))
+    at.run()
+    assert not at.exception and checked == [str(own_db)] * 2
