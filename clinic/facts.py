@@ -17,8 +17,21 @@ import duckdb
 from clinic import db
 
 
+def note_changes(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Notes, before a writer applies its merged rows of `kind` ('sessions' (also for a scores
+    file), 'patients' or 'courses'; the temp table `merged`), the patients whose courses they can
+    change, so that the refresh in the same transaction looks at those courses alone (every course
+    when the facts were not up to date before the write): queries/refresh_scope_<kind>.sql."""
+    db.execute(con, f"refresh_scope_{kind}")
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuilds course_facts from every stored row, inside the caller's transaction."""
+    """Brings course_facts up to date with every stored row, inside the caller's transaction: the
+    courses of the patients noted by note_changes() in this transaction, else every course."""
+    if not db.fetch(con, "refresh_scope_noted")[0][0]:
+        db.execute(con, "refresh_scope_whole")
+    whole = db.fetch(con, "refresh_looks_at_every_course")[0][0]
+    db.execute(con, "refresh_rows_whole" if whole else "refresh_rows_scoped")
     db.execute(con, "refresh_course_facts")
 
 

@@ -1066,6 +1066,7 @@ def _upsert(con, kind: Kind, absent: list[str], batch_id: int) -> dict[str, int]
     else:
         db.execute(con, f"merge_{kind.name}", keep=absent, batch_id=batch_id)
     counts = dict(db.fetch(con, "merge_counts"))
+    facts.note_changes(con, "sessions" if kind is SCORES else kind.name)     # before the stored rows change
     db.execute(con, "apply_sessions" if kind is SCORES else f"apply_{kind.name}")   # scores change sessions
     return {k: counts.get(k, 0) for k in ("new", "updated", "unchanged")}
 

@@ -5,9 +5,21 @@
 -- import_batches entry are written, so the facts and the data change together.
 -- Only the courses whose source changed are recomputed: each course's source_print is a hash of every
 -- stored value its facts are made of (its session rows, its courses.csv row, its patient's row), so a
--- day's import into a network's database recomputes that day's courses, not all of them.
+-- day's import into a network's database recomputes that day's courses, not all of them. And only the
+-- courses of the patients the writer noted in the temp table refresh_scope (refresh_scope_sessions.sql
+-- and its kin; a null patient = every patient) are looked at: their prints alone are worked out. All
+-- are looked at when the facts were built by another version of this refresh. The caller (clinic/facts.py)
+-- makes sure refresh_scope exists and chooses the rows the prints are made of: the temp views
+-- refresh_session_rows and refresh_course_rows, and the one-row table refresh_whole (whole: true
+-- when every course is looked at), by refresh_rows_scoped.sql or refresh_rows_whole.sql.
 -- params: none
 -- uses: course_summary, session_month_counts
+
+-- facts built by another version of this refresh (another shape) are rebuilt whole, and so are the
+-- score counts (course_score_months)
+create or replace temp table refresh_version as
+select coalesce(max(facts_version), 0) as built from main.course_facts_state;
+
 create or replace temp table refresh_prints as
 with session_prints as (
     select
@@ -16,7 +28,7 @@ with session_prints as (
         count(*) as session_rows,
         bit_xor(hash(session_id, patient_id, session_date, session_time, therapist, status, pain_before,
                      pain_after, numbness, acute_inflammation)) as rows_print
-    from main.sessions
+    from refresh_session_rows
     group by 1
 ),
 
@@ -27,7 +39,7 @@ listed as (
         s.session_rows,
         s.rows_print,
         hash(c.patient_id, c.start_date, c.planned_sessions) as course_print
-    from main.courses as c
+    from refresh_course_rows as c
     full outer join session_prints as s on s.course_id = c.course_id
 ),
 
@@ -43,14 +55,17 @@ final as (
 
 select * from final;
 
--- facts built by another version of this refresh (another shape) are rebuilt whole, and so are the
--- score counts (course_score_months)
-create or replace temp table refresh_version as
-select coalesce(max(facts_version), 0) as built from main.course_facts_state;
-
 update main.course_facts
 set source_print = null
 where (select built from refresh_version) <> 8;
+
+-- the courses gone since the facts were built (their rows moved to other courses): among the courses
+-- of the patients looked at, those with no print now
+create or replace temp table refresh_gone as
+select course_id
+from main.course_facts
+where ((select whole from refresh_whole) or patient_id in (select patient_id from refresh_scope))
+  and course_id not in (select course_id from refresh_prints);
 
 -- the completed courses' score counts of course_score_months, by the month from which each course
 -- is settled, over the stored facts of the courses listed in the table refresh_score_courses
@@ -96,7 +111,7 @@ select course_id
 from main.course_facts
 where (select built from refresh_version) = 8
   and (course_id in (select course_id from main.course_facts_todo)
-       or course_id not in (select course_id from refresh_prints));
+       or course_id in (select course_id from refresh_gone));
 
 create or replace temp table refresh_score_changes as
 select month, diagnosis, baseline_band, session_number, pain_before, -courses as courses
@@ -104,7 +119,7 @@ from refresh_score_counts();
 
 delete from main.course_facts
 where course_id in (select course_id from main.course_facts_todo)
-   or course_id not in (select course_id from refresh_prints);
+   or course_id in (select course_id from refresh_gone);
 
 -- what cuts the facts at an earlier date (see schema.sql), over the rows of the changed courses
 create or replace temp table refresh_cut_lists as
@@ -189,7 +204,7 @@ drop table refresh_score_courses;
 
 delete from main.course_pain_periods
 where course_id in (select course_id from main.course_facts_todo)
-   or course_id not in (select course_id from refresh_prints);
+   or course_id in (select course_id from refresh_gone);
 
 insert into main.course_pain_periods by name
 select
@@ -214,7 +229,7 @@ join main.course_numbers as n on n.course_id = p.course_id;
 
 delete from main.course_months
 where course_id in (select course_id from main.course_facts_todo)
-   or course_id not in (select course_id from refresh_prints);
+   or course_id in (select course_id from refresh_gone);
 
 insert into main.course_months by name
 select m.*, n.course_no
@@ -241,6 +256,11 @@ delete from main.course_facts_todo;
 
 drop table refresh_prints;
 drop table refresh_version;
+drop table refresh_whole;
+drop table refresh_gone;
+drop table refresh_scope;
+drop view refresh_session_rows;
+drop view refresh_course_rows;
 
 delete from main.course_facts_state;
 

@@ -1,0 +1,32 @@
+-- refresh_scope_sessions: notes, before a writer applies its merged session rows (the table `merged`
+-- of merge_sessions.sql or merge_scores.sql), the patients whose courses those rows can change, in
+-- the temp table refresh_scope that refresh_course_facts.sql reads: each changed row's patient, new
+-- and as stored, and the patients of the courses.csv rows of its course ids, new and stored. A null
+-- patient stands for every patient: noted when the facts were not up to date before this write
+-- (course_facts_fresh), since courses this write does not touch may then need recomputing too.
+-- Courses are inferred per patient, so the inferred courses a write changes are its patients' too.
+-- Returns nothing.
+-- params: none
+-- uses: course_facts
+create temp table if not exists refresh_scope (patient_id varchar);
+
+insert into refresh_scope
+with changed as (
+    select session_id, patient_id, course_id
+    from merged
+    where change <> 'unchanged'
+),
+
+touched as (
+    select patient_id, course_id from changed
+    union all
+    select stored.patient_id, stored.course_id
+    from main.sessions as stored
+    join changed on changed.session_id = stored.session_id
+)
+
+select patient_id from touched
+union
+select listed.patient_id from main.courses as listed where listed.course_id in (select course_id from touched)
+union
+select null::varchar where not course_facts_fresh();
