@@ -838,7 +838,8 @@ def export_sessions_csv(path: Path, csv_path: Path, most_rows: int = IMPORT_MOST
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        relation = con.sql(db.sql_text("bench_sessions_csv"), params={"most_rows": most_rows})
+        relation = con.sql(db.sql_text("bench_sessions_csv"), params={"most_rows": most_rows,
+                                                                   "latest_day_only": False})
         relation.write_csv(str(csv_path), header=True)
         return relation.count("*").fetchall()[0][0]
     finally:

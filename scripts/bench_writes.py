@@ -8,8 +8,9 @@ A demo database is needed (python -m clinic demo --db PATH --patients N); it is 
 temporary folder first and never written. Each run, in both ways (their order alternating):
   - a session recorded as the Record session page records it (clinic.recording.record): one
     attended session of a patient seen on the latest day, on that day;
-  - that day's sessions imported again under new session ids (queries/bench_day_sessions.sql,
-    clinic.importer.import_files, in process: no interpreter start-up).
+  - that day's sessions imported again under new session ids (written once, before any write, by
+    queries/bench_sessions_csv.sql; clinic.importer.import_files, in process: no interpreter
+    start-up).
 Every write adds rows, so both ways meet the same growing database. Prints JSON: each time, the
 medians, and the ratio of every-course time to the noted-patients time.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import datetime as dt
 import json
 import os
@@ -52,20 +54,25 @@ def way(name: str):
         facts.note_changes = kept
 
 
-def day_file(path: Path, csv_path: Path, prefix: str) -> tuple[int, dict]:
-    """The latest day's sessions under new ids, written to csv_path: (rows, the first attended row)."""
+def latest_day(path: Path, csv_path: Path) -> list[list[str]]:
+    """The latest day's sessions as the contract's sessions.csv rows (queries/bench_sessions_csv.sql),
+    written to csv_path once, before any write; returns its rows, the header first."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        relation = con.sql(db.sql_text("bench_day_sessions"), params={"prefix": prefix})
+        relation = con.sql(db.sql_text("bench_sessions_csv"), params={"most_rows": None, "latest_day_only": True})
         relation.write_csv(str(csv_path), header=True)
-        rows = relation.count("*").fetchall()[0][0]
-        first = con.sql(db.sql_text("bench_day_sessions"), params={"prefix": prefix}).filter(
-            "status = 'attended'").limit(1).fetchall()[0]
     finally:
         con.close()
-    columns = ("session_id", "patient_id", "session_date", "therapist", "status", "pain_before", "pain_after",
-               "course_id")
-    return rows, dict(zip(columns, first))
+    with open(csv_path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def day_file(rows: list[list[str]], csv_path: Path, prefix: str) -> None:
+    """The day's rows under new session ids (`prefix` before each), so that importing them adds them."""
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(rows[0])
+        out.writerows([prefix + row[0], *row[1:]] for row in rows[1:])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,13 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         copy = folder / "clinic.duckdb"
         shutil.copyfile(args.db, copy)
         times: dict[str, dict[str, list[float]]] = {w: {"record": [], "import": []} for w in WAYS}
-        rows_per_import = None
+        rows = latest_day(copy, folder / "day.csv")
+        header, rows_per_import = rows[0], len(rows) - 1
+        first = dict(zip(header, next(r for r in rows[1:] if r[header.index("status")] == "attended")))
+        day = dt.date.fromisoformat(first["session_date"])
+        today = max(day, dt.date.today())
         for run in range(args.runs):
             for w in (WAYS if run % 2 == 0 else WAYS[::-1]):
                 csv_path = folder / f"day-{run}-{w}.csv"
-                rows_per_import, first = day_file(copy, csv_path, f"W{run}{w[0]}-")
-                today = max(first["session_date"], dt.date.today())
-                row = {**first, "session_id": None, "session_time": f"{8 + run % 10:02d}:{30 if w == 'noted' else 45}"}
+                day_file(rows, csv_path, f"W{run}{w[0]}-")
+                row = {"patient_id": first["patient_id"], "course_id": first["course_id"] or None,
+                       "session_date": day, "therapist": first["therapist"], "status": "attended",
+                       "pain_before": 4, "pain_after": 3,
+                       "session_time": f"{8 + run % 10:02d}:{30 if w == 'noted' else 45}"}
                 with way(w):
                     start = time.perf_counter()
                     outcome = recording.record(copy, row, recording.Recorder("bench", None), today=today)
