@@ -60,12 +60,21 @@ set source_print = null
 where (select built from refresh_version) <> 8;
 
 -- the courses gone since the facts were built (their rows moved to other courses): among the courses
--- of the patients looked at, those with no print now
+-- of the patients looked at, those with no print now; when every course is looked at, also any
+-- course that only the stored sums per period or month still name
 create or replace temp table refresh_gone as
 select course_id
 from main.course_facts
 where ((select whole from refresh_whole) or patient_id in (select patient_id from refresh_scope))
-  and course_id not in (select course_id from refresh_prints);
+  and course_id not in (select course_id from refresh_prints)
+union
+select course_id
+from main.course_pain_periods
+where (select whole from refresh_whole) and course_id not in (select course_id from refresh_prints)
+union
+select course_id
+from main.course_months
+where (select whole from refresh_whole) and course_id not in (select course_id from refresh_prints);
 
 -- the completed courses' score counts of course_score_months, by the month from which each course
 -- is settled, over the stored facts of the courses listed in the table refresh_score_courses

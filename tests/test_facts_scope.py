@@ -111,6 +111,24 @@ e3,p5,e,2026-03-12,Cedar,attended,4,1
     assert_the_facts_are_those_of_a_refresh_of_every_course(path)
 
 
+
+def test_a_refresh_of_every_course_drops_sums_left_for_a_course_that_no_longer_exists(tmp_path):
+    path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
+    con = duckdb.connect(str(path))               # sums of a course 'gone' that nothing else names
+    for table in ("course_pain_periods", "course_months"):
+        con.execute(f"insert into {table} select * replace ('gone' as course_id) from {table} limit 1")
+    con.execute("insert into sessions (session_id, patient_id, session_date, therapist, status) "
+                "values ('x1', 'p9', date '2026-03-02', 'Birch', 'attended')")     # the facts go stale
+    con.close()
+    import_text(tmp_path, path, "more.csv", """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+e3,p5,e,2026-03-12,Cedar,attended,4,1
+""")
+    with db.owned(db.connect(path, read_only=True)) as con:
+        left = [con.execute(f"select count(*) from {t} where course_id = 'gone'").fetchall()[0][0]
+                for t in ("course_pain_periods", "course_months")]
+    assert left == [0, 0]
+
 def test_rows_moved_to_another_patient_and_course_leave_no_course_behind(tmp_path):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     import_text(tmp_path, path, "moved.csv", """
