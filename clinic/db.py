@@ -273,6 +273,21 @@ def execute(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
             con.unregister(view)
 
 
+def execute_each(con: duckdb.DuckDBPyConnection, name: str, **params) -> None:
+    """Like execute(), but statement by statement, each bound to the named parameters it uses
+    (DuckDB binds parameters to the last statement of a script alone). Table params are not taken."""
+    unknown = params.keys() - _param_names(name)
+    if unknown:
+        raise TypeError(f"query {name!r} takes no parameter {', '.join(sorted('$' + k for k in unknown))}")
+    missing = _param_names(name) - params.keys()
+    if missing:
+        raise TypeError(f"query {name!r} needs parameters: {', '.join(sorted('$' + m for m in missing))}")
+    _define_macros(con, name)
+    for statement in con.extract_statements(sql_text(name)):
+        used = set(_PARAM.findall(_strip_comments(statement.query)))
+        con.execute(statement.query, {k: v for k, v in params.items() if k in used} or None)
+
+
 @lru_cache(maxsize=None)
 def schema_tables() -> tuple[str, ...]:
     """The tables schema.sql creates."""

@@ -32,7 +32,9 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         db.execute(con, "refresh_scope_whole")
     whole = db.fetch(con, "refresh_looks_at_every_course")[0][0]
     db.execute(con, "refresh_rows_whole" if whole else "refresh_rows_scoped")
-    db.execute(con, "refresh_course_facts")
+    db.execute(con, "refresh_course_facts")             # the courses to recompute, and those gone
+    rows_from = db.fetch(con, "refresh_rows_from")[0][0]
+    db.execute_each(con, "refresh_changed_courses", rows_from=rows_from)
 
 
 def fresh(con: duckdb.DuckDBPyConnection) -> bool:

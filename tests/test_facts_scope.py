@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -262,3 +263,16 @@ def test_after_any_imports_the_facts_are_those_of_a_refresh_of_every_course(tmp_
             [result] = importer.import_files([file], path, today=dt.date(2026, 12, 31))
             if result.rejected == 0 and not result.refused:
                 assert_the_facts_are_those_of_a_refresh_of_every_course(path)
+
+
+# --- the runner that binds a value in every statement of a script ---------------------------------
+
+def test_a_script_run_statement_by_statement_names_the_parameter_it_lacks_or_does_not_take():
+    con = duckdb.connect()
+    try:
+        with pytest.raises(TypeError, match=r"needs parameters: \$rows_from"):
+            db.execute_each(con, "refresh_changed_courses")
+        with pytest.raises(TypeError, match=r"takes no parameter \$as_of"):
+            db.execute_each(con, "refresh_changed_courses", rows_from=None, as_of=dt.date(2026, 3, 1))
+    finally:
+        con.close()
