@@ -26,8 +26,9 @@ def note_changes(con: duckdb.DuckDBPyConnection, kind: str) -> None:
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Brings course_facts up to date with every stored row, inside the caller's transaction: the
-    courses of the patients noted by note_changes() in this transaction, else every course."""
+    """Brings course_facts up to date with every stored row, inside the caller's transaction. It
+    looks at the courses of the patients noted by note_changes() in this transaction, else at every
+    course, and reads the rows of the courses that changed from the earliest of their dates on."""
     if not db.fetch(con, "refresh_scope_noted")[0][0]:
         db.execute(con, "refresh_scope_whole")
     whole = db.fetch(con, "refresh_looks_at_every_course")[0][0]
