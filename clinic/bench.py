@@ -738,7 +738,8 @@ async def _simultaneous(tabs, where: list[str], pages, rounds: int, reading_s: f
     return {"times": times, "errors": failures, "wall": wall}
 
 
-async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: int, reading_s: float) -> dict:
+async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: int, reading_s: float,
+                       sign_in_s: float = SIGN_IN_TYPING_S) -> dict:
     from playwright.async_api import async_playwright
 
     from clinic import access
@@ -755,7 +756,7 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
                     time.sleep(0.5)
                     memory.sample()
                     one = await _one_user(browser, server, pages, runs, memory, access.DEMO_PASSWORD)
-                    new_browser = [await new_browser_first_page(browser, server, access.DEMO_PASSWORD)
+                    new_browser = [await new_browser_first_page(browser, server, access.DEMO_PASSWORD, sign_in_s)
                                    for _ in range(runs)]
                     memory.phase = "simultaneous"
                     many = reading = None
@@ -786,10 +787,11 @@ async def _browser_run(path: Path, folder: Path, runs: int, users: int, rounds: 
             "trivial": {"server_start": trivial_started, "first": trivial_first, "repeat": trivial_repeat}}
 
 
-def time_browser(path: Path, folder: Path, runs: int, users: int, rounds: int, reading_s: float = 0.0) -> dict:
+def time_browser(path: Path, folder: Path, runs: int, users: int, rounds: int, reading_s: float = 0.0,
+                 sign_in_s: float = SIGN_IN_TYPING_S) -> dict:
     import asyncio
 
-    return asyncio.run(_browser_run(path, folder, runs, users, rounds, reading_s))
+    return asyncio.run(_browser_run(path, folder, runs, users, rounds, reading_s, sign_in_s))
 
 
 # ---------------------------------------------------------------- 5. import
@@ -959,7 +961,8 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
             details["browser"] = {"skipped": skipped}
         else:
             say(f"[{tier}] browser time, memory and {options.users} simultaneous sessions ...")
-            web = time_browser(path, folder, runs, options.users, options.rounds, options.reading)
+            web = time_browser(path, folder, runs, options.users, options.rounds, options.reading,
+                               options.sign_in_seconds)
             one = web["one_user"]
             timings["browser.server_start"] = web["server_start"]
             timings["browser.first_page_after_start"] = one["first_page_after_start"]
@@ -977,6 +980,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
                 "page_errors": {name: sample["errors"] for name, sample in one["pages"].items() if sample["errors"]},
                 "new_browser_first_page": [{k: _r(v) if isinstance(v, float) else v for k, v in r.items()}
                                            for r in web["new_browser_first_page"]],
+                "sign_in_s": options.sign_in_seconds,
                 "memory_peak_mb": web["memory_mb"],
                 "trivial_server_start_s": _r(web["trivial"]["server_start"]),
             }
@@ -1137,6 +1141,7 @@ def _tier_table(tier: dict) -> list[str]:
     server_sessions = tier.get("server_sessions") or {}
     reading = tier.get("simultaneous_reading") or {}
     memory = (tier.get("browser") or {}).get("memory_peak_mb") or {}
+    sign_in_s = (tier.get("browser") or {}).get("sign_in_s", SIGN_IN_TYPING_S)
     imported = tier.get("import") or {}
     def timed(what: str, key: str, base_text: str, base_key: str, extra: str = "") -> tuple:
         """(what, time, baseline with its time, ratio) of one measurement against its baseline."""
@@ -1153,7 +1158,7 @@ def _tier_table(tier: dict) -> list[str]:
         timed("first page after the server started: the server's part (from the browser's request to run it to "
               "the server's \"finished\", on the websocket)", "browser.first_page_after_start_server",
               "pandas peer's computation", "metrics.peer_compute"),
-        timed(f"the Overview as a new browser's first page, {SIGN_IN_TYPING_S:g} s on the sign-in form (the server "
+        timed(f"the Overview as a new browser's first page, {sign_in_s:g} s on the sign-in form (the server "
               "warmed up; the sign-in page fetches Streamlit's code meanwhile)", "browser.first_page_new_browser",
               "pandas peer's computation", "metrics.peer_compute"),
         ("server start until it answers", _seconds_text(t.get("browser.server_start")), "", None),
@@ -1239,6 +1244,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reading", type=float, default=2.0, metavar="SECONDS",
                         help="the simultaneous sessions also run with a pause before each click, on average this "
                              "long (drawn from half to one and a half times it; 0: back to back only)")
+    parser.add_argument("--sign-in-seconds", type=float, default=SIGN_IN_TYPING_S, metavar="SECONDS",
+                        help="how long the new browser stays on the sign-in form (as a person types) before its "
+                             "first page; the sign-in page fetches Streamlit's code meanwhile")
     parser.add_argument("--pages", default=None, metavar="NAME,...",
                         help="measure only these pages besides the Overview (names as in the table's JSON keys, "
                              "e.g. cohorts,audit); default: every page")
