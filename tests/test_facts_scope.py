@@ -131,6 +131,7 @@ e3,p5,e,2026-03-12,Cedar,attended,4,1
                 con.execute("select count(*) from course_months where course_id = 'gone'").fetchall()[0][0]]
     assert left == [0, 0]
 
+
 def test_rows_moved_to_another_patient_and_course_leave_no_course_behind(tmp_path):
     path = build_db(tmp_path, SESSIONS, COURSES, PATIENTS)
     import_text(tmp_path, path, "moved.csv", """
