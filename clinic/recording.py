@@ -66,6 +66,7 @@ class Outcome:
     problems: list[importer.Reject] = field(default_factory=list)
     batch_id: int | None = None
     row: dict | None = None                 # the row as stored
+    course: str | None = None               # the course it is in as stored (its course id, else the inferred one)
 
     @property
     def refused(self) -> bool:
@@ -175,12 +176,38 @@ def record(path: str | Path, row: dict, who: Recorder, *, correcting: bool = Fal
         con.close()
 
 
+def _day(value) -> dt.date | None:
+    """The session's day from the form (a date) or from text written YYYY-MM-DD; None otherwise (the
+    importer's checks then refuse it)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def ongoing_course(con, patient_id: str | None, day) -> str | None:
+    """The course id a new session with no course id of its own joins: that of the patient's course
+    going on that day (queries/record_ongoing_course.sql), or None to infer it as an import would (no
+    course going on, or one whose rows carry no course id)."""
+    if not patient_id or (day := _day(day)) is None:
+        return None
+    found = db.fetch(con, "record_ongoing_course", patient_id=patient_id, session_date=day)
+    return found[0][0] if found else None
+
+
 def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outcome: Outcome) -> Outcome:
     kind = importer.SESSIONS
-    table = importer.Table(header=list(COLUMNS), records=[(1, [row[c] for c in COLUMNS])], cells=True)
     index = {c: i for i, c in enumerate(COLUMNS)}
     con.begin()
     try:
+        if not correcting and row["course_id"] is None:
+            # a new session goes on with the patient's course; a correction keeps the course it names
+            row["course_id"] = ongoing_course(con, row["patient_id"], row["session_date"])
+        table = importer.Table(header=list(COLUMNS), records=[(1, [row[c] for c in COLUMNS])], cells=True)
         stored = next(iter(_in_transaction(con, "record_session", session_id=row["session_id"])), None)
         if correcting and stored is None:
             outcome.problems.append(_problem("session_id", row["session_id"], "there is no such session to correct"))
@@ -220,14 +247,19 @@ def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outc
         db.execute(con, "drop_staging")
     outcome.saved, outcome.batch_id = True, batch_id
     outcome.row = {c: stored_now[c] for c in COLUMNS}
+    outcome.course = stored_now["course"]
     return outcome
 
 
 def saved_text(outcome: Outcome) -> str:
-    """What the page says after a save: 'Saved session R-… for P-17 on 2026-11-20: attended, pain 7 → 4'."""
+    """What the page says after a save: 'Saved session R-… for P-17 on 2026-11-20 in course C-88: attended,
+    pain 7 → 4'."""
     row = outcome.row or {}
     verb = "Corrected" if outcome.change == "updated" else "Saved"
-    text = f"{verb} session {outcome.session_id} for {row.get('patient_id')} on {row.get('session_date')}: {row.get('status')}"
+    text = f"{verb} session {outcome.session_id} for {row.get('patient_id')} on {row.get('session_date')}"
+    if outcome.course:
+        text += f" in course {outcome.course}"
+    text += f": {row.get('status')}"
     before, after = row.get("pain_before"), row.get("pain_after")
     if before is not None or after is not None:
         text += f", pain {'–' if before is None else before} → {'–' if after is None else after}"

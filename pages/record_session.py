@@ -132,11 +132,13 @@ with st.form("record.form", border=True, enter_to_submit=True):
     new_patient = third[0].text_input("Other or new patient id",
                                       key=key("new_patient"),
                                       placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
-    course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="inferred when empty")
+    course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="empty: the course going on")
     submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",
                                             width="stretch")
 st.caption(f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
-           "An empty course id is inferred as for imports (a gap of 31 days or more starts a new course). "
+           "An empty course id puts the session in the patient's course going on: that of their latest session or "
+           "listed course start up to that day, unless it was 31 days or more before (then a new course starts, "
+           "inferred as for imports). To start a new course sooner, type its id. "
            "Time is on a 24-hour clock and optional. Tab moves between fields; Enter in a field (Ctrl+Enter in the "
            "notes) saves.")
 

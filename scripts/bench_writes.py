@@ -8,9 +8,11 @@ A demo database is needed (python -m clinic demo --db PATH --patients N); it is 
 temporary folder first and never written. Each run, in both ways (their order alternating):
   - a session recorded as the Record session page records it (clinic.recording.record): one
     attended session of a patient seen on the latest day, on that day, in that patient's course;
-  - the same without a course id (a course inferred from the patient's rows, as a practice whose
-    exports carry no course ids has them all): its rows are found by the course id they are given,
-    not by the stored one, which the demo's explicit ids let DuckDB find from its block ranges;
+  - the same for a patient new to the clinic, without a course id: a course inferred from the
+    patient's rows, as a practice whose exports carry no course ids has them all (its rows are found
+    by the course id they are given, not by the stored one, which the demo's explicit ids let DuckDB
+    find from its block ranges). A session without a course id for a patient with a course going on
+    joins that course, as the first write does;
   - that day's sessions imported again under new session ids (written once, before any write, by
     queries/bench_sessions_csv.sql; clinic.importer.import_files, in process: no interpreter
     start-up).
@@ -109,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
                     if not outcome.saved:
                         raise SystemExit(f"the session was not recorded: {outcome.reasons()}")
                     start = time.perf_counter()
-                    outcome = recording.record(copy, {**row, "course_id": None, "session_time": None},
-                                               recording.Recorder("bench", None), today=today)
+                    new_patient = {"patient_id": f"N-{run}{w[0]}", "course_id": None, "session_time": None}
+                    outcome = recording.record(copy, {**row, **new_patient}, recording.Recorder("bench", None),
+                                               today=today)
                     times[w]["record_inferred"].append(time.perf_counter() - start)
                     if not outcome.saved:
                         raise SystemExit(f"the session was not recorded: {outcome.reasons()}")

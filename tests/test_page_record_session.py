@@ -85,8 +85,27 @@ def test_the_form_records_a_session_and_says_what_was_saved(app, signed_in_as):
     save_button(app).click().run()
     assert not app.exception, [e.value for e in app.exception]
     saved = [t for t in shown_texts(app) if t.startswith("✓ Saved session R-")]
-    assert len(saved) == 1 and saved[0].endswith("for p3 on 2026-03-19: attended, pain 7 → 4"), shown_texts(app)
+    # p3's rows carry no course id: the session is inferred into the course going on since 03-15
+    assert len(saved) == 1, shown_texts(app)
+    assert saved[0].endswith("for p3 on 2026-03-19 in course p3:2026-03-15: attended, pain 7 → 4"), saved
     assert (DAY, "Birch", "attended", 7, 4) in stored_sessions(app.db_path, "p3")
+
+
+def test_a_session_saved_with_no_course_id_goes_on_with_the_patients_course_of_its_own_id(app, signed_in_as):
+    signed_in_as("birch")
+    open_page(app, PAGE)
+    fill(app, "p1", 3, 2, day=dt.date(2026, 3, 6))      # p1's course c1 ran 03-01 .. 03-05
+    save_button(app).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    saved = [t for t in shown_texts(app) if t.startswith("✓ Saved session R-")]
+    assert len(saved) == 1 and saved[0].endswith("for p1 on 2026-03-06 in course c1: attended, pain 3 → 2"), saved
+    con = db.connect(app.db_path, read_only=True)
+    try:
+        courses = con.execute("select course_id, inferred_course_id from sessions where patient_id = 'p1' "
+                              "and session_date = ?", [dt.date(2026, 3, 6)]).fetchall()
+    finally:
+        con.close()
+    assert courses == [("c1", None)]
 
 
 def test_a_therapists_patient_list_holds_only_their_patients(app, signed_in_as):

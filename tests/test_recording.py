@@ -79,6 +79,96 @@ def test_its_course_is_inferred_as_an_import_would_and_the_course_facts_include_
     assert not any(c["course_id"] == "p3:2026-04-05" for c in out)          # starts after the as-of date
 
 
+# q1's course k1 carries its id (03-01, and 03-05 at 08:00); the courses file lists q1's next course
+# k2 from 03-20, still without sessions. On 03-05 q1 also has a cancelled row of k3 at 09:30, the
+# last row of that day in course order, and on 03-20 a missed one of k3 at 07:00. q9 (decoy) is another patient whose course k9 has a row on
+# every day the tests use: it is never the course a q1 session joins.
+ONGOING_SESSIONS = """
+session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+o1,q1,k1,2026-03-01,09:00,Birch,attended,8,5
+o2,q1,k1,2026-03-05,08:00,Birch,attended,7,5
+o3,q1,k3,2026-03-05,09:30,Birch,cancelled,,
+o4,q1,k3,2026-03-20,07:00,Birch,no_show,,
+x1,q9,k9,2026-03-04,09:00,Birch,attended,6,4
+x2,q9,k9,2026-03-21,09:00,Birch,attended,6,4
+x3,q9,k9,2026-04-05,09:00,Birch,attended,6,4
+"""
+ONGOING_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+k2,q1,2026-03-20,10
+"""
+
+
+@pytest.fixture
+def ongoing_db(tmp_path):
+    return build_db(tmp_path, ONGOING_SESSIONS, ONGOING_COURSES, today=dt.date(2026, 4, 30))
+
+
+def course_of(path, session_id: str) -> tuple:
+    [row] = stored(path, "select course_id, inferred_course_id from sessions where session_id = ?", session_id)
+    return row
+
+
+@pytest.mark.parametrize("day, course, why", [
+    (dt.date(2026, 3, 4), "k1", "its latest row on or before 03-04 is k1's of 03-01"),
+    (dt.date(2026, 3, 5), "k3", "on 03-05 k3's row at 09:30 comes after k1's at 08:00"),
+    (dt.date(2026, 3, 19), "k3", "14 days after 03-05, before k2's start"),
+    (dt.date(2026, 3, 20), "k2", "the listed course starting that day comes before k3's row of that day"),
+    (dt.date(2026, 4, 19), "k2", "30 days after k2's listed start: still within the gap"),
+])
+def test_a_new_session_without_a_course_id_goes_on_with_the_patients_course_of_that_day(ongoing_db, day, course, why):
+    outcome = recording.record(ongoing_db, a_session(patient_id="q1", session_date=day), BIRCH,
+                               today=dt.date(2026, 4, 30))
+    assert outcome.saved, outcome.reasons()
+    assert course_of(ongoing_db, outcome.session_id) == (course, None), why
+    assert outcome.course == course
+    assert f" in course {course}: attended, pain 5 → 3" in recording.saved_text(outcome)
+
+
+def test_its_course_counts_the_session_and_no_one_session_course_is_made(ongoing_db, cli):
+    recording.record(ongoing_db, a_session(patient_id="q1", session_date=dt.date(2026, 3, 6), session_time="08:00"),
+                     BIRCH, today=TODAY)
+    code, out = cli("courses", "--db", ongoing_db, "--as-of", "2026-03-10", "--json")
+    assert code == 0
+    assert sorted(c["course_id"] for c in out if c["patient_id"] == "q1") == ["k1", "k3"]
+    # k3 (the day's last row was its cancelled one) now holds the recorded attended session; k1 keeps its two
+    courses = {c["course_id"]: c for c in out}
+    assert (courses["k3"]["sessions_attended"], courses["k3"]["first_session_pain_before"]) == (1, 5)
+    assert courses["k1"]["sessions_attended"] == 2
+
+
+def test_a_gap_of_more_than_30_days_starts_an_inferred_course_as_an_import_would(ongoing_db):
+    # k2 starts 03-20 and has no rows: 04-20 is 31 days after it
+    outcome = recording.record(ongoing_db, a_session(patient_id="q1", session_date=dt.date(2026, 4, 20)), BIRCH,
+                               today=dt.date(2026, 4, 30))
+    assert course_of(ongoing_db, outcome.session_id) == (None, "q1:2026-04-20")
+    assert outcome.course == "q1:2026-04-20" and " in course q1:2026-04-20: " in recording.saved_text(outcome)
+
+
+def test_the_stored_course_gap_setting_decides_how_far_back_a_course_goes_on(ongoing_db):
+    from clinic import grouping
+    grouping.regroup(ongoing_db, 40, "director")
+    outcome = recording.record(ongoing_db, a_session(patient_id="q1", session_date=dt.date(2026, 4, 20)), BIRCH,
+                               today=dt.date(2026, 4, 30))
+    assert course_of(ongoing_db, outcome.session_id) == ("k2", None)
+
+
+def test_a_typed_course_id_and_a_correction_keep_the_course_they_name(ongoing_db):
+    typed = recording.record(ongoing_db, a_session(patient_id="q1", session_date=dt.date(2026, 3, 6), course_id="k1"),
+                             BIRCH, today=TODAY)
+    assert course_of(ongoing_db, typed.session_id) == ("k1", None)
+    # a correction that empties the course id leaves the session to inference, as the form says
+    fixed = recording.record(ongoing_db, {**typed.row, "course_id": None}, BIRCH, today=TODAY, correcting=True)
+    assert fixed.saved and course_of(ongoing_db, typed.session_id) == (None, "q1:2026-03-06")
+
+
+def test_a_patient_with_inferred_courses_gets_the_session_inferred_into_the_course_going_on(clinic_db):
+    # p3's rows carry no course id: the session is left to inference, which joins it to p3:2026-03-02
+    outcome = recording.record(clinic_db, a_session(), BIRCH, today=TODAY)
+    assert course_of(clinic_db, outcome.session_id) == (None, "p3:2026-03-02")
+    assert outcome.course == "p3:2026-03-02"
+
+
 def test_an_explicit_course_id_is_kept_and_another_patients_course_is_refused_with_the_importers_reason(clinic_db):
     kept = recording.record(clinic_db, a_session(patient_id="p1", course_id="c1"), BIRCH, today=TODAY)
     assert kept.saved and kept.row["course_id"] == "c1"
