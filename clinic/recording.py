@@ -130,12 +130,21 @@ def _who_may(con, who: Recorder, row: dict, stored: dict | None, today: dt.date)
                                  f"a therapist records sessions as themselves ({who.scope})"))
     patient_id = row.get("patient_id")
     if patient_id and not problems:
-        mine = _in_transaction(con, "record_patients", scope=who.scope, as_of=today, patient_id=patient_id, most=1)
-        if not mine and db.fetch(con, "record_patient_known", patient_id=patient_id)[0][0]:
+        if not in_scope(con, who.scope, today, patient_id) and db.fetch(con, "record_patient_known",
+                                                                         patient_id=patient_id)[0][0]:
             problems.append(_problem("patient_id", patient_id,
                                      "this patient is not among yours (the patients of the courses you treat); "
                                      "ask the director to record the session"))
     return problems
+
+
+def in_scope(con, scope: str, as_of: dt.date, patient_id: str) -> bool:
+    """Whether therapist `scope` treats patient `patient_id` as of `as_of` (the rule of
+    queries/record_patients.sql): from the stored course facts while they are up to date, without a
+    session row read; otherwise from the patient's rows."""
+    if facts.fresh(con):
+        return bool(db.fetch(con, "record_patient_mine", scope=scope, as_of=as_of, patient_id=patient_id)[0][0])
+    return bool(db.fetch(con, "record_patients", scope=scope, as_of=as_of, patient_id=patient_id, most=1))
 
 
 def _row_hash(row: dict) -> str:

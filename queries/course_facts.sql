@@ -24,6 +24,12 @@
 --     counted and settled (the later of its start date and its last row's date): as of D it is both
 --     exactly when this is <= D. The completed courses' scores are counted by its month
 --     (course_score_months, see refresh_course_facts.sql), for the expected paths.
+--   course_treated_by(scope, as_of, therapist, session_therapists, therapists_since,
+--     first_row_therapist, session_dates, last_row_date): the course's facts of those names say the
+--     therapist `scope` treats it as of as_of (for a course with a row on or before as_of): gave its
+--     first attended session, or its first row when none was attended, or any attended session.
+--     A settled course is as its facts say; an open one is cut at as_of (who had given an attended
+--     session by then, else its first row's therapist). The Record session page's scope.
 -- settled_courses.sql reads the settled courses.
 -- Base tables are named with their schema (main.) so that a caller's CTE of the same name (say
 -- `courses`) cannot stand in for them.
@@ -50,3 +56,11 @@ create or replace temp macro open_course_ids(as_of) as table (
     where start_date <= as_of::date
       and not course_settled(as_of, last_row_date, start_date)
 );
+
+create or replace temp macro course_treated_by(scope, as_of, f_therapist, f_session_therapists, f_therapists_since,
+                                               f_first_row_therapist, f_session_dates, f_last_row_date) as
+    case when f_last_row_date <= as_of::date
+         then f_therapist = scope or list_contains(f_session_therapists, scope)
+         else len(list_filter(f_therapists_since, lambda t: t.therapist = scope and t.since <= as_of::date)) > 0
+              or (f_first_row_therapist = scope and coalesce(f_session_dates[1] > as_of::date, true))
+    end;

@@ -253,15 +253,19 @@ e2,pe,ce,2026-04-02,Birch,attended
 """
 
 
-def test_the_directors_list_is_the_same_whether_the_last_31_days_hold_enough_patients_or_not(tmp_path):
+@pytest.mark.parametrize("facts", ["up to date", "out of date"])
+def test_the_directors_list_is_the_same_whether_the_last_31_days_hold_enough_patients_or_not(tmp_path, facts):
     # As of 03-31 the 31 days 03-01 .. 03-31 hold pa (last 03-20), pb (03-25), pc (03-01) and pe (03-10;
     # its 04-02 row is after the date and not counted); pd was last seen 02-28, with five rows.
     # most=3: four recent patients are enough: pb, pa, pe (the latest three), listed by id; pa's count
     #   includes its January row. most=5: too few recent ones, so every row is read and pd is listed.
     path = build_db(tmp_path, RECENT_SESSIONS, today=dt.date(2026, 4, 30))
     as_of = dt.date(2026, 3, 31)
-    con = db.connect(path, read_only=True)
+    con = db.connect(path)
     try:
+        if facts == "out of date":              # then every count is read from the session rows
+            con.execute("update course_facts_state set sessions_rows = sessions_rows + 1")
+        assert db.records(con, "course_facts_fresh") == [{"fresh": facts == "up to date"}]
         three = recording.patients(con, None, as_of=as_of, most=3)
         five = recording.patients(con, None, as_of=as_of, most=5)
     finally:
@@ -286,6 +290,9 @@ e2,pe,ce,2026-03-02,Cedar,cancelled
 f1,pf,cf,2026-03-01,Cedar,cancelled
 f2,pf,cf,2026-03-02,Birch,cancelled
 d1,pd,cd,2026-03-02,Cedar,attended
+g1,pg,cg,2026-03-01,Birch,cancelled
+g2,pg,cg,2026-03-02,Cedar,attended
+g3,pg,cg,2026-03-12,Cedar,no_show
 """
 # Birch's patients, by hand, as (patient, last row up to the date, rows up to the date):
 # - ca: as of 03-03 its only row is Birch's cancelled one, so the course is hers (pa); by 03-10 Cedar
@@ -295,7 +302,8 @@ d1,pd,cd,2026-03-02,Cedar,attended
 #   (cc0, Cedar's) is not hers but its row counts in pc's rows: 2.
 # - ce: nothing attended, and its first row is Birch's: hers (pe, two rows). cf: nothing attended and
 #   its first row is Cedar's: not hers, though Birch has a row of it (decoy).
-# - cd: Cedar's alone (decoy).
+# - cd: Cedar's alone (decoy). cg (decoy): its first row is Birch's, but Cedar gave an attended session
+#   on 03-02, so it is Cedar's at both dates, though its 03-12 row is after them.
 BIRCH_AS_OF_0303 = [("pa", "03-01", 1), ("pc", "03-02", 2), ("pe", "03-02", 2)]
 BIRCH_AS_OF_0310 = [("pb", "03-08", 2), ("pc", "03-02", 2), ("pe", "03-02", 2)]
 
@@ -310,8 +318,11 @@ def birchs_lists(path) -> dict:
             as_of = dt.date(2026, 3, day)
             listed = [(p["patient_id"], f"{p['last_session_date']:%m-%d}", p["sessions"])
                       for p in recording.patients(con, "Birch", as_of=as_of, most=100)]
-            checked = sorted(pid for pid in ("pa", "pb", "pc", "pd", "pe", "pf")
+            patients = ("pa", "pb", "pc", "pd", "pe", "pf", "pg")
+            checked = sorted(pid for pid in patients
                              if db.records(con, "record_patients", scope="Birch", as_of=as_of, patient_id=pid, most=1))
+            # the check a recorded session passes (from the facts while they are up to date) agrees
+            assert sorted(pid for pid in patients if recording.in_scope(con, "Birch", as_of, pid)) == checked
             found[day] = (listed, checked)
         return found
     finally:
@@ -352,9 +363,26 @@ def test_a_therapists_list_is_read_from_the_course_facts_while_they_are_up_to_da
     con = db.connect(path, read_only=True)
     try:
         listed = [p["patient_id"] for p in recording.patients(con, "Birch", as_of=dt.date(2026, 3, 10), most=100)]
+        checked = db.records(con, "record_patients", scope="Birch", as_of=dt.date(2026, 3, 10), patient_id="pd",
+                             most=1)
+        mine = recording.in_scope(con, "Birch", dt.date(2026, 3, 10), "pd")
     finally:
         con.close()
     assert listed == ["pb", "pc", "pd", "pe"]
+    assert [p["patient_id"] for p in checked] == ["pd"] and mine      # the one-patient checks read them too
+
+
+def test_the_directors_counts_come_from_the_course_facts_while_they_are_up_to_date(tmp_path):
+    # Facts doctored to give pb's course three more attended dates: the director's recent list counts them
+    path = build_db(tmp_path, RECENT_SESSIONS, today=dt.date(2026, 4, 30))
+    con = db.connect(path)
+    try:
+        con.execute("update course_facts set session_dates = session_dates || [date '2026-03-26', "
+                    "date '2026-03-27', date '2026-03-28'] where course_id = 'cb'")
+        three = recording.patients(con, None, as_of=dt.date(2026, 3, 31), most=3)
+    finally:
+        con.close()
+    assert [(p["patient_id"], p["sessions"]) for p in three] == [("pa", 2), ("pb", 4), ("pe", 1)]
 
 
 def test_a_therapist_may_start_a_new_patient_whose_id_is_not_a_name(clinic_db):
