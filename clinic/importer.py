@@ -1049,7 +1049,9 @@ def _judge(con, kind: Kind, table: Table, index: dict[str, int], absent: list[st
         accepted, rejects, rows_read = validate(kind, table, index, today, progress)
         db.execute(con, "copy_checked", xlsx_rows=_checked_rows(kind, accepted, rejects))
     if kind is SESSIONS:
-        db.execute(con, "check_stored_sessions", absent=absent, today=today, shown_chars=SHOWN_VALUE_CHARS)
+        rows_from = db.fetch(con, "check_rows_from")[0][0]
+        db.execute(con, "check_stored_sessions", absent=absent, today=today, shown_chars=SHOWN_VALUE_CHARS,
+                   rows_from=rows_from)
     elif kind is SCORES:
         db.execute(con, "check_stored_scores", shown_chars=SHOWN_VALUE_CHARS)
         db.execute(con, "apply_score_matches")

@@ -2,7 +2,9 @@
 -- will be stored. Sets problem_* of the rows of the temp table `checked` these checks refuse (only
 -- those rows are written). Returns nothing.
 -- uses: import_rules
--- params: $absent (varchar[]: columns the file lacks), $today (date), $shown_chars
+-- params: $absent (varchar[]: columns the file lacks), $today (date), $shown_chars,
+--         $rows_from (date or null: the stored rows of the named courses are dated on or after it;
+--         check_rows_from.sql; null reads every row)
 -- reads: checked (from check_sessions, or the XLSX rows the importer checked)
 -- A row updating a stored session keeps the stored status and course_id when the file has no such
 -- column, so it is judged with those: an attended session may not move after today, and a course
@@ -47,7 +49,8 @@ in_courses as (
 in_sessions as (
     select coalesce(course_id, inferred_course_id) as course_id, min(patient_id) as patient_id
     from sessions
-    where coalesce(course_id, inferred_course_id) in (select course_id from named_courses)
+    where session_date >= coalesce($rows_from::date, date '0001-01-01')     -- a plain bound: only its blocks
+      and coalesce(course_id, inferred_course_id) in (select course_id from named_courses)
       and session_id not in (select session_id from accepted)
     group by coalesce(course_id, inferred_course_id)
 ),

@@ -523,6 +523,47 @@ def test_an_inferred_course_id_belongs_to_its_patient_too(tmp_path, csv_file):
     assert table(tmp_path, "select count(*) from courses") == [(0,)]
 
 
+def test_a_course_is_found_by_its_earliest_stored_row_when_the_file_updates_its_later_ones(tmp_path, csv_file):
+    # k1 is p1's (s1 on 01-05, s2 a month later on 02-04; no courses file). A file moving s2 to p2
+    # leaves s1 with p1: the course would have two patients. The stored rows are looked for from the
+    # course's first row on: s1 is the one that says whose course it is, s2 being the row re-applied.
+    # The file also adds s4 to k2, p3's course from 02-01: the look starts at the earliest first row
+    # of the courses named (k1's), not at the latest (k2's, which would miss s1).
+    run_import(tmp_path, csv_file(f"""
+        {HEADER},course_id
+        s1,p1,2026-01-05,t1,attended,5,4,k1
+        s2,p1,2026-02-04,t1,attended,4,3,k1
+        s3,p3,2026-02-01,t1,attended,6,5,k2
+    """))
+    [result] = run_import(tmp_path, csv_file(f"""
+        {HEADER},course_id
+        s2,p2,2026-02-04,t1,attended,4,3,k1
+        s4,p3,2026-02-05,t1,attended,5,4,k2
+    """, name="later.csv"))
+    assert (result.new, result.rejected) == (1, 1)
+    assert result.rejects[0].reason == "course k1 belongs to patient p1 in stored sessions, not to p2"
+    assert table(tmp_path, "select session_id, patient_id, course_id from sessions order by 1") == [
+        ("s1", "p1", "k1"), ("s2", "p1", "k1"), ("s3", "p3", "k2"), ("s4", "p3", "k2")]
+
+
+def test_a_file_without_a_course_column_is_checked_against_the_stored_course_of_each_row_it_updates(tmp_path,
+                                                                                                   csv_file):
+    # As above, but the file has no course_id column: s2 keeps its stored course k1, whose first row
+    # (s1, a month earlier, p1's) is found though the file names no course.
+    run_import(tmp_path, csv_file(f"""
+        {HEADER},course_id
+        s1,p1,2026-01-05,t1,attended,5,4,k1
+        s2,p1,2026-02-04,t1,attended,4,3,k1
+    """))
+    [result] = run_import(tmp_path, csv_file("""
+        session_id,patient_id,session_date,therapist
+        s2,p2,2026-02-04,t1
+    """, name="later.csv"))
+    assert result.rejected == 1
+    assert result.rejects[0].reason == "course k1 belongs to patient p1 in stored sessions, not to p2"
+    assert table(tmp_path, "select session_id, patient_id from sessions order by 1") == [("s1", "p1"), ("s2", "p1")]
+
+
 # ------------------------------------------------------------------ damaged and unusual files
 
 def test_a_damaged_xlsx_is_refused_in_one_line_and_the_other_files_still_import(tmp_path, csv_file):
