@@ -17,16 +17,18 @@ insert into refresh_score_courses
 select course_id
 from main.course_facts
 where (select built from refresh_version) = 8
-  and (course_id in (select course_id from main.course_facts_todo)
-       or course_id in (select course_id from refresh_gone));
+  and course_id in (select course_id from main.course_facts_todo
+                    union all
+                    select course_id from refresh_gone);
 
 create or replace temp table refresh_score_changes as
 select month, diagnosis, baseline_band, session_number, pain_before, -courses as courses
 from refresh_score_counts();
 
 delete from main.course_facts
-where course_id in (select course_id from main.course_facts_todo)
-   or course_id in (select course_id from refresh_gone);
+where course_id in (select course_id from main.course_facts_todo
+                    union all
+                    select course_id from refresh_gone);
 
 -- what cuts the facts at an earlier date (see schema.sql), over the rows of the changed courses
 create or replace temp table refresh_cut_lists as
@@ -83,8 +85,13 @@ delete from refresh_score_courses;
 insert into refresh_score_courses
 select course_id
 from main.course_facts
-where (select built from refresh_version) <> 8
-   or course_id in (select course_id from main.course_facts_todo);
+where (select built from refresh_version) <> 8;
+
+insert into refresh_score_courses
+select course_id
+from main.course_facts
+where (select built from refresh_version) = 8
+  and course_id in (select course_id from main.course_facts_todo);
 
 insert into refresh_score_changes
 select * from refresh_score_counts();
@@ -111,8 +118,9 @@ drop macro table refresh_score_counts;
 drop table refresh_score_courses;
 
 delete from main.course_pain_periods
-where course_id in (select course_id from main.course_facts_todo)
-   or course_id in (select course_id from refresh_gone);
+where course_id in (select course_id from main.course_facts_todo
+                    union all
+                    select course_id from refresh_gone);
 
 insert into main.course_pain_periods by name
 select
@@ -137,8 +145,9 @@ from (
 join main.course_numbers as n on n.course_id = p.course_id;
 
 delete from main.course_months
-where course_id in (select course_id from main.course_facts_todo)
-   or course_id in (select course_id from refresh_gone);
+where course_id in (select course_id from main.course_facts_todo
+                    union all
+                    select course_id from refresh_gone);
 
 insert into main.course_months by name
 select m.*, n.course_no
@@ -169,6 +178,9 @@ drop table refresh_version;
 drop table refresh_whole;
 drop table refresh_gone;
 drop table refresh_scope;
+drop table if exists refresh_scope_days;
+drop table refresh_bound;
+drop table refresh_out_of_reach;
 drop view refresh_session_rows;
 drop view refresh_course_rows;
 

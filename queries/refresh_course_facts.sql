@@ -13,7 +13,9 @@
 -- refresh_session_rows and refresh_course_rows, and the one-row table refresh_whole (whole: true
 -- when every course is looked at), by refresh_rows_scoped.sql or refresh_rows_whole.sql. It leaves
 -- the temp tables refresh_version, refresh_prints (course_id, first_row_date: the course's earliest
--- row, source_print), refresh_gone and refresh_score_courses for the second half.
+-- row, source_print), refresh_gone and refresh_score_courses for the second half. When the rows
+-- chosen are bounded by a day (refresh_bound), the courses out of reach (refresh_out_of_reach) are
+-- neither printed nor gone.
 -- params: none
 -- uses: course_summary, session_month_counts
 
@@ -56,6 +58,9 @@ final as (
                   p.blood_tests, p.site)) as source_print
     from listed as l
     left join main.patients as p on p.patient_id = l.patient_id
+    -- when the refresh is bounded by a day (refresh_rows_scoped.sql), the courses that can change alone:
+    -- a course out of reach had only its rows from that day on read, if any
+    where l.course_id not in (select course_id from refresh_out_of_reach)
 )
 
 select * from final;
@@ -67,11 +72,17 @@ where (select built from refresh_version) <> 8;
 -- the courses gone since the facts were built (their rows moved to other courses): among the courses
 -- of the patients looked at, those with no print now; when every course is looked at, also any
 -- course that only the stored sums per period or month still name
+-- (two selects, not one filter with an `or`, so that the patients' courses are found by a semi-join)
 create or replace temp table refresh_gone as
 select course_id
 from main.course_facts
-where ((select whole from refresh_whole) or patient_id in (select patient_id from refresh_scope))
+where patient_id in (select patient_id from refresh_scope)
+  and course_id not in (select course_id from refresh_out_of_reach)
   and course_id not in (select course_id from refresh_prints)
+union
+select course_id
+from main.course_facts
+where (select whole from refresh_whole) and course_id not in (select course_id from refresh_prints)
 union
 select course_id
 from main.course_pain_periods
@@ -102,13 +113,20 @@ create or replace temp macro refresh_score_counts() as table (
     group by all
 );
 
--- every course id not numbered yet gets the next numbers
+-- every course id not numbered yet gets the next numbers (the numbered ones among the printed found
+-- first, by a semi-join on the few printed: a network's numbers are then not hashed for a write's
+-- few courses, as `not in` and `not exists` over course_numbers did)
 insert into main.course_numbers
+with numbered as (
+    select course_id from main.course_numbers where course_id in (select course_id from refresh_prints)
+)
+
 select
     r.course_id,
     (select coalesce(max(course_no), 0) from main.course_numbers) + row_number() over (order by r.course_id)
 from refresh_prints as r
-where r.course_id not in (select course_id from main.course_numbers);
+where r.course_id is not null
+  and r.course_id not in (select course_id from numbered);
 
 delete from main.course_facts_todo;
 

@@ -22,3 +22,8 @@ union
 select stored_row.patient_id from main.sessions as stored_row where stored_row.course_id in (select course_id from changed)
 union
 select null::varchar where not course_facts_fresh();
+
+-- no day bounds what this write changes (see refresh_scope_sessions.sql)
+create temp table if not exists refresh_scope_days (day date);
+
+insert into refresh_scope_days values (null);

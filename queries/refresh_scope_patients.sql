@@ -11,3 +11,8 @@ insert into refresh_scope
 select patient_id from merged where change <> 'unchanged'
 union
 select null::varchar where not course_facts_fresh();
+
+-- no day bounds what this write changes (see refresh_scope_sessions.sql)
+create temp table if not exists refresh_scope_days (day date);
+
+insert into refresh_scope_days values (null);

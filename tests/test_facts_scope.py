@@ -266,6 +266,73 @@ def test_after_any_imports_the_facts_are_those_of_a_refresh_of_every_course(tmp_
                 assert_the_facts_are_those_of_a_refresh_of_every_course(path)
 
 
+# --- how far back in time a write reaches ------------------------------------------------------------
+# A sessions write looks only at its patients' courses with a row within the course gap (30 days) of
+# its earliest row (its rows' dates new and stored, and the first rows of the courses they name), and
+# reads their rows from the earliest of those courses' first rows (refresh_rows_scoped.sql).
+# p1 has an inferred course N (01-11, 01-21), an explicit k1 (01-16 and 04-11: it spans N) and an
+# explicit k2 that ended on 01-31; p2's course is the decoy of a patient no write names.
+REACH_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+n1,p1,,2026-01-11,Birch,attended,7,5
+n2,p1,,2026-01-21,Birch,attended,6,4
+k1a,p1,k1,2026-01-16,Cedar,attended,8,6
+k1b,p1,k1,2026-04-11,Cedar,attended,5,3
+k2a,p1,k2,2026-01-13,Alder,attended,6,5
+k2b,p1,k2,2026-01-31,Alder,attended,5,4
+q1,p2,,2026-01-11,Alder,attended,5,5
+"""
+N = "p1:2026-01-11"
+LATE = dt.date(2026, 12, 31)
+
+
+def import_more(folder, path, text: str) -> None:
+    file = folder / "more.csv"
+    file.write_text("session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after\n"
+                    + text.strip() + "\n", encoding="utf-8")
+    [result] = importer.import_files([file], path, today=LATE)
+    assert result.rejected == 0 and not result.refused, result.as_dict()
+
+
+def attended(path) -> dict[str, int]:
+    with db.owned(db.connect(path, read_only=True)) as con:
+        return dict(con.execute("select course_id, sessions_attended from course_facts").fetchall())
+
+
+def test_a_course_that_ended_more_than_the_gap_before_a_writes_rows_is_not_looked_at(tmp_path):
+    path = build_db(tmp_path, REACH_SESSIONS, today=LATE)
+    kept = doctor(path, N)             # ended 01-21: out of reach of a row of 04-12, though k1 spans it
+    doctor(path, "k1")                 # its last row, 04-11, is within reach: looked at, and recomputed
+    import_more(tmp_path, path, "n3,p1,,2026-04-12,Birch,attended,4,2")
+    found = therapists(path)
+    assert found[N] == "doctored" and found["k1"] == "Cedar"
+    assert found["p1:2026-04-12"] == "Birch"                    # 82 days after 01-21: a course of its own
+    undoctor(path, N, kept)
+    assert_the_facts_are_those_of_a_refresh_of_every_course(path)
+
+
+def test_a_row_within_the_gap_of_an_inferred_course_joins_it_and_the_course_is_recomputed(tmp_path):
+    path = build_db(tmp_path, REACH_SESSIONS, today=LATE)
+    import_more(tmp_path, path, "n4,p1,,2026-02-15,Birch,attended,4,2")       # 25 days after 01-21
+    assert attended(path)[N] == 3
+    assert_the_facts_are_those_of_a_refresh_of_every_course(path)
+
+
+def test_a_row_given_to_an_explicit_course_that_ended_long_before_is_counted_in_it(tmp_path):
+    path = build_db(tmp_path, REACH_SESSIONS, today=LATE)
+    import_more(tmp_path, path, "k2c,p1,k2,2026-05-31,Alder,attended,3,2")    # k2 ended 01-31
+    assert attended(path)["k2"] == 3
+    assert_the_facts_are_those_of_a_refresh_of_every_course(path)
+
+
+def test_a_row_moved_months_later_leaves_the_course_it_was_in(tmp_path):
+    path = build_db(tmp_path, REACH_SESSIONS, today=LATE)
+    import_more(tmp_path, path, "n2,p1,,2026-05-31,Birch,attended,6,4")       # was 01-21, in N
+    found = attended(path)
+    assert (found[N], found["p1:2026-05-31"]) == (1, 1)
+    assert_the_facts_are_those_of_a_refresh_of_every_course(path)
+
+
 # --- the runner that binds a value in every statement of a script ---------------------------------
 
 def test_a_script_run_statement_by_statement_names_the_parameter_it_lacks_or_does_not_take():
