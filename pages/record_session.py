@@ -137,8 +137,8 @@ with st.form("record.form", border=True, enter_to_submit=True):
                                             width="stretch")
 st.caption(f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
            "An empty course id puts the session in the patient's course going on: that of their latest session or "
-           "listed course start up to that day, unless it was 31 days or more before (then a new course starts, "
-           "inferred as for imports). To start a new course sooner, type its id. "
+           "listed course start up to that day, unless that was longer ago than the course gap (31 days or more by "
+           "default: then a new course starts, inferred as for imports). To start a new course sooner, type its id. "
            "Time is on a 24-hour clock and optional. Tab moves between fields; Enter in a field (Ctrl+Enter in the "
            "notes) saves.")
 
