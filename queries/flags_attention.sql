@@ -16,7 +16,7 @@
 with courses as (
     select *
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                      $relief_rule, $ceiling_pain, null, $recent_days)
+                      $relief_rule, $ceiling_pain, null, $recent_days, session_flags := false)
 ),
 
 reasons as (

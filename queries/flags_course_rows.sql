@@ -14,7 +14,7 @@
 with courses as (
     select *
     from course_flags($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
-                      $relief_rule, $ceiling_pain, null, null)
+                      $relief_rule, $ceiling_pain, null, null, session_flags := false)
 ),
 
 chosen as (

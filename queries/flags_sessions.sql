@@ -25,32 +25,33 @@ create or replace temp macro flag_sessions(
           and (recent_days is null or days_since_last_visit <= recent_days)
     ),
 
-    session_rows as (
-        select
-            *,
-            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_key
-        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
-                               course_ids := course_ids)
-        where course_id in (select course_id from course_rows)
-    ),
-
-    -- the latest row of each course whose notes mention a referral
-    referral_notes as (
-        select course_id, max(row_key) as last_note_key
-        from session_rows
-        where notes is not null
-          and mentions_referral(notes)
-        group by course_id
-    ),
-
+    -- the attended rows recorded during acute inflammation or with numbness (the filter reaches the
+    -- scan of the session rows, so the few flagged rows alone meet the courses; those of the wanted
+    -- courses are kept by the join with course_rows below)
     flagged as (
         select
             *,
+            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_key,
             coalesce(acute_inflammation, false) as attended_acute,
             coalesce(numbness, false) as attended_numbness
-        from session_rows
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+                               course_ids := course_ids)
         where status = 'attended'
           and (acute_inflammation or numbness)
+    ),
+
+    -- the latest row (any status) of each course whose notes mention a referral (the flagged rows'
+    -- courses take theirs below)
+    referral_notes as (
+        select
+            course_id,
+            max((session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id))
+                as last_note_key
+        from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
+                               course_ids := course_ids)
+        where notes is not null
+          and mentions_referral(notes)
+        group by course_id
     ),
 
     final as (
