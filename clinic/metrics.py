@@ -95,22 +95,29 @@ def open_courses(con, filters: Filters, cohort_only: bool = False) -> pa.Table:
     else computed from their session rows (then every course): the `open_courses` table of every
     filtered query. `cohort_only`: only the columns cohort_metrics reads
     (queries/open_courses_cohort.sql), for a caller that runs nothing else on it. With no course
-    open, the empty table of OPEN_SCHEMA (or OPEN_COHORT_SCHEMA), without a query."""
+    open, the empty table of OPEN_SCHEMA (or OPEN_COHORT_SCHEMA), without a query. With a
+    planned-sessions setting other than the facts' 10, it also holds every course counted whose
+    planned sessions courses.csv does not give (their window and completion differ from the facts')."""
     # The earliest row any open course has, as a value: DuckDB then skips older blocks of sessions.
     # (Both reads share one read-only connection, which no writer can change meanwhile.)
+    rows_from = db.records(con, "open_rows_from", as_of=filters.as_of)[0]["rows_from"]
     planned = filters.settings.planned_sessions
     if planned != DEFAULT_SETTINGS.planned_sessions:
-        # the stored facts hold the default planned sessions: every course is computed from its rows
-        return db.arrow(con, "open_courses_all", as_of=filters.as_of, relief_rule=filters.relief_rule,
-                        planned_default=planned)
-    rows_from = db.records(con, "open_rows_from", as_of=filters.as_of)[0]["rows_from"]
+        if rows_from is None:
+            # the facts are out of date: every course is computed from its rows, with that default
+            return db.arrow(con, "open_courses_all", as_of=filters.as_of, relief_rule=filters.relief_rule,
+                            planned_default=planned)
+        # the stored facts hold the default planned sessions: the courses that courses.csv gives none
+        # are cut from them with this one, beside the open courses (queries/open_course_facts.sql)
+        return db.arrow(con, "open_courses_from_facts_cohort" if cohort_only else "open_courses_from_facts",
+                        as_of=filters.as_of, relief_rule=filters.relief_rule, planned_default=planned)
     if rows_from == NONE_OPEN:
         return (OPEN_COHORT_SCHEMA if cohort_only else OPEN_SCHEMA).empty_table()
     if rows_from is not None:
         # the facts are up to date: the open courses are cut from them (queries/open_course_facts.sql),
         # a quarter of the time of computing them from their session rows at 200,000 patients
         return db.arrow(con, "open_courses_from_facts_cohort" if cohort_only else "open_courses_from_facts",
-                        as_of=filters.as_of, relief_rule=filters.relief_rule)
+                        as_of=filters.as_of, relief_rule=filters.relief_rule, planned_default=None)
     return db.arrow(con, "open_courses_cohort" if cohort_only else "open_courses", as_of=filters.as_of,
                     relief_rule=filters.relief_rule, rows_from=rows_from)
 

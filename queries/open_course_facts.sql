@@ -1,24 +1,38 @@
--- open_course_facts: defines the table macro open_course_facts(as_of, relief_rule), used through
--- `-- uses: open_course_facts`. Returns nothing itself.
+-- open_course_facts: defines the table macro open_course_facts(as_of, relief_rule, planned_default :=
+-- null), used through `-- uses: open_course_facts`. Returns nothing itself.
 -- The macro returns the courses open as of as_of (counted, with a row after it: course_facts.sql)
 -- with the columns of numbered_course_summary, cut from their stored facts instead of computed from
 -- their session rows. A course's attended sessions dated on or before as_of are the first k of its
 -- lists in course order (the order sorts by date first), so its first one, and hence its therapist
 -- when it has one, is the stored first one; its other rows, its numbness and acute sessions and its
 -- therapists count up to as_of by their stored dates. Every other fact as of as_of follows from
--- these, as course_summary.sql defines it, column by column. Only for facts that are up to date and
--- built with the default planned sessions (the caller's choice: clinic/metrics.py open_courses);
--- the facts' lists are null for a course without such rows, read here as empty.
+-- these, as course_summary.sql defines it, column by column. Only for facts that are up to date (the
+-- caller's choice: clinic/metrics.py open_courses); the facts' lists are null for a course without
+-- such rows, read here as empty.
+-- The facts hold the default planned sessions (10) where courses.csv gives none. With planned_default
+-- (an integer, the planned-sessions setting when it is not 10), those courses take it instead, and
+-- since their window and completion then differ from the stored ones, every such course counted as
+-- of as_of is returned too, open or settled (settled_courses.sql leaves out what this returns).
 -- uses: course_rules, course_facts
-create or replace temp macro open_course_facts(as_of, relief_rule) as table (
-    with open_facts as (
+create or replace temp macro open_course_facts(as_of, relief_rule, planned_default := null) as table (
+    -- with another planned-sessions default: the courses whose planned sessions courses.csv gives
+    with given_planned as (
+        select course_id, planned_sessions
+        from main.courses
+        where planned_default::integer is not null
+          and planned_sessions is not null
+    ),
+
+    open_facts as (
         select
-            *,
-            len(list_filter(coalesce(session_dates, []::date[]), lambda d: d <= as_of::date)) as k
-        from main.course_facts
-        where start_date <= as_of::date
-          and not course_settled(as_of, last_row_date, start_date)
-          and last_row_date > as_of::date      -- the same (an open course has a later row), as a range
+            f.* replace (coalesce(g.planned_sessions, planned_default::integer, f.planned_sessions) as planned_sessions),
+            len(list_filter(coalesce(f.session_dates, []::date[]), lambda d: d <= as_of::date)) as k
+        from main.course_facts as f
+        left join given_planned as g on g.course_id = f.course_id
+        where f.start_date <= as_of::date
+          and ((not course_settled(as_of, f.last_row_date, f.start_date)
+                and f.last_row_date > as_of::date)     -- the same (an open course has a later row), as a range
+               or (planned_default::integer is not null and g.course_id is null))
     ),
 
     -- the attended sessions up to as_of (null without one, as course_summary has them), and the

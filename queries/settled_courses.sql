@@ -8,8 +8,9 @@
 -- It leaves out the courses in the caller's table `open_courses` (queries/open_courses.sql, computed
 -- for the same date): whether the facts are trusted is decided once, when open_courses is computed
 -- (it holds every course when they are not), so the two parts never disagree. With a planned-sessions
--- default other than the facts' 10 (the caller's `clinic_settings`), it settles nothing: open_courses
--- then holds every course (open_courses_all.sql).
+-- default other than the facts' 10, open_courses also holds every course whose planned sessions
+-- courses.csv does not give (open_course_facts.sql; every course while the facts are out of date,
+-- open_courses_all.sql): the stored facts settle only courses whose planned sessions are given.
 -- uses: course_rules, course_facts
 create or replace temp macro settled_courses(as_of, relief_rule) as table (
     with settled as (
@@ -28,7 +29,6 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
         where start_date <= as_of::date
           and course_settled(as_of, last_row_date, start_date)
           and course_id not in (select course_id from open_courses)
-          and (select planned_sessions from clinic_settings) = 10
     ),
 
     windowed as (
