@@ -2,7 +2,7 @@
 next to baselines measured in the same run on the same machine.
 
     python scripts/bench_pages.py [--db PATH] [--patients 20000] [--seed 1] [--cold 3] [--warm 5]
-                                  [--pages NAME,...] [--sections]
+                                  [--pages NAME,...] [--sections] [--planned N]
 
 Without --db (or when PATH does not exist yet) it builds the demo first with
 `python -m clinic demo --db PATH --patients N --seed S` (in a temporary folder without --db).
@@ -17,7 +17,8 @@ leaves out the network and the browser's drawing. For each page:
     (the operating system's file cache stays warm: DuckDB reads the file from memory either way);
   - warm: the same page run again with nothing changed (every cached read hits).
 Each is repeated (--cold / --warm times) and the median is reported, with min and max. --pages
-measures only those pages (by file name, e.g. protocol_safety) besides the Overview.
+measures only those pages (by file name, e.g. protocol_safety) besides the Overview; --planned N
+measures them with that planned-sessions setting (the sidebar's Thresholds) instead of 10.
 --sections also times, cold, the parts of pages that are read only when a person opens them
 (SECTIONS: the Overview's two progress lists, each list of the Protocol safety and Data quality
 pages): the page's
@@ -53,9 +54,11 @@ def _summary(samples: list[float]) -> dict:
             "max_s": round(max(samples), 4), "runs": len(samples)}
 
 
-def time_pages(cold_runs: int, warm_runs: int) -> dict:
+def time_pages(cold_runs: int, warm_runs: int, planned: int | None = None) -> dict:
     at = bench.dashboard_apptest()
     at.run()            # imports, first script run: not counted
+    if planned is not None:     # the sidebar's planned-sessions setting, kept from page to page
+        at.number_input(key="planned").set_value(planned).run()
     if at.exception:
         raise SystemExit(f"dashboard.py raised: {at.exception[0].message}")
     return {name: {"cold": _summary(timing["cold"]), "warm": _summary(timing["warm"]), "elements": timing["elements"]}
@@ -136,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warm", type=int, default=5, help="warm runs per page (median reported)")
     parser.add_argument("--pages", default=None, help="comma-separated page names to measure (the Overview always)")
     parser.add_argument("--sections", action="store_true", help="also the parts of pages read once opened, cold")
+    parser.add_argument("--planned", type=int, default=None,
+                        help="the pages with this planned-sessions setting (sidebar, Thresholds) instead of 10")
     args = parser.parse_args(argv)
     bench.select_pages(args.pages.split(",") if args.pages else None)
 
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         duckdb_count, sessions = time_duckdb_count(path, 20)
         trivial = time_trivial_app(20)
         bench.sign_in_as_demo_director(path)
-        pages = time_pages(args.cold, args.warm)
+        pages = time_pages(args.cold, args.warm, args.planned)
         sections = time_sections(args.cold) if args.sections else {}
         # A finished run's thread may still log Streamlit's bare-mode warnings (to stdout) while the
         # JSON is printed: they are not news here.
@@ -170,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         "method": "streamlit.testing.v1.AppTest in-process script runs (server side only; no browser "
                   "drawing); cold = st.cache_data + st.cache_resource cleared before the run; "
                   "medians of the runs; ratios = page median / baseline median",
+        "planned_sessions_setting": args.planned,
         "database": {"path": str(path) if args.db else "(temporary)", "patients": args.patients, "seed": args.seed,
                      "sessions": sessions, "built_now_seconds": build_seconds},
         "baselines": {
