@@ -61,26 +61,27 @@ def _safe_text_column(series: pd.Series) -> pd.Series:
     """safe_cell of every cell, as objects. Only the cells whose text starts like a formula go
     through Python: a list of thousands of courses has none or a few."""
     risky = series.astype("string").str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+    if not risky.any():
+        return series           # as it is: a text column of Python objects would take several times the memory
     out = series.astype("object")
-    if risky.any():
-        out = out.copy()
-        out.loc[risky] = out.loc[risky].map(safe_cell)
+    out.loc[risky] = out.loc[risky].map(safe_cell)
     return out
 
 
-def frame_csv(frame: pd.DataFrame, first_line: str | None = None) -> bytes:
+def frame_csv(frame: pd.DataFrame, first_line: str | None = None, header: bool = True) -> bytes:
     """A DataFrame as UTF-8 CSV bytes, header on line 1, text cells made safe.
 
-    `first_line` (a comment line before the header) is kept for callers that still want one."""
-    safe = frame.copy()
+    `first_line` (a comment line before the header) is kept for callers that still want one;
+    `header` False leaves the header out (a later part of a file written in parts)."""
+    safe = frame.copy(deep=False)       # the columns below are replaced, never changed in place
     for column in safe.columns:
         if _is_text_column(safe[column]):
             safe[column] = _safe_text_column(safe[column])
-    out = io.StringIO()
+    out = io.BytesIO()                  # written as UTF-8 bytes at once: no text copy of the whole file
     if first_line:
-        out.write(comment_line(first_line))
-    safe.to_csv(out, index=False, lineterminator="\n")
-    return out.getvalue().encode("utf-8")
+        out.write(comment_line(first_line).encode("utf-8"))
+    safe.to_csv(out, index=False, header=header, lineterminator="\n", encoding="utf-8")
+    return out.getvalue()
 
 
 def rows_csv(header: list[str], rows: Iterable[Iterable]) -> bytes:
@@ -229,6 +230,7 @@ XLSX_TEXT_LIMIT = 32_767       # characters Excel keeps in one cell
 # Rows up to which a page builds an XLSX with every run (about 0.1 s); a larger one is built when asked
 # for (openpyxl writes some 40,000 cells a second).
 XLSX_AT_ONCE_ROWS = 300
+CSV_AT_ONCE_ROWS = 5_000     # a longer list of courses is written when asked for (200,000 courses: ~35 MB)
 
 
 def _xlsx_value(value):
