@@ -204,7 +204,7 @@ def arrow(con: duckdb.DuckDBPyConnection, name: str, **params) -> pa.Table:
 
 # frame(): Arrow types -> pandas dtypes, the same whatever the data holds (DuckDB's own conversion,
 # run(), picks a nullable dtype for a column only when it has a null).
-_PANDAS_TYPES = {
+PANDAS_TYPES = {
     pa.bool_(): pd.BooleanDtype(),
     pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
     pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
@@ -217,7 +217,7 @@ def frame(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Like run(), but built from the Arrow result: booleans and integers always as pandas' nullable
     dtypes, text as pandas' str. For results of hundreds of thousands of rows it needs well under
     half the memory of DuckDB's own conversion at its peak."""
-    return arrow(con, name, **params).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return arrow(con, name, **params).to_pandas(types_mapper=PANDAS_TYPES.get)
 
 
 def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
@@ -232,13 +232,15 @@ def records(con: duckdb.DuckDBPyConnection, name: str, **params) -> list[dict]:
 
 
 @contextmanager
-def batches(con: duckdb.DuckDBPyConnection, name: str, **params) -> Iterator[pa.RecordBatchReader]:
-    """Like arrow(), but streams the result as Arrow record batches (for results too big to hold)."""
+def batches(con: duckdb.DuckDBPyConnection, name: str, batch_rows: int = 100_000,
+            **params) -> Iterator[pa.RecordBatchReader]:
+    """Like arrow(), but streams the result as Arrow record batches of `batch_rows` rows (for results
+    too big to hold)."""
     cur = con.cursor()
     try:
         bound = _bind(cur, name, params)
         _define_macros(cur, name)
-        yield cur.sql(sql_text(name), params=bound).to_arrow_reader(batch_size=100_000)
+        yield cur.sql(sql_text(name), params=bound).to_arrow_reader(batch_size=batch_rows)
     finally:
         cur.close()
 

@@ -123,8 +123,20 @@ def with_flags(read: Read, frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(**{c: pd.Series(dtype="boolean") for c in PATIENT_COLUMNS})
     # a page of courses is asked for by id; a long list (a download) reads every filtered course
     ids = list(frame.course_id) if len(frame) <= BY_ID_MOST else None
-    found = courses(read, ids).loc[:, ["course_id", *PATIENT_COLUMNS]]
-    return frame.merge(found, on="course_id", how="left")
+    return add_columns(frame, patient_columns(read, ids))
+
+
+def patient_columns(read: Read, course_ids=None) -> pd.DataFrame:
+    """PATIENT_COLUMNS of the filtered courses (of those in `course_ids` when given), by course_id."""
+    ids = None if course_ids is None else [str(c) for c in course_ids]
+    return read("flags_patient_columns", course_ids=ids, **params()).loc[:, ["course_id", *PATIENT_COLUMNS]]
+
+
+def add_columns(frame: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the PATIENT_COLUMNS of `found` (patient_columns) lined up with its courses: three
+    columns added, where a merge would copy every column of a list that may hold every course."""
+    aligned = found.set_index("course_id").loc[:, list(PATIENT_COLUMNS)].reindex(frame["course_id"].to_numpy())
+    return frame.assign(**{column: aligned[column].array for column in PATIENT_COLUMNS})
 
 
 def course_flags(read: Read, course_id: str) -> dict | None:

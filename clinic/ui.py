@@ -450,6 +450,43 @@ def query(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
         return _query(str(path), version(path), name, filters or current, tuple(sorted(extra.items())))
 
 
+def query_now(name: str, filters: Filters | None = None, **extra) -> pd.DataFrame:
+    """Like query(), but read now and not kept: for a whole list written once to a file (a cached
+    copy of a network's every course would stay in memory for minutes, for no later reader)."""
+    path, current = _run.path, _run.filters
+    filters = filters or current
+    tables = tables_for(str(path), version(path), name, filters)
+    with friendly_errors(), store.reading(Path(path)) as con:
+        # through Arrow: for hundreds of thousands of rows well under half the memory (db.frame)
+        return db.frame(con, name, **tables, **filters.params(), **extra)
+
+
+CSV_PART_ROWS = 100_000     # rows of a long list turned into CSV at a time (query_csv)
+
+
+def query_csv(name: str, finish, filters: Filters | None = None, **extra) -> bytes:
+    """queries/<name>.sql read now as CSV bytes (exports.frame_csv), in parts of CSV_PART_ROWS rows, each
+    frame passed through `finish` first: the file and one part in memory, never the whole list as
+    one frame."""
+    import io
+
+    from clinic import exports
+
+    path, current = _run.path, _run.filters
+    filters = filters or current
+    tables = tables_for(str(path), version(path), name, filters)
+    out = io.BytesIO()
+    with friendly_errors(), store.reading(Path(path)) as con:
+        with db.batches(con, name, batch_rows=CSV_PART_ROWS, **tables, **filters.params(), **extra) as reader:
+            for number, batch in enumerate(reader):
+                part = finish(batch.to_pandas(types_mapper=db.PANDAS_TYPES.get))
+                out.write(exports.frame_csv(part, header=number == 0))
+            if not out.tell():              # no row: the header alone
+                empty = reader.schema.empty_table().to_pandas(types_mapper=db.PANDAS_TYPES.get)
+                out.write(exports.frame_csv(finish(empty)))
+    return out.getvalue()
+
+
 def plain_query(name: str, **extra) -> pd.DataFrame:
     """Runs a query that takes no filters (for example the filter options), cached."""
     path = _run.path

@@ -20,7 +20,6 @@ SORTS = {   # the order of the whole matching list (the table's header sorts onl
     "break": "Longest break, longest first", "last_visit": "Last visit, longest ago first",
 }
 PAGE_SIZES = (25, 50, 100, 200)
-CSV_AT_ONCE_ROWS = 5_000     # larger lists are written when asked for (a CSV of 200,000 courses is ~40 MB)
 XLSX_MOST_ROWS = 50_000      # beyond this, the CSV (a spreadsheet of that size is slow to write and to open)
 
 COURSE_LABELS = {
@@ -114,23 +113,28 @@ else:
                                      filters, COURSE_LABELS)
     signature = (ui.version(path), filters, search, sort)      # what the whole list depends on
 
-    def whole_list():
-        return protocol.with_flags(ui.query, ui.query("patients_courses", search=search, sort=sort, page_size=None,
-                                                   page_offset=0).drop(columns=list(COUNTS)))
+    def whole_list(read=ui.query):
+        """Every matching course in this order; `read` ui.query_now for a list prepared as a file."""
+        return protocol.with_flags(read, read("patients_courses", search=search, sort=sort, page_size=None,
+                                              page_offset=0).drop(columns=list(COUNTS)))
 
     def prepared(kind: str):
         kept = st.session_state.get(f"patients.{kind}")
         return kept[1] if kept and kept[0] == signature else None
 
     def prepare(kind: str) -> None:
-        frame = whole_list()
-        data = exports.frame_csv(frame) if kind == "csv" else exports.frame_xlsx(frame, courses_about, sheet="Courses")
+        if kind == "csv":       # written part by part: a network's every course is never one frame
+            found = protocol.patient_columns(ui.query_now)
+            data = ui.query_csv("patients_courses", lambda part: protocol.add_columns(part.drop(columns=list(COUNTS)), found),
+                                search=search, sort=sort, page_size=None, page_offset=0)
+        else:
+            data = exports.frame_xlsx(whole_list(ui.query_now), courses_about, sheet="Courses")
         st.session_state[f"patients.{kind}"] = (signature, data)
 
     downloads = st.container(horizontal=True)      # side by side, wrapping in a narrow window
     with downloads:
         csv_name, xlsx_name = exports.file_name(stem, filters, "csv"), exports.file_name(stem, filters, "xlsx")
-        everything = whole_list() if matched <= CSV_AT_ONCE_ROWS else None
+        everything = whole_list() if matched <= exports.CSV_AT_ONCE_ROWS else None
         csv_data = ui.csv(everything) if everything is not None else prepared("csv")
         if csv_data is None:
             if st.button(f"Prepare these {matched:,} courses as CSV", key="patients.prepare_csv",

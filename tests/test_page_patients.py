@@ -187,6 +187,32 @@ def test_a_long_course_list_is_prepared_for_excel_on_request_then_downloaded(app
     assert "Download these courses for Excel (XLSX)" in [b.proto.label for b in app.get("download_button")]
 
 
+def test_a_long_course_list_is_prepared_as_a_csv_in_parts_with_the_rows_of_the_list_written_at_once(
+        app, page_db, monkeypatch):
+    # Birch's courses, most recent first: p3:2026-03-15 (ongoing), then c1 (completed); Cedar's c2 is
+    # the decoy the therapist filter leaves out. Written at once (the list is short), then prepared on
+    # request as a long list is, one row a part: the same file, its header once.
+    from clinic import exports, ui
+
+    app.query_params["therapist"] = "Birch"
+    open_page(app, PAGE)
+    [at_once] = [b for b in app.get("download_button") if b.proto.label == "Download these courses (CSV)"]
+    written = press_download(at_once)
+    monkeypatch.setattr(exports, "CSV_AT_ONCE_ROWS", 1)             # 2 courses: a long list
+    monkeypatch.setattr(ui, "CSV_PART_ROWS", 1)
+    app.run()
+    assert "Download these courses (CSV)" not in [b.proto.label for b in app.get("download_button")]
+    app.button(key="patients.prepare_csv").click().run()
+    [prepared] = [b for b in app.get("download_button") if b.proto.label == "Download these courses (CSV)"]
+    in_parts = press_download(prepared)
+    assert in_parts == written
+    lines = in_parts.decode("utf-8").splitlines()
+    header = lines[0].split(",")
+    assert len(lines) == 3 and header[:2] == ["patient_id", "course_id"]
+    assert [line.split(",")[1] for line in lines[1:]] == ["p3:2026-03-15", "c1"]
+    assert header[-3:] == ["failure_to_progress", "ceiling", "red_flag_rising"]
+
+
 def test_the_search_is_kept_in_the_link_so_a_shared_link_shows_the_same_courses(app):
     app.query_params["patients.search"] = "p3"                 # p3's inferred course only, of c1, c2, p3:…
     open_page(app, PAGE)
