@@ -89,7 +89,8 @@ if data is None and total <= flags.CSV_AT_ONCE_ROWS:
 if data is None:
     if st.button(f"Prepare all {total:,} {many} as CSV", key="safety.prepare",
                  help="Writes every row of this list to a file."):
-        everything = flags.export_frame(flags.rows(read, opened, limit=None), opened)
+        # read for the file alone: a cached copy of a network's every such session would stay for minutes
+        everything = flags.export_frame(flags.rows(ui.query_now, opened, limit=None), opened)
         st.session_state["safety.csv"] = (signature, exports.frame_csv(everything, first_line))
         st.rerun()
 else:
