@@ -125,8 +125,10 @@ else:
     def prepare(kind: str) -> None:
         if kind == "csv":       # written part by part: a network's every course is never one frame
             found = protocol.patient_columns(ui.query_now)
-            data = ui.query_csv("patients_courses", lambda part: protocol.add_columns(part.drop(columns=list(COUNTS)), found),
-                                search=search, sort=sort, page_size=None, page_offset=0)
+
+            def finish(part):
+                return protocol.add_columns(part.drop(columns=list(COUNTS)), found)
+            data = ui.query_csv("patients_courses", finish, search=search, sort=sort, page_size=None, page_offset=0)
         else:
             data = exports.frame_xlsx(whole_list(ui.query_now), courses_about, sheet="Courses")
         st.session_state[f"patients.{kind}"] = (signature, data)

@@ -21,8 +21,8 @@ measures only those pages (by file name, e.g. protocol_safety) besides the Overv
 measures them with that planned-sessions setting (the sidebar's Thresholds) instead of 10.
 --sections also times, cold, the parts of pages that are read only when a person opens them
 (SECTIONS: the Overview's two progress lists, each list of the Protocol safety and Data quality
-pages): the page's
-run with that part open, caches cleared before it (compare with the page's own cold time).
+pages): the page's run with that part open, caches cleared before it (compare with the page's own
+cold time).
 
 Baselines, in the same process:
   - trivial_app: AppTest running a one-line Streamlit script (`st.write("hello")`): the fixed cost
