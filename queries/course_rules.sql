@@ -7,6 +7,8 @@
 --   attended_number(status, course_id, session_date, session_time, session_id): a window expression,
 --     1, 2, 3 ... over the attended rows of a course in course order (date, time with none first,
 --     session_id), null on cancelled and no-show rows (the stored sessions.session_number).
+--   course_order_key(session_date, session_time, session_id): a row's place in course order (date,
+--     then time with none first, then session_id) as one value that sorts and compares in that order.
 --   pain_band(pain): the baseline band of a course by its first session's pain before: 'mild' 0-3,
 --     'moderate' 4-6, 'severe' 7-10; null for a missing score.
 --   rise_starts(pains): over a course's scored sessions' pain before, in course order, the positions
@@ -33,6 +35,9 @@ create or replace temp macro attended_number(status, course_id, session_date, se
             order by session_date, session_time nulls first, session_id
         )
     end;
+
+create or replace temp macro course_order_key(session_date, session_time, session_id) as
+    (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id);
 
 create or replace temp macro pain_band(pain) as
     case

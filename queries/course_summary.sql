@@ -98,7 +98,7 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
         select
             *,
             -- a row's place in its course: by date, then time (a row without a time first), then id
-            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_order
+            course_order_key(session_date, session_time, session_id) as row_order
         from stored_rows
         where session_date <= as_of::date
     ),

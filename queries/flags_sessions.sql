@@ -31,7 +31,7 @@ create or replace temp macro flag_sessions(
     flagged as (
         select
             *,
-            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_key,
+            course_order_key(session_date, session_time, session_id) as row_key,
             coalesce(acute_inflammation, false) as attended_acute,
             coalesce(numbness, false) as attended_numbness
         from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
@@ -45,7 +45,7 @@ create or replace temp macro flag_sessions(
     referral_notes as (
         select
             course_id,
-            max((session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id))
+            max(course_order_key(session_date, session_time, session_id))
                 as last_note_key
         from filtered_sessions(as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule,
                                course_ids := course_ids)

@@ -26,7 +26,7 @@
 --   both a diagnosis and the paperwork.
 -- The courses come from the stored per-course facts while they match the data (course_facts_fresh()),
 -- else from the session rows: the same course, therapist and dates either way.
--- uses: course_facts
+-- uses: course_rules, course_facts
 create or replace temp macro quality_attended_rows(therapists) as table (
     select
         s.session_id,
@@ -93,7 +93,7 @@ create or replace temp macro quality_course_list() as table (
             status,
             course_id is null as without_course_id,
             -- a row's place in its course: by date, then time (a row without a time first), then id
-            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_order
+            course_order_key(session_date, session_time, session_id) as row_order
         from main.sessions
         where not (select yes from trusted)
     ),

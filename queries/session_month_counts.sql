@@ -12,6 +12,7 @@
 -- computed over every stored row, hold for D (table course_months, kept with the course facts).
 -- Also defines mentions_referral(notes): whether a session's notes mention a referral ('refer' as in
 -- referral or referred, 'doctor', 'GP' as a word, 'neurolog', 'physician'; any case).
+-- uses: course_rules
 create or replace temp macro mentions_referral(notes) as
     coalesce(regexp_matches(lower(notes), '(refer|doctor|\bgp\b|neurolog|physician)'), false);
 
@@ -24,7 +25,7 @@ create or replace temp macro session_month_counts(as_of, low, wanted, changed_on
             acute_inflammation,
             numbness,
             notes,
-            (session_date, session_time is not null, coalesce(session_time, '00:00'::time), session_id) as row_key
+            course_order_key(session_date, session_time, session_id) as row_key
         from main.sessions
         where session_date <= as_of::date
           and session_date >= low::date      -- a plain date range: DuckDB reads only its blocks
