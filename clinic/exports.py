@@ -22,10 +22,12 @@ import datetime as dt
 import hashlib
 import io
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
+from typing import BinaryIO, Iterable, Mapping
 
 import pandas as pd
 
@@ -73,15 +75,56 @@ def frame_csv(frame: pd.DataFrame, first_line: str | None = None, header: bool =
 
     `first_line` (a comment line before the header) is kept for callers that still want one;
     `header` False leaves the header out (a later part of a file written in parts)."""
+    out = io.BytesIO()                  # written as UTF-8 bytes at once: no text copy of the whole file
+    _write_csv_file(frame, out, first_line, header)
+    return out.getvalue()
+
+
+def csv_on_disk(frame: pd.DataFrame, first_line: str | None = None) -> PartFile:
+    """frame_csv's file kept on disk until it is downloaded (PartFile), not held in memory."""
+    file = PartFile()
+    _write_csv_file(frame, file.stream, first_line)
+    return file
+
+
+def _write_csv_file(frame: pd.DataFrame, out: BinaryIO, first_line: str | None, header: bool = True) -> None:
+    if first_line:
+        out.write(comment_line(first_line).encode("utf-8"))
+    write_csv(frame, out, header=header)
+
+
+def write_csv(frame: pd.DataFrame, out: BinaryIO, header: bool = True) -> None:
+    """Writes `frame` as UTF-8 CSV onto the end of `out`, text cells made safe (frame_csv's rows): a
+    file written in parts grows by each part without a copy of it."""
     safe = frame.copy(deep=False)       # the columns below are replaced, never changed in place
     for column in safe.columns:
         if _is_text_column(safe[column]):
             safe[column] = _safe_text_column(safe[column])
-    out = io.BytesIO()                  # written as UTF-8 bytes at once: no text copy of the whole file
-    if first_line:
-        out.write(comment_line(first_line).encode("utf-8"))
     safe.to_csv(out, index=False, header=header, lineterminator="\n", encoding="utf-8")
-    return out.getvalue()
+
+
+class PartFile:
+    """A file written in parts (a long list prepared for its download) and kept on disk, not in
+    memory, until it is downloaded: an unnamed temporary file (no name in any folder; only this
+    object reaches it), gone once the object is dropped or the process ends. `stream` takes the
+    parts (write_csv); `read` gives the whole file, from any thread, as often as asked."""
+
+    def __init__(self):
+        self.stream = tempfile.TemporaryFile()
+
+    def size(self) -> int:
+        self.stream.flush()
+        return os.fstat(self.stream.fileno()).st_size
+
+    def read(self) -> bytes:
+        size, offset, chunks = self.size(), 0, []
+        while offset < size:            # read by position: no shared file offset between threads
+            chunk = os.pread(self.stream.fileno(), size - offset, offset)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            offset += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def rows_csv(header: list[str], rows: Iterable[Iterable]) -> bytes:

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from clinic import access, db, facts, metrics, store
+from clinic import access, db, exports, facts, metrics, store
 from clinic import settings as settings_mod
 from clinic.text import for_markdown, markdown_filters
 from clinic.filters import (AGE_BANDS, DIAGNOSES, DIAGNOSIS_LABELS, EARLIEST_DATE, LATEST_START_DATE,
@@ -299,8 +299,6 @@ def later(make, *args, **kwargs):
 
 def csv(frame: pd.DataFrame, first_line: str | None = None):
     """The CSV of `frame` (exports.frame_csv), written when its download button is pressed (later)."""
-    from clinic import exports
-
     return later(exports.frame_csv, frame, first_line)
 
 
@@ -461,30 +459,26 @@ def query_now(name: str, filters: Filters | None = None, **extra) -> pd.DataFram
         return db.frame(con, name, **tables, **filters.params(), **extra)
 
 
-CSV_PART_ROWS = 100_000     # rows of a long list turned into CSV at a time (query_csv)
+CSV_PART_ROWS = 50_000      # rows of a long list turned into CSV at a time (query_csv)
 
 
-def query_csv(name: str, finish, filters: Filters | None = None, **extra) -> bytes:
-    """queries/<name>.sql read now as CSV bytes (exports.frame_csv), in parts of CSV_PART_ROWS rows, each
-    frame passed through `finish` first: the file and one part in memory, never the whole list as
-    one frame."""
-    import io
-
-    from clinic import exports
-
+def query_csv(name: str, finish, filters: Filters | None = None, **extra) -> exports.PartFile:
+    """queries/<name>.sql read now and written as CSV (exports.write_csv) into a file on disk, in parts
+    of CSV_PART_ROWS rows, each frame passed through `finish` first: one part in memory at a time,
+    never the whole list as one frame nor the file itself (it is read when downloaded)."""
     path, current = _run.path, _run.filters
     filters = filters or current
     tables = tables_for(str(path), version(path), name, filters)
-    out = io.BytesIO()
+    file = exports.PartFile()
     with friendly_errors(), store.reading(Path(path)) as con:
         with db.batches(con, name, batch_rows=CSV_PART_ROWS, **tables, **filters.params(), **extra) as reader:
             for number, batch in enumerate(reader):
-                part = finish(batch.to_pandas(types_mapper=db.PANDAS_TYPES.get))
-                out.write(exports.frame_csv(part, header=number == 0))
-            if not out.tell():              # no row: the header alone
+                exports.write_csv(finish(batch.to_pandas(types_mapper=db.PANDAS_TYPES.get)), file.stream,
+                                  header=number == 0)
+            if not file.size():         # no row: the header alone
                 empty = reader.schema.empty_table().to_pandas(types_mapper=db.PANDAS_TYPES.get)
-                out.write(exports.frame_csv(finish(empty)))
-    return out.getvalue()
+                exports.write_csv(finish(empty), file.stream)
+    return file
 
 
 def plain_query(name: str, **extra) -> pd.DataFrame:

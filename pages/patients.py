@@ -128,7 +128,8 @@ else:
 
             def finish(part):
                 return protocol.add_columns(part.drop(columns=list(COUNTS)), found)
-            data = ui.query_csv("patients_courses", finish, search=search, sort=sort, page_size=None, page_offset=0)
+            data = ui.query_csv("patients_courses", finish, search=search, sort=sort, page_size=None,
+                                page_offset=0).read     # the file stays on disk until it is downloaded
         else:
             data = exports.frame_xlsx(whole_list(ui.query_now), courses_about, sheet="Courses")
         st.session_state[f"patients.{kind}"] = (signature, data)

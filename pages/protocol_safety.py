@@ -91,7 +91,7 @@ if data is None:
                  help="Writes every row of this list to a file."):
         # read for the file alone: a cached copy of a network's every such session would stay for minutes
         everything = flags.export_frame(flags.rows(ui.query_now, opened, limit=None), opened)
-        st.session_state["safety.csv"] = (signature, exports.frame_csv(everything, first_line))
+        st.session_state["safety.csv"] = (signature, exports.csv_on_disk(everything, first_line).read)
         st.rerun()
 else:
     label = f"Download this {one} (CSV)" if total == 1 else f"Download all {total:,} {many} (CSV)"

@@ -132,6 +132,22 @@ def test_every_cell_of_a_text_column_is_made_safe_exactly_as_one_cell_alone_woul
     assert exports.frame_csv(frame) == expected.getvalue().encode("utf-8")
 
 
+
+def test_a_file_written_in_parts_onto_disk_reads_back_as_the_file_written_at_once_from_any_thread():
+    # Two parts of one list, the header written with the first only; read back while other threads
+    # read it too (each read goes by position, not a shared file offset) and read again later.
+    from concurrent.futures import ThreadPoolExecutor
+
+    frame = courses()
+    file = exports.PartFile()
+    exports.write_csv(frame.iloc[:1], file.stream)
+    exports.write_csv(frame.iloc[1:], file.stream, header=False)
+    at_once = exports.frame_csv(frame)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reads = list(pool.map(lambda _: file.read(), range(8)))
+    assert reads == [at_once] * 8 and file.read() == at_once
+    assert at_once.count(b"course_id,") == 1
+
 def test_the_side_file_of_a_csv_says_what_it_holds():
     text = exports.about_csv(about(Filters(as_of=AS_OF, sites=("North",))), rows=2, made_at=MADE_AT).decode()
     back = pd.read_csv(io.StringIO(text))

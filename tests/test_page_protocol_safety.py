@@ -64,6 +64,29 @@ def test_a_link_with_the_list_in_its_address_opens_the_numbness_sessions_with_pa
     assert download.proto.label == "Download all 5 sessions (CSV)"
 
 
+
+def test_a_long_list_is_prepared_as_the_same_file_its_download_would_write_at_once(app, monkeypatch):
+    # The numbness list (5 sessions) written at once, then prepared on request as a longer list is:
+    # the same bytes, the filters' line first, the sessions latest first.
+    from clinic import flags
+    from page_support import press_download
+
+    app.query_params["safety.open"] = "numbness"
+    open_page(app, PAGE)
+    [at_once] = app.get("download_button")
+    written = press_download(at_once)
+    monkeypatch.setattr(flags, "CSV_AT_ONCE_ROWS", 4)
+    app.run()
+    assert app.get("download_button") == []
+    app.button(key="safety.prepare").click().run()
+    [prepared] = app.get("download_button")
+    assert prepared.proto.label == "Download all 5 sessions (CSV)"
+    assert press_download(prepared) == written
+    lines = written.decode("utf-8").splitlines()
+    assert lines[0].startswith('"# as of 20 Mar 2026;') and len(lines) == 7
+    assert [line.split(",")[list(lines[1].split(",")).index("session_id")] for line in lines[2:]] == \
+        ["d1", "e3", "c2", "b2", "h1"]
+
 def test_opening_the_failure_to_progress_list_puts_it_in_the_address_and_shows_baseline_and_pain_now(app):
     open_page(app, PAGE)
     assert app.button(key="safety.show.progress").disabled is False
