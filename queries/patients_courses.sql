@@ -16,35 +16,30 @@
 --   (longest ago first); unknown values sort as 'recent'. Missing values come last; ties are
 --   broken by the most recent start, then course_id;
 --   $page_size (integer or null = every matching course), $page_offset (rows to skip).
--- uses: filtered_courses
+-- uses: filtered_courses, course_search
 -- reads: open_courses (see filtered_courses.sql)
 with needle as (
     select lower(trim(coalesce($search, ''))) as text
 ),
 
-courses as (
+-- both counts in one aggregate over a narrow second read of the filtered courses: a window count
+-- over a network's millions of matched courses held every column of each of them, and a count over
+-- `matched` below would make DuckDB keep them all in memory too (it materialises a CTE read twice)
+counts as (
     select
-        c.*,
-        n.text = ''
-            or contains(lower(c.patient_id), n.text)
-            or contains(lower(c.course_id), n.text)
-            or contains(lower(coalesce(c.therapist, '')), n.text) as matches
+        count(*) filter (where course_matches(c.patient_id, c.course_id, c.therapist, n.text)) as matched_courses,
+        count(*) as filtered_courses
     from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
                           $relief_rule) as c
     cross join needle as n
 ),
 
--- both counts in one aggregate: a window count over a network's millions of matched courses held
--- every column of each of them
-counts as (
-    select count(*) filter (where matches) as matched_courses, count(*) as filtered_courses
-    from courses
-),
-
 matched as (
-    select *
-    from courses
-    where matches
+    select c.*
+    from filtered_courses($as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes, $scope,
+                          $relief_rule) as c
+    cross join needle as n
+    where course_matches(c.patient_id, c.course_id, c.therapist, n.text)
 ),
 
 final as (
