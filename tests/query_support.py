@@ -2,7 +2,11 @@
 (queries/<name>.sql) run on them as the dashboard runs it."""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -12,10 +16,27 @@ from clinic import db, importer, metrics
 from clinic.filters import Filters
 
 
+# Databases this test process has built, by their inputs: a later build of the same texts copies the
+# file instead of importing them again (the suite's fixtures build the same small clinics hundreds
+# of times). A copy is a fresh file (a new modification time, owner-only like the importer's).
+_BUILT: dict[tuple, Path] = {}
+_BUILT_FOLDER: list[Path] = []
+
+
+def _keep_built(key: tuple, path: Path) -> None:
+    if not _BUILT_FOLDER:
+        _BUILT_FOLDER.append(Path(tempfile.mkdtemp(prefix="built_dbs_")))
+        atexit.register(shutil.rmtree, _BUILT_FOLDER[0], True)
+    kept = _BUILT_FOLDER[0] / f"{len(_BUILT)}.duckdb"
+    shutil.copyfile(path, kept)
+    _BUILT[key] = kept
+
+
 def build_db(folder: Path, sessions: str | None = None, courses: str | None = None, patients: str | None = None,
              today: dt.date = dt.date(2026, 3, 31)) -> Path:
     """folder/clinic.duckdb from the given CSV texts (dedented), imported patients, courses, sessions,
-    with every row accepted; "today" (for the future-attended rule) defaults to 2026-03-31."""
+    with every row accepted; "today" (for the future-attended rule) defaults to 2026-03-31. The same
+    texts built before in this test process are copied from that build."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     files = []
@@ -23,9 +44,17 @@ def build_db(folder: Path, sessions: str | None = None, courses: str | None = No
         if text is not None:
             files.append(folder / name)
             files[-1].write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
-    results = importer.import_files(files, folder / "clinic.duckdb", today=today)
+    target = folder / "clinic.duckdb"
+    key, new = (sessions, courses, patients, today), not target.exists()
+    if new and key in _BUILT:
+        shutil.copyfile(_BUILT[key], target)
+        os.chmod(target, 0o600)
+        return target
+    results = importer.import_files(files, target, today=today)
     assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
-    return folder / "clinic.duckdb"
+    if new:
+        _keep_built(key, target)
+    return target
 
 
 def import_text(folder: Path, path, name: str, text: str) -> None:
