@@ -12,7 +12,10 @@
 -- The facts hold the default planned sessions (10) where courses.csv gives none. With planned_default
 -- (an integer, the planned-sessions setting when it is not 10), those courses take it instead, and
 -- since their window and completion then differ from the stored ones, every such course counted as
--- of as_of is returned too, open or settled (settled_courses.sql leaves out what this returns).
+-- of as_of is returned too, open or settled (settled_courses.sql leaves out what this returns). A
+-- settled one (every row on or before as_of) keeps its stored facts but for what the planned
+-- sessions change: the daily window (its attended days counted again from its stored dates), the
+-- adherence, the completion and the drop-out, worked out as settled_courses.sql works them out.
 -- uses: course_rules, course_facts
 create or replace temp macro open_course_facts(as_of, relief_rule, planned_default := null) as table (
     -- with another planned-sessions default: the courses whose planned sessions courses.csv gives
@@ -30,9 +33,54 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
         from main.course_facts as f
         left join given_planned as g on g.course_id = f.course_id
         where f.start_date <= as_of::date
-          and ((not course_settled(as_of, f.last_row_date, f.start_date)
-                and f.last_row_date > as_of::date)     -- the same (an open course has a later row), as a range
-               or (planned_default::integer is not null and g.course_id is null))
+          and not course_settled(as_of, f.last_row_date, f.start_date)
+          and f.last_row_date > as_of::date     -- the same (an open course has a later row), as a range
+    ),
+
+    -- with another planned-sessions default, the settled courses whose planned sessions courses.csv
+    -- does not give, their window cut at as_of as settled_courses.sql cuts it
+    replanned_window as (
+        select
+            f.* exclude (source_print, first_row_therapist, other_row_dates, numbness_dates, acute_dates,
+                         therapists_since)
+                replace (planned_default::integer as planned_sessions),
+            case
+                when f.start_date + (planned_default::integer - 1) >= as_of::date
+                     and f.last_attended_date is distinct from as_of::date
+                then as_of::date - 1
+                else least(f.start_date + (planned_default::integer - 1), as_of::date)
+            end as window_end,
+            date_diff('day', coalesce(f.last_attended_date, f.start_date), as_of::date) as days_since
+        from main.course_facts as f
+        where planned_default::integer is not null
+          and f.start_date <= as_of::date
+          and course_settled(as_of, f.last_row_date, f.start_date)
+          and f.course_id not in (select course_id from given_planned)
+    ),
+
+    replanned_counted as (
+        select
+            *,
+            date_diff('day', start_date, window_end) + 1 as cut_window_days,
+            len(list_filter(list_distinct(coalesce(session_dates, []::date[])),
+                            lambda d: d between start_date and window_end)) as cut_window_attended
+        from replanned_window
+    ),
+
+    replanned as (
+        select * exclude (window_end, days_since, cut_window_days, cut_window_attended) replace (
+            first_session_relief(first_session_pain_before, first_session_pain_after, relief_rule)
+                as first_session_relief,
+            cut_window_days::bigint as window_days,
+            cut_window_attended::bigint as window_attended_days,
+            case when cut_window_days > 0 then cut_window_attended / cut_window_days end as adherence,
+            case when cut_window_days > 0 then 5 * cut_window_attended >= 4 * cut_window_days end as adherent,
+            attended_days >= planned_sessions as completed,
+            not attended_days >= planned_sessions and dropped_out_after(days_since) as dropped_out,
+            not attended_days >= planned_sessions and not dropped_out_after(days_since) as ongoing,
+            days_since::bigint as days_since_last_visit
+        )
+        from replanned_counted
     ),
 
     -- the attended sessions up to as_of (null without one, as course_summary has them), and the
@@ -158,4 +206,6 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
     )
 
     select * from final
+    union all by name
+    select * from replanned
 );

@@ -344,6 +344,37 @@ def test_with_another_planned_sessions_setting_every_course_from_the_facts_is_th
                     repr(metrics.cohort_rows(con, filters, "therapist", from_rows)), (as_of, rule)
 
 
+
+def test_with_three_planned_sessions_a_settled_course_without_its_own_counts_its_days_not_its_sessions(tmp_path):
+    # Course c1 (no planned sessions in courses.csv) as of 03-20, settled: 03-01 at 09:00, 03-02 at
+    # 09:00 and 17:00, all attended. With 3 planned sessions: the window 03-01 .. 03-03 has 3 days, 2
+    # of them attended (2 of 3: adherence 2/3, not adherent at 80 %); 2 attended days < 3: not
+    # completed, though 3 sessions were attended; 18 days since 03-02: dropped out.
+    # Decoys: c2, whose 5 planned sessions courses.csv gives, keeps them (window 03-01 .. 03-05: 5
+    # days, 1 attended); c3 is open (a row after the date), cut from its rows with the 3 sessions.
+    path = build_db(tmp_path, """
+        session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
+        a1,p1,c1,2026-03-01,09:00,Birch,attended,6,4
+        a2,p1,c1,2026-03-02,09:00,Birch,attended,5,4
+        a3,p1,c1,2026-03-02,17:00,Birch,attended,5,3
+        b1,p2,c2,2026-03-01,09:00,Birch,attended,7,5
+        d1,p3,c3,2026-03-18,09:00,Cedar,attended,4,2
+        d2,p3,c3,2026-03-25,09:00,Cedar,attended,4,2
+    """, """
+        course_id,patient_id,start_date,planned_sessions
+        c2,p2,2026-03-01,5
+    """)
+    filters = Filters(as_of=dt.date(2026, 3, 20))
+    filters = filters.with_(settings=filters.settings.with_(planned_sessions=3))
+    with db.owned(db.connect(path, read_only=True)) as con:
+        found = {c["course_id"]: c for c in metrics.courses(con, filters)}
+    c1, c2, c3 = found["c1"], found["c2"], found["c3"]
+    assert (c1["planned_sessions"], c1["sessions_attended"], c1["attended_days"]) == (3, 3, 2)
+    assert c1["adherence"] == pytest.approx(2 / 3) and c1["adherent"] is False
+    assert (c1["completed"], c1["dropped_out"]) == (False, True)
+    assert (c2["planned_sessions"], c2["adherence"], c2["completed"]) == (5, pytest.approx(1 / 5), False)
+    assert (c3["planned_sessions"], c3["sessions_attended"], c3["completed"], c3["dropped_out"]) == (3, 1, False, False)
+
 def test_open_courses_cut_from_the_facts_are_those_counted_by_hand_and_from_their_rows(tmp_path):
     # Course k (planned 5 from 03-01) as of 03-02, open because of r4 on 03-04. On 03-01 Birch's
     # 17:00 session r1 and Alder's r2 without a time: r2 is first. r3, a no-show, reports numbness.
