@@ -9,6 +9,10 @@
 --     session_id), null on cancelled and no-show rows (the stored sessions.session_number).
 --   course_order_key(session_date, session_time, session_id): a row's place in course order (date,
 --     then time with none first, then session_id) as one value that sorts and compares in that order.
+--   cut_window_end(start_date, planned_sessions, as_of, visited_on_as_of): the last day of a course's
+--     daily window [start, start + planned - 1] cut at as_of; the as-of day is still in progress, so
+--     when it is the window's last day and has no attended visit (visited_on_as_of not true) it
+--     leaves the window (a course that starts on as_of with no visit yet has an empty window).
 --   pain_band(pain): the baseline band of a course by its first session's pain before: 'mild' 0-3,
 --     'moderate' 4-6, 'severe' 7-10; null for a missing score.
 --   rise_starts(pains): over a course's scored sessions' pain before, in course order, the positions
@@ -26,6 +30,13 @@ create or replace temp macro first_session_relief(before, after, relief_rule) as
     end;
 
 create or replace temp macro dropped_out_after(days_since_last_visit) as days_since_last_visit >= 8;
+
+create or replace temp macro cut_window_end(start_date, planned_sessions, as_of, visited_on_as_of) as
+    case
+        when start_date + (planned_sessions - 1) >= as_of::date and visited_on_as_of is not true
+        then as_of::date - 1
+        else least(start_date + (planned_sessions - 1), as_of::date)
+    end;
 
 
 create or replace temp macro attended_number(status, course_id, session_date, session_time, session_id) as

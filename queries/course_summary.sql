@@ -222,16 +222,11 @@ create or replace temp macro course_summary(as_of, relief_rule, courses, rows_fr
     window_ends as (
         select
             c.*,
-            case
-                when c.start_date + (c.planned_sessions - 1) >= as_of::date
-                     and not exists (
-                         select 1
-                         from attended_dates as d
-                         where d.course_id = c.course_id and d.session_date = as_of::date
-                     )
-                then as_of::date - 1
-                else least(c.start_date + (c.planned_sessions - 1), as_of::date)
-            end as window_end
+            cut_window_end(c.start_date, c.planned_sessions, as_of, exists (
+                select 1
+                from attended_dates as d
+                where d.course_id = c.course_id and d.session_date = as_of::date
+            )) as window_end
         from counted as c
     ),
 

@@ -44,12 +44,8 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
             f.* exclude (source_print, first_row_therapist, other_row_dates, numbness_dates, acute_dates,
                          therapists_since)
                 replace (planned_default::integer as planned_sessions),
-            case
-                when f.start_date + (planned_default::integer - 1) >= as_of::date
-                     and f.last_attended_date is distinct from as_of::date
-                then as_of::date - 1
-                else least(f.start_date + (planned_default::integer - 1), as_of::date)
-            end as window_end,
+            cut_window_end(f.start_date, planned_default::integer, as_of, f.last_attended_date = as_of::date)
+                as window_end,
             date_diff('day', coalesce(f.last_attended_date, f.start_date), as_of::date) as days_since
         from main.course_facts as f
         where planned_default::integer is not null
@@ -112,14 +108,8 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
             list_transform(scored_numbers, lambda i: before_cut[i]) as scored_pains,
             list_transform(scored_numbers, lambda i: dates_cut[i]) as scored_dates,
             dates_cut[k] as last_attended_cut,
-            -- the daily window [start, start + planned - 1], cut at as_of; the as-of day is still in
-            -- progress, so when it is the window's last day and has no attended visit it leaves the window
-            case
-                when start_date + (planned_sessions - 1) >= as_of::date
-                     and dates_cut[k] is distinct from as_of::date
-                then as_of::date - 1
-                else least(start_date + (planned_sessions - 1), as_of::date)
-            end as window_end
+            -- the daily window cut at as_of (course_rules.sql)
+            cut_window_end(start_date, planned_sessions, as_of, dates_cut[k] = as_of::date) as window_end
         from scored
     ),
 

@@ -19,12 +19,7 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
             date_diff('day', coalesce(last_attended_date, start_date), as_of::date) as days_since,
             -- course_summary.sql's window end: no row is later than as_of, so the as-of day has an
             -- attended visit exactly when it is the last attended day
-            case
-                when start_date + (planned_sessions - 1) >= as_of::date
-                     and last_attended_date is distinct from as_of::date
-                then as_of::date - 1
-                else least(start_date + (planned_sessions - 1), as_of::date)
-            end as window_end
+            cut_window_end(start_date, planned_sessions, as_of, last_attended_date = as_of::date) as window_end
         from main.course_facts
         where start_date <= as_of::date
           and course_settled(as_of, last_row_date, start_date)
