@@ -104,7 +104,7 @@ def reads(name: str) -> frozenset[str]:
 
 def _define_macros(cur: duckdb.DuckDBPyConnection, name: str) -> None:
     # Temp macros belong to one connection, and every cursor is a connection of its own.
-    defined = _own.get(id(cur))
+    defined = _own.get(id(cur), _kept.get(id(cur)))
     for used in _uses(name):
         if defined is None or used not in defined:
             cur.execute(sql_text(used))
@@ -127,6 +127,32 @@ def one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnec
         yield con
     finally:
         _own.pop(id(con), None)
+
+
+# Write connections on which statements (execute, execute_each, fetch) define each macro file once
+# (keep_macros): id(connection) -> macro files defined. A write defined them again for every
+# statement, about two dozen times per import or recorded session, 2-3 ms each.
+_kept: dict[int, set[str]] = {}
+
+
+@contextmanager
+def keep_macros(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """While the block runs, each macro file is defined on the write connection `con` once. Its
+    transactions must end in rollback(con), not con.rollback(): a rollback takes back the macros
+    defined since its begin, so they are defined again."""
+    _kept[id(con)] = set()
+    try:
+        yield con
+    finally:
+        _kept.pop(id(con), None)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """con.rollback(), and the macros keep_macros had noted on `con` forgotten (a rollback takes back
+    those defined in its transaction)."""
+    con.rollback()
+    if id(con) in _kept:
+        _kept[id(con)].clear()
 
 
 @contextmanager

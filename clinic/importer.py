@@ -1193,7 +1193,7 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
         try:
             result.rows_read = _judge(con, kind, table, index, absent, today, progress)
         except ImportRefused as exc:
-            con.rollback()
+            db.rollback(con)
             result.refused = str(exc)
             return result
         del table
@@ -1220,7 +1220,7 @@ def import_file(con, path: Path, today: dt.date, rejects_dir: Path | None,
             db.execute(con, "prune_rejects", keep_batches=REJECTS_KEEP_BATCHES)
         con.commit()
     except BaseException:
-        con.rollback()
+        db.rollback(con)
         raise
     finally:
         db.execute(con, "drop_staging")
@@ -1358,13 +1358,14 @@ def import_files(paths: Iterable[str | Path], db_path: str | Path, today: dt.dat
     with private_files():
         con = db.connect(db_path, wait_seconds=LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds)
         try:
-            prepared = _mapped(con, prepared, profile)
-            for done, (_, _, ready) in enumerate(prepared):
-                step = None
-                if progress:
-                    def step(fraction, message, _done=done, _name=ready.path.name):
-                        progress((_done + fraction) / len(prepared), f"{_name}: {message}")
-                results.append(import_file(con, ready.path, today, rejects_dir, step, prepared=ready))
+            with db.keep_macros(con):
+                prepared = _mapped(con, prepared, profile)
+                for done, (_, _, ready) in enumerate(prepared):
+                    step = None
+                    if progress:
+                        def step(fraction, message, _done=done, _name=ready.path.name):
+                            progress((_done + fraction) / len(prepared), f"{_name}: {message}")
+                    results.append(import_file(con, ready.path, today, rejects_dir, step, prepared=ready))
         finally:
             con.close()
     order = {p: i for i, p in enumerate(str(p) for p in paths)}

@@ -180,7 +180,8 @@ def record(path: str | Path, row: dict, who: Recorder, *, correcting: bool = Fal
     except db.DatabaseLocked as exc:
         raise RecordingBusy(BUSY_MESSAGE) from exc
     try:
-        return _write(con, row, who, correcting, today, outcome)
+        with db.keep_macros(con):
+            return _write(con, row, who, correcting, today, outcome)
     finally:
         con.close()
 
@@ -225,12 +226,12 @@ def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outc
                                              "a session with this id is already stored (nothing was replaced)"))
         outcome.problems += _who_may(con, who, row, stored, today)
         if outcome.problems:
-            con.rollback()
+            db.rollback(con)
             return outcome
         rows_read = importer._judge(con, kind, table, index, [], today, None)
         outcome.problems = [importer.Reject(*r) for r in db.fetch(con, "file_rejects")]
         if outcome.problems:
-            con.rollback()
+            db.rollback(con)
             return outcome
         batch_id = db.fetch(con, "next_batch_id")[0][0]
         if correcting:       # the version it replaces, before the merge writes the new one
@@ -239,7 +240,7 @@ def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outc
         counts = importer._upsert(con, kind, [], batch_id)
         outcome.change = next(c for c in ("new", "updated", "unchanged") if counts[c])
         if outcome.change == "unchanged":
-            con.rollback()                  # nothing to save, and no version to keep
+            db.rollback(con)                # nothing to save, and no version to keep
             return outcome
         db.execute(con, "infer_courses")
         db.execute(con, "log_batch", batch_id=batch_id, file_name=FILE_NAME, file_kind=FILE_KIND,
@@ -250,7 +251,7 @@ def _write(con, row: dict, who: Recorder, correcting: bool, today: dt.date, outc
         stored_now = _in_transaction(con, "record_session", session_id=row["session_id"])[0]
         con.commit()
     except BaseException:
-        con.rollback()
+        db.rollback(con)
         raise
     finally:
         db.execute(con, "drop_staging")

@@ -209,3 +209,29 @@ def test_no_more_than_two_queries_of_the_process_run_at_once_whichever_way_their
         t.join(timeout=30)
     assert len(answers) == 24 and con.running == 0
     assert con.most == db.QUERIES_AT_ONCE == 2
+
+
+def temp_macros(con) -> set[str]:
+    return {name for (name,) in con.execute(
+        "select function_name from duckdb_functions() where function_type = 'macro' and schema_name = 'main'"
+        " and database_name = 'temp'").fetchall()}
+
+
+def test_a_write_defines_each_macro_file_once_and_again_after_a_rollback_took_it_back(tmp_path):
+    con = db.connect(tmp_path / "clinic.duckdb")
+    try:
+        with db.keep_macros(con):
+            con.begin()
+            assert db.fetch(con, "course_facts_fresh") == [(False,)]      # no facts built yet
+            assert "course_facts_fresh" in temp_macros(con)
+            db.rollback(con)
+            assert "course_facts_fresh" not in temp_macros(con)           # taken back with the transaction
+            assert db.fetch(con, "course_facts_fresh") == [(False,)]      # so defined again
+            # defined once: the next statement does not define it again (dropped behind its back, it fails)
+            con.execute("drop macro temp.main.course_facts_fresh")
+            with pytest.raises(duckdb.CatalogException):
+                db.fetch(con, "course_facts_fresh")
+        # without keep_macros, every statement defines the macros it uses
+        assert db.fetch(con, "course_facts_fresh") == [(False,)]
+    finally:
+        con.close()
