@@ -109,6 +109,21 @@ class BenchError(RuntimeError):
 
 # ---------------------------------------------------------------- tiers, ratios and growth
 
+# The parts of a tier's run, in the order they run: `--parts` chooses some (the browser's first page
+# after the server started is compared with the pandas peer's computation, which `metrics` times).
+PARTS = ("pages", "browser", "sessions", "metrics", "import")
+
+
+def parse_parts(text: str | None, browser: bool = True) -> tuple[str, ...]:
+    """The parts named in `text` (comma-separated; every part when None), less the browser with
+    --no-browser, in PARTS order. An unknown part is refused with the known ones named."""
+    chosen = [p.strip() for p in text.split(",") if p.strip()] if text else list(PARTS)
+    unknown = [p for p in chosen if p not in PARTS]
+    if unknown or not chosen:
+        raise BenchError(f"unknown part(s) {', '.join(unknown) or '(none named)'}; the parts are {', '.join(PARTS)}")
+    return tuple(p for p in PARTS if p in chosen and (browser or p != "browser"))
+
+
 def parse_tiers(tier_flags: list[str] | None, tiers_option: str | None) -> list[str]:
     """The tiers asked for by `--tier T` (repeated) and `--tiers S,M`, in size order, each once; S by default."""
     asked = [t for flag in (tier_flags or []) for t in flag.split(",")]
@@ -945,16 +960,19 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
         if build_s is not None:
             timings["demo_build"] = build_s
 
-        say(f"[{tier}] server time of every page (AppTest) ...")
-        app = time_apptest(path, runs, folder)
-        timings["apptest.trivial"] = median(app["trivial"])
-        timings["apptest.first_run"] = app["first_run"]
-        for name, sample in app["pages"].items():
-            timings[f"apptest.{name}.cold"] = median(sample["cold"])
-            timings[f"apptest.{name}.warm"] = median(sample["warm"])
-        timings["apptest.new_as_of"] = median(app["new_as_of"])
+        parts = parse_parts(options.parts, options.browser)
+        details["parts"] = list(parts)
+        if "pages" in parts:
+            say(f"[{tier}] server time of every page (AppTest) ...")
+            app = time_apptest(path, runs, folder)
+            timings["apptest.trivial"] = median(app["trivial"])
+            timings["apptest.first_run"] = app["first_run"]
+            for name, sample in app["pages"].items():
+                timings[f"apptest.{name}.cold"] = median(sample["cold"])
+                timings[f"apptest.{name}.warm"] = median(sample["warm"])
+            timings["apptest.new_as_of"] = median(app["new_as_of"])
 
-        skipped = None if options.browser else "--no-browser"
+        skipped = None if "browser" in parts else ("--no-browser" if not options.browser else "not among --parts")
         skipped = skipped or browser_missing()
         if skipped:
             say(f"[{tier}] browser part skipped: {skipped}")
@@ -999,7 +1017,7 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
                     "page_visits": len(reading["times"]), "errors": len(reading["errors"]),
                     "error_examples": reading["errors"][:10], "wall_s": _r(reading["wall"])}
 
-        if options.users:
+        if options.users and "sessions" in parts:
             say(f"[{tier}] the server alone under {options.users} simultaneous sessions (websockets) ...")
             ws = time_server_sessions(path, folder, options.users, options.rounds, options.reading)
             timings["server_sessions.one_warm_median"] = median(ws["one_session_warm"])
@@ -1014,23 +1032,27 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
                                           "simultaneous": ws["simultaneous"], "reading": ws["reading"],
                                           "memory_peak_mb": ws["memory_mb"]}
 
-        say(f"[{tier}] metrics --json and the pandas peer ...")
-        met = time_metrics(path, runs, as_of)
-        timings["cli.startup"] = median(met["startup"])
-        timings["metrics.cli"] = median(met["cli"])
-        timings["metrics.cli_net"] = net_seconds(met["cli"], met["startup"])
-        timings["metrics.peer_load"] = met["peer_load"]
-        timings["metrics.peer_compute"] = median(met["peer_compute"])
-        details["metrics"] = {"as_of": as_of.isoformat(), "peer_agrees_with_cli": met["peer_agrees"]}
+        if "metrics" in parts:
+            say(f"[{tier}] metrics --json and the pandas peer ...")
+            met = time_metrics(path, runs, as_of)
+            timings["cli.startup"] = median(met["startup"])
+            timings["metrics.cli"] = median(met["cli"])
+            timings["metrics.cli_net"] = net_seconds(met["cli"], met["startup"])
+            timings["metrics.peer_load"] = met["peer_load"]
+            timings["metrics.peer_compute"] = median(met["peer_compute"])
+            details["metrics"] = {"as_of": as_of.isoformat(), "peer_agrees_with_cli": met["peer_agrees"]}
 
-        say(f"[{tier}] import of the sessions as CSV ...")
-        imp = time_import(path, folder, timings["cli.startup"])
-        timings["import.export_csv"] = imp["export"]
-        timings["import.clinic_import"] = imp["import"]
-        timings["import.clinic_import_net"] = imp["import_net"]
-        timings["import.duckdb_read_csv"] = imp["read_csv"]
-        details["import"] = {"rows": imp["rows"], "csv_mb": imp["csv_mb"], "imported": imp["imported"],
-                             "read_csv_rows": imp["read_csv_rows"]}
+        if "import" in parts:
+            say(f"[{tier}] import of the sessions as CSV ...")
+            startup = timings.get("cli.startup") or median([_timed_command("-m", "clinic", "--help")
+                                                            for _ in range(runs)])
+            imp = time_import(path, folder, startup)
+            timings["import.export_csv"] = imp["export"]
+            timings["import.clinic_import"] = imp["import"]
+            timings["import.clinic_import_net"] = imp["import_net"]
+            timings["import.duckdb_read_csv"] = imp["read_csv"]
+            details["import"] = {"rows": imp["rows"], "csv_mb": imp["csv_mb"], "imported": imp["imported"],
+                                 "read_csv_rows": imp["read_csv_rows"]}
 
     details["load_average_1m"]["end"] = round(os.getloadavg()[0], 2)
     timings = {k: _r(v) for k, v in timings.items() if v is not None}
@@ -1252,6 +1274,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "e.g. cohorts,audit); default: every page")
     parser.add_argument("--no-browser", dest="browser", action="store_false",
                         help="skip the browser, memory and simultaneous-session parts")
+    parser.add_argument("--parts", default=None, metavar="PART,...",
+                        help=f"run only these parts ({', '.join(PARTS)}; default: all), e.g. browser,metrics "
+                             "after a change to what the browser draws")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
 
 
@@ -1263,6 +1288,7 @@ def run(options: argparse.Namespace, say=print) -> dict:
         raise BenchError("--runs and --rounds must be at least 1, --users and --reading at least 0")
     if options.patients is not None and options.patients < 1:
         raise BenchError("--patients must be at least 1")
+    parse_parts(options.parts)
     select_pages([n for n in options.pages.split(",") if n] if options.pages else None)
     compile_bytecode()
     results = []

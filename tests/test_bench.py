@@ -1,10 +1,11 @@
 """`python -m clinic bench`: its own logic, without timing anything.
 
 Tiers, ratios and growth are checked on made-up numbers; the CSV export against the import
-contract (and by importing it back); the command line by a tiny run (200 demo patients, one
-repetition) whose JSON must hold every measurement. Nothing here compares a time with a limit:
-times depend on the machine. The run with the browser is marked `browser` and skips without
-Chromium unless CI is set, like the other browser tests.
+contract (and by importing it back); the command line by two tiny runs (200 demo patients, one
+repetition, the parts split between them: --parts) whose JSON must hold every measurement of their
+parts and none of the others. Nothing here compares a time with a limit: times depend on the
+machine. The run with the browser is marked `browser` and skips without Chromium unless CI is set,
+like the other browser tests.
 """
 from __future__ import annotations
 
@@ -54,6 +55,16 @@ def test_chosen_pages_are_measured_after_the_overview_in_menu_order_and_an_unkno
     assert bench.page_list() == every
 
 
+def test_parts_run_in_their_own_order_each_once_without_the_browser_under_no_browser_and_unknown_ones_are_refused():
+    assert bench.parse_parts(None) == ("pages", "browser", "sessions", "metrics", "import")
+    assert bench.parse_parts("import, browser,metrics,browser") == ("browser", "metrics", "import")
+    assert bench.parse_parts("pages,browser", browser=False) == ("pages",)
+    with pytest.raises(bench.BenchError, match="unknown part.* nowhere; the parts are pages, browser, sessions"):
+        bench.parse_parts("pages,nowhere")
+    with pytest.raises(bench.BenchError, match="none named"):
+        bench.parse_parts(" , ")
+
+
 def test_an_unknown_tier_is_refused_with_the_known_ones_named():
     with pytest.raises(bench.BenchError, match="S, M, L, XL"):
         bench.parse_tiers(["XXL"], None)
@@ -67,7 +78,7 @@ def test_the_bench_subcommand_is_registered_with_its_options():
     defaults = _parser().parse_args(["bench"])
     assert (defaults.tier, defaults.tiers, defaults.db, defaults.runs, defaults.users, defaults.browser) == \
         (None, None, None, 3, 10, True)
-    assert (defaults.reading, defaults.pages) == (2.0, None)
+    assert (defaults.reading, defaults.pages, defaults.parts) == (2.0, None, None)
     chosen = _parser().parse_args(["bench", "--reading", "0", "--pages", "cohorts,audit"])
     assert (chosen.reading, chosen.pages) == (0.0, "cohorts,audit")
 
@@ -268,21 +279,23 @@ def test_a_websocket_session_counts_raised_pages_and_error_boxes_and_visits_only
 TINY_PAGES = ("overview", "cohorts", "audit")     # --pages cohorts,audit: the Overview comes first by itself
 
 
-def expected_timings(browser: bool) -> set[str]:
-    pages = TINY_PAGES
-    keys = {"demo_build", "apptest.trivial", "apptest.first_run", "apptest.new_as_of", "cli.startup",
-            "metrics.cli", "metrics.cli_net", "metrics.peer_load", "metrics.peer_compute", "import.export_csv",
-            "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv",
-            "server_sessions.one_warm_median", "server_sessions.simultaneous_median",
-            "server_sessions.simultaneous_p90", "server_sessions.reading_median", "server_sessions.reading_p90"}
-    keys |= {f"apptest.{p}.{kind}" for p in pages for kind in ("cold", "warm")}
-    if browser:
-        keys |= {"browser.server_start", "browser.first_page_after_start", "browser.first_page_after_start_server",
-                 "browser.first_page_new_browser", "browser.trivial.first",
-                 "browser.trivial.repeat", "browser.one_user_click_median", "simultaneous.median",
-                 "simultaneous.p90", "simultaneous_reading.median", "simultaneous_reading.p90"}
-        keys |= {f"browser.{p}.{kind}" for p in pages for kind in ("first", "repeat", "click")}
-    return keys
+PART_TIMINGS = {
+    "pages": {"apptest.trivial", "apptest.first_run", "apptest.new_as_of",
+              *(f"apptest.{p}.{kind}" for p in TINY_PAGES for kind in ("cold", "warm"))},
+    "browser": {"browser.server_start", "browser.first_page_after_start", "browser.first_page_after_start_server",
+                "browser.first_page_new_browser", "browser.trivial.first",
+                "browser.trivial.repeat", "browser.one_user_click_median", "simultaneous.median",
+                "simultaneous.p90", "simultaneous_reading.median", "simultaneous_reading.p90",
+                *(f"browser.{p}.{kind}" for p in TINY_PAGES for kind in ("first", "repeat", "click"))},
+    "sessions": {"server_sessions.one_warm_median", "server_sessions.simultaneous_median",
+                 "server_sessions.simultaneous_p90", "server_sessions.reading_median", "server_sessions.reading_p90"},
+    "metrics": {"cli.startup", "metrics.cli", "metrics.cli_net", "metrics.peer_load", "metrics.peer_compute"},
+    "import": {"import.export_csv", "import.clinic_import", "import.clinic_import_net", "import.duckdb_read_csv"},
+}
+
+
+def expected_timings(*parts: str) -> set[str]:
+    return {"demo_build"}.union(*(PART_TIMINGS[part] for part in parts))
 
 
 def run_bench(tmp_path, *flags: str) -> tuple[dict, str]:
@@ -298,20 +311,33 @@ def run_bench(tmp_path, *flags: str) -> tuple[dict, str]:
     return result, printed
 
 
-def check_common(result: dict, printed: str, browser: bool) -> dict:
+def check_tier(result: dict, *parts: str) -> dict:
+    """The one tier's result, with the timings of `parts` and of no other."""
     assert set(result) >= {"method", "machine", "runs", "tiers", "growth"}
     assert result["growth"] == []
     only, = result["tiers"]
     assert only["tier"] == "S-200" and only["patients"] == 200
     assert only["database"]["patients"] == 200 and only["database"]["sessions"] > 200
-    assert set(only["timings"]) == expected_timings(browser)
+    assert only["parts"] == list(parts)
+    assert set(only["timings"]) == expected_timings(*parts)
     assert all(isinstance(v, float) and v >= 0 for v in only["timings"].values())
+    return only
+
+
+def test_a_tiny_run_without_the_browser_measures_the_pages_the_server_alone_and_the_import(tmp_path):
+    # (the import times its own start-up here: the metrics part, which times it otherwise, is the
+    # browser run's, below)
+    result, printed = run_bench(tmp_path, "--no-browser", "--parts", "pages,browser,sessions,import",
+                                "--users", "2", "--reading", "0.2")
+    only = check_tier(result, "pages", "sessions", "import")
+    assert only["browser"] == {"skipped": "--no-browser"}
+    assert "browser part skipped: --no-browser" in printed
+    assert "metrics" not in only
     assert only["import"]["imported"] == {"rows_read": only["database"]["sessions"],
                                           "new": only["database"]["sessions"], "rejected": 0}
     assert only["import"]["read_csv_rows"] == only["database"]["sessions"]
-    assert only["metrics"]["peer_agrees_with_cli"] is True
-    assert "metrics.cli_net / metrics.peer_compute" in only["ratios"]
     assert "import.clinic_import / import.duckdb_read_csv" in only["ratios"]
+    assert "import.clinic_import_net" in only["timings"]
     sessions = only["server_sessions"]          # the server alone, driven over websockets (no browser)
     assert (sessions["users"], sessions["one_session_errors"]) == (2, 0)
     assert sessions["simultaneous"]["errors"] == 0 and sessions["simultaneous"]["finished_sessions"] == 2
@@ -322,9 +348,8 @@ def check_common(result: dict, printed: str, browser: bool) -> dict:
     assert "server_sessions.simultaneous_median / server_sessions.one_warm_median" in only["ratios"]
     assert "server_sessions.reading_median / server_sessions.one_warm_median" in only["ratios"]
     assert printed.startswith("**S-200**: 200 patients, ")
-    assert "| Overview | " in printed and "The pandas peer agrees with metrics --json" in printed
+    assert "| Overview | " in printed
     assert "| Cohorts | " in printed and "| Pain trends | " not in printed      # only the pages chosen
-    return only
 
 
 def test_the_bench_writes_the_packages_bytecode_before_timing_even_where_python_is_told_not_to(monkeypatch):
@@ -347,23 +372,25 @@ def test_the_bench_writes_the_packages_bytecode_before_timing_even_where_python_
     assert int.from_bytes(header[12:16], "little") == stat.st_size & 0xFFFFFFFF
 
 
-def test_a_tiny_run_without_the_browser_measures_every_other_part(tmp_path):
-    result, printed = run_bench(tmp_path, "--no-browser", "--users", "2", "--reading", "0.2")
-    only = check_common(result, printed, browser=False)
-    assert only["browser"] == {"skipped": "--no-browser"}
-    assert "browser part skipped: --no-browser" in printed
-
-
 MISSING = bench.browser_missing()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(bool(MISSING) and not os.environ.get("CI"), reason=f"the bench's browser part needs: {MISSING}")
-def test_a_tiny_run_with_the_browser_measures_every_part_with_simultaneous_sessions(tmp_path):
+def test_a_tiny_run_of_the_browser_part_measures_pages_memory_and_simultaneous_sessions(tmp_path):
+    # The browser part and the pandas peer its first pages are compared with; the other parts are
+    # the run without the browser's, above.
     # 6 s on the sign-in form: under the suite's other workers, 2 s did not always fetch all of
     # Streamlit's files ahead, which the first page's files from the cache below count on
-    result, printed = run_bench(tmp_path, "--users", "2", "--reading", "0.2", "--sign-in-seconds", "6")
-    only = check_common(result, printed, browser=True)
+    result, printed = run_bench(tmp_path, "--parts", "browser,metrics", "--users", "2", "--reading", "0.2",
+                                "--sign-in-seconds", "6")
+    only = check_tier(result, "browser", "metrics")
+    assert "server_sessions" not in only and "import" not in only
+    assert printed.startswith("**S-200**: 200 patients, ")
+    assert "| Overview | " in printed and "| Cohorts | " in printed and "| Pain trends | " not in printed
+    assert only["metrics"]["peer_agrees_with_cli"] is True
+    assert "The pandas peer agrees with metrics --json" in printed
+    assert "metrics.cli_net / metrics.peer_compute" in only["ratios"]
     assert only["simultaneous"]["users"] == 2 and only["simultaneous"]["errors"] == 0, only["simultaneous"]
     assert only["simultaneous"]["page_visits"] == 2 * len(TINY_PAGES)
     reading = only["simultaneous_reading"]
