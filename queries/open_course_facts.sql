@@ -54,12 +54,16 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
           and f.course_id not in (select course_id from given_planned)
     ),
 
+    -- the distinct days among the attended sessions' dates in the window: the stored dates are in
+    -- date order, so a day counts at its first session, where it differs from the one before (a
+    -- third of the time of list_distinct at 2,000,000 patients)
     replanned_counted as (
         select
             *,
             date_diff('day', start_date, window_end) + 1 as cut_window_days,
-            len(list_filter(list_distinct(coalesce(session_dates, []::date[])),
-                            lambda d: d between start_date and window_end)) as cut_window_attended
+            len(list_filter(coalesce(session_dates, []::date[]),
+                            lambda d, i: d between start_date and window_end
+                                         and (i = 1 or d <> session_dates[i - 1]))) as cut_window_attended
         from replanned_window
     ),
 
