@@ -38,7 +38,6 @@ create or replace temp macro cut_window_end(start_date, planned_sessions, as_of,
         else least(start_date + (planned_sessions - 1), as_of::date)
     end;
 
-
 create or replace temp macro attended_number(status, course_id, session_date, session_time, session_id) as
     case when status = 'attended' then
         row_number() over (
