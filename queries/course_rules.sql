@@ -4,6 +4,16 @@
 --     ('pct30' = drop >= 30 %, 'points2' = >= 2 points, 'pct50' = >= 50 %), integers compared
 --     exactly; null (not assessable) when either score is missing or before is 0.
 --   dropped_out_after(days_since_last_visit): more than 7 days without a visit (8 or more).
+--   course_dropped_out(completed, days_since_last_visit), course_ongoing(completed,
+--     days_since_last_visit): a course not completed has dropped out after more than 7 days without
+--     a visit, else it is ongoing; a completed course is neither.
+--   window_adherence(attended_days, window_days): the distinct attended days in the daily window over
+--     its days (0-1); null for an empty window. window_adherent(attended_days, window_days): adherence
+--     >= 0.8, compared exactly (5 x attended days >= 4 x window days); null for an empty window.
+--   sustained_pct(baseline, last): (baseline - last) / baseline x 100, the sustained improvement
+--     (negative = worse); null without a last score or with a baseline under 1.
+--     improved_30(baseline, last), improved_50(baseline, last): it is 30 % or more, 50 % or more,
+--     integers compared exactly; null where sustained_pct is.
 --   attended_number(status, course_id, session_date, session_time, session_id): a window expression,
 --     1, 2, 3 ... over the attended rows of a course in course order (date, time with none first,
 --     session_id), null on cancelled and no-show rows (the stored sessions.session_number).
@@ -30,6 +40,27 @@ create or replace temp macro first_session_relief(before, after, relief_rule) as
     end;
 
 create or replace temp macro dropped_out_after(days_since_last_visit) as days_since_last_visit >= 8;
+
+create or replace temp macro course_dropped_out(completed, days_since_last_visit) as
+    not completed and dropped_out_after(days_since_last_visit);
+
+create or replace temp macro course_ongoing(completed, days_since_last_visit) as
+    not completed and not dropped_out_after(days_since_last_visit);
+
+create or replace temp macro window_adherence(attended_days, window_days) as
+    case when window_days > 0 then attended_days / window_days end;
+
+create or replace temp macro window_adherent(attended_days, window_days) as
+    case when window_days > 0 then 5 * attended_days >= 4 * window_days end;
+
+create or replace temp macro sustained_pct(baseline, last) as
+    case when last is not null and baseline >= 1 then (baseline - last)::double / baseline * 100 end;
+
+create or replace temp macro improved_30(baseline, last) as
+    case when last is not null and baseline >= 1 then 10 * (baseline - last) >= 3 * baseline end;
+
+create or replace temp macro improved_50(baseline, last) as
+    case when last is not null and baseline >= 1 then 2 * (baseline - last) >= baseline end;
 
 create or replace temp macro cut_window_end(start_date, planned_sessions, as_of, visited_on_as_of) as
     case

@@ -73,11 +73,11 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
                 as first_session_relief,
             cut_window_days::bigint as window_days,
             cut_window_attended::bigint as window_attended_days,
-            case when cut_window_days > 0 then cut_window_attended / cut_window_days end as adherence,
-            case when cut_window_days > 0 then 5 * cut_window_attended >= 4 * cut_window_days end as adherent,
+            window_adherence(cut_window_attended, cut_window_days) as adherence,
+            window_adherent(cut_window_attended, cut_window_days) as adherent,
             attended_days >= planned_sessions as completed,
-            not attended_days >= planned_sessions and dropped_out_after(days_since) as dropped_out,
-            not attended_days >= planned_sessions and not dropped_out_after(days_since) as ongoing,
+            course_dropped_out(attended_days >= planned_sessions, days_since) as dropped_out,
+            course_ongoing(attended_days >= planned_sessions, days_since) as ongoing,
             days_since::bigint as days_since_last_visit
         )
         from replanned_counted
@@ -145,20 +145,16 @@ create or replace temp macro open_course_facts(as_of, relief_rule, planned_defau
             first_session_relief(before_cut[1], after_cut[1], relief_rule) as first_session_relief,
             baseline_cut as baseline_pain,
             last_pain_cut as last_pain,
-            case when last_pain_cut is not null and baseline_cut >= 1
-                 then (baseline_cut - last_pain_cut)::double / baseline_cut * 100 end
-                as sustained_improvement_pct,
-            case when last_pain_cut is not null and baseline_cut >= 1
-                 then 10 * (baseline_cut - last_pain_cut) >= 3 * baseline_cut end as responder_30,
-            case when last_pain_cut is not null and baseline_cut >= 1
-                 then 2 * (baseline_cut - last_pain_cut) >= baseline_cut end as responder_50,
+            sustained_pct(baseline_cut, last_pain_cut) as sustained_improvement_pct,
+            improved_30(baseline_cut, last_pain_cut) as responder_30,
+            improved_50(baseline_cut, last_pain_cut) as responder_50,
             window_days_cut::bigint as window_days,
             window_attended_cut::bigint as window_attended_days,
-            case when window_days_cut > 0 then window_attended_cut / window_days_cut end as adherence,
-            case when window_days_cut > 0 then 5 * window_attended_cut >= 4 * window_days_cut end as adherent,
+            window_adherence(window_attended_cut, window_days_cut) as adherence,
+            window_adherent(window_attended_cut, window_days_cut) as adherent,
             len(days_cut) >= planned_sessions as completed,
-            not len(days_cut) >= planned_sessions and dropped_out_after(days_since_cut) as dropped_out,
-            not len(days_cut) >= planned_sessions and not dropped_out_after(days_since_cut) as ongoing,
+            course_dropped_out(len(days_cut) >= planned_sessions, days_since_cut) as dropped_out,
+            course_ongoing(len(days_cut) >= planned_sessions, days_since_cut) as ongoing,
             last_attended_cut as last_attended_date,
             days_since_cut::bigint as days_since_last_visit,
             coalesce(list_max(list_transform(range(1, len(days_cut)),

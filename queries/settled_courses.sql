@@ -38,10 +38,10 @@ create or replace temp macro settled_courses(as_of, relief_rule) as table (
             first_session_relief(first_session_pain_before, first_session_pain_after, relief_rule)
                 as first_session_relief,
             cut_window_days as window_days,
-            case when cut_window_days > 0 then window_attended_days / cut_window_days end as adherence,
-            case when cut_window_days > 0 then 5 * window_attended_days >= 4 * cut_window_days end as adherent,
-            not completed and dropped_out_after(days_since) as dropped_out,
-            not completed and not dropped_out_after(days_since) as ongoing,
+            window_adherence(window_attended_days, cut_window_days) as adherence,
+            window_adherent(window_attended_days, cut_window_days) as adherent,
+            course_dropped_out(completed, days_since) as dropped_out,
+            course_ongoing(completed, days_since) as ongoing,
             days_since as days_since_last_visit
         )
         from windowed
