@@ -10,9 +10,9 @@
 -- uses: pain_periods
 -- reads: open_courses (see filtered_courses.sql)
 with course_weeks as (
-    select period_start as week_start, course_id, sessions, pain_sum / sessions as course_mean
-    from pain_periods('week', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands, $sexes,
-                      $scope, $relief_rule)
+    select period_start as week_start, sessions, pain_sum / sessions as course_mean
+    from pain_periods('week', false, $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
+                      $sexes, $scope, $relief_rule)
 ),
 
 final as (

@@ -23,8 +23,8 @@ with course_months as (
         sessions,
         pain_sum,
         pain_sumsq
-    from pain_periods('month', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
-                      $sexes, $scope, $relief_rule)
+    from pain_periods('month', $split <> 'none', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses,
+                      $age_bands, $sexes, $scope, $relief_rule)
 ),
 
 -- a course has one row a month, so the courses of a month are its rows; the mean and the sample
