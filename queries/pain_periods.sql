@@ -6,7 +6,7 @@
 --   period_start (date), sessions, pain_sum, pain_sumsq (the sum and the sum of squares of pain_before).
 -- with_fields (boolean): whether the caller reads the course's fields. Without them and without a
 -- filter, the stored sums are not met with their courses at all: every course that started by as_of
--- counts, so only the few stored courses that start after it are left out (at 2,000,000 patients
+-- counts, so only the stored courses that start after it are left out (at 2,000,000 patients
 -- this skips meeting millions of stored weekly sums with millions of courses, 0.4 s of 0.5 s); the
 -- fields are then null on the stored periods' rows.
 -- Periods that ended before the as-of date's own period come from course_pain_periods while the
@@ -66,7 +66,7 @@ create or replace temp macro pain_periods(
           and not (select yes from unmatched)
     ),
 
-    -- ... or, with nothing to match, leave out the few courses that start after as_of (the fresh
+    -- ... or, with nothing to match, leave out the courses that start after as_of (the fresh
     -- facts hold every course, and every one that started by then counts)
     stored_unmatched as (
         select p.period_start, p.sessions, p.pain_sum, p.pain_sumsq
