@@ -24,6 +24,8 @@
 -- registered with every filter set): `adherent` is 100 x attended window days >= adherence_pct x
 -- window days, and a course not completed is `dropped_out` after more than dropout_gap_days days
 -- without a visit (else `ongoing`); both replace what the facts and open_courses hold for the defaults.
+-- A filter added here must also be named in pain_periods.sql's `unmatched`, which reads the stored
+-- pain sums without their courses when no filter is set.
 -- uses: settled_courses
 create or replace temp macro filtered_numbered_courses(
     as_of, start_from, start_to, therapists, sites, diagnoses, age_bands, sexes, scope, relief_rule
