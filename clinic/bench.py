@@ -99,6 +99,8 @@ METHOD = {
                f"{METRICS_PAIRS} times each (once with --runs 1): the median of the pairs' differences; baseline = the pandas peer "
                "(clinic/peer.py) computing the per-course summary and overall cohort metrics after loading",
     "growth": "exponent k in time ∝ sessions^k between consecutive tiers",
+    "targets": "a clinic network's targets (set at 200,000 patients; from 2,000,000 only every first visit under "
+               "5 s), each judged met or not against the same run's baselines (clinic.bench.targets)",
     "timings": "seconds, medians of --runs repetitions",
 }
 
@@ -1056,8 +1058,10 @@ def bench_tier(tier: str, patients: int, db_path: Path | None, options: argparse
 
     details["load_average_1m"]["end"] = round(os.getloadavg()[0], 2)
     timings = {k: _r(v) for k, v in timings.items() if v is not None}
-    return {"tier": tier, "patients": patients, "database": details.pop("database"), "timings": timings,
-            "ratios": ratios(timings, details), **details}
+    result = {"tier": tier, "patients": patients, "database": details.pop("database"), "timings": timings,
+              "ratios": ratios(timings, details), **details}
+    result["targets"] = targets(result)
+    return result
 
 
 def _r(value: float | None) -> float | None:
@@ -1115,6 +1119,113 @@ def ratios(timings: dict, details: dict | None = None) -> dict:
         busiest = max((v for k, v in memory.items() if k != "idle" and v), default=None)
         out["memory.peak / memory.idle"] = ratio(busiest, memory.get("idle"))
     return {k: v for k, v in out.items() if v is not None}
+
+
+# ---------------------------------------------------------------- the targets
+
+# The targets of a clinic network's scale (README, Scale: "Where it stands"), each judged in one run
+# against that run's own baselines: the pandas peer's computation, a one-line page, DuckDB's read_csv.
+PEER_FIRST_PAGE_X = 10        # the first page after a start and a new as-of date: 10x faster than the peer
+PEER_FIRST_VISIT_X = 5        # every other first visit within a fifth of the peer
+REPEAT_X, REPEAT_PLUS_S = 3, 0.3     # a repeat visit within 3x a one-line page's reload + 0.3 s
+METRICS_X = 50                # metrics --json net of start-up 50x faster than the peer
+IMPORT_X = 10                 # the import within 10x DuckDB's read_csv of the same file
+MEMORY_MB = 500               # the server's peak while a person clicks through every page
+SIMULTANEOUS_X = 3            # the median page of simultaneous sessions within 3x one user's
+NETWORK_PATIENTS = 200_000    # the size the targets above are set at (and judged from)
+LARGEST_PATIENTS, LARGEST_FIRST_VISIT_S = 2_000_000, 5.0   # from this size, only: every first visit under 5 s
+
+
+def _at_most(value: float, bound: float) -> bool:
+    """value <= bound, where the bound's own floating-point error (3 × 0.3 is 0.8999...) does not
+    count against a time measured to a tenth of a millisecond."""
+    return value <= bound + 1e-9
+
+
+def targets(tier: dict, pages: list[tuple[str, str, str]] | None = None) -> list[dict]:
+    """The targets that `tier`'s measurements (its timings and details, as bench_tier returns them)
+    can judge, each as {target, measured, bound, met}: the measured value and the bound as text, met
+    True or False. The targets are set at 200,000 patients: a smaller database is judged against
+    none; from 2,000,000 patients the one target set there (every first visit under 5 s) is judged
+    alone. A target whose measurements were not taken (--parts, --no-browser, --users 0) is left
+    out. `pages` are the pages measured, the first page after a start first (page_list())."""
+    t = tier["timings"].get
+    patients = (tier.get("database") or {}).get("patients", tier.get("patients", 0))
+    pages = page_list() if pages is None else pages
+    titles = {name: title for name, _file, title in pages}
+    out = []
+
+    def judge(target: str, measured: str, bound: str, met: bool) -> None:
+        out.append({"target": target, "measured": measured, "bound": bound, "met": bool(met)})
+
+    def within(target: str, key: str, bound: float | None, bound_text: str) -> None:
+        if t(key) is not None and bound is not None:
+            judge(target, _seconds_text(t(key)), f"{_seconds_text(bound)} ({bound_text})", _at_most(t(key), bound))
+
+    def pages_within(target: str, kind: str, names: list[str], bound: float | None, bound_text: str) -> None:
+        measured = {name: t(f"browser.{name}.{kind}") for name in names if t(f"browser.{name}.{kind}") is not None}
+        if not measured or bound is None:
+            return
+        missed = [name for name, value in measured.items() if not _at_most(value, bound)]
+        text = f"{_seconds_text(min(measured.values()))}–{_seconds_text(max(measured.values()))}"
+        if missed:
+            text += f"; {len(measured) - len(missed)} of {len(measured)} within, not " + ", ".join(
+                f"{titles[name]} {_seconds_text(measured[name])}" for name in missed)
+        judge(target, text, f"{_seconds_text(bound)} ({bound_text})", not missed)
+
+    names = [name for name, *_ in pages]
+    if patients >= LARGEST_PATIENTS:
+        pages_within(f"at {LARGEST_PATIENTS:,} patients, every page's first visit", "first", names,
+                     LARGEST_FIRST_VISIT_S, "a clinic network's limit")
+        return out
+    if patients < NETWORK_PATIENTS:
+        return out
+    peer = t("metrics.peer_compute")
+    first_bound = peer / PEER_FIRST_PAGE_X if peer else None
+    peer_text = f"the pandas peer's {_seconds_text(peer)} ÷ {PEER_FIRST_PAGE_X}"
+    within("first page after a start, the server's part", "browser.first_page_after_start_server",
+           first_bound, peer_text)
+    within("first page after a start, in the browser", "browser.first_page_after_start", first_bound, peer_text)
+    within("the Overview as a new browser's first page, after its sign-in", "browser.first_page_new_browser",
+           first_bound, peer_text)
+    within("the Overview at a new as-of date (server)", "apptest.new_as_of", first_bound, peer_text)
+    within("the Overview cold (server)", "apptest.overview.cold", first_bound, peer_text)
+    pages_within("every other page's first visit", "first", [name for name, *_ in pages[1:]],
+                 peer / PEER_FIRST_VISIT_X if peer else None,
+                 f"the pandas peer's {_seconds_text(peer)} ÷ {PEER_FIRST_VISIT_X}")
+    reload = t("browser.trivial.repeat")
+    repeat_bound = REPEAT_X * reload + REPEAT_PLUS_S if reload is not None else None
+    repeat_text = f"{REPEAT_X} × a one-line page's reload {_seconds_text(reload)} + {REPEAT_PLUS_S:g} s"
+    pages_within("every repeat visit (a reload)", "repeat", names, repeat_bound, repeat_text)
+    pages_within("every repeat visit from the sidebar's menu", "click", names, repeat_bound, repeat_text)
+    within("metrics --json, net of start-up", "metrics.cli_net", peer / METRICS_X if peer else None,
+           f"the pandas peer's {_seconds_text(peer)} ÷ {METRICS_X}")
+    read_csv = t("import.duckdb_read_csv")
+    within("import of the sessions CSV, net of start-up", "import.clinic_import_net",
+           IMPORT_X * read_csv if read_csv is not None else None,
+           f"{IMPORT_X} × DuckDB's read_csv {_seconds_text(read_csv)}")
+    memory = ((tier.get("browser") or {}).get("memory_peak_mb") or {}).get("one_user")
+    if memory is not None:
+        judge("the server's peak memory while a person clicks through every page", f"{memory:g} MB",
+              f"{MEMORY_MB} MB", memory < MEMORY_MB)
+    for label, key, base_key, block in (
+            ("simultaneous sessions in browsers, back to back", "simultaneous.median",
+             "browser.one_user_click_median", tier.get("simultaneous")),
+            ("simultaneous sessions in browsers, reading", "simultaneous_reading.median",
+             "browser.one_user_click_median", tier.get("simultaneous_reading")),
+            ("simultaneous sessions over websockets, back to back", "server_sessions.simultaneous_median",
+             "server_sessions.one_warm_median", (tier.get("server_sessions") or {}).get("simultaneous")),
+            ("simultaneous sessions over websockets, reading", "server_sessions.reading_median",
+             "server_sessions.one_warm_median", (tier.get("server_sessions") or {}).get("reading"))):
+        if t(key) is None or t(base_key) is None or not block:
+            continue
+        visits = block.get("page_visits", block.get("page_runs"))
+        users = block.get("users") or (tier.get("server_sessions") or {}).get("users")
+        judge(f"{users} {label}: no errors, the median page within {SIMULTANEOUS_X}× one user's",
+              f"{_seconds_text(t(key))}, {block['errors']} errors in {visits}",
+              f"{_seconds_text(SIMULTANEOUS_X * t(base_key))} ({SIMULTANEOUS_X} × {_seconds_text(t(base_key))})",
+              block["errors"] == 0 and _at_most(t(key), SIMULTANEOUS_X * t(base_key)))
+    return out
 
 
 # ---------------------------------------------------------------- the table
@@ -1222,7 +1333,15 @@ def _tier_table(tier: dict) -> list[str]:
     if skipped:
         notes.append(f"browser part skipped: {skipped}")
     text = "; ".join(notes)
-    return lines + ["", text[:1].upper() + text[1:] + "."]
+    lines += ["", text[:1].upper() + text[1:] + "."]
+    judged = tier.get("targets") or []
+    if judged:
+        met = sum(1 for row in judged if row["met"])
+        lines += ["", f"Targets judged in this run: {met} of {len(judged)} met", "",
+                  "| target | measured | bound | met |", "|---|---|---|---|"]
+        lines += [f"| {row['target']} | {row['measured']} | {row['bound']} | {'yes' if row['met'] else 'no'} |"
+                  for row in judged]
+    return lines
 
 
 def table(result: dict) -> str:

@@ -178,6 +178,107 @@ def test_the_table_shows_each_tier_with_ratios_and_the_growth_exponent_of_each_s
     assert "| Overview | 1 | – | – | – | – |" in growth
 
 
+# ---------------------------------------------------------------- the targets
+
+THREE_PAGES = [("overview", "pages/overview.py", "Overview"), ("pain_trends", "pages/pain_trends.py", "Pain trends"),
+               ("users", "pages/users.py", "Users")]
+
+
+def made_up_l_run(patients=200_000, errors=0):
+    """A 200,000-patient run's numbers, chosen so each bound is easy to work out by hand: the pandas
+    peer 10 s (a tenth 1 s, a fifth 2 s, a fiftieth 0.2 s), a one-line page's reload 0.2 s (3 × 0.2 +
+    0.3 = 0.9 s), DuckDB's read_csv 0.5 s (10 × 0.5 = 5 s), one user's menu click 0.3 s (3 × = 0.9 s)."""
+    timings = {
+        "metrics.peer_compute": 10.0, "metrics.cli_net": 0.2,                       # exactly a fiftieth: met
+        "browser.first_page_after_start_server": 0.99, "browser.first_page_after_start": 3.0,
+        "browser.first_page_new_browser": 1.01,                                     # just over a tenth
+        "apptest.new_as_of": 1.0, "apptest.overview.cold": 0.4,
+        # the Overview's first visit is the first page after a start (3.0 s), judged against a tenth
+        # alone: the decoy that must not fail "every other page's first visit"
+        "browser.overview.first": 3.0, "browser.pain_trends.first": 1.9, "browser.users.first": 2.0,
+        "browser.trivial.repeat": 0.2,
+        "browser.overview.repeat": 0.95, "browser.pain_trends.repeat": 0.9, "browser.users.repeat": 0.5,
+        "browser.overview.click": 0.4, "browser.pain_trends.click": 0.35, "browser.users.click": 0.1,
+        "import.clinic_import_net": 5.0, "import.duckdb_read_csv": 0.5, "import.clinic_import": 9.0,
+        "browser.one_user_click_median": 0.3, "simultaneous.median": 0.9, "simultaneous_reading.median": 0.5,
+        "server_sessions.one_warm_median": 0.05, "server_sessions.simultaneous_median": 0.5,
+        "server_sessions.reading_median": 0.06,
+    }
+    return {"tier": "L", "patients": patients, "database": {"patients": patients}, "timings": timings,
+            "browser": {"memory_peak_mb": {"idle": 200.0, "one_user": 500.0, "simultaneous": 900.0}},
+            "simultaneous": {"users": 10, "page_visits": 30, "errors": errors},
+            "simultaneous_reading": {"users": 10, "page_visits": 30, "errors": 0},
+            "server_sessions": {"users": 10, "simultaneous": {"errors": 0, "page_runs": 30},
+                                "reading": {"errors": 0, "page_runs": 30}}}
+
+
+def judged(tier):
+    return {row["target"]: row for row in bench.targets(tier, THREE_PAGES)}
+
+
+def test_the_targets_at_200000_patients_are_judged_against_the_same_runs_baselines_at_their_bounds():
+    rows = judged(made_up_l_run())
+    met = {target: row["met"] for target, row in rows.items()}
+    assert met == {
+        "first page after a start, the server's part": True,                 # 0.99 s against 1 s
+        "first page after a start, in the browser": False,                   # 3.0 s
+        "the Overview as a new browser's first page, after its sign-in": False,   # 1.01 s
+        "the Overview at a new as-of date (server)": True,                   # 1.0 s: at the bound
+        "the Overview cold (server)": True,
+        "every other page's first visit": True,                              # 1.9 and 2.0 s against 2 s
+        "every repeat visit (a reload)": False,                              # the Overview's 0.95 s
+        "every repeat visit from the sidebar's menu": True,
+        "metrics --json, net of start-up": True,                             # 0.2 s: at the bound
+        "import of the sessions CSV, net of start-up": True,                 # 5.0 s: at the bound
+        "the server's peak memory while a person clicks through every page": False,   # 500 MB is not under
+        "10 simultaneous sessions in browsers, back to back: no errors, the median page within 3× one user's": True,
+        "10 simultaneous sessions in browsers, reading: no errors, the median page within 3× one user's": True,
+        "10 simultaneous sessions over websockets, back to back: no errors, the median page within 3× one "
+        "user's": False,                                                     # 0.5 s against 0.15 s
+        "10 simultaneous sessions over websockets, reading: no errors, the median page within 3× one user's": True,
+    }
+    assert rows["every repeat visit (a reload)"]["measured"] == "500 ms–950 ms; 2 of 3 within, not Overview 950 ms"
+    assert rows["every repeat visit (a reload)"]["bound"] == "900 ms (3 × a one-line page's reload 200 ms + 0.3 s)"
+    assert rows["every other page's first visit"]["measured"] == "1.90 s–2.00 s"
+    assert rows["first page after a start, in the browser"]["bound"] == "1.00 s (the pandas peer's 10.00 s ÷ 10)"
+    assert rows["the server's peak memory while a person clicks through every page"]["measured"] == "500 MB"
+
+
+def test_an_error_in_the_simultaneous_sessions_misses_the_target_whatever_their_times():
+    rows = judged(made_up_l_run(errors=1))
+    row = rows["10 simultaneous sessions in browsers, back to back: no errors, the median page within 3× one user's"]
+    assert (row["met"], row["measured"]) == (False, "900 ms, 1 errors in 30")
+
+
+def test_targets_whose_parts_were_not_measured_are_left_out():
+    tier = made_up_l_run()
+    for key in [k for k in tier["timings"] if k.startswith(("metrics.", "import."))]:
+        del tier["timings"][key]
+    del tier["simultaneous"], tier["simultaneous_reading"], tier["server_sessions"]
+    assert sorted(judged(tier)) == ["every repeat visit (a reload)", "every repeat visit from the sidebar's menu",
+                                    "the server's peak memory while a person clicks through every page"]
+
+
+def test_a_smaller_database_is_judged_against_no_target_and_the_largest_against_its_five_seconds_alone():
+    assert bench.targets(made_up_l_run(patients=199_999), THREE_PAGES) == []
+    largest = made_up_l_run(patients=2_000_000)
+    assert judged(largest) == {"at 2,000,000 patients, every page's first visit": {
+        "target": "at 2,000,000 patients, every page's first visit", "measured": "1.90 s–3.00 s",
+        "bound": "5.00 s (a clinic network's limit)", "met": True}}
+    largest["timings"]["browser.users.first"] = 5.01
+    row = judged(largest)["at 2,000,000 patients, every page's first visit"]
+    assert (row["met"], row["measured"]) == (False, "1.90 s–5.01 s; 2 of 3 within, not Users 5.01 s")
+
+
+def test_the_table_ends_each_tier_with_its_judged_targets_and_how_many_are_met():
+    tier = made_up_l_run(patients=2_000_000)
+    tier["targets"] = bench.targets(tier, THREE_PAGES)
+    lines = bench._tier_table({**tier, "database": {"patients": 2_000_000, "courses": 1, "sessions": 1}})
+    assert "Targets judged in this run: 1 of 1 met" in lines
+    assert lines[-1] == ("| at 2,000,000 patients, every page's first visit | 1.90 s–3.00 s | "
+                         "5.00 s (a clinic network's limit) | yes |")
+
+
 # ---------------------------------------------------------------- the CSV export
 
 SESSIONS = """
@@ -331,6 +432,7 @@ def test_a_tiny_run_without_the_browser_measures_the_pages_the_server_alone_and_
                                 "--users", "2", "--reading", "0.2")
     only = check_tier(result, "pages", "sessions", "import")
     assert only["browser"] == {"skipped": "--no-browser"}
+    assert only["targets"] == []        # the targets are set at 200,000 patients: none judged at 200
     assert "browser part skipped: --no-browser" in printed
     assert "metrics" not in only
     assert only["import"]["imported"] == {"rows_read": only["database"]["sessions"],
