@@ -71,8 +71,12 @@ with ui.friendly_errors():
 patient_ids, last_visit = recording.listing(listed)
 if editing and st.session_state.get(key("patient")) not in patient_ids + [None]:
     patient_ids.append(st.session_state[key("patient")])      # the session's patient, to correct it
+# No patient is chosen on arrival (nor when the one chosen is not listed for the sidebar's date): a
+# session saved without a look at this field would otherwise go to whoever heads the list. After a
+# save the next patient is chosen (next_run below). The field has no clear button (no index=None),
+# which would be one more stop for Tab between the patient and the time.
 if st.session_state.get(key("patient")) not in patient_ids:
-    st.session_state[key("patient")] = patient_ids[0] if patient_ids else None
+    st.session_state[key("patient")] = None
 
 if scope:
     st.caption("You record sessions as yourself, for the patients of the courses you treat, or for a new patient.")

@@ -131,6 +131,22 @@ def test_after_saving_the_date_is_kept_the_next_patient_chosen_and_the_scores_cl
     assert app.text_input(key=field(app, "time")).value == ""
 
 
+def test_no_patient_is_chosen_on_arrival_and_a_session_saved_without_one_is_refused(app, signed_in_as):
+    signed_in_as("birch")
+    open_page(app, PAGE)
+    assert app.selectbox(key="record.patient").value is None        # not p1, the first of the list
+    app.date_input(key="record.date").set_value(DAY)
+    app.number_input(key=field(app, "pain_before")).set_value(6)
+    save_button(app).click().run()
+    problems = refusals(app)
+    assert list(problems.column) == ["patient_id"], problems
+    con = db.connect(app.db_path, read_only=True)
+    try:
+        assert con.execute("select count(*) from sessions where session_id like 'R-%'").fetchone() == (0,)
+    finally:
+        con.close()
+
+
 def test_a_refused_session_shows_the_importers_reason_and_writes_nothing(app, signed_in_as):
     signed_in_as("birch")
     open_page(app, PAGE)
