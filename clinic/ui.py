@@ -248,11 +248,13 @@ def access_store() -> access.AccessStore:
 
 
 def share_note(share, of: int, low, high) -> str:
-    """'76 % of 2,304 · 95 % CI 74.1–77.8 %': a share under a tile's count, its n and its interval."""
+    """'76.0 % of 2,304 · 95 % CI 74.1–77.8 %': a share under a tile's count, its n and its interval.
+    The share has the interval's one decimal, so it never reads as lying outside it (66 % beside
+    65.3–65.7 %)."""
     from clinic.charts import ci_text
 
     interval = ci_text(low, high)
-    return f"{fmt_pct(share)} of {of:,}" + (f" · {interval}" if interval else "")
+    return f"{fmt_pct(share, 1 if interval else 0)} of {of:,}" + (f" · {interval}" if interval else "")
 
 
 # ---------------------------------------------------------------- charts

@@ -21,7 +21,7 @@ counts = ui.query("relief_assessability").iloc[0].to_dict()
 st.markdown(charts.verdict_sentence(relief, filters.relief_rule))
 
 tiles = st.columns(2) + st.columns(2)      # two a row: the interval stays whole in a narrow window
-tiles[0].metric("First-session relief", ui.fmt_pct(relief["rate"]),
+tiles[0].metric("First-session relief", ui.fmt_pct(relief["rate"], 1),    # the interval's one decimal
                 help=f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses.", border=True)
 tiles[1].metric("95 % interval", charts.interval_text(relief["ci_low"], relief["ci_high"]),
                 help="Wilson score interval, 95 %, no continuity correction.", border=True)

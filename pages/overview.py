@@ -184,7 +184,7 @@ with st.container(horizontal=True, wrap=True, gap="xsmall", horizontal_alignment
 
 # Does relief come after the first session in most cases?
 st.subheader("Relief after the first session: is it the rule?")
-interval = (f"{ui.fmt_pct(relief['rate'])} of {relief['assessable']:,} courses (95 % interval "
+interval = (f"{ui.fmt_pct(relief['rate'], 1)} of {relief['assessable']:,} courses (95 % interval "
             f"{ui.fmt_pct(relief['ci_low'], 1)} – {ui.fmt_pct(relief['ci_high'], 1)})")
 message = {
     "met": f"**The claim holds:** {interval}; even the low end is above 50 %.",

@@ -185,8 +185,8 @@ def test_the_kpis_read_the_overall_block():
     summary = {"courses": 3, "patients": 3, "sustained_improvement": {
         "assessable": 3, "median_pct": 100 / 7, "responders_30": 1, "responders_50": 1}}
     values = {label: value for label, value, _, _ in charts.kpis(summary)}
-    assert values == {"Courses": "3", "Median sustained improvement": "14 %", "Responders (≥ 30 % better)": "33 %",
-                      "≥ 50 % better": "33 %"}
+    assert values == {"Courses": "3", "Median sustained improvement": "14 %", "Responders (≥ 30 % better)": "33.3 %",
+                      "≥ 50 % better": "33.3 %"}
     nothing = {"courses": 1, "patients": 1, "sustained_improvement": {
         "assessable": 0, "median_pct": None, "responders_30": 0, "responders_50": 0}}
     assert {v for _, v, _, _ in charts.kpis(nothing)} == {"1", "—"}

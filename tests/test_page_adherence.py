@@ -34,10 +34,10 @@ def test_the_adherence_kpis_match_the_hand_computed_figures(app):
     assert tiles(app) == {
         "Mean adherence": ("60 %", "over 3 courses"),      # (1 + 0.2 + 0.6) / 3 = 0.6
         # each 1 of 3, Wilson 6.1 % – 79.2 % (see the test of the helps below)
-        "Adherent (≥ 80 %)": ("1", "33 % of 3 · 95 % CI 6.1–79.2 %"),    # c1: 5 of 5 days
-        "Completed": ("1", "33 % of 3 · 95 % CI 6.1–79.2 %"),            # c1
-        "Dropped out": ("1", "33 % of 3 · 95 % CI 6.1–79.2 %"),          # c2: last visit 17 days before 03-20
-        "Ongoing": ("1", "33 % of 3 · 95 % CI 6.1–79.2 %"),              # p3
+        "Adherent (≥ 80 %)": ("1", "33.3 % of 3 · 95 % CI 6.1–79.2 %"),    # c1: 5 of 5 days
+        "Completed": ("1", "33.3 % of 3 · 95 % CI 6.1–79.2 %"),            # c1
+        "Dropped out": ("1", "33.3 % of 3 · 95 % CI 6.1–79.2 %"),          # c2: last visit 17 days before 03-20
+        "Ongoing": ("1", "33.3 % of 3 · 95 % CI 6.1–79.2 %"),              # p3
     }
     assert any(c.value.startswith("Completed can exceed adherent") for c in app.caption)
 
@@ -94,8 +94,8 @@ def test_choosing_a_therapist_in_the_sidebar_changes_the_kpis(app):
     assert tiles(app)["Mean adherence"] == ("80 %", "over 2 courses")                      # (1 + 0.6) / 2
     # 0 of 2: Wilson 0 – 1.96² / (2 + 1.96²) = 65.8 %; 1 of 2: centre 1/2, half width
     # 1.96 · √(1/8 + 1.96²/16) / (1 + 1.96²/2) = 0.4055: 9.5 % – 90.5 %
-    assert tiles(app)["Dropped out"] == ("0", "0 % of 2 · 95 % CI 0.0–65.8 %")
-    assert tiles(app)["Ongoing"] == ("1", "50 % of 2 · 95 % CI 9.5–90.5 %")
+    assert tiles(app)["Dropped out"] == ("0", "0.0 % of 2 · 95 % CI 0.0–65.8 %")
+    assert tiles(app)["Ongoing"] == ("1", "50.0 % of 2 · 95 % CI 9.5–90.5 %")
     assert any("No course among these has dropped out" in i.value for i in app.info)
 
 

@@ -31,7 +31,7 @@ def test_the_page_states_the_rule_and_shows_the_hand_computed_rate_and_interval(
     open_page(app, PAGE)
     assert "pain fell by at least 30 % after the first session" in text_of(app)
     assert metrics_of(app) == {
-        "First-session relief": "33 %",         # 1 of 3
+        "First-session relief": "33.3 %",       # 1 of 3
         "95 % interval": "6.1–79.2 %",          # Wilson, worked out above
         "Assessable courses": "3",
         "Not assessable": "0",
@@ -75,11 +75,11 @@ def test_the_histogram_shows_each_first_session_change_coloured_by_outcome(app):
 def test_choosing_a_therapist_or_another_rule_in_the_sidebar_changes_the_page(app):
     open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()
-    assert metrics_of(app)["First-session relief"] == "50 %"     # c1 yes, p3 no
+    assert metrics_of(app)["First-session relief"] == "50.0 %"     # c1 yes, p3 no
     assert metrics_of(app)["Assessable courses"] == "2"
     app.sidebar.radio(key="relief").set_value("points2").run()
     assert "pain fell by at least 2 points after the first session" in text_of(app)
-    assert metrics_of(app)["First-session relief"] == "50 %"     # c1 8 -> 4 yes; p3 7 -> 7 no
+    assert metrics_of(app)["First-session relief"] == "50.0 %"     # c1 8 -> 4 yes; p3 7 -> 7 no
 
 
 def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):

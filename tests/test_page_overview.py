@@ -342,6 +342,10 @@ def test_the_claim_verdict_is_undecided_with_three_courses(app):
     app.run()
     text = " ".join(m.value for m in app.markdown)
     assert "Undecided" in text           # Wilson interval for 1 of 3 straddles 50 %
+    # the rate to the interval's one decimal, so it never reads as outside it
+    assert "**Undecided:** 33.3 % of 3 courses (95 % interval 6.1 % – 79.2 %)" in text
+    helps = {m.label: m.proto.help for m in app.metric}
+    assert "1 of 3 assessable courses (33.3 %)" in helps["First-session relief"]
 
 
 def test_an_empty_database_says_so_in_words(empty_db, monkeypatch):

@@ -32,8 +32,8 @@ def test_the_page_shows_the_hand_computed_kpis(app):
     assert metrics_of(app) == {
         "Courses": "3",
         "Median sustained improvement": "14 %",     # median of 62.5, 0 and 100/7
-        "Responders (≥ 30 % better)": "33 %",       # c1 (62.5 %) of 3
-        "≥ 50 % better": "33 %",             # c1 of 3
+        "Responders (≥ 30 % better)": "33.3 %",     # c1 (62.5 %) of 3, to the interval's one decimal
+        "≥ 50 % better": "33.3 %",           # c1 of 3
     }
     # 0, 100/7 and 62.5 sorted: the quartiles at ranks 0.5 and 1.5 are 50/7 = 7.1 and (100/7 + 62.5) / 2 = 38.4
     assert [m.delta for m in app.metric] == ["3 patients", "IQR 7.1–38.4 % · n = 3",
@@ -75,8 +75,8 @@ def test_choosing_a_therapist_in_the_sidebar_changes_the_page(app):
     assert metrics_of(app) == {
         "Courses": "2",                             # c1 and p3
         "Median sustained improvement": "38 %",     # (62.5 + 100/7) / 2
-        "Responders (≥ 30 % better)": "50 %",       # c1 of 2
-        "≥ 50 % better": "50 %",
+        "Responders (≥ 30 % better)": "50.0 %",       # c1 of 2
+        "≥ 50 % better": "50.0 %",
     }
     # both reach session 3, the chart's last: c1 8 -> 5, p3 7 -> 6: (8 + 7) / 2 = 7.5 to (5 + 6) / 2 = 5.5
     text = " ".join(m.value for m in app.markdown)

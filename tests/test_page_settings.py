@@ -19,15 +19,15 @@ def test_a_lower_adherence_threshold_counts_more_courses_adherent(app):
     open_page(app, PAGE)
     app.sidebar.number_input(key="adherent_at").set_value(60).run()
     # at 60 %: c1 (1.0) and p3 (100 x 3 >= 60 x 5, exactly at the threshold); c2 (0.2) is not
-    assert tiles(app)["Adherent (≥ 60 %)"] == ("2", "67 % of 3 · 95 % CI 20.8–93.9 %")
+    assert tiles(app)["Adherent (≥ 60 %)"] == ("2", "66.7 % of 3 · 95 % CI 20.8–93.9 %")
 
 
 def test_a_longer_drop_out_gap_keeps_a_course_ongoing(app):
     open_page(app, PAGE)
-    assert tiles(app)["Dropped out"] == ("1", "33 % of 3 · 95 % CI 6.1–79.2 %")           # c2: 17 days > 7
+    assert tiles(app)["Dropped out"] == ("1", "33.3 % of 3 · 95 % CI 6.1–79.2 %")           # c2: 17 days > 7
     app.sidebar.number_input(key="dropout_gap").set_value(20).run()
-    assert tiles(app)["Dropped out"] == ("0", "0 % of 3 · 95 % CI 0.0–56.1 %")            # 17 days is not more than 20
-    assert tiles(app)["Ongoing"] == ("2", "67 % of 3 · 95 % CI 20.8–93.9 %")               # c2 and p3
+    assert tiles(app)["Dropped out"] == ("0", "0.0 % of 3 · 95 % CI 0.0–56.1 %")   # 17 days is not more than 20
+    assert tiles(app)["Ongoing"] == ("2", "66.7 % of 3 · 95 % CI 20.8–93.9 %")               # c2 and p3
 
 
 def test_a_setting_in_the_address_is_applied_on_a_first_visit(app):
@@ -63,5 +63,5 @@ def test_the_planned_sessions_setting_changes_only_courses_without_a_plan(app):
     app.sidebar.number_input(key="planned").set_value(3).run()
     # p3's inferred course (no courses.csv row) now plans 3 sessions: 3 visit days, completed; c1 keeps
     # its 5 (completed), c2 its 10 (dropped out)
-    assert tiles(app)["Completed"] == ("2", "67 % of 3 · 95 % CI 20.8–93.9 %")
-    assert tiles(app)["Dropped out"] == ("1", "33 % of 3 · 95 % CI 6.1–79.2 %")
+    assert tiles(app)["Completed"] == ("2", "66.7 % of 3 · 95 % CI 20.8–93.9 %")
+    assert tiles(app)["Dropped out"] == ("1", "33.3 % of 3 · 95 % CI 6.1–79.2 %")

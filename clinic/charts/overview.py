@@ -183,7 +183,8 @@ def tiles(summary: dict, rule_label: str, rule_text: str, chosen: Settings = DEF
              "Distinct patients among those courses; courses each = courses ÷ patients (a patient may come back "
              "for another course)."),
         Tile(RELIEF, values[RELIEF], f"rule: {rule_label}",
-             f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses: {rule_text}. 95 % Wilson "
+             f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses "
+             f"({pct(relief['rate'], 1)}): {rule_text}. 95 % Wilson "
              f"interval {pct(relief['ci_low'], 1)} – {pct(relief['ci_high'], 1)}."),
         Tile(SUSTAINED, values[SUSTAINED], f"{RESPONDERS}: {pct(responders)}",
              "The median over courses of each course's sustained improvement: pain before its first scored visit "

@@ -69,8 +69,8 @@ def finish(fig: go.Figure, title: str, x_title: str, y_title: str, lines: list[s
     return fig
 
 
-def _share(count: int, total: int) -> str:
-    return "—" if not total else f"{count / total * 100:.0f} %"
+def _share(count: int, total: int, digits: int = 0) -> str:
+    return "—" if not total else f"{count / total * 100:.{digits}f} %"
 
 
 def _ci(count: int, total: int) -> str:
@@ -108,11 +108,12 @@ def kpis(summary: dict, row: dict | None = None) -> list[tuple[str, str, str | N
           "in whole points, so many courses share the same few values (for example 33 % = 6 → 4)."
           + (f" Interquartile range (IQR) {spread[0]:.1f} % – {spread[1]:.1f} %: the middle half of the courses."
              if spread else ""))),
-        ("Responders (≥ 30 % better)", _share(improvement["responders_30"], assessable),
+        # (a share beside its interval has the interval's one decimal: never 66 % beside 65.3–65.7 %)
+        ("Responders (≥ 30 % better)", _share(improvement["responders_30"], assessable, 1),
          share_note(improvement["responders_30"]),
          f"{improvement['responders_30']:,} {basis} improved by 30 % or more (IMMPACT 'moderate'); the "
          "interval is the 95 % Wilson score interval."),
-        ("≥ 50 % better", _share(improvement["responders_50"], assessable),
+        ("≥ 50 % better", _share(improvement["responders_50"], assessable, 1),
          share_note(improvement["responders_50"]),
          f"{improvement['responders_50']:,} {basis} improved by 50 % or more ('substantial'); the interval is "
          "the 95 % Wilson score interval."),
