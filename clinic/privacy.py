@@ -103,3 +103,34 @@ def mask(row: dict, hidden: bool) -> dict:
     if not hidden:
         return {**row, "suppressed": False}
     return {**{name: None for name in row}, "key": row.get("key"), "suppressed": True}
+
+
+ANOTHER_THERAPIST = "Another therapist"
+
+
+def unname_colleagues(rows: list[dict], group: str | None, viewer: str) -> list[dict]:
+    """The clinic-wide rows (metrics.private_cohort) grouped by `group`, with every therapist but
+    `viewer` unnamed, as the Fair comparison's funnel shows them: a therapist compares their own
+    figures with their colleagues' without learning whose are whose.
+
+    For `group` "therapist" the viewer's own row comes first under their name; then the other
+    therapists' rows shown with figures, the most courses first; then those suppressed (no figures).
+    Each other therapist's key becomes "Another therapist 1", "… 2" in that order, and ties are
+    broken by a digest of the name, never by the name's own order, so neither a label nor a place
+    names anyone. Courses without a therapist (key None) stay last as they are. Other groupings are
+    returned unchanged."""
+    if group != "therapist":
+        return rows
+    import hashlib
+
+    def digest(row: dict) -> str:
+        return hashlib.sha256(str(row.get("key")).encode()).hexdigest()
+
+    own = [r for r in rows if r.get("key") == viewer]
+    unknown = [r for r in rows if r.get("key") is None]
+    others = [r for r in rows if r.get("key") is not None and r.get("key") != viewer]
+    shown = sorted((r for r in others if not r.get("suppressed")),
+                   key=lambda r: (-(r.get("courses") or 0), -(r.get("patients") or 0), digest(r)))
+    hidden = sorted((r for r in others if r.get("suppressed")), key=digest)
+    unnamed = [{**row, "key": f"{ANOTHER_THERAPIST} {number}"} for number, row in enumerate(shown + hidden, start=1)]
+    return own + unnamed + unknown

@@ -95,11 +95,14 @@ if filters.scope:
     # The whole clinic for a therapist: aggregates only, and no group small enough to point at anyone.
     st.header("The whole clinic, for comparison")
     clinic_rows, clinic_total = ui.private_cohort(group)
+    clinic_rows = privacy.unname_colleagues(clinic_rows, group, filters.scope)
     hidden_text = privacy.suppressed_text()
     st.caption(f"All matching courses of every therapist (the same filters, without the limit to your own). A group "
                f"covering {hidden_text} patients shows \"{hidden_text}\" and no figures, and so does a group "
                "that could otherwise be worked out from the others and the total (or from your own courses). "
-               "Nothing here names a patient.")
+               "Nothing here names a patient"
+               + (", and no colleague: by therapist, yours is named and the others are numbered by caseload, "
+                  "as on Fair comparison." if group == "therapist" else "."))
     mine, clinic = charts.overall_values(overall), charts.overall_values(clinic_total)
     side = st.columns(2)
     side[0].metric("Your courses: first-session relief", ui.fmt_pct(mine.get("relief_rate")),

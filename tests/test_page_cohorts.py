@@ -148,8 +148,12 @@ def test_a_therapist_sees_the_whole_clinic_only_where_no_group_is_small_enough_t
     signed_in_as("cedar")
     at = open_cohorts(app)
     rows = clinic_table(at)
-    assert list(rows.index) == ["Birch", "Cedar"]
+    # Cedar's own group first, named; Birch unnamed, as on Fair comparison (the page names no colleague)
+    assert list(rows.index) == ["Cedar", "Another therapist 1"]
     assert list(rows.courses) == ["fewer than 11"] * 2 and list(rows.patients) == ["fewer than 11"] * 2
+    drawn = [str(e.value) for e in (*at.caption, *at.markdown, *at.header, *at.metric)]
+    drawn += [v for df in at.dataframe for v in map(str, [*df.value.index, *df.value.to_numpy().ravel()])]
+    assert not [text for text in drawn if "Birch" in text]
     assert set(rows.relief_pct) == {"—"} and set(rows.adherence_pct) == {"—"}
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Your courses: first-session relief"] == "0 %"          # c2: 6 -> 5, 1/6 < 30 %
