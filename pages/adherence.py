@@ -108,7 +108,8 @@ limit = pick_limit.slider("Most recent courses", min_value=10, max_value=100, va
 whole_plan_only = st.checkbox("Only courses whose planned days have all passed", value=True,
                               key="adherence.whole_plan", **kept,
                               help="Leaves out courses still inside their planned days, whose rows would end in "
-                                   "days not yet reached.")
+                                   "days not yet reached. The as-of day is still in progress: a course whose last "
+                                   "planned day it is shows once it has a visit that day.")
 if whole_plan_only:
     st.caption("Ticked, this leaves out the courses still inside their planned days, so the calendar's counts "
                "(drop-outs too) can be lower than the tiles above, which count every matching course.")

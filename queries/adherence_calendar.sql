@@ -12,8 +12,10 @@
 --     the cohort field; $cohort_value (varchar or null): its value (null = unknown);
 --     with $split = 'all' every filtered course is in the cohort;
 --   $status ('all' | 'ongoing' | 'completed' | 'dropped_out'): only courses of that status;
---   $whole_plan_only (boolean): only courses whose planned days have all passed by $as_of
---     (start_date + planned_sessions - 1 <= $as_of), so each row shows the whole course;
+--   $whole_plan_only (boolean): only courses whose planned days have all passed by $as_of, so each
+--     row shows the whole course: their adherence window is the whole plan (window_days =
+--     planned_sessions). The as-of day is still in progress: a course whose last planned day it is
+--     counts only once it has a visit that day (as the adherence window says: DESIGN.md);
 --   $limit (integer): how many of the most recently started courses to show.
 -- uses: filtered_sessions
 -- uses: cohort_key
@@ -40,7 +42,7 @@ cohort as (
           or ($status = 'completed' and completed)
           or ($status = 'dropped_out' and dropped_out)
       )
-      and (not $whole_plan_only or start_date + (planned_sessions - 1) <= $as_of::date)
+      and (not $whole_plan_only or window_days = planned_sessions)
 ),
 
 -- the most recently started courses, ranked, found without sorting the whole cohort (a network's

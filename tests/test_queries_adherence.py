@@ -209,6 +209,14 @@ def test_whole_plan_only_leaves_out_courses_still_inside_their_planned_days(clin
     assert "not_yet" not in set(days.day_status)
 
 
+def test_a_course_whose_last_planned_day_is_the_as_of_day_has_passed_it_only_with_a_visit_that_day(clinic):
+    # a4 (planned 03-02..03-04, no session): as of 03-04 its last day is still in progress, not
+    # passed; a1 (03-01..03-05) was visited on 03-05, so as of 03-05 its plan has passed, a4's too
+    assert calendar(clinic, whole_plan_only=True, as_of="2026-03-04").empty
+    assert "a4" in set(calendar(clinic, as_of="2026-03-04").course_id)          # without the box: shown
+    assert sorted(calendar(clinic, whole_plan_only=True, as_of="2026-03-05").course_id.unique()) == ["a1", "a4"]
+
+
 def test_the_calendar_follows_the_sidebar_filters_and_the_therapist_scope(clinic):
     assert sorted(calendar(clinic, therapists=["t1"]).course_id.unique()) == ["a1", "a3"]
     assert sorted(calendar(clinic, scope="t2").course_id.unique()) == ["a2", "a5"]
