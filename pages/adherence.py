@@ -94,13 +94,13 @@ if split != "all":
     names = VALUE_LABELS.get(split, {})
 
     def value_label(key) -> str:
-        shown = "unknown" if key is None else names.get(key, key)
+        shown = charts.NOT_RECORDED if key is None else names.get(key, key)
         return f"{shown} ({counts.get(key, 0):,} courses)"
 
     latest_first = len(counts) - 1 if split == "start_month" else 0     # the latest month, else the first value
     cohort_value = pick_value.selectbox(COHORT_FIELDS[split], list(counts), index=latest_first, format_func=value_label,
                                         key=f"adherence.cohort.{split}", **kept)
-    shown_value = "unknown" if cohort_value is None else names.get(cohort_value, cohort_value)
+    shown_value = charts.NOT_RECORDED if cohort_value is None else names.get(cohort_value, cohort_value)
     cohort_text = f"{COHORT_FIELDS[split]} {shown_value}"
 status = pick_status.selectbox("Status", list(STATUSES), format_func=STATUSES.get, key="adherence.status", **kept)
 limit = pick_limit.slider("Most recent courses", min_value=10, max_value=100, value=40, step=10,

@@ -86,7 +86,7 @@ def test_a_course_without_a_therapist_says_so_in_its_hover():
     frame = calendar_frame()
     frame.loc[frame.course_id == "c1", "therapist"] = None
     fig = charts.calendar(frame, "All matching courses", limit=40)
-    assert "Therapist unknown" in fig.data[0].customdata[1][0]
+    assert "Therapist Not recorded" in fig.data[0].customdata[1][0]
     assert "Therapist t1" in fig.data[0].customdata[0][0]
 
 

@@ -41,7 +41,7 @@ def frame_at_10(rows, group):
 
 def test_age_bands_read_in_their_natural_order_with_unknown_last():
     frame = frame_at_10(AGE_ROWS, "age_band")
-    assert list(frame["label"]) == ["<30", "30-44", "45-59", "60+", "unknown"]
+    assert list(frame["label"]) == ["<30", "30-44", "45-59", "60+", "Not recorded"]
     assert list(frame["courses"]) == [9, 12, 20, 10, 1]
 
 
@@ -49,14 +49,14 @@ def test_keys_read_as_words_and_months_as_month_names():
     assert charts.key_label("diagnosis", "piriformis_syndrome") == "Piriformis syndrome"
     assert charts.key_label("sex", "F") == "Female"
     assert charts.key_label("start_month", "2026-03") == "Mar 2026"
-    assert charts.key_label("therapist", None) == "unknown"
+    assert charts.key_label("therapist", None) == "Not recorded"
     assert charts.key_label("site", "North") == "North"
 
 
 def test_diagnoses_follow_the_clinic_list_not_the_alphabet():
     rows = [row("disc_herniation", 3), row("other", 2), row("piriformis_syndrome", 4), row(None, 1)]
     frame = frame_at_10(rows, "diagnosis")
-    assert list(frame["label"]) == ["Disc herniation", "Piriformis syndrome", "Other", "unknown"]
+    assert list(frame["label"]) == ["Disc herniation", "Piriformis syndrome", "Other", "Not recorded"]
 
 
 def test_the_drop_out_rate_is_dropped_out_over_courses_and_small_groups_are_flagged():
@@ -80,7 +80,7 @@ def test_the_table_shows_rates_as_percentages_and_the_interval_as_low_to_high():
     assert table.loc["30-44", "relief_interval"] == "40.0 % – 90.0 %"
     assert table.loc["30-44", "dropout_pct"] == pytest.approx(25.0)          # 3 of 12
     assert table.loc["30-44", "adherence_pct"] == pytest.approx(75.0)
-    assert table.loc["unknown", "relief_interval"] == "—"
+    assert table.loc["Not recorded", "relief_interval"] == "—"
     assert table.loc["<30", "note"] == "too few to judge (< 10 courses)"
     assert table.loc["45-59", "note"] == ""
     assert set(table.reset_index().columns) == set(charts.TABLE_LABELS)
@@ -96,7 +96,7 @@ def test_the_csv_starts_with_its_header_and_keeps_the_exact_numbers():
     lines = text.splitlines()
     assert lines[0].startswith("key,label,courses,patients,relief_assessable,relieved,relief_rate,ci_low,ci_high")
     assert lines[1].startswith("<30,<30,9,9,3,1,0.3333333333333333,")        # 1/3, not rounded
-    assert lines[-1].startswith(",unknown,1,1,0,0,,,,")                      # unknown key left empty
+    assert lines[-1].startswith(",Not recorded,1,1,0,0,,,,")                 # unknown key left empty
     back = pd.read_csv(io.StringIO(text))                                    # pandas finds the header on line 1
     assert list(back.columns) == list(charts.CSV_COLUMNS)
     assert back.loc[0, "relief_rate"] == 1 / 3 and back.loc[2, "dropout_rate"] == 1 / 20
@@ -110,7 +110,7 @@ def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overa
     assert list(many.x) == pytest.approx([70.0, 25.0, 100.0])
     assert list(many.error_x.array) == pytest.approx([20.0, 20.0, 0.0])       # ci_high - rate, in points
     assert list(many.error_x.arrayminus) == pytest.approx([30.0, 15.0, 50.0])  # rate - ci_low
-    assert list(few.y) == ["<30", "unknown"]
+    assert list(few.y) == ["<30", "Not recorded"]
     assert few.x[1] is None                                   # nothing assessable: no dot
     assert "1 of 3 assessable courses" in few.hovertext[0]
     assert fig.layout.title.text == "First-session relief by age band"
@@ -123,7 +123,7 @@ def test_the_relief_chart_draws_each_rate_with_its_wilson_interval_and_the_overa
     # n beside a rate with an interval counts the assessable courses the interval is computed over
     assert "n = 10 of 12" in notes and "n = 3 of 9 · too few to judge" in notes and "n = 0 of 1 · no data" in notes
     assert "n = assessable of all courses" in notes                          # the column's header
-    assert list(fig.layout.yaxis.categoryarray) == ["unknown", "60+", "45-59", "30-44", "<30"]  # top to bottom
+    assert list(fig.layout.yaxis.categoryarray) == ["Not recorded", "60+", "45-59", "30-44", "<30"]  # top to bottom
 
 
 # Age rows with the columns added for the Cohorts page: mean improvement and the responder rate with
@@ -150,7 +150,7 @@ def test_the_responder_chart_draws_each_rate_with_its_interval_and_an_n_of_asses
     assert list(many.x) == pytest.approx([25.0, 75.0, 100.0])                 # 2/8, 15/20, 2/2
     assert list(many.error_x.array) == pytest.approx([34.0, 14.0, 0.0])       # 59 - 25, 89 - 75, 100 - 100
     assert list(many.error_x.arrayminus) == pytest.approx([18.0, 22.0, 66.0])  # 25 - 7, 75 - 53, 100 - 34
-    assert list(few.y) == ["<30", "unknown"] and few.x[1] is None
+    assert list(few.y) == ["<30", "Not recorded"] and few.x[1] is None
     assert "2 of 8 assessable courses (n: pain scored on two visit days)" in many.hovertext[0]
     notes = [a.text for a in fig.layout.annotations]
     assert "n = 8 of 12" in notes and "n = 1 of 9 · too few to judge" in notes              # improvement_assessable of courses
@@ -165,7 +165,7 @@ def test_the_table_shows_mean_improvement_and_the_responder_rate_with_its_interv
     assert table.loc["45-59", "mean_improvement_pct"] == pytest.approx(41.25)
     assert table.loc["45-59", "responder_pct"] == pytest.approx(75.0)
     assert table.loc["45-59", "responder_interval"] == "53.0 % – 89.0 %"
-    assert table.loc["unknown", "responder_interval"] == "—"
+    assert table.loc["Not recorded", "responder_interval"] == "—"
     columns = list(table.reset_index().columns)
     assert columns[:3] == ["label", "courses", "patients"] and columns[-1] == "note"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled
+from clinic.charts import BAD, GOOD, NEUTRAL, NOT_RECORDED, PALETTE, n_courses, styled
 from clinic.text import for_plotly
 
 ADHERENT_PCT = 80
@@ -118,7 +118,7 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
     z_values, texts, hovers = [], [], []
     for row in y_order:
         course = info.loc[row]
-        therapist = "unknown" if pd.isna(course.therapist) else for_plotly(str(course.therapist))
+        therapist = NOT_RECORDED if pd.isna(course.therapist) else for_plotly(str(course.therapist))
         started = f"started {pd.Timestamp(course.start_date):%a %d %b %Y}"
         z_row, text_row, hover_row = [], [], []
         for day in z.columns:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, PALETTE, cohort_text, n_courses, styled
+from clinic.charts import NEUTRAL, NOT_RECORDED, PALETTE, cohort_text, n_courses, styled
 from clinic import exports
 from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
 
 GROUPS = tuple(COHORT_FIELDS)
-UNKNOWN = "unknown"
+UNKNOWN = NOT_RECORDED
 FEW_COURSES = 5               # the default of settings.min_cohort: a group with fewer courses is too few to judge
 STRONG, PALE = PALETTE[0], "rgba(127, 127, 127, 0.55)"
 

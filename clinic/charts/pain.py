@@ -11,12 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, PALETTE, ci_text, cohort_text, n_courses, styled
+from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, NOT_RECORDED, PALETTE, ci_text, cohort_text, n_courses, styled
 from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 
 SPLITS = ("none", *COHORT_FIELDS)
 SPLIT_LABELS = {"none": "No split (all matching courses)", **COHORT_FIELDS}
-UNKNOWN = "Not recorded"
+UNKNOWN = NOT_RECORDED
 DASHES = ("solid", "dash", "dot", "dashdot")
 SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 MEAN_LINE = "Mean pain before session"
