@@ -53,8 +53,8 @@ for title, keys, y_title, x_title in charts.TRENDS:
     if months.loc[months.flag.isin(keys)].empty:
         st.info(f"{title}: nothing to count yet among the courses that match the filters.")
         continue
-    ui.chart(charts.trend, months, keys, title, y_title, x_title, min_cohort, width="stretch",
-             key=f"safety.trend.{keys[0]}")
+    ui.chart(charts.trend, months, keys, title, y_title, x_title, min_cohort, as_of=filters.as_of,
+             width="stretch", key=f"safety.trend.{keys[0]}")
 
 # ---------------------------------------------------------------- the rows of one check
 

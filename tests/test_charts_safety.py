@@ -43,3 +43,33 @@ def test_the_chart_says_what_stands_behind_it_and_its_units():
     assert fig.layout.title.subtitle.text.startswith("40 attended sessions in all.")
     assert fig.layout.yaxis.title.text == "% of attended sessions" and fig.layout.yaxis.ticksuffix == " %"
     assert fig.layout.showlegend is True
+
+
+def test_the_month_still_running_is_an_open_marker_reached_by_a_dotted_segment_and_said_so():
+    # as of 20 Mar, March is still running: its 3 of 8 is drawn apart from February's full month
+    fig = safety.trend(months_table(), ("conclusion",), "Paperwork", "% of courses", "Month", 5,
+                       as_of=dt.date(2026, 3, 20))
+    full, segment, running = fig.data
+    assert list(full.y) == pytest.approx([0.0])                          # February alone on the full line
+    assert segment.line.dash == "dot" and list(segment.y) == pytest.approx([0.0, 37.5])
+    assert running.name == safety.PARTIAL and list(running.y) == pytest.approx([37.5])
+    assert running.marker.symbol == "circle-open"
+    assert "(so far, up to 20 Mar: the month is still running)" in running.hovertext[0]
+    assert "March 2026 is a partial month, up to 20 Mar" in fig.layout.title.subtitle.text
+
+
+def test_a_month_that_ended_on_the_as_of_date_is_a_month_like_the_others():
+    fig = safety.trend(months_table(), ("conclusion", "acute"), "Paperwork", "% of courses", "Month", 5,
+                       as_of=dt.date(2026, 3, 31))
+    assert [trace.name for trace in fig.data] == ["No doctor's conclusion", "During acute inflammation"]
+    assert list(fig.data[0].y) == pytest.approx([0.0, 37.5])
+    assert "partial" not in fig.layout.title.subtitle.text
+
+
+def test_with_several_lines_the_partial_month_is_named_in_the_legend_once():
+    fig = safety.trend(months_table(), ("conclusion", "acute"), "Paperwork", "% of courses", "Month", 5,
+                       as_of=dt.date(2026, 3, 20))
+    partial = [trace for trace in fig.data if trace.name == safety.PARTIAL]
+    assert len(partial) == 2 and [trace.showlegend for trace in partial] == [True, False]
+    acute = next(trace for trace in fig.data if trace.name == "During acute inflammation")
+    assert len(acute.y) == 0                            # its only month is the running one

@@ -28,38 +28,89 @@ COLOURS = {"conclusion": PALETTE[0], "imaging": PALETTE[1], "blood_tests": PALET
            "numbness": PALETTE[4], "progress": PALETTE[3], "rising": PALETTE[4], "ceiling": PALETTE[5]}
 
 
+PARTIAL = "Partial month, still running (open marker, dotted line)"
+
+
+def running_month(as_of) -> pd.Timestamp | None:
+    """The first day of the as-of date's month while that month is still running (the as-of date is
+    not its last day), else None."""
+    if as_of is None:
+        return None
+    day = pd.Timestamp(as_of)
+    return None if day.is_month_end else day.to_period("M").to_timestamp()
+
+
+def _hovers(rows: pd.DataFrame, key: str, few, note: str = "") -> list[str]:
+    hovers = []
+    for row, small in zip(rows.itertuples(), few):
+        text = (f"{NAMES[key]}, {pd.Timestamp(row.month):%B %Y}{note}<br>"
+                f"<b>{int(row.flagged):,} of {int(row.of_count):,} {OF_WORDS[key]} ({row.share * 100:.1f} %)</b>"
+                f"<br>95 % interval {row.ci_low * 100:.1f}–{row.ci_high * 100:.1f} %")
+        hovers.append(text + ("<br>too few to judge" if small else ""))
+    return hovers
+
+
+def _error_bars(rows: pd.DataFrame, colour: str) -> dict:
+    shares = rows.share * 100
+    return {"type": "data", "symmetric": False, "array": rows.ci_high * 100 - shares,
+            "arrayminus": shares - rows.ci_low * 100, "color": colour, "thickness": 1, "width": 3}
+
+
 def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str, x_title: str,
-          min_cohort: int) -> go.Figure:
+          min_cohort: int, as_of=None) -> go.Figure:
     """One line per check in `keys`: the month's share (in %) with its Wilson 95 % interval as error
     bars. `months` as clinic.flags.by_month returns it (flag, month, flagged, of_count, share, ci_low,
     ci_high). A month with fewer than `min_cohort` to count among is an open grey marker ("too few to
-    judge" on hover)."""
+    judge" on hover). The month of `as_of`, while it is still running, is drawn apart, as Pain trends
+    draws it: an open marker reached by a dotted segment, "so far" on hover and named in the subtitle
+    (its courses or sessions are only those of its first days, never a month like the others)."""
     fig = go.Figure()
+    running = running_month(as_of)
+    partial_drawn = False
     for key in keys:
         rows = months.loc[months.flag == key].sort_values("month")
         if rows.empty:
             continue
-        few = rows.of_count < min_cohort
-        shares = rows.share * 100
-        hovers = []
-        for row, small in zip(rows.itertuples(), few):
-            text = (f"{NAMES[key]}, {pd.Timestamp(row.month):%B %Y}<br>"
-                    f"<b>{int(row.flagged):,} of {int(row.of_count):,} {OF_WORDS[key]} ({row.share * 100:.1f} %)</b>"
-                    f"<br>95 % interval {row.ci_low * 100:.1f}–{row.ci_high * 100:.1f} %")
-            hovers.append(text + ("<br>too few to judge" if small else ""))
         colour = COLOURS[key]
+        in_running = (pd.to_datetime(rows.month) == running) if running is not None else \
+            pd.Series(False, index=rows.index)
+        full, now = rows.loc[~in_running], rows.loc[in_running]
+        few = full.of_count < min_cohort
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(rows.month), y=shares, name=NAMES[key], mode="lines+markers",
+            x=pd.to_datetime(full.month), y=full.share * 100, name=NAMES[key], mode="lines+markers",
             line={"color": colour, "width": 2},
             marker={"color": [NEUTRAL if s else colour for s in few], "size": 8,
                     "symbol": ["circle-open" if s else "circle" for s in few]},
-            error_y={"type": "data", "symmetric": False, "array": rows.ci_high * 100 - shares,
-                     "arrayminus": shares - rows.ci_low * 100, "color": colour, "thickness": 1, "width": 3},
-            hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
+            error_y=_error_bars(full, colour), hovertext=_hovers(full, key, few),
+            hovertemplate="%{hovertext}<extra></extra>",
         ))
+        if now.empty:
+            continue
+        before = full.loc[pd.to_datetime(full.month) == running - pd.DateOffset(months=1)]
+        if not before.empty:
+            fig.add_trace(go.Scatter(
+                x=[pd.Timestamp(before.month.iloc[0]), running],
+                y=[before.share.iloc[0] * 100, now.share.iloc[0] * 100],
+                mode="lines", line={"color": colour, "width": 2, "dash": "dot"}, hoverinfo="skip",
+                showlegend=False, name=f"{PARTIAL}: segment"))
+        small = now.of_count < min_cohort
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(now.month), y=now.share * 100, mode="markers", name=PARTIAL, legendgroup="partial",
+            showlegend=not partial_drawn,
+            marker={"color": [NEUTRAL if s else colour for s in small], "size": 11, "symbol": "circle-open",
+                    "line": {"width": 2}},
+            error_y=_error_bars(now, colour),
+            hovertext=_hovers(now, key, small, f" (so far, up to {pd.Timestamp(as_of):%d %b}: the month is still "
+                                               "running)"),
+            hovertemplate="%{hovertext}<extra></extra>",
+        ))
+        partial_drawn = True
     behind = int(months.loc[months.flag == keys[0]].of_count.sum())
     subtitle = (f"{behind:,} {OF_WORDS[keys[0]]} in all. Each point: the month's share with its 95 % interval "
                 f"(Wilson); open grey points: fewer than {min_cohort} to count among that month, too few to judge.")
+    if partial_drawn:
+        subtitle += (f"<br>{running:%B %Y} is a partial month, up to {pd.Timestamp(as_of):%d %b}: open marker, "
+                     "dotted line.")
     fig.update_layout(showlegend=True)          # names the line even when it is the only one
     fig = styled(fig, title, x_title, y_title, subtitle=subtitle, height=420)
     fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
