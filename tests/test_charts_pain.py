@@ -228,6 +228,14 @@ def test_the_headline_adds_the_paired_figure_of_the_courses_that_reached_the_las
                          "session 1 to **3.6 / 10** before session 12 (down 3.3 points); in the chart below, later "
                          "sessions hold only the courses that got that far.")   # 3.6 - 6.86 = -3.26
     assert charts.headline(summary(), {**paired, "courses": 0}) == charts.headline(summary())
+    # means of 6.55 and 4.04 read 6.6 (6.55 is stored a hair above) and 4.0: the change said is that of the
+    # numbers shown, 2.6, not the unrounded 2.51 that would read as 2.5 beside them
+    close = charts.headline(summary(), {**paired, "mean_pain_first": 6.5500001, "mean_pain_at_session": 4.04})
+    assert "went from **6.6 / 10** before session 1 to **4.0 / 10** before session 12 (down 2.6 points)" in close
+    same = {**paired, "mean_pain_first": 4.04, "mean_pain_at_session": 3.96}            # 4.0 and 4.0
+    assert "(no change)" in charts.headline(summary(), same)
+    up = {**paired, "mean_pain_first": 3.96, "mean_pain_at_session": 4.06}              # 4.0 and 4.1
+    assert "(up 0.1 points)" in charts.headline(summary(), up)
     assert charts.headline(summary(assessable=0, median=None, r30=0, r50=0)) is None
 
 

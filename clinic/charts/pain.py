@@ -6,6 +6,7 @@ is pure (DataFrame in, Figure or text out) so tests can check what a person woul
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -174,13 +175,15 @@ def headline(summary: dict, paired: dict | None = None) -> str | None:
             f"**{_share(improvement['responders_30'], assessable)}** improved by 30 % or more and "
             f"**{_share(improvement['responders_50'], assessable)}** by 50 % or more.")
     if paired and paired.get("courses"):
-        number, first, later = int(paired["session_number"]), paired["mean_pain_first"], paired["mean_pain_at_session"]
+        number = int(paired["session_number"])
+        # The change is that of the two means as shown (to one decimal), so the sentence's arithmetic
+        # holds for its reader (6.6 to 4.0 is down 2.6, where the unrounded 6.55 to 4.04 is 2.51).
+        first, later = (Decimal(f"{paired[name]:.1f}") for name in ("mean_pain_first", "mean_pain_at_session"))
         change = later - first
-        direction = (f"down {abs(change):.1f} points" if change < 0 else
-                     f"up {change:.1f} points" if change > 0 else "no change")
+        direction = (f"down {-change} points" if change < 0 else f"up {change} points" if change > 0 else "no change")
         parts.append(
             f"The {n_courses(int(paired['courses']))} that reached session {number} (scored at both) went from "
-            f"**{first:.1f} / 10** before session 1 to **{later:.1f} / 10** before session {number} ({direction}); "
+            f"**{first} / 10** before session 1 to **{later} / 10** before session {number} ({direction}); "
             "in the chart below, later sessions hold only the courses that got that far.")
     return " ".join(parts) or None
 
