@@ -3,6 +3,7 @@ import streamlit as st
 
 from clinic import ui
 from clinic.charts import adherence as charts
+from clinic.charts import n_courses
 from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 
 path, filters = ui.require_entry(__file__)
@@ -33,8 +34,8 @@ def share_of(name: str, of: int) -> str:
 
 SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}
 tiles = st.columns(3) + st.columns(2)      # at most three a row: the numbers stay whole in a narrow window
-tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {rated:,} courses", **SHARE,
-                help=f"Over {rated:,} courses: the share of each daily course's days so far (from its start to "
+tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {n_courses(rated)}", **SHARE,
+                help=f"Over {n_courses(rated)}: the share of each daily course's days so far (from its start to "
                      "its planned last day, or to the as-of date when earlier) with at least one visit. The as-of "
                      "day counts only once it has a visit (the day is not over yet), so a course that starts on "
                      "the as-of day without a visit yet has no adherence and is left out here.")
@@ -52,7 +53,10 @@ tiles[4].metric("Ongoing", f"{summary['ongoing']:,}", share_of("ongoing", course
                 help="Courses neither completed nor dropped out." + interval("ongoing"))
 st.caption("Completed can exceed adherent: completed counts visit days against the plan over the whole course, "
            "however late they came (10 planned, 10 visit days); adherent counts only the visits within the planned "
-           f"daily window (the 10 days from the start) and needs {threshold} % of those days.")
+           f"daily window (the 10 days from the start) and needs {threshold} % of those days."
+           + (f" Mean adherence and adherent are over {n_courses(rated)}, the other three over all {courses:,}: "
+              f"{n_courses(courses - rated)} started on the as-of day with no visit yet, and that day is "
+              "not over, so there is no adherence to rate yet." if rated != courses else ""))
 
 # One chart a row: side by side, a narrow window squeezed their titles and axes.
 ui.chart(charts.distribution, ui.query("adherence_distribution"), threshold, width="stretch")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
+from conftest import dashboard_on
 from page_support import open_page
 from plotly_support import specs
 from streamlit.proto.Metric_pb2 import Metric
@@ -123,3 +124,20 @@ def test_the_shares_tiles_give_their_wilson_intervals(app):
     # adherent 1 of 3 rated, completed 1 of 3, dropped out 1 of 3: Wilson 6.1 % – 79.2 % each
     for label in ("Adherent (≥ 80 %)", "Completed", "Dropped out", "Ongoing"):
         assert helps[label].endswith(" 95 % Wilson interval 6.1 % – 79.2 %."), label
+
+
+def test_a_course_starting_on_the_as_of_day_without_a_visit_is_left_out_of_adherence_and_the_page_says_why(
+        db_from, monkeypatch, signed_in_as):
+    # as of 03-10: k1 (03-01..03-05, visited 03-01 and 03-02: adherence 2/5) and k2, starting 03-10
+    # with no visit yet (an empty window: no adherence); k3 starts 03-11, after the as-of date (decoy)
+    path = db_from(sessions="session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after\n"
+                            "s1,q1,k1,2026-03-01,Birch,attended,6,4\ns2,q1,k1,2026-03-02,Birch,attended,5,4\n",
+                   courses="course_id,patient_id,start_date,planned_sessions\nk1,q1,2026-03-01,5\n"
+                           "k2,q2,2026-03-10,10\nk3,q3,2026-03-11,10\n")
+    signed_in_as("director")
+    app = dashboard_on(path, monkeypatch, as_of="2026-03-10")
+    open_page(app, PAGE)
+    assert tiles(app)["Mean adherence"] == ("40 %", "over 1 course")
+    assert tiles(app)["Ongoing"][1].startswith("50.0 % of 2 ")                         # k2 of k1 and k2
+    assert any("Mean adherence and adherent are over 1 course, the other three over all 2: 1 course started "
+               "on the as-of day with no visit yet" in c.value for c in app.caption)
