@@ -854,6 +854,24 @@ def fmt_pct(value, digits: int = 0) -> str:
 MISSING = "—"
 
 
+def table_config(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict:
+    """st.dataframe's column_config for a table described by `columns`: column -> (header, help,
+    format), the format one of clinic.charts.CELL_FORMATS, each column as wide as its header or its
+    widest cell (charts.fitted_widths). Columns of `frame` not named are hidden."""
+    from clinic.charts import fitted_widths
+
+    widths = fitted_widths(frame, columns)
+    formats = {"count": "localized", "pct1": "%.1f", "ratio2": "%.2f"}
+    config = {column: None for column in frame.columns if column not in columns}
+    for column, (header, help_text, kind) in columns.items():
+        if kind == "text":
+            config[column] = st.column_config.Column(header, help=help_text, width=widths[column])
+        else:
+            config[column] = st.column_config.NumberColumn(header, help=help_text, format=formats[kind],
+                                                           width=widths[column])
+    return config
+
+
 def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height: int | None = None,
                key: str | None = None, config: dict | None = None, **kwargs):
     """A read-only table with readable column names and dates shown as dates (not timestamps).

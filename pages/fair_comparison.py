@@ -87,14 +87,8 @@ else:
                        "expected probability (normal approximation, the model taken as known). Grey rows: fewer "
                        f"than {filters.settings.min_cohort} courses, too few to judge.")
             styled = oe.style.apply(lambda row: ["color: #9E9E9E" if row["too_few"] else "" for _ in row], axis=1)
-            labels = charts.OE_LABELS
-            config = {"too_few": None,
-                      **{c: st.column_config.NumberColumn(labels[c], format="%.2f")
-                         for c in ("ratio", "ci_low", "ci_high")},
-                      **{c: st.column_config.NumberColumn(labels[c], format="%.1f")
-                         for c in ("expected", "observed_pct", "expected_pct")}}
             st.dataframe(styled, hide_index=True, placeholder=ui.MISSING, width="stretch", key="fair.oe_table",
-                         column_config={**{c: st.column_config.Column(labels[c]) for c in labels}, **config})
+                         column_config=ui.table_config(oe, charts.OE_COLUMNS))
             data = charts.oe_export(expected, filters_text, settings_text)
             ui.download("Download observed and expected (CSV)", ui.csv(data),
                         exports.file_name(f"observed-expected-{measure}-by-{by}", filters, "csv"), rows=len(data),

@@ -49,6 +49,33 @@ def ci_text(low, high) -> str:
     return f"95 % CI {low * 100:.1f}–{high * 100:.1f} %"
 
 
+_NARROW, _WIDE = set("ijlftr()/.,:;'!| -"), set("mwMW")
+
+
+def text_px(text: str) -> float:
+    """A table cell's text width in px, roughly (the dashboard's 14 px sans-serif)."""
+    return sum(4 if c in _NARROW else 11 if c in _WIDE else 9 if c.isupper() else 7 for c in str(text))
+
+
+# How a table's numbers are shown (the formats of ui.table_config): counts with thousands
+# separators, per cents and ratios to a fixed number of decimals.
+CELL_FORMATS = {"count": lambda v: f"{int(v):,}", "pct1": lambda v: f"{float(v):.1f}",
+                "ratio2": lambda v: f"{float(v):.2f}", "text": str}
+
+
+def fitted_widths(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict[str, int]:
+    """Each column's width in px: its header (and sort arrow) or its widest cell as shown, whichever
+    is wider, so a table of short headers fits its page instead of running past the edge, where a
+    number cut in half (37.5 shown as "37") would read as another number. `columns` maps a column
+    to (header, help, format), the format a key of CELL_FORMATS."""
+    widths = {}
+    for column, (header, _help, kind) in columns.items():
+        shown = [CELL_FORMATS[kind](v) for v in frame[column] if v is not None and not pd.isna(v)] \
+            if column in frame else []
+        widths[column] = int(max([text_px(header) + 24, *(text_px(text) + 16 for text in shown)]))
+    return widths
+
+
 def n_courses(count: int) -> str:
     return f"{count:,} course" + ("" if count == 1 else "s")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, NOT_RECORDED, PALETTE, cohort_text, n_courses, styled
+from clinic.charts import NEUTRAL, NOT_RECORDED, PALETTE, cohort_text, n_courses, styled, text_px
 from clinic import exports
 from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
 
@@ -181,17 +181,11 @@ TABLE_WIDTHS = {"courses": 60, "patients": 60, "relief_pct": 116, "responder_pct
                 "adherence_pct": 108, "dropout_pct": 90}
 
 
-_NARROW, _WIDE = set("ijlftr()/.,:;'!| -"), set("mwMW")
-
-
-def _text_px(text: str) -> float:
-    """A table cell's text width in px, roughly (the dashboard's 14 px sans-serif)."""
-    return sum(4 if c in _NARROW else 11 if c in _WIDE else 9 if c.isupper() else 7 for c in str(text))
 
 
 def group_width(labels) -> int:
     """The pinned group column's width: its longest label whole, between 80 and 170 px."""
-    return int(max(80, min(170, max([_text_px(label) for label in labels] + [_text_px("Group")]) + 18)))
+    return int(max(80, min(170, max([text_px(label) for label in labels] + [text_px("Group")]) + 18)))
 
 
 def table_widths(table: pd.DataFrame) -> dict[str, int]:
@@ -200,7 +194,7 @@ def table_widths(table: pd.DataFrame) -> dict[str, int]:
     widths = {"label": group_width(table["label"]) if "label" in table else 80}
     for column, width in TABLE_WIDTHS.items():
         texts = [v for v in table.get(column, []) if isinstance(v, str)]
-        widths[column] = int(max([width, *(_text_px(t) + 12 for t in texts)]))
+        widths[column] = int(max([width, *(text_px(t) + 12 for t in texts)]))
     return widths
 
 

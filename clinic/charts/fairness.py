@@ -234,6 +234,23 @@ def funnel_table(report: dict, private: bool = False) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- observed against expected
 
+# The page's observed-against-expected table, short headers with their meaning on hover (column:
+# header, help, format), so it fits the page; the CSV keeps OE_LABELS and the expected count, which
+# the page leaves to the ratio and the expected rate.
+OE_COLUMNS = {
+    "label": ("Unit", None, "text"),
+    "courses": ("Courses", "Assessable courses of the unit.", "count"),
+    "observed": ("Observed", "Courses with the outcome.", "count"),
+    "ratio": ("O/E", "Observed ÷ expected: above 1, better than the case mix predicts.", "ratio2"),
+    "ci_low": ("95 % low", "The O/E's 95 % interval: its low end.", "ratio2"),
+    "ci_high": ("95 % high", "The O/E's 95 % interval: its high end.", "ratio2"),
+    "observed_pct": ("Observed %", "Observed rate: observed ÷ courses.", "pct1"),
+    "observed_interval": ("Observed 95 %", "The observed rate's Wilson 95 % interval.", "text"),
+    "expected_pct": ("Expected %", "Expected rate, from the case-mix model: the mean of its courses' expected "
+                     "probabilities.", "pct1"),
+    "verdict": ("Against expected", "Better or worse than expected when the O/E's interval lies wholly above or "
+                "below 1.", "text"),
+}
 OE_LABELS = {
     "label": "Unit", "courses": "Assessable courses", "observed": "Observed", "expected": "Expected",
     "ratio": "O/E", "ci_low": "95 % low", "ci_high": "95 % high", "observed_pct": "Observed rate (%)",

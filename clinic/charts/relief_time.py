@@ -39,6 +39,22 @@ MEDIAN_LABELS = {
     "median": "Median", "median_ci_low": "95 % low", "median_ci_high": "95 % high", "note": "Note",
     "settings": "Settings",
 }
+# The page's adherence table, short headers with their meaning on hover (column: header, help, format),
+# so it fits the page; the CSV keeps ADHERENCE_LABELS.
+ADHERENCE_COLUMNS = {
+    "group": ("Group", None, "text"),
+    "courses": ("Courses", "Courses of the group.", "count"),
+    "assessable": ("Assessable", "Courses with pain scored on two different visit days: those with a sustained "
+                   "improvement.", "count"),
+    "responders": ("Responders", "Assessable courses whose sustained improvement is 30 % or more.", "count"),
+    "responder_rate_pct": ("Rate (%)", "Responders ÷ assessable courses.", "pct1"),
+    "ci_low_pct": ("95 % low", "The responder rate's Wilson 95 % interval: its low end (%).", "pct1"),
+    "ci_high_pct": ("95 % high", "The responder rate's Wilson 95 % interval: its high end (%).", "pct1"),
+    "median_pct": ("Median (%)", "Median sustained improvement of the assessable courses.", "pct1"),
+    "q1_pct": ("Q1 (%)", "Lower quartile of the sustained improvement.", "pct1"),
+    "q3_pct": ("Q3 (%)", "Upper quartile of the sustained improvement.", "pct1"),
+    "note": ("Note", None, "text"),
+}
 ADHERENCE_LABELS = {
     "group": "Group", "courses": "Courses", "assessable": "With sustained improvement",
     "responders": "Responders (≥ 30 %)", "responder_rate_pct": "Responder rate (%)",

@@ -1,0 +1,52 @@
+"""Tables sized to what they show (clinic.charts.fitted_widths, ui.table_config), so they fit the
+page: a table running past the page's edge cut its last visible number in half (37.5 read "37").
+
+Widths follow the dashboard's rough text measure (charts.text_px): 4 px for narrow characters
+(i j l f t r ( ) / . , : ; ' ! | - and space), 11 for m w M W, 9 for other capitals, 7 for the rest.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from clinic.charts import fairness, fitted_widths, relief_time, text_px
+
+# The page's content is 940 px wide in a 1,400 px window with the sidebar open.
+CONTENT_PX = 940
+
+
+def test_a_column_is_as_wide_as_its_header_or_its_widest_cell_as_shown():
+    frame = pd.DataFrame({"rate": [59.4, 100.0, None], "courses": [1_751, 12_345_678, 3]})
+    widths = fitted_widths(frame, {"rate": ("Rate (%)", None, "pct1"), "courses": ("Courses", None, "count")})
+    # "Rate (%)": R 9, a 7, t 4, e 7, space 4, ( 4, % 7, ) 4 = 46 + 24 for the header's padding and
+    # arrow; its widest cell "100.0" is 7 + 7 + 7 + 4 + 7 = 32 + 16: the header wins. The empty cell is
+    # skipped.
+    assert text_px("Rate (%)") == 46 and widths["rate"] == 70
+    # "Courses": C 9 + o u s e s 5 x 7 + r 4 = 48 + 24 = 72; "12,345,678": 8 digits x 7 + 2 commas x 4
+    # = 64 + 16 = 80: the cell wins
+    assert widths["courses"] == 80
+
+
+def test_the_table_config_hides_what_it_does_not_name_and_keeps_each_columns_header_help_and_format():
+    from clinic import ui
+
+    frame = pd.DataFrame({"courses": [5], "ratio": [1.234], "too_few": [False]})
+    config = ui.table_config(frame, {"courses": ("Courses", "Assessable courses.", "count"),
+                                     "ratio": ("O/E", None, "ratio2")})
+    assert config["too_few"] is None
+    assert config["courses"]["label"] == "Courses" and config["courses"]["help"] == "Assessable courses."
+    assert config["courses"]["type_config"]["format"] == "localized"
+    assert config["ratio"]["type_config"]["format"] == "%.2f"
+    assert config["ratio"]["width"] == int(text_px("O/E") + 24)      # its cell "1.23" is narrower
+
+
+@pytest.mark.parametrize("columns", [relief_time.ADHERENCE_COLUMNS, fairness.OE_COLUMNS],
+                         ids=["time to relief: adherence", "fair comparison: observed and expected"])
+def test_the_wide_tables_fit_the_page_with_numbers_of_a_network(columns):
+    # a network's widest figures in every column: 7-digit counts, 100.0 %, O/E 10.00, the longest texts
+    widest = {"count": 2_345_678, "pct1": 100.0, "ratio2": 10.0}
+    texts = {"group": "Not adherent", "note": "too few to judge", "label": "Another therapist 12",
+             "observed_interval": "100.0–100.0 %", "verdict": "better than expected"}
+    frame = pd.DataFrame([{column: texts.get(column, "") if kind == "text" else widest[kind]
+                           for column, (_header, _help, kind) in columns.items()}])
+    assert sum(fitted_widths(frame, columns).values()) <= CONTENT_PX
