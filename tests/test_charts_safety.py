@@ -49,7 +49,7 @@ def test_the_month_still_running_is_an_open_marker_reached_by_a_dotted_segment_a
     # as of 20 Mar, March is still running: its 3 of 8 is drawn apart from February's full month
     fig = safety.trend(months_table(), ("conclusion",), "Paperwork", "% of courses", "Month", 5,
                        as_of=dt.date(2026, 3, 20))
-    full, segment, running = fig.data
+    full, segment, running, legend = fig.data
     assert list(full.y) == pytest.approx([0.0])                          # February alone on the full line
     assert segment.line.dash == "dot" and list(segment.y) == pytest.approx([0.0, 37.5])
     assert running.name == safety.PARTIAL and list(running.y) == pytest.approx([37.5])
@@ -70,6 +70,8 @@ def test_with_several_lines_the_partial_month_is_named_in_the_legend_once():
     fig = safety.trend(months_table(), ("conclusion", "acute"), "Paperwork", "% of courses", "Month", 5,
                        as_of=dt.date(2026, 3, 20))
     partial = [trace for trace in fig.data if trace.name == safety.PARTIAL]
-    assert len(partial) == 2 and [trace.showlegend for trace in partial] == [True, False]
+    # a marker per line, off the legend, and one grey entry last that names the look
+    assert [trace.showlegend for trace in partial] == [False, False, None] and fig.data[-1] is partial[-1]
+    assert partial[-1].marker.color == NEUTRAL and partial[-1].line.dash == "dot"
     acute = next(trace for trace in fig.data if trace.name == "During acute inflammation")
     assert len(acute.y) == 0                            # its only month is the running one

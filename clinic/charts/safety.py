@@ -95,8 +95,7 @@ def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str,
                 showlegend=False, name=f"{PARTIAL}: segment"))
         small = now.of_count < min_cohort
         fig.add_trace(go.Scatter(
-            x=pd.to_datetime(now.month), y=now.share * 100, mode="markers", name=PARTIAL, legendgroup="partial",
-            showlegend=not partial_drawn,
+            x=pd.to_datetime(now.month), y=now.share * 100, mode="markers", name=PARTIAL, showlegend=False,
             marker={"color": [NEUTRAL if s else colour for s in small], "size": 11, "symbol": "circle-open",
                     "line": {"width": 2}},
             error_y=_error_bars(now, colour),
@@ -105,6 +104,10 @@ def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str,
             hovertemplate="%{hovertext}<extra></extra>",
         ))
         partial_drawn = True
+    if partial_drawn:           # one legend entry, last, that names the look in no line's colour
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines+markers", name=PARTIAL, hoverinfo="skip",
+                                 line={"color": NEUTRAL, "dash": "dot", "width": 2},
+                                 marker={"symbol": "circle-open", "size": 10, "color": NEUTRAL}))
     behind = int(months.loc[months.flag == keys[0]].of_count.sum())
     subtitle = (f"{behind:,} {OF_WORDS[keys[0]]} in all. Each point: the month's share with its 95 % interval "
                 f"(Wilson); open grey points: fewer than {min_cohort} to count among that month, too few to judge.")
