@@ -17,9 +17,9 @@ import plotly.io as pio
 from clinic.filters import AGE_BANDS, DIAGNOSIS_LABELS, SEX_LABELS
 from clinic.text import for_plotly
 
-# A colour-blind-safe palette (Okabe–Ito), in a fixed order so a cohort keeps its colour.
 # How a cohort whose value is missing (no therapist yet, no site, no birth year ...) reads on every page.
 NOT_RECORDED = "Not recorded"
+# A colour-blind-safe palette (Okabe–Ito), in a fixed order so a cohort keeps its colour.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BEFORE, AFTER = "#D55E00", "#0072B2"
 GOOD, BAD, NEUTRAL = "#009E73", "#D55E00", "#7F7F7F"

@@ -181,8 +181,6 @@ TABLE_WIDTHS = {"courses": 60, "patients": 60, "relief_pct": 116, "responder_pct
                 "adherence_pct": 108, "dropout_pct": 90}
 
 
-
-
 def group_width(labels) -> int:
     """The pinned group column's width: its longest label whole, between 80 and 170 px."""
     return int(max(80, min(170, max([text_px(label) for label in labels] + [text_px("Group")]) + 18)))
