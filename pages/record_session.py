@@ -73,8 +73,9 @@ if editing and st.session_state.get(key("patient")) not in patient_ids + [None]:
     patient_ids.append(st.session_state[key("patient")])      # the session's patient, to correct it
 # No patient is chosen on arrival (nor when the one chosen is not listed for the sidebar's date): a
 # session saved without a look at this field would otherwise go to whoever heads the list. After a
-# save the next patient is chosen (next_run below). The field has no clear button (no index=None),
-# which would be one more stop for Tab between the patient and the time.
+# save the next patient is chosen (next_run below). Streamlit gives a field that starts empty a
+# clear button, one more stop for Tab after the first patient is chosen; no index=None, so a field
+# with the next patient chosen after a save has none.
 if st.session_state.get(key("patient")) not in patient_ids:
     st.session_state[key("patient")] = None
 

@@ -111,7 +111,8 @@ else:
     ui.chart(charts.adherence_chart, lasting["sustained_by_adherence"], filters.settings.adherence_pct, width="stretch")
 shown_adherence = adherence.drop(columns=["settings"])
 st.dataframe(charts.grey_too_few(shown_adherence),
-             column_config=ui.table_config(shown_adherence, charts.ADHERENCE_COLUMNS), hide_index=True, placeholder=ui.MISSING, width="stretch", key="relief_time.adherence")
+             column_config=ui.table_config(shown_adherence, charts.ADHERENCE_COLUMNS), hide_index=True,
+             placeholder=ui.MISSING, width="stretch", key="relief_time.adherence")
 ui.download("Download the adherence comparison (CSV)",
             ui.csv(adherence.rename(columns=charts.ADHERENCE_LABELS)),
             exports.file_name("sustained-improvement-by-adherence", filters, "csv"), rows=len(adherence),
