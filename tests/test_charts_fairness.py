@@ -152,3 +152,34 @@ def test_the_model_in_words_names_its_inputs_n_and_fit():
     assert "Left out: diagnosis, the same for every course." in text
     not_fitted = {**model, "fitted": False, "message": "Too few courses to fit the case-mix model: 3 can be judged."}
     assert charts.model_lines(not_fitted) == ["Too few courses to fit the case-mix model: 3 can be judged."]
+
+
+def test_each_name_goes_on_the_side_of_its_point_away_from_the_clinic_mean():
+    # mean 2/3: Birch (90 %) above, Cedar (50 %), <b>x</b> (60.2 %) and Larch (50 %) below; the whole funnel,
+    # x 0-105, y -2-102 % on 800 x 300 px: no two names on one side come within 14 px of height of each other
+    # (Cedar's name at 136 px, <b>x</b>'s at 165 px), and none runs off the plot (Birch's top at 286 of 300 px)
+    points = charts.funnel_chart(funnel_report()).data[-1]
+    assert list(points.textposition) == ["top center", "bottom center", "bottom center", "bottom center"]
+
+
+def test_a_name_that_would_print_over_a_neighbours_goes_beside_its_point():
+    # closed in: x 1940-2460 (1.54 px a course), y 58.5-76.5 % (16.7 px a point); mean 5870 / 8610 = 68.2 %.
+    # Rowan (2010, 74.6 %) is placed first (the larger caseload) above its point; Birch (2000, 75 %) is 15 px
+    # to its left and 6 px lower, so its name above would cover Rowan's: it goes to the left of its point.
+    # Cedar (60 %) and Larch (65 %) are below the mean: their names below.
+    rows = [counts("Birch", 2000, 1500), counts("Cedar", 2400, 1440), counts("Larch", 2200, 1430),
+            counts("Rowan", 2010, 1500)]
+    report = {"by": "therapist", "measure": "relief", "relief_rule": "pct30", **funnel.from_counts(rows, "relief", 5)}
+    fig = charts.funnel_chart(report)
+    assert list(fig.layout.yaxis.range) == pytest.approx([58.5, 76.5])
+    assert list(fig.data[-1].textposition) == ["middle left", "bottom center", "bottom center", "top center"]
+
+
+def test_a_name_that_would_run_off_the_top_of_the_plot_goes_beside_its_point():
+    # Birch 100 of 100 (100 %) against Cedar 50 of 100: the whole funnel up to 102 %, Birch's point at 294 of
+    # 300 px, so a name above it is cut off; Birch is near the right edge, so the name goes to its left
+    rows = [counts("Birch", 100, 100), counts("Cedar", 100, 50), counts("Larch", 10, 8)]
+    report = {"by": "therapist", "measure": "relief", "relief_rule": "pct30", **funnel.from_counts(rows, "relief", 5)}
+    fig = charts.funnel_chart(report)
+    assert fig.layout.xaxis.rangemode == "tozero"
+    assert list(fig.data[-1].textposition)[:2] == ["middle left", "bottom center"]

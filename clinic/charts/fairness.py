@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic import funnel
-from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled
+from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled, text_px
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 from clinic.text import for_markdown, for_plotly
 
@@ -97,11 +97,43 @@ def _hover(row) -> str:
 CROWDED_UNITS = 6         # more points than this: names only where they stand out, the rest on hover
 
 
-def _label_positions(frame: pd.DataFrame) -> list[str]:
-    """Above or below each point, alternating in the order of caseload, so close points' names
-    do not print over each other."""
-    order = frame["courses"].rank(method="first").astype(int)
-    return ["top center" if rank % 2 else "bottom center" for rank in order]
+# The funnel's plot area in px, roughly, at the page's usual width: enough to tell whether two names
+# would print over each other.
+PLOT_PX = (800, 300)
+LABEL_PX = 14             # a name's height, and its distance from its point
+
+
+def _label_positions(frame: pd.DataFrame, labels: list[str], mean, x_range, y_range) -> list[str]:
+    """Where each point's name goes: on the side away from the clinic mean (above a point above the
+    mean, below one below it), so a name never sits on the limit curves or the mean line between the
+    point and the centre. A name that would print over a neighbour's on the same side (or run off
+    the top or bottom of the plot) goes beside its point instead, away from that neighbour or the
+    plot's right edge. `x_range` and `y_range` are the axes' ranges (y in %)."""
+    px_x = PLOT_PX[0] / max(x_range[1] - x_range[0], 1e-9)
+    px_y = PLOT_PX[1] / max(y_range[1] - y_range[0], 1e-9)
+    positions = ["top center"] * len(frame)
+    placed = []                 # (x px, y px of the name, half its width) of the names set above or below
+    order = sorted(range(len(frame)), key=lambda i: (-int(frame["courses"].iloc[i]), i))
+    for i in order:
+        if not labels[i]:
+            continue
+        rate = float(frame["rate"].iloc[i]) * 100
+        x = (float(frame["courses"].iloc[i]) - x_range[0]) * px_x
+        y = (rate - y_range[0]) * px_y
+        up = mean is None or rate >= mean * 100
+        name_y = y + LABEL_PX if up else y - LABEL_PX
+        half = (text_px(labels[i]) * 0.85) / 2
+        off_plot = name_y + LABEL_PX / 2 > PLOT_PX[1] or name_y - LABEL_PX / 2 < 0
+        crowding = [ox for ox, oy, other in placed if abs(x - ox) < half + other + 4 and abs(name_y - oy) < LABEL_PX]
+        if crowding:                # beside the point, away from the name it would cover
+            positions[i] = "middle left" if crowding[0] > x else "middle right"
+            continue
+        if off_plot:
+            positions[i] = "middle left" if x > PLOT_PX[0] * 0.8 else "middle right"
+            continue
+        positions[i] = "top center" if up else "bottom center"
+        placed.append((x, name_y, half))
+    return positions
 
 
 ZOOM_SPREAD = 0.25        # every caseload at least this share of the largest: the axes close in on the units
@@ -125,6 +157,14 @@ def _zoomed_ranges(frame: pd.DataFrame, mean) -> tuple[list[float], list[float]]
     y_low, y_high = min(rates), max(rates)
     y_pad = max((y_high - y_low) * 0.1, 1.0)
     return [x0, x1], [max(-2.0, y_low - y_pad), min(102.0, y_high + y_pad)]
+
+
+def _axes(frame: pd.DataFrame, zoomed) -> tuple[list[float], list[float]]:
+    """The funnel's x and y ranges as drawn: the closed-in ones, else 0 to the largest caseload (and
+    Plotly's padding) by -2 to 102 %."""
+    if zoomed:
+        return zoomed
+    return [0.0, float(frame["courses"].max()) * 1.05], [-2.0, 102.0]
 
 
 def funnel_chart(report: dict, private: bool = False) -> go.Figure:
@@ -158,7 +198,8 @@ def funnel_chart(report: dict, private: bool = False) -> go.Figure:
         sizes = [14 if r.own else 10 for r in frame.itertuples()]
         fig.add_trace(go.Scatter(
             x=frame["courses"], y=frame["rate"] * 100, mode="markers+text", name=UNIT_PLURALS[by],
-            text=labels, textposition=_label_positions(frame), hovertext=[_hover(r) for r in frame.itertuples()],
+            text=labels, textposition=_label_positions(frame, labels, report.get("mean"), *_axes(frame, zoomed)),
+            hovertext=[_hover(r) for r in frame.itertuples()],
             hoverinfo="text", marker={"color": colours, "size": sizes, "line": {"color": "white", "width": 1}},
             showlegend=False))
     total = report.get("courses") or 0
