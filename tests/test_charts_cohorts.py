@@ -157,7 +157,7 @@ def test_the_responder_chart_draws_each_rate_with_its_interval_and_an_n_of_asses
     assert fig.layout.title.text == "Responders (≥ 30 % better) by age band"
     assert "31 assessable of 52 courses in 5 groups" in fig.layout.title.subtitle.text   # 8 + 20 + 2 + 1 + 0
     assert fig.layout.shapes[0].x0 == pytest.approx(100 * 19 / 31)
-    assert fig.layout.annotations[-1].text == "dashed: all matching courses, 61 %"     # the line, labelled
+    assert fig.layout.annotations[-1].text == "dashed: all matching courses, 61.3 %"     # the line, labelled: 19/31
 
 
 def test_the_table_shows_mean_improvement_and_the_responder_rate_with_its_interval():
@@ -174,7 +174,7 @@ def test_the_improvement_chart_makes_room_for_a_group_that_got_worse():
     fig = charts.comparison(frame_at_10(AGE_ROWS, "age_band"), "improvement", OVERALL, "age_band")
     bars = fig.data[0]
     assert list(bars.x) == [-12.5, 40.0, 55.0]
-    assert list(bars.text) == ["-12 %", "40 %", "55 %"]     # the value written at each bar
+    assert list(bars.text) == ["-12.5 %", "40.0 %", "55.0 %"]     # the value written at each bar, as the table
     low, high = fig.layout.xaxis.range
     assert low < -12.5 and high > 55
     assert fig.layout.xaxis.title.text == "Median sustained improvement (%, first to last scored day)"
@@ -270,10 +270,10 @@ def test_a_clinic_benchmark_is_a_second_dotted_line_labelled_clinic():
     assert (dashed.line.dash, dashed.x0) == ("dash", pytest.approx(100 * 17 / 37))
     assert (dotted.line.dash, dotted.x0) == ("dot", pytest.approx(60.0))
     labels = {a.text: a for a in fig.layout.annotations if a.text.startswith(("dashed", "dotted"))}
-    assert set(labels) == {"dashed: all matching courses, 46 %", "dotted: clinic, 60 %"}
+    assert set(labels) == {"dashed: all matching courses, 45.9 %", "dotted: clinic, 60.0 %"}
     # the lower value's label stands left of its line, the higher's right of it, so they never overlap
-    assert labels["dashed: all matching courses, 46 %"].xanchor == "right"
-    assert labels["dotted: clinic, 60 %"].xanchor == "left"
+    assert labels["dashed: all matching courses, 45.9 %"].xanchor == "right"
+    assert labels["dotted: clinic, 60.0 %"].xanchor == "left"
     assert "dotted line = the clinic (the same filters, every therapist)" in fig.layout.title.subtitle.text
     bars = charts.comparison(frame, "improvement", OVERALL, "age_band", clinic=clinic)
     assert bars.layout.shapes[1].x0 == pytest.approx(80.0) and bars.layout.xaxis.range[1] > 80   # in view

@@ -237,7 +237,7 @@ def test_with_one_therapist_chosen_the_chart_keeps_the_clinic_as_a_second_benchm
     assert (dashed["line"]["dash"], dashed["x0"]) == ("dash", pytest.approx(50.0))
     assert (dotted["line"]["dash"], dotted["x0"]) == ("dot", pytest.approx(100 / 3))
     texts = [a["text"] for a in spec["layout"]["annotations"]]
-    assert "dashed: all matching courses, 50 %" in texts and "dotted: clinic, 33 %" in texts
+    assert "dashed: all matching courses, 50.0 %" in texts and "dotted: clinic, 33.3 %" in texts
     at.segmented_control(key="cohorts.metric").set_value("dropout").run()
     dashed, dotted = chart(at)["layout"]["shapes"]
     assert dashed["x0"] == pytest.approx(0.0) and dotted["x0"] == pytest.approx(100 / 3)   # 0 of 2; c2 of 3

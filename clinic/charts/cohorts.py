@@ -320,7 +320,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 def _value_text(metric: Metric, value) -> str:
     if value is None or pd.isna(value):
         return "no data"
-    return f"{value * 100:.0f} %" if metric.percent_of_one else f"{value:.0f} %"
+    return f"{value * 100:.1f} %" if metric.percent_of_one else f"{value:.1f} %"
 
 
 def n_text(metric_key: str, row) -> str:
