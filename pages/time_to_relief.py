@@ -13,12 +13,6 @@ ui.filters_caption(filters)
 SPLITS = ("none", *COHORT_FIELDS)
 
 
-def columns(labels: dict) -> dict:
-    """Readable column names; per-cent columns with one decimal."""
-    return {c: st.column_config.NumberColumn(label, format="%.1f") if c.endswith("_pct") else label
-            for c, label in labels.items()}
-
-
 picks = st.columns(2)
 by = picks[0].selectbox("One curve per", SPLITS, format_func=lambda f: "All matching courses" if f == "none"
                         else COHORT_FIELDS[f], key="relief_time.by", bind="query-params", persist_state="session")
@@ -63,7 +57,8 @@ shown = medians.drop(columns=["settings"])
 if len(shown):
     st.markdown(f"**Median {charts.UNIT_WORD[unit]} to relief per curve** (greyed: fewer than "
                 f"{filters.settings.min_cohort} courses, too few to judge)")
-    st.dataframe(charts.grey_too_few(shown), column_config=columns(charts.MEDIAN_LABELS), hide_index=True,
+    st.dataframe(charts.grey_too_few(shown), column_config=ui.table_config(shown, charts.MEDIAN_COLUMNS),
+                 hide_index=True,
                  placeholder=ui.MISSING,
                  width="stretch", key="relief_time.medians")
     ui.download("Download the medians (CSV)", ui.csv(medians.rename(columns=charts.MEDIAN_LABELS)),

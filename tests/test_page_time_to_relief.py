@@ -14,6 +14,8 @@ not adherent: c2 (2 of 10 days, 0 %), p3 (3 of 5 days, 14.3 %): 0 responders of 
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 from page_support import metrics_of, open_page
 from plotly_support import figures
@@ -43,6 +45,8 @@ def test_the_page_shows_the_hand_computed_curve_median_and_definitions(app):
     medians = app.dataframe[0].value
     medians = getattr(medians, "data", medians)
     assert list(medians.courses) == [3] and list(medians.note) == ["too few to judge"]   # 3 courses < 5
+    config = json.loads(app.dataframe[0].proto.columns)      # counts as every table shows them: 226,731
+    assert config["courses"]["label"] == "On the curve" and config["courses"]["type_config"]["format"] == "localized"
     labels = [b.label for b in app.get("download_button")]
     assert "Download the medians (CSV)" in labels and "Download the adherence comparison (CSV)" in labels
 

@@ -40,12 +40,14 @@ def test_the_table_config_hides_what_it_does_not_name_and_keeps_each_columns_hea
     assert config["ratio"]["width"] == int(text_px("O/E") + 24)      # its cell "1.23" is narrower
 
 
-@pytest.mark.parametrize("columns", [relief_time.ADHERENCE_COLUMNS, fairness.OE_COLUMNS],
-                         ids=["time to relief: adherence", "fair comparison: observed and expected"])
+@pytest.mark.parametrize("columns", [relief_time.ADHERENCE_COLUMNS, relief_time.MEDIAN_COLUMNS, fairness.OE_COLUMNS],
+                         ids=["time to relief: adherence", "time to relief: medians",
+                              "fair comparison: observed and expected"])
 def test_the_wide_tables_fit_the_page_with_numbers_of_a_network(columns):
     # a network's widest figures in every column: 7-digit counts, 100.0 %, O/E 10.00, the longest texts
     widest = {"count": 2_345_678, "pct1": 100.0, "ratio2": 10.0}
     texts = {"group": "Not adherent", "note": "too few to judge", "label": "Another therapist 12",
+             "cohort": "Piriformis syndrome",
              "observed_interval": "100.0–100.0 %", "verdict": "better than expected"}
     frame = pd.DataFrame([{column: texts.get(column, "") if kind == "text" else widest[kind]
                            for column, (_header, _help, kind) in columns.items()}])

@@ -39,6 +39,22 @@ MEDIAN_LABELS = {
     "median": "Median", "median_ci_low": "95 % low", "median_ci_high": "95 % high", "note": "Note",
     "settings": "Settings",
 }
+# The page's medians table (column: header, help, format): counts with thousands separators, as every
+# table; the CSV keeps MEDIAN_LABELS.
+MEDIAN_COLUMNS = {
+    "cohort": ("Cohort", None, "text"),
+    "courses": ("On the curve", "Courses on the curve: those whose first session can be judged.", "count"),
+    "relieved": ("Reached relief", "Courses on the curve that have reached relief so far.", "count"),
+    "not_assessable": ("Not assessable", "Left out: a missing score at the first session, or pain 0 before it.",
+                       "count"),
+    "no_attended_session": ("No session yet", "Left out: no attended session yet.", "count"),
+    "median": ("Median", "The median time to relief (Kaplan–Meier): empty while fewer than half have reached it.",
+               "count"),
+    "median_ci_low": ("95 % low", "The median's 95 % interval (Brookmeyer–Crowley): its low end.", "count"),
+    "median_ci_high": ("95 % high", "The median's 95 % interval: its high end; empty when the curve does not fall far enough to set it.",
+                       "count"),
+    "note": ("Note", None, "text"),
+}
 # The page's adherence table, short headers with their meaning on hover (column: header, help, format),
 # so it fits the page; the CSV keeps ADHERENCE_LABELS.
 ADHERENCE_COLUMNS = {
