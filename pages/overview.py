@@ -18,19 +18,27 @@ if summary["courses"] == 0:
 CALL_AFTER_DAYS = ui.OVERVIEW_CALL_AFTER_DAYS      # no visit yesterday; 8 or more days is a drop-out (DESIGN.md)
 RECENT_DAYS = ui.OVERVIEW_RECENT_DAYS
 LABELS = {
-    "patient_id": "Patient", "link": "Patient page", "days_since_last_visit": "Days since last visit",
-    "therapist": "Therapist", "last_attended_date": "Last visit", "sessions_attended": "Sessions attended",
+    "patient_id": "Patient", "link": "Patient page", "days_since_last_visit": "Days since visit",
+    "therapist": "Therapist", "last_attended_date": "Last visit", "sessions_attended": "Attended",
     "sessions_left": "Sessions left", "planned_sessions": "Planned", "start_date": "Started", "course_id": "Course",
-    "flagged_sessions": "Flagged sessions", "last_flagged_date": "Last flagged", "ongoing": "Ongoing",
+    "flagged_sessions": "Flagged", "last_flagged_date": "Last flagged", "ongoing": "Ongoing",
 }
+# Short headers, their meaning on hover, so a list of twelve columns fits the page without scrolling.
 CONFIG = {
     "patient_id": st.column_config.Column(LABELS["patient_id"], pinned=True,
                                           help="The patient's id, to look up in the booking system."),
     "link": st.column_config.LinkColumn(LABELS["link"], display_text="Open", pinned=True),
     "days_since_last_visit": st.column_config.NumberColumn(
         LABELS["days_since_last_visit"], format="localized",
-        help="The as-of date minus the date of the last visit (or of the start, with no visit yet): "
+        help="Days since the last visit: the as-of date minus its date (or the start's, with no visit yet): "
              "2 = seen the day before yesterday, no visit yesterday."),
+    "sessions_attended": st.column_config.NumberColumn(
+        LABELS["sessions_attended"], format="localized", help="Sessions attended so far in the course."),
+    "flagged_sessions": st.column_config.NumberColumn(
+        LABELS["flagged_sessions"], format="localized",
+        help="Attended sessions of the course with this flag recorded."),
+    "ongoing": st.column_config.CheckboxColumn(
+        LABELS["ongoing"], help="Neither completed nor dropped out: still being treated."),
     "sessions_left": st.column_config.NumberColumn(
         LABELS["sessions_left"], format="localized",
         help="Planned sessions minus the days with a visit so far (the course is daily, one session a day)."),
