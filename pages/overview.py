@@ -39,6 +39,15 @@ CONFIG = {
         help="Attended sessions of the course with this flag recorded."),
     "ongoing": st.column_config.CheckboxColumn(
         LABELS["ongoing"], help="Neither completed nor dropped out: still being treated."),
+    "baseline_pain": st.column_config.NumberColumn(
+        "Baseline", help="Pain before the first session that has a score (NRS 0–10)."),
+    "latest_pain": st.column_config.NumberColumn(
+        "Pain now", help="Pain before the latest scored session (NRS 0–10): the score the course is judged on."),
+    "expected_q75_pain": st.column_config.NumberColumn(
+        "Expected", help="Three in four similar courses (completed, same diagnosis and band of starting pain) were at this "
+                         "pain or lower at the same session (their 75th percentile): above it is below expected."),
+    "latest_session": st.column_config.NumberColumn(
+        "At session", help="The number of the latest scored session: where the course is judged."),
     "sessions_left": st.column_config.NumberColumn(
         LABELS["sessions_left"], format="localized",
         help="Planned sessions minus the days with a visit so far (the course is daily, one session a day)."),
