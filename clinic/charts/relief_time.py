@@ -51,8 +51,8 @@ MEDIAN_COLUMNS = {
     "median": ("Median", "The median time to relief (Kaplan–Meier): empty while fewer than half have reached it.",
                "count"),
     "median_ci_low": ("95 % low", "The median's 95 % interval (Brookmeyer–Crowley): its low end.", "count"),
-    "median_ci_high": ("95 % high", "The median's 95 % interval: its high end; empty when the curve does not fall far enough to set it.",
-                       "count"),
+    "median_ci_high": ("95 % high", "The median's 95 % interval: its high end; empty when the curve does not fall "
+                       "far enough to set it.", "count"),
     "note": ("Note", None, "text"),
 }
 # The page's adherence table, short headers with their meaning on hover (column: header, help, format),
