@@ -407,10 +407,22 @@ def problems_frame(outcome: Outcome):
                          for p in outcome.problems], columns=list(PROBLEM_LABELS))
 
 
-DAY_LABELS = {"session_id": "Session", "session_time": "Time", "patient_id": "Patient", "therapist": "Therapist",
-              "status": "Status", "pain_before": "Pain before", "pain_after": "Pain after",
-              "muscle_tension": "Tension", "flags": "Flags", "course": "Course", "notes": "Notes",
-              "source": "Entered", "corrections": "Corrections"}
+# The day's table (column: header, help, format), each column as wide as what it shows, so the
+# flags are read whole; the free-text notes come last, where a long one runs on to the right.
+DAY_COLUMNS = {
+    "session_id": ("Session", None, "text"), "session_time": ("Time", None, "text"),
+    "patient_id": ("Patient", None, "text"), "therapist": ("Therapist", None, "text"),
+    "status": ("Status", None, "text"),
+    "pain_before": ("Before", "Pain before the session (NRS 0–10).", "count"),
+    "pain_after": ("After", "Pain after the session (NRS 0–10).", "count"),
+    "muscle_tension": ("Tension", "Muscle tension (0–10).", "count"),
+    "flags": ("Flags", "Red flags recorded at the session: numbness, acute inflammation.", "text"),
+    "course": ("Course", None, "text"),
+    "source": ("Entered", "Where the session came from: an import, or this page (dashboard).", "text"),
+    "corrections": ("Corrected", "How many times the session was corrected on this page.", "count"),
+    "notes": ("Notes", None, "text"),
+}
+DAY_LABELS = {column: header for column, (header, _help, _format) in DAY_COLUMNS.items()}
 
 
 def day_frame(sessions):

@@ -222,7 +222,8 @@ else:
                    + f": {first:,}–{first + len(sessions) - 1:,} of {matched:,}"
                    + (f" ({int(sessions.day_sessions.iloc[0]):,} that day)" if find.strip() else "")
                    + ". Choose one to correct it, or find it by patient or session id.")
-    ui.show_table(recording.day_frame(sessions), recording.DAY_LABELS, key="record.day")
+    day = recording.day_frame(sessions)
+    ui.show_table(day, recording.DAY_LABELS, key="record.day", config=ui.table_config(day, recording.DAY_COLUMNS))
     if matched > DAY_ROWS:
         pages = -(-matched // DAY_ROWS)
         st.columns([1, 4])[0].number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,

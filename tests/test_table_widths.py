@@ -52,3 +52,22 @@ def test_the_wide_tables_fit_the_page_with_numbers_of_a_network(columns):
     frame = pd.DataFrame([{column: texts.get(column, "") if kind == "text" else widest[kind]
                            for column, (_header, _help, kind) in columns.items()}])
     assert sum(fitted_widths(frame, columns).values()) <= CONTENT_PX
+
+
+def test_a_long_free_text_is_cut_at_a_width_and_a_short_one_is_not():
+    frame = pd.DataFrame({"notes": ["x" * 100, None], "flags": ["numbness", "numbness, acute inflammation"]})
+    widths = fitted_widths(frame, {"notes": ("Notes", None, "text"), "flags": ("Flags", None, "text")})
+    # 100 x 7 px + 16 would be 716 px: cut at 320. "numbness, acute inflammation": "numbness" 7 x 7 + m 11
+    # = 60, ", " 8, "acute" 7 + 7 + 7 + 4 + 7 = 32, " " 4, "inflammation" (i n f l a m m a t i o n)
+    # 4 + 7 + 4 + 4 + 7 + 11 + 11 + 7 + 4 + 4 + 7 + 7 = 77: 181 + 16, wider than its header "Flags" (34 + 24)
+    assert widths["notes"] == 320
+    assert text_px("numbness, acute inflammation") == 181 and widths["flags"] == 197
+
+
+def test_the_record_session_days_table_reads_its_flags_whole_and_keeps_the_notes_last():
+    from clinic import recording
+
+    assert list(recording.DAY_COLUMNS)[-1] == "notes"
+    day = pd.DataFrame([{column: "" if kind == "text" else 0 for column, (_header, _help, kind)
+                         in recording.DAY_COLUMNS.items()} | {"flags": "numbness, acute inflammation"}])
+    assert fitted_widths(day, recording.DAY_COLUMNS)["flags"] == 197

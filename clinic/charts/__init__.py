@@ -63,6 +63,9 @@ CELL_FORMATS = {"count": lambda v: f"{int(v):,}", "pct1": lambda v: f"{float(v):
                 "ratio2": lambda v: f"{float(v):.2f}", "text": str}
 
 
+TEXT_MOST_PX = 320        # the widest a text column is made for its cells
+
+
 def fitted_widths(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict[str, int]:
     """Each column's width in px: its header (and sort arrow) or its widest cell as shown, whichever
     is wider, so a table of short headers fits its page instead of running past the edge, where a
@@ -72,7 +75,10 @@ def fitted_widths(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict[str, i
     for column, (header, _help, kind) in columns.items():
         shown = [CELL_FORMATS[kind](v) for v in frame[column] if v is not None and not pd.isna(v)] \
             if column in frame else []
-        widths[column] = int(max([text_px(header) + 24, *(text_px(text) + 16 for text in shown)]))
+        cells = [text_px(text) + 16 for text in shown]
+        if kind == "text":      # free text (a note) is cut at a width; the whole of it shows on hover
+            cells = [min(px, TEXT_MOST_PX) for px in cells]
+        widths[column] = int(max([text_px(header) + 24, *cells]))
     return widths
 
 
