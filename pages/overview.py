@@ -36,7 +36,8 @@ CONFIG = {
         LABELS["sessions_attended"], format="localized", help="Sessions attended so far in the course."),
     "flagged_sessions": st.column_config.NumberColumn(
         LABELS["flagged_sessions"], format="localized",
-        help="Attended sessions of the course with this flag recorded."),
+        help="Sessions of the course with this flag: numbness reported at any of its sessions (a cancelled one "
+             "too), acute inflammation at its attended sessions."),
     "ongoing": st.column_config.CheckboxColumn(
         LABELS["ongoing"], help="Neither completed nor dropped out: still being treated."),
     "baseline_pain": st.column_config.NumberColumn(

@@ -260,6 +260,20 @@ def test_the_lists_put_the_patient_and_the_link_first_and_pin_them(app):
         assert config["patient_id"].get("pinned") is True and config["link"].get("pinned") is True
 
 
+def test_the_red_flag_lists_have_short_headers_with_their_meaning_on_hover(app):
+    # twelve columns fit the page only with short headers; what each means is in its help
+    app.run()
+    config = json.loads(open_list(app, "numbness").dataframe[0].proto.columns)
+    headers = {column: (config[column]["label"], config[column].get("help", "")) for column in
+               ("flagged_sessions", "sessions_attended", "days_since_last_visit", "ongoing")}
+    assert headers["flagged_sessions"][0] == "Flagged"
+    assert headers["flagged_sessions"][1].startswith("Sessions of the course with this flag: numbness reported")
+    assert headers["sessions_attended"] == ("Attended", "Sessions attended so far in the course.")
+    assert headers["days_since_last_visit"][0] == "Days since visit"
+    assert headers["days_since_last_visit"][1].startswith("Days since the last visit")
+    assert headers["ongoing"] == ("Ongoing", "Neither completed nor dropped out: still being treated.")
+
+
 def test_the_recently_dropped_and_red_flag_lists_name_the_current_courses(app):
     app.run()
     tables = lists_of(app)
