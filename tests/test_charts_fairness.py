@@ -183,3 +183,26 @@ def test_a_name_that_would_run_off_the_top_of_the_plot_goes_beside_its_point():
     fig = charts.funnel_chart(report)
     assert fig.layout.xaxis.rangemode == "tozero"
     assert list(fig.data[-1].textposition)[:2] == ["middle left", "bottom center"]
+
+
+def test_a_therapists_funnel_sentence_counts_the_colleagues_outside_instead_of_listing_them():
+    # Cedar's view: Birch (90 %, above the 99.8 % limit) is a colleague, counted, not named or listed;
+    # <b>x</b> (within) and Larch (too few) are not outside; Cedar herself (below) is named
+    report = funnel_report()
+    report = {**report, "units": [{**u, "own": u["key"] == "Cedar", "key": u["key"] if u["key"] == "Cedar" else None}
+                                  for u in report["units"]]}
+    text = charts.funnel_sentence(report, private=True)
+    assert text.startswith("Outside the limits: **Cedar** (below the 99.8 % limit, 50.0 % of 100); "
+                           "1 other therapist (1 above; unnamed, each in the table).")
+    assert "another therapist" not in text and "Birch" not in text
+    # with Rowan 40 of 100 too: mean 240 / 400 = 0.6, at n = 100 sd = sqrt(0.6 x 0.4 / 100) = 0.0490:
+    # 95 % limits 0.504-0.696, 99.8 % 0.449-0.751: Birch 0.9 above, Rowan 0.4 below the 99.8 % limit,
+    # Cedar 0.5 below the 95 % limit, <b>x</b> 0.602 within, Larch too few
+    rows = [counts("Birch", 100, 90), counts("Cedar", 100, 50), counts("Larch", 2, 1), counts("<b>x</b>", 98, 59),
+            counts("Rowan", 100, 40)]
+    wider = {"by": "therapist", "measure": "relief", "relief_rule": "pct30", **funnel.from_counts(rows, "relief", 5)}
+    wider = {**wider, "units": [{**u, "own": u["key"] == "Cedar", "key": u["key"] if u["key"] == "Cedar" else None}
+                                for u in wider["units"]]}
+    assert charts.funnel_sentence(wider, private=True).startswith(
+        "Outside the limits: **Cedar** (below the 95 % limit, 50.0 % of 100); 2 other therapists (1 above and 1 "
+        "below; unnamed, each in the table).")

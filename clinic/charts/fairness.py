@@ -235,7 +235,15 @@ def funnel_sentence(report: dict, private: bool = False) -> str:
     if out.empty:
         return (f"Every one of the {len(judged)} {plural} judged lies within the 95 % limits: none stands out "
                 "from the clinic mean by more than chance would explain.")
-    parts = [f"**{for_markdown(r.label)}** ({r.standing}, {pct(r.rate)} of {r.courses:,})" for r in out.itertuples()]
+    hidden = private and by == "therapist"      # a therapist's view: every colleague unnamed
+    unnamed = [r for r in out.itertuples() if hidden and not r.own]
+    parts = [f"**{for_markdown(r.label)}** ({r.standing}, {pct(r.rate)} of {r.courses:,})"
+             for r in out.itertuples() if not (hidden and not r.own)]
+    if unnamed:                 # a therapist's view: colleagues counted, not listed one by one
+        above = sum(str(r.outside).startswith("above") for r in unnamed)
+        sides = [f"{n} {side}" for n, side in ((above, "above"), (len(unnamed) - above, "below")) if n]
+        parts.append(f"{len(unnamed)} other {'therapist' if len(unnamed) == 1 else 'therapists'} "
+                     f"({' and '.join(sides)}; unnamed, each in the table)")
     return f"Outside the limits: {'; '.join(parts)}. A point outside the 95 % limits can still be chance (1 in 20)."
 
 
