@@ -416,7 +416,7 @@ DAY_COLUMNS = {
     "pain_before": ("Before", "Pain before the session (NRS 0–10).", "count"),
     "pain_after": ("After", "Pain after the session (NRS 0–10).", "count"),
     "muscle_tension": ("Tension", "Muscle tension (0–10).", "count"),
-    "flags": ("Flags", "Red flags recorded at the session: numbness, acute inflammation.", "text"),
+    "flags": ("Flags", "Red flags recorded at the session: numbness; acute = acute inflammation.", "text"),
     "course": ("Course", None, "text"),
     "source": ("Entered", "Where the session came from: an import, or this page (dashboard).", "text"),
     "corrections": ("Corrected", "How many times the session was corrected on this page.", "count"),
@@ -425,12 +425,19 @@ DAY_COLUMNS = {
 DAY_LABELS = {column: header for column, (header, _help, _format) in DAY_COLUMNS.items()}
 
 
+def day_columns(scope: str | None) -> dict:
+    """DAY_COLUMNS as a user's table shows them: a therapist's own day leaves out the therapist (always
+    themselves), which lets the table fit the page."""
+    return {column: spec for column, spec in DAY_COLUMNS.items() if not (scope and column == "therapist")}
+
+
 def day_frame(sessions):
-    """The day's sessions as the page lists them: time as HH:MM, the flags in words, where each came from."""
+    """The day's sessions as the page lists them: time as HH:MM, the flags in words (acute = acute
+    inflammation), where each came from."""
     import pandas as pd
     frame = sessions.copy()
     frame["session_time"] = ["" if pd.isna(t) else t.strftime("%H:%M") for t in frame.session_time.astype(object)]
-    frame["flags"] = [", ".join(w for w, on in (("numbness", n), ("acute inflammation", a)) if on is True)
+    frame["flags"] = [", ".join(w for w, on in (("numbness", n), ("acute", a)) if on is True)
                       for n, a in zip(frame.numbness.astype(object), frame.acute_inflammation.astype(object))]
     frame["notes"] = frame.notes.fillna("")
     frame["source"] = ["dashboard" if r else "import" for r in frame.recorded]

@@ -223,7 +223,8 @@ else:
                    + (f" ({int(sessions.day_sessions.iloc[0]):,} that day)" if find.strip() else "")
                    + ". Choose one to correct it, or find it by patient or session id.")
     day = recording.day_frame(sessions)
-    ui.show_table(day, recording.DAY_LABELS, key="record.day", config=ui.table_config(day, recording.DAY_COLUMNS))
+    ui.show_table(day, recording.DAY_LABELS, key="record.day",
+                  config=ui.table_config(day, recording.day_columns(scope)))
     if matched > DAY_ROWS:
         pages = -(-matched // DAY_ROWS)
         st.columns([1, 4])[0].number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1,

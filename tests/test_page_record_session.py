@@ -240,3 +240,15 @@ def test_a_day_with_more_sessions_than_a_page_is_paged_and_searched_on_the_serve
     assert any("matching “S01”: 1–1 of 1 (2 that day)" in c.value for c in app.caption)
     app.text_input(key="record.day_search").input("nobody").run()
     assert day_ids() == [] and any("No session of this day" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("who, shown", [("director", True), ("birch", False)])
+def test_a_therapists_day_table_leaves_out_the_therapist_column_every_row_of_which_is_theirs(app, signed_in_as,
+                                                                                          who, shown):
+    signed_in_as(who)
+    open_page(app, PAGE)
+    app.date_input(key="record.day").set_value(dt.date(2026, 3, 1)).run()
+    [table] = [df for df in app.dataframe if "session_id" in df.value.columns]
+    config = json.loads(table.proto.columns)
+    assert (config.get("therapist", {}).get("hidden") is not True) is shown, config.get("therapist")
+    assert config["flags"]["label"] == "Flags" and config["pain_before"]["label"] == "Before"

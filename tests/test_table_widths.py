@@ -69,5 +69,8 @@ def test_the_record_session_days_table_reads_its_flags_whole_and_keeps_the_notes
 
     assert list(recording.DAY_COLUMNS)[-1] == "notes"
     day = pd.DataFrame([{column: "" if kind == "text" else 0 for column, (_header, _help, kind)
-                         in recording.DAY_COLUMNS.items()} | {"flags": "numbness, acute inflammation"}])
-    assert fitted_widths(day, recording.DAY_COLUMNS)["flags"] == 197
+                         in recording.DAY_COLUMNS.items()} | {"flags": "numbness, acute"}])
+    # "numbness, acute": 60 + 8 + 32 = 100 px + 16
+    assert fitted_widths(day, recording.DAY_COLUMNS)["flags"] == 116
+    # a therapist's own day has no therapist column: every session of it is theirs
+    assert "therapist" in recording.day_columns(None) and "therapist" not in recording.day_columns("Birch")
