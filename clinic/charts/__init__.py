@@ -76,7 +76,7 @@ def fitted_widths(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict[str, i
         shown = [CELL_FORMATS[kind](v) for v in frame[column] if v is not None and not pd.isna(v)] \
             if column in frame else []
         cells = [text_px(text) + 16 for text in shown]
-        if kind == "text":      # free text (a note) is cut at a width; the whole of it shows on hover
+        if kind == "text":      # free text (a note) is cut at a width; a double click on the cell shows it whole
             cells = [min(px, TEXT_MOST_PX) for px in cells]
         widths[column] = int(max([text_px(header) + 24, *cells]))
     return widths
