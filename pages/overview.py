@@ -227,4 +227,4 @@ weeks = ui.query("overview_weekly_pain")
 if not weeks.empty:
     st.caption("Calendar weeks mix patients at every stage of their course (new patients arrive in pain every "
                "week), so this line stays level even when every course improves; the chart above follows courses.")
-    ui.chart(charts.weekly_pain, weeks, summary["courses"], width="stretch")
+    ui.chart(charts.weekly_pain, weeks, int(weeks.scored_courses.iloc[0]), width="stretch")

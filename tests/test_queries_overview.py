@@ -182,6 +182,26 @@ def test_the_weekly_pain_counts_each_course_once_a_week(page_db):
     assert list(weeks.courses) == [2, 2, 1, 1]
     assert list(weeks.sessions) == [2, 5, 1, 2]
     assert list(weeks.mean_pain) == [7.0, (4.5 + 6) / 2, 7.0, 6.5]
+    assert set(weeks.scored_courses) == {3}          # c1, c2, p3 (c4 starts after the as-of date)
+
+
+def test_the_weekly_pain_counts_the_courses_with_a_scored_session_once_whatever_their_weeks(tmp_path):
+    # As of 03-20: c1 scored in the weeks of 03-02 and 03-09 (one course, two weeks: the weeks'
+    # courses add up to 2). Decoys that are courses but have no scored session: c2 (attended, no
+    # score), c3 (a no-show); c4 is scored but starts after the as-of date.
+    from query_support import build_db
+
+    path = build_db(tmp_path, """
+        session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+        a1,p1,c1,2026-03-02,Birch,attended,6,4
+        a2,p1,c1,2026-03-10,Birch,attended,5,3
+        b1,p2,c2,2026-03-03,Birch,attended,,
+        b2,p3,c3,2026-03-04,Birch,no_show,,
+        d1,p4,c4,2026-03-25,Birch,attended,7,5
+    """)
+    weeks = weekly(path, "2026-03-20")
+    assert list(weeks.courses) == [1, 1] and list(weeks.sessions) == [1, 1]
+    assert list(weeks.scored_courses) == [1, 1]
 
 
 def test_the_week_of_the_as_of_date_says_how_many_of_its_days_are_counted(page_db):

@@ -53,7 +53,8 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
 
 
 def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
-    """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point.
+    """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point;
+    `courses`: the courses whose scored sessions these are (each counted once, however many weeks).
 
     A week still in progress (`days_counted` below 7: the as-of date is not its Sunday) is not drawn
     like a full one: an open marker joined by a dotted segment, named in the legend and the subtitle.
