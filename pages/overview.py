@@ -45,8 +45,9 @@ CONFIG = {
     "latest_pain": st.column_config.NumberColumn(
         "Pain now", help="Pain before the latest scored session (NRS 0–10): the score the course is judged on."),
     "expected_q75_pain": st.column_config.NumberColumn(
-        "Expected", help="Three in four similar courses (completed, same diagnosis and band of starting pain) were at this "
-                         "pain or lower at the same session (their 75th percentile): above it is below expected."),
+        "Expected", help="Three in four similar courses (completed, same diagnosis and band of starting pain) "
+                         "were at this pain or lower at the same session (their 75th percentile): above it is "
+                         "below expected."),
     "latest_session": st.column_config.NumberColumn(
         "At session", help="The number of the latest scored session: where the course is judged."),
     "sessions_left": st.column_config.NumberColumn(
