@@ -139,6 +139,24 @@ def quick_password_hashing():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def one_duckdb_thread_per_connection():
+    """Each DuckDB database the tests open works on one thread. Their tables hold a few rows, too
+    few for a second thread to help, and the suite runs three test processes on two cores, where
+    every query's threads waited for each other: a tenth of the suite's time. The answers are the
+    same on any number of threads; the dashboard and the command line keep DuckDB's default."""
+    import duckdb
+
+    connect = duckdb.connect
+
+    def on_one_thread(*args, config=None, **kwargs):
+        return connect(*args, config={"threads": 1, **(config or {})}, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(duckdb, "connect", on_one_thread)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def one_component_scan_per_test_process():
     """Every new AppTest scans the metadata of every installed package for Streamlit components
     (about 0.35 s, half of a page test's run on the tiny fixture). What is installed does not change
