@@ -18,4 +18,6 @@ demo = int(users.demo.sum())
 if demo:
     st.warning(f"{demo:,} demo accounts with the password `demo` can sign in. They belong to demo databases only: "
                "on real data, disable them (`python -m clinic users disable NAME`).")
-ui.show_table(users, audit_view.USER_LABELS, key="users.table")
+st.caption("Times are UTC, to the minute (the audit log has them to the second). Point at a column's name for "
+           "what it means.")
+ui.show_table(users, audit_view.USER_LABELS, key="users.table", config=ui.table_config(users, audit_view.USER_COLUMNS))

@@ -192,6 +192,24 @@ def test_the_account_list_shows_running_lockouts_live_sign_ins_and_the_newest_si
     assert rows["birch"]["therapist"] == "Birch" and rows["boss"]["role"] == "director"
 
 
+def test_the_user_list_shows_its_times_to_the_minute_and_the_audit_log_to_the_second(store, clock):
+    import pandas as pd
+
+    from clinic import audit_view
+
+    clock.advance(minutes=7, seconds=42)                       # 09:07:42 UTC
+    store.sign_in("boss", PASSWORD)
+    for _ in range(5):
+        store.sign_in("birch", "wrong")                        # locked until 09:22:42
+    users = audit_view.users(store).set_index("name")
+    assert users.loc["boss", "last_sign_in"] == "2026-03-02 09:07"
+    assert users.loc["birch", "locked_until"] == "2026-03-02 09:22"
+    assert pd.isna(users.loc["birch", "last_sign_in"])                   # never signed in: shown as a dash
+    assert list(users.reset_index().columns) == list(audit_view.USER_COLUMNS)
+    log = audit_view.entries(store, "boss", ["sign-in"], None, None)
+    assert list(log["at"]) == ["2026-03-02 09:07:42"]
+
+
 def test_a_sign_in_kept_busy_past_the_longest_session_is_not_counted_as_signed_in(store, clock):
     token = store.sign_in("boss", PASSWORD).token
     for _ in range(51):                                        # busy every 14 minutes for 11 h 54 min

@@ -54,6 +54,19 @@ def test_the_wide_tables_fit_the_page_with_numbers_of_a_network(columns):
     assert sum(fitted_widths(frame, columns).values()) <= CONTENT_PX
 
 
+def test_the_user_list_fits_the_page_with_every_column_filled():
+    from clinic import audit_view
+
+    when = "2026-12-05 18:24"
+    frame = pd.DataFrame([{"name": "sycamore", "role": "therapist", "therapist": "Sycamore", "disabled": False,
+                           "demo": True, "locked_until": when, "open_sessions": 12, "last_sign_in": when,
+                           "created_at": when, "password_changed_at": when}])
+    widths = fitted_widths(frame, audit_view.USER_COLUMNS)
+    # a time: 12 digits x 7 + "-" "-" " " ":" x 4 = 100 + 16 = 116 px, wider than "Created" (45 + 24)
+    assert widths["created_at"] == 116
+    assert sum(widths.values()) <= CONTENT_PX
+
+
 def test_a_long_free_text_is_cut_at_a_width_and_a_short_one_is_not():
     frame = pd.DataFrame({"notes": ["x" * 100, None], "flags": ["numbness", "numbness, acute inflammation"]})
     widths = fitted_widths(frame, {"notes": ("Notes", None, "text"), "flags": ("Flags", None, "text")})
