@@ -854,18 +854,26 @@ def fmt_pct(value, digits: int = 0) -> str:
 MISSING = "—"
 
 
-def table_config(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict:
+def table_config(frame: pd.DataFrame, columns: dict[str, tuple], right: tuple[str, ...] = (),
+                 pinned: tuple[str, ...] = ()) -> dict:
     """st.dataframe's column_config for a table described by `columns`: column -> (header, help,
     format), the format one of clinic.charts.CELL_FORMATS, each column as wide as its header or its
-    widest cell (charts.fitted_widths). Columns of `frame` not named are hidden."""
+    widest cell (charts.fitted_widths). Columns of `frame` not named are hidden; the text columns in
+    `right` (numbers written as text) are aligned right, and those in `pinned` stay in view when the
+    table scrolls sideways."""
     from clinic.charts import fitted_widths
 
     widths = fitted_widths(frame, columns)
     formats = {"count": "localized", "pct1": "%.1f", "ratio2": "%.2f"}
     config = {column: None for column in frame.columns if column not in columns}
     for column, (header, help_text, kind) in columns.items():
-        if kind == "text":
-            config[column] = st.column_config.Column(header, help=help_text, width=widths[column])
+        if kind == "date":
+            config[column] = st.column_config.DateColumn(header, help=help_text, format="YYYY-MM-DD",
+                                                         width=widths[column], pinned=column in pinned)
+        elif kind == "text":
+            config[column] = st.column_config.Column(header, help=help_text, width=widths[column],
+                                                     alignment="right" if column in right else None,
+                                                     pinned=column in pinned)
         else:
             config[column] = st.column_config.NumberColumn(header, help=help_text, format=formats[kind],
                                                            width=widths[column])

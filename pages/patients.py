@@ -322,23 +322,14 @@ st.subheader("Sessions and notes")
 if sessions.empty:
     st.info("No session has been booked for this course up to the as-of date.")
 else:
-    right = {column: st.column_config.Column(SESSION_LABELS[column], alignment="right")
-             for column in (*charts.NUMBER_COLUMNS, "pain_change")}
-    right["pain_change"] = st.column_config.Column(
-        SESSION_LABELS["pain_change"], alignment="right",
-        help="Pain after the session minus pain before it, in points: negative = less pain (−2 = two points "
-             "better), positive = more pain.")
-    right["session_date"] = st.column_config.DateColumn(SESSION_LABELS["session_date"], format="YYYY-MM-DD",
-                                                        pinned=True)
-    right["flags"] = st.column_config.Column(
-        SESSION_LABELS["flags"], help="The red flags recorded at the session: numbness (check and refer) and acute "
-                                      "inflammation (massage only after it has subsided). Empty = none recorded.")
-    right["notes"] = st.column_config.Column(SESSION_LABELS["notes"], width="large")   # free text: shown as text
     session_rows = charts.sessions_table(sessions)
     flagged = int((session_rows["flags"] != "").sum())
     if flagged:
         st.caption(f"{sessions_text(flagged)} with a flag (numbness or acute inflammation): see the Flags column.")
-    ui.show_table(session_rows, SESSION_LABELS, key="patients.sessions", config=right,
+    shown_columns = {c: v for c, v in charts.SESSION_COLUMNS.items() if c in session_rows.columns}
+    config = ui.table_config(session_rows, shown_columns, right=(*charts.NUMBER_COLUMNS, "pain_change"),
+                             pinned=("session_date",))
+    ui.show_table(session_rows, SESSION_LABELS, key="patients.sessions", config=config,
                   height=min(38 + 35 * len(sessions), 38 + 35 * 25))       # up to 25 rows without scrolling
     sessions_name = f"sessions-{exports.safe_part(str(course.course_id))}-{filters.as_of}"
     sessions_about = exports.About.of(f"Sessions of course {course.course_id} of patient {course.patient_id} "

@@ -149,7 +149,7 @@ def test_the_session_table_names_the_flags_at_a_glance_before_the_notes_which_co
         "therapist": ["Birch"] * 4,
     })
     shown = charts.sessions_table(frame)
-    assert list(shown["flags"]) == ["acute inflammation", "numbness", "numbness, acute inflammation", ""]
+    assert list(shown["flags"]) == ["acute", "numbness", "numbness, acute", ""]      # acute inflammation: "acute"
     columns = list(shown.columns)
     assert columns[0] == "session_date" and columns[-1] == "notes"
     assert columns.index("flags") < columns.index("numbness") < columns.index("acute_inflammation") \

@@ -137,10 +137,28 @@ def test_a_flagged_session_says_so_in_a_flags_column_before_the_notes(app):
     app.query_params["patients.course"] = "p3:2026-03-15"
     open_page(app, PAGE)
     sessions = table(app, "patients.sessions")
-    assert list(sessions["flags"]) == ["acute inflammation", "numbness", ""]
+    assert list(sessions["flags"]) == ["acute", "numbness", ""]              # acute inflammation: "acute"
     columns = list(sessions.columns)
     assert columns.index("flags") < columns.index("numbness") < columns.index("notes") and columns[-1] == "notes"
     assert any(c.value.startswith("2 sessions with a flag") for c in app.caption)
+
+
+def test_the_session_table_has_short_headers_explained_on_hover_and_its_date_pinned(app):
+    import json
+
+    app.query_params["patients.course"] = "p3:2026-03-15"
+    open_page(app, PAGE)
+    [frame] = [df for df in app.dataframe if "session_id" in df.value.columns]
+    config = json.loads(frame.proto.columns)
+    assert [config[c]["label"] for c in ("pain_before", "pain_after", "pain_change", "muscle_tension")] == \
+        ["Before", "After", "Change", "Tension"]
+    assert "0–10 (NRS)" in config["pain_before"]["help"] and "minus pain before" in config["pain_change"]["help"]
+    assert config["session_date"]["pinned"] is True and config["notes"].get("pinned") is not True
+    # numbers written as text read right-aligned; a status, a flag and a note do not
+    assert config["pain_before"]["alignment"] == "right" and config["course_day"]["alignment"] == "right"
+    assert config["status"].get("alignment") is None and config["flags"].get("alignment") is None
+    # as wide as their widest cell or header, a note no wider than charts.TEXT_MOST_PX
+    assert all(config[c]["width"] > 0 for c in ("session_date", "flags", "notes"))
 
 
 def test_the_downloads_are_named_after_the_as_of_date_and_the_filters_with_an_xlsx_beside_each_csv(app, page_db):

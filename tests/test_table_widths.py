@@ -67,6 +67,22 @@ def test_the_user_list_fits_the_page_with_every_column_filled():
     assert sum(widths.values()) <= CONTENT_PX
 
 
+def test_a_courses_session_table_fits_the_page_up_to_the_session_id_and_its_notes():
+    from clinic.charts import patients
+
+    # a session with every field at its widest; its id and a note of 300 characters (cut at 320 px)
+    # come last, where they are reached by scrolling sideways
+    frame = pd.DataFrame([{"session_date": pd.Timestamp("2026-12-05"), "session_time": "17:00", "session_number": "60",
+                           "course_day": "365", "status": "cancelled", "flags": "numbness, acute",
+                           "pain_before": "10", "pain_after": "10", "pain_change": "-10", "muscle_tension": "10",
+                           "numbness": "yes", "acute_inflammation": "yes", "therapist": "Sycamore",
+                           "session_id": "S02051163", "notes": "x" * 300}])
+    widths = fitted_widths(frame, patients.SESSION_COLUMNS)
+    # the date as shown, "2026-12-05": 8 digits x 7 + 2 hyphens x 4 = 64 + 16 = 80 px (the header "Date" is 54)
+    assert widths["session_date"] == 80 and widths["notes"] == 320
+    assert sum(w for column, w in widths.items() if column not in ("session_id", "notes")) <= CONTENT_PX
+
+
 def test_a_long_free_text_is_cut_at_a_width_and_a_short_one_is_not():
     frame = pd.DataFrame({"notes": ["x" * 100, None], "flags": ["numbness", "numbness, acute inflammation"]})
     widths = fitted_widths(frame, {"notes": ("Notes", None, "text"), "flags": ("Flags", None, "text")})

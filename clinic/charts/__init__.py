@@ -60,7 +60,7 @@ def text_px(text: str) -> float:
 # How a table's numbers are shown (the formats of ui.table_config): counts with thousands
 # separators, per cents and ratios to a fixed number of decimals.
 CELL_FORMATS = {"count": lambda v: f"{int(v):,}", "pct1": lambda v: f"{float(v):.1f}",
-                "ratio2": lambda v: f"{float(v):.2f}", "text": str}
+                "ratio2": lambda v: f"{float(v):.2f}", "date": lambda v: f"{pd.Timestamp(v):%Y-%m-%d}", "text": str}
 
 
 TEXT_MOST_PX = 320        # the widest a text column is made for its cells

@@ -23,12 +23,36 @@ CALENDAR_ROW_PX, CALENDAR_MIN_PX, CALENDAR_MARGINS_PX = 44, 180, 180    # a week
 NUMBER_COLUMNS = ("course_day", "session_number", "pain_before", "pain_after", "muscle_tension")
 TEXT_COLUMNS = ("session_time", "therapist", "status", "notes")
 FLAG_COLUMNS = ("numbness", "acute_inflammation")
-FLAG_WORDS = {"numbness": "numbness", "acute_inflammation": "acute inflammation"}
+FLAG_WORDS = {"numbness": "numbness", "acute_inflammation": "acute"}   # "acute" explained on hover (SESSION_COLUMNS)
 # The session table's columns in the order shown: when and what, the flags at a glance, the scores,
 # the flags one by one, who and which row; the free-text notes last, where their width hides nothing.
 SESSION_ORDER = ("session_date", "session_time", "session_number", "course_day", "status", "flags", "pain_before",
                  "pain_after", "pain_change", "muscle_tension", "numbness", "acute_inflammation", "therapist",
                  "session_id", "notes")
+# The session table as shown on the Patients page: (header, meaning on hover, format of
+# CELL_FORMATS), short headers so that its columns fit the page beside each other (the exports
+# keep the long names). Every cell but the date is already text (sessions_table).
+SESSION_COLUMNS = {
+    "session_date": ("Date", None, "date"),
+    "session_time": ("Time", "The session's time, when it was recorded (24-hour clock).", "text"),
+    "session_number": ("No.", "The session's number among the course's attended sessions; empty on a cancelled "
+                              "or missed one.", "text"),
+    "course_day": ("Day", "The day of the course: 1 = the day it started.", "text"),
+    "status": ("Status", None, "text"),
+    "flags": ("Flags", "The red flags recorded at the session: numbness (check and refer) and acute = acute "
+                       "inflammation (massage only after it has subsided). Empty = none recorded.", "text"),
+    "pain_before": ("Before", "Pain before the session, 0–10 (NRS); empty = not recorded.", "text"),
+    "pain_after": ("After", "Pain after the session, 0–10 (NRS); empty = not recorded.", "text"),
+    "pain_change": ("Change", "Pain after the session minus pain before it, in points: negative = less pain "
+                              "(−2 = two points better), positive = more pain.", "text"),
+    "muscle_tension": ("Tension", "Muscle tension, 0–10; empty = not recorded.", "text"),
+    "numbness": ("Numbness", "Numbness at the session: yes or no; empty = not recorded.", "text"),
+    "acute_inflammation": ("Acute", "Acute inflammation at the session: yes or no; empty = not recorded.", "text"),
+    "therapist": ("Therapist", None, "text"),
+    "session_id": ("Session", "The session's id in the imported records.", "text"),
+    "notes": ("Notes", "The therapist's notes; a double click on a cell shows a long note whole.", "text"),
+}
+
 # The course table's columns in the order shown: which course (pinned), its state and the metrics
 # that decide, then the rest.
 COURSE_ORDER = ("course_id", "patient_id", "start_date", "status", "therapist", "first_session_relief",
@@ -48,7 +72,7 @@ def course_table(courses: pd.DataFrame) -> pd.DataFrame:
 
 
 def flags_text(row) -> str:
-    """The flags of one session in words ('numbness, acute inflammation'), empty when none was recorded."""
+    """The flags of one session in words ('numbness, acute': acute inflammation), empty when none was recorded."""
     return ", ".join(words for column, words in FLAG_WORDS.items()
                      if column in row and not _blank(row[column]) and bool(row[column]))
 
