@@ -35,14 +35,17 @@ if whole["courses"] == 0:
             f"the curve: {whole['not_assessable']:,} have a first session that cannot be judged (a missing score, or "
             f"pain 0 before it) and {whole['no_attended_session']:,} have no attended session yet.")
 else:
-    tiles = st.columns(3)
+    tiles = st.columns(3)       # labels short enough to stay whole three a row beside the open sidebar
     median = whole[f"median_{unit}"]
-    tiles[0].metric(f"Median {charts.UNIT_WORD[unit]} to relief", "not reached" if median is None else f"{median:,}",
-                    help="Half of the courses on the curve had relief by then (Kaplan–Meier).", border=True)
+    tiles[0].metric(f"Median {charts.UNIT_WORD[unit]}", "not reached" if median is None else f"{median:,}",
+                    help=f"The median {charts.UNIT_WORD[unit]} to relief: half of the courses on the curve had "
+                         "relief by then (Kaplan–Meier).", border=True)
     low, high = whole["median_ci_low"], whole["median_ci_high"]
-    tiles[1].metric("95 % interval of the median",
+    tiles[1].metric("95 % interval",
                     "—" if low is None and high is None else f"{low if low is not None else '—'} – "
-                    f"{high if high is not None else 'not reached'}", border=True)
+                    f"{high if high is not None else 'not reached'}",
+                    help="The median's 95 % interval (Brookmeyer–Crowley); \"not reached\" when the curve does not "
+                         "fall far enough to set its high end.", border=True)
     tiles[2].metric("Courses on the curve", f"{whole['courses']:,}",
                     help=f"{whole['relieved']:,} reached relief. Left out: {whole['not_assessable']:,} not assessable "
                          f"at the first session, {whole['no_attended_session']:,} with no attended session.",
