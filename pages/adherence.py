@@ -27,13 +27,13 @@ def interval(name: str) -> str:
 
 
 def share_of(name: str, of: int) -> str:
-    """A share under its count: of how many courses, and its 95 % Wilson interval (short enough for a
-    third of the page's width)."""
+    """A share under its count: of how many courses, and its 95 % Wilson interval (short enough for
+    half of the page's width beside the open sidebar at 1,024 px)."""
     return ui.share_note(summary[name + "_share"], of, summary[name + "_ci_low"], summary[name + "_ci_high"])
 
 
 SHARE = {"delta_color": "off", "delta_arrow": "off", "border": True}
-tiles = st.columns(3) + st.columns(2)      # at most three a row: the numbers stay whole in a narrow window
+tiles = st.columns(2) + st.columns(2) + st.columns(2)     # two a row: shares and intervals stay whole
 tiles[0].metric("Mean adherence", ui.fmt_pct(summary["mean_adherence"]), f"over {n_courses(rated)}", **SHARE,
                 help=f"Over {n_courses(rated)}: the share of each daily course's days so far (from its start to "
                      "its planned last day, or to the as-of date when earlier) with at least one visit. The as-of "
