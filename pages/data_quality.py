@@ -34,10 +34,10 @@ def open_check(key: str) -> None:
 if OPEN not in st.session_state and st.query_params.get(OPEN) in quality.KEYS:     # a link to one list
     st.session_state[OPEN] = st.query_params.get(OPEN)
 opened = st.session_state.get(OPEN)
-tiles = st.columns(len(quality.KEYS))
-for tile, key in zip(tiles, quality.KEYS):
+tiles = ui.check_tiles("quality.tiles")
+for key in quality.KEYS:
     check = checks[key]
-    with tile.container(border=True):
+    with tiles, ui.check_tile():
         st.markdown(f"**{check.label}**", help=check.help)     # wraps in a narrow tile, as a metric's label does not
         st.metric(check.label, f"{check.count:,}", label_visibility="collapsed")
         if not check.of:

@@ -35,10 +35,11 @@ if OPEN not in st.session_state and st.query_params.get(OPEN) in flags.KEYS:    
     st.session_state[OPEN] = st.query_params.get(OPEN)
 opened = st.session_state.get(OPEN)
 min_cohort = filters.settings.min_cohort
-for row_keys in (flags.KEYS[:4], flags.KEYS[4:]):
-    for tile, key in zip(st.columns(len(row_keys)), row_keys):
+for group, row_keys in enumerate((flags.KEYS[:4], flags.KEYS[4:])):   # paperwork and acute; numbness and progress
+    row = ui.check_tiles(f"safety.tiles.{group}")
+    for key in row_keys:
         check = checks[key]
-        with tile.container(border=True):
+        with row, ui.check_tile():
             st.markdown(f"**{check.label}**", help=check.help)
             st.metric(check.label, f"{check.count:,}", label_visibility="collapsed")
             st.caption(flags.tile_caption(check, min_cohort))

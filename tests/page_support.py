@@ -53,3 +53,29 @@ def press_download(button) -> bytes:
     rerun. Returns the file's bytes."""
     content = _DEFERRED[button.proto.deferred_file_id]()
     return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def check_tile_rows(app, key_part: str) -> list[list[str]]:
+    """The labels of the metrics in each row of check tiles whose key holds `key_part`, after
+    checking the row wraps and each tile is a bordered box of ui.CHECK_TILE_PX."""
+    from clinic import ui
+
+    rows = []
+    for block in _blocks(app._tree):
+        if key_part not in block.proto.id:
+            continue
+        row_box = block.proto.flex_container
+        assert row_box.wrap and row_box.Direction.Name(row_box.direction) == "HORIZONTAL"
+        row = []
+        for tile in block.children.values():
+            assert tile.proto.flex_container.border and tile.proto.width_config.pixel_width == ui.CHECK_TILE_PX
+            row += [m.label for m in tile.metric]
+        rows.append(row)
+    return rows
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        if type(child).__name__ == "Block":
+            yield child
+        yield from _blocks(child)

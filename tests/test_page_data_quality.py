@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
-from page_support import metrics_of, open_page
+from page_support import check_tile_rows, metrics_of, open_page
 from query_support import build_db
 from test_page_access import everything_sent
 from test_queries_quality import COURSES, PATIENTS, SESSIONS
@@ -35,6 +35,14 @@ def test_the_director_sees_each_count_with_what_it_is_counted_among(app):
     assert "none of 1 inferred courses" in captions
     assert "Every attended session has both pain scores." in shown_texts(app)
     assert "Only the sidebar's **therapist** and **site** filters apply here" in shown_texts(app)
+
+
+def test_the_counts_stand_in_a_wrapping_row_of_tiles_wide_enough_for_a_networks_numbers(app):
+    # columns of a fixed number cut a count to "36,7…" beside the open sidebar at 1,024 px
+    open_page(app, PAGE)
+    assert check_tile_rows(app, "quality.tiles") == [["Sessions without pain scores", "Courses without a planned "
+                                                      "length", "Patients without a diagnosis",
+                                                      "Patients without paperwork", "New courses after a long gap"]]
 
 
 def test_listing_the_patients_without_paperwork_shows_them_and_offers_all_of_them_as_csv(app):

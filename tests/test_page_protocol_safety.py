@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
-from page_support import metrics_of, open_page
+from page_support import check_tile_rows, metrics_of, open_page
 from query_support import build_db
 from conftest import dashboard_on
 from test_page_access import everything_sent
@@ -136,3 +136,11 @@ def test_the_settings_panel_changes_what_is_judged(app):
     assert metrics_of(app)["Failure to progress"] == "4"
     assert "66.7 % of 6 courses judged" in " ".join(c.value for c in app.caption)
     assert "judged after 2 sessions" in texts(app)
+
+
+def test_the_counts_stand_in_two_wrapping_rows_of_tiles_paperwork_and_acute_then_numbness_and_progress(app):
+    # columns of a fixed number cut a count to "36,7…" beside the open sidebar at 1,024 px
+    open_page(app, PAGE)
+    assert check_tile_rows(app, "safety.tiles") == [
+        ["No doctor's conclusion", "No imaging", "No blood tests", "Sessions during acute inflammation"],
+        ["Sessions with numbness", "Pain rising over three visits", "Failure to progress", "Baseline too low to judge"]]
