@@ -214,8 +214,11 @@ def summary(assessable=4, median=25.0, r30=2, r50=1) -> dict:
 def test_the_headline_leads_with_the_change_within_each_course():
     text = charts.headline(summary())
     assert text == ("Within each course, **pain fell by a median of 25 %** from the first to the last scored visit "
-                    "(4 courses with pain scored on two different days); **50 %** improved by 30 % or more and "
-                    "**25 %** by 50 % or more.")                      # 2 of 4 and 1 of 4
+                    "(4 courses with pain scored on two different days); **50.0 %** improved by 30 % or more "
+                    "and **25.0 %** by 50 % or more.")                # 2 of 4 and 1 of 4, to one decimal as the tiles
+    # 2 of 3 is 66.7 %, as its tile reads, where a whole per cent (67 %) would differ from the tile beside it
+    assert "**66.7 %** improved by 30 % or more and **33.3 %** by 50 % or more" in \
+        charts.headline(summary(assessable=3, r30=2, r50=1))
     assert "**pain rose by a median of 10 %**" in charts.headline(summary(median=-10.0))
     assert "(0 %)" in charts.headline(summary(median=0.0))
 

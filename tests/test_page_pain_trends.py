@@ -43,9 +43,10 @@ def test_the_page_shows_the_hand_computed_kpis(app):
 def test_the_headline_leads_with_the_within_course_change_then_a_paired_comparison(app):
     open_page(app, PAGE)
     text = " ".join(m.value for m in app.markdown)
-    # each course against its own start: 62.5 %, 0 % and 100/7 = 14.3 % -> median 14 %; c1 alone >= 30 %
+    # each course against its own start: 62.5 %, 0 % and 100/7 = 14.3 % -> median 14 %; c1 alone >= 30 %:
+    # 1 of 3 = 33.3 %, to one decimal as its tile
     assert text.startswith("Within each course, **pain fell by a median of 14 %** from the first to the last "
-                           "scored visit (3 courses with pain scored on two different days); **33 %** improved")
+                           "scored visit (3 courses with pain scored on two different days); **33.3 %** improved")
     # the chart stops after session 2, which all three courses reached: c1 8 -> 6, c2 6 -> 6, p3 7 -> 7,
     # so 21/3 = 7.0 before session 1 and 19/3 = 6.3 before session 2, down 2/3 = 0.7 points
     assert ("The 3 courses that reached session 2 (scored at both) went from **7.0 / 10** before session 1 "

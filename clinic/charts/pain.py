@@ -172,8 +172,8 @@ def headline(summary: dict, paired: dict | None = None) -> str | None:
         parts.append(
             f"Within each course, {trend} from the first to the last scored visit "
             f"({n_courses(assessable)} with pain scored on two different days); "
-            f"**{_share(improvement['responders_30'], assessable)}** improved by 30 % or more and "
-            f"**{_share(improvement['responders_50'], assessable)}** by 50 % or more.")
+            f"**{_share(improvement['responders_30'], assessable, 1)}** improved by 30 % or more and "
+            f"**{_share(improvement['responders_50'], assessable, 1)}** by 50 % or more.")   # as the tiles say
     if paired and paired.get("courses"):
         number = int(paired["session_number"])
         # The change is that of the two means as shown (to one decimal), so the sentence's arithmetic
