@@ -157,6 +157,35 @@ def one_duckdb_thread_per_connection():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def apptest_waits_for_its_script_without_polling():
+    """AppTest waits for a script run by waking every millisecond to look (its
+    require_widgets_deltas): a tenth of a page test's samples, and 1-3 % of its processor time,
+    taken from the other test processes. This waits on the script's thread instead, which ends
+    right after the run (SHUTDOWN is recorded first), with the same time limit and the same error."""
+    import time
+
+    from streamlit.testing.v1 import local_script_runner
+
+    def require_widgets_deltas(runner, timeout: float = 3) -> None:
+        deadline = time.monotonic() + timeout
+        while not runner.script_stopped():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                runner.request_stop()
+                runner.join()
+                raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+            thread = getattr(runner, "_script_thread", None)      # (a Streamlit without it: polled as before)
+            if thread is not None and thread.is_alive():
+                thread.join(min(left, 0.05))
+            else:
+                time.sleep(0.001)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(local_script_runner, "require_widgets_deltas", require_widgets_deltas)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def one_component_scan_per_test_process():
     """Every new AppTest scans the metadata of every installed package for Streamlit components
     (about 0.35 s, half of a page test's run on the tiny fixture). What is installed does not change
