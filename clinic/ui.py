@@ -504,6 +504,15 @@ OVERVIEW_CALL_AFTER_DAYS = 2
 OVERVIEW_RECENT_DAYS = 30
 # A list to act on longer than this shows its most urgent rows (the Overview's lists are cut to them
 # in DuckDB); its download has all.
+LIST_SHOWN_ROWS = 200
+OVERVIEW_READS = (
+    ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
+    ("overview_attention", (("list_rows", LIST_SHOWN_ROWS), ("recent_days", OVERVIEW_RECENT_DAYS))),
+    ("pain_by_session", (("split", "none"),)),
+    ("overview_weekly_pain", ()),
+)
+
+
 # The count tiles of Protocol safety and Data quality: a wrapping row of tiles this wide, four a row
 # at 1,400 px with the sidebar open (4 x 220 + 3 gaps of 16 = 928 of 940 px) and two at 1,024 px,
 # each wide enough for a count of a network of 2,000,000 patients ("2,652,140", about 150 px) to stay
@@ -519,15 +528,6 @@ def check_tiles(key: str):
 def check_tile():
     """One bordered check tile in a check_tiles row."""
     return st.container(border=True, width=CHECK_TILE_PX)
-
-
-LIST_SHOWN_ROWS = 200
-OVERVIEW_READS = (
-    ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
-    ("overview_attention", (("list_rows", LIST_SHOWN_ROWS), ("recent_days", OVERVIEW_RECENT_DAYS))),
-    ("pain_by_session", (("split", "none"),)),
-    ("overview_weekly_pain", ()),
-)
 
 
 def warm_overview(path: Path, filters: Filters) -> None:
