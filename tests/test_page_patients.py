@@ -157,8 +157,12 @@ def test_the_session_table_has_short_headers_explained_on_hover_and_its_date_pin
     # numbers written as text read right-aligned; a status, a flag and a note do not
     assert config["pain_before"]["alignment"] == "right" and config["course_day"]["alignment"] == "right"
     assert config["status"].get("alignment") is None and config["flags"].get("alignment") is None
-    # as wide as their widest cell or header, a note no wider than charts.TEXT_MOST_PX
-    assert all(config[c]["width"] > 0 for c in ("session_date", "flags", "notes"))
+    # as wide as their widest cell or header: the dates "2026-03-..." 8 digits x 7 + 2 hyphens x 4 + 16 = 80 px
+    # (the header "Date" 27 + 24 is narrower); a note no wider than charts.TEXT_MOST_PX
+    from clinic.charts import TEXT_MOST_PX
+
+    assert config["session_date"]["width"] == 80
+    assert 0 < config["notes"]["width"] <= TEXT_MOST_PX
 
 
 def test_the_downloads_are_named_after_the_as_of_date_and_the_filters_with_an_xlsx_beside_each_csv(app, page_db):
