@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clinic import db, facts, importer
+from clinic.text import flags_in_words
 
 FILE_KIND = "recorded"
 FILE_NAME = "recorded in the dashboard"
@@ -437,7 +438,7 @@ def day_frame(sessions):
     import pandas as pd
     frame = sessions.copy()
     frame["session_time"] = ["" if pd.isna(t) else t.strftime("%H:%M") for t in frame.session_time.astype(object)]
-    frame["flags"] = [", ".join(w for w, on in (("numbness", n), ("acute", a)) if on is True)
+    frame["flags"] = [flags_in_words(n, a)
                       for n, a in zip(frame.numbness.astype(object), frame.acute_inflammation.astype(object))]
     frame["notes"] = frame.notes.fillna("")
     frame["source"] = ["dashboard" if r else "import" for r in frame.recorded]

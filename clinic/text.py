@@ -53,6 +53,18 @@ def for_markdown(value) -> str:
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
 
 
+# A session's flags as its tables write them ("numbness, acute"; acute = acute inflammation, said on
+# hover): Patients' sessions of a course and Record session's day.
+FLAG_WORDS = {"numbness": "numbness", "acute_inflammation": "acute"}
+
+
+def flags_in_words(numbness, acute_inflammation) -> str:
+    """The flags recorded true, in words; empty when neither was (false and unknown say nothing).
+    Each value is True, False, None or pandas' NA: a column's values after `.astype(object)`."""
+    values = {"numbness": numbness, "acute_inflammation": acute_inflammation}
+    return ", ".join(word for column, word in FLAG_WORDS.items() if values[column] is True)
+
+
 def for_plotly(value) -> str:
     """`value` as literal text inside a Plotly title, label, legend name, annotation or hover text:
     `<`, `>` and `&` as entities (so no tag and no entity of its own), on one line."""

@@ -8,6 +8,7 @@ import pandas as pd
 
 from clinic.charts import patients as charts
 from clinic.charts.adherence import DAY_STATUSES
+from clinic.text import flags_in_words
 
 
 def sessions_frame():
@@ -136,6 +137,22 @@ def test_a_course_without_flags_has_no_flag_markers():
 def test_ids_in_chart_text_are_escaped():
     fig = charts.pain_trajectory(sessions_frame(), "Course <a href='x'>c1</a> of patient p1")
     assert "&lt;a href='x'&gt;" in fig.layout.title.subtitle.text
+
+
+def test_the_flags_in_words_name_only_what_was_recorded_true():
+    assert flags_in_words(True, True) == "numbness, acute"
+    assert flags_in_words(True, None) == "numbness" and flags_in_words(pd.NA, True) == "acute"
+    # false and unknown say nothing, and neither does a value that is not a boolean
+    assert flags_in_words(False, pd.NA) == "" and flags_in_words(None, None) == ""
+    assert flags_in_words("true", 1) == ""
+
+
+def test_a_session_table_lacking_a_flag_column_or_any_row_still_has_its_flags_column():
+    no_flags = pd.DataFrame({"session_id": ["s1", "s2"], "notes": ["a", None],
+                             "numbness": [None, 1.0]})       # a float column as a reader might give it
+    assert list(charts.sessions_table(no_flags)["flags"]) == ["", "numbness"]
+    empty = charts.sessions_table(no_flags.iloc[0:0])
+    assert "flags" in empty.columns and len(empty) == 0
 
 
 def test_the_session_table_names_the_flags_at_a_glance_before_the_notes_which_come_last():

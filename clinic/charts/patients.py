@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from clinic.charts import AFTER, BEFORE, NEUTRAL, styled
 from clinic.charts.adherence import DAY_STATUSES, LEGEND_BELOW, legend_squares, status_scale
-from clinic.text import for_plotly
+from clinic.text import flags_in_words, for_plotly
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 FLAG_LANE = 11      # flagged sessions are marked in lanes above the 0-10 pain scale: numbness here,
@@ -23,7 +23,6 @@ CALENDAR_ROW_PX, CALENDAR_MIN_PX, CALENDAR_MARGINS_PX = 44, 180, 180    # a week
 NUMBER_COLUMNS = ("course_day", "session_number", "pain_before", "pain_after", "muscle_tension")
 TEXT_COLUMNS = ("session_time", "therapist", "status", "notes")
 FLAG_COLUMNS = ("numbness", "acute_inflammation")
-FLAG_WORDS = {"numbness": "numbness", "acute_inflammation": "acute"}   # "acute" explained on hover (SESSION_COLUMNS)
 # The session table's columns in the order shown: when and what, the flags at a glance, the scores,
 # the flags one by one, who and which row; the free-text notes last, where their width hides nothing.
 SESSION_ORDER = ("session_date", "session_time", "session_number", "course_day", "status", "flags", "pain_before",
@@ -71,10 +70,11 @@ def course_table(courses: pd.DataFrame) -> pd.DataFrame:
     return courses.loc[:, first + [c for c in courses.columns if c not in first]]
 
 
-def flags_text(row) -> str:
-    """The flags of one session in words ('numbness, acute': acute inflammation), empty when none was recorded."""
-    return ", ".join(words for column, words in FLAG_WORDS.items()
-                     if column in row and not _blank(row[column]) and bool(row[column]))
+def _flag_values(sessions: pd.DataFrame, column: str) -> list:
+    """A flag column as True, False or None (not recorded, or no such column)."""
+    if column not in sessions:
+        return [None] * len(sessions)
+    return [None if _blank(v) else bool(v) for v in sessions[column]]
 
 
 def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -84,7 +84,9 @@ def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
 
     Notes stay the stored text (st.dataframe shows them as text, never as HTML)."""
     shown = sessions.copy()
-    shown["flags"] = [flags_text(row) for _, row in sessions.iterrows()] if len(sessions) else pd.Series(dtype=str)
+    shown["flags"] = pd.Series([flags_in_words(n, a) for n, a in zip(_flag_values(sessions, "numbness"),
+                                                                       _flag_values(sessions, "acute_inflammation"))],
+                               index=sessions.index, dtype=str)
     for column in NUMBER_COLUMNS:
         if column in shown:
             shown[column] = ["" if _blank(v) else f"{int(v)}" for v in shown[column]]
