@@ -264,21 +264,43 @@ def share_note(share, of: int, low, high) -> str:
 # functions of what they are given, so a figure is built once per distinct input and shared by
 # every person and rerun that draws the same thing (st.plotly_chart only reads it).
 @st.cache_resource(max_entries=256, ttl=600, show_spinner=False)
-def _figure(builder: str, _build, args: tuple, kwargs: dict):
-    return _build(*args, **kwargs)
+def _figure(builder: str, _build, args: tuple, kwargs: dict, phone: bool = False):
+    return _built(_build, args, kwargs, phone)
+
+
+def _built(build, args: tuple, kwargs: dict, phone: bool):
+    figure = build(*args, **kwargs)
+    if not phone:
+        return figure
+    from clinic.charts.phone import for_phone
+    return for_phone(figure)
+
+
+def on_phone() -> bool:
+    """Whether this run's browser says it is a phone (its User-Agent has "Mobi", the convention
+    browsers follow, or Chromium's `Sec-CH-UA-Mobile: ?1`): its charts get titles that fit
+    (clinic.charts.phone). A tablet or a narrow desktop window is not one."""
+    try:
+        headers = st.context.headers
+        agent, mobile = headers.get("User-Agent") or "", headers.get("Sec-CH-UA-Mobile") or ""
+    except Exception:       # no browser behind the run (a test's or the bench's script run)
+        return False
+    return "Mobi" in agent or mobile.strip() == "?1"
 
 
 def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
     """st.plotly_chart(build(*args, **kwargs)), the figure built once per distinct input (`build` is
-    a pure chart function of clinic.charts). An input Streamlit cannot hash is built every time."""
+    a pure chart function of clinic.charts), and once more for phones, whose titles are broken into
+    lines that fit (on_phone). An input Streamlit cannot hash is built every time."""
     from streamlit.runtime.caching.cache_errors import UnhashableParamError
 
+    phone = on_phone()
     if not _small(*args, *kwargs.values()):
-        return st.plotly_chart(build(*args, **kwargs), width=width, key=key)
+        return st.plotly_chart(_built(build, args, kwargs, phone), width=width, key=key)
     try:
-        figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs)
+        figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs, phone)
     except UnhashableParamError:
-        figure = build(*args, **kwargs)
+        figure = _built(build, args, kwargs, phone)
     return st.plotly_chart(figure, width=width, key=key)
 
 

@@ -119,6 +119,47 @@ def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(se
     assert [path for path in asked if path.startswith("/cohorts/")] == [], asked
 
 
+# ---------------------------------------------------------------- on a phone
+
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/131.0.0.0 Mobile Safari/537.36")
+# Every text of each chart outside its plot (title, subtitle, axis titles, legend names, notes) and
+# how far past the chart's left or right edge it runs, in px.
+_CHART_TEXTS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg:first-of-type')]
+  .map(svg => { const box = svg.getBoundingClientRect(); const root = svg.closest('[data-testid="stPlotlyChart"]');
+    return [...root.querySelectorAll('.infolayer text, .legendtext, .annotation-text')].map(t => {
+      const r = t.getBoundingClientRect();
+      return [t.textContent, Math.round(Math.max(box.left - r.left, r.right - box.right))]; }); })"""
+
+
+def chart_texts_past_the_edge(page) -> list:
+    return [(text, px) for chart in page.evaluate(_CHART_TEXTS_JS) for text, px in chart if px > 1]
+
+
+def test_on_a_phone_every_charts_titles_and_legend_stay_inside_the_chart(browser, server, director):
+    # Pain trends: three charts whose subtitles, written for a 900 px page, are two long lines each
+    contexts = []
+    try:
+        for agent in (PHONE_AGENT, None):
+            context = browser.new_context(viewport={"width": 360, "height": 780}, user_agent=agent,
+                                          storage_state=director["cookie"])
+            context.set_default_timeout(30_000)
+            contexts.append(context)
+            page = context.new_page()
+            bs.open_page(page, server.url("pain_trends", AS_OF))
+            assert page.locator('[data-testid="stPlotlyChart"]').count() == 3, bs.describe(page)
+            if agent:
+                shot = bs.screenshot(page, "pain_trends-phone")
+                assert chart_texts_past_the_edge(page) == [], bs.describe(page, shot)
+            else:
+                # a desktop browser in a window as narrow gets the figures as they are, which the
+                # check above would catch: their subtitles run past the edge
+                assert chart_texts_past_the_edge(page) != [], bs.describe(page)
+    finally:
+        for context in contexts:
+            context.close()
+
+
 # ---------------------------------------------------------------- the Overview and its filters
 
 def test_the_overview_relief_kpi_is_hand_computed_and_choosing_birch_changes_it_and_the_url(server, page):

@@ -1,0 +1,151 @@
+"""Charts on a phone: titles, subtitles, x-axis titles and legend names broken into lines that fit
+(clinic.charts.phone), for the browsers that say they are phones (ui.on_phone).
+
+Widths are worked out by hand from text_px's rule (14 px text: a lowercase letter 7 px, a space
+4 px, an upper-case letter 9 px, m and w 11 px) scaled to the font, against the room a 360 px phone
+leaves, less the 8 % kept in hand (SAFETY = 0.92).
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import plotly.graph_objects as go
+import pytest
+
+from clinic import ui
+from clinic.charts import phone
+
+
+def words(n: int, word: str = "aaaaa") -> str:
+    return " ".join([word] * n)
+
+
+# ------------------------------------------------------------------ wrap
+
+def test_a_line_breaks_before_the_word_that_would_pass_the_room():
+    # "aaaa" 28 px, "aaaa bbbb" 28 + 4 + 28 = 60 px, all three 92 px (14 px text)
+    assert phone.wrap("aaaa bbbb cccc", 70, 14) == "aaaa bbbb<br>cccc"      # room 70 x 0.92 = 64.4
+    assert phone.wrap("aaaa bbbb cccc", 50, 14) == "aaaa<br>bbbb<br>cccc"   # 46: one word a line
+    assert phone.wrap("aaaa bbbb cccc", 110, 14) == "aaaa bbbb cccc"        # 101.2: all of it
+
+
+def test_a_larger_font_takes_more_room():
+    # at 28 px "aaaa" is 56 px and "aaaa bbbb" 120 px, against 64.4
+    assert phone.wrap("aaaa bbbb cccc", 70, 28) == "aaaa<br>bbbb<br>cccc"
+
+
+def test_tags_take_no_room_and_an_entity_takes_one_character():
+    # shown as "aaaa bbbb" (60 px): counted as typed, "<b>aaaa</b> bbbb" would be far over 64.4
+    assert phone.wrap("<b>aaaa</b> bbbb cccc", 70, 14) == "<b>aaaa</b> bbbb<br>cccc"
+    # "&lt;" is one character (7 px), not four (19 px): "<<<< bbbb" is 60 px
+    assert phone.wrap("&lt;&lt;&lt;&lt; bbbb cccc", 70, 14) == "&lt;&lt;&lt;&lt; bbbb<br>cccc"
+
+
+def test_breaks_already_there_are_kept_and_a_word_wider_than_the_room_stays_whole():
+    assert phone.wrap("aaaa<br>bbbb cccc", 70, 14) == "aaaa<br>bbbb cccc"
+    assert phone.wrap("aaaa<BR/>bbbb", 70, 14) == "aaaa<br>bbbb"
+    assert phone.wrap("aaaaaaaaaaaaaaaaaaaa", 20, 14) == "aaaaaaaaaaaaaaaaaaaa"
+
+
+# ------------------------------------------------------------------ for_phone
+
+def figure() -> go.Figure:
+    fig = go.Figure([
+        go.Scatter(x=[1, 2], y=[3, 4], name=words(7)),
+        go.Scatter(x=[1, 2], y=[4, 5], name="after"),
+        go.Scatter(x=[1, 2], y=[2, 2], name=words(12), showlegend=False),     # decoy: not in the legend
+    ])
+    fig.update_layout(title={"text": words(8), "subtitle": {"text": words(20)}}, height=420,
+                      margin={"l": 60, "r": 20, "t": 80, "b": 110})
+    fig.update_xaxes(title_text=words(7))
+    return fig
+
+
+def test_on_a_phone_each_text_gets_the_lines_it_needs_and_the_figure_the_room_for_them():
+    # n words of "aaaaa" are 39n - 4 px at 14 px.
+    # title, 16 px, room 312 x 0.92 = 287.04: (39n - 4) x 16/14 fits for n <= 6 -> 8 words: 6 + 2
+    # subtitle, 11 px, same room: n <= 9 -> 20 words: 9 + 9 + 2
+    # x-axis title, 14 px, room 328 - |60 - 20| = 288 x 0.92 = 264.96: n <= 6 -> 7 words: 6 + 1
+    # legend name, 12 px, room 328 - 60 - 40 - 8 = 220 x 0.92 = 202.4: n <= 6 -> 7 words: 6 + 1
+    shown = phone.for_phone(figure())
+    assert shown.layout.title.text == words(6) + "<br>" + words(2)
+    assert shown.layout.title.subtitle.text == "<br>".join([words(9), words(9), words(2)])
+    assert shown.layout.xaxis.title.text == words(6) + "<br>aaaaa"
+    assert [t.name for t in shown.data] == [words(6) + "<br>aaaaa", "after", words(12)]
+    # top: one title line (21 px) and two subtitle lines (15 px each) = 51;
+    # bottom: one axis title line (18 px) and one legend line (16 px) = 34
+    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (131, 144, 505)
+    # the title's first line where it was: its top 80 / 2 - 16 = 24 px below the figure's top
+    assert shown.layout.title.yref == "container" and shown.layout.title.yanchor == "top"
+    assert shown.layout.title.y == pytest.approx(1 - 24 / 505)
+
+
+def test_the_figure_given_is_left_as_it_was():
+    fig = figure()
+    phone.for_phone(fig)
+    assert fig.layout.title.text == words(8) and "<br>" not in fig.layout.title.subtitle.text
+    assert (fig.layout.margin.t, fig.layout.height, fig.data[0].name) == (80, 420, words(7))
+
+
+def test_a_figure_whose_texts_fit_comes_back_the_same_size():
+    fig = go.Figure([go.Scatter(x=[1], y=[1], name="before"), go.Scatter(x=[1], y=[2], name="after")])
+    fig.update_layout(title={"text": "Pain", "subtitle": {"text": "12 courses"}}, height=420,
+                      margin={"l": 60, "r": 20, "t": 80, "b": 110})
+    fig.update_xaxes(title_text="Session")
+    shown = phone.for_phone(fig)
+    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (80, 110, 420)
+    assert shown.layout.title.y is None and shown.layout.title.text == "Pain"
+
+
+def test_a_hidden_legend_adds_no_room_and_keeps_its_names():
+    fig = go.Figure([go.Scatter(x=[1], y=[1], name=words(7))])       # one trace: no legend drawn
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    shown = phone.for_phone(fig)
+    assert shown.data[0].name == words(7) and shown.layout.height == 420
+
+
+def test_an_axis_title_has_less_room_beside_long_category_labels():
+    # ten W are 110 px at 14 px, 94.29 at 12; + 12 = 106.29 px of left margin against the right's 20:
+    # the title, centred on the plot, has 328 - 86.29 = 241.71 px
+    fig = go.Figure([go.Bar(x=[0.5], y=["WWWWWWWWWW"], orientation="h")])
+    fig.update_layout(margin={"l": 60, "r": 20})
+    assert phone.axis_title_room(fig) == pytest.approx(328 - (110 * 12 / 14 + 12 - 20))
+    # decoy: upright bars name their categories below the plot, not beside it
+    upright = go.Figure([go.Bar(x=["WWWWWWWWWW"], y=[0.5])])
+    upright.update_layout(margin={"l": 60, "r": 20})
+    assert phone.axis_title_room(upright) == 328 - 40
+
+
+# ------------------------------------------------------------------ on_phone
+
+ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/131.0.0.0 Mobile Safari/537.36")
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/17.5 Mobile/15E148 Safari/604.1")
+DESKTOP = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
+           "Safari/537.36")
+ANDROID_TABLET = ("Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/131.0.0.0 Safari/537.36")
+
+
+@pytest.mark.parametrize("headers, expected", [
+    ({"User-Agent": ANDROID}, True),
+    ({"User-Agent": IPHONE}, True),
+    ({"User-Agent": DESKTOP, "Sec-CH-UA-Mobile": "?1"}, True),      # Chromium's own hint
+    ({"User-Agent": DESKTOP, "Sec-CH-UA-Mobile": "?0"}, False),
+    ({"User-Agent": DESKTOP}, False),
+    ({"User-Agent": ANDROID_TABLET}, False),                         # a tablet is wide enough
+    ({}, False),
+], ids=["android", "iphone", "hint", "hint-no", "desktop", "tablet", "none"])
+def test_a_browser_is_a_phone_when_it_says_so(monkeypatch, headers, expected):
+    monkeypatch.setattr(ui.st, "context", SimpleNamespace(headers=headers))
+    assert ui.on_phone() is expected
+
+
+def test_a_run_without_a_browser_is_not_a_phone(monkeypatch):
+    class NoBrowser:
+        @property
+        def headers(self):
+            raise RuntimeError("no script run context")
+    monkeypatch.setattr(ui.st, "context", NoBrowser())
+    assert ui.on_phone() is False
