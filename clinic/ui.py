@@ -543,13 +543,17 @@ CHECK_TILE_PX = 220
 
 
 def check_tiles(key: str):
-    """The wrapping row that holds check tiles (`check_tile`), left-aligned."""
+    """The wrapping row that holds check tiles (`check_tile`), left-aligned; on a phone, whose screen
+    holds one tile a row, a column of tiles as wide as the screen (220 px tiles left the rest of
+    the row empty, and tiles stretched in a row shared it, two narrower still)."""
+    if on_phone():
+        return st.container(gap="small", key=key)
     return st.container(horizontal=True, wrap=True, gap="small", key=key)
 
 
 def check_tile():
-    """One bordered check tile in a check_tiles row."""
-    return st.container(border=True, width=CHECK_TILE_PX)
+    """One bordered check tile in a check_tiles row (as wide as the screen on a phone)."""
+    return st.container(border=True, width="stretch" if on_phone() else CHECK_TILE_PX)
 
 
 def warm_overview(path: Path, filters: Filters) -> None:

@@ -55,9 +55,10 @@ def press_download(button) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
-def check_tile_rows(app, key_part: str) -> list[list[str]]:
+def check_tile_rows(app, key_part: str, phone: bool = False) -> list[list[str]]:
     """The labels of the metrics in each row of check tiles whose key holds `key_part`, after
-    checking the row wraps and each tile is a bordered box of ui.CHECK_TILE_PX."""
+    checking the row wraps and each tile is a bordered box of ui.CHECK_TILE_PX (on a phone: one
+    column of bordered boxes as wide as the screen)."""
     from clinic import ui
 
     rows = []
@@ -65,10 +66,13 @@ def check_tile_rows(app, key_part: str) -> list[list[str]]:
         if key_part not in block.proto.id:
             continue
         row_box = block.proto.flex_container
-        assert row_box.wrap and row_box.Direction.Name(row_box.direction) == "HORIZONTAL"
+        direction = "VERTICAL" if phone else "HORIZONTAL"
+        assert row_box.wrap != phone and row_box.Direction.Name(row_box.direction) == direction
         row = []
         for tile in block.children.values():
-            assert tile.proto.flex_container.border and tile.proto.width_config.pixel_width == ui.CHECK_TILE_PX
+            width = tile.proto.width_config
+            assert tile.proto.flex_container.border
+            assert (width.use_stretch and not width.pixel_width) if phone else width.pixel_width == ui.CHECK_TILE_PX
             row += [m.label for m in tile.metric]
         rows.append(row)
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -58,6 +59,7 @@ def figure() -> go.Figure:
     fig.update_layout(title={"text": words(8), "subtitle": {"text": words(20)}}, height=420,
                       margin={"l": 60, "r": 20, "t": 80, "b": 110})
     fig.update_xaxes(title_text=words(7))
+    fig.update_yaxes(title_text=words(6))
     return fig
 
 
@@ -66,18 +68,26 @@ def test_on_a_phone_each_text_gets_the_lines_it_needs_and_the_figure_the_room_fo
     # title, 16 px, room 312 x 0.92 = 287.04: (39n - 4) x 16/14 fits for n <= 6 -> 8 words: 6 + 2
     # subtitle, 11 px, same room: n <= 9 -> 20 words: 9 + 9 + 2
     # x-axis title, 14 px, room 328 - |60 - 20| = 288 x 0.92 = 264.96: n <= 6 -> 7 words: 6 + 1
+    # y-axis title, 14 px, longer (230 px) than the page's plot less 20 (420 - 80 - 110 - 20 = 210):
+    #   room 210 x 0.92 = 193.2: n <= 5 -> 6 words: 5 + 1
     # legend name, 12 px, room 328 - 60 - 40 - 8 = 220 x 0.92 = 202.4: n <= 6 -> 7 words: 6 + 1
     shown = phone.for_phone(figure())
     assert shown.layout.title.text == words(6) + "<br>" + words(2)
     assert shown.layout.title.subtitle.text == "<br>".join([words(9), words(9), words(2)])
     assert shown.layout.xaxis.title.text == words(6) + "<br>aaaaa"
+    assert shown.layout.yaxis.title.text == words(5) + "<br>aaaaa"
     assert [t.name for t in shown.data] == [words(6) + "<br>aaaaa", "after", words(12)]
-    # top: one title line (21 px) and two subtitle lines (15 px each) = 51;
-    # bottom: one axis title line (18 px) and one legend line (16 px) = 34
-    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (131, 144, 505)
-    # the title's first line where it was: its top 80 / 2 - 16 = 24 px below the figure's top
+    # top: one title line (21 px), two subtitle lines (15 px each), and the title's top from
+    # 80 / 2 - 16 = 24 px down to below the mode bar, 34 px: 21 + 30 + 10 = 61
+    # bottom margin: one axis title line, 18 px
+    # legend: on the page one row (29 px): "aaaaa x 7" 40 + 230.57 + 10 and "after" 40 + 22.29 + 10
+    #   in 900 - 60 px; on the phone, in 328 - 60 = 268 px, the first item (247.14 px wide, its
+    #   longer line "aaaaa x 6" 197.14) leaves no room for "after": rows of 29 + 16 and 29 px = 74,
+    #   45 more, which the height takes on its own
+    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (141, 128, 420 + 61 + 18 + 45)
+    # the title's top 34 px down; Plotly draws a title of two lines 14 px above its anchor
     assert shown.layout.title.yref == "container" and shown.layout.title.yanchor == "top"
-    assert shown.layout.title.y == pytest.approx(1 - 24 / 505)
+    assert shown.layout.title.y == pytest.approx(1 - (34 + 14) / 544)
 
 
 def test_the_figure_given_is_left_as_it_was():
@@ -87,14 +97,27 @@ def test_the_figure_given_is_left_as_it_was():
     assert (fig.layout.margin.t, fig.layout.height, fig.data[0].name) == (80, 420, words(7))
 
 
-def test_a_figure_whose_texts_fit_comes_back_the_same_size():
+def fitting(top_margin: int) -> go.Figure:
     fig = go.Figure([go.Scatter(x=[1], y=[1], name="before"), go.Scatter(x=[1], y=[2], name="after")])
     fig.update_layout(title={"text": "Pain", "subtitle": {"text": "12 courses"}}, height=420,
-                      margin={"l": 60, "r": 20, "t": 80, "b": 110})
+                      margin={"l": 60, "r": 20, "t": top_margin, "b": 110})
     fig.update_xaxes(title_text="Session")
-    shown = phone.for_phone(fig)
-    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (80, 110, 420)
+    fig.update_yaxes(title_text="Mean pain")
+    return fig
+
+
+def test_a_figure_whose_texts_fit_below_the_mode_bar_comes_back_the_same():
+    # the title's top at 120 / 2 - 16 = 44 px, below the mode bar's 34
+    shown = phone.for_phone(fitting(120))
+    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (120, 110, 420)
     assert shown.layout.title.y is None and shown.layout.title.text == "Pain"
+
+
+def test_a_title_under_the_mode_bar_goes_below_it():
+    # its top at 80 / 2 - 16 = 24 px: 10 px down, to 34; one line is drawn 3 px above its anchor
+    shown = phone.for_phone(fitting(80))
+    assert (shown.layout.margin.t, shown.layout.height) == (90, 430)
+    assert shown.layout.title.y == pytest.approx(1 - (34 + 3) / 430)
 
 
 def test_a_hidden_legend_adds_no_room_and_keeps_its_names():
@@ -102,6 +125,37 @@ def test_a_hidden_legend_adds_no_room_and_keeps_its_names():
     fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
     shown = phone.for_phone(fig)
     assert shown.data[0].name == words(7) and shown.layout.height == 420
+
+
+def months_figure(months: int) -> go.Figure:
+    fig = go.Figure([go.Scatter(x=pd.date_range("2026-01-01", periods=months, freq="MS"), y=[1] * months)])
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    fig.update_xaxes(dtick="M1", tickformat="%b %Y")
+    return fig
+
+
+def test_month_labels_that_no_longer_fit_side_by_side_get_room_to_stand_upright():
+    # "May 2026" is the widest: (11 + 7 + 7 + 4 + 28) x 12/14 = 48.86 px; five months need
+    # 5 x (48.86 + 10) = 294.3 px of a 328 - 60 - 20 = 248 px plot: upright, 48.86 - 16 px taller
+    assert phone.month_labels(months_figure(5), months_figure(5).layout.xaxis)[-1] == "May 2026"
+    assert phone.for_phone(months_figure(5)).layout.height == pytest.approx(420 + 48.86 - 16, abs=0.01)
+    # January to March: "Jan 2026" and "Feb 2026" 47.14 px, 3 x 57.14 = 171.4 px fit
+    assert phone.for_phone(months_figure(3)).layout.height == 420
+
+
+def test_category_labels_too_wide_side_by_side_are_broken_into_lines():
+    # two categories on a 248 px plot: 248 / 2 - 10 = 114 px each, x 0.92 = 104.88 at 12 px:
+    # (39n - 4) x 12/14 fits for n <= 3; the longest line then 96.86 px
+    fig = go.Figure([go.Bar(x=[words(4), words(2, "bbbbb")], y=[1, 2])])
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    shown = phone.for_phone(fig)
+    assert list(shown.layout.xaxis.ticktext) == [words(3) + "<br>aaaaa", words(2, "bbbbb")]
+    assert list(shown.layout.xaxis.tickvals) == [words(4), words(2, "bbbbb")]     # the data as it was
+    assert shown.layout.height == 420 + 16                                          # one more line
+    # a label of one long word cannot be broken: left to Plotly
+    single = go.Figure([go.Bar(x=["a" * 30, "b"], y=[1, 2])])
+    single.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    assert phone.for_phone(single).layout.xaxis.ticktext is None
 
 
 def test_an_axis_title_has_less_room_beside_long_category_labels():

@@ -4,6 +4,8 @@ view that sends nothing of another therapist's patients."""
 from __future__ import annotations
 
 import pytest
+
+from clinic import ui
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
 from page_support import check_tile_rows, metrics_of, open_page
 from query_support import build_db
@@ -136,6 +138,12 @@ def test_the_settings_panel_changes_what_is_judged(app):
     assert metrics_of(app)["Failure to progress"] == "4"
     assert "66.7 % of 6 courses judged" in " ".join(c.value for c in app.caption)
     assert "judged after 2 sessions" in texts(app)
+
+
+def test_on_a_phone_each_count_tile_is_as_wide_as_the_screen(app, monkeypatch):
+    monkeypatch.setattr(ui, "on_phone", lambda: True)
+    open_page(app, PAGE)
+    assert check_tile_rows(app, "safety.tiles", phone=True)[0][0] == "No doctor's conclusion"
 
 
 def test_the_counts_stand_in_two_wrapping_rows_of_tiles_paperwork_and_acute_then_numbness_and_progress(app):

@@ -1,18 +1,27 @@
-"""A figure as a phone shows it: titles, subtitles and x-axis titles broken into lines that fit.
+"""A figure as a phone shows it: its texts broken into lines that fit, the plot as tall as on the page.
 
 Plotly never wraps a title: at a phone's width (a 360-390 px screen leaves the figure about
-330-360 px) a subtitle written for the page's 900 px ran off the right edge, cut mid-sentence,
-and a long x-axis title lost its unit. The browser does not tell the server how wide it is, but a
-phone says it is one (its User-Agent has "Mobi"; Chromium also sends `Sec-CH-UA-Mobile: ?1`), and
-for a phone the same figure gets line breaks at the narrowest common width and room for the lines
-they add: the top margin grows by what the title block gained, the bottom by what the x-axis
-titles gained, and the figure's height by both, so the plot itself keeps its size. Nothing else
-changes: same data, same hover text, the same title in the PNG a person downloads.
+330-360 px) a subtitle written for the page's 900 px ran off the right edge, cut mid-sentence, a
+long x-axis title lost its unit, and a legend name ran out of the chart. The browser does not tell
+the server how wide it is, but a phone says it is one (its User-Agent has "Mobi"; Chromium also
+sends `Sec-CH-UA-Mobile: ?1`), and for a phone the same figure gets line breaks at the narrowest
+common width (title, subtitle, x-axis titles, legend names) and the room they take:
+
+- the top margin grows by the title block's new lines, and a title that now runs the whole width
+  starts below the mode bar (the chart's tools at its top right);
+- the bottom margin grows by the x-axis titles' new lines;
+- the height grows by both, and by what the narrow width adds below the plot on its own: legend
+  rows (items that stood in one row on the page stand one under another) and month labels that
+  Plotly turns upright when they no longer fit side by side, so the plot keeps its page height;
+- a y-axis title longer than the plot is broken too (it would run up into the subtitle).
+
+Nothing else changes: the same data, hover text and title in the PNG a person downloads.
 """
 from __future__ import annotations
 
 import re
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.charts import text_px
@@ -25,7 +34,12 @@ TITLE_MOST_PX = PHONE_FIGURE_PX - 16
 # Font sizes as Streamlit's chart theme draws them (px) and the height of one more line of each.
 TITLE_FONT, SUBTITLE_FONT, AXIS_FONT, LEGEND_FONT = 16, 11, 14, 12
 TITLE_LINE_PX, SUBTITLE_LINE_PX, AXIS_LINE_PX, LEGEND_LINE_PX = 21, 15, 18, 16
-LEGEND_SYMBOL_PX = 40
+# A legend item: its symbol (and the space after it), the gap to the next item, a one-line row.
+LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_ROW_PX = 40, 10, 29
+# Tick labels: 12 px, one line 16 px tall, at least this far apart side by side.
+TICK_FONT, TICK_LINE_PX, TICK_GAP_PX = 12, 16, 10
+# The page's figure (a 1,400 px window beside the sidebar) and the height of Plotly's mode bar.
+PAGE_FIGURE_PX, MODEBAR_PX = 900, 34
 # text_px measures 14 px text within a few per cent; bold titles run wider, so a line is kept this
 # much short of the room it has.
 SAFETY = 0.92
@@ -80,55 +94,147 @@ def axis_title_room(fig: go.Figure) -> float:
     return PHONE_FIGURE_PX - abs(left - right)
 
 
-def legend_room(fig: go.Figure) -> float:
-    """How wide a legend entry's name may be on a phone: the legend starts at the plot's left edge
-    (unless it is placed in the figure's own coordinates) and each name follows its 40 px symbol."""
-    legend = fig.layout.legend
-    left = 0 if legend.xref == "container" else _sides(fig)[0]
-    return PHONE_FIGURE_PX - left - LEGEND_SYMBOL_PX - 8
-
-
 def _lines(text: str | None) -> int:
     return len(_BREAK.split(text)) if text else 0
 
 
+def legend_rows_px(names: list[str], room: float) -> float:
+    """How tall a horizontal legend of these names is when its items are laid in rows `room` px
+    wide (Plotly's way: an item goes to the next row when it does not fit; a row is as tall as its
+    tallest name)."""
+    total = row_width = row_lines = 0
+    for name in names:
+        width = LEGEND_SYMBOL_PX + shown_px(max(_BREAK.split(name), key=len), LEGEND_FONT) + LEGEND_GAP_PX
+        if row_width and row_width + width > room:
+            total += LEGEND_ROW_PX + (row_lines - 1) * LEGEND_LINE_PX
+            row_width = row_lines = 0
+        row_width += width
+        row_lines = max(row_lines, _lines(name))
+    return total + (LEGEND_ROW_PX + (row_lines - 1) * LEGEND_LINE_PX if row_width else 0)
+
+
+def _on_axis(trace, axis) -> bool:
+    anchor = axis.plotly_name.replace("axis", "")          # xaxis -> x, xaxis2 -> x2
+    return getattr(trace, "xaxis", None) in (anchor, None if anchor == "x" else anchor)
+
+
+def axis_categories(fig: go.Figure, axis) -> list[str]:
+    """The categories of an x axis whose traces' x values are all text, in the order Plotly puts
+    them (first seen first); none for any other axis."""
+    seen: dict[str, None] = {}
+    for trace in fig.data:
+        if _on_axis(trace, axis) and trace.x is not None and getattr(trace, "orientation", None) != "h":
+            if not all(isinstance(x, str) for x in trace.x):
+                return []
+            seen.update(dict.fromkeys(trace.x))
+    return list(seen)
+
+
+def month_labels(fig: go.Figure, axis) -> list[str]:
+    """The month tick labels of a date axis with a tick every month ("Dec 2025"), one for each month
+    its traces' x values span; none for any other axis."""
+    if axis.dtick != "M1" or not axis.tickformat:
+        return []
+    months = set()
+    for trace in fig.data:
+        if _on_axis(trace, axis) and trace.x is not None:
+            months.update(pd.Timestamp(x).strftime(axis.tickformat) for x in trace.x if x is not None and not pd.isna(x))
+    return sorted(months)
+
+
 def for_phone(fig: go.Figure) -> go.Figure:
-    """A copy of `fig` whose title, subtitle and x-axis titles fit a phone's width (see the module's
-    docstring); `fig` itself is left as it is (it may be shared by every person's page)."""
+    """A copy of `fig` drawn to fit a phone (see the module's docstring); `fig` itself is left as it
+    is (it may be shared by every person's page)."""
     phone = go.Figure(fig)
     layout = phone.layout
-    top = bottom = 0
-    title = layout.title.text
-    if title:
-        wrapped = wrap(title, TITLE_MOST_PX, TITLE_FONT)
-        top += (_lines(wrapped) - _lines(title)) * TITLE_LINE_PX
-        layout.title.text = wrapped
-    subtitle = layout.title.subtitle.text if layout.title.subtitle else None
-    if subtitle:
-        wrapped = wrap(subtitle, TITLE_MOST_PX, SUBTITLE_FONT)
-        top += (_lines(wrapped) - _lines(subtitle)) * SUBTITLE_LINE_PX
-        layout.title.subtitle.text = wrapped
-    room = axis_title_room(phone)
-    added_below = []
-    for axis in phone.select_xaxes():
-        axis_title = axis.title.text
-        if axis_title:
-            wrapped = wrap(axis_title, room, AXIS_FONT)
-            added_below.append((_lines(wrapped) - _lines(axis_title)) * AXIS_LINE_PX)
-            axis.title.text = wrapped
-    bottom = max(added_below, default=0)
-    listed = [trace for trace in phone.data if trace.showlegend is not False and trace.name]
-    legend_shown = layout.showlegend if layout.showlegend is not None else len(listed) > 1
-    names = legend_room(phone)
-    for trace in listed if legend_shown else []:
-        wrapped = wrap(trace.name, names, LEGEND_FONT)
-        bottom += (_lines(wrapped) - _lines(trace.name)) * LEGEND_LINE_PX
-        trace.name = wrapped
-    if top or bottom:
-        margin = layout.margin
-        t0 = margin.t if margin.t is not None else 80
-        height = (layout.height if layout.height is not None else 450) + top + bottom
-        layout.update(height=height, margin={"t": t0 + top, "b": (margin.b if margin.b is not None else 80) + bottom})
-        if top:     # the title's first line stays where it was (Plotly puts its baseline mid top margin)
-            layout.title.update(yref="container", y=1 - (t0 / 2 - TITLE_FONT) / height, yanchor="top")
+    t0 = layout.margin.t if layout.margin.t is not None else 80
+    b0 = layout.margin.b if layout.margin.b is not None else 80
+    h0 = layout.height if layout.height is not None else 450
+    top, title_top = _fit_title(phone, t0)
+    bottom, below = _fit_x_axes(phone)
+    _fit_y_titles(phone, plot_px=h0 - t0 - b0)
+    below += _fit_legend(phone)
+    if top or bottom or below:
+        height = h0 + top + bottom + below
+        # the legend's extra rows and turned or broken tick labels take their room from the height
+        # alone: Plotly widens the bottom margin by what they need, and the plot keeps the rest
+        layout.update(height=height, margin={"t": t0 + top, "b": b0 + bottom})
+        if top:
+            # Plotly draws a title of two or more lines anchored at its top 11 px higher than one
+            drawn = 3 if _lines(layout.title.text) == 1 else 14
+            layout.title.update(yref="container", y=1 - (title_top + drawn) / height, yanchor="top")
     return phone
+
+
+def _fit_title(fig: go.Figure, t0: float) -> tuple[float, float]:
+    """Breaks the title and subtitle into lines; returns the px the top margin needs more and where
+    the title's top goes. Plotly sets the title's first baseline mid top margin; on a phone the
+    mode bar (the chart's tools) spans most of the width above it, so the title starts below it."""
+    title = fig.layout.title
+    if not title.text:
+        return 0, 0
+    wrapped = wrap(title.text, TITLE_MOST_PX, TITLE_FONT)
+    top = (_lines(wrapped) - _lines(title.text)) * TITLE_LINE_PX
+    title.text = wrapped
+    if title.subtitle and title.subtitle.text:
+        wrapped = wrap(title.subtitle.text, TITLE_MOST_PX, SUBTITLE_FONT)
+        top += (_lines(wrapped) - _lines(title.subtitle.text)) * SUBTITLE_LINE_PX
+        title.subtitle.text = wrapped
+    title_top = t0 / 2 - TITLE_FONT
+    lowered = max(0, MODEBAR_PX - title_top)
+    return top + lowered, title_top + lowered
+
+
+def _fit_x_axes(fig: go.Figure) -> tuple[float, float]:
+    """Breaks x-axis titles and category labels into lines; returns the px the bottom margin needs
+    more for the titles, and the px the figure needs more below the plot for its tick labels."""
+    left, right = _sides(fig)
+    plot_width = PHONE_FIGURE_PX - left - right
+    room = axis_title_room(fig)
+    bottom = below = 0
+    for axis in fig.select_xaxes():
+        if axis.title.text:
+            wrapped = wrap(axis.title.text, room, AXIS_FONT)
+            bottom = max(bottom, (_lines(wrapped) - _lines(axis.title.text)) * AXIS_LINE_PX)
+            axis.title.text = wrapped
+        # category labels too wide to stand side by side are broken into lines instead of being
+        # slanted across the space below the plot (hover text keeps them whole); labels of one long
+        # word are left to Plotly, which thins or turns them
+        categories = axis_categories(fig, axis)
+        if categories and axis.ticktext is None:
+            each = plot_width / len(categories) - TICK_GAP_PX
+            labels = [wrap(c, each, TICK_FONT) for c in categories]
+            widest = max(shown_px(line, TICK_FONT) for label in labels for line in _BREAK.split(label))
+            if labels != categories and widest <= each:
+                axis.update(tickmode="array", tickvals=categories, ticktext=labels)
+                gained = max(_lines(label) for label in labels) - max(_lines(c) for c in categories)
+                below = max(below, gained * TICK_LINE_PX)
+        # month labels that stood side by side on the page stand upright on a phone (Plotly turns
+        # them), taking their width in height below the plot
+        months = month_labels(fig, axis)
+        widest = max((shown_px(label, TICK_FONT) for label in months), default=0)
+        if months and len(months) * (widest + TICK_GAP_PX) > plot_width:
+            below = max(below, widest - TICK_LINE_PX)
+    return bottom, below
+
+
+def _fit_y_titles(fig: go.Figure, plot_px: float) -> None:
+    """Breaks a y-axis title longer than the plot's page height into lines: it would otherwise run
+    up into the subtitle above the plot."""
+    for axis in fig.select_yaxes():
+        if axis.title.text and shown_px(axis.title.text, AXIS_FONT) > plot_px - 20:
+            axis.title.text = wrap(axis.title.text, plot_px - 20, AXIS_FONT)
+
+
+def _fit_legend(fig: go.Figure) -> float:
+    """Breaks the legend's names into lines; returns how much taller the legend is than on the page
+    (items that stood in one row stand one under another)."""
+    listed = [trace for trace in fig.data if trace.showlegend is not False and trace.name]
+    shown = fig.layout.showlegend if fig.layout.showlegend is not None else len(listed) > 1
+    if not shown:
+        return 0
+    left = 0 if fig.layout.legend.xref == "container" else _sides(fig)[0]
+    on_page = legend_rows_px([trace.name for trace in listed], PAGE_FIGURE_PX - left)
+    for trace in listed:
+        trace.name = wrap(trace.name, PHONE_FIGURE_PX - left - LEGEND_SYMBOL_PX - 8, LEGEND_FONT)
+    return max(0, legend_rows_px([trace.name for trace in listed], PHONE_FIGURE_PX - left) - on_page)
