@@ -203,3 +203,18 @@ def test_a_run_without_a_browser_is_not_a_phone(monkeypatch):
             raise RuntimeError("no script run context")
     monkeypatch.setattr(ui.st, "context", NoBrowser())
     assert ui.on_phone() is False
+
+
+def test_a_month_or_session_axis_spans_its_points_instead_of_the_markers_padding():
+    # Plotly pads by the markers' px, a longer stretch on a narrow plot: an empty month after the
+    # last; half a month (16 days) either side, as on the page
+    months = phone.for_phone(months_figure(5)).layout.xaxis.range
+    assert list(months) == ["2025-12-16T00:00:00", "2026-05-17T00:00:00"]     # 1 Jan - 16 d, 1 May + 16 d
+    sessions = go.Figure([go.Scatter(x=pd.Series([1, 2, 15]), y=[5, 4, 3])])      # numpy integers
+    sessions.update_xaxes(dtick=1)
+    assert list(phone.for_phone(sessions).layout.xaxis.range) == pytest.approx([0.4, 15.6])
+    # decoys: a range the chart set stays, and an axis without a tick per month or session is Plotly's
+    fixed = go.Figure([go.Scatter(x=[1, 2], y=[1, 2])])
+    fixed.update_xaxes(dtick=1, range=[0, 10])
+    assert list(phone.for_phone(fixed).layout.xaxis.range) == [0, 10]
+    assert phone.for_phone(go.Figure([go.Scatter(x=[1, 2], y=[1, 2])])).layout.xaxis.range is None

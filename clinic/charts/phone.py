@@ -19,6 +19,7 @@ Nothing else changes: the same data, hover text and title in the PNG a person do
 """
 from __future__ import annotations
 
+import numbers
 import re
 
 import pandas as pd
@@ -209,6 +210,7 @@ def _fit_x_axes(fig: go.Figure) -> tuple[float, float]:
                 axis.update(tickmode="array", tickvals=categories, ticktext=labels)
                 gained = max(_lines(label) for label in labels) - max(_lines(c) for c in categories)
                 below = max(below, gained * TICK_LINE_PX)
+        _keep_range(fig, axis)
         # month labels that stood side by side on the page stand upright on a phone (Plotly turns
         # them), taking their width in height below the plot
         months = month_labels(fig, axis)
@@ -216,6 +218,24 @@ def _fit_x_axes(fig: go.Figure) -> tuple[float, float]:
         if months and len(months) * (widest + TICK_GAP_PX) > plot_width:
             below = max(below, widest - TICK_LINE_PX)
     return bottom, below
+
+
+def _keep_range(fig: go.Figure, axis) -> None:
+    """Fixes a month-by-month or session-by-session axis to the span of its points, as the page
+    shows it. Plotly pads an axis by its markers' size in px, which on a narrow plot is a longer
+    stretch of the axis: an empty month after the as-of date ("Jan 2027" beside December) or a
+    session 16 after the last, 15."""
+    if axis.range is not None or axis.autorange is False or axis.dtick not in ("M1", 1):
+        return
+    values = [x for trace in fig.data if _on_axis(trace, axis) and trace.x is not None
+              for x in trace.x if x is not None and not (isinstance(x, numbers.Real) and pd.isna(x))]
+    if not values:
+        return
+    if axis.dtick == "M1":
+        dates = [pd.Timestamp(x) for x in values]
+        axis.range = [(min(dates) - pd.Timedelta(days=16)).isoformat(), (max(dates) + pd.Timedelta(days=16)).isoformat()]
+    elif all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in values):
+        axis.range = [min(values) - 0.6, max(values) + 0.6]
 
 
 def _fit_y_titles(fig: go.Figure, plot_px: float) -> None:
