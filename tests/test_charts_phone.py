@@ -218,3 +218,20 @@ def test_a_month_or_session_axis_spans_its_points_instead_of_the_markers_padding
     fixed.update_xaxes(dtick=1, range=[0, 10])
     assert list(phone.for_phone(fixed).layout.xaxis.range) == [0, 10]
     assert phone.for_phone(go.Figure([go.Scatter(x=[1, 2], y=[1, 2])])).layout.xaxis.range is None
+
+
+def test_a_column_of_notes_beside_the_plot_is_left_to_the_hover_text():
+    fig = go.Figure([go.Scatter(x=[50, 60], y=["Alder", "Birch"], mode="markers")])
+    for label in ("Alder", "Birch"):         # the Cohorts chart's n per group, right of the plot
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=label, yref="y", text="n = 9 of 10")
+    fig.add_annotation(x=0.5, xref="paper", y=1, yref="paper", text="the claim")          # decoy: above
+    fig.add_annotation(x=1.0, xref="paper", xanchor="right", y=0, yref="paper", text="in")  # decoy: inside
+    fig.update_layout(title={"text": "Pain", "subtitle": {"text": "12 courses"}}, height=420,
+                      margin={"l": 60, "r": 140, "t": 100, "b": 60})
+    shown = phone.for_phone(fig)
+    assert [a.text for a in shown.layout.annotations] == ["the claim", "in"]
+    assert shown.layout.margin.r == 20
+    assert shown.layout.title.subtitle.text == "12 courses<br>Counts per row: in its hover text"
+    # one subtitle line more (15 px); the title's top at 100 / 2 - 16 = 34 px, clear of the mode bar
+    assert (shown.layout.margin.t, shown.layout.height) == (115, 435)
+    assert len(fig.layout.annotations) == 4 and fig.layout.margin.r == 140        # the page's figure

@@ -41,6 +41,8 @@ LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_ROW_PX = 40, 10, 29
 TICK_FONT, TICK_LINE_PX, TICK_GAP_PX = 12, 16, 10
 # The page's figure (a 1,400 px window beside the sidebar) and the height of Plotly's mode bar.
 PAGE_FIGURE_PX, MODEBAR_PX = 900, 34
+# The right margin of a plot with nothing beside it (clinic.charts.styled's)
+PLAIN_RIGHT_PX = 20
 # text_px measures 14 px text within a few per cent; bold titles run wider, so a line is kept this
 # much short of the room it has.
 SAFETY = 0.92
@@ -151,7 +153,9 @@ def for_phone(fig: go.Figure) -> go.Figure:
     t0 = layout.margin.t if layout.margin.t is not None else 80
     b0 = layout.margin.b if layout.margin.b is not None else 80
     h0 = layout.height if layout.height is not None else 450
+    noted = _leave_out_side_column(phone)
     top, title_top = _fit_title(phone, t0)
+    top += noted
     bottom, below = _fit_x_axes(phone)
     _fit_y_titles(phone, plot_px=h0 - t0 - b0)
     below += _fit_legend(phone)
@@ -165,6 +169,23 @@ def for_phone(fig: go.Figure) -> go.Figure:
             drawn = 3 if _lines(layout.title.text) == 1 else 14
             layout.title.update(yref="container", y=1 - (title_top + drawn) / height, yanchor="top")
     return phone
+
+
+def _leave_out_side_column(fig: go.Figure) -> float:
+    """Leaves out a column of notes written beside the plot, to its right (the Cohorts chart's n per
+    group), and the right margin that held it: on a phone it took 110-140 of the figure's 328 px and
+    left the plot 80-110. Each row's counts stay in its hover text (and the page's table), which a
+    line added to the subtitle says; returns the px that line needs above the plot."""
+    annotations = list(fig.layout.annotations)
+    beside = [a.xref == "paper" and a.x is not None and a.x >= 1 and a.xanchor == "left" for a in annotations]
+    if not any(beside):
+        return 0
+    fig.layout.annotations = [a for a, out in zip(annotations, beside) if not out]
+    fig.layout.margin.r = PLAIN_RIGHT_PX
+    note = "Counts per row: in its hover text"
+    subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
+    fig.layout.title.subtitle.text = f"{subtitle}<br>{note}" if subtitle else note
+    return SUBTITLE_LINE_PX
 
 
 def _fit_title(fig: go.Figure, t0: float) -> tuple[float, float]:
