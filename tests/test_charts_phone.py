@@ -40,6 +40,12 @@ def test_tags_take_no_room_and_an_entity_takes_one_character():
     assert phone.wrap("<b>aaaa</b> bbbb cccc", 70, 14) == "<b>aaaa</b> bbbb<br>cccc"
     # "&lt;" is one character (7 px), not four (19 px): "<<<< bbbb" is 60 px
     assert phone.wrap("&lt;&lt;&lt;&lt; bbbb cccc", 70, 14) == "&lt;&lt;&lt;&lt; bbbb<br>cccc"
+    # a "<" that opens no tag Plotly knows is text: N 9 + "ot" 11 + 4 + "adherent" 50 + 4 + "(<" 11
+    # + 4 + "80" 14 + 4 + "%)" 11 = 122 px
+    assert phone.shown_px("<b>Not adherent (< 80 %)</b>", 14) == 122
+    # a space inside a tag is no place for a line break
+    styled = '<span style="color: red">aaaa</span> bbbb cccc'
+    assert phone.wrap(styled, 70, 14) == '<span style="color: red">aaaa</span> bbbb<br>cccc'
 
 
 def test_breaks_already_there_are_kept_and_a_word_wider_than_the_room_stays_whole():

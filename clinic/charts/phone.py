@@ -4,18 +4,23 @@ Plotly never wraps a title: at a phone's width (a 360-390 px screen leaves the f
 330-360 px) a subtitle written for the page's 900 px ran off the right edge, cut mid-sentence, a
 long x-axis title lost its unit, and a legend name ran out of the chart. The browser does not tell
 the server how wide it is, but a phone says it is one (its User-Agent has "Mobi"; Chromium also
-sends `Sec-CH-UA-Mobile: ?1`), and for a phone the same figure gets line breaks at the narrowest
-common width (title, subtitle, x-axis titles, legend names) and the room they take:
+sends `Sec-CH-UA-Mobile: ?1`), and for a phone (clinic.ui.chart) the same figure is redrawn for the
+narrowest common width:
 
-- the top margin grows by the title block's new lines, and a title that now runs the whole width
-  starts below the mode bar (the chart's tools at its top right);
+- title, subtitle, axis titles, legend names and category labels get line breaks where they would
+  pass the room they have (a y-axis title only when longer than the plot, where it would run up
+  into the subtitle);
+- the top margin grows by the title block's new lines, and the title starts below the mode bar
+  (the chart's tools, which span most of a phone's width above it);
 - the bottom margin grows by the x-axis titles' new lines;
 - the height grows by both, and by what the narrow width adds below the plot on its own: legend
-  rows (items that stood in one row on the page stand one under another) and month labels that
-  Plotly turns upright when they no longer fit side by side, so the plot keeps its page height;
-- a y-axis title longer than the plot is broken too (it would run up into the subtitle).
+  rows (items that stood in one row on the page stand one under another), month labels that Plotly
+  turns upright, category labels of more lines; so the plot keeps its page height;
+- a month-by-month or session-by-session axis spans its points (Plotly's padding for the markers
+  reached an empty month past the as-of date on a narrow plot);
+- a column of notes beside the plot (the Cohorts chart's n per group) is left to the hover text.
 
-Nothing else changes: the same data, hover text and title in the PNG a person downloads.
+The data, hover text and title in a downloaded PNG stay the figure's.
 """
 from __future__ import annotations
 
@@ -48,7 +53,8 @@ PLAIN_RIGHT_PX = 20
 SAFETY = 0.92
 
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]*>")
+# The tags Plotly draws (its subset of HTML); any other "<" is text, as in "(< 80 %)".
+_TAG = re.compile(r"</?(?:a|b|br|em|i|s|span|sub|sup|u)\b[^>]*>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
 
 
@@ -58,14 +64,27 @@ def shown_px(text: str, font_px: float) -> float:
     return text_px(_ENTITY.sub("x", _TAG.sub("", text))) * font_px / 14
 
 
+def _words(line: str) -> list[str]:
+    """`line` split at its spaces, but not at a space inside a tag."""
+    words = [""]
+    for part in re.split(f"({_TAG.pattern})", line, flags=re.IGNORECASE):
+        if _TAG.fullmatch(part):
+            words[-1] += part
+            continue
+        first, *rest = part.split(" ")
+        words[-1] += first
+        words.extend(rest)
+    return words
+
+
 def wrap(text: str, most_px: float, font_px: float) -> str:
     """`text` with a <br> between words wherever a line would be wider than `most_px`; the breaks it
-    already has are kept, a single word wider than the room stays whole, and tags and entities are
-    never split (they sit inside words)."""
+    already has are kept, a single word wider than the room stays whole, and a tag (even one with a
+    space, `<span style="color: red">`) or an entity is never split."""
     lines = []
     for line in _BREAK.split(text):
         current = ""
-        for word in line.split(" "):
+        for word in _words(line):
             longer = f"{current} {word}" if current else word
             if current and shown_px(longer, font_px) > most_px * SAFETY:
                 lines.append(current)
