@@ -137,7 +137,8 @@ def chart_texts_past_the_edge(page) -> list:
 
 
 def test_on_a_phone_every_charts_titles_and_legend_stay_inside_the_chart(browser, server, director):
-    # Pain trends: three charts whose subtitles, written for a 900 px page, are two long lines each
+    # Pain trends: three charts whose subtitles, written for a 900 px page, are two long lines each;
+    # Cohorts: a column of counts beside the plot; Protocol safety: months and long legend names
     contexts = []
     try:
         for agent in (PHONE_AGENT, None):
@@ -146,15 +147,16 @@ def test_on_a_phone_every_charts_titles_and_legend_stay_inside_the_chart(browser
             context.set_default_timeout(30_000)
             contexts.append(context)
             page = context.new_page()
-            bs.open_page(page, server.url("pain_trends", AS_OF))
-            assert page.locator('[data-testid="stPlotlyChart"]').count() == 3, bs.describe(page)
-            if agent:
-                shot = bs.screenshot(page, "pain_trends-phone")
-                assert chart_texts_past_the_edge(page) == [], bs.describe(page, shot)
-            else:
-                # a desktop browser in a window as narrow gets the figures as they are, which the
-                # check above would catch: their subtitles run past the edge
-                assert chart_texts_past_the_edge(page) != [], bs.describe(page)
+            for path, charts in (("pain_trends", 3), ("cohorts", 1), ("protocol_safety", 3))[:3 if agent else 1]:
+                bs.open_page(page, server.url(path, AS_OF))
+                assert page.locator('[data-testid="stPlotlyChart"]').count() == charts, bs.describe(page)
+                if agent:
+                    shot = bs.screenshot(page, f"{path}-phone")
+                    assert chart_texts_past_the_edge(page) == [], bs.describe(page, shot)
+                else:
+                    # a desktop browser in a window as narrow gets the figures as they are, which
+                    # the check above would catch: their subtitles run past the edge
+                    assert chart_texts_past_the_edge(page) != [], bs.describe(page)
     finally:
         for context in contexts:
             context.close()
