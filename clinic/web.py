@@ -203,6 +203,7 @@ button {{ margin-top: 18px; width: 100%; padding: 10px; font-size: 1rem; font-we
 .info {{ background: #e8f1fb; color: #0b3f73; }}
 .note {{ font-size: .9rem; color: #555; margin-top: 18px; border-top: 1px solid #eee; padding-top: 12px; }}
 code {{ background: #f0f2f6; padding: 1px 4px; border-radius: 4px; }}
+@media (max-width: 440px) {{ main {{ margin: 5vh 12px; padding: 22px 20px; }} }}
 </style></head>
 <body><main>
 <h1>Patient progress</h1>
@@ -270,7 +271,8 @@ main {{ max-width: 420px; margin: 12vh auto; background: #fff; border: 1px solid
 padding: 28px 32px; }} h1 {{ font-size: 1.4rem; }} .bar {{ height: 6px; background: #eee; border-radius: 3px;
 overflow: hidden; }} .bar span {{ display: block; height: 100%; width: 40%; background: #ff4b4b;
 animation: move 1.4s ease-in-out infinite; }} @keyframes move {{ from {{ margin-left: -40%; }}
-to {{ margin-left: 100%; }} }}</style></head>
+to {{ margin-left: 100%; }} }} @media (max-width: 470px) {{ main {{ margin: 8vh 12px; padding: 22px 20px; }} }}
+</style></head>
 <body><main role="status"><h1>Patient progress is starting</h1>
 <p>{text}</p><div class="bar"><span></span></div>
 <p style="color:#555;font-size:.9rem">This page refreshes by itself and shows the sign-in when it is ready.</p>
