@@ -598,12 +598,21 @@ def _base_url_script() -> bytes:
             + f'"{_base_path()}"'.encode() + b"};</script>")
 
 
+# On a touch screen (no hover) Streamlit shows a table's toolbar (search, download, full screen) at
+# all times, 44 px above the table, over the end of the text before it ("Look the patient up by
+# id in the bo…"): there the table keeps that much room above it (16 px of it the usual gap).
+TOUCH_STYLE = (b"<style>@media (hover: none){.stElementContainer:has(>[data-testid=stFullScreenFrame]"
+               b">[data-testid=stDataFrame]){margin-top:28px}}</style>")
+
+
 def _with_base_url(body: bytes) -> bytes:
+    """Streamlit's page with the base address script (_base_url_script) and TOUCH_STYLE first in
+    its head."""
     head = body.find(b"<head>")
     if head < 0 or b"window.__streamlit" in body:
         return body
     at = head + len(b"<head>")
-    return body[:at] + _base_url_script() + body[at:]
+    return body[:at] + _base_url_script() + TOUCH_STYLE + body[at:]
 
 
 def _with_headers(send, scope):

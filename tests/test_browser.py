@@ -136,13 +136,24 @@ def chart_texts_past_the_edge(page) -> list:
     return [(text, px) for chart in page.evaluate(_CHART_TEXTS_JS) for text, px in chart if px > 1]
 
 
+# How far each table's toolbar (shown at all times on a touch screen) reaches over the element
+# above the table, in px.
+_TOOLBAR_OVERLAP_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(table => {
+  const box = table.closest('[data-testid="stElementContainer"]'); const above = box.previousElementSibling;
+  const bar = table.querySelector('[data-testid="stElementToolbar"]');
+  if (!above || !bar || getComputedStyle(bar).opacity === '0') return null;
+  return Math.round(above.getBoundingClientRect().bottom - bar.getBoundingClientRect().top); })
+  .filter(overlap => overlap !== null)"""
+
+
 def test_on_a_phone_every_charts_titles_and_legend_stay_inside_the_chart(browser, server, director):
     # Pain trends: three charts whose subtitles, written for a 900 px page, are two long lines each;
     # Cohorts: a column of counts beside the plot; Protocol safety: months and long legend names
-    contexts = []
+    contexts, tables = [], 0
     try:
         for agent in (PHONE_AGENT, None):
             context = browser.new_context(viewport={"width": 360, "height": 780}, user_agent=agent,
+                                          is_mobile=bool(agent), has_touch=bool(agent),
                                           storage_state=director["cookie"])
             context.set_default_timeout(30_000)
             contexts.append(context)
@@ -153,10 +164,15 @@ def test_on_a_phone_every_charts_titles_and_legend_stay_inside_the_chart(browser
                 if agent:
                     shot = bs.screenshot(page, f"{path}-phone")
                     assert chart_texts_past_the_edge(page) == [], bs.describe(page, shot)
+                    # a table's toolbar, always shown on a touch screen, covers nothing above it
+                    overlaps = page.evaluate(_TOOLBAR_OVERLAP_JS)
+                    assert all(px <= 0 for px in overlaps), (overlaps, bs.describe(page, shot))
+                    tables += len(overlaps)
                 else:
                     # a desktop browser in a window as narrow gets the figures as they are, which
                     # the check above would catch: their subtitles run past the edge
                     assert chart_texts_past_the_edge(page) != [], bs.describe(page)
+        assert tables >= 1, "no table's toolbar was measured on the phone"
     finally:
         for context in contexts:
             context.close()

@@ -158,6 +158,9 @@ def test_with_a_valid_session_everything_gets_through_with_no_caching_and_no_fra
 
 PAGE = b"<!DOCTYPE html>\n<html lang=\"en\">\n  <head>\n    <title>Streamlit</title>\n  </head><body></body></html>"
 SCRIPT = b'<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"/"};</script>'
+# a table keeps room above it for its toolbar, which a touch screen shows at all times
+STYLE = (b"<style>@media (hover: none){.stElementContainer:has(>[data-testid=stFullScreenFrame]"
+         b">[data-testid=stDataFrame]){margin-top:28px}}</style>")
 
 
 def serving(body: bytes, content_type: bytes, gzipped: bool = False):
@@ -188,7 +191,7 @@ def test_a_page_names_the_servers_root_so_the_browser_connects_there_first(accou
     status, headers, body = call(serving(PAGE, b"text/html; charset=utf-8", gzipped), path="/cohorts",
                                  headers=cookie)
     page = gzip.decompress(body) if gzipped else body
-    assert status == 200 and page == PAGE.replace(b"<head>", b"<head>" + SCRIPT, 1)
+    assert status == 200 and page == PAGE.replace(b"<head>", b"<head>" + SCRIPT + STYLE, 1)
     assert headers["content-length"] == [str(len(body))]
     assert "etag" not in headers and "last-modified" not in headers      # no longer the file's
     assert headers.get("content-encoding") == (["gzip"] if gzipped else None)
@@ -214,7 +217,7 @@ def test_the_sign_in_form_gets_no_script(accounts):
 
 def test_the_script_goes_in_once_and_a_body_without_a_head_is_left_alone():
     once = web._with_base_url(PAGE)
-    assert once.count(SCRIPT) == 1 and web._with_base_url(once) == once
+    assert once.count(SCRIPT) == 1 and once.count(STYLE) == 1 and web._with_base_url(once) == once
     assert web._with_base_url(b"no head here") == b"no head here"
 
 
