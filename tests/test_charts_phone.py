@@ -43,6 +43,10 @@ def test_tags_take_no_room_and_an_entity_takes_one_character():
     # a "<" that opens no tag Plotly knows is text: N 9 + "ot" 11 + 4 + "adherent" 50 + 4 + "(<" 11
     # + 4 + "80" 14 + 4 + "%)" 11 = 122 px
     assert phone.shown_px("<b>Not adherent (< 80 %)</b>", 14) == 122
+    # nor is the space before a per cent sign: "aaa 80" (39 px) fits 50 x 0.92 = 46, "aaa 80 %" (50) not
+    assert phone.wrap("aaa 80 %", 50, 14) == "aaa<br>80 %"
+    # nor after a comparison sign: "aaa (<" (36 px) fits 46, "aaa (< 80 %)" (69) does not
+    assert phone.wrap("aaa (&lt; 80 %)", 50, 14) == "aaa<br>(&lt; 80 %)"
     # a space inside a tag is no place for a line break
     styled = '<span style="color: red">aaaa</span> bbbb cccc'
     assert phone.wrap(styled, 70, 14) == '<span style="color: red">aaaa</span> bbbb<br>cccc'
@@ -241,3 +245,21 @@ def test_a_column_of_notes_beside_the_plot_is_left_to_the_hover_text():
     # one subtitle line more (15 px); the title's top at 100 / 2 - 16 = 34 px, clear of the mode bar
     assert (shown.layout.margin.t, shown.layout.height) == (115, 435)
     assert len(fig.layout.annotations) == 4 and fig.layout.margin.r == 140        # the page's figure
+
+
+def test_tick_labels_the_chart_wrote_are_broken_at_their_spaces_where_the_ticks_stand_close():
+    # 15 sessions on a 328 - 60 - 20 = 248 px plot: 16.53 px a tick, x 0.92 = 15.2 px a line.
+    # "06 Dec" is (7 + 7 + 4 + 9 + 7 + 7) x 12/14 = 35.1 px: "06" (12 px) and "Dec" (19.7 px, one
+    # word, left whole) on lines of their own; "07" and the session numbers fit as they are
+    fig = go.Figure([go.Scatter(x=list(range(1, 16)), y=[5] * 15)])
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    ticks = ["1<br>06 Dec"] + [f"{n}<br>{n + 5:02d}" for n in range(2, 16)]
+    fig.update_xaxes(tickvals=list(range(1, 16)), ticktext=ticks)
+    shown = phone.for_phone(fig)
+    assert list(shown.layout.xaxis.ticktext) == ["1<br>06<br>Dec"] + ticks[1:]
+    assert shown.layout.height == 420 + 16                     # a third line of tick labels
+    # decoy: five ticks have 49.6 px each, room for "06 Dec" as it is
+    few = go.Figure([go.Scatter(x=[1, 2, 3, 4, 5], y=[5] * 5)])
+    few.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    few.update_xaxes(tickvals=[1, 2, 3, 4, 5], ticktext=ticks[:5])
+    assert list(phone.for_phone(few).layout.xaxis.ticktext) == ticks[:5]

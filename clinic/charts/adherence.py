@@ -218,8 +218,9 @@ def outcome_by_adherence(groups: pd.DataFrame, adherent_pct: int = ADHERENT_PCT)
                            f"({group.responder_share:.0%})<extra></extra>"),
         ))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories)
+    # the label on a white ground: where the boxes are wide (a phone) it crosses one
     fig.add_hline(y=30, line_dash="dot", line_color=GOOD, annotation_text="30 %: a moderate improvement",
-                  annotation_position="top")
+                  annotation_position="top", annotation_bgcolor="rgba(255, 255, 255, 0.85)")
     fig.add_hline(y=0, line_color="#999")
     assessable = int(groups.assessable.sum())
     fig = styled(fig, "Does keeping to the daily course go with more relief?", "",

@@ -56,6 +56,7 @@ _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # The tags Plotly draws (its subset of HTML); any other "<" is text, as in "(< 80 %)".
 _TAG = re.compile(r"</?(?:a|b|br|em|i|s|span|sub|sup|u)\b[^>]*>", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|\w+);")
+_COMPARISONS = ("<", ">", "≤", "≥", "=", "&lt;", "&gt;")
 
 
 def shown_px(text: str, font_px: float) -> float:
@@ -65,7 +66,8 @@ def shown_px(text: str, font_px: float) -> float:
 
 
 def _words(line: str) -> list[str]:
-    """`line` split at its spaces, but not at a space inside a tag."""
+    """`line` split at its spaces, but not at a space inside a tag, before a per cent sign or after
+    a comparison sign."""
     words = [""]
     for part in re.split(f"({_TAG.pattern})", line, flags=re.IGNORECASE):
         if _TAG.fullmatch(part):
@@ -73,8 +75,19 @@ def _words(line: str) -> list[str]:
             continue
         first, *rest = part.split(" ")
         words[-1] += first
-        words.extend(rest)
-    return words
+        for word in rest:       # a per cent sign stays with its number: "80 %" is never broken
+            if word.startswith("%") and words[-1]:
+                words[-1] += " " + word
+            else:
+                words.append(word)
+    # and a comparison with what it compares to: "(< 80 %)", "≥ 30 %"
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1].endswith(_COMPARISONS):
+            joined[-1] += " " + word
+        else:
+            joined.append(word)
+    return joined
 
 
 def wrap(text: str, most_px: float, font_px: float) -> str:
@@ -241,16 +254,25 @@ def _fit_x_axes(fig: go.Figure) -> tuple[float, float]:
         # category labels too wide to stand side by side are broken into lines instead of being
         # slanted across the space below the plot (hover text keeps them whole); labels of one long
         # word are left to Plotly, which thins or turns them
-        categories = axis_categories(fig, axis)
-        if categories and axis.ticktext is None:
+        written = axis.ticktext is not None and axis.tickvals is not None and len(axis.tickvals) > 0
+        categories = [] if written else axis_categories(fig, axis)
+        if categories:
             each = plot_width / len(categories) - TICK_GAP_PX
             labels = [wrap(c, each, TICK_FONT) for c in categories]
-            widest = max(shown_px(line, TICK_FONT) for label in labels for line in _BREAK.split(label))
-            if labels != categories and widest <= each:
+            if labels != categories and _widest_line(labels) <= each:
                 axis.update(tickmode="array", tickvals=categories, ticktext=labels)
                 gained = max(_lines(label) for label in labels) - max(_lines(c) for c in categories)
                 below = max(below, gained * TICK_LINE_PX)
         _keep_range(fig, axis)
+        # tick labels the chart wrote itself (a session's number over its date, "1<br>06 Dec"):
+        # a line wider than the space between ticks is broken at its spaces ("06<br>Dec")
+        if written:
+            each = plot_width / len(axis.tickvals)
+            labels = [wrap(str(t), each, TICK_FONT) for t in axis.ticktext]
+            if _widest_line(labels) < _widest_line([str(t) for t in axis.ticktext]):
+                gained = max(_lines(t) for t in labels) - max(_lines(str(t)) for t in axis.ticktext)
+                axis.ticktext = labels
+                below = max(below, gained * TICK_LINE_PX)
         # month labels that stood side by side on the page stand upright on a phone (Plotly turns
         # them), taking their width in height below the plot
         months = month_labels(fig, axis)
@@ -276,6 +298,10 @@ def _keep_range(fig: go.Figure, axis) -> None:
         axis.range = [(min(dates) - pd.Timedelta(days=16)).isoformat(), (max(dates) + pd.Timedelta(days=16)).isoformat()]
     elif all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in values):
         axis.range = [min(values) - 0.6, max(values) + 0.6]
+
+
+def _widest_line(labels: list[str]) -> float:
+    return max((shown_px(line, TICK_FONT) for label in labels for line in _BREAK.split(label)), default=0)
 
 
 def _fit_y_titles(fig: go.Figure, plot_px: float) -> None:
