@@ -42,7 +42,8 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
             showlegend=False,
         ))
     fig.add_vline(x=CLAIM_THRESHOLD, line_dash="dash", line_color="#333",
-                  annotation_text="the claim: most cases (> 50 %)", annotation_position="top left")
+                  annotation_text="the claim: most cases (> 50 %)", annotation_position="top left",
+                  annotation_xshift=-4)   # clear of the line it names
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
     fig = styled(fig, "Is relief after the first session the rule?", "Share of courses with first-session relief (%)", "",
                   subtitle=f"Relief = {rule_text}<br>{n_courses(relief['assessable'])} assessable; "

@@ -133,7 +133,8 @@ def relief_by_cohort(table: pd.DataFrame, group: str, rule: str) -> go.Figure:
                            "%{customdata[1]:.1f} %<br>%{customdata[2]:,} of %{customdata[3]:,} assessable courses "
                            "(%{customdata[4]:,} courses)<extra></extra>")))
     fig.add_vline(x=CLAIM_THRESHOLD * 100, line_dash="dash", line_color="#333",
-                  annotation_text=CLAIM_LINE, annotation_position="top left", annotation_font={"size": 11})
+                  annotation_text=CLAIM_LINE, annotation_position="top left", annotation_font={"size": 11},
+                  annotation_xshift=-4)   # clear of the line it names
     fig.update_xaxes(range=[-2, 102], ticksuffix=" %", tick0=0, dtick=10)
     fig.update_yaxes(autorange="reversed", type="category")
     skipped = len(table) - len(drawn)
