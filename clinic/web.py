@@ -617,7 +617,7 @@ def _with_base_url(body: bytes) -> bytes:
 
 def _with_headers(send, scope):
     """Adds the security headers (and no caching of pages, data and downloads) to HTTP responses,
-    and the base address script (_base_url_script) to Streamlit's page."""
+    and the base address script and the touch-screen style (_with_base_url) to Streamlit's page."""
     if scope["type"] != "http":
         return send
     path = scope.get("path", "")
