@@ -263,3 +263,19 @@ def test_tick_labels_the_chart_wrote_are_broken_at_their_spaces_where_the_ticks_
     few.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
     few.update_xaxes(tickvals=[1, 2, 3, 4, 5], ticktext=ticks[:5])
     assert list(phone.for_phone(few).layout.xaxis.ticktext) == ticks[:5]
+
+
+def test_a_heatmaps_colour_bar_lies_flat_below_the_plot():
+    fig = go.Figure([go.Heatmap(z=[[1, 2], [3, 4]], x=["Jan", "Feb"], y=["Alder", "Birch"],
+                                colorbar={"title": {"text": "% of attended<br>sessions"}})])
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    shown = phone.for_phone(fig)
+    bar = shown.data[0].colorbar
+    assert (bar.orientation, bar.yref, bar.y, bar.yanchor, bar.title.text) == ("h", "container", 0, "bottom", "")
+    # 50 px below the plot for the bar and its ticks; nothing stands beside the plot any more
+    assert (shown.layout.margin.b, shown.layout.height, shown.layout.margin.r) == (110, 470, 20)
+    assert fig.data[0].colorbar.orientation is None                                  # the page's figure
+    # decoy: a heatmap drawn without its scale keeps its size
+    plain = go.Figure([go.Heatmap(z=[[1]], showscale=False)])
+    plain.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    assert phone.for_phone(plain).layout.height == 420

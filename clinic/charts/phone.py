@@ -18,7 +18,8 @@ narrowest common width:
   turns upright, category labels of more lines; so the plot keeps its page height;
 - a month-by-month or session-by-session axis spans its points (Plotly's padding for the markers
   reached an empty month past the as-of date on a narrow plot);
-- a column of notes beside the plot (the Cohorts chart's n per group) is left to the hover text.
+- a column of notes beside the plot (the Cohorts chart's n per group) is left to the hover text,
+  and a heatmap's colour bar lies flat below the plot instead of standing beside it.
 
 The data, hover text and title in a downloaded PNG stay the figure's.
 """
@@ -46,8 +47,9 @@ LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_ROW_PX = 40, 10, 29
 TICK_FONT, TICK_LINE_PX, TICK_GAP_PX = 12, 16, 10
 # The page's figure (a 1,400 px window beside the sidebar) and the height of Plotly's mode bar.
 PAGE_FIGURE_PX, MODEBAR_PX = 900, 34
-# The right margin of a plot with nothing beside it (clinic.charts.styled's)
-PLAIN_RIGHT_PX = 20
+# The right margin of a plot with nothing beside it (clinic.charts.styled's), and the height a
+# colour bar laid flat takes below the plot (its bar and tick labels)
+PLAIN_RIGHT_PX, COLOUR_BAR_PX = 20, 50
 # text_px measures 14 px text within a few per cent; bold titles run wider, so a line is kept this
 # much short of the room it has.
 SAFETY = 0.92
@@ -186,16 +188,17 @@ def for_phone(fig: go.Figure) -> go.Figure:
     b0 = layout.margin.b if layout.margin.b is not None else 80
     h0 = layout.height if layout.height is not None else 450
     noted = _leave_out_side_column(phone)
+    below_plot = _colour_bar_below(phone)
     top, title_top = _fit_title(phone, t0)
     top += noted
     bottom, below = _fit_x_axes(phone)
     _fit_y_titles(phone, plot_px=h0 - t0 - b0)
     below += _fit_legend(phone)
-    if top or bottom or below:
-        height = h0 + top + bottom + below
+    if top or bottom or below or below_plot:
+        height = h0 + top + bottom + below + below_plot
         # the legend's extra rows and turned or broken tick labels take their room from the height
         # alone: Plotly widens the bottom margin by what they need, and the plot keeps the rest
-        layout.update(height=height, margin={"t": t0 + top, "b": b0 + bottom})
+        layout.update(height=height, margin={"t": t0 + top, "b": b0 + bottom + below_plot})
         if top:
             # Plotly draws a title of two or more lines anchored at its top 11 px higher than one
             drawn = 3 if _lines(layout.title.text) == 1 else 14
@@ -218,6 +221,21 @@ def _leave_out_side_column(fig: go.Figure) -> float:
     subtitle = fig.layout.title.subtitle.text if fig.layout.title.subtitle else None
     fig.layout.title.subtitle.text = f"{subtitle}<br>{note}" if subtitle else note
     return SUBTITLE_LINE_PX
+
+
+def _colour_bar_below(fig: go.Figure) -> float:
+    """Lays a heatmap's upright colour bar (about 80 px beside the plot, with its title) flat along
+    the bottom of the figure, so the grid has the screen's width; returns the px it takes there.
+    The figure's subtitle must say what the colour stands for (Data quality's does)."""
+    bars = [t for t in fig.data if t.type == "heatmap" and t.showscale is not False]
+    if not bars:
+        return 0
+    for trace in bars:
+        # without its title, which Plotly draws over a flat bar: the subtitle says what the colour is
+        trace.colorbar.update(orientation="h", yref="container", y=0, yanchor="bottom", thickness=12,
+                              title={"text": ""})
+    fig.layout.margin.r = PLAIN_RIGHT_PX
+    return COLOUR_BAR_PX
 
 
 def _fit_title(fig: go.Figure, t0: float) -> tuple[float, float]:
