@@ -213,11 +213,40 @@ def test_no_more_than_two_queries_of_the_process_run_at_once_whichever_way_their
 
 def temp_macros(con) -> set[str]:
     return {name for (name,) in con.execute(
-        "select function_name from duckdb_functions() where function_type = 'macro' and schema_name = 'main'"
-        " and database_name = 'temp'").fetchall()}
+        "select function_name from duckdb_functions() where function_type in ('macro', 'table_macro')"
+        " and schema_name = 'main' and database_name = 'temp'").fetchall()}
 
 
-def test_a_write_defines_each_macro_file_once_and_again_after_a_rollback_took_it_back(tmp_path):
+def test_a_query_defines_the_macros_it_calls_and_those_they_call_from_other_files_and_no_others(empty_db):
+    # quality_course_counts.sql uses course_rules, course_facts and quality_rules (27 macros); it
+    # calls quality_courses, which calls quality_course_list (same file), course_facts_fresh
+    # (course_facts.sql) and course_order_key (course_rules.sql)
+    with db.owned(db.connect(empty_db, read_only=True)) as con:
+        assert db.records(con, "quality_course_counts", therapists=None, sites=None)
+        defined = temp_macros(con)
+    assert defined == {"quality_courses", "quality_course_list", "course_facts_fresh", "course_order_key"}
+    # decoys: a macro of each of its files that it does not call
+    assert not defined & {"quality_patients", "open_course_ids", "first_session_relief"}
+
+
+def test_each_macro_file_splits_into_the_statements_duckdb_reads_each_defining_one_macro():
+    used = sorted({file for query in db.QUERIES.glob("*.sql") for file in db._uses(query.stem)})
+    assert len(used) > 20 and "course_rules" in used
+    parser = duckdb.connect()
+    try:
+        for file in used:
+            theirs = [s.query for s in parser.extract_statements(db.sql_text(file))]
+            ours = db._macros_of(file)
+            assert len(ours) == len(theirs), file
+            for (name, statement, _), their in zip(ours, theirs):
+                assert db._strip_comments(statement).strip().rstrip(";").strip() == \
+                    db._strip_comments(their).strip().rstrip(";").strip(), (file, name)
+                assert f"temp macro {name}" in " ".join(their.split()), (file, name)
+    finally:
+        parser.close()
+
+
+def test_a_write_defines_each_macro_once_and_again_after_a_rollback_took_it_back(tmp_path):
     con = db.connect(tmp_path / "clinic.duckdb")
     try:
         with db.keep_macros(con):
@@ -235,3 +264,4 @@ def test_a_write_defines_each_macro_file_once_and_again_after_a_rollback_took_it
         assert db.fetch(con, "course_facts_fresh") == [(False,)]
     finally:
         con.close()
+
