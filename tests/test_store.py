@@ -265,3 +265,35 @@ def test_a_write_defines_each_macro_once_and_again_after_a_rollback_took_it_back
     finally:
         con.close()
 
+
+def test_a_write_connection_runs_the_schema_only_on_a_database_missing_one_of_its_tables_or_columns(
+        tmp_path, monkeypatch):
+    path = tmp_path / "clinic.duckdb"
+    db.connect(path).close()                        # a new file: everything made
+    asked = []
+    text = db.sql_text
+    monkeypatch.setattr(db, "sql_text", lambda name: asked.append(name) or text(name))
+    db.connect(path).close()
+    assert "schema_objects" in asked and "schema" not in asked
+    con = duckdb.connect(str(path))
+    con.execute("alter table course_facts drop column latest_pain")      # one column of a table is missing
+    con.close()
+    asked.clear()
+    con = db.connect(path)
+    try:
+        assert "schema" in asked
+        assert ("course_facts", "latest_pain") in con.execute(
+            "select table_name, column_name from duckdb_columns() where column_name = 'latest_pain'").fetchall()
+    finally:
+        con.close()
+    asked.clear()
+    db.connect(path, read_only=True).close()         # a reader never looks
+    assert asked == []
+
+
+def test_what_the_schema_makes_is_every_tables_columns_and_the_import_batch_sequence():
+    made = db._schema_objects()
+    assert ("sequence", "import_batch_seq", "") in made
+    assert {("column", "sessions", "session_number"), ("column", "course_facts", "therapists_since"),
+            ("column", "course_facts_state", "facts_version")} <= made
+    assert {name for kind, name, _ in made if kind == "column"} == set(db.schema_tables())
