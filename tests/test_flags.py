@@ -26,20 +26,14 @@ def read_with(path, filters):
 
 def flagged(path, **settings) -> dict:
     filters = Filters(as_of=dt.date.fromisoformat(AS_OF), settings=Settings(**settings))
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return {row["course_id"]: row for row in flags.course_records(con, filters)}
-    finally:
-        con.close()
 
 
 def counts(path, scope=None, **settings) -> dict:
     filters = Filters(as_of=dt.date.fromisoformat(AS_OF), scope=scope, settings=Settings(**settings))
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         found = flags.checks(flags.reader(con, filters), filters)
-    finally:
-        con.close()
     return {key: (c.count, c.of) for key, c in found.items()}
 
 
@@ -131,13 +125,10 @@ def test_a_therapists_scope_leaves_out_another_therapists_courses(clinic):
 
 def test_the_drill_downs_list_the_flagged_rows_latest_first_with_the_total(clinic):
     filters = Filters(as_of=dt.date.fromisoformat(AS_OF), scope="Birch")
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         read = flags.reader(con, filters)
         numbness = flags.rows(read, "numbness")
         rising = flags.rows(read, "rising", limit=1)
-    finally:
-        con.close()
     assert list(numbness.session_id) == ["d1", "e3", "c2", "b2"]     # 03-10, 03-03, 03-02, 03-02 (id desc)
     assert list(numbness.referral_noted) == [False, False, True, True]
     assert "h1" not in set(numbness.session_id)                       # Cedar's
@@ -147,11 +138,8 @@ def test_the_drill_downs_list_the_flagged_rows_latest_first_with_the_total(clini
 
 def test_a_month_trend_counts_courses_by_start_month_and_sessions_by_session_month(clinic):
     filters = Filters(as_of=dt.date.fromisoformat(AS_OF))
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         months = flags.by_month(flags.reader(con, filters))
-    finally:
-        con.close()
     got = {(r.flag, str(r.month)[:7]): (r.flagged, r.of_count) for r in months.itertuples()}
     assert got[("conclusion", "2026-02")] == (0, 1) and got[("conclusion", "2026-03")] == (3, 7)
     assert got[("acute", "2026-02")] == (1, 4) and got[("acute", "2026-03")] == (1, 29)
@@ -174,11 +162,8 @@ def test_a_list_of_courses_gets_its_flags_in_its_own_order_asked_by_id_or_from_e
                                                                                           by_id_most):
     monkeypatch.setattr(flags, "BY_ID_MOST", by_id_most)     # 1: the two courses are read from all the flags
     filters = Filters(as_of=dt.date.fromisoformat(AS_OF))
-    con = db.connect(clinic, read_only=True)
-    try:
+    with db.owned(db.connect(clinic, read_only=True)) as con:
         listed = flags.with_flags(flags.reader(con, filters), pd.DataFrame({"course_id": ["k5", "k1"]}))
-    finally:
-        con.close()
     assert list(listed.course_id) == ["k5", "k1"]
     assert [bool(v) for v in listed.ceiling] == [True, False]                     # baseline 2; baseline 8
     assert pd.isna(listed.failure_to_progress.iloc[0]) and bool(listed.failure_to_progress.iloc[1])
@@ -225,11 +210,8 @@ def test_a_january_numbness_session_counts_as_referred_from_the_day_its_note_or_
     expected = {"2026-02-01": (3, 4, 0), "2026-02-05": (3, 4, 1), "2026-02-12": (3, 4, 2), "2026-03-01": (3, 4, 2)}
     for as_of, january in expected.items():
         filters = Filters(as_of=dt.date.fromisoformat(as_of))
-        con = db.connect(path, read_only=True)
-        try:
+        with db.owned(db.connect(path, read_only=True)) as con:
             months = flags.months(flags.reader(con, filters))
-        finally:
-            con.close()
         by_month = months.loc[months.month.notna()]
         got = {(r.flag, str(r.month)[:7]): (r.flagged, r.of_count, r.referred) for r in by_month.itertuples()}
         assert got[("numbness", "2026-01")] == january, as_of
@@ -261,11 +243,8 @@ u2,q3,n3,2026-02-20,Birch,attended,true,false
 def session_flag_months(path, as_of: dt.date) -> dict:
     """{(flag, "YYYY-MM" or "all"): (flagged sessions, attended sessions, flagged courses)} of the
     acute-inflammation and numbness month counts as of `as_of`."""
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         months = flags.months(flags.reader(con, Filters(as_of=as_of)))
-    finally:
-        con.close()
     return {(r.flag, "all" if pd.isna(r.month) else str(r.month)[:7]): (r.flagged, r.of_count, r.courses_flagged)
             for r in months.loc[months.flag.isin(["acute", "numbness"])].itertuples()}
 

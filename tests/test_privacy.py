@@ -109,11 +109,8 @@ def clinic(db_from):
 
 
 def private(path, group, k=3):
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return metrics.private_cohort(con, Filters(as_of=dt.date(2026, 3, 31)), group, viewer="A", k=k)
-    finally:
-        con.close()
 
 
 def test_by_therapist_the_small_cell_and_the_next_smallest_are_suppressed_and_the_rest_shown(clinic):

@@ -64,12 +64,9 @@ def cohort_db(db_from):
 
 def rows(path, group: str, quartiles: bool = True, **filters) -> dict:
     f = Filters(as_of=dt.date.fromisoformat(AS_OF), **filters)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         frame = db.run(con, "cohort_metrics", open_courses=metrics.open_courses(con, f), group=group,
                        quartiles=quartiles, **f.params())
-    finally:
-        con.close()
     return {row["key"]: row for row in frame.to_dict("records")}
 
 
@@ -190,11 +187,8 @@ def test_without_quartiles_only_the_quartiles_are_null_and_the_command_lines_jso
     asked, records = [], db.records
     monkeypatch.setattr(db, "records", lambda con, name, **params: asked.append((name, params.get("quartiles")))
                         or records(con, name, **params))
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         report = metrics.cohort_report(con, Filters(as_of=dt.date(2026, 3, 20)), "therapist")
-    finally:
-        con.close()
     ash = report["groups"][0]
     assert ash["key"] == "Ash" and ash["courses"] == 4 and report["overall"]["courses"] == 4   # q5: decoy
     assert ash["sustained_improvement"] == {"assessable": 4, "median_pct": 37.5, "responders_30": 2,

@@ -67,9 +67,8 @@ NORTH = EVERYTHING.with_(sites=("North",))
 @pytest.fixture
 def clinic(db_from):
     path = db_from(SESSIONS, PATIENTS, COURSES)
-    con = db.connect(path, read_only=True)
-    yield quality.reader(con)
-    con.close()
+    with db.owned(db.connect(path, read_only=True)) as con:
+        yield quality.reader(con)
 
 
 def counts(read, filters=EVERYTHING) -> dict[str, tuple[int, int]]:
@@ -173,13 +172,10 @@ def test_a_course_listed_with_an_empty_planned_length_still_has_none(db_from):
     # c6 gets a courses-file row with planned_sessions empty: still without a planned length (the
     # setting is assumed), now marked as listed; c1's written 8 keeps it off the list
     path = db_from(SESSIONS, PATIENTS, COURSES.rstrip() + "\nc6,p6,2026-02-10,\n")
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         read = quality.reader(con)
         assert counts(read)["unplanned"] == (4, 7)
         rows = quality.rows(read, "unplanned", EVERYTHING)
-    finally:
-        con.close()
     assert dict(zip(rows.course_id, rows.in_courses_file)) == {
         "p3:2026-03-03": False, "c6": True, "c2": False, "p3:2026-01-01": False}
 

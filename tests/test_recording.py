@@ -40,11 +40,8 @@ def a_session(**values) -> dict:
 
 
 def stored(path, sql: str, *params) -> list[tuple]:
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def session_rows(path) -> list[tuple]:
@@ -218,21 +215,15 @@ def test_a_therapist_cannot_record_for_a_patient_outside_their_scope(clinic_db):
 
 
 def test_a_therapists_patients_are_those_of_the_courses_they_treat(clinic_db):
-    con = db.connect(clinic_db, read_only=True)
-    try:
+    with db.owned(db.connect(clinic_db, read_only=True)) as con:
         assert [p["patient_id"] for p in recording.patients(con, "Birch")] == ["p1", "p3"]
         assert [p["patient_id"] for p in recording.patients(con, None)] == ["p1", "p2", "p3"]
-    finally:
-        con.close()
 
 
 def test_only_the_patients_seen_most_recently_are_listed_and_another_is_still_recorded_by_id(clinic_db):
-    con = db.connect(clinic_db, read_only=True)
-    try:
+    with db.owned(db.connect(clinic_db, read_only=True)) as con:
         assert [p["patient_id"] for p in recording.patients(con, "Birch", most=1)] == ["p3"]   # seen 3 March
         assert [p["patient_id"] for p in recording.patients(con, None, most=2)] == ["p1", "p3"]  # p1 before p2
-    finally:
-        con.close()
     outcome = recording.record(clinic_db, a_session(patient_id="p1"), BIRCH, today=TODAY, new_patient=True)
     assert outcome.saved                       # p1 is Birch's, though not in a list of one
 
@@ -311,8 +302,7 @@ BIRCH_AS_OF_0310 = [("pb", "03-08", 2), ("pc", "03-02", 2), ("pe", "03-02", 2)]
 def birchs_lists(path) -> dict:
     """Birch's whole list as of 03-03 and 03-10, and, for every patient, whether the one-patient check
     lets her record for them."""
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         found = {}
         for day in (3, 10):
             as_of = dt.date(2026, 3, day)
@@ -325,8 +315,6 @@ def birchs_lists(path) -> dict:
             assert sorted(pid for pid in patients if recording.in_scope(con, "Birch", as_of, pid)) == checked
             found[day] = (listed, checked)
         return found
-    finally:
-        con.close()
 
 
 def assert_birchs_lists_are_the_hand_counted_ones(path) -> None:
@@ -360,14 +348,11 @@ def test_a_therapists_list_is_read_from_the_course_facts_while_they_are_up_to_da
         con.execute("update course_facts set session_therapists = ['Birch'] where course_id = 'cd'")
     finally:
         con.close()
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         listed = [p["patient_id"] for p in recording.patients(con, "Birch", as_of=dt.date(2026, 3, 10), most=100)]
         checked = db.records(con, "record_patients", scope="Birch", as_of=dt.date(2026, 3, 10), patient_id="pd",
                              most=1)
         mine = recording.in_scope(con, "Birch", dt.date(2026, 3, 10), "pd")
-    finally:
-        con.close()
     assert listed == ["pb", "pc", "pd", "pe"]
     assert [p["patient_id"] for p in checked] == ["pd"] and mine      # the one-patient checks read them too
 
@@ -465,12 +450,9 @@ def test_a_database_held_by_an_import_gives_the_clear_message_and_saves_nothing(
 def test_a_session_given_after_the_as_of_date_does_not_yet_make_the_patient_the_therapists(tmp_path):
     path = build_db(tmp_path, SESSIONS + "s5,p2,c2,2026-03-25,10:00,Birch,attended,5,4\n"
                                          "s6,p2,c2,2026-03-02,10:00,Birch,cancelled,,\n")
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 20))] == ["p1", "p3"]
         assert [p["patient_id"] for p in recording.patients(con, "Birch", dt.date(2026, 3, 25))] == ["p1", "p2", "p3"]
-    finally:
-        con.close()
 
 
 # --- the sessions of one day: searched and cut to a page on the server ------------------------
@@ -491,8 +473,7 @@ def test_a_days_sessions_are_searched_and_paged_on_the_server(tmp_path):
     # Birch's view leaves out Cedar's k3; the search "p-1" matches every id of the day, "K2" only k2 (any case).
     path = build_db(tmp_path, DAY_SESSIONS)
     day, as_of = dt.date(2026, 3, 5), dt.date(2026, 3, 31)
-    con = db.connect(path, read_only=True)
-    try:
+    with db.owned(db.connect(path, read_only=True)) as con:
         def ids_and_counts(scope=None, **page):
             found = recording.day_sessions(con, day, scope, as_of, **page)
             counts = {(int(m), int(d)) for m, d in zip(found.matched_sessions, found.day_sessions)}
@@ -507,5 +488,3 @@ def test_a_days_sessions_are_searched_and_paged_on_the_server(tmp_path):
         assert ids_and_counts(search="nobody") == ([], set())
         # as of the day before, the day lists nothing
         assert recording.day_sessions(con, day, None, dt.date(2026, 3, 4)).empty
-    finally:
-        con.close()

@@ -79,9 +79,8 @@ L11,p11,2026-04-10,10
 @pytest.fixture
 def clinic(db_from):
     path = db_from(SESSIONS, courses=COURSES)
-    con = db.connect(path, read_only=True)
-    yield con
-    con.close()
+    with db.owned(db.connect(path, read_only=True)) as con:
+        yield con
 
 
 def test_the_share_of_the_first_session_drop_kept_at_the_next_visit_follows_the_hand_calculation(clinic):

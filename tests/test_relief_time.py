@@ -97,9 +97,8 @@ k6,p6,2026-03-31,10
 @pytest.fixture
 def clinic(db_from):
     path = db_from(SESSIONS, courses=COURSES)
-    con = db.connect(path, read_only=True)
-    yield con
-    con.close()
+    with db.owned(db.connect(path, read_only=True)) as con:
+        yield con
 
 
 def steps_of(block, unit="sessions"):

@@ -89,11 +89,8 @@ def clinic_db(tmp_path_factory):
 
 def made(clinic_db, course_id: str = "R", **changes) -> report.Report:
     filters = Filters(as_of=AS_OF, **changes)
-    con = db.connect(clinic_db, read_only=True)
-    try:
+    with db.owned(db.connect(clinic_db, read_only=True)) as con:
         return report.build(trajectory.runner(con, filters), filters, course_id)
-    finally:
-        con.close()
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:

@@ -114,9 +114,8 @@ def clinic_db(tmp_path_factory):
 
 @pytest.fixture
 def con(clinic_db):
-    connection = db.connect(clinic_db, read_only=True)
-    yield connection
-    connection.close()
+    with db.owned(db.connect(clinic_db, read_only=True)) as connection:
+        yield connection
 
 
 def expected(con, course_id: str, **changes):
