@@ -168,6 +168,50 @@ def test_category_labels_too_wide_side_by_side_are_broken_into_lines():
     assert phone.for_phone(single).layout.xaxis.ticktext is None
 
 
+def test_category_labels_beside_the_plot_are_broken_at_a_third_of_the_figure_and_the_plot_widens():
+    # a third of 328 px, x 0.92 = 100.59 px at 12 px = 117.35 at 14: (39n - 4) fits for n <= 3
+    fig = go.Figure([go.Bar(x=[1, 2], y=[words(4), words(2, "bbbbb")], orientation="h")])
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    shown = phone.for_phone(fig)
+    assert list(shown.layout.yaxis.ticktext) == [words(3) + "<br>aaaaa", words(2, "bbbbb")]
+    assert list(shown.layout.yaxis.tickvals) == [words(4), words(2, "bbbbb")]      # the data as it was
+    assert shown.layout.height == 420                                               # the lines fit
+    # the left margin follows the longest line, 113 px at 14 = 96.86 at 12, + 12; the page's
+    # label of 152 px at 14 had 130.29 + 12
+    assert phone.axis_title_room(shown) == pytest.approx(328 - (113 * 12 / 14 + 12 - 20))
+    assert phone.axis_title_room(fig) == pytest.approx(328 - (152 * 12 / 14 + 12 - 20))
+
+
+def test_category_labels_beside_the_plot_stay_whole_where_they_fit_or_cannot_be_broken_or_would_crowd():
+    def horizontal(labels, height=420):
+        fig = go.Figure([go.Bar(x=list(range(len(labels))), y=labels, orientation="h")])
+        fig.update_layout(height=height, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+        return phone.for_phone(fig).layout.yaxis.ticktext
+
+    assert horizontal([words(2), words(1)]) is None                 # they fit
+    assert horizontal(["a" * 30, "b"]) is None                      # one long word
+    # twelve labels of two lines on a 300 px plot: 25 px a category, 32 needed
+    assert horizontal([words(4, f"a{n:03}a") for n in range(12)]) is None
+    # decoy: upright bars name their categories below the plot, and their y axis holds numbers
+    upright = go.Figure([go.Bar(x=[words(4)], y=[1])])
+    assert phone.for_phone(upright).layout.yaxis.ticktext is None
+
+
+def test_the_relief_charts_one_label_takes_two_lines_on_a_phone():
+    from clinic.charts import overview
+    relief = {"rate": 0.6, "ci_low": 0.5, "ci_high": 0.7, "relieved": 60, "assessable": 100}
+    fig = overview.relief_claim(relief, "a drop of 30 % or more")
+    # "Relief after the first" is 114 px at 14 (97.71 at 12), " session" 50 more
+    shown = phone.for_phone(fig)
+    assert shown.layout.yaxis.ticktext == ("Relief after the first<br>session",)
+    assert shown.layout.yaxis.title.text is None                    # its empty title's room given back
+    assert fig.layout.yaxis.ticktext is None and fig.layout.yaxis.title.text == ""  # the page's, as it was
+    # decoy: a y-axis title with words stays
+    titled = go.Figure([go.Bar(x=[1], y=[2])])
+    titled.update_layout(yaxis_title="Courses")
+    assert phone.for_phone(titled).layout.yaxis.title.text == "Courses"
+
+
 def test_an_axis_title_has_less_room_beside_long_category_labels():
     # ten W are 110 px at 14 px, 94.29 at 12; + 12 = 106.29 px of left margin against the right's 20:
     # the title, centred on the plot, has 328 - 86.29 = 241.71 px

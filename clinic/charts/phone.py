@@ -9,7 +9,7 @@ narrowest common width:
 
 - title, subtitle, axis titles, legend names and category labels get line breaks where they would
   pass the room they have (a y-axis title only when longer than the plot, where it would run up
-  into the subtitle);
+  into the subtitle; labels beside the plot at a third of the figure's width);
 - the top margin grows by the title block's new lines, and the title starts below the mode bar
   (the chart's tools, which span most of a phone's width above it);
 - the bottom margin grows by the x-axis titles' new lines;
@@ -45,6 +45,8 @@ TITLE_LINE_PX, SUBTITLE_LINE_PX, AXIS_LINE_PX, LEGEND_LINE_PX = 21, 15, 18, 16
 LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_ROW_PX = 40, 10, 29
 # Tick labels: 12 px, one line 16 px tall, at least this far apart side by side.
 TICK_FONT, TICK_LINE_PX, TICK_GAP_PX = 12, 16, 10
+# The widest a category label beside the plot may be (a third of the figure).
+Y_LABEL_MOST_PX = PHONE_FIGURE_PX / 3
 # The page's figure (a 1,400 px window beside the sidebar) and the height of Plotly's mode bar.
 PAGE_FIGURE_PX, MODEBAR_PX = 900, 34
 # The right margin of a plot with nothing beside it (clinic.charts.styled's), and the height a
@@ -120,8 +122,15 @@ def _sides(fig: go.Figure) -> tuple[float, float]:
         values = getattr(trace, "y", None)
         if getattr(trace, "orientation", None) != "v" and values is not None and len(values) \
                 and all(isinstance(v, str) for v in values):
-            left = max(left, max(shown_px(v, 12) for v in values) + 12)
+            axis = fig.layout[_y_axis_name(trace)]
+            written = axis.ticktext if axis.ticktext is not None and axis.tickvals is not None else values
+            left = max(left, _widest_line([str(v) for v in written]) + 12)
     return left, right
+
+
+def _y_axis_name(trace) -> str:
+    anchor = getattr(trace, "yaxis", None) or "y"
+    return "yaxis" + anchor[1:]             # y -> yaxis, y2 -> yaxis2
 
 
 def axis_title_room(fig: go.Figure) -> float:
@@ -188,6 +197,7 @@ def for_phone(fig: go.Figure) -> go.Figure:
     b0 = layout.margin.b if layout.margin.b is not None else 80
     h0 = layout.height if layout.height is not None else 450
     noted = _leave_out_side_column(phone)
+    _fit_y_categories(phone, plot_px=h0 - t0 - b0)
     below_plot = _colour_bar_below(phone)
     top, title_top = _fit_title(phone, t0)
     top += noted
@@ -322,10 +332,38 @@ def _widest_line(labels: list[str]) -> float:
     return max((shown_px(line, TICK_FONT) for label in labels for line in _BREAK.split(label)), default=0)
 
 
+def _fit_y_categories(fig: go.Figure, plot_px: float) -> None:
+    """Breaks the category labels beside the plot (a horizontal chart's) into lines at most a third
+    of the figure wide: Plotly widens the left margin to the longest label, and the relief chart's
+    one label took half a phone's width from its plot. Left as they are where the lines would not
+    fit between the categories, or where a label is one long word."""
+    for axis in fig.select_yaxes():
+        if axis.ticktext is not None and axis.tickvals is not None:
+            continue
+        seen: dict[str, None] = {}
+        for trace in fig.data:
+            values = getattr(trace, "y", None)
+            if _y_axis_name(trace) == axis.plotly_name and values is not None and len(values):
+                if getattr(trace, "orientation", None) == "v" or not all(isinstance(v, str) for v in values):
+                    seen = {}
+                    break
+                seen.update(dict.fromkeys(values))
+        categories = list(seen)
+        if not categories:
+            continue
+        labels = [wrap(c, Y_LABEL_MOST_PX, TICK_FONT) for c in categories]
+        tallest = max(_lines(label) for label in labels)
+        if labels != categories and _widest_line(labels) <= Y_LABEL_MOST_PX \
+                and tallest * TICK_LINE_PX <= plot_px / len(categories):
+            axis.update(tickmode="array", tickvals=categories, ticktext=labels)
+
+
 def _fit_y_titles(fig: go.Figure, plot_px: float) -> None:
     """Breaks a y-axis title longer than the plot's page height into lines: it would otherwise run
-    up into the subtitle above the plot."""
+    up into the subtitle above the plot. An empty one is left out."""
     for axis in fig.select_yaxes():
+        if axis.title.text == "":       # Plotly keeps an empty title's room (25 px) beside the labels
+            axis.title.text = None
         if axis.title.text and shown_px(axis.title.text, AXIS_FONT) > plot_px - 20:
             axis.title.text = wrap(axis.title.text, plot_px - 20, AXIS_FONT)
 
