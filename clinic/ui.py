@@ -542,18 +542,30 @@ OVERVIEW_READS = (
 CHECK_TILE_PX = 220
 
 
-def check_tiles(key: str):
-    """The wrapping row that holds check tiles (`check_tile`), left-aligned; on a phone, whose screen
-    holds one tile a row, a column of tiles as wide as the screen (220 px tiles left the rest of
-    the row empty, and tiles stretched in a row shared it, two narrower still)."""
+def tile_row(key: str, **row):
+    """A wrapping row of tiles (`tile`), laid out by `row` (st.container's options; a small gap by
+    default); on a phone, whose screen holds one tile a row, a column of tiles as wide as the screen
+    (tiles of a fixed width left the rest of the row empty, and tiles stretched in a row shared it,
+    two narrower still)."""
+    gap = row.pop("gap", "small")
     if on_phone():
-        return st.container(gap="small", key=key)
-    return st.container(horizontal=True, wrap=True, gap="small", key=key)
+        return st.container(gap=gap, key=key)
+    return st.container(horizontal=True, wrap=True, gap=gap, key=key, **row)
+
+
+def tile(width_px: int, **box):
+    """One bordered tile of a tile_row, `width_px` wide (as wide as the screen on a phone)."""
+    return st.container(border=True, width="stretch" if on_phone() else width_px, **box)
+
+
+def check_tiles(key: str):
+    """The left-aligned row of Protocol safety's and Data quality's count tiles (`check_tile`)."""
+    return tile_row(key)
 
 
 def check_tile():
-    """One bordered check tile in a check_tiles row (as wide as the screen on a phone)."""
-    return st.container(border=True, width="stretch" if on_phone() else CHECK_TILE_PX)
+    """One count tile of a check_tiles row."""
+    return tile(CHECK_TILE_PX)
 
 
 def warm_overview(path: Path, filters: Filters) -> None:

@@ -191,12 +191,13 @@ st.subheader("The three questions at a glance")
 if benchmark_note:
     st.caption(benchmark_note)
 # Tiles of a fixed width in a wrapping row: three a row at 1,400 px, two at 1,000 px, each wide
-# enough for the longest name ("Median sustained improvement") and its line under the figure.
-with st.container(horizontal=True, wrap=True, gap="xsmall", horizontal_alignment="distribute",
-                  vertical_alignment="distribute", key="overview.tiles"):
+# enough for the longest name ("Median sustained improvement") and its line under the figure (on a
+# phone, one column as wide as the screen).
+with ui.tile_row("overview.tiles", gap="xsmall", horizontal_alignment="distribute",
+                 vertical_alignment="distribute"):
     for tile in charts.tiles(summary, RELIEF_RULE_LABELS[filters.relief_rule], rule, filters.settings,
                              (ui.cohort() or [None])[0]):
-        with st.container(border=True, width=charts.TILE_WIDTH_PX, gap=None):
+        with ui.tile(charts.TILE_WIDTH_PX, gap=None):
             st.metric(tile.label, tile.value, delta=tile.note, delta_color="off", delta_arrow="off", help=tile.help)
             if tile.label in benchmark:
                 st.caption(benchmark[tile.label])

@@ -55,11 +55,13 @@ def press_download(button) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
-def check_tile_rows(app, key_part: str, phone: bool = False) -> list[list[str]]:
-    """The labels of the metrics in each row of check tiles whose key holds `key_part`, after
-    checking the row wraps and each tile is a bordered box of ui.CHECK_TILE_PX (on a phone: one
-    column of bordered boxes as wide as the screen)."""
+def check_tile_rows(app, key_part: str, phone: bool = False, width_px: int | None = None) -> list[list[str]]:
+    """The labels of the metrics in each row of tiles whose key holds `key_part`, after checking the
+    row wraps and each tile is a bordered box of `width_px` (ui.CHECK_TILE_PX unless given; on a
+    phone: one column of bordered boxes as wide as the screen)."""
     from clinic import ui
+
+    width_px = ui.CHECK_TILE_PX if width_px is None else width_px
 
     rows = []
     for block in _blocks(app._tree):
@@ -72,7 +74,7 @@ def check_tile_rows(app, key_part: str, phone: bool = False) -> list[list[str]]:
         for tile in block.children.values():
             width = tile.proto.width_config
             assert tile.proto.flex_container.border
-            assert (width.use_stretch and not width.pixel_width) if phone else width.pixel_width == ui.CHECK_TILE_PX
+            assert (width.use_stretch and not width.pixel_width) if phone else width.pixel_width == width_px
             row += [m.label for m in tile.metric]
         rows.append(row)
     return rows

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import streamlit as st
-from page_support import metrics_of, press_download
+from page_support import check_tile_rows, metrics_of, press_download
 from plotly_support import specs
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
@@ -94,6 +94,23 @@ def test_the_overview_shows_the_hand_computed_kpis_as_of_the_chosen_date(app):
     assert deltas["Median sustained improvement"] == "Responders (≥ 30 % better): 33 %"   # only c1: 1 of 3
     assert "1 of those 3 courses improved by 30 % or more" in \
         next(m.help for m in app.metric if m.label == "Median sustained improvement")
+
+
+TILE_LABELS = ["Courses", "Patients", "First-session relief", "Median sustained improvement", "Mean adherence",
+               "Drop-out rate"]
+
+
+def test_the_six_tiles_stand_in_one_wrapping_row_of_fixed_width_boxes(app):
+    from clinic.charts import overview
+    app.run()
+    assert check_tile_rows(app, "overview.tiles", width_px=overview.TILE_WIDTH_PX) == [TILE_LABELS]
+
+
+def test_on_a_phone_the_six_tiles_stand_one_under_another_as_wide_as_the_screen(app, monkeypatch):
+    from clinic import ui
+    monkeypatch.setattr(ui, "on_phone", lambda: True)
+    app.run()
+    assert check_tile_rows(app, "overview.tiles", phone=True) == [TILE_LABELS]
 
 
 def test_no_tile_shows_an_arrow_because_no_tile_shows_a_change(app):
