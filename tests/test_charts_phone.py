@@ -197,6 +197,28 @@ def test_category_labels_beside_the_plot_stay_whole_where_they_fit_or_cannot_be_
     assert phone.for_phone(upright).layout.yaxis.ticktext is None
 
 
+def test_an_axis_takes_its_categories_from_its_own_traces_in_the_order_first_seen():
+    # a horizontal chart's second y axis: its bars' labels, then the new one of its markers; the
+    # first y axis's labels and the bars' lengths (the x axis) are no categories of it
+    fig = go.Figure([
+        go.Bar(x=[3, 4], y=["knee", "hip"], orientation="h", yaxis="y2"),
+        go.Scatter(x=[1, 2], y=["hip", "back"], yaxis="y2"),
+        go.Bar(x=[5], y=["decoy"], orientation="h"),
+    ])
+    fig.update_layout(yaxis2={"overlaying": "y"})
+    assert phone.axis_categories(fig, fig.layout.yaxis2) == ["knee", "hip", "back"]
+    assert phone.axis_categories(fig, fig.layout.yaxis) == ["decoy"]
+    assert phone.axis_categories(fig, fig.layout.xaxis) == []
+    # upright bars are passed over on a y axis, as horizontal ones are on an x axis; a trace of
+    # numbers along the axis leaves it without categories
+    upright = go.Figure([go.Bar(x=["a", "b"], y=[1, 2], orientation="v"),
+                         go.Bar(x=[1], y=["c"], orientation="h")])
+    assert phone.axis_categories(upright, upright.layout.yaxis) == ["c"]
+    assert phone.axis_categories(upright, upright.layout.xaxis) == ["a", "b"]
+    upright.add_trace(go.Scatter(x=[1], y=[0.5]))
+    assert phone.axis_categories(upright, upright.layout.yaxis) == []
+
+
 def test_the_relief_charts_one_label_takes_two_lines_on_a_phone():
     from clinic.charts import overview
     relief = {"rate": 0.6, "ci_low": 0.5, "ci_high": 0.7, "relieved": 60, "assessable": 100}

@@ -160,19 +160,24 @@ def legend_rows_px(names: list[str], room: float) -> float:
 
 
 def _on_axis(trace, axis) -> bool:
-    anchor = axis.plotly_name.replace("axis", "")          # xaxis -> x, xaxis2 -> x2
-    return getattr(trace, "xaxis", None) in (anchor, None if anchor == "x" else anchor)
+    anchor = axis.plotly_name.replace("axis", "")          # xaxis -> x, yaxis2 -> y2
+    letter = anchor[0]
+    return getattr(trace, letter + "axis", None) in (anchor, None if anchor == letter else anchor)
 
 
 def axis_categories(fig: go.Figure, axis) -> list[str]:
-    """The categories of an x axis whose traces' x values are all text, in the order Plotly puts
-    them (first seen first); none for any other axis."""
+    """The categories of an x or y axis whose traces' values along it are all text, in the order
+    Plotly puts them (first seen first); none for any other axis. Bars laid across the axis
+    (horizontal ones on an x axis, upright ones on a y axis) give it their lengths and are passed over."""
+    letter = axis.plotly_name[0]
+    across = {"x": "h", "y": "v"}[letter]
     seen: dict[str, None] = {}
     for trace in fig.data:
-        if _on_axis(trace, axis) and trace.x is not None and getattr(trace, "orientation", None) != "h":
-            if not all(isinstance(x, str) for x in trace.x):
+        values = getattr(trace, letter, None)
+        if _on_axis(trace, axis) and values is not None and getattr(trace, "orientation", None) != across:
+            if not all(isinstance(v, str) for v in values):
                 return []
-            seen.update(dict.fromkeys(trace.x))
+            seen.update(dict.fromkeys(values))
     return list(seen)
 
 
@@ -340,15 +345,7 @@ def _fit_y_categories(fig: go.Figure, plot_px: float) -> None:
     for axis in fig.select_yaxes():
         if axis.ticktext is not None and axis.tickvals is not None:
             continue
-        seen: dict[str, None] = {}
-        for trace in fig.data:
-            values = getattr(trace, "y", None)
-            if _y_axis_name(trace) == axis.plotly_name and values is not None and len(values):
-                if getattr(trace, "orientation", None) == "v" or not all(isinstance(v, str) for v in values):
-                    seen = {}
-                    break
-                seen.update(dict.fromkeys(values))
-        categories = list(seen)
+        categories = axis_categories(fig, axis)
         if not categories:
             continue
         labels = [wrap(c, Y_LABEL_MOST_PX, TICK_FONT) for c in categories]
