@@ -155,8 +155,8 @@ def freeze_loaded_objects() -> None:
 
 @pytest.fixture(autouse=True)
 def loaded_objects_stay_frozen():
-    """The tests of the server's warm-up unfreeze every object to see it freeze them: frozen again
-    after such a test."""
+    """The tests of the server's warm-up unfreeze every object to see it freeze them: after such a
+    test, what is alive then is frozen again."""
     yield
     if gc.get_freeze_count() == 0:
         freeze_loaded_objects()
