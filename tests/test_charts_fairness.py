@@ -104,6 +104,22 @@ def test_the_funnel_sentence_names_the_units_outside_and_skips_the_ones_too_few_
     assert "**Cedar** (below the 99.8 % limit" in text and "Larch" not in text
 
 
+def test_the_funnel_sentence_says_when_no_unit_or_only_one_could_be_judged():
+    # Birch 1 of 2 and Cedar 0 of 1, both under 5 courses: no point is judged (not "every one of the
+    # 0 therapists judged lies within the limits")
+    few = [counts("Birch", 2, 1), counts("Cedar", 1, 0)]
+    report = {"by": "therapist", "measure": "relief", "relief_rule": "pct30", "min_cohort": 5,
+              **funnel.from_counts(few, "relief", 5)}
+    assert charts.funnel_sentence(report) == ("No therapist has enough assessable courses (5 or more) to be "
+                                               "judged against the limits yet: each grey point is too few to judge.")
+    # with Larch 6 of 10 too: mean 7 / 13, Larch at 0.6 within its limits, the one judged
+    one = {**report, **funnel.from_counts([*few, counts("Larch", 10, 6)], "relief", 5)}
+    assert charts.funnel_sentence(one).startswith("The one therapist judged lies within the 95 % limits")
+    # decoy: two judged within the limits are every one of the two
+    two = {**report, **funnel.from_counts([*few, counts("Larch", 10, 6), counts("Maple", 10, 5)], "relief", 5)}
+    assert charts.funnel_sentence(two).startswith("Every one of the 2 therapists judged lies within")
+
+
 def test_the_funnel_export_states_the_filters_and_settings_on_every_row():
     frame = charts.funnel_export(funnel_report(), False, "as of 20 Mar 2026", "Fewest courses to judge: 5")
     assert list(frame["therapist"]) == ["Birch", "Cedar", "Larch", "<b>x</b>"]

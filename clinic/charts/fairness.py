@@ -232,7 +232,14 @@ def funnel_sentence(report: dict, private: bool = False) -> str:
     judged = frame.loc[~frame["too_few"]]
     out = judged.loc[[_outside(v) is not None for v in judged["outside"]]]
     plural = UNIT_PLURALS[by]
+    if judged.empty:
+        fewest = f" ({report['min_cohort']} or more)" if report.get("min_cohort") else ""
+        return (f"No {UNIT_LABELS[by].lower()} has enough assessable courses{fewest} to be judged against "
+                "the limits yet: each grey point is too few to judge.")
     if out.empty:
+        if len(judged) == 1:
+            return (f"The one {UNIT_LABELS[by].lower()} judged lies within the 95 % limits: it does not stand "
+                    "out from the clinic mean by more than chance would explain.")
         return (f"Every one of the {len(judged)} {plural} judged lies within the 95 % limits: none stands out "
                 "from the clinic mean by more than chance would explain.")
     hidden = private and by == "therapist"      # a therapist's view: every colleague unnamed
