@@ -264,22 +264,22 @@ def share_note(share, of: int, low, high) -> str:
 # functions of what they are given, so a figure is built once per distinct input and shared by
 # every person and rerun that draws the same thing (st.plotly_chart only reads it).
 @st.cache_resource(max_entries=256, ttl=600, show_spinner=False)
-def _figure(builder: str, _build, args: tuple, kwargs: dict, phone: bool = False):
-    return _built(_build, args, kwargs, phone)
+def _figure(builder: str, _build, args: tuple, kwargs: dict, width_px: int | None = None):
+    return _built(_build, args, kwargs, width_px)
 
 
-def _built(build, args: tuple, kwargs: dict, phone: bool):
+def _built(build, args: tuple, kwargs: dict, width_px: int | None):
     figure = build(*args, **kwargs)
-    if not phone:
+    if width_px is None:
         return figure
-    from clinic.charts.phone import for_phone
-    return for_phone(figure)
+    from clinic.charts.phone import for_width
+    return for_width(figure, width_px)
 
 
 def on_phone() -> bool:
     """Whether this run's browser says it is a phone (its User-Agent has "Mobi", the convention
-    browsers follow, or Chromium's `Sec-CH-UA-Mobile: ?1`): its charts get titles that fit
-    (clinic.charts.phone). A tablet or a narrow desktop window is not one."""
+    browsers follow, or Chromium's `Sec-CH-UA-Mobile: ?1`): its tiles stand one under another. A
+    tablet or a narrow desktop window is not one (figure_px fits their charts)."""
     try:
         headers = st.context.headers
         agent, mobile = headers.get("User-Agent") or "", headers.get("Sec-CH-UA-Mobile") or ""
@@ -288,19 +288,62 @@ def on_phone() -> bool:
     return "Mobi" in agent or mobile.strip() == "?1"
 
 
+# Streamlit 1.67's layout around a chart drawn width="stretch" in the wide layout, measured in
+# Chromium: up to 768 px the sidebar is folded away and the page has 16 px on each side; wider, the
+# sidebar takes 300 px and the page 16 px on each side up to an 800 px window, 80 px from 900 px.
+SIDEBAR_FOLDS_PX, SIDEBAR_PX, NARROW_PAD_PX, WIDE_PAD_PX = 768, 300, 16, 80
+# Widths are rounded down to this step, so that windows a few px apart share one drawn figure.
+FIGURE_STEP_PX = 20
+
+
+def chart_px(window_px: int) -> int:
+    """How wide a chart is in a browser window `window_px` wide (the sidebar open where Streamlit
+    opens it; between 800 and 900 px, where the padding changes, the narrower of the two)."""
+    if window_px <= SIDEBAR_FOLDS_PX:
+        return window_px - 2 * NARROW_PAD_PX
+    padding = NARROW_PAD_PX if window_px <= 800 else WIDE_PAD_PX
+    return window_px - SIDEBAR_PX - 2 * padding
+
+
+def figure_px() -> int | None:
+    """The width this run's charts are drawn for when it is narrower than the page's figures are
+    written for (clinic.charts.phone.PAGE_FIGURE_PX, reached in a 1,360 px window); None otherwise.
+    Worked out from the window's width the page reported (clinic.web.WINDOW_COOKIE) and rounded down
+    to FIGURE_STEP_PX; without it, a phone (on_phone) is taken for the narrowest common one. A
+    sidebar the person has made wider is not known: the charts are drawn as wide as with Streamlit's."""
+    from clinic.charts import phone
+    from clinic.web import WINDOW_COOKIE
+
+    try:
+        window = st.context.cookies.get(WINDOW_COOKIE)
+    except Exception:       # no browser behind the run
+        return None
+    try:
+        window_px = int(window) if window is not None and len(window) <= 5 else None
+    except ValueError:
+        window_px = None
+    if window_px is None or not 200 <= window_px <= 20_000:
+        return phone.PHONE_FIGURE_PX if on_phone() else None
+    width = chart_px(window_px) // FIGURE_STEP_PX * FIGURE_STEP_PX
+    return max(width, 200) if width < phone.PAGE_FIGURE_PX else None
+
+
 def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
     """st.plotly_chart(build(*args, **kwargs)), the figure built once per distinct input (`build` is
-    a pure chart function of clinic.charts), and once more for phones, whose titles are broken into
-    lines that fit (on_phone). An input Streamlit cannot hash is built every time."""
+    a pure chart function of clinic.charts), and once more for each narrower width a browser draws
+    it at, whose titles are broken into lines that fit (figure_px). An input Streamlit cannot hash is
+    built every time."""
     from streamlit.runtime.caching.cache_errors import UnhashableParamError
 
-    phone = on_phone()
+    width_px = figure_px()
+    if width_px is not None and isinstance(width, int):
+        width_px = min(width_px, width)
     if not _small(*args, *kwargs.values()):
-        return st.plotly_chart(_built(build, args, kwargs, phone), width=width, key=key)
+        return st.plotly_chart(_built(build, args, kwargs, width_px), width=width, key=key)
     try:
-        figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs, phone)
+        figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs, width_px)
     except UnhashableParamError:
-        figure = _built(build, args, kwargs, phone)
+        figure = _built(build, args, kwargs, width_px)
     return st.plotly_chart(figure, width=width, key=key)
 
 

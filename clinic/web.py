@@ -590,12 +590,22 @@ def _base_path() -> str:
     return f"/{quote(base)}/" if base else "/"
 
 
+# The cookie in which the dashboard's page keeps the browser window's width in px (_base_url_script).
+WINDOW_COOKIE = "clinic_window"
+
+
 def _base_url_script() -> bytes:
     """The script put first in the dashboard's page: it names the server's base address, so that
-    Streamlit's frontend connects to it at once. Without it, a page opened at /cohorts first asks
-    /cohorts/_stcore/health (404) and tries the root 100 ms later, on every reload and link."""
-    return (b"<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"
-            + f'"{_base_path()}"'.encode() + b"};</script>")
+    Streamlit's frontend connects to it at once (without it, a page opened at /cohorts first asks
+    /cohorts/_stcore/health (404) and tries the root 100 ms later, on every reload and link), and it
+    keeps the window's width in a cookie (WINDOW_COOKIE), which the server reads as the
+    page connects, to draw its charts for that width (clinic.ui.figure_px). The width, a number of
+    px, is all the cookie holds."""
+    base = _base_path()
+    return (b"<script>window.__streamlit={BACKEND_BASE_URL:location.origin+" + f'"{base}"'.encode() + b"};"
+            b"(function(){function w(){document.cookie='" + WINDOW_COOKIE.encode() + b"='+Math.round(innerWidth)"
+            + f"+';path={base};SameSite=Strict'".encode()
+            + b"+(location.protocol==='https:'?';Secure':'')}w();addEventListener('resize',w)})();</script>")
 
 
 # On a touch screen (no hover) Streamlit shows a table's toolbar (search, download, full screen) at

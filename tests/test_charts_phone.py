@@ -1,5 +1,6 @@
-"""Charts on a phone: titles, subtitles, x-axis titles and legend names broken into lines that fit
-(clinic.charts.phone), for the browsers that say they are phones (ui.on_phone).
+"""Charts on a phone or in a narrow window: titles, subtitles, x-axis titles and legend names broken
+into lines that fit (clinic.charts.phone), for the width the browser's window reported or, for a
+browser that says it is a phone and reported none, the narrowest common phone (ui.figure_px).
 
 Widths are worked out by hand from text_px's rule (14 px text: a lowercase letter 7 px, a space
 4 px, an upper-case letter 9 px, m and w 11 px) scaled to the font, against the room a 360 px phone
@@ -107,6 +108,47 @@ def test_the_figure_given_is_left_as_it_was():
     assert (fig.layout.margin.t, fig.layout.height, fig.data[0].name) == (80, 420, words(7))
 
 
+def test_in_a_narrow_window_the_texts_are_broken_to_the_charts_own_width():
+    # a 1,100 px window: a chart 640 px wide, drawn for 600 (figure_px rounds down, FIGURE_STEP_PX)
+    # room for the title and subtitle: (600 - 16) x 0.92 = 537.28 px
+    # title, 16 px: (39n - 4) x 16/14 fits for n <= 12 -> its 8 words stay on one line
+    # subtitle, 11 px: (39n - 4) x 11/14 fits for n <= 17 -> 20 words: 17 + 3
+    # x-axis title, 14 px, room (600 - 40) x 0.92 = 515.2: n <= 13 -> 7 words on one line
+    # legend name, 12 px, room (600 - 60 - 40 - 8) x 0.92 = 452.64: n <= 13 -> 7 words on one line;
+    #   both items (280.57 + 72.29 px) still share one row of 540 px
+    shown = phone.for_width(figure(), 600)
+    assert shown.layout.title.text == words(8)
+    assert shown.layout.title.subtitle.text == words(17) + "<br>" + words(3)
+    assert shown.layout.xaxis.title.text == words(7)
+    assert [t.name for t in shown.data] == [words(7), "after", words(12)]
+    # one subtitle line more (15 px); the title stays where the page has it, 80 / 2 - 16 = 24 px
+    # down: the mode bar spans a phone's width, not a window's
+    assert (shown.layout.margin.t, shown.layout.margin.b, shown.layout.height) == (95, 110, 435)
+    assert shown.layout.title.y == pytest.approx(1 - (24 + 3) / 435)
+    # a window whose chart is as wide as the page's figures, or wider, gets the figure itself
+    fig = figure()
+    assert phone.for_width(fig, 900) is fig and phone.for_width(fig, 1460) is fig
+
+
+def test_only_a_phones_width_leaves_out_the_notes_beside_the_plot_and_lays_the_colour_bar_flat():
+    def noted():
+        fig = go.Figure([go.Scatter(x=[50, 60], y=["Alder", "Birch"], mode="markers")])
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y="Alder", yref="y", text="n = 9 of 10")
+        fig.update_layout(height=420, margin={"l": 60, "r": 140, "t": 100, "b": 60})
+        return fig
+
+    def heatmap():
+        fig = go.Figure([go.Heatmap(z=[[1, 2], [3, 4]], x=["Jan", "Feb"], y=["Alder", "Birch"])])
+        fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+        return fig
+    # 480 px (PHONE_ONLY_MOST_PX) is a phone's, 500 a window's
+    assert len(phone.for_width(noted(), 480).layout.annotations) == 0
+    kept = phone.for_width(noted(), 500)
+    assert [a.text for a in kept.layout.annotations] == ["n = 9 of 10"] and kept.layout.margin.r == 140
+    assert phone.for_width(heatmap(), 480).data[0].colorbar.orientation == "h"
+    assert phone.for_width(heatmap(), 500).data[0].colorbar.orientation is None
+
+
 def fitting(top_margin: int) -> go.Figure:
     fig = go.Figure([go.Scatter(x=[1], y=[1], name="before"), go.Scatter(x=[1], y=[2], name="after")])
     fig.update_layout(title={"text": "Pain", "subtitle": {"text": "12 courses"}}, height=420,
@@ -123,11 +165,14 @@ def test_a_figure_whose_texts_fit_below_the_mode_bar_comes_back_the_same():
     assert shown.layout.title.y is None and shown.layout.title.text == "Pain"
 
 
-def test_a_title_under_the_mode_bar_goes_below_it():
+def test_a_title_under_the_mode_bar_goes_below_it_on_a_phone_only():
     # its top at 80 / 2 - 16 = 24 px: 10 px down, to 34; one line is drawn 3 px above its anchor
     shown = phone.for_phone(fitting(80))
     assert (shown.layout.margin.t, shown.layout.height) == (90, 430)
     assert shown.layout.title.y == pytest.approx(1 - (34 + 3) / 430)
+    # in a window's 500 px the mode bar leaves the title's side free: nothing moves
+    wide = phone.for_width(fitting(80), 500)
+    assert (wide.layout.margin.t, wide.layout.height, wide.layout.title.y) == (80, 420, None)
 
 
 def test_a_hidden_legend_adds_no_room_and_keeps_its_names():
@@ -279,6 +324,47 @@ def test_a_run_without_a_browser_is_not_a_phone(monkeypatch):
             raise RuntimeError("no script run context")
     monkeypatch.setattr(ui.st, "context", NoBrowser())
     assert ui.on_phone() is False
+
+
+@pytest.mark.parametrize("window, chart", [
+    (360, 328), (768, 736),                 # the sidebar folded away, 16 px either side
+    (769, 437), (800, 468),                 # the sidebar's 300 px, 16 px either side
+    (900, 440), (1280, 820), (1400, 940),   # the sidebar's 300 px, 80 px either side
+    (850, 390),                             # between, the narrower of the two (422 with 16 px)
+])
+def test_a_charts_width_follows_streamlits_layout_as_measured_in_chromium(window, chart):
+    assert ui.chart_px(window) == chart
+
+
+@pytest.mark.parametrize("cookies, headers, expected", [
+    ({"clinic_window": "1280"}, {"User-Agent": DESKTOP}, 820),       # a laptop's window: 820 px
+    ({"clinic_window": "1100"}, {"User-Agent": DESKTOP}, 640),
+    ({"clinic_window": "1250"}, {"User-Agent": DESKTOP}, 780),       # 790 rounded down to 20 px
+    ({"clinic_window": "1359"}, {"User-Agent": DESKTOP}, 880),       # 899 -> 880
+    ({"clinic_window": "1360"}, {"User-Agent": DESKTOP}, None),      # 900: the page's own figures
+    ({"clinic_window": "1920"}, {"User-Agent": DESKTOP}, None),
+    ({"clinic_window": "412"}, {"User-Agent": ANDROID}, 380),        # a phone says how wide it is
+    ({"clinic_window": "844"}, {"User-Agent": IPHONE}, 380),         # turned sideways: 384 -> 380
+    ({}, {"User-Agent": ANDROID}, 328),                              # or is taken for the narrowest
+    ({}, {"User-Agent": DESKTOP}, None),
+    ({"clinic_window": "wide"}, {"User-Agent": DESKTOP}, None),      # what is not a width is not used
+    ({"clinic_window": "wide"}, {"User-Agent": IPHONE}, 328),
+    ({"clinic_window": "99999"}, {"User-Agent": DESKTOP}, None),
+    ({"clinic_window": "150"}, {"User-Agent": ANDROID}, 328),
+], ids=["laptop", "1100", "rounded", "just-under", "page", "wide", "phone", "sideways", "phone-no-cookie",
+        "desktop-no-cookie", "garbage", "garbage-phone", "too-wide", "too-narrow"])
+def test_a_run_draws_its_charts_for_the_width_its_window_reported(monkeypatch, cookies, headers, expected):
+    monkeypatch.setattr(ui.st, "context", SimpleNamespace(headers=headers, cookies=cookies))
+    assert ui.figure_px() == expected
+
+
+def test_a_run_without_a_browser_draws_the_pages_figures(monkeypatch):
+    class NoBrowser:
+        @property
+        def cookies(self):
+            raise RuntimeError("no script run context")
+    monkeypatch.setattr(ui.st, "context", NoBrowser())
+    assert ui.figure_px() is None
 
 
 def test_a_month_or_session_axis_spans_its_points_instead_of_the_markers_padding():

@@ -157,7 +157,11 @@ def test_with_a_valid_session_everything_gets_through_with_no_caching_and_no_fra
 
 
 PAGE = b"<!DOCTYPE html>\n<html lang=\"en\">\n  <head>\n    <title>Streamlit</title>\n  </head><body></body></html>"
-SCRIPT = b'<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"/"};</script>'
+# the server's root, and the window's width kept in a cookie for the server to draw its charts to
+SCRIPT = (b'<script>window.__streamlit={BACKEND_BASE_URL:location.origin+"/"};'
+          b"(function(){function w(){document.cookie='clinic_window='+Math.round(innerWidth)"
+          b"+';path=/;SameSite=Strict'+(location.protocol==='https:'?';Secure':'')}"
+          b"w();addEventListener('resize',w)})();</script>")
 # a table keeps room above it for its toolbar, which a touch screen shows at all times
 STYLE = (b"<style>@media (hover: none){.stElementContainer:has(>[data-testid=stFullScreenFrame]"
          b">[data-testid=stDataFrame]){margin-top:28px}}</style>")
@@ -324,6 +328,9 @@ def test_behind_a_base_path_the_sign_in_page_fetches_the_code_from_there(routes,
     body = call(routes, path="/signin")[2].decode()
     assert '<link rel="prefetch" href="/clinic/static/js/index.a1.js"' in body
     assert 'href="/static/' not in body
+    # and the dashboard's page connects there and keeps the window's width for its pages alone
+    script = web._base_url_script()
+    assert b'BACKEND_BASE_URL:location.origin+"/clinic/"' in script and b";path=/clinic/;" in script
 
 
 def test_without_streamlits_static_folder_the_sign_in_page_fetches_nothing_ahead(routes, accounts, tmp_path,

@@ -1,11 +1,15 @@
-"""A figure as a phone shows it: its texts broken into lines that fit, the plot as tall as on the page.
+"""A figure as a phone or a narrow window shows it: its texts broken into lines that fit, the plot as
+tall as on the page.
 
 Plotly never wraps a title: at a phone's width (a 360-390 px screen leaves the figure about
 330-360 px) a subtitle written for the page's 900 px ran off the right edge, cut mid-sentence, a
 long x-axis title lost its unit, and a legend name ran out of the chart. The browser does not tell
-the server how wide it is, but a phone says it is one (its User-Agent has "Mobi"; Chromium also
-sends `Sec-CH-UA-Mobile: ?1`), and for a phone (clinic.ui.chart) the same figure is redrawn for the
-narrowest common width:
+the server how wide it is by itself, and the same happened on a laptop: a 1,280 px window leaves a
+chart 820 px, and a subtitle written for the page's 900 px lost its last words. The dashboard's page
+tells the server the window's width in a cookie (clinic.web), from which clinic.ui.figure_px works
+out the chart's; a phone without it says it is one (its User-Agent has "Mobi"; Chromium also sends
+`Sec-CH-UA-Mobile: ?1`) and is taken for the narrowest common one. For a chart narrower than the
+page's (clinic.ui.chart) the same figure is redrawn for that width (`for_width`):
 
 - title, subtitle, axis titles, legend names and category labels get line breaks where they would
   pass the room they have (a y-axis title only when longer than the plot, where it would run up
@@ -18,8 +22,9 @@ narrowest common width:
   turns upright, category labels of more lines; so the plot keeps its page height;
 - a month-by-month or session-by-session axis spans its points (Plotly's padding for the markers
   reached an empty month past the as-of date on a narrow plot);
-- a column of notes beside the plot (the Cohorts chart's n per group) is left to the hover text,
-  and a heatmap's colour bar lies flat below the plot instead of standing beside it.
+- on a phone's width (PHONE_ONLY_MOST_PX or less), a column of notes beside the plot (the Cohorts
+  chart's n per group) is left to the hover text, and a heatmap's colour bar lies flat below the
+  plot instead of standing beside it.
 
 The data, hover text and title in a downloaded PNG stay the figure's.
 """
@@ -34,10 +39,13 @@ import plotly.graph_objects as go
 from clinic.charts import text_px
 
 # The figure's width on the narrowest common phone: a 360 px screen less Streamlit's 16 px padding
-# on each side. The title and subtitle start 4 px in; an x-axis title is centred on the plot, which
-# the y-axis labels narrow.
+# on each side. The title and subtitle start 4 px in and may come within 12 px of the right edge; an
+# x-axis title is centred on the plot, which the y-axis labels narrow.
 PHONE_FIGURE_PX = 328
-TITLE_MOST_PX = PHONE_FIGURE_PX - 16
+TITLE_INSET_PX = 16
+# Up to this width a chart is a phone's: the notes beside a plot and a colour bar beside a heatmap
+# (together 110-140 px) would leave the plot too little.
+PHONE_ONLY_MOST_PX = 480
 # Font sizes as Streamlit's chart theme draws them (px) and the height of one more line of each.
 TITLE_FONT, SUBTITLE_FONT, AXIS_FONT, LEGEND_FONT = 16, 11, 14, 12
 TITLE_LINE_PX, SUBTITLE_LINE_PX, AXIS_LINE_PX, LEGEND_LINE_PX = 21, 15, 18, 16
@@ -45,8 +53,8 @@ TITLE_LINE_PX, SUBTITLE_LINE_PX, AXIS_LINE_PX, LEGEND_LINE_PX = 21, 15, 18, 16
 LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_ROW_PX = 40, 10, 29
 # Tick labels: 12 px, one line 16 px tall, at least this far apart side by side.
 TICK_FONT, TICK_LINE_PX, TICK_GAP_PX = 12, 16, 10
-# The widest a category label beside the plot may be (a third of the figure).
-Y_LABEL_MOST_PX = PHONE_FIGURE_PX / 3
+# The widest a category label beside the plot may be: a third of the figure.
+Y_LABEL_SHARE = 1 / 3
 # The page's figure (a 1,400 px window beside the sidebar) and the height of Plotly's mode bar.
 PAGE_FIGURE_PX, MODEBAR_PX = 900, 34
 # The right margin of a plot with nothing beside it (clinic.charts.styled's), and the height a
@@ -133,11 +141,11 @@ def _y_axis_name(trace) -> str:
     return "yaxis" + anchor[1:]             # y -> yaxis, y2 -> yaxis2
 
 
-def axis_title_room(fig: go.Figure) -> float:
-    """How wide an x-axis title may be on a phone: it is centred on the plot, so it has the plot's
-    width and twice the narrower of the two side margins."""
+def axis_title_room(fig: go.Figure, figure_px: float = PHONE_FIGURE_PX) -> float:
+    """How wide an x-axis title may be in a figure `figure_px` wide: it is centred on the plot, so it
+    has the plot's width and twice the narrower of the two side margins."""
     left, right = _sides(fig)
-    return PHONE_FIGURE_PX - abs(left - right)
+    return figure_px - abs(left - right)
 
 
 def _lines(text: str | None) -> int:
@@ -194,21 +202,31 @@ def month_labels(fig: go.Figure, axis) -> list[str]:
 
 
 def for_phone(fig: go.Figure) -> go.Figure:
-    """A copy of `fig` drawn to fit a phone (see the module's docstring); `fig` itself is left as it
-    is (it may be shared by every person's page)."""
-    phone = go.Figure(fig)
-    layout = phone.layout
+    """A copy of `fig` drawn to fit the narrowest common phone (for_width)."""
+    return for_width(fig, PHONE_FIGURE_PX)
+
+
+def for_width(fig: go.Figure, figure_px: float) -> go.Figure:
+    """A copy of `fig` drawn to fit `figure_px` (see the module's docstring); `fig` itself is left as
+    it is (it may be shared by every person's page). A width the page's figures are written for
+    (PAGE_FIGURE_PX) or more gets `fig` itself."""
+    if figure_px >= PAGE_FIGURE_PX:
+        return fig
+    fitted = go.Figure(fig)
+    layout = fitted.layout
     t0 = layout.margin.t if layout.margin.t is not None else 80
     b0 = layout.margin.b if layout.margin.b is not None else 80
     h0 = layout.height if layout.height is not None else 450
-    noted = _leave_out_side_column(phone)
-    _fit_y_categories(phone, plot_px=h0 - t0 - b0)
-    below_plot = _colour_bar_below(phone)
-    top, title_top = _fit_title(phone, t0)
+    noted = below_plot = 0
+    if figure_px <= PHONE_ONLY_MOST_PX:
+        noted = _leave_out_side_column(fitted)
+        below_plot = _colour_bar_below(fitted)
+    _fit_y_categories(fitted, plot_px=h0 - t0 - b0, figure_px=figure_px)
+    top, title_top = _fit_title(fitted, t0, figure_px)
     top += noted
-    bottom, below = _fit_x_axes(phone)
-    _fit_y_titles(phone, plot_px=h0 - t0 - b0)
-    below += _fit_legend(phone)
+    bottom, below = _fit_x_axes(fitted, figure_px)
+    _fit_y_titles(fitted, plot_px=h0 - t0 - b0)
+    below += _fit_legend(fitted, figure_px)
     if top or bottom or below or below_plot:
         height = h0 + top + bottom + below + below_plot
         # the legend's extra rows and turned or broken tick labels take their room from the height
@@ -218,7 +236,7 @@ def for_phone(fig: go.Figure) -> go.Figure:
             # Plotly draws a title of two or more lines anchored at its top 11 px higher than one
             drawn = 3 if _lines(layout.title.text) == 1 else 14
             layout.title.update(yref="container", y=1 - (title_top + drawn) / height, yanchor="top")
-    return phone
+    return fitted
 
 
 def _leave_out_side_column(fig: go.Figure) -> float:
@@ -253,31 +271,33 @@ def _colour_bar_below(fig: go.Figure) -> float:
     return COLOUR_BAR_PX
 
 
-def _fit_title(fig: go.Figure, t0: float) -> tuple[float, float]:
+def _fit_title(fig: go.Figure, t0: float, figure_px: float) -> tuple[float, float]:
     """Breaks the title and subtitle into lines; returns the px the top margin needs more and where
     the title's top goes. Plotly sets the title's first baseline mid top margin; on a phone the
-    mode bar (the chart's tools) spans most of the width above it, so the title starts below it."""
+    mode bar (the chart's tools, shown at all times on a touch screen) spans most of the width above
+    it, so the title starts below it."""
     title = fig.layout.title
     if not title.text:
         return 0, 0
-    wrapped = wrap(title.text, TITLE_MOST_PX, TITLE_FONT)
+    most_px = figure_px - TITLE_INSET_PX
+    wrapped = wrap(title.text, most_px, TITLE_FONT)
     top = (_lines(wrapped) - _lines(title.text)) * TITLE_LINE_PX
     title.text = wrapped
     if title.subtitle and title.subtitle.text:
-        wrapped = wrap(title.subtitle.text, TITLE_MOST_PX, SUBTITLE_FONT)
+        wrapped = wrap(title.subtitle.text, most_px, SUBTITLE_FONT)
         top += (_lines(wrapped) - _lines(title.subtitle.text)) * SUBTITLE_LINE_PX
         title.subtitle.text = wrapped
     title_top = t0 / 2 - TITLE_FONT
-    lowered = max(0, MODEBAR_PX - title_top)
+    lowered = max(0, MODEBAR_PX - title_top) if figure_px <= PHONE_ONLY_MOST_PX else 0
     return top + lowered, title_top + lowered
 
 
-def _fit_x_axes(fig: go.Figure) -> tuple[float, float]:
+def _fit_x_axes(fig: go.Figure, figure_px: float) -> tuple[float, float]:
     """Breaks x-axis titles and category labels into lines; returns the px the bottom margin needs
     more for the titles, and the px the figure needs more below the plot for its tick labels."""
     left, right = _sides(fig)
-    plot_width = PHONE_FIGURE_PX - left - right
-    room = axis_title_room(fig)
+    plot_width = figure_px - left - right
+    room = axis_title_room(fig, figure_px)
     bottom = below = 0
     for axis in fig.select_xaxes():
         if axis.title.text:
@@ -337,7 +357,7 @@ def _widest_line(labels: list[str]) -> float:
     return max((shown_px(line, TICK_FONT) for label in labels for line in _BREAK.split(label)), default=0)
 
 
-def _fit_y_categories(fig: go.Figure, plot_px: float) -> None:
+def _fit_y_categories(fig: go.Figure, plot_px: float, figure_px: float) -> None:
     """Breaks the category labels beside the plot (a horizontal chart's) into lines at most a third
     of the figure wide: Plotly widens the left margin to the longest label, and the relief chart's
     one label took half a phone's width from its plot. Left as they are where the lines would not
@@ -348,9 +368,10 @@ def _fit_y_categories(fig: go.Figure, plot_px: float) -> None:
         categories = axis_categories(fig, axis)
         if not categories:
             continue
-        labels = [wrap(c, Y_LABEL_MOST_PX, TICK_FONT) for c in categories]
+        most_px = figure_px * Y_LABEL_SHARE
+        labels = [wrap(c, most_px, TICK_FONT) for c in categories]
         tallest = max(_lines(label) for label in labels)
-        if labels != categories and _widest_line(labels) <= Y_LABEL_MOST_PX \
+        if labels != categories and _widest_line(labels) <= most_px \
                 and tallest * TICK_LINE_PX <= plot_px / len(categories):
             axis.update(tickmode="array", tickvals=categories, ticktext=labels)
 
@@ -365,7 +386,7 @@ def _fit_y_titles(fig: go.Figure, plot_px: float) -> None:
             axis.title.text = wrap(axis.title.text, plot_px - 20, AXIS_FONT)
 
 
-def _fit_legend(fig: go.Figure) -> float:
+def _fit_legend(fig: go.Figure, figure_px: float) -> float:
     """Breaks the legend's names into lines; returns how much taller the legend is than on the page
     (items that stood in one row stand one under another)."""
     listed = [trace for trace in fig.data if trace.showlegend is not False and trace.name]
@@ -375,5 +396,5 @@ def _fit_legend(fig: go.Figure) -> float:
     left = 0 if fig.layout.legend.xref == "container" else _sides(fig)[0]
     on_page = legend_rows_px([trace.name for trace in listed], PAGE_FIGURE_PX - left)
     for trace in listed:
-        trace.name = wrap(trace.name, PHONE_FIGURE_PX - left - LEGEND_SYMBOL_PX - 8, LEGEND_FONT)
-    return max(0, legend_rows_px([trace.name for trace in listed], PHONE_FIGURE_PX - left) - on_page)
+        trace.name = wrap(trace.name, figure_px - left - LEGEND_SYMBOL_PX - 8, LEGEND_FONT)
+    return max(0, legend_rows_px([trace.name for trace in listed], figure_px - left) - on_page)
