@@ -978,16 +978,27 @@ def table_config(frame: pd.DataFrame, columns: dict[str, tuple], right: tuple[st
     return config
 
 
+# Columns holding a share (0-1) that a table shows as per cent, with this many decimals.
+SHARE_COLUMNS = {"adherence": 0}
+
+
 def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height: int | None = None,
-               key: str | None = None, config: dict | None = None, **kwargs):
+               key: str | None = None, config: dict | None = None, shares: dict[str, int] | None = None,
+               **kwargs):
     """A read-only table with readable column names and dates shown as dates (not timestamps).
 
     Text cells are shown as text by st.dataframe (never as HTML), so notes need no extra escaping.
-    `config` overrides the column settings of the columns it names.
+    `config` overrides the column settings of the columns it names. A share (0-1) in a column of
+    SHARE_COLUMNS or `shares` (name: decimals) is shown as per cent as the dashboard writes it
+    everywhere, "67 %" (Streamlit's own percent format writes "67%").
     """
     labels = labels or {}
     overrides = config or {}
     config = {}
+    shares = {**SHARE_COLUMNS, **(shares or {})}
+    scaled = {c: frame[c] * 100 for c in shares if c in frame.columns and c not in overrides}
+    if scaled:
+        frame = frame.assign(**scaled)
     for column in frame.columns:
         label = labels.get(column, column)
         if column in overrides:
@@ -997,8 +1008,10 @@ def show_table(frame: pd.DataFrame, labels: dict[str, str] | None = None, height
             config[column] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif pd.api.types.is_integer_dtype(frame[column]) and not column.endswith(("_year", "_no", "number")):
             config[column] = st.column_config.NumberColumn(label, format="localized")
-        elif column.endswith("_pct") or column in ("adherence",):
-            config[column] = st.column_config.NumberColumn(label, format="%.1f" if column.endswith("_pct") else "percent")
+        elif column in scaled:
+            config[column] = st.column_config.NumberColumn(label, format=f"%.{shares[column]}f %%")
+        elif column.endswith("_pct"):
+            config[column] = st.column_config.NumberColumn(label, format="%.1f")
         else:
             config[column] = st.column_config.Column(label)
     if height is None:

@@ -56,8 +56,7 @@ else:
     ui.chart(charts.missing_pain_heatmap, grid, width="stretch", key="quality.heatmap")
     table = quality.grid_table(grid)
     with st.expander(f"The table: {len(table):,} therapist-months"):
-        ui.show_table(table, quality.GRID_LABELS, key="quality.grid",
-                      config={"missing_share": st.column_config.NumberColumn("Share without both", format="percent")})
+        ui.show_table(table, quality.GRID_LABELS, key="quality.grid", shares={"missing_share": 1})
 
 # ---------------------------------------------------------------- how rows become courses
 

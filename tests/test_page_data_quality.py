@@ -8,6 +8,9 @@ there by hand).
 """
 from __future__ import annotations
 
+import json
+
+import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
@@ -92,6 +95,9 @@ def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_on
     assert list(zip(grid.therapist, grid.month, grid.missing_pain_sessions, grid.attended_sessions)) == [
         ("Birch", "2026-01", 1, 4), ("Birch", "2026-03", 1, 1), ("Cedar", "2026-01", 1, 1),
         ("Cedar", "2026-02", 0, 2), ("Cedar", "2026-03", 0, 1)]
+    # its share in per cent, one decimal, as the caption above: 1 of 4, 1 of 1, 1 of 1, 0 of 2, 0 of 1
+    assert list(grid.missing_share) == pytest.approx([25.0, 100.0, 100.0, 0.0, 0.0])
+    assert json.loads(at.dataframe[0].proto.columns)["missing_share"]["type_config"]["format"] == "%.1f %%"
     at.button(key="quality.show.pain").click().run()
     assert list(at.dataframe[-1].value.session_id) == ["s08", "s04", "s03"]
     at.selectbox(key="quality.pain_therapist").select("Cedar").run()

@@ -35,6 +35,16 @@ def test_the_table_lists_every_matching_course_most_recent_first(app):
     assert any("3 of 3 courses match" in c.value for c in app.caption)
 
 
+def test_adherence_is_shown_in_per_cent_as_everywhere_else_in_the_dashboard(app):
+    import json
+
+    open_page(app, PAGE)
+    [frame] = [df for df in app.dataframe if "patients.table" in df.proto.id]
+    # p3 3 attended of its 5 window days (0.6), c1 5 of 5, c2 2 of 10: shown as 60 %, 100 %, 20 %
+    assert list(frame.value.adherence) == pytest.approx([60.0, 100.0, 20.0])
+    assert json.loads(frame.proto.columns)["adherence"]["type_config"]["format"] == "%.0f %%"
+
+
 def test_the_search_box_narrows_the_table_by_therapist_patient_or_course(app):
     open_page(app, PAGE)
     app.text_input(key="patients.search").input("ced").run()           # therapist Cedar, any case
