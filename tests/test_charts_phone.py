@@ -317,13 +317,21 @@ def test_a_browser_is_a_phone_when_it_says_so(monkeypatch, headers, expected):
     assert ui.on_phone() is expected
 
 
-def test_a_run_without_a_browser_is_not_a_phone(monkeypatch):
-    class NoBrowser:
-        @property
-        def headers(self):
-            raise RuntimeError("no script run context")
+class NoBrowser:
+    """st.context outside a script run (a test's or the bench's)."""
+    @property
+    def headers(self):
+        raise RuntimeError("no script run context")
+
+    @property
+    def cookies(self):
+        raise RuntimeError("no script run context")
+
+
+def test_a_run_without_a_browser_is_not_a_phone_and_draws_the_pages_figures(monkeypatch):
     monkeypatch.setattr(ui.st, "context", NoBrowser())
     assert ui.on_phone() is False
+    assert ui.figure_px() is None
 
 
 @pytest.mark.parametrize("window, chart", [
@@ -356,15 +364,6 @@ def test_a_charts_width_follows_streamlits_layout_as_measured_in_chromium(window
 def test_a_run_draws_its_charts_for_the_width_its_window_reported(monkeypatch, cookies, headers, expected):
     monkeypatch.setattr(ui.st, "context", SimpleNamespace(headers=headers, cookies=cookies))
     assert ui.figure_px() == expected
-
-
-def test_a_run_without_a_browser_draws_the_pages_figures(monkeypatch):
-    class NoBrowser:
-        @property
-        def cookies(self):
-            raise RuntimeError("no script run context")
-    monkeypatch.setattr(ui.st, "context", NoBrowser())
-    assert ui.figure_px() is None
 
 
 def test_a_month_or_session_axis_spans_its_points_instead_of_the_markers_padding():
