@@ -585,20 +585,31 @@ OVERVIEW_READS = (
 CHECK_TILE_PX = 220
 
 
+def narrow_screen() -> bool:
+    """Whether this run's page is a phone's or as narrow (figure_px: a chart of a phone's width at
+    most), whose screen holds one tile a row."""
+    from clinic.charts.phone import PHONE_ONLY_MOST_PX
+
+    if on_phone():
+        return True
+    width = figure_px()
+    return width is not None and width <= PHONE_ONLY_MOST_PX
+
+
 def tile_row(key: str, **row):
     """A wrapping row of tiles (`tile`), laid out by `row` (st.container's options; a small gap by
-    default); on a phone, whose screen holds one tile a row, a column of tiles as wide as the screen
-    (tiles of a fixed width left the rest of the row empty, and tiles stretched in a row shared it,
-    two narrower still)."""
+    default); on a narrow screen (narrow_screen), which holds one tile a row, a column of tiles as
+    wide as the screen (tiles of a fixed width left the rest of the row empty, and tiles stretched
+    in a row shared it, two narrower still)."""
     gap = row.pop("gap", "small")
-    if on_phone():
+    if narrow_screen():
         return st.container(gap=gap, key=key)
     return st.container(horizontal=True, wrap=True, gap=gap, key=key, **row)
 
 
 def tile(width_px: int, **box):
-    """One bordered tile of a tile_row, `width_px` wide (as wide as the screen on a phone)."""
-    return st.container(border=True, width="stretch" if on_phone() else width_px, **box)
+    """One bordered tile of a tile_row, `width_px` wide (as wide as the screen on a narrow one)."""
+    return st.container(border=True, width="stretch" if narrow_screen() else width_px, **box)
 
 
 def check_tiles(key: str):

@@ -113,6 +113,19 @@ def test_on_a_phone_the_six_tiles_stand_one_under_another_as_wide_as_the_screen(
     assert check_tile_rows(app, "overview.tiles", phone=True) == [TILE_LABELS]
 
 
+@pytest.mark.parametrize("chart_px, stacked", [(320, True), (480, True), (500, False), (None, False)])
+def test_in_a_window_as_narrow_as_a_phone_the_tiles_stand_one_under_another_too(app, monkeypatch,
+                                                                              chart_px, stacked):
+    # a desktop browser's window whose charts are a phone's width (480 px at most) holds one tile a
+    # row as a phone's screen does; a wider one, or one that said nothing, keeps the wrapping row
+    from clinic import ui
+    from clinic.charts import overview
+    monkeypatch.setattr(ui, "figure_px", lambda: chart_px)
+    app.run()
+    width = None if stacked else overview.TILE_WIDTH_PX
+    assert check_tile_rows(app, "overview.tiles", phone=stacked, width_px=width) == [TILE_LABELS]
+
+
 def test_no_tile_shows_an_arrow_because_no_tile_shows_a_change(app):
     # "↑ 1 of 3 courses" under the drop-out rate would read as "drop-outs are rising"
     app.run()
