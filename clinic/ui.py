@@ -289,19 +289,20 @@ def on_phone() -> bool:
 
 
 # Streamlit 1.67's layout around a chart drawn width="stretch" in the wide layout, measured in
-# Chromium: up to 768 px the sidebar is folded away and the page has 16 px on each side; wider, the
-# sidebar takes 300 px and the page 16 px on each side up to an 800 px window, 80 px from 900 px.
-SIDEBAR_FOLDS_PX, SIDEBAR_PX, NARROW_PAD_PX, WIDE_PAD_PX = 768, 300, 16, 80
+# Chromium: up to a 768 px window the sidebar is folded away and the page has 16 px on each side;
+# wider, the sidebar takes 300 px, and the page has 16 px on each side below an 864 px window, 80 px
+# from there on.
+SIDEBAR_FOLDS_PX, SIDEBAR_PX, WIDE_PAD_FROM_PX, NARROW_PAD_PX, WIDE_PAD_PX = 768, 300, 864, 16, 80
 # Widths are rounded down to this step, so that windows a few px apart share one drawn figure.
 FIGURE_STEP_PX = 20
 
 
 def chart_px(window_px: int) -> int:
     """How wide a chart is in a browser window `window_px` wide (the sidebar open where Streamlit
-    opens it; between 800 and 900 px, where the padding changes, the narrower of the two)."""
+    opens it)."""
     if window_px <= SIDEBAR_FOLDS_PX:
         return window_px - 2 * NARROW_PAD_PX
-    padding = NARROW_PAD_PX if window_px <= 800 else WIDE_PAD_PX
+    padding = NARROW_PAD_PX if window_px < WIDE_PAD_FROM_PX else WIDE_PAD_PX
     return window_px - SIDEBAR_PX - 2 * padding
 
 

@@ -335,10 +335,9 @@ def test_a_run_without_a_browser_is_not_a_phone_and_draws_the_pages_figures(monk
 
 
 @pytest.mark.parametrize("window, chart", [
-    (360, 328), (768, 736),                 # the sidebar folded away, 16 px either side
-    (769, 437), (800, 468),                 # the sidebar's 300 px, 16 px either side
-    (900, 440), (1280, 820), (1400, 940),   # the sidebar's 300 px, 80 px either side
-    (850, 390),                             # between, the narrower of the two (422 with 16 px)
+    (300, 268), (360, 328), (768, 736),     # the sidebar folded away, 16 px either side
+    (769, 437), (800, 468), (863, 531),     # the sidebar's 300 px, 16 px either side
+    (864, 404), (900, 440), (1280, 820), (1400, 940),   # the sidebar's 300 px, 80 px either side
 ])
 def test_a_charts_width_follows_streamlits_layout_as_measured_in_chromium(window, chart):
     assert ui.chart_px(window) == chart
@@ -352,7 +351,7 @@ def test_a_charts_width_follows_streamlits_layout_as_measured_in_chromium(window
     ({"clinic_window": "1360"}, {"User-Agent": DESKTOP}, None),      # 900: the page's own figures
     ({"clinic_window": "1920"}, {"User-Agent": DESKTOP}, None),
     ({"clinic_window": "412"}, {"User-Agent": ANDROID}, 380),        # a phone says how wide it is
-    ({"clinic_window": "844"}, {"User-Agent": IPHONE}, 380),         # turned sideways: 384 -> 380
+    ({"clinic_window": "844"}, {"User-Agent": IPHONE}, 500),         # turned sideways: 512 -> 500
     ({}, {"User-Agent": ANDROID}, 328),                              # or is taken for the narrowest
     ({}, {"User-Agent": DESKTOP}, None),
     ({"clinic_window": "wide"}, {"User-Agent": DESKTOP}, None),      # what is not a width is not used
