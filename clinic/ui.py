@@ -177,6 +177,7 @@ def main() -> None:
     with store.one_reader(path):        # every read of this run on one connection, closed at its end
         signed_in_box(path, signed_in)
         filters = sidebar_filters(path, scope=signed_in.scope)
+        window_watch()
         with entry_run(path, filters, signed_in):
             navigation.run()
 
@@ -297,6 +298,47 @@ SIDEBAR_FOLDS_PX, SIDEBAR_PX, WIDE_PAD_FROM_PX, NARROW_PAD_PX, WIDE_PAD_PX = 768
 FIGURE_STEP_PX = 20
 
 
+# Where a window's width reported after its page connected is kept (window_watch), and the
+# watch itself: once the window has been resized (and has held still 300 ms) to a width 20 px or
+# more from the last one the server knows, it sends the new width, which reruns the page.
+WINDOW_KEY = "layout.window_px"
+WINDOW_WATCH_JS = """
+export default function (component) {
+  const { setTriggerValue } = component;
+  if (window.__clinicWindowSent === undefined) window.__clinicWindowSent = Math.round(window.innerWidth);
+  let timer;
+  const check = () => {
+    const width = Math.round(window.innerWidth);
+    if (Math.abs(width - window.__clinicWindowSent) >= 20) {
+      window.__clinicWindowSent = width;
+      setTriggerValue("window", width);
+    }
+  };
+  const resized = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
+  window.addEventListener("resize", resized);
+  return () => { clearTimeout(timer); window.removeEventListener("resize", resized); };
+}
+"""
+
+
+@functools.cache
+def _window_watch_component():
+    return st.components.v2.component("clinic_window_watch", js=WINDOW_WATCH_JS)
+
+
+def window_watch() -> None:
+    """Keeps the charts fitted to a window resized after its page connected: the width the page
+    reported then (clinic.web.WINDOW_COOKIE) is read once, as the page connects, so a window made
+    narrower kept charts fitted to its old width until a reload. An invisible element in the
+    sidebar sends the new width (WINDOW_WATCH_JS); this run keeps it for the session (WINDOW_KEY),
+    where figure_px finds it first."""
+    with st.sidebar:
+        result = _window_watch_component()(key="layout.window_watch", on_window_change=lambda: None)
+    width = getattr(result, "window", None)
+    if isinstance(width, int) and not isinstance(width, bool):
+        st.session_state[WINDOW_KEY] = width
+
+
 def chart_px(window_px: int) -> int:
     """How wide a chart is in a browser window `window_px` wide (the sidebar open where Streamlit
     opens it)."""
@@ -309,18 +351,19 @@ def chart_px(window_px: int) -> int:
 def figure_px() -> int | None:
     """The width this run's charts are drawn for when it is narrower than the page's figures are
     written for (clinic.charts.phone.PAGE_FIGURE_PX, reached in a 1,360 px window); None otherwise.
-    Worked out from the window's width the page reported (clinic.web.WINDOW_COOKIE) and rounded down
-    to FIGURE_STEP_PX; without it, a phone (on_phone) is taken for the narrowest common one. A
-    sidebar the person has made wider is not known: the charts are drawn as wide as with Streamlit's."""
+    Worked out from the window's width, as the page reported it when it connected
+    (clinic.web.WINDOW_COOKIE) or since (window_watch), and rounded down to FIGURE_STEP_PX; without
+    it, a phone (on_phone) is taken for the narrowest common one. A sidebar the person has made
+    wider is not known: the charts are drawn as wide as with Streamlit's."""
     from clinic.charts import phone
     from clinic.web import WINDOW_COOKIE
 
     try:
-        window = st.context.cookies.get(WINDOW_COOKIE)
+        window = st.session_state.get(WINDOW_KEY) or st.context.cookies.get(WINDOW_COOKIE)
     except Exception:       # no browser behind the run
         return None
     try:
-        window_px = int(window) if window is not None and len(window) <= 5 else None
+        window_px = int(window) if window is not None and len(str(window)) <= 5 else None
     except ValueError:
         window_px = None
     if window_px is None or not 200 <= window_px <= 20_000:

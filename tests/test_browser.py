@@ -176,6 +176,16 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
                     assert all(px <= 0 for px in overlaps), (overlaps, bs.describe(page, shot))
                     tables += len(overlaps)
         assert tables >= 1, "no table's toolbar was measured on the phone"
+        # the laptop's window made narrower (900 px: a chart 440 px wide) on the page it shows: the
+        # page runs again by itself and its charts fit the new width, without a reload
+        page.set_viewport_size({"width": 900, "height": 780})
+        deadline, past = time.monotonic() + 20, None
+        while past != [] and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+            bs.wait_until_ready(page)
+            past = chart_texts_past_the_edge(page)
+        shot = bs.screenshot(page, "fair_comparison-window-resized-900")
+        assert past == [], bs.describe(page, shot)
     finally:
         for context in contexts:
             context.close()

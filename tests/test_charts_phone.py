@@ -365,6 +365,16 @@ def test_a_run_draws_its_charts_for_the_width_its_window_reported(monkeypatch, c
     assert ui.figure_px() == expected
 
 
+def test_a_width_sent_since_the_page_connected_counts_before_the_cookie(monkeypatch):
+    # the page connected in a 1,400 px window (the page's figures); made 900 px since (a chart 440)
+    context = SimpleNamespace(headers={"User-Agent": DESKTOP}, cookies={"clinic_window": "1400"})
+    monkeypatch.setattr(ui.st, "context", context)
+    monkeypatch.setattr(ui.st, "session_state", {})
+    assert ui.figure_px() is None
+    monkeypatch.setattr(ui.st, "session_state", {ui.WINDOW_KEY: 900})
+    assert ui.figure_px() == 440
+
+
 def test_a_month_or_session_axis_spans_its_points_instead_of_the_markers_padding():
     # Plotly pads by the markers' px, a longer stretch on a narrow plot: an empty month after the
     # last; half a month (16 days) either side, as on the page
