@@ -118,7 +118,7 @@ def _same_origin(request: Request) -> bool:
 # later Streamlit no longer has is left out.
 WIDGET_CODE = ("PlotlyChart", "DataFrame", "Metric", "DateInput", "Selectbox", "Multiselect", "Radio",
                "Checkbox", "Slider", "NumberInput", "TextInput", "TextArea", "ButtonGroup", "Button",
-               "DownloadButton", "FileUploader", "PageLink", "Html")
+               "DownloadButton", "FileUploader", "PageLink", "Html", "BidiComponent")
 WIDGET_FONTS = ("MaterialSymbols-Rounded", "SourceSansVF-Italic", "SourceCodeVF-Upright")
 _IMPORTED = re.compile(r'(?:\bfrom|\bimport)\s*"\./([\w.-]+\.js)"')
 _IN_INDEX = re.compile(r'(?:src|href)="\./(static/[\w./-]+)"')
