@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from clinic import exports, report, ui
+from clinic import exports, report, trajectory, ui
 from clinic import flags as protocol
 from clinic.charts import patients as charts
 from clinic.charts import trajectory as trajectory_charts
@@ -204,21 +204,15 @@ about.loc[:, "start_date"] = f"{course.start_date:%Y-%m-%d}"
 ui.show_table(about, ABOUT_LABELS, key="patients.about")
 
 # The progress report for the patient and the referring doctor (pseudonymous ids, no names, no notes),
-# written once per course, data version and filters and kept for the reruns; the download is audited.
-progress = report.build(ui.query, filters, course_id)
-report_name = report.file_stem(progress)
-report_signature = (ui.version(path), filters, course_id)
-if (st.session_state.get("patients.report") or (None,))[0] != report_signature:
-    st.session_state["patients.report"] = (report_signature, report.render(progress, "pdf"),
-                                           report.render(progress, "html"))
-_signature, report_pdf, report_html = st.session_state["patients.report"]
+# written when a button is pressed; the download is audited.
+report_name = report.file_stem(str(course.course_id), filters.as_of)
 with st.container(horizontal=True):
-    ui.download("Report (PDF)", report_pdf, f"{report_name}.pdf", rows=1,
+    ui.download("Report (PDF)", ui.course_report(str(course.course_id), "pdf"), f"{report_name}.pdf", rows=1,
                 key="patients.report_pdf", mime=report.PDF_MIME,
                 help="A one-page progress report for the patient and the referring doctor: the pain trajectory "
                      "against the expected course, sessions, first-session result, adherence, flags and the "
                      "definitions used. Pseudonymous ids only; no names, no notes.")
-    ui.download("Report (HTML)", report_html, f"{report_name}.html", rows=1,
+    ui.download("Report (HTML)", ui.course_report(str(course.course_id), "html"), f"{report_name}.html", rows=1,
                 key="patients.report_html", mime=report.HTML_MIME,
                 help="The same report as a web page to print (A4).")
 
@@ -266,9 +260,10 @@ sessions = ui.query("patients_sessions", course_id=course_id)
 calendar = ui.query("patients_calendar", course_id=course_id)
 course_label = f"Course {course.course_id} of patient {course.patient_id}"
 if (sessions.status == "attended").any():
-    ui.chart(trajectory_charts.over_expected, sessions, progress.expected, course_label, width="stretch")
-    st.caption(progress.expected_words())          # our own words and numbers: nothing from data
-    verdict = progress.expected.verdict if progress.expected is not None else None
+    expected = trajectory.expected_course(ui.query, filters, course_id)
+    ui.chart(trajectory_charts.over_expected, sessions, expected, course_label, width="stretch")
+    st.caption(expected.sentence() if expected is not None else "No expected course.")  # our own words
+    verdict = expected.verdict if expected is not None else None
     if verdict is not None and verdict.below_expected:
         st.warning(verdict.sentence(filters.settings.progress_after))
     elif verdict is not None:

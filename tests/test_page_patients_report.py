@@ -94,3 +94,17 @@ def test_the_report_buttons_download_the_courses_report_and_are_audited(app, pag
     exports = store.audit_entries(action="export")
     assert len(exports) == before + 1
     assert json.loads(exports[0]["detail"]) == {"file": "progress-report-c1-2026-03-20.pdf", "rows": 1}
+
+
+def test_opening_a_course_writes_no_report_until_a_report_button_is_pressed(app, monkeypatch):
+    from clinic import report
+
+    written = []
+    render = report.render
+    monkeypatch.setattr(report, "render", lambda made, kind: written.append((made.course_id, kind)) or render(made, kind))
+    app.query_params["patients.course"] = "c1"
+    open_page(app, PAGE)
+    assert written == []
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    assert press_download(buttons["Report (HTML)"]).startswith(b"<!DOCTYPE html>")
+    assert written == [("c1", "html")]
