@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import pickle
 import runpy
 import threading
 from contextlib import contextmanager
@@ -263,10 +265,24 @@ def share_note(share, of: int, low, high) -> str:
 # Building a Plotly figure (validating every property it sets) is most of a warm page run's Python
 # time: the Overview's three charts take about 40 ms of its 100 ms. The chart builders are pure
 # functions of what they are given, so a figure is built once per distinct input and shared by
-# every person and rerun that draws the same thing (st.plotly_chart only reads it).
+# every person and rerun that draws the same thing (st.plotly_chart only reads it). The input is
+# looked up by a digest of its pickle (_input_digest), not by Streamlit's own hashing, which walks
+# lists and dicts an item at a time in Python: the funnel plot's input (a curve of 293 points) took
+# 23 ms a run to hash that way, and 0.1 ms to pickle and digest.
 @st.cache_resource(max_entries=256, ttl=600, show_spinner=False)
-def _figure(builder: str, _build, args: tuple, kwargs: dict, width_px: int | None = None):
-    return _built(_build, args, kwargs, width_px)
+def _figure(digest: str, _build, _args: tuple, _kwargs: dict, _width_px: int | None = None):
+    return _built(_build, _args, _kwargs, _width_px)
+
+
+def _input_digest(build, args: tuple, kwargs: dict, width_px: int | None) -> str | None:
+    """A digest of everything a chart is drawn from: the builder's name, its arguments (a pickle
+    holds every value, every row of a frame, so two inputs share a digest only when they are the
+    same) and the width; None when an argument cannot be pickled."""
+    try:
+        data = pickle.dumps((f"{build.__module__}.{build.__qualname__}", args, kwargs, width_px), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
 def _built(build, args: tuple, kwargs: dict, width_px: int | None):
@@ -375,24 +391,19 @@ def figure_px() -> int | None:
 def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
     """st.plotly_chart(build(*args, **kwargs)), the figure built once per distinct input (`build` is
     a pure chart function of clinic.charts), and once more for each narrower width a browser draws
-    it at, whose titles are broken into lines that fit (figure_px). An input Streamlit cannot hash is
-    built every time."""
-    from streamlit.runtime.caching.cache_errors import UnhashableParamError
-
+    it at, whose titles are broken into lines that fit (figure_px). An input that cannot be pickled,
+    or holds a frame of CACHED_FRAME_ROWS rows or more, is built every time."""
     width_px = figure_px()
     if width_px is not None and isinstance(width, int):
         width_px = min(width_px, width)
-    if not _small(*args, *kwargs.values()):
+    digest = _input_digest(build, args, kwargs, width_px) if _small(*args, *kwargs.values()) else None
+    if digest is None:
         return st.plotly_chart(_built(build, args, kwargs, width_px), width=width, key=key)
-    try:
-        figure = _figure(f"{build.__module__}.{build.__qualname__}", build, args, kwargs, width_px)
-    except UnhashableParamError:
-        figure = _built(build, args, kwargs, width_px)
-    return st.plotly_chart(figure, width=width, key=key)
+    return st.plotly_chart(_figure(digest, build, args, kwargs, width_px), width=width, key=key)
 
 
-# Streamlit hashes a DataFrame of 100,000 rows or more by a sample of its rows, so two large frames
-# could share a cache key: results computed from a frame are cached only below this size.
+# A chart drawn from a frame this large is built every time rather than pickled on every run to be
+# looked up (no chart of the pages is drawn from one: they are drawn from counts and summaries).
 CACHED_FRAME_ROWS = 50_000
 
 
