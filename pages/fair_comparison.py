@@ -4,6 +4,7 @@ import streamlit as st
 
 from clinic import casemix, exports, funnel, settings, ui
 from clinic.charts import fairness as charts
+from clinic.charts import grey_rows
 from clinic.text import for_markdown
 
 path, filters = ui.require_entry(__file__)
@@ -86,7 +87,7 @@ else:
             st.caption("Interval: (O ± 1.96·√V) ÷ E with V = Σ p(1 − p) over the unit's courses, p each course's "
                        "expected probability (normal approximation, the model taken as known). Grey rows: fewer "
                        f"than {filters.settings.min_cohort} courses, too few to judge.")
-            styled = oe.style.apply(lambda row: ["color: #9E9E9E" if row["too_few"] else "" for _ in row], axis=1)
+            styled = grey_rows(oe, oe.too_few)
             st.dataframe(styled, hide_index=True, placeholder=ui.MISSING, width="stretch", key="fair.oe_table",
                          column_config=ui.table_config(oe, charts.OE_COLUMNS))
             data = charts.oe_export(expected, filters_text, settings_text)

@@ -146,6 +146,17 @@ def test_the_oe_table_gives_a_verdict_from_the_interval():
     assert table["observed_interval"][0] == "50.0–75.0 %"
 
 
+def test_the_oe_tables_rows_too_few_to_judge_are_greyed_and_a_table_without_one_is_left_plain():
+    from clinic.charts import GREYED, grey_rows
+
+    table = charts.oe_table(oe_report())
+    styled = grey_rows(table, table.too_few)
+    greyed = {cell for cell, css in styled._compute().ctx.items() if ("color", GREYED.split(": ")[1]) in css}
+    assert greyed == {(2, column) for column in range(len(table.columns))}     # Larch, the third row
+    judged = table.iloc[:2]                                # Cedar and Birch
+    assert grey_rows(judged, judged.too_few) is judged
+
+
 def test_the_forest_plot_greys_units_too_few_to_judge_and_marks_one():
     fig = charts.forest_chart(oe_report())
     judged, few = fig.data

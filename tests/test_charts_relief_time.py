@@ -120,3 +120,10 @@ def test_the_definitions_state_the_rule_in_use_exactly():
     text = charts.definition_text("points2", 80, "days")
     assert "b0 − after k ≥ 2" in text and "at least 2 points" in text
     assert "censored at the day of its last attended session" in text
+
+
+def test_a_table_with_no_row_too_few_to_judge_is_drawn_as_it_is_without_a_styler():
+    table = charts.median_table(REPORT, "sessions")
+    judged = table.iloc[:1]                                # Birch's 6 courses alone
+    assert charts.grey_too_few(judged) is judged
+    assert charts.grey_too_few(table) is not table        # with the "<b>X</b>" row of 2: a Styler

@@ -64,6 +64,17 @@ CELL_FORMATS = {"count": lambda v: f"{int(v):,}", "pct1": lambda v: f"{float(v):
 
 
 TEXT_MOST_PX = 320        # the widest a text column is made for its cells
+GREYED = "color: #9E9E9E"     # a table row of too few courses to judge
+
+
+def grey_rows(frame: pd.DataFrame, greyed: pd.Series):
+    """For st.dataframe: a Styler that greys the rows where `greyed` holds (too few to judge), or the
+    frame itself when none does: Streamlit draws a Styler's every cell through pandas' own
+    formatting, 20-30 ms of each run, for nothing to grey."""
+    greyed = greyed.fillna(False).astype(bool)
+    if not greyed.any():
+        return frame
+    return frame.style.apply(lambda row: [GREYED if greyed.loc[row.name] else "" for _ in row], axis=1)
 
 
 def fitted_widths(frame: pd.DataFrame, columns: dict[str, tuple]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import AFTER, BEFORE, GOOD, NEUTRAL, cohort_text, n_courses
+from clinic.charts import AFTER, BEFORE, GOOD, NEUTRAL, cohort_text, grey_rows, n_courses
 from clinic.charts.pain import cohort_label, finish, line_style
 from clinic.filters import COHORT_FIELDS
 from clinic.relief_lasting import OUTCOME_LABELS, OUTCOMES
@@ -145,11 +145,8 @@ def median_table(report: dict, unit: str, settings_line: str | None = None) -> p
 
 
 def grey_too_few(frame: pd.DataFrame, column: str = "note"):
-    """A Styler that greys the rows noted 'too few to judge' (for st.dataframe)."""
-    def colour(row):
-        grey = TOO_FEW in str(row[column])
-        return ["color: #9E9E9E" if grey else "" for _ in row]
-    return frame.style.apply(colour, axis=1)
+    """The rows noted 'too few to judge' greyed (grey_rows), for st.dataframe."""
+    return grey_rows(frame, frame[column].astype("string").str.contains(TOO_FEW, regex=False))
 
 
 def km_chart(report: dict, unit: str) -> go.Figure:
