@@ -314,25 +314,42 @@ SIDEBAR_FOLDS_PX, SIDEBAR_PX, WIDE_PAD_FROM_PX, NARROW_PAD_PX, WIDE_PAD_PX = 768
 FIGURE_STEP_PX = 20
 
 
-# Where a window's width reported after its page connected is kept (window_watch), and the
-# watch itself: once the window has been resized (and has held still 300 ms) to a width 20 px or
-# more from the last one the server knows, it sends the new width, which reruns the page.
-WINDOW_KEY = "layout.window_px"
+# Where the width the page's charts are drawn at, as the browser measured it after its page
+# connected, is kept (window_watch), and the watch itself: an invisible element at the foot of the
+# sidebar that measures the main block's content width (a chart's width) and, once it has held still
+# 300 ms at 20 px or more from the width this run drew for (`known`, or the last one it sent), sends
+# it, which reruns the page. It follows the window's resizing and the sidebar's: dragged wider (which
+# Streamlit keeps in the browser's storage, for every later visit) or folded away.
+CHART_KEY = "layout.chart_px"
 WINDOW_WATCH_JS = """
 export default function (component) {
-  const { setTriggerValue } = component;
-  if (window.__clinicWindowSent === undefined) window.__clinicWindowSent = Math.round(window.innerWidth);
+  const { data, setTriggerValue } = component;
+  const state = window.__clinicLayout || (window.__clinicLayout = { sent: null });
+  const known = data && Number.isInteger(data.known) ? data.known : null;
+  const measure = () => {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main || !main.clientWidth) return null;
+    const style = getComputedStyle(main);
+    return Math.round(main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
+  };
   let timer;
   const check = () => {
-    const width = Math.round(window.innerWidth);
-    if (Math.abs(width - window.__clinicWindowSent) >= 20) {
-      window.__clinicWindowSent = width;
-      setTriggerValue("window", width);
+    const width = measure();
+    const last = state.sent !== null ? state.sent : known;
+    if (width !== null && (last === null || Math.abs(width - last) >= 20)) {
+      state.sent = width;
+      setTriggerValue("chart", width);
     }
   };
-  const resized = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
-  window.addEventListener("resize", resized);
-  return () => { clearTimeout(timer); window.removeEventListener("resize", resized); };
+  const later = () => { clearTimeout(timer); timer = setTimeout(check, 300); };
+  const observer = new ResizeObserver(later);
+  for (const id of ["stSidebar", "stMain"]) {
+    const element = document.querySelector(`[data-testid="${id}"]`);
+    if (element) observer.observe(element);
+  }
+  window.addEventListener("resize", later);
+  later();
+  return () => { clearTimeout(timer); observer.disconnect(); window.removeEventListener("resize", later); };
 }
 """
 
@@ -343,16 +360,23 @@ def _window_watch_component():
 
 
 def window_watch() -> None:
-    """Keeps the charts fitted to a window resized after its page connected: the width the page
-    reported then (clinic.web.WINDOW_COOKIE) is read once, as the page connects, so a window made
-    narrower kept charts fitted to its old width until a reload. An invisible element in the
-    sidebar sends the new width (WINDOW_WATCH_JS); this run keeps it for the session (WINDOW_KEY),
-    where figure_px finds it first."""
+    """Keeps the charts fitted to the width they are drawn at: the window's width the page reported
+    as it connected (clinic.web.WINDOW_COOKIE) is read once, and from it Streamlit's layout with a
+    sidebar of its own width is assumed, so a window resized since, or a sidebar dragged wider, kept
+    charts fitted to another width (their titles cut). An invisible element in the sidebar measures
+    the width and sends it when it differs (WINDOW_WATCH_JS); this run keeps it for the session
+    (CHART_KEY), where figure_px finds it first."""
     with st.sidebar:
-        result = _window_watch_component()(key="layout.window_watch", on_window_change=lambda: None)
-    width = getattr(result, "window", None)
-    if isinstance(width, int) and not isinstance(width, bool):
-        st.session_state[WINDOW_KEY] = width
+        result = _window_watch_component()(key="layout.window_watch", data={"known": reported_chart_px()},
+                                           on_chart_change=lambda: None)
+    width = getattr(result, "chart", None)
+    if _chart_width(width) is not None:
+        st.session_state[CHART_KEY] = width
+
+
+def _chart_width(value) -> int | None:
+    """`value` when it is a chart's width in px as the watch sends it, else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 20_000 else None
 
 
 def chart_px(window_px: int) -> int:
@@ -364,27 +388,37 @@ def chart_px(window_px: int) -> int:
     return window_px - SIDEBAR_PX - 2 * padding
 
 
-def figure_px() -> int | None:
-    """The width this run's charts are drawn for when it is narrower than the page's figures are
-    written for (clinic.charts.phone.PAGE_FIGURE_PX, reached in a 1,360 px window); None otherwise.
-    Worked out from the window's width, as the page reported it when it connected
-    (clinic.web.WINDOW_COOKIE) or since (window_watch), and rounded down to FIGURE_STEP_PX; without
-    it, a phone (on_phone) is taken for the narrowest common one. A sidebar the person has made
-    wider is not known: the charts are drawn as wide as with Streamlit's."""
-    from clinic.charts import phone
+def reported_chart_px() -> int | None:
+    """How wide this run's charts are in its browser: as the browser measured it since its page
+    connected (window_watch), else worked out from the window's width it reported as it connected
+    (clinic.web.WINDOW_COOKIE, chart_px); None when neither is known (no browser behind the run)."""
     from clinic.web import WINDOW_COOKIE
 
     try:
-        window = st.session_state.get(WINDOW_KEY) or st.context.cookies.get(WINDOW_COOKIE)
+        measured, window = st.session_state.get(CHART_KEY), st.context.cookies.get(WINDOW_COOKIE)
     except Exception:       # no browser behind the run
         return None
+    if _chart_width(measured) is not None:
+        return measured
     try:
         window_px = int(window) if window is not None and len(str(window)) <= 5 else None
     except ValueError:
         window_px = None
-    if window_px is None or not 200 <= window_px <= 20_000:
+    return chart_px(window_px) if window_px is not None and 200 <= window_px <= 20_000 else None
+
+
+def figure_px() -> int | None:
+    """The width this run's charts are drawn for when it is narrower than the page's figures are
+    written for (clinic.charts.phone.PAGE_FIGURE_PX, reached in a 1,360 px window with Streamlit's
+    sidebar); None otherwise. The chart's width as the browser reported it (reported_chart_px),
+    rounded down to FIGURE_STEP_PX; without it, a phone (on_phone) is taken for the narrowest
+    common one."""
+    from clinic.charts import phone
+
+    chart = reported_chart_px()
+    if chart is None:
         return phone.PHONE_FIGURE_PX if on_phone() else None
-    width = chart_px(window_px) // FIGURE_STEP_PX * FIGURE_STEP_PX
+    width = chart // FIGURE_STEP_PX * FIGURE_STEP_PX
     return max(width, 200) if width < phone.PAGE_FIGURE_PX else None
 
 

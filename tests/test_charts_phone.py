@@ -365,14 +365,24 @@ def test_a_run_draws_its_charts_for_the_width_its_window_reported(monkeypatch, c
     assert ui.figure_px() == expected
 
 
-def test_a_width_sent_since_the_page_connected_counts_before_the_cookie(monkeypatch):
-    # the page connected in a 1,400 px window (the page's figures); made 900 px since (a chart 440)
+def test_a_charts_width_the_browser_measured_since_the_page_connected_counts_before_the_cookie(monkeypatch):
+    # the page connected in a 1,400 px window (a chart 940 px: the page's figures); since, the window
+    # was made 900 px (a chart 440), or the sidebar dragged 146 px wider (a chart 794)
     context = SimpleNamespace(headers={"User-Agent": DESKTOP}, cookies={"clinic_window": "1400"})
     monkeypatch.setattr(ui.st, "context", context)
     monkeypatch.setattr(ui.st, "session_state", {})
-    assert ui.figure_px() is None
-    monkeypatch.setattr(ui.st, "session_state", {ui.WINDOW_KEY: 900})
-    assert ui.figure_px() == 440
+    assert (ui.reported_chart_px(), ui.figure_px()) == (940, None)
+    for measured, drawn in ((440, 440), (794, 780), (1_100, None)):     # the sidebar folded away: 1,100
+        monkeypatch.setattr(ui.st, "session_state", {ui.CHART_KEY: measured})
+        assert (ui.reported_chart_px(), ui.figure_px()) == (measured, drawn)
+    for garbage in ("794", True, 40, 99_999):                   # what the watch does not send is not used
+        monkeypatch.setattr(ui.st, "session_state", {ui.CHART_KEY: garbage})
+        assert ui.reported_chart_px() == 940
+
+
+def test_without_a_browser_no_charts_width_is_reported(monkeypatch):
+    monkeypatch.setattr(ui.st, "context", NoBrowser())
+    assert ui.reported_chart_px() is None
 
 
 def test_a_month_or_session_axis_spans_its_points_instead_of_the_markers_padding():
