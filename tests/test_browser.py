@@ -164,6 +164,9 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             context.set_default_timeout(30_000)
             contexts.append(context)
             page = context.new_page()
+            sent = []          # what the page sends the server: the watch's width goes as its key
+            page.on("websocket", lambda ws, sent=sent: ws.on("framesent", lambda data, sent=sent: sent.append(
+                data if isinstance(data, bytes) else str(data).encode())))
             for width, path, charts in visits[name]:
                 page.set_viewport_size({"width": width, "height": 780})
                 bs.open_page(page, server.url(path, AS_OF))
@@ -176,6 +179,9 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
                     assert all(px <= 0 for px in overlaps), (overlaps, bs.describe(page, shot))
                     tables += len(overlaps)
         assert tables >= 1, "no table's toolbar was measured on the phone"
+        # every page so far was drawn for the width its charts have: none sent a width back (which
+        # would have run it twice)
+        assert not [data for data in sent if b"layout.window_watch" in data]
         # the laptop's window made narrower (900 px: a chart 440 px wide) on the page it shows: the
         # page runs again by itself and its charts fit the new width, without a reload
         page.set_viewport_size({"width": 900, "height": 780})
@@ -186,6 +192,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             past = chart_texts_past_the_edge(page)
         shot = bs.screenshot(page, "fair_comparison-window-resized-900")
         assert past == [], bs.describe(page, shot)
+        assert [data for data in sent if b"layout.window_watch" in data]       # the new width, sent
         # a laptop's 1,400 px window (a chart 940 px wide: the page's own figures) whose sidebar is
         # dragged 150 px wider (Streamlit keeps that width for later visits): the charts are 790 px
         # wide; the page runs again by itself and fits them, and so does a reload
