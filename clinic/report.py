@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from clinic import settings as clinic_settings
 from clinic import trajectory
@@ -244,26 +243,6 @@ def file_stem(course_id: str, as_of: dt.date) -> str:
     """The report's file name without its suffix: progress-report-<course id>-<as-of date>."""
     from clinic import exports
     return f"progress-report-{exports.safe_part(course_id)}-{as_of}"
-
-
-def made(path, filters: Filters, course_id: str, kind: str, table: pa.Table | None = None,
-         data_version: str | None = None) -> bytes:
-    """The report of `course_id` as 'pdf' or 'html' bytes, read now from the database at `path`
-    through a connection of its own: what the Patients page's report buttons make when pressed
-    (ui.later), on the download's own thread, with no Streamlit call, so opening a course does not
-    wait for a report that is seldom asked for. `table`: the open courses of `filters`
-    (metrics.open_courses) at `data_version` (store.data_version), when the caller has them at
-    hand; used only while the database is still at that version (written since, they are worked
-    out again, never mixed with newer rows). ReportError when the course is not (or no longer)
-    among those the filters let one see."""
-    from clinic import db, store
-
-    # held open, the file cannot change under the check; one thread's, so each macro is defined once
-    with store.reading(Path(path)) as con, db.one_thread(con):
-        if data_version is None or store.data_version(Path(path)) != data_version:
-            table = None
-        built = build(trajectory.runner(con, filters, table), filters, course_id)
-    return render(built, kind)
 
 
 # ---------------------------------------------------------------- the chart as shapes

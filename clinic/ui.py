@@ -453,19 +453,6 @@ def later(make, *args, **kwargs):
     return functools.partial(make, *args, **kwargs)
 
 
-def course_report(course_id: str, kind: str):
-    """A course's progress report as 'pdf' or 'html' (clinic.report.made), made when its download
-    button is pressed (later), from this run's database, filters (the account's scope among them)
-    and open courses: writing the two files took 0.13-0.6 s of each course opened at 200,000
-    patients (0.84 -> 0.70 s a course on average), for files seldom asked for."""
-    from clinic import report
-
-    path, filters = _run.path, _run.filters
-    data_version = version(path)
-    table = open_courses_table(str(path), data_version, filters)
-    return later(report.made, path, filters, course_id, kind, table, data_version)
-
-
 def csv(frame: pd.DataFrame, first_line: str | None = None):
     """The CSV of `frame` (exports.frame_csv), written when its download button is pressed (later)."""
     return later(exports.frame_csv, frame, first_line)

@@ -203,18 +203,11 @@ about.loc[:, "sex"] = about.sex.map(lambda x: SEX_LABELS.get(x, x))
 about.loc[:, "start_date"] = f"{course.start_date:%Y-%m-%d}"
 ui.show_table(about, ABOUT_LABELS, key="patients.about")
 
-# The progress report for the patient and the referring doctor (pseudonymous ids, no names, no notes),
-# written when a button is pressed; the download is audited.
-report_name = report.file_stem(str(course.course_id), filters.as_of)
-with st.container(horizontal=True):
-    ui.download("Report (PDF)", ui.course_report(str(course.course_id), "pdf"), f"{report_name}.pdf", rows=1,
-                key="patients.report_pdf", mime=report.PDF_MIME,
-                help="A one-page progress report for the patient and the referring doctor: the pain trajectory "
-                     "against the expected course, sessions, first-session result, adherence, flags and the "
-                     "definitions used. Pseudonymous ids only; no names, no notes.")
-    ui.download("Report (HTML)", ui.course_report(str(course.course_id), "html"), f"{report_name}.html", rows=1,
-                key="patients.report_html", mime=report.HTML_MIME,
-                help="The same report as a web page to print (A4).")
+# The progress report for the patient and the referring doctor (pseudonymous ids, no names, no notes):
+# its buttons stand here and are filled below, once the course view has read what the report is made
+# of, so it holds what the page shows and reads nothing of its own; each file is written when its
+# button is pressed, and the download is audited.
+report_buttons = st.container(horizontal=True)
 
 st.subheader("The course's metrics")
 # Two a row: a status such as "Dropped out" stays whole in a narrow window (three a row cut it).
@@ -301,6 +294,18 @@ if progress:
         st.warning("Failing to progress: review the plan, and consider sending the patient back to the doctor.")
     if progress["red_flag_rising"]:
         st.warning("Pain rose over three scored sessions in a row: check and refer the patient to the doctor.")
+
+course_report = report.build(ui.query, filters, course_id)        # this run's reads, from the cache
+report_name = report.file_stem(course_report.course_id, course_report.as_of)
+with report_buttons:
+    ui.download("Report (PDF)", ui.later(report.render, course_report, "pdf"), f"{report_name}.pdf", rows=1,
+                key="patients.report_pdf", mime=report.PDF_MIME,
+                help="A one-page progress report for the patient and the referring doctor: the pain trajectory "
+                     "against the expected course, sessions, first-session result, adherence, flags and the "
+                     "definitions used. Pseudonymous ids only; no names, no notes.")
+    ui.download("Report (HTML)", ui.later(report.render, course_report, "html"), f"{report_name}.html", rows=1,
+                key="patients.report_html", mime=report.HTML_MIME,
+                help="The same report as a web page to print (A4).")
 
 st.subheader("Doctor's paperwork")
 IMAGING = {"mri": "MRI", "ct": "CT", "xray": "X-ray", "none": "None done"}

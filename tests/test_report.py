@@ -235,24 +235,3 @@ def test_the_html_escapes_every_value(clinic_db):
     assert "<script>" not in text and "<b>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "R&quot;&amp;&lt;b&gt;" in text
 
-
-def test_a_report_made_when_its_button_is_pressed_reads_the_course_through_a_connection_of_its_own(clinic_db):
-    html = report.made(clinic_db, Filters(as_of=AS_OF), "R", "html").decode()
-    assert "5 of 6 planned (on 5 days)" in html and "66.7 %: 4 of 6 days" in html
-    assert report.made(clinic_db, Filters(as_of=AS_OF), "R", "pdf").startswith(b"%PDF-")
-    with pytest.raises(report.ReportError):
-        report.made(clinic_db, Filters(as_of=AS_OF, scope="Rowan"), "R", "html")      # Hawthorne's patient
-
-
-def test_a_report_uses_the_pages_open_courses_only_while_the_database_is_as_the_page_read_it(clinic_db):
-    from clinic import metrics, store
-
-    # a decoy: the open courses as of 03-13, when R had 3 visits (r1, r2, r4), not those of 03-16
-    with db.owned(db.connect(clinic_db, read_only=True)) as con:
-        decoy = metrics.open_courses(con, Filters(as_of=dt.date(2026, 3, 13)))
-    filters = Filters(as_of=AS_OF)
-    used = report.made(clinic_db, filters, "R", "html", decoy, store.data_version(clinic_db)).decode()
-    assert "5 of 6 planned (on 5 days)" not in used and "3 of 6 planned (on 3 days)" in used
-    written_since = report.made(clinic_db, filters, "R", "html", decoy, "an earlier version").decode()
-    assert "5 of 6 planned (on 5 days)" in written_since
-    assert report.made(clinic_db, filters, "R", "html", decoy).decode() == written_since      # no version: none
