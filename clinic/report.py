@@ -239,10 +239,9 @@ def build(run: trajectory.Runner, filters: Filters, course_id: str) -> Report:
     )
 
 
-def file_stem(course_id: str, as_of: dt.date) -> str:
-    """The report's file name without its suffix: progress-report-<course id>-<as-of date>."""
+def file_stem(report: Report) -> str:
     from clinic import exports
-    return f"progress-report-{exports.safe_part(course_id)}-{as_of}"
+    return f"progress-report-{exports.safe_part(report.course_id)}-{report.as_of}"
 
 
 # ---------------------------------------------------------------- the chart as shapes

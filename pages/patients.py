@@ -296,7 +296,7 @@ if progress:
         st.warning("Pain rose over three scored sessions in a row: check and refer the patient to the doctor.")
 
 course_report = report.build(ui.query, filters, course_id)        # this run's reads, from the cache
-report_name = report.file_stem(course_report.course_id, course_report.as_of)
+report_name = report.file_stem(course_report)
 with report_buttons:
     ui.download("Report (PDF)", ui.later(report.render, course_report, "pdf"), f"{report_name}.pdf", rows=1,
                 key="patients.report_pdf", mime=report.PDF_MIME,
