@@ -721,6 +721,30 @@ def warm_overview(path: Path, filters: Filters) -> None:
         _cohort(key, data_version, filters, None)
         for name, extra in OVERVIEW_READS:
             _query(key, data_version, name, filters, extra)
+    made = overview_charts(metrics.block((_cohort(key, data_version, filters, None) or [None])[0]),
+                           _query(key, data_version, "pain_by_session", filters, (("split", "none"),)),
+                           _query(key, data_version, "overview_weekly_pain", filters, ()), filters)
+    for build, *args in filter(None, made):
+        # built as a wide window's page draws them (figure_px None), from the cached copies the page
+        # gets: the same digest, so the first visit finds them made
+        digest = _input_digest(build, tuple(args), {}, None)
+        if digest is not None:
+            _figure(digest, build, tuple(args), {}, None)
+
+
+def overview_charts(summary: dict, by_session: pd.DataFrame, weeks: pd.DataFrame, filters: Filters) -> tuple:
+    """The Overview's three charts, each as (builder, *its arguments) for chart(), or None when it
+    has nothing to draw: the first-session relief rate against the claim (None when no first session
+    can be judged), pain session by session (None when no session number has enough scored courses)
+    and pain week by week (None without a scored week). The page draws them; the warm-up builds them
+    ahead."""
+    from clinic.charts import overview, pain
+    from clinic.filters import RELIEF_RULES
+
+    relief = summary["first_session_relief"]
+    return ((overview.relief_claim, relief, RELIEF_RULES[filters.relief_rule]) if relief["rate"] is not None else None,
+            (pain.pain_by_session, by_session, "none") if not by_session.empty and by_session.shown.any() else None,
+            (overview.weekly_pain, weeks, int(weeks.scored_courses.iloc[0])) if not weeks.empty else None)
 
 
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)

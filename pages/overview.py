@@ -3,7 +3,6 @@ import streamlit as st
 
 from clinic import exports, flags, metrics, privacy, ui
 from clinic.charts import overview as charts
-from clinic.charts import pain as pain_charts
 from clinic.filters import RELIEF_RULE_LABELS, RELIEF_RULES
 
 path, filters = ui.require_entry(__file__)
@@ -172,6 +171,9 @@ for reason, title in flags.ATTENTION.items():
 # 2. The three questions at a glance, with the clinic beside a therapist's figures
 relief = summary["first_session_relief"]
 rule = RELIEF_RULES[filters.relief_rule]
+by_session = ui.query("pain_by_session", split="none")
+weeks = ui.query("overview_weekly_pain")
+relief_chart, sessions_chart, weeks_chart = ui.overview_charts(summary, by_session, weeks, filters)
 verdict = charts.claim_verdict(relief["ci_low"], relief["ci_high"])
 benchmark, benchmark_note = {}, None
 if filters.scope and filters.therapists:
@@ -213,20 +215,18 @@ message = {
     None: "**No first session can be judged yet** (no course has both pain scores with pain above 0).",
 }[verdict]
 st.markdown(f"Relief here means **{rule}** (change the rule in the sidebar). {message}")
-if relief["rate"] is not None:
-    ui.chart(charts.relief_claim, relief, rule, width="stretch")
+if relief_chart is not None:
+    ui.chart(*relief_chart, width="stretch")
 
 # Is pain going down?
 st.subheader("Is pain going down?")
-by_session = ui.query("pain_by_session", split="none")
-if by_session.empty or not by_session.shown.any():
+if sessions_chart is None:
     st.info("Too few courses have pain scores to draw pain session by session.")
 else:
-    ui.chart(pain_charts.pain_by_session, by_session, "none", width="stretch")
+    ui.chart(*sessions_chart, width="stretch")
     st.page_link("pages/pain_trends.py", label="Pain session by session, before vs after, and by cohort",
                  icon=":material/trending_down:")
-weeks = ui.query("overview_weekly_pain")
-if not weeks.empty:
+if weeks_chart is not None:
     st.caption("Calendar weeks mix patients at every stage of their course (new patients arrive in pain every "
                "week), so this line stays level even when every course improves; the chart above follows courses.")
-    ui.chart(charts.weekly_pain, weeks, int(weeks.scored_courses.iloc[0]), width="stretch")
+    ui.chart(*weeks_chart, width="stretch")

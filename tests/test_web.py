@@ -573,15 +573,19 @@ def test_after_the_warm_up_of_the_overview_the_directors_first_visit_queries_not
     from clinic.filters import Filters
 
     ui.warm_overview(Path(os.environ["CLINIC_DB"]), Filters(as_of=dt.date.fromisoformat(PAGE_AS_OF)))
-    ran = []
+    ran, built = [], []
     for name in ("run", "arrow", "records"):
         real = getattr(db, name)
         monkeypatch.setattr(db, name, lambda con, query, _real=real, **params: ran.append(query) or _real(
             con, query, **params))
+    real_built = ui._built
+    monkeypatch.setattr(ui, "_built", lambda build, *rest: built.append(build.__name__) or real_built(build, *rest))
     app.run()
     assert not app.exception
     assert app.title[0].value == "Patient progress" and len(app.get("plotly_chart")) == 3   # the whole page drawn
     assert ran == []
+    assert built == []          # its three charts were built ahead too, from the same input
     app.sidebar.multiselect(key="therapist").select("Birch").run()      # a decoy: another view is not read ahead
     assert not app.exception
     assert "cohort_metrics" in ran and "pain_by_session" in ran
+    assert sorted(built) == ["pain_by_session", "relief_claim", "weekly_pain"]
