@@ -721,9 +721,11 @@ def warm_overview(path: Path, filters: Filters) -> None:
         _cohort(key, data_version, filters, None)
         for name, extra in OVERVIEW_READS:
             _query(key, data_version, name, filters, extra)
+    reads = dict(OVERVIEW_READS)
     made = overview_charts(metrics.block((_cohort(key, data_version, filters, None) or [None])[0]),
-                           _query(key, data_version, "pain_by_session", filters, (("split", "none"),)),
-                           _query(key, data_version, "overview_weekly_pain", filters, ()), filters)
+                           _query(key, data_version, "pain_by_session", filters, reads["pain_by_session"]),
+                           _query(key, data_version, "overview_weekly_pain", filters, reads["overview_weekly_pain"]),
+                           filters)
     for build, *args in filter(None, made):
         # built as a wide window's page draws them (figure_px None), from the cached copies the page
         # gets: the same digest, so the first visit finds them made
