@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import json
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -46,15 +47,24 @@ def cli(capsys):
 
 @pytest.fixture
 def db_from(tmp_path, cli):
-    """Builds a database from CSV texts via `python -m clinic import` and returns its path."""
+    """Builds a database from CSV texts via `python -m clinic import` and returns its path. The same
+    texts imported before in this test process (on the same day) are copied from that build: the
+    tests of the metrics build the same small clinics many times."""
+    from query_support import copy_of_built, keep_built
+
     def make(sessions: str | None = None, patients: str | None = None, courses: str | None = None) -> Path:
         db = tmp_path / "clinic.duckdb"
         files = []
         for name, text in (("patients.csv", patients), ("courses.csv", courses), ("sessions.csv", sessions)):
             if text is not None:
                 files.append(_write(tmp_path / name, text))
+        key, new = ("cli", sessions, patients, courses, date.today()), not db.exists()
+        if copy_of_built(key, db):
+            return db
         code, out = cli("import", *files, "--db", db)
         assert code == 0, out
+        if new:
+            keep_built(key, db)
         return db
     return make
 

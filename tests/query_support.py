@@ -23,13 +23,24 @@ _BUILT: dict[tuple, Path] = {}
 _BUILT_FOLDER: list[Path] = []
 
 
-def _keep_built(key: tuple, path: Path) -> None:
+def keep_built(key: tuple, path: Path) -> None:
+    """Keeps a copy of the database just built at `path` from the inputs `key`."""
     if not _BUILT_FOLDER:
         _BUILT_FOLDER.append(Path(tempfile.mkdtemp(prefix="built_dbs_")))
         atexit.register(shutil.rmtree, _BUILT_FOLDER[0], True)
     kept = _BUILT_FOLDER[0] / f"{len(_BUILT)}.duckdb"
     shutil.copyfile(path, kept)
     _BUILT[key] = kept
+
+
+def copy_of_built(key: tuple, target: Path) -> bool:
+    """Copies the database built before from the inputs `key` to `target` (a path where no file
+    is), if there is one: a fresh owner-only file, as the importer makes."""
+    if key not in _BUILT or target.exists():
+        return False
+    shutil.copyfile(_BUILT[key], target)
+    os.chmod(target, 0o600)
+    return True
 
 
 def build_db(folder: Path, sessions: str | None = None, courses: str | None = None, patients: str | None = None,
@@ -45,15 +56,13 @@ def build_db(folder: Path, sessions: str | None = None, courses: str | None = No
             files.append(folder / name)
             files[-1].write_text(textwrap.dedent(text).strip() + "\n", encoding="utf-8")
     target = folder / "clinic.duckdb"
-    key, new = (sessions, courses, patients, today), not target.exists()
-    if new and key in _BUILT:
-        shutil.copyfile(_BUILT[key], target)
-        os.chmod(target, 0o600)
+    key, new = ("importer", sessions, courses, patients, today), not target.exists()
+    if copy_of_built(key, target):
         return target
     results = importer.import_files(files, target, today=today)
     assert all(r.rejected == 0 and not r.refused for r in results), [r.as_dict() for r in results]
     if new:
-        _keep_built(key, target)
+        keep_built(key, target)
     return target
 
 
