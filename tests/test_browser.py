@@ -107,6 +107,25 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
         charts = page.locator('[data-testid="stPlotlyChart"]').count()
         tables = page.locator('[data-testid="stDataFrame"]').count()
         assert charts + tables >= 1, f"{title} shows no chart and no table (still a placeholder?)\n{about}"
+    assert chart_texts_on_each_other(page) == [], about
+
+
+# Each chart's texts around its plot (title, subtitle, axis titles, legend names) that overlap each
+# other by more than a pixel both ways, as pairs: a long y-axis title on a short plot reaches up
+# into the subtitle.
+_OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
+  const texts = [...chart.querySelectorAll('.infolayer text, .legendtext')].filter(t => t.textContent.trim())
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const pairs = [];
+  texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
+    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); }));
+  return pairs; })"""
+
+
+def chart_texts_on_each_other(page) -> list:
+    return page.evaluate(_OVERLAPS_JS)
 
 
 def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(server, page):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from clinic.charts import adherence as charts
 from clinic.charts import GOOD, NEUTRAL
@@ -71,7 +72,32 @@ def test_the_calendar_says_how_its_rows_are_ordered_with_the_first_and_last_star
     fig = charts.calendar(calendar_frame(), "Therapist t1", limit=2)
     assert ("Rows by start date, latest on top: from 10 Mar 2026 down to 08 Mar 2026"
             in fig.layout.title.subtitle.text)
-    assert fig.layout.yaxis.title.text == "Course (latest start on top)"
+
+
+def calendar_of(courses: int) -> pd.DataFrame:
+    """A calendar of `courses` one-day courses, started a day apart."""
+    rows = [(rank, f"c{rank}", f"p{rank}", 1, 1, "attended", 1) for rank in range(1, courses + 1)]
+    frame = pd.DataFrame(rows, columns=["course_rank", "course_id", "patient_id", "planned_sessions", "course_day",
+                                        "day_status", "attended_sessions"])
+    frame["start_date"] = [dt.datetime(2026, 3, 20) - dt.timedelta(days=rank) for rank in frame.course_rank]
+    frame["day_date"] = frame.start_date
+    frame["therapist"], frame["adherence"], frame["course_status"] = "t1", 1.0, "completed"
+    frame["cohort_courses"] = courses
+    return frame
+
+
+@pytest.mark.parametrize("courses, y_title, plot_px", [
+    (1, "Course", 72), (2, "Course", 72), (7, "Course", 160),             # 3 rows' height at least
+    (8, "Course (latest start on top)", 182), (40, "Course (latest start on top)", 886)])
+def test_the_calendar_names_the_row_order_on_its_axis_only_where_the_plot_is_tall_enough(courses, y_title, plot_px):
+    # The long title is about 160 px: beside a shorter plot it reached up into the subtitle, which
+    # says the order itself.
+    fig = charts.calendar(calendar_of(courses), "All matching courses", limit=40)
+    assert len(fig.data[0].y) == courses
+    assert fig.layout.yaxis.title.text == y_title
+    assert fig.layout.height - fig.layout.margin.t - fig.layout.margin.b == plot_px
+    # one course has no order to tell: the subtitle gives its start date
+    assert ("latest on top" if courses > 1 else "Rows: all started 19 Mar 2026") in fig.layout.title.subtitle.text
 
 
 def test_the_calendar_says_which_courses_it_shows_out_of_the_cohort():

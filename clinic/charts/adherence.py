@@ -97,6 +97,11 @@ def distribution(bins: pd.DataFrame, adherent_pct: int = ADHERENT_PCT) -> go.Fig
     return fig
 
 
+# The calendar's rows (px each), its margins above and below the plot, and the least plot height
+# that holds its long y-axis title.
+CALENDAR_ROW_PX, CALENDAR_MARGINS_PX, CALENDAR_LONG_TITLE_PX = 22, 204, 180
+
+
 def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
     """Rows = courses (most recent start on top), columns = day of the course, cells = what happened that day.
 
@@ -147,12 +152,16 @@ def calendar(days: pd.DataFrame, cohort_text: str, limit: int) -> go.Figure:
     shown = len(courses)
     which = (f"all {n_courses(shown)}" if shown == cohort_courses
              else f"the {shown} most recently started of {n_courses(cohort_courses)} (limit {limit})")
+    plot_px = CALENDAR_ROW_PX * max(shown, 3) + 6
     fig = styled(fig, "Day by day: who came on which day of the course?", "Day of the course (1 = start date)",
-                 "Course (latest start on top)",
+                 # the longer title (about 160 px) would reach up into the subtitle beside a few rows;
+                 # the subtitle's second line says the order in any case
+                 "Course (latest start on top)" if plot_px >= CALENDAR_LONG_TITLE_PX else "Course",
                  subtitle=f"{for_plotly(cohort_text)}: {which}; a number in a cell = sessions that day"
                           f"<br>{order_text(courses)}",
-                 height=210 + 22 * max(shown, 3))
-    fig.update_layout(legend=LEGEND_BELOW, showlegend=True, margin={"t": 104, "b": 100})   # room for two subtitle lines
+                 height=CALENDAR_MARGINS_PX + plot_px)
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True,
+                      margin={"t": 104, "b": CALENDAR_MARGINS_PX - 104})   # room for two subtitle lines
     return fig
 
 
