@@ -498,6 +498,24 @@ def cookie_header(context, name: str = "clinic_session") -> str | None:
     return None
 
 
+# Each chart's texts around its plot (title, subtitle, axis titles, legend names) that overlap each
+# other by more than a pixel both ways, as pairs: a long y-axis title on a short plot reaches up
+# into the subtitle.
+_OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
+  const texts = [...chart.querySelectorAll('.infolayer text, .legendtext')].filter(t => t.textContent.trim())
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const pairs = [];
+  texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
+    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); }));
+  return pairs; })"""
+
+
+def chart_texts_on_each_other(page) -> list:
+    return page.evaluate(_OVERLAPS_JS)
+
+
 def screenshot_quietly(page, name: str) -> Path | None:
     try:
         return screenshot(page, name)

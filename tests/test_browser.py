@@ -107,25 +107,8 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
         charts = page.locator('[data-testid="stPlotlyChart"]').count()
         tables = page.locator('[data-testid="stDataFrame"]').count()
         assert charts + tables >= 1, f"{title} shows no chart and no table (still a placeholder?)\n{about}"
-    assert chart_texts_on_each_other(page) == [], about
+    assert bs.chart_texts_on_each_other(page) == [], about
 
-
-# Each chart's texts around its plot (title, subtitle, axis titles, legend names) that overlap each
-# other by more than a pixel both ways, as pairs: a long y-axis title on a short plot reaches up
-# into the subtitle.
-_OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
-  const texts = [...chart.querySelectorAll('.infolayer text, .legendtext')].filter(t => t.textContent.trim())
-    .map(t => [t.textContent, t.getBoundingClientRect()]);
-  const pairs = [];
-  texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
-    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
-    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
-    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); }));
-  return pairs; })"""
-
-
-def chart_texts_on_each_other(page) -> list:
-    return page.evaluate(_OVERLAPS_JS)
 
 
 def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(server, page):
@@ -192,6 +175,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
                 assert page.locator('[data-testid="stPlotlyChart"]').count() == charts, bs.describe(page)
                 shot = bs.screenshot(page, f"{path}-{name}-{width}")
                 assert chart_texts_past_the_edge(page) == [], bs.describe(page, shot)
+                assert bs.chart_texts_on_each_other(page) == [], bs.describe(page, shot)
                 if agent:
                     # a table's toolbar, always shown on a touch screen, covers nothing above it
                     overlaps = page.evaluate(_TOOLBAR_OVERLAP_JS)

@@ -244,3 +244,4 @@ def test_an_overview_open_link_opens_the_course_on_the_patients_page_in_the_same
     course_box = patients.get_by_role("textbox", name="Course id", exact=True)
     assert course_box.input_value() == course == "p3:2026-03-15", about
     assert patients.locator('[data-testid="stMetric"]').count() > 0, about      # the course's own figures
+    assert bs.chart_texts_on_each_other(patients) == [], about                   # its trajectory and calendar
