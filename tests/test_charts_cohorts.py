@@ -271,9 +271,18 @@ def test_a_clinic_benchmark_is_a_second_dotted_line_labelled_clinic():
     assert (dotted.line.dash, dotted.x0) == ("dot", pytest.approx(60.0))
     labels = {a.text: a for a in fig.layout.annotations if a.text.startswith(("dashed", "dotted"))}
     assert set(labels) == {"dashed: all matching courses, 45.9 %", "dotted: clinic, 60.0 %"}
-    # the lower value's label stands left of its line, the higher's right of it, so they never overlap
-    assert labels["dashed: all matching courses, 45.9 %"].xanchor == "right"
-    assert labels["dotted: clinic, 60.0 %"].xanchor == "left"
+    # above the plot (not over the first group's row), each on a row of its own, the dashed line's the
+    # higher; each reaches from its line towards the middle of the axis (0-100 %): 45.9 % to the
+    # right, 60 % to the left, so neither runs past the plot into the column of n
+    dashed_label, dotted_label = labels["dashed: all matching courses, 45.9 %"], labels["dotted: clinic, 60.0 %"]
+    assert all((a.yref, a.y, a.yanchor, a.xref) == ("paper", 1.0, "bottom", "x") for a in labels.values())
+    assert (dashed_label.x, dashed_label.yshift, dashed_label.xanchor) == (pytest.approx(100 * 17 / 37), 15, "left")
+    assert (dotted_label.x, dotted_label.yshift, dotted_label.xanchor) == (pytest.approx(60.0), 0, "right")
+    # the second label's row (15 px, twice: Plotly puts half of a top margin's px above the title) and
+    # the subtitle's line on the dotted line (18 px) are added to the top margin and the height: the
+    # plot keeps its height
+    alone = charts.comparison(frame, "relief", OVERALL, "age_band")
+    assert fig.layout.margin.t - alone.layout.margin.t == fig.layout.height - alone.layout.height == 2 * 15 + 18
     assert "dotted line = the clinic (the same filters, every therapist)" in fig.layout.title.subtitle.text
     bars = charts.comparison(frame, "improvement", OVERALL, "age_band", clinic=clinic)
     assert bars.layout.shapes[1].x0 == pytest.approx(80.0) and bars.layout.xaxis.range[1] > 80   # in view

@@ -22,6 +22,7 @@ GROUPS = tuple(COHORT_FIELDS)
 UNKNOWN = NOT_RECORDED
 FEW_COURSES = 5               # the default of settings.min_cohort: a group with fewer courses is too few to judge
 STRONG, PALE = PALETTE[0], "rgba(127, 127, 127, 0.55)"
+LINE_LABEL_ROW_PX = 15        # a row above the plot for the label of each dashed or dotted line
 
 # Natural order of the keys of each grouping (keys not listed keep the query's order, unknown last).
 KEY_ORDER = {"age_band": AGE_BANDS, "diagnosis": DIAGNOSES, "sex": SEXES}
@@ -432,19 +433,13 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
                        text=N_HEADERS[interval is not None], showarrow=False, font={"size": 10, "color": NEUTRAL})
     reference = _reference(overall, metric)
     benchmark = _reference(clinic, metric) if clinic is not None else None
-    if benchmark is not None and reference is not None:
-        # two labels above the plot: the smaller value's to the left of its line, the larger's to the right
-        sides = ("top left", "top right") if reference <= benchmark else ("top right", "top left")
-    else:
-        sides = ("top", "top")
+    labelled = []       # (value, label, colour) of each line, labelled above the plot below
     if reference is not None:
-        fig.add_vline(x=reference, line_dash="dash", line_color="#333",
-                      annotation_text=f"dashed: all matching courses, {_value_text(metric, reference / scale)}",
-                      annotation_position=sides[0], annotation_font={"size": 11})
+        fig.add_vline(x=reference, line_dash="dash", line_color="#333")
+        labelled.append((reference, f"dashed: all matching courses, {_value_text(metric, reference / scale)}", "#333"))
     if benchmark is not None:
-        fig.add_vline(x=benchmark, line_dash="dot", line_width=2, line_color=NEUTRAL,
-                      annotation_text=f"dotted: clinic, {_value_text(metric, benchmark / scale)}",
-                      annotation_position=sides[1], annotation_font={"size": 11, "color": "#555"})
+        fig.add_vline(x=benchmark, line_dash="dot", line_width=2, line_color=NEUTRAL)
+        labelled.append((benchmark, f"dotted: clinic, {_value_text(metric, benchmark / scale)}", "#555"))
     lines = [v for v in (reference, benchmark) if v is not None]
     present = [v for v in values if v is not None]
     if interval:
@@ -460,6 +455,16 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
         fig.update_xaxes(range=[low - (pad if low < 0 else 0), high + pad], ticksuffix=" %", zeroline=True,
                          zerolinecolor="#999")
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], autorange=True, type="category")
+    # Each line's label stands above the plot, on a row of its own (the dashed line's the higher),
+    # reaching from its line towards the plot's middle: inside the plot, a label lay over the first
+    # group's row, and one reaching right from a line past the middle ran into the column of n.
+    low, high = fig.layout.xaxis.range
+    for row_no, (value, text, colour) in enumerate(labelled):
+        towards_left = value > (low + high) / 2
+        fig.add_annotation(x=value, xref="x", y=1.0, yref="paper", yanchor="bottom",
+                           yshift=LINE_LABEL_ROW_PX * (len(labelled) - 1 - row_no),
+                           xanchor="right" if towards_left else "left", xshift=-3 if towards_left else 3,
+                           text=text, showarrow=False, font={"size": 11, "color": colour})
     total = int(rows["courses"].sum())
     few = int(rows["few_courses"].sum())
     group_name = COHORT_FIELDS[group].lower()
@@ -482,10 +487,14 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
                                   "every therapist)"]
     if extras:
         subtitle_lines.append("; ".join(extras))
+    # Plotly sets the title's baseline mid top margin (the subtitle below it): of the px added to the
+    # margin, half go above the title, half between the subtitle and the plot, where the labels are
+    labels_px = 2 * LINE_LABEL_ROW_PX * len(labelled)
     fig = styled(fig, f"{metric.label} by {group_name}", metric.axis, COHORT_FIELDS[group],
-                 subtitle="<br>".join(subtitle_lines), height=172 + 18 * len(subtitle_lines) + 34 * max(len(rows), 2))
-    fig.update_layout(margin={"r": 140 if interval else 110, "t": 82 + 18 * len(subtitle_lines)}, showlegend=False,
-                      bargap=0.35)
+                 subtitle="<br>".join(subtitle_lines),
+                 height=172 + 18 * len(subtitle_lines) + labels_px + 34 * max(len(rows), 2))
+    fig.update_layout(margin={"r": 140 if interval else 110, "t": 82 + 18 * len(subtitle_lines) + labels_px},
+                      showlegend=False, bargap=0.35)
     return fig
 
 
