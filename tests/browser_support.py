@@ -498,11 +498,12 @@ def cookie_header(context, name: str = "clinic_session") -> str | None:
     return None
 
 
-# Each chart's texts around its plot (title, subtitle, axis titles, legend names) that overlap each
-# other by more than a pixel both ways, as pairs: a long y-axis title on a short plot reaches up
-# into the subtitle.
+# Each chart's texts around its plot (title, subtitle, axis titles, legend names, notes) that
+# overlap each other by more than a pixel both ways, as pairs: a long y-axis title on a short plot
+# reaches up into the subtitle, a line's label over a row's note.
 _OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
-  const texts = [...chart.querySelectorAll('.infolayer text, .legendtext')].filter(t => t.textContent.trim())
+  const texts = [...chart.querySelectorAll('.infolayer text, .legendtext, .annotation-text')]
+    .filter(t => t.textContent.trim())
     .map(t => [t.textContent, t.getBoundingClientRect()]);
   const pairs = [];
   texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {

@@ -207,8 +207,14 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
         page.mouse.down()
         page.mouse.move(handle["x"] + handle["width"] / 2 + 150, 400, steps=10)
         page.mouse.up()
-        chart_px = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()["width"]
-        assert 780 <= chart_px <= 800, chart_px
+        # (the page may be running again meanwhile, its chart a moment out of the page: looked for again)
+        deadline, chart_px = time.monotonic() + 20, None
+        while not (chart_px and 780 <= chart_px <= 800) and time.monotonic() < deadline:
+            box = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
+            chart_px = box and box["width"]
+            if not (chart_px and 780 <= chart_px <= 800):
+                page.wait_for_timeout(250)
+        assert chart_px and 780 <= chart_px <= 800, chart_px
         for step in ("dragged", "reloaded"):
             if step == "reloaded":
                 page.reload()
