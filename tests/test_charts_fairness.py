@@ -167,6 +167,17 @@ def test_the_forest_plot_greys_units_too_few_to_judge_and_marks_one():
     assert fig.layout.shapes[0].x0 == 1 and fig.layout.shapes[0].x1 == 1
 
 
+def test_the_forest_plots_line_label_has_a_row_of_its_own_between_the_subtitle_and_the_plot():
+    # "as expected (1)" stands above the plot, under the subtitle; the margin holds 80 px for the
+    # title and one subtitle line and twice 15 px more (half a margin's px go above the title), and
+    # the height grows by as much: three units' plot keeps its 320 - 80 - 110 (the legend below) = 130 px
+    fig = charts.forest_chart(oe_report())
+    [label] = [a for a in fig.layout.annotations if a.text == "as expected (1)"]
+    assert label.yanchor == "bottom"
+    assert (fig.layout.margin.t, fig.layout.height) == (80 + 30, 320 + 30)
+    assert fig.layout.height - fig.layout.margin.t - fig.layout.margin.b == 130
+
+
 def test_the_model_in_words_names_its_inputs_n_and_fit():
     model = {"fitted": True, "message": None, "formula": "logit P(first_session_relief) ~ baseline_pain",
              "inputs": ["baseline_pain", "sex"], "left_out": [{"input": "diagnosis", "reason": "the same for every course"}],

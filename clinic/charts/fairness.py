@@ -353,6 +353,9 @@ def oe_export(report: dict, filters_text: str, settings_text: str) -> pd.DataFra
     return frame
 
 
+LABEL_ROW_PX = 15      # a row of 11 px text above the plot
+
+
 def forest_chart(report: dict) -> go.Figure:
     """O/E per unit with its 95 % interval, a reference line at 1 (as expected); units with too few
     courses grey."""
@@ -378,7 +381,11 @@ def forest_chart(report: dict) -> go.Figure:
     title = f"{MEASURE_LABELS[measure]}: observed ÷ expected by {UNIT_LABELS[by].lower()}"
     subtitle = "Right of 1: more than the case mix predicts; an interval that crosses 1 is within chance."
     fig = styled(fig, title, "Observed ÷ expected (O/E)", UNIT_LABELS[by], subtitle,
-                 height=max(320, 120 + 40 * len(table)))
+                 height=max(320, 120 + 40 * len(table)) + 2 * LABEL_ROW_PX)
+    # a row above the plot for the line's label, which touched the subtitle's last line (more so
+    # where the subtitle breaks into two): twice its px, as Plotly puts half of a top margin's px
+    # above the title
+    fig.update_layout(margin={"t": fig.layout.margin.t + 2 * LABEL_ROW_PX})
     fig.update_yaxes(type="category")
     return fig
 
