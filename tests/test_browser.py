@@ -110,7 +110,6 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
     assert bs.chart_texts_on_each_other(page) == [], about
 
 
-
 def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(server, page):
     asked = []
     page.on("request", lambda request: asked.append(bs.path_of(request.url)))

@@ -97,6 +97,16 @@ def n_courses(count: int) -> str:
     return f"{count:,} course" + ("" if count == 1 else "s")
 
 
+LABEL_ROW_PX = 15     # a row of 11 px text (a reference line's label) between the subtitle and the plot
+
+
+def label_rows_px(rows: int) -> int:
+    """The px to add to a figure's top margin and height for `rows` rows of labels between the
+    subtitle and the plot: twice theirs, as Plotly sets the title's baseline mid top margin (the
+    subtitle below it), so half of what the margin gains goes above the title."""
+    return 2 * LABEL_ROW_PX * rows
+
+
 def styled(fig: go.Figure, title: str, x_title: str, y_title: str, subtitle: str | None = None,
            height: int = 420) -> go.Figure:
     """Applies the dashboard's look: a title (with the data behind it), axis titles and a legend.

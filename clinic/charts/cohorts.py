@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, NOT_RECORDED, PALETTE, cohort_text, n_courses, styled, text_px
+from clinic.charts import (LABEL_ROW_PX, NEUTRAL, NOT_RECORDED, PALETTE, cohort_text, label_rows_px, n_courses,
+                           styled, text_px)
 from clinic import exports
 from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
 
@@ -22,7 +23,6 @@ GROUPS = tuple(COHORT_FIELDS)
 UNKNOWN = NOT_RECORDED
 FEW_COURSES = 5               # the default of settings.min_cohort: a group with fewer courses is too few to judge
 STRONG, PALE = PALETTE[0], "rgba(127, 127, 127, 0.55)"
-LINE_LABEL_ROW_PX = 15        # a row above the plot for the label of each dashed or dotted line
 
 # Natural order of the keys of each grouping (keys not listed keep the query's order, unknown last).
 KEY_ORDER = {"age_band": AGE_BANDS, "diagnosis": DIAGNOSES, "sex": SEXES}
@@ -462,7 +462,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
     for row_no, (value, text, colour) in enumerate(labelled):
         towards_left = value > (low + high) / 2
         fig.add_annotation(x=value, xref="x", y=1.0, yref="paper", yanchor="bottom",
-                           yshift=LINE_LABEL_ROW_PX * (len(labelled) - 1 - row_no),
+                           yshift=LABEL_ROW_PX * (len(labelled) - 1 - row_no),
                            xanchor="right" if towards_left else "left", xshift=-3 if towards_left else 3,
                            text=text, showarrow=False, font={"size": 11, "color": colour})
     total = int(rows["courses"].sum())
@@ -487,9 +487,7 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
                                   "every therapist)"]
     if extras:
         subtitle_lines.append("; ".join(extras))
-    # Plotly sets the title's baseline mid top margin (the subtitle below it): of the px added to the
-    # margin, half go above the title, half between the subtitle and the plot, where the labels are
-    labels_px = 2 * LINE_LABEL_ROW_PX * len(labelled)
+    labels_px = label_rows_px(len(labelled))
     fig = styled(fig, f"{metric.label} by {group_name}", metric.axis, COHORT_FIELDS[group],
                  subtitle="<br>".join(subtitle_lines),
                  height=172 + 18 * len(subtitle_lines) + labels_px + 34 * max(len(rows), 2))

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic import funnel
-from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, n_courses, styled, text_px
+from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, label_rows_px, n_courses, styled, text_px
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 from clinic.text import for_markdown, for_plotly
 
@@ -353,9 +353,6 @@ def oe_export(report: dict, filters_text: str, settings_text: str) -> pd.DataFra
     return frame
 
 
-LABEL_ROW_PX = 15      # a row of 11 px text above the plot
-
-
 def forest_chart(report: dict) -> go.Figure:
     """O/E per unit with its 95 % interval, a reference line at 1 (as expected); units with too few
     courses grey."""
@@ -381,11 +378,10 @@ def forest_chart(report: dict) -> go.Figure:
     title = f"{MEASURE_LABELS[measure]}: observed ÷ expected by {UNIT_LABELS[by].lower()}"
     subtitle = "Right of 1: more than the case mix predicts; an interval that crosses 1 is within chance."
     fig = styled(fig, title, "Observed ÷ expected (O/E)", UNIT_LABELS[by], subtitle,
-                 height=max(320, 120 + 40 * len(table)) + 2 * LABEL_ROW_PX)
+                 height=max(320, 120 + 40 * len(table)) + label_rows_px(1))
     # a row above the plot for the line's label, which touched the subtitle's last line (more so
-    # where the subtitle breaks into two): twice its px, as Plotly puts half of a top margin's px
-    # above the title
-    fig.update_layout(margin={"t": fig.layout.margin.t + 2 * LABEL_ROW_PX})
+    # where the subtitle breaks into two)
+    fig.update_layout(margin={"t": fig.layout.margin.t + label_rows_px(1)})
     fig.update_yaxes(type="category")
     return fig
 
