@@ -144,7 +144,8 @@ def private_report(con, filters: Filters, by: str, measure: str, viewer: str, ta
     """The whole clinic's funnel (the filters without the scope) as therapist `viewer` may see it.
 
     Cells hidden by clinic.privacy (as on the Cohorts page: small cells, and those that could be
-    recovered from the shown ones and the total) are left out and counted in `hidden_units`; with
+    recovered from the shown ones and the total) are left out and counted in `hidden_units`, of which
+    `hidden_unrecorded` is 1 when the courses without a therapist (or site) are among them; with
     `by` = therapist, every other therapist is unnamed (key null, `own` false) and the units are
     sorted by caseload and rate, so their order names no one either. When the clinic total itself is
     hidden there is no mean and no unit (`total_hidden` true).
@@ -162,7 +163,8 @@ def private_report(con, filters: Filters, by: str, measure: str, viewer: str, ta
             "z95": Z_95, "z998": Z_998, "min_cohort": filters.settings.min_cohort}
     if total["suppressed"]:
         return {**base, "mean": None, "courses": None, "events": None, "units": [], "curve": [],
-                "hidden_units": len(found["units"]), "total_hidden": True}
+                "hidden_units": len(found["units"]), "total_hidden": True,
+                "hidden_unrecorded": int(any(u["key"] is None for u in found["units"]))}
     shown = []
     for unit in found["units"]:
         if unit["key"] in hidden:
@@ -176,6 +178,7 @@ def private_report(con, filters: Filters, by: str, measure: str, viewer: str, ta
     largest = max((u["courses"] for u in shown), default=0)
     return {**base, "mean": found["mean"], "courses": found["courses"], "events": found["events"], "units": shown,
             "curve": curve(found["mean"], largest), "hidden_units": len(found["units"]) - len(shown),
+            "hidden_unrecorded": int(any(u["key"] is None and None in hidden for u in found["units"])),
             "total_hidden": False}
 
 

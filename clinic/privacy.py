@@ -2,7 +2,7 @@
 
 A therapist sees their own courses in full, and may compare them with the whole clinic's cohorts.
 A clinic-wide cell (a therapist, a site, an age band … or the clinic total) is suppressed — shown
-as "fewer than 11", with no counts and no rates — when
+as "hidden", with no counts and no rates — when
 
 1. it covers fewer than MIN_CELL_PATIENTS patients (CMS's cell-size rule; CLINIC_MIN_CELL_PATIENTS
    changes it), or
@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
 DEFAULT_MIN_CELL_PATIENTS = 11
-SUPPRESSED = "fewer than 11"
+# What a suppressed cell shows instead of its figures, whatever the reason: a cell hidden because it
+# could be worked out from the others may cover hundreds of patients, so a size ("fewer than 11")
+# would be false for it, and a size for the small ones only would tell which hidden cells are large.
+HIDDEN = "hidden"
 
 
 def min_cell_patients() -> int:
@@ -38,8 +41,11 @@ def min_cell_patients() -> int:
     return max(2, value)
 
 
-def suppressed_text(k: int | None = None) -> str:
-    return f"fewer than {k or min_cell_patients()}"
+def why_hidden(k: int | None = None) -> str:
+    """The reasons a cell is hidden, in words, for the caption under a table of cells."""
+    k = k or min_cell_patients()
+    return (f"it covers fewer than {k} patients, or 1 to {k - 1} patients besides your own, or it could "
+            "otherwise be worked out from the groups shown and the total")
 
 
 @dataclass(frozen=True)

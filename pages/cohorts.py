@@ -96,11 +96,9 @@ if filters.scope:
     st.header("The whole clinic, for comparison")
     clinic_rows, clinic_total = ui.private_cohort(group)
     clinic_rows = privacy.unname_colleagues(clinic_rows, group, filters.scope)
-    hidden_text = privacy.suppressed_text()
+    hidden_text = privacy.HIDDEN
     st.caption(f"All matching courses of every therapist (the same filters, without the limit to your own). A group "
-               f"covering {hidden_text} patients shows \"{hidden_text}\" and no figures, and so does a group "
-               "that could otherwise be worked out from the others and the total (or from your own courses). "
-               "Nothing here names a patient"
+               f"shows \"{hidden_text}\" and no figures when {privacy.why_hidden()}. Nothing here names a patient"
                + (", and no colleague: by therapist, yours is named and the others are numbered by caseload, "
                   "as on Fair comparison." if group == "therapist" else "."))
     mine, clinic = charts.overall_values(overall), charts.overall_values(clinic_total)
@@ -108,7 +106,7 @@ if filters.scope:
     side[0].metric("Your courses: first-session relief", ui.fmt_pct(mine.get("relief_rate")),
                    f"{mine['courses']:,} courses", delta_color="off", delta_arrow="off", border=True)
     if clinic_total.get("suppressed"):
-        side[1].metric("The whole clinic", hidden_text, "patients: too few to show", delta_color="off",
+        side[1].metric("The whole clinic", hidden_text.capitalize(), "too few patients to show", delta_color="off",
                        delta_arrow="off", border=True)
     else:
         side[1].metric("The whole clinic: first-session relief", ui.fmt_pct(clinic.get("relief_rate")),
@@ -119,7 +117,7 @@ if filters.scope:
         ui.chart(charts.comparison, charts.cohort_frame(shown_rows, group, least), metric, clinic_total, group,
                  width="stretch", key="cohorts.clinic_chart")
     if hidden_labels:
-        st.caption(f"Hidden ({hidden_text} patients, or recoverable from the others): "
+        st.caption("Hidden (too few patients, or recoverable from the others): "
                    + ", ".join(for_markdown(label) for label in hidden_labels) + ".")
     clinic_table = charts.private_display_table(clinic_rows, group, hidden_text)
     clinic_widths = charts.table_widths(clinic_table)

@@ -48,8 +48,7 @@ else:
                f"Grey points: fewer than {filters.settings.min_cohort} courses, too few to judge. Each rate's own "
                "95 % interval (Wilson) is in the hover text and the table.")
     if report.get("hidden_units"):
-        st.caption(f"{report['hidden_units']} {charts.UNIT_PLURALS[by] if report['hidden_units'] != 1 else by} "
-                   "not shown: too few patients, or they could be worked out from the others.")
+        st.caption(charts.hidden_units_sentence(report, by))
     table = charts.funnel_table(report, private)
     ui.show_table(table, charts.FUNNEL_TABLE_LABELS, key="fair.funnel_table",
                   config={c: st.column_config.NumberColumn(charts.FUNNEL_TABLE_LABELS[c], format="%.1f")

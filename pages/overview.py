@@ -182,7 +182,7 @@ elif filters.scope:
     _rows, clinic = ui.private_cohort(None)
     hidden = clinic.get("suppressed")
     benchmark = charts.benchmarks(None if hidden else metrics.block(clinic),
-                                  privacy.suppressed_text() if hidden else None)
+                                  privacy.HIDDEN if hidden else None)
     benchmark_note = ("Under each figure: the whole clinic (every therapist's courses, the same filters) for "
                       "comparison, hidden when it covers too few patients to show without pointing at anyone.")
 elif filters.therapists:

@@ -96,6 +96,9 @@ def test_a_therapists_view_names_only_their_own_point():
     assert list(points.text) == ["", "Cedar", "", ""]
     assert list(points.marker.size) == [10, 14, 10, 10]
     assert "Birch" not in str(charts.funnel_chart(report, private=True).to_dict())
+    # the subtitle says so, and does not promise colleagues' names on pointing (their hover has none)
+    subtitle = charts.funnel_chart(report, private=True).layout.title.subtitle.text
+    assert "Named: your own point only" in subtitle and "for their names" not in subtitle
 
 
 def test_the_funnel_sentence_names_the_units_outside_and_skips_the_ones_too_few_to_judge():

@@ -115,10 +115,10 @@ def test_the_benchmark_shows_the_clinics_figure_under_each_tile():
     }
 
 
-def test_a_suppressed_clinic_benchmark_says_fewer_than_11_and_gives_no_figure():
-    shown = charts.benchmarks(None, "fewer than 11")
+def test_a_suppressed_clinic_benchmark_says_hidden_and_gives_no_figure():
+    shown = charts.benchmarks(None, "hidden")
     assert set(shown) == set(charts.TILE_LABELS)
-    assert set(shown.values()) == {"clinic: fewer than 11 patients"}
+    assert set(shown.values()) == {"clinic: hidden"}
 
 
 def test_no_benchmark_without_a_clinic_to_compare_with():

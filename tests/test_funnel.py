@@ -9,6 +9,7 @@ import math
 import pytest
 
 from clinic import funnel
+from clinic.charts import fairness as charts
 from clinic.filters import Filters
 from query_support import read
 
@@ -156,3 +157,33 @@ def test_a_therapist_sees_nothing_of_the_clinic_when_its_small_cells_could_be_wo
     # hidden too; together 8 patients of whom 2 are not A's (1 to k - 1): the total is hidden as well
     report = read(clinic, funnel.private_report, Filters(as_of=AS_OF, scope="A"), "therapist", "relief", "A", k=3)
     assert report["total_hidden"] and report["units"] == [] and report["mean"] is None
+
+
+def test_a_therapists_funnel_by_site_names_the_hidden_unrecorded_courses_apart_from_the_hidden_sites(tmp_path):
+    # Sites: p1-p6 (A's) North, p7 (B's) South, p8 (B's) none recorded; p9's course starts after the
+    # as-of date (decoy). k = 2: South covers 1 patient and the unrecorded cell 1: both small, hidden;
+    # together 2 patients, 2 of them not A's (not 1 to k - 1 = 1): no longer recoverable, so North
+    # (6 patients, none of them others') stays, and so does the total (8 patients, 2 others).
+    from query_support import build_db
+
+    patients = "patient_id,site\n" + "".join(f"p{n},North\n" for n in range(1, 7)) + "p7,South\np8,\np9,South\n"
+    path = build_db(tmp_path, SESSIONS, patients=patients)
+    report = read(path, funnel.private_report, Filters(as_of=AS_OF, scope="A"), "site", "relief", "A", k=2)
+    assert not report["total_hidden"]
+    assert [(u["key"], u["courses"], u["events"]) for u in report["units"]] == [("North", 4, 3)]
+    assert (report["hidden_units"], report["hidden_unrecorded"]) == (2, 1)
+    assert charts.hidden_units_sentence(report, "site") == (
+        "Not shown: 1 site and the courses whose site is not recorded (too few patients, or they could be "
+        "worked out from the others).")
+
+
+@pytest.mark.parametrize("hidden, unrecorded, words", [
+    (1, 0, "1 therapist"),
+    (3, 0, "3 therapists"),
+    (1, 1, "the courses whose therapist is not recorded"),
+    (3, 1, "2 therapists and the courses whose therapist is not recorded"),
+])
+def test_the_hidden_units_are_counted_in_words_without_the_unrecorded_ones_as_a_therapist(hidden, unrecorded, words):
+    report = {"hidden_units": hidden, "hidden_unrecorded": unrecorded}
+    assert charts.hidden_units_sentence(report, "therapist") == (
+        f"Not shown: {words} (too few patients, or they could be worked out from the others).")

@@ -144,20 +144,20 @@ def clinic_table(at):
 
 def test_a_therapist_sees_the_whole_clinic_only_where_no_group_is_small_enough_to_point_at_anyone(app, signed_in_as):
     # The whole clinic as of 03-20: Birch 2 patients, Cedar 1; 3 in all, 2 of them not Cedar's.
-    # At the default limit of 11 every group and the total are too small: nothing but "fewer than 11".
+    # At the default limit of 11 every group and the total are too small: nothing but "hidden".
     signed_in_as("cedar")
     at = open_cohorts(app)
     rows = clinic_table(at)
     # Cedar's own group first, named; Birch unnamed, as on Fair comparison (the page names no colleague)
     assert list(rows.index) == ["Cedar", "Another therapist 1"]
-    assert list(rows.courses) == ["fewer than 11"] * 2 and list(rows.patients) == ["fewer than 11"] * 2
+    assert list(rows.courses) == ["hidden"] * 2 and list(rows.patients) == ["hidden"] * 2
     drawn = [str(e.value) for e in (*at.caption, *at.markdown, *at.header, *at.metric)]
     drawn += [v for df in at.dataframe for v in map(str, [*df.value.index, *df.value.to_numpy().ravel()])]
     assert not [text for text in drawn if "Birch" in text]
     assert set(rows.relief_pct) == {"—"} and set(rows.adherence_pct) == {"—"}
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Your courses: first-session relief"] == "0 %"          # c2: 6 -> 5, 1/6 < 30 %
-    assert tiles["The whole clinic"] == "fewer than 11"
+    assert tiles["The whole clinic"] == "Hidden"
     assert len(at.get("plotly_chart")) == 1                               # no clinic-wide chart to draw
 
 
@@ -165,11 +165,13 @@ def test_with_a_lower_cell_limit_the_clinic_total_shows_but_a_lone_small_group_h
         app, signed_in_as, monkeypatch):
     # Limit 2: Cedar's group covers 1 patient (< 2): hidden; hiding it alone would let total − Birch
     # give it back, so Birch's group goes too. The total covers 3 patients, 2 of them not Cedar's: shown.
+    # Both say "hidden", not a size: Birch's group covers 2 patients, so "fewer than 2" would be false.
     monkeypatch.setenv("CLINIC_MIN_CELL_PATIENTS", "2")
     signed_in_as("cedar")
     at = open_cohorts(app)
     rows = clinic_table(at)
-    assert list(rows.courses) == ["fewer than 2"] * 2
+    assert list(rows.courses) == ["hidden"] * 2 and list(rows.patients) == ["hidden"] * 2
+    assert not [c.value for c in at.caption if "fewer than 2 patients shows" in c.value]
     tiles = {m.label: (m.value, m.delta) for m in at.metric}
     assert tiles["The whole clinic: first-session relief"] == ("33 %", "3 courses of 3 patients")   # c1 of c1, c2, p3
     # the deltas are counts, not changes: no arrow

@@ -509,7 +509,7 @@ def split_suppressed(rows: list[dict], group: str) -> tuple[list[dict], list[str
 
 def private_display_table(rows: list[dict], group: str, suppressed_text: str) -> pd.DataFrame:
     """The clinic-wide table a therapist reads: shown groups as in display_table, hidden groups with
-    `suppressed_text` ("fewer than 11") for their size and nothing else. All columns are text or
+    `suppressed_text` (privacy.HIDDEN) for their size and nothing else. All columns are text or
     numbers shown as text, so a hidden cell cannot be sorted into a guess."""
     ordered = [rows[i] for i in _order(group, [r.get("key") for r in rows])]
     shown = display_table(cohort_frame([r for r in ordered if not r.get("suppressed")], group)) \

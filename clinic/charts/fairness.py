@@ -206,7 +206,9 @@ def funnel_chart(report: dict, private: bool = False) -> go.Figure:
     title = f"{MEASURE_LABELS[measure]} by {UNIT_LABELS[by].lower()}: funnel plot ({n_courses(total)})"
     subtitle = ("Each point: a unit's rate against its number of assessable courses. Outside the dashed curves "
                 "(99.8 %) is unlikely to be chance; the dotted ones (95 %) are crossed by 1 unit in 20 by chance.")
-    if not frame.empty and len(frame) > CROWDED_UNITS:
+    if not frame.empty and private and by == "therapist":
+        subtitle += "<br>Named: your own point only; your colleagues' points are unnamed, on the chart and in its hover."
+    elif not frame.empty and len(frame) > CROWDED_UNITS:
         subtitle += "<br>Named: the units outside the limits; point at the others for their names."
     if zoomed:
         subtitle += ("<br>Axes closed in on the units (caseloads of similar size): the limits keep widening "
@@ -252,6 +254,16 @@ def funnel_sentence(report: dict, private: bool = False) -> str:
         parts.append(f"{len(unnamed)} other {'therapist' if len(unnamed) == 1 else 'therapists'} "
                      f"({' and '.join(sides)}; unnamed, each in the table)")
     return f"Outside the limits: {'; '.join(parts)}. A point outside the 95 % limits can still be chance (1 in 20)."
+
+
+def hidden_units_sentence(report: dict, by: str) -> str:
+    """How many units a therapist's funnel leaves out, in words: the courses without a therapist (or
+    site) are named as such, not counted as one more therapist."""
+    named = report["hidden_units"] - report.get("hidden_unrecorded", 0)
+    parts = [f"{named} {UNIT_PLURALS[by] if named != 1 else by}"] if named else []
+    if report.get("hidden_unrecorded"):
+        parts.append(f"the courses whose {by} is not recorded")
+    return f"Not shown: {' and '.join(parts)} (too few patients, or they could be worked out from the others)."
 
 
 def funnel_export(report: dict, private: bool, filters_text: str, settings_text: str) -> pd.DataFrame:

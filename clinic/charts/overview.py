@@ -207,10 +207,10 @@ def tiles(summary: dict, rule_label: str, rule_text: str, chosen: Settings = DEF
 
 def benchmarks(clinic: dict | None, hidden_text: str | None = None) -> dict[str, str]:
     """The clinic's figure for each tile, to show beside a selection's ("clinic: 33 %"). `clinic` is a
-    cohort block; `hidden_text` (such as "fewer than 11") when the clinic total is suppressed for a
-    therapist: then no figure at all. Empty when there is nothing to compare with."""
+    cohort block; `hidden_text` (privacy.HIDDEN) when the clinic total is suppressed for a therapist:
+    then no figure at all. Empty when there is nothing to compare with."""
     if hidden_text:
-        return {label: f"clinic: {hidden_text} patients" for label in TILE_LABELS}
+        return {label: f"clinic: {hidden_text}" for label in TILE_LABELS}
     if clinic is None:
         return {}
     return {label: f"clinic: {value}" for label, value in headline_values(clinic).items()}
