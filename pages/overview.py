@@ -58,7 +58,15 @@ CONFIG = {
 def table(rows, columns, key: str) -> None:
     """A list of courses to act on: the patient and the link first (pinned), then what decides."""
     shown = charts.ordered(rows.assign(link=ui.patient_links(rows.course_id)), columns)
-    ui.show_table(shown, LABELS, key=key, config={c: CONFIG[c] for c in CONFIG if c in shown.columns})
+    ui.show_table(shown, LABELS, key=key, config={c: CONFIG[c] for c in CONFIG if c in shown.columns},
+                  height=ui.list_height(len(shown)))
+    scrolled(len(shown))
+
+
+def scrolled(rows: int) -> None:
+    """Says under a list's table when some of its rows are out of view until it is scrolled."""
+    if rows > ui.LIST_VISIBLE_ROWS:
+        st.caption(f"{ui.LIST_VISIBLE_ROWS} of these {rows:,} rows at a time: scroll inside the table for the rest.")
 
 
 # 1. Today: who to call, who has just dropped out, and the red flags to check
@@ -122,13 +130,13 @@ def list_tabs(keys: tuple[str, ...]) -> None:
                 continue
             columns = charts.CALL_COLUMNS if key == "call_list" else charts.ATTENTION_COLUMNS[key]
             if key == "call_list":
-                file_name = f"call-list-{filters.as_of}.csv"
+                file_name = exports.file_name("call-list", filters, "csv")
                 data = ui.csv(charts.ordered(rows, columns))
             else:
                 st.caption(f"Current courses only (a visit, or the start, within the last {RECENT_DAYS} days): "
                            f"{counts[key]:,} of {int(rows.all_time.iloc[0]):,} such courses since the data starts.")
                 rows = rows.drop(columns=["all_time", "current_courses"])
-                file_name = f"attention-{key}-{filters.as_of}.csv"
+                file_name = exports.file_name(f"attention-{key}", filters, "csv")
                 data = ui.later(whole_attention_csv, key, columns)
             table(rows.head(ui.LIST_SHOWN_ROWS), columns, f"overview.table.{key}")
             if counts[key] > ui.LIST_SHOWN_ROWS:
@@ -162,11 +170,12 @@ for reason, title in flags.ATTENTION.items():
         head = rows.head(ui.LIST_SHOWN_ROWS)
         shown = charts.ordered(head.assign(link=ui.patient_links(head.course_id)), columns)
         ui.show_table(shown, {**LABELS, **flags.LABELS}, key=f"overview.table.{reason}",
-                      config={c: CONFIG[c] for c in CONFIG if c in shown.columns})
+                      config={c: CONFIG[c] for c in CONFIG if c in shown.columns}, height=ui.list_height(len(shown)))
+        scrolled(len(shown))
         if len(rows) > len(head):
             st.caption(f"Showing the first {len(head):,} of {len(rows):,}, in this order; the download has them all.")
         ui.download("Download this list (CSV)", ui.csv(charts.ordered(rows, columns)),
-                    f"attention-{reason}-{filters.as_of}.csv", rows=len(rows), key=f"overview.download.{reason}")
+                    exports.file_name(f"attention-{reason}", filters, "csv"), rows=len(rows), key=f"overview.download.{reason}")
 
 # 2. The three questions at a glance, with the clinic beside a therapist's figures
 relief = summary["first_session_relief"]

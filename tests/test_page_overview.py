@@ -330,7 +330,41 @@ def test_a_list_longer_than_a_days_work_shows_its_most_urgent_rows_and_downloads
                 and "not_seen" in b.proto.id]
     assert press_download(button).count(b"\n") == 1 + 2          # the header, c4 and p3
     entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
-    assert json.loads(entry["detail"]) == {"file": "attention-not_seen-2026-04-05.csv", "rows": 2}
+    assert json.loads(entry["detail"]) == {"file": "attention-not-seen-as-of-2026-04-05.csv", "rows": 2}
+
+
+@pytest.mark.parametrize("rows, px", [(0, 73), (1, 73), (12, 458), (20, 738), (200, 738)])
+def test_a_list_to_act_on_shows_up_to_20_rows_without_scrolling(rows, px):
+    # 38 px of header and border, 35 px a row: 12 rows are 38 + 420 = 458 px; from 20 rows on, 738 px
+    from clinic import ui
+
+    assert ui.list_height(rows) == px
+
+
+def test_a_list_longer_than_its_table_says_it_scrolls(app, monkeypatch):
+    from clinic import ui
+
+    monkeypatch.setattr(ui, "LIST_VISIBLE_ROWS", 1)
+    app.query_params["as_of"] = "2026-04-05"          # two courses not seen for 8+ days: c4, then p3
+    app.run()
+    open_list(app, "not_seen")
+    assert [c.value for c in app.caption if "rows at a time" in c.value] == [
+        "1 of these 2 rows at a time: scroll inside the table for the rest."]
+    open_list(app, "call_list")                       # no course to call as of 04-05: no such line
+    assert not [c.value for c in app.caption if "rows at a time" in c.value]
+
+
+def test_a_lists_file_is_named_after_the_as_of_date_and_the_filters_as_on_every_other_page(app, page_db):
+    # Birch's call list as of 03-20: p3:2026-03-15 (unfinished, last visit 03-18).
+    from clinic import access
+
+    app.query_params["therapist"] = "Birch"
+    app.run()
+    [button] = [b for b in app.get("download_button") if b.proto.label == "Download this list (CSV)"
+                and "call_list" in b.proto.id]
+    assert press_download(button).count(b"\n") == 1 + 1          # the header and p3
+    entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
+    assert json.loads(entry["detail"]) == {"file": "call-list-as-of-2026-03-20-therapist-birch.csv", "rows": 1}
 
 
 def test_the_attention_lists_leave_out_courses_not_seen_for_more_than_30_days(app):
