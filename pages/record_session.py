@@ -87,7 +87,15 @@ else:
 st.caption(f"The patient list holds the {recording.LISTED_PATIENTS} patients seen most recently (type to search "
            "it); for any other, type the id in the field below the notes.")
 
-if not patient_ids:
+past = as_of < dt.date.today()
+if past:
+    st.caption(f"The patient list follows the sidebar's as-of date, {as_of:%d %b %Y}: the patients of the courses "
+               "treated by then. Press Today beside the as-of date for today's patients.")
+if not patient_ids and past:
+    st.info(f"No patient {'of yours ' if scope else ''}had a course by {as_of:%d %b %Y}, the sidebar's as-of date. "
+            "Press Today beside the as-of date to list today's patients, or type a new patient's pseudonymous id "
+            "(such as P-1042) in **Other or new patient id** below: never a name.")
+elif not patient_ids:
     st.info("You have no patients on record yet. To start, type a new patient's pseudonymous id (such as P-1042) "
             "in **Other or new patient id** below: never a name. The session then starts their course.")
 

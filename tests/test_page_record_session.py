@@ -252,3 +252,22 @@ def test_a_therapists_day_table_leaves_out_the_therapist_column_every_row_of_whi
     config = json.loads(table.proto.columns)
     assert (config.get("therapist", {}).get("hidden") is not True) is shown, config.get("therapist")
     assert config["flags"]["label"] == "Flags" and config["pain_before"]["label"] == "Before"
+
+
+def test_before_any_course_the_page_says_the_list_follows_the_as_of_date_not_that_there_are_no_patients(app):
+    # The fixture's first session is in March 2026; as of 1 Feb nobody had a course yet.
+    app.query_params["as_of"] = "2026-02-01"
+    open_page(app, PAGE)
+    assert [i.value for i in app.info if "No patient" in i.value] == [
+        "No patient had a course by 01 Feb 2026, the sidebar's as-of date. Press Today beside the as-of date to "
+        "list today's patients, or type a new patient's pseudonymous id (such as P-1042) in **Other or new "
+        "patient id** below: never a name."]
+    assert not [i.value for i in app.info if "no patients on record yet" in i.value]
+    assert any(c.value.startswith("The patient list follows the sidebar's as-of date, 01 Feb 2026") for c in app.caption)
+
+
+def test_as_of_a_past_day_the_page_says_whose_patients_it_lists(app):
+    open_page(app, PAGE)                              # as of PAGE_AS_OF, before today: p1..p4 listed
+    assert app.selectbox(key="record.patient").options
+    assert any(c.value.startswith("The patient list follows the sidebar's as-of date, 20 Mar 2026") for c in app.caption)
+    assert not [i.value for i in app.info if "No patient" in i.value or "no patients" in i.value]
