@@ -548,12 +548,19 @@ def suggest(table: importer.Table, kind: str | None = None) -> Profile:
     for name in ("session_date", "start_date", "referral_date"):
         if name not in importer.KINDS[kind].parsers:
             continue
-        candidates = [c for c in (name, *SYNONYMS.get(name, ())) if c in free and c not in taken]
-        candidates += [h for h in free if h not in candidates and h not in taken]       # then by content
+        named = [c for c in (name, *SYNONYMS.get(name, ())) if c in free and c not in taken]
+        candidates = named + [h for h in free if h not in named and h not in taken]       # then by content
         for candidate in candidates:
             values = samples(table, position[candidate])
             fmt = date_format_of(values)
-            if values and reads_as(values, "date", fmt) >= 0.6:     # most of them: a bad one is rejected later
+            share = reads_as(values, "date", fmt)
+            if candidate == name and not share:
+                fields[name] = column(candidate)        # the field's own column: its bad dates are rejected
+                taken.add(candidate)
+                break
+            # A column named for the field, or a synonym, whose values are dates at all: its bad ones
+            # are rejected, as on a plain import. Any other column only when most of its values are.
+            if share > 0 if candidate in named else share >= 0.6:
                 plain = all(isinstance(_date_time(v, "time", fmt), (type(None), str)) or
                             _date_time(v, "time", fmt) == dt.time(0) for v in values)
                 fields[name] = column(candidate) if plain and fmt == "iso" else part(candidate, "date", fmt)

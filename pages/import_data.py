@@ -96,7 +96,10 @@ def import_now(chosen_uploads, profile=None) -> None:
         st.rerun()                                    # every page and the sidebar read the new data
 
 
-if st.button("Import", type="primary", disabled=not files, key="import.run"):
+# When every file chosen needs its columns mapped, Import would only refuse them: the mapping step's
+# own button below is then the one to press, and this one is not drawn as the first choice.
+only_mapping = bool(inspections) and all(i.needs_mapping for i in inspections)
+if st.button("Import", type="secondary" if only_mapping else "primary", disabled=not files, key="import.run"):
     import_now(chosen)
 if any(i.needs_mapping for i in inspections):
     st.caption("Import refuses a file whose columns are not the contract's. Map its columns below, then import it "

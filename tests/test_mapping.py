@@ -516,3 +516,30 @@ def test_a_database_from_before_the_newer_tables_gets_them_when_the_dashboard_op
         assert db.schema_current(reader)
         assert mapping.listed(reader) == []
     assert stored(db_path, "select count(*) from sessions") == [(3,)]
+
+
+def test_a_column_named_session_date_is_suggested_for_it_however_many_of_its_dates_are_bad(tmp_path):
+    # A file refused for its name column, with half of its dates bad (30 February, a day-first
+    # date): the suggestion still takes session_date from the column of that name, and the bad
+    # rows are rejected on import with their reasons, as a plain import would. A column "visit_note"
+    # holding one date among words (a decoy) is never taken for it.
+    text = ("session_id,patient_id,patient_name,session_date,therapist,pain_before,pain_after,visit_note\n"
+            "s1,p1,Ann Example,2026-03-02,Birch,6,4,see 2026-03-01\n"
+            "s2,p1,Ann Example,2026-02-30,Birch,5,3,fine\n"
+            "s3,p2,Bo Example,01/03/2026,Birch,7,5,fine\n"
+            "s4,p2,Bo Example,2026-03-04,Birch,6,5,fine\n")
+    path = write(tmp_path, "sessions.csv", text)
+    profile = mapping.suggest(read(path))
+    assert profile.fields["session_date"] == mapping.column("session_date")
+    assert profile.drop == ["patient_name"]
+    assert not profile.problems(read(path).header)
+    [result] = importer.import_files([path], tmp_path / "clinic.duckdb", today=TODAY, profile=profile)
+    assert (result.rows_read, result.new, result.rejected) == (4, 2, 2)
+    assert sorted((r.line, r.column, r.value) for r in result.rejects) == [
+        (3, "session_date", "2026-02-30"), (4, "session_date", "01/03/2026")]
+    # a column of its own name with no date at all is still the one: every row rejected, none guessed
+    none_read = text
+    for date, word in (("2026-03-02", "soon"), ("2026-02-30", "x"), ("01/03/2026", "later"), ("2026-03-04", "now")):
+        none_read = none_read.replace(f",{date},", f",{word},")
+    profile = mapping.suggest(read(write(tmp_path, "none.csv", none_read)))
+    assert profile.fields["session_date"] == mapping.column("session_date")

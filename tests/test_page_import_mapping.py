@@ -115,6 +115,9 @@ def test_a_file_in_another_software_s_columns_opens_the_mapping_step_with_sugges
     assert widget(at, "checkbox", ".drop.1").value is True          # Patient: may hold names, dropped
     assert any("needs a mapping of its columns" in m.value for m in at.markdown)
     assert not at.error                                             # the suggestion imports as it is
+    # Import alone would refuse the file: the mapping's own button is the one drawn as the first choice
+    assert at.button(key="import.run").proto.type == "secondary"
+    assert widget(at, "button", ".import").proto.type == "primary"
 
 
 def test_the_preview_shows_the_rows_as_stored_with_date_and_time_split_and_the_rejects(own_db, monkeypatch):
@@ -170,6 +173,7 @@ def test_a_saved_profile_maps_a_second_file_with_the_same_columns_in_one_click(o
     assert any("will be mapped with profile Cliniko appointments v1" in m.value.replace("\\", "")
                for m in at.markdown)
     assert not [w for w in at.button if (w.key or "").startswith(MAP)]          # no mapping step
+    assert at.button(key="import.run").proto.type == "primary"
     at.button(key="import.run").click().run()
     summary = table_with(at, "rows_read", "profile").set_index("file")
     assert summary.loc["appointments next week.csv", ["rows_read", "new", "rejected", "profile"]].tolist() == [
