@@ -95,7 +95,7 @@ def test_the_session_table_shows_blanks_not_none_and_a_signed_change():
     frame = pd.DataFrame({
         "session_id": ["s1", "s2", "s3"],
         "session_time": ["09:30", None, "17:05"],
-        "status": ["attended", "cancelled", "attended"],
+        "status": ["attended", "no_show", "attended"],
         "session_number": pd.array([1, None, 2], dtype="Int64"),
         "pain_before": pd.array([8, None, 5], dtype="Int64"),
         "pain_after": pd.array([6, None, 5], dtype="Int64"),
@@ -105,6 +105,7 @@ def test_the_session_table_shows_blanks_not_none_and_a_signed_change():
     })
     shown = charts.sessions_table(frame)
     assert list(shown.session_time) == ["09:30", "", "17:05"]
+    assert list(shown.status) == ["Attended", "No-show", "Attended"]          # as the calendar's legend says
     assert list(shown.session_number) == ["1", "", "2"]
     assert list(shown.pain_before) == ["8", "", "5"]
     assert list(shown.pain_change) == ["-2", "", "0"]

@@ -189,7 +189,7 @@ def group_width(labels) -> int:
 
 def table_widths(table: pd.DataFrame) -> dict[str, int]:
     """Column widths (px) for display_table or private_display_table: TABLE_WIDTHS, widened where a
-    text cell needs more (a hidden group's "fewer than 11"), and the group column's group_width."""
+    text cell needs more (a hidden group's "hidden"), and the group column's group_width."""
     widths = {"label": group_width(table["label"]) if "label" in table else 80}
     for column, width in TABLE_WIDTHS.items():
         texts = [v for v in table.get(column, []) if isinstance(v, str)]

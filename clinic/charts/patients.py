@@ -80,7 +80,7 @@ def _flag_values(sessions: pd.DataFrame, column: str) -> list:
 def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
     """The session rows as people read them, columns in SESSION_ORDER: a missing value is a blank cell
     (never 'None'), the change in pain carries its sign (+1 = more pain, -2 = less), flags read yes / no,
-    and `flags` names a flagged session's flags at a glance.
+    a status reads as the calendar's legend names it, and `flags` names a flagged session's flags at a glance.
 
     Notes stay the stored text (st.dataframe shows them as text, never as HTML)."""
     shown = sessions.copy()
@@ -98,6 +98,8 @@ def sessions_table(sessions: pd.DataFrame) -> pd.DataFrame:
     for column in FLAG_COLUMNS:
         if column in shown:
             shown[column] = ["" if _blank(v) else ("yes" if v else "no") for v in shown[column]]
+    if "status" in shown:       # as the calendar's legend names them ("No-show", not no_show)
+        shown["status"] = [DAY_STATUSES[v][0] if v in DAY_STATUSES else v for v in shown["status"]]
     first = [c for c in SESSION_ORDER if c in shown.columns and c != "notes"]
     rest = [c for c in shown.columns if c not in first and c != "notes"]
     return shown.loc[:, first + rest + (["notes"] if "notes" in shown.columns else [])]      # notes always last
