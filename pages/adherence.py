@@ -1,7 +1,7 @@
 """Adherence: do patients keep to the recommended daily course?"""
 import streamlit as st
 
-from clinic import ui
+from clinic import exports, ui
 from clinic.charts import adherence as charts
 from clinic.charts import n_courses
 from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
@@ -59,7 +59,8 @@ st.caption("Completed can exceed adherent: completed counts visit days against t
               "not over, so there is no adherence to rate yet." if rated != courses else ""))
 
 # One chart a row: side by side, a narrow window squeezed their titles and axes.
-ui.chart(charts.distribution, ui.query("adherence_distribution"), threshold, width="stretch")
+bands = ui.query("adherence_distribution")
+ui.chart(charts.distribution, bands, threshold, width="stretch")
 steps = ui.query("adherence_dropout_after")
 if steps.empty:
     st.info("No course among these has dropped out, so there is no drop-out timing to show.")
@@ -81,6 +82,23 @@ else:
             parts.append(f"none of {name} can be judged yet")
     st.markdown("**Responders (≥ 30 % better) and adherence:** " + "; ".join(parts) + ". Courses that end early "
                 "have fewer scored days, so this shows association, not cause.")
+
+# The charts' numbers as files: shares as ratios 0-1, improvement in %; the file names carry the
+# as-of date and the filters.
+with st.container(horizontal=True):
+    ui.download("Download the adherence bands (CSV)", ui.csv(bands),
+                exports.file_name("adherence-bands", filters, "csv"), rows=len(bands), key="adherence.download.bands",
+                help="Courses in each 10 % band of adherence; share of the courses with an adherence, 0–1.")
+    if not steps.empty:
+        ui.download("Download the drop-out timing (CSV)", ui.csv(steps),
+                    exports.file_name("adherence-dropout-after", filters, "csv"), rows=len(steps),
+                    key="adherence.download.dropouts",
+                    help="Dropped-out courses by the attended sessions they had; share of all dropped-out, 0–1.")
+    if outcome.assessable.sum():
+        ui.download("Download the outcome by adherence (CSV)", ui.csv(outcome),
+                    exports.file_name("adherence-outcome", filters, "csv"), rows=len(outcome),
+                    key="adherence.download.outcome",
+                    help="Sustained improvement (%) of adherent and other courses: percentiles and responders.")
 
 st.subheader("Day by day, course by course")
 SPLITS = {"all": "All matching courses", **COHORT_FIELDS}

@@ -141,3 +141,28 @@ def test_a_course_starting_on_the_as_of_day_without_a_visit_is_left_out_of_adher
     assert tiles(app)["Ongoing"][1].startswith("50.0 % of 2 ")                         # k2 of k1 and k2
     assert any("Mean adherence and adherent are over 1 course, the other three over all 2: 1 course started "
                "on the as-of day with no visit yet" in c.value for c in app.caption)
+
+
+def test_the_charts_numbers_download_as_csv_files_named_after_the_as_of_date(app, page_db):
+    import json
+
+    from page_support import press_download
+
+    from clinic import access
+
+    open_page(app, PAGE)
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    assert list(buttons) == ["Download the adherence bands (CSV)", "Download the drop-out timing (CSV)",
+                             "Download the outcome by adherence (CSV)"]
+    bands = press_download(buttons["Download the adherence bands (CSV)"]).decode().splitlines()
+    assert bands[0].startswith("bin_low_pct,bin_high_pct,courses,share")
+    # 0.2 -> 20-30, 0.6 -> 60-70, 1.0 -> 90-100: one course of three in each
+    assert [line.split(",")[:3] for line in bands[1:]] == [
+        [str(10 * k), str(10 * k + 10), "1" if k in (2, 6, 9) else "0"] for k in range(10)]
+    drops = press_download(buttons["Download the drop-out timing (CSV)"]).decode().splitlines()
+    assert [line.split(",")[:2] for line in drops] == [["sessions_attended", "courses"], ["0", "0"], ["1", "0"],
+                                                        ["2", "1"]]        # c2 left after 2 attended sessions
+    outcome = press_download(buttons["Download the outcome by adherence (CSV)"]).decode().splitlines()
+    assert len(outcome) == 1 + 2                                          # adherent, then the others
+    entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]     # the latest
+    assert json.loads(entry["detail"]) == {"file": "adherence-outcome-as-of-2026-03-20.csv", "rows": 2}
