@@ -75,3 +75,16 @@ def test_with_several_lines_the_partial_month_is_named_in_the_legend_once():
     assert partial[-1].marker.color == NEUTRAL and partial[-1].line.dash == "dot"
     acute = next(trace for trace in fig.data if trace.name == "During acute inflammation")
     assert len(acute.y) == 0                            # its only month is the running one
+
+
+@pytest.mark.parametrize("keys, young", [(("progress", "rising"), True), (("conclusion",), False)])
+def test_failure_to_progress_says_the_running_months_courses_are_too_young_to_compare(keys, young):
+    # Courses that started this month are judged at their latest scored session, days in: their
+    # share is no trend. Paperwork (missing or not at the start) has no such caveat.
+    months = months_table().assign(flag=lambda f: f.flag.replace({"conclusion": keys[0]}))
+    fig = safety.trend(months, keys, "Failure to progress", "% of the courses", "Month the course started", 5,
+                       as_of=dt.date(2026, 3, 20))
+    subtitle = fig.layout.title.subtitle.text
+    assert "March 2026 is a partial month, up to 20 Mar" in subtitle
+    assert ("judged on their first sessions only" in subtitle) is young
+    assert (fig.layout.margin.t, fig.layout.height) == ((95, 435) if young else (80, 420))

@@ -111,11 +111,17 @@ def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str,
     behind = int(months.loc[months.flag == keys[0]].of_count.sum())
     subtitle = (f"{behind:,} {OF_WORDS[keys[0]]} in all. Each point: the month's share with its 95 % interval "
                 f"(Wilson); open grey points: fewer than {min_cohort} to count among that month, too few to judge.")
+    young = partial_drawn and keys[0] == "progress"
     if partial_drawn:
         subtitle += (f"<br>{running:%B %Y} is a partial month, up to {pd.Timestamp(as_of):%d %b}: open marker, "
                      "dotted line.")
+    if young:       # a course is judged at its latest scored session: this month's are days old
+        subtitle += ("<br>Its courses are days old, judged on their first sessions only: not comparable with "
+                     "earlier months yet.")
     fig.update_layout(showlegend=True)          # names the line even when it is the only one
-    fig = styled(fig, title, x_title, y_title, subtitle=subtitle, height=420)
+    fig = styled(fig, title, x_title, y_title, subtitle=subtitle, height=420 + (15 if young else 0))
+    if young:
+        fig.update_layout(margin={"t": 80 + 15})    # room for the subtitle's third line above the plot
     fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     return fig
