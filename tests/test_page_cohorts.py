@@ -243,3 +243,32 @@ def test_with_one_therapist_chosen_the_chart_keeps_the_clinic_as_a_second_benchm
     at.segmented_control(key="cohorts.metric").set_value("dropout").run()
     dashed, dotted = chart(at)["layout"]["shapes"]
     assert dashed["x0"] == pytest.approx(0.0) and dotted["x0"] == pytest.approx(100 / 3)   # 0 of 2; c2 of 3
+
+
+def test_a_therapist_is_told_why_a_colleague_appears_among_their_own_courses(tmp_path, monkeypatch, signed_in_as):
+    # c1 is Birch's (its first session), and Cedar gave its second: Cedar treats it, so Cedar's own
+    # groups by therapist hold Birch (c1) and Cedar (c2): 2 courses in all. By diagnosis, and for
+    # the director, there is nothing to explain.
+    from conftest import dashboard_on
+    from query_support import build_db
+
+    path = build_db(tmp_path, """
+        session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+        s1,p1,c1,2026-03-01,Birch,attended,6,4
+        s2,p1,c1,2026-03-02,Cedar,attended,5,3
+        s3,p2,c2,2026-03-01,Cedar,attended,7,5
+        s4,p3,c3,2026-03-01,Birch,attended,7,5
+    """)
+    signed_in_as("cedar")
+    at = open_cohorts(dashboard_on(path, monkeypatch))
+    assert list(table(at).index) == ["Birch", "Cedar"]                    # c3 (Birch's alone) is not Cedar's
+    said = [c.value for c in at.caption if c.value.startswith("The courses you treat include")]
+    assert said == ["The courses you treat include those you gave a session in while a colleague is their "
+                    "therapist (the therapist of the first session): they are counted under that colleague's name "
+                    "here, so your own row holds only the courses you are the therapist of, and the 2 in all hold "
+                    "both."]
+    at.segmented_control(key="cohorts.by").set_value("diagnosis").run()
+    assert not [c.value for c in at.caption if c.value.startswith("The courses you treat include")]
+    signed_in_as("director")
+    at = open_cohorts(dashboard_on(path, monkeypatch))
+    assert not [c.value for c in at.caption if c.value.startswith("The courses you treat include")]
