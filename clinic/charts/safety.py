@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, PALETTE, styled
+from clinic.charts import NEUTRAL, PALETTE, label_rows_px, styled
 
 # The page's three trend charts: (title, keys, y-axis title, what the month is)
 TRENDS = (
@@ -119,9 +119,9 @@ def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str,
         subtitle += ("<br>Its courses are days old, judged on their first sessions only: not comparable with "
                      "earlier months yet.")
     fig.update_layout(showlegend=True)          # names the line even when it is the only one
-    fig = styled(fig, title, x_title, y_title, subtitle=subtitle, height=420 + (15 if young else 0))
-    if young:
-        fig.update_layout(margin={"t": 80 + 15})    # room for the subtitle's third line above the plot
+    fig = styled(fig, title, x_title, y_title, subtitle=subtitle, height=420 + (label_rows_px(1) if young else 0))
+    if young:       # room for the subtitle's third line above the plot
+        fig.update_layout(margin={"t": 80 + label_rows_px(1)})
     fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     return fig
