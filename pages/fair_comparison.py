@@ -94,6 +94,11 @@ else:
                         exports.file_name(f"observed-expected-{measure}-by-{by}", filters, "csv"), rows=len(data),
                         key="fair.download.expected",
                         help="Every row states the model, the interval, the filters and the settings.")
-        with st.expander("The model's coefficients (log-odds)"):
+        st.caption("The funnel above compares raw rates; observed against expected allows for each therapist's "
+                   "case mix. A unit can stand out on one and not on the other: a rate below the clinic's can be "
+                   "what its patients' case mix predicts.")
+        with st.expander("The model in detail: formula, fit and coefficients (log-odds)"):
+            for line in charts.model_details(model):
+                st.markdown(line)
             st.dataframe(charts.coefficient_table(model), hide_index=True,
                          placeholder=ui.MISSING, width="stretch", key="fair.coefficients")

@@ -187,7 +187,11 @@ def test_the_model_in_words_names_its_inputs_n_and_fit():
              "pooled": [{"input": "sex", "level": "X", "courses": 4, "with": "F"}], "n": 1234, "events": 800,
              "auc": 0.61234, "pseudo_r2": 0.0123, "coefficients": []}
     text = "\n".join(charts.model_lines(model))
-    assert "**1,234 courses**" in text and "c-statistic (AUC) 0.612" in text and "pseudo-R² 0.012" in text
+    assert "**1,234 courses**" in text and "apart**: 0.612 (c-statistic: 0.5 = not at all, 1 = perfectly)" in text
+    assert "logit" not in text and "pseudo-R²" not in text            # the statistician's terms: in the details
+    details = "\n".join(charts.model_details(model))
+    assert "c-statistic (AUC) 0.612, McFadden pseudo-R² 0.012" in details and "logit link" in details
+    assert "`logit P(first_session_relief) ~ baseline_pain`" in details
     assert "baseline pain (0–10, before the first session), sex" in text
     assert "Sex X" in text and "(4 courses) is counted with Female: too few courses to estimate on its own." in text
     assert "Left out: diagnosis, the same for every course." in text

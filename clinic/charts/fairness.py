@@ -399,18 +399,18 @@ def forest_chart(report: dict) -> go.Figure:
 
 
 def model_lines(model: dict) -> list[str]:
-    """The model in words (markdown lines): formula, inputs, what was pooled or left out, n and fit."""
+    """The model in plain words (markdown lines): what it does, its inputs, what was pooled or left
+    out, n and how well it tells outcomes apart. The statistician's terms are in model_details."""
     if not model["fitted"]:
         return [model["message"]]
     inputs = ", ".join(INPUT_WORDS[i] for i in model["inputs"]) or "none (the clinic's rate for every course)"
-    lines = [f"**Model**: logistic regression (statsmodels GLM, binomial, logit link) fitted on every course of the "
+    lines = [f"**Model**: each course's chance of the outcome, worked out from its case mix over every course of the "
              f"clinic as of the date that can be judged: **{model['n']:,} courses**, {model['events']:,} with the "
              f"outcome.",
-             f"**Inputs**: {inputs}. A missing category is its own level, *unknown*.",
-             f"**Fit**: c-statistic (AUC) {model['auc']:.3f}" if model["auc"] is not None else "**Fit**: —"]
-    if model["pseudo_r2"] is not None:
-        lines[-1] += f", McFadden pseudo-R² {model['pseudo_r2']:.3f}"
-    lines[-1] += (" (0.5 = the case mix tells nothing about the outcome; the closer to 1, the more it does).")
+             f"**Inputs**: {inputs}. A missing category is its own level, *unknown*."]
+    if model["auc"] is not None:
+        lines.append(f"**How well the case mix tells outcomes apart**: {model['auc']:.3f} (c-statistic: 0.5 = not "
+                     "at all, 1 = perfectly).")
     for pooled in model["pooled"]:
         level, top = pooled["level"], pooled["with"]
         lines.append(f"{INPUT_WORDS[pooled['input']].capitalize()} {for_markdown(LEVEL_WORDS.get(level, level))} "
@@ -418,8 +418,16 @@ def model_lines(model: dict) -> list[str]:
                      "few courses to estimate on its own.")
     for left in model["left_out"]:
         lines.append(f"Left out: {INPUT_WORDS[left['input']]}, {for_markdown(left['reason'])}.")
-    lines.append(f"Formula: `{model['formula']}`")
     return lines
+
+
+def model_details(model: dict) -> list[str]:
+    """The model in a statistician's terms (markdown lines): its kind, fit statistics and formula."""
+    fit = f"c-statistic (AUC) {model['auc']:.3f}" if model.get("auc") is not None else "c-statistic —"
+    if model.get("pseudo_r2") is not None:
+        fit += f", McFadden pseudo-R² {model['pseudo_r2']:.3f}"
+    return ["**Model**: logistic regression (statsmodels GLM, binomial, logit link).", f"**Fit**: {fit}.",
+            f"**Formula**: `{model['formula']}`"]
 
 
 def coefficient_table(model: dict) -> pd.DataFrame:
