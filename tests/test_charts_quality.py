@@ -25,12 +25,14 @@ def test_each_cell_is_the_share_of_that_months_attended_sessions_with_the_count_
     assert list(heatmap.y) == ["&lt;b&gt;Cedar&lt;/b&gt;", "Birch"]      # sorted as text, escaped
     assert heatmap.z[0][0] is None and heatmap.z[0][1] == pytest.approx(100)   # Cedar: no January sessions
     assert list(heatmap.z[1]) == pytest.approx([25, 0])
-    assert [list(row) for row in heatmap.text] == [["", "2"], ["1", ""]]
+    # Birch's February (0 of 1 missing) says 0; Cedar's January (no session) is blank
+    assert [list(row) for row in heatmap.text] == [["", "2"], ["1", "0"]]
     assert "1 of 4 attended sessions without both pain scores (25.0 %)" in heatmap.customdata[1][0]
 
 
 def test_the_title_states_the_total_and_the_axes_their_units():
     fig = missing_pain_heatmap(GRID)
     assert "3 of 7 attended sessions (42.9 %)" in fig.layout.title.subtitle.text
+    assert fig.layout.title.subtitle.text.endswith("<br>blank = no attended session that month")
     assert fig.layout.xaxis.title.text == "Month of the session"
     assert fig.data[0].colorbar.title.text.startswith("% of attended")

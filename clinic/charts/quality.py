@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import styled
+from clinic.charts import label_rows_px, styled
 from clinic.text import for_plotly
 
 # white (none missing) to the dashboard's "bad" orange-red
@@ -14,7 +14,8 @@ SCALE = [[0.0, "#FFFFFF"], [0.0001, "#FDE6D8"], [1.0, "#D55E00"]]
 def missing_pain_heatmap(grid: pd.DataFrame) -> go.Figure:
     """Rows = therapists, columns = months; colour = the share of the month's attended sessions
     without both pain scores, the number in a cell = those sessions. `grid` as clinic.quality.pain_grid
-    returns it. A month in which a therapist gave no attended session is left blank."""
+    returns it. A month in which a therapist gave no attended session is left blank; one with none
+    missing says 0 on white."""
     months = sorted(pd.to_datetime(grid.month).unique())
     therapists = sorted(grid.therapist.unique())
     cells = grid.assign(month=pd.to_datetime(grid.month)).set_index(["therapist", "month"])
@@ -29,7 +30,7 @@ def missing_pain_heatmap(grid: pd.DataFrame) -> go.Figure:
             missing, attended = int(cell.missing_pain_sessions), int(cell.attended_sessions)
             share = missing / attended * 100
             z_row.append(share)
-            text_row.append(f"{missing:,}" if missing else "")
+            text_row.append(f"{missing:,}")         # "0" too: a blank cell is a month without a session
             hover_row.append(
                 f"Therapist {for_plotly(therapist)}, {pd.Timestamp(month):%B %Y}<br>"
                 f"<b>{missing:,} of {attended:,} attended sessions without both pain scores ({share:.1f} %)</b><br>"
@@ -48,8 +49,10 @@ def missing_pain_heatmap(grid: pd.DataFrame) -> go.Figure:
     fig = styled(fig, "Attended sessions without both pain scores, by therapist and month", "Month of the session",
                  "Therapist (of the session)",
                  subtitle=f"{missing:,} of {attended:,} attended sessions ({share}); colour = % of the therapist's "
-                          "attended sessions that month, number = sessions without both scores",
-                 height=180 + 34 * max(len(therapists), 3))
+                          "attended sessions that month, number = sessions without both scores<br>blank = no "
+                          "attended session that month",
+                 height=180 + label_rows_px(1) + 34 * max(len(therapists), 3))
+    fig.update_layout(margin={"t": 80 + label_rows_px(1)})     # room for the subtitle's second line
     fig.update_xaxes(type="category", showgrid=False)
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False, automargin=True)
     return fig
