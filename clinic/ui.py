@@ -668,6 +668,8 @@ def list_height(rows: int) -> int:
     """The px height of a list's table that shows its rows, up to LIST_VISIBLE_ROWS, without scrolling
     (Streamlit's header and rows are 35 px each, plus 3 px of border)."""
     return 38 + 35 * max(1, min(rows, LIST_VISIBLE_ROWS))
+
+
 OVERVIEW_READS = (
     ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
     ("overview_attention", (("list_rows", LIST_SHOWN_ROWS), ("recent_days", OVERVIEW_RECENT_DAYS))),

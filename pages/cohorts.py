@@ -32,8 +32,8 @@ if few:
     st.caption(f"{charts.n_groups(few)} with fewer than {least} courses: too few to judge (marked in the table, "
                "pale in the chart): their rates can swing widely by chance. The number is a clinical setting.")
 if filters.scope and group == "therapist" and len(frame) > 1:
-    st.caption(f"The courses you treat include those you gave a session in while a colleague is their therapist "
-               f"(the therapist of the first session): they are counted under that colleague's name here, so your "
+    st.caption("The courses you treat include those you gave a session in while a colleague is their therapist "
+               "(the therapist of the first session): they are counted under that colleague's name here, so your "
                f"own row holds only the courses you are the therapist of, and the {overall['courses']:,} in all "
                "hold both.")
 

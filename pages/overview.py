@@ -175,7 +175,8 @@ for reason, title in flags.ATTENTION.items():
         if len(rows) > len(head):
             st.caption(f"Showing the first {len(head):,} of {len(rows):,}, in this order; the download has them all.")
         ui.download("Download this list (CSV)", ui.csv(charts.ordered(rows, columns)),
-                    exports.file_name(f"attention-{reason}", filters, "csv"), rows=len(rows), key=f"overview.download.{reason}")
+                    exports.file_name(f"attention-{reason}", filters, "csv"), rows=len(rows),
+                    key=f"overview.download.{reason}")
 
 # 2. The three questions at a glance, with the clinic beside a therapist's figures
 relief = summary["first_session_relief"]

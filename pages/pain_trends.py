@@ -58,7 +58,8 @@ else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
     ui.download("Download pain by session number (CSV)", ui.csv(by_session),
-                exports.file_name("pain-by-session" + ("" if split == "none" else f"-by-{split}"), filters, "csv"), rows=len(by_session),
+                exports.file_name("pain-by-session" + ("" if split == "none" else f"-by-{split}"), filters, "csv"),
+                rows=len(by_session),
                 key="pain.download.by_session", help="The file name states the as-of date and the filters.")
     ui.chart(charts.before_after, overall, width="stretch")
 
