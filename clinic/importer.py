@@ -814,13 +814,14 @@ def check_header(table: Table, kind: Kind | None = None) -> tuple[Kind, dict[str
         raise ImportRefused(
             f"refused: column(s) {_listed(sorted(set(direct)))} hold direct identifiers of a person; "
             "the dashboard stores only pseudonymous patient ids. Remove those columns and import again, "
-            "or map the file's columns (Import page, or --profile) marking them drop"
+            "or map the file's columns (the Import page's mapping step, or --profile on the command line) "
+            "marking them drop"
         )
     if possible:
         raise ImportRefused(
             f"refused: column(s) {_listed(sorted(set(possible)))} may hold patients' names, and the dashboard "
-            "stores only pseudonymous patient ids. Map the file's columns (Import page, or --profile): "
-            "mark each of them drop, or map it to a field if it holds no names"
+            "stores only pseudonymous patient ids. Map the file's columns (the Import page's mapping step, or "
+            "--profile on the command line): mark each of them drop, or map it to a field if it holds no names"
         )
     if kind is None:
         kind = detect_kind(header)
@@ -829,7 +830,8 @@ def check_header(table: Table, kind: Kind | None = None) -> tuple[Kind, dict[str
             if booked:
                 raise ImportRefused(
                     f"this looks like an appointments export (column(s) {_listed(booked)}) without a session_id "
-                    f"column, so it would be read as a {kind.name} file: map its columns (Import page, or --profile)")
+                    f"column, so it would be read as a {kind.name} file: map its columns (the Import page's mapping "
+                    "step, or --profile on the command line)")
     named = [h for h in header if h]
     times = Counter(named)
     repeated = sorted(h for h, n in times.items() if n > 1 and h in kind.parsers)

@@ -490,7 +490,7 @@ def test_an_appointments_export_without_names_is_not_taken_for_a_patients_file(t
     assert result.refused == (
         "this looks like an appointments export (column(s) appointment_id, practitioner, appointment_type, starts_at, "
         "ends_at, patient_arrived, did_not_arrive, cancelled_at) without a session_id column, so it would be read as a "
-        "patients file: map its columns (Import page, or --profile)")
+        "patients file: map its columns (the Import page's mapping step, or --profile on the command line)")
     assert stored(tmp_path / "clinic.duckdb", "select count(*) from patients") == [(0,)]
 
 
