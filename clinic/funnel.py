@@ -178,7 +178,7 @@ def private_report(con, filters: Filters, by: str, measure: str, viewer: str, ta
     largest = max((u["courses"] for u in shown), default=0)
     return {**base, "mean": found["mean"], "courses": found["courses"], "events": found["events"], "units": shown,
             "curve": curve(found["mean"], largest), "hidden_units": len(found["units"]) - len(shown),
-            "hidden_unrecorded": int(any(u["key"] is None and None in hidden for u in found["units"])),
+            "hidden_unrecorded": int(None in hidden and any(u["key"] is None for u in found["units"])),
             "total_hidden": False}
 
 
