@@ -749,7 +749,8 @@ def overview_charts(summary: dict, by_session: pd.DataFrame, weeks: pd.DataFrame
     """The Overview's three charts, each as (builder, *its arguments) for chart(), or None when it
     has nothing to draw: the first-session relief rate against the claim (None when no first session
     can be judged), pain session by session (None when no session number has enough scored courses)
-    and pain week by week (None without a scored week). The page draws them; the warm-up builds them
+    and pain week by week (None without a scored week; its week of the as-of date in progress while
+    that date is today or its week is not over). The page draws them; the warm-up builds them
     ahead."""
     from clinic.charts import overview, pain
     from clinic.filters import RELIEF_RULES
@@ -757,7 +758,8 @@ def overview_charts(summary: dict, by_session: pd.DataFrame, weeks: pd.DataFrame
     relief = summary["first_session_relief"]
     return ((overview.relief_claim, relief, RELIEF_RULES[filters.relief_rule]) if relief["rate"] is not None else None,
             (pain.pain_by_session, by_session, "none") if not by_session.empty and by_session.shown.any() else None,
-            (overview.weekly_pain, weeks, int(weeks.scored_courses.iloc[0])) if not weeks.empty else None)
+            (overview.weekly_pain, weeks, int(weeks.scored_courses.iloc[0]), filters.as_of, dt.date.today())
+            if not weeks.empty else None)
 
 
 @st.cache_data(ttl=600, max_entries=128, show_spinner=False)

@@ -1,4 +1,6 @@
 """Pain trends: is pain going down? By session number, within each session, and over the calendar."""
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -70,4 +72,5 @@ elif not by_month.shown.any():
             "Choose another split, or widen the filters.")
 else:
     st.caption(charts.MONTH_CAPTION)
-    ui.chart(charts.pain_by_month, by_month, split, highlight=highlight, as_of=filters.as_of, width="stretch")
+    ui.chart(charts.pain_by_month, by_month, split, highlight=highlight, as_of=filters.as_of,
+             today=dt.date.today(), width="stretch")

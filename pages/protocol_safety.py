@@ -1,5 +1,7 @@
 """Protocol safety: paperwork before the course, sessions during acute inflammation, numbness and
 referrals, rising pain, failure to progress; each a count, a monthly trend and the rows behind it."""
+import datetime as dt
+
 import streamlit as st
 
 from clinic import exports, flags, ui
@@ -55,7 +57,7 @@ for title, keys, y_title, x_title in charts.TRENDS:
         st.info(f"{title}: nothing to count yet among the courses that match the filters.")
         continue
     ui.chart(charts.trend, months, keys, title, y_title, x_title, min_cohort, as_of=filters.as_of,
-             width="stretch", key=f"safety.trend.{keys[0]}")
+             today=dt.date.today(), width="stretch", key=f"safety.trend.{keys[0]}")
 
 # ---------------------------------------------------------------- the rows of one check
 

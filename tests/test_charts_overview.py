@@ -59,6 +59,24 @@ def test_when_the_as_of_date_is_a_sunday_the_last_week_is_drawn_like_the_others(
     assert "partial" not in fig.layout.title.subtitle.text
 
 
+def test_a_week_whose_sunday_is_the_as_of_date_and_today_is_still_in_progress():
+    # as of Sunday 22 March, seen that Sunday: all 7 days counted, but the day's visits may still come
+    fig = charts.weekly_pain(weeks(7), courses=5, as_of=dt.date(2026, 3, 22), today=dt.date(2026, 3, 22))
+    assert list(trace(fig, "Mean pain before sessions").y) == [6.0, 5.5]      # the weeks of 2 and 9 March
+    partial = trace(fig, "This week so far")
+    assert partial.name == "This week so far (its Sunday, today, still running, partial)"
+    assert days(partial.x) == [dt.date(2026, 3, 16)] and list(partial.y) == [5.0]
+    assert "in progress: its Sunday, today, still running<br>" in partial.hovertemplate
+    assert "the week in progress (its Sunday, today, still running)" in fig.layout.title.subtitle.text
+
+
+def test_a_week_whose_sunday_is_a_past_as_of_date_is_drawn_like_the_others():
+    fig = charts.weekly_pain(weeks(7), courses=5, as_of=dt.date(2026, 3, 22), today=dt.date(2026, 3, 23))
+    assert trace(fig, "This week so far") is None
+    assert list(trace(fig, "Mean pain before sessions").y) == [6.0, 5.5, 5.0]
+    assert "partial" not in fig.layout.title.subtitle.text
+
+
 def test_a_week_in_progress_alone_is_still_marked_partial():
     fig = charts.weekly_pain(weeks(2).iloc[[2]], courses=3)
     assert list(trace(fig, "Mean pain before sessions").y) == []

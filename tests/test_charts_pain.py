@@ -161,6 +161,21 @@ def test_the_running_month_is_an_open_marker_on_a_dotted_segment_named_in_legend
             in fig.layout.title.subtitle.text)
 
 
+@pytest.mark.parametrize("today, running", [(dt.date(2026, 3, 31), True), (None, True), (dt.date(2026, 4, 1), False)])
+def test_a_month_whose_last_day_is_the_as_of_date_runs_while_that_day_is_today(today, running):
+    # the query calls March complete as of its last day; seen on that day (or with no today: the as-of
+    # day taken for today) its sessions may still come, seen the day after it is a month like February
+    frame = by_month(shown=(True, True, True), complete=(True, True, True),
+                     months=[dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)], means=[6.5, 6.0, 5.0])
+    fig = charts.pain_by_month(frame, as_of=dt.date(2026, 3, 31), today=today)
+    full = traces(fig, charts.MONTH_LINE)[0]
+    assert [pd.Timestamp(x).month for x in full.x] == ([1, 2] if running else [1, 2, 3])
+    assert [pd.Timestamp(x).month for x in (t.x[0] for t in traces(fig, charts.PARTIAL))] == ([3] if running else [])
+    subtitle = fig.layout.title.subtitle.text
+    assert ("March 2026 is a partial month, sessions up to 31 Mar" in subtitle) is running
+    assert ("partial" in subtitle) is running
+
+
 def test_a_partial_month_after_a_thin_month_gets_no_segment_and_a_thin_partial_month_no_marker():
     gap = by_month(shown=(True, False, True), complete=(True, True, False),
                    months=[dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)])

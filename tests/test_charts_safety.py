@@ -58,12 +58,23 @@ def test_the_month_still_running_is_an_open_marker_reached_by_a_dotted_segment_a
     assert "March 2026 is a partial month, up to 20 Mar" in fig.layout.title.subtitle.text
 
 
-def test_a_month_that_ended_on_the_as_of_date_is_a_month_like_the_others():
+def test_a_month_that_ended_on_a_past_as_of_date_is_a_month_like_the_others():
     fig = safety.trend(months_table(), ("conclusion", "acute"), "Paperwork", "% of courses", "Month", 5,
-                       as_of=dt.date(2026, 3, 31))
+                       as_of=dt.date(2026, 3, 31), today=dt.date(2026, 4, 2))
     assert [trace.name for trace in fig.data] == ["No doctor's conclusion", "During acute inflammation"]
     assert list(fig.data[0].y) == pytest.approx([0.0, 37.5])
     assert "partial" not in fig.layout.title.subtitle.text
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 3, 31), None])       # None: the as-of day taken for today
+def test_a_month_whose_last_day_is_the_as_of_date_and_today_is_still_running(today):
+    # 31 March, seen on 31 March: its sessions and starts of the day may still come
+    fig = safety.trend(months_table(), ("conclusion",), "Paperwork", "% of courses", "Month", 5,
+                       as_of=dt.date(2026, 3, 31), today=today)
+    full, segment, running, _legend = fig.data
+    assert list(full.y) == pytest.approx([0.0]) and list(running.y) == pytest.approx([37.5])
+    assert running.name == safety.PARTIAL and segment.line.dash == "dot"
+    assert "March 2026 is a partial month, up to 31 Mar" in fig.layout.title.subtitle.text
 
 
 def test_with_several_lines_the_partial_month_is_named_in_the_legend_once():

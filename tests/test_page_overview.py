@@ -416,6 +416,19 @@ def test_the_weekly_pain_chart_marks_the_week_in_progress_as_partial(app):
     assert [x[:10] for x in full["x"]] == ["2026-02-23", "2026-03-02", "2026-03-09"]
 
 
+def test_a_week_that_ended_on_a_past_sunday_as_of_date_is_drawn_as_a_full_week(app):
+    # As of Sunday 2026-03-15, a day long over: the week of 03-09 holds p3's 03-15 (7) and is complete.
+    # Week of 02-23: c1 8 and c2 6 on 03-01 -> 7.0; week of 03-02: c1 (6+5+4+3)/4 = 4.5 and c2 6 -> 5.25.
+    app.query_params["as_of"] = "2026-03-15"
+    app.run()
+    weekly = next(s for s in specs(app) if s["layout"]["title"]["text"] == "Pain before sessions, week by week")
+    assert not [t for t in weekly["data"] if t.get("name", "").startswith("This week so far")]
+    full = next(t for t in weekly["data"] if t.get("name") == "Mean pain before sessions")
+    assert [x[:10] for x in full["x"]] == ["2026-02-23", "2026-03-02", "2026-03-09"]
+    assert full["y"] == pytest.approx([7.0, 5.25, 7.0])
+    assert "partial" not in weekly["layout"]["title"]["subtitle"]["text"]
+
+
 def test_the_claim_verdict_is_undecided_with_three_courses(app):
     app.run()
     text = " ".join(m.value for m in app.markdown)

@@ -70,6 +70,17 @@ def test_the_session_chart_shows_pain_going_down_until_the_cut(app):
     assert "March 2026 is a partial month, sessions up to 20 Mar" in by_month.layout.title.subtitle.text
 
 
+def test_a_month_that_ended_on_a_past_as_of_date_is_drawn_as_a_whole_month(app):
+    # As of 2026-03-31, a day long over: March is whole. Its scored sessions now include p3's 03-21 (4)
+    # and c4's 03-25 (9): (58 + 4 + 9) / 12 = 71 / 12 over 4 courses, fewer than 5, so all of them.
+    app.query_params["as_of"] = "2026-03-31"
+    open_page(app, PAGE)
+    by_month = figures(app)[-1]
+    assert list(trace(by_month, charts.MONTH_LINE).y) == pytest.approx([71 / 12])
+    assert not [t for t in by_month.data if t.name == charts.PARTIAL]
+    assert "partial" not in by_month.layout.title.subtitle.text
+
+
 def test_choosing_a_therapist_in_the_sidebar_changes_the_page(app):
     open_page(app, PAGE)
     app.sidebar.multiselect(key="therapist").select("Birch").run()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from clinic import ui
+from clinic.charts.safety import PARTIAL
 from flags_fixture import AS_OF, PATIENTS, SESSIONS
 from page_support import check_tile_rows, metrics_of, open_page
+from plotly_support import specs
 from query_support import build_db
 from conftest import dashboard_on
 from test_page_access import everything_sent
@@ -51,6 +53,18 @@ def test_the_director_sees_each_check_as_a_count_with_its_share_and_interval(app
 def test_three_monthly_trend_charts_are_drawn(app):
     open_page(app, PAGE)
     assert len(app.get("plotly_chart")) == 3
+
+
+@pytest.mark.parametrize("as_of, partial", [("2026-03-20", True), ("2026-03-31", False)])
+def test_march_is_drawn_as_running_as_of_the_20th_and_whole_as_of_its_last_day_long_past(app, as_of, partial):
+    app.query_params["as_of"] = as_of
+    open_page(app, PAGE)
+    charts = specs(app)
+    assert len(charts) == 3
+    for chart in charts:
+        subtitle = chart["layout"]["title"]["subtitle"]["text"]
+        assert ("March 2026 is a partial month" in subtitle) is partial
+        assert any(t.get("name") == PARTIAL for t in chart["data"]) is partial
 
 
 def test_a_link_with_the_list_in_its_address_opens_the_numbness_sessions_with_patient_links(app):

@@ -97,6 +97,16 @@ def n_courses(count: int) -> str:
     return f"{count:,} course" + ("" if count == 1 else "s")
 
 
+def period_running(last_day, as_of, today=None) -> bool:
+    """Whether a week or month whose last day is `last_day` is still running as of `as_of`: it ends
+    after the as-of date, or on it while that day is not over. `today` is the date it is now: the
+    as-of day is in progress when it is today, as the adherence window treats it (a visit may still
+    come), and over when it is a past day; None takes the as-of day for today."""
+    last_day, as_of = pd.Timestamp(last_day).date(), pd.Timestamp(as_of).date()
+    today = as_of if today is None else pd.Timestamp(today).date()
+    return last_day > as_of or (last_day == as_of and as_of >= today)
+
+
 LABEL_ROW_PX = 15     # a row of 11 px text (a reference line's label) between the subtitle and the plot
 
 

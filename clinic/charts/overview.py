@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.settings import DEFAULT as DEFAULT_SETTINGS, Settings
-from clinic.charts import AFTER, BAD, BAND, GOOD, NEUTRAL, n_courses, styled
+from clinic.charts import AFTER, BAD, BAND, GOOD, NEUTRAL, n_courses, period_running, styled
 
 CLAIM_THRESHOLD = 0.5
 
@@ -53,14 +53,19 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
     return fig
 
 
-def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
+def weekly_pain(weeks: pd.DataFrame, courses: int, as_of=None, today=None) -> go.Figure:
     """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point;
     `courses`: the courses whose scored sessions these are (each counted once, however many weeks).
 
-    A week still in progress (`days_counted` below 7: the as-of date is not its Sunday) is not drawn
-    like a full one: an open marker joined by a dotted segment, named in the legend and the subtitle.
+    A week still in progress is not drawn like a full one: an open marker joined by a dotted segment,
+    named in the legend and the subtitle. That is the week of the as-of date when the date is not its
+    Sunday (`days_counted` below 7), and when it is, while that Sunday is today (period_running with
+    `as_of` and `today`; without `as_of`, `days_counted` alone decides).
     """
     partial = weeks.days_counted < 7 if "days_counted" in weeks else pd.Series(False, index=weeks.index)
+    if as_of is not None and len(weeks):
+        ends = pd.to_datetime(weeks.week_start) + pd.Timedelta(days=6)
+        partial = partial | pd.Series([period_running(end, as_of, today) for end in ends], index=weeks.index)
     full_weeks, open_weeks = weeks.loc[~partial], weeks.loc[partial]
     fig = go.Figure()
     # The band is drawn only where a week has an interval (two or more courses); a gap stays a gap.
@@ -79,7 +84,9 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
     if len(open_weeks):
         week = open_weeks.iloc[-1]
         days = int(week.days_counted)
-        so_far = f"{days} of 7 days"
+        # all 7 days counted and the week still running: its Sunday is the as-of date, and today
+        so_far = f"{days} of 7 days" if days < 7 else "its Sunday, today, still running"
+        state = f"{so_far} so far" if days < 7 else so_far
         if len(full_weeks):     # a dotted segment from the last full week into the one in progress
             last = full_weeks.iloc[-1]
             fig.add_trace(go.Scatter(x=[last.week_start, week.week_start], y=[last.mean_pain, week.mean_pain],
@@ -90,7 +97,7 @@ def weekly_pain(weeks: pd.DataFrame, courses: int) -> go.Figure:
             marker={"color": AFTER, "symbol": "circle-open", "size": 10, "line": {"width": 2}},
             name=f"This week so far ({so_far}, partial)",
             customdata=[[int(week.sessions), int(week.courses)]],
-            hovertemplate=f"Week of %{{x|%d %b %Y}}, in progress: {so_far} so far<br>Mean pain %{{y:.2f}} / 10<br>"
+            hovertemplate=f"Week of %{{x|%d %b %Y}}, in progress: {state}<br>Mean pain %{{y:.2f}} / 10<br>"
                           "%{customdata[0]:,} sessions, %{customdata[1]:,} courses<extra></extra>",
         ))
         subtitle_note = f"<br>Open circle = the week in progress ({so_far}): a partial week, not yet comparable"

@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from clinic.charts import AFTER, BAND, BEFORE, NEUTRAL, NOT_RECORDED, PALETTE, ci_text, cohort_text, n_courses, styled
+from clinic.charts import (AFTER, BAND, BEFORE, NEUTRAL, NOT_RECORDED, PALETTE, ci_text, cohort_text, n_courses,
+                           period_running, styled)
 from clinic.filters import COHORT_FIELDS, DIAGNOSIS_LABELS, SEX_LABELS
 
 SPLITS = ("none", *COHORT_FIELDS)
@@ -377,9 +378,20 @@ def _month_trace_data(group: pd.DataFrame, split: str):
     return custom, error
 
 
-def partial_month_text(by_month: pd.DataFrame, as_of=None) -> str:
+def month_complete(by_month: pd.DataFrame, as_of=None, today=None) -> pd.Series:
+    """Which rows of pain_by_month are of a whole month: its month_complete (the as-of date is past
+    the month, or its last day), but not the month that ends on the as-of date while that day is
+    today (period_running: the day is still in progress)."""
+    complete = by_month.month_complete.astype(bool)
+    if as_of is None or by_month.empty:
+        return complete
+    ends = pd.to_datetime(by_month.month_start) + pd.offsets.MonthEnd(0)
+    return complete & ~pd.Series([period_running(end, as_of, today) for end in ends], index=by_month.index)
+
+
+def partial_month_text(by_month: pd.DataFrame, as_of=None, today=None) -> str:
     """The month still running in words ('March 2026 is partial: sessions up to 20 Mar'), or ''."""
-    running = by_month.loc[~by_month.month_complete.astype(bool) & by_month.shown.astype(bool)]
+    running = by_month.loc[~month_complete(by_month, as_of, today) & by_month.shown.astype(bool)]
     if running.empty:
         return ""
     month = pd.Timestamp(running.month_start.max())
@@ -388,12 +400,14 @@ def partial_month_text(by_month: pd.DataFrame, as_of=None) -> str:
 
 
 def pain_by_month(by_month: pd.DataFrame, split: str = "none", highlight: str | None = None,
-                  as_of=None) -> go.Figure:
+                  as_of=None, today=None) -> go.Figure:
     """Mean pain before sessions per calendar month, one line per cohort value when split.
 
-    The month of the as-of date, when that date is not its last day, is partial: its point is an open
-    marker reached by a dotted segment (a trace of its own, named in the legend and the subtitle), never
-    drawn like a full month. `highlight` works as in pain_by_session."""
+    The month of the as-of date is partial when that date is not its last day, or is and is today
+    (month_complete): its point is an open marker reached by a dotted segment (a trace of its own,
+    named in the legend and the subtitle), never drawn like a full month. `highlight` works as in
+    pain_by_session."""
+    by_month = by_month.assign(month_complete=month_complete(by_month, as_of, today))
     fig = go.Figure()
     drawn = line_labels(by_month, split)
     highlight = highlight if highlight in drawn else None
@@ -460,6 +474,6 @@ def pain_by_month(by_month: pd.DataFrame, split: str = "none", highlight: str | 
         rule = "a month needs 5 scored courses of the line"
     return finish(fig, "Pain before sessions, month by month", "Month of the session", PAIN_AXIS,
                   [f"{sessions:,} scored sessions of {n_courses(courses)}; {what}; {rule}",
-                   "Each month mixes courses at every stage", partial_month_text(by_month, as_of),
+                   "Each month mixes courses at every stage", partial_month_text(by_month, as_of, today),
                    _highlight_line(split, highlight, drawn),
                    _not_drawn_line(by_month, split)], height=480)

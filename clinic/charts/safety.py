@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, PALETTE, label_rows_px, styled
+from clinic.charts import NEUTRAL, PALETTE, label_rows_px, period_running, styled
 
 # The page's three trend charts: (title, keys, y-axis title, what the month is)
 TRENDS = (
@@ -31,13 +31,14 @@ COLOURS = {"conclusion": PALETTE[0], "imaging": PALETTE[1], "blood_tests": PALET
 PARTIAL = "Partial month, still running (open marker, dotted line)"
 
 
-def running_month(as_of) -> pd.Timestamp | None:
+def running_month(as_of, today=None) -> pd.Timestamp | None:
     """The first day of the as-of date's month while that month is still running (the as-of date is
-    not its last day), else None."""
+    not its last day, or is and is today: period_running), else None."""
     if as_of is None:
         return None
     day = pd.Timestamp(as_of)
-    return None if day.is_month_end else day.to_period("M").to_timestamp()
+    month = day.to_period("M")
+    return month.to_timestamp() if period_running(month.end_time, as_of, today) else None
 
 
 def _hovers(rows: pd.DataFrame, key: str, few, note: str = "") -> list[str]:
@@ -57,15 +58,16 @@ def _error_bars(rows: pd.DataFrame, colour: str) -> dict:
 
 
 def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str, x_title: str,
-          min_cohort: int, as_of=None) -> go.Figure:
+          min_cohort: int, as_of=None, today=None) -> go.Figure:
     """One line per check in `keys`: the month's share (in %) with its Wilson 95 % interval as error
     bars. `months` as clinic.flags.by_month returns it (flag, month, flagged, of_count, share, ci_low,
     ci_high). A month with fewer than `min_cohort` to count among is an open grey marker ("too few to
     judge" on hover). The month of `as_of`, while it is still running, is drawn apart, as Pain trends
     draws it: an open marker reached by a dotted segment, "so far" on hover and named in the subtitle
-    (its courses or sessions are only those of its first days, never a month like the others)."""
+    (its courses or sessions are only those of its first days, never a month like the others); the month
+    that ends on `as_of` is running while that day is `today` (clinic.charts.period_running)."""
     fig = go.Figure()
-    running = running_month(as_of)
+    running = running_month(as_of, today)
     partial_drawn = False
     for key in keys:
         rows = months.loc[months.flag == key].sort_values("month")
