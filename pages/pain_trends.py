@@ -59,12 +59,13 @@ else:
     else:
         st.info(f"No {charts.SPLIT_LABELS[split].lower()} has the 5 scored courses a line needs. "
                 "Choose another split, or widen the filters.")
-    ui.download("Download pain by session number (CSV)", ui.csv(by_session),
+    ui.download("Download pain by session number (CSV)", ui.csv(charts.for_file(by_session, split)),
                 exports.file_name("pain-by-session" + ("" if split == "none" else f"-by-{split}"), filters, "csv"),
                 rows=len(by_session),
                 key="pain.download.by_session", help="The file name states the as-of date and the filters.")
     ui.chart(charts.before_after, overall, width="stretch")
 
+today = dt.date.today()
 if by_month.empty:
     st.info("No scored session in the matching courses yet, so there is no month-by-month trend.")
 elif not by_month.shown.any():
@@ -72,5 +73,12 @@ elif not by_month.shown.any():
             "Choose another split, or widen the filters.")
 else:
     st.caption(charts.MONTH_CAPTION)
-    ui.chart(charts.pain_by_month, by_month, split, highlight=highlight, as_of=filters.as_of,
-             today=dt.date.today(), width="stretch")
+    ui.chart(charts.pain_by_month, by_month, split, highlight=highlight, as_of=filters.as_of, today=today,
+             width="stretch")
+if not by_month.empty:      # the months too thin to draw too, as the session numbers' file has them
+    months = by_month.assign(month_complete=charts.month_complete(by_month, filters.as_of, today))
+    ui.download("Download pain month by month (CSV)", ui.csv(charts.for_file(months, split)),
+                exports.file_name("pain-by-month" + ("" if split == "none" else f"-by-{split}"), filters, "csv"),
+                rows=len(months), key="pain.download.by_month",
+                help="Every month, drawn or not (shown: it has the scored courses a point needs); month_complete "
+                     "is false for the month still running. The file name states the as-of date and the filters.")

@@ -2,6 +2,7 @@
 referrals, rising pain, failure to progress; each a count, a monthly trend and the rows behind it."""
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from clinic import exports, flags, ui
@@ -58,6 +59,18 @@ for title, keys, y_title, x_title in charts.TRENDS:
         continue
     ui.chart(charts.trend, months, keys, title, y_title, x_title, min_cohort, as_of=filters.as_of,
              today=dt.date.today(), width="stretch", key=f"safety.trend.{keys[0]}")
+if not months.empty:
+    running = charts.running_month(filters.as_of, dt.date.today())
+    shares = months.assign(check=months.flag.map(charts.NAMES), too_few_to_judge=months.of_count < min_cohort,
+                           month_complete=pd.to_datetime(months.month) != running)
+    shares = shares[["flag", "check", "month", "flagged", "of_count", "share", "ci_low", "ci_high", "too_few_to_judge",
+                     "month_complete"]]
+    ui.download("Download the monthly shares (CSV)", ui.csv(shares),
+                exports.file_name("protocol-safety-by-month", filters, "csv"), rows=len(shares),
+                key="safety.download.months",
+                help="Every check's month: flagged of of_count, the share and its Wilson 95 % interval (0–1); "
+                     "too_few_to_judge below the smallest cohort setting; month_complete false for the month "
+                     "still running. The file name states the as-of date and the filters.")
 
 # ---------------------------------------------------------------- the rows of one check
 

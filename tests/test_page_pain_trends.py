@@ -157,3 +157,41 @@ def test_split_by_therapist_one_line_can_be_highlighted_against_the_rest_in_grey
     assert list(lines[1].y) == pytest.approx([6, 5])                           # Birch: 6 then 5 in every course
     months = [t for t in by_month.data if t.mode == "lines+markers" and t.x != (None,)]
     assert [t.line.color for t in months] == [charts.OTHERS, PALETTE[0]]
+
+
+def test_the_month_by_month_numbers_download_with_the_running_month_marked(app, page_db):
+    import json
+
+    from page_support import press_download
+
+    from clinic import access
+
+    open_page(app, PAGE)
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    lines = press_download(buttons["Download pain month by month (CSV)"]).decode().splitlines()
+    # no split: no cohort column. March: 10 scored sessions of 3 courses, 58 / 10 = 5.8, still running on 03-20
+    assert lines[0] == "month_start,sessions,courses,mean_pain_before,ci_low,ci_high,key_courses,month_complete,shown"
+    assert len(lines) == 2
+    month, sessions, courses, mean, _low, _high, key_courses, complete, shown = lines[1].split(",")
+    assert (month, sessions, courses, float(mean), key_courses, complete, shown) == \
+        ("2026-03-01", "10", "3", pytest.approx(5.8), "3", "False", "True")
+    entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
+    assert json.loads(entry["detail"]) == {"file": "pain-by-month-as-of-2026-03-20.csv", "rows": 1}
+
+
+def test_split_by_therapist_the_files_name_the_therapist_column(app):
+    from page_support import press_download
+
+    open_page(app, PAGE)
+    app.selectbox(key="pain.split").set_value("therapist").run()
+    buttons = {b.proto.label: b for b in app.get("download_button")}
+    months = press_download(buttons["Download pain month by month (CSV)"]).decode().splitlines()
+    assert months[0].startswith("therapist,month_start,sessions,courses,mean_pain_before,")
+    # Birch: c1 8+6+5+4+3 and p3 7+7+6 = 46 over 8 sessions of 2 courses; Cedar: c2 6+6 over 2 of 1;
+    # neither has the 5 scored courses a line's month needs
+    rows = [line.split(",") for line in months[1:]]
+    assert [(r[0], r[2], r[3], float(r[4]), r[-1]) for r in rows] == [
+        ("Birch", "8", "2", pytest.approx(5.75), "False"), ("Cedar", "2", "1", pytest.approx(6.0), "False")]
+    sessions = press_download(buttons["Download pain by session number (CSV)"]).decode().splitlines()
+    assert sessions[0].startswith("therapist,session_number,")
+    assert {line.split(",")[0] for line in sessions[1:]} == {"Birch", "Cedar"}

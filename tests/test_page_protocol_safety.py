@@ -28,6 +28,14 @@ def app(flags_db, monkeypatch, signed_in_as):
     return dashboard_on(flags_db, monkeypatch, AS_OF)
 
 
+MONTHLY = "Download the monthly shares (CSV)"
+
+
+def row_downloads(at) -> list:
+    """The page's download buttons but the monthly shares' one: the listed rows'."""
+    return [b for b in at.get("download_button") if b.proto.label != MONTHLY]
+
+
 def texts(at) -> str:
     return "\n".join(e.value for kind in ("success", "info", "caption", "markdown") for e in getattr(at, kind))
 
@@ -76,7 +84,7 @@ def test_a_link_with_the_list_in_its_address_opens_the_numbness_sessions_with_pa
     assert list(rows.referral_noted) == [False, False, True, True, True]
     assert rows.link.iloc[0].startswith("./patients?as_of=2026-03-20&patients.course=k4")
     assert "All 5 sessions, the latest first." in texts(app)
-    [download] = app.get("download_button")
+    [download] = row_downloads(app)
     assert download.proto.label == "Download all 5 sessions (CSV)"
 
 
@@ -89,13 +97,13 @@ def test_a_long_list_is_prepared_as_the_same_file_its_download_would_write_at_on
 
     app.query_params["safety.open"] = "numbness"
     open_page(app, PAGE)
-    [at_once] = app.get("download_button")
+    [at_once] = row_downloads(app)
     written = press_download(at_once)
     monkeypatch.setattr(flags, "CSV_AT_ONCE_ROWS", 4)
     app.run()
-    assert app.get("download_button") == []
+    assert row_downloads(app) == []
     app.button(key="safety.prepare").click().run()
-    [prepared] = app.get("download_button")
+    [prepared] = row_downloads(app)
     assert prepared.proto.label == "Download all 5 sessions (CSV)"
     assert press_download(prepared) == written
     lines = written.decode("utf-8").splitlines()
@@ -166,3 +174,32 @@ def test_the_counts_stand_in_two_wrapping_rows_of_tiles_paperwork_and_acute_then
     assert check_tile_rows(app, "safety.tiles") == [
         ["No doctor's conclusion", "No imaging", "No blood tests", "Sessions during acute inflammation"],
         ["Sessions with numbness", "Pain rising over three visits", "Failure to progress", "Baseline too low to judge"]]
+
+
+def test_the_monthly_shares_download_with_the_running_month_and_thin_months_marked(app, flags_db):
+    import json
+
+    from page_support import press_download
+    from statsmodels.stats.proportion import proportion_confint
+
+    from clinic import access
+
+    open_page(app, PAGE)
+    [button] = [b for b in app.get("download_button") if b.proto.label == MONTHLY]
+    lines = press_download(button).decode().splitlines()
+    assert lines[0] == "flag,check,month,flagged,of_count,share,ci_low,ci_high,too_few_to_judge,month_complete"
+    rows = {(r[0], r[2]): r for r in (line.split(",") for line in lines[1:])}
+    # No doctor's conclusion, by the month the course started: February k7 (on file) 0 of 1, too few to
+    # judge (under 5) and over; March k3 k4 k5 of k1-k6 and k8, 3 of 7, still running on 03-20.
+    # Sessions during acute inflammation, by the session's month: February h2 of 4, March a2 of 29.
+    expected = {("conclusion", "2026-02-01"): (0, 1, "True", "True"), ("conclusion", "2026-03-01"): (3, 7, "False", "False"),
+                ("acute", "2026-02-01"): (1, 4, "True", "True"), ("acute", "2026-03-01"): (1, 29, "False", "False")}
+    for (flag, month), (flagged, of_count, too_few, complete) in expected.items():
+        row = rows[(flag, month)]
+        low, high = proportion_confint(flagged, of_count, alpha=0.05, method="wilson")
+        assert (int(row[3]), int(row[4]), row[8], row[9]) == (flagged, of_count, too_few, complete)
+        assert [float(v) for v in row[5:8]] == pytest.approx([flagged / of_count, low, high], abs=1e-6)
+    assert rows[("conclusion", "2026-03-01")][1] == "No doctor's conclusion"
+    entry = access.AccessStore.for_database(flags_db).audit_entries(action="export")[0]
+    assert json.loads(entry["detail"]) == {"file": "protocol-safety-by-month-as-of-2026-03-20.csv",
+                                           "rows": len(lines) - 1}

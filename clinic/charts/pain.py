@@ -389,6 +389,14 @@ def month_complete(by_month: pd.DataFrame, as_of=None, today=None) -> pd.Series:
     return complete & ~pd.Series([period_running(end, as_of, today) for end in ends], index=by_month.index)
 
 
+def for_file(frame: pd.DataFrame, split: str) -> pd.DataFrame:
+    """A chart's rows (pain_by_session, pain_by_month) as their download has them: the cohort column
+    named after the split's field ("therapist"), none without a split (it is empty then)."""
+    if "key" not in frame:
+        return frame
+    return frame.drop(columns="key") if split == "none" else frame.rename(columns={"key": split})
+
+
 def partial_month_text(by_month: pd.DataFrame, as_of=None, today=None) -> str:
     """The month still running in words ('March 2026 is partial: sessions up to 20 Mar'), or ''."""
     running = by_month.loc[~month_complete(by_month, as_of, today) & by_month.shown.astype(bool)]
