@@ -499,17 +499,23 @@ def cookie_header(context, name: str = "clinic_session") -> str | None:
 
 
 # Each chart's texts around its plot (title, subtitle, axis titles, legend names, notes) that
-# overlap each other by more than a pixel both ways, as pairs: a long y-axis title on a short plot
-# reaches up into the subtitle, a line's label over a row's note.
+# overlap each other, or a tick label, by more than a pixel both ways, as pairs: a long y-axis title
+# on a short plot reaches up into the subtitle, a line's label over a row's note, a subtitle's third
+# line down onto the top tick ("100 %"). Tick labels are not compared with each other (Plotly
+# spaces and turns them itself).
 _OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
-  const texts = [...chart.querySelectorAll('.infolayer text, .legendtext, .annotation-text')]
-    .filter(t => t.textContent.trim())
+  const boxes = selector => [...chart.querySelectorAll(selector)]
+    .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none' && t.getAttribute('opacity') !== '0')
     .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const texts = boxes('.infolayer text, .legendtext, .annotation-text');
+  const ticks = boxes('.xaxislayer-above text, .yaxislayer-above text');
   const pairs = [];
-  texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
+  const test = ([a, r], [b, q]) => {
     const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
     const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
-    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); }));
+    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); };
+  texts.forEach((one, i) => texts.slice(i + 1).forEach(other => test(one, other)));
+  texts.forEach(one => ticks.forEach(tick => test(one, tick)));
   return pairs; })"""
 
 
