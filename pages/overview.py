@@ -240,3 +240,11 @@ if weeks_chart is not None:
     st.caption("Calendar weeks mix patients at every stage of their course (new patients arrive in pain every "
                "week), so this line stays level even when every course improves; the chart above follows courses.")
     ui.chart(*weeks_chart, width="stretch")
+    # the chart's own rows, as-of date and today: the file calls complete what the chart draws so
+    _build, weekly, _courses, as_of, today = weeks_chart
+    weekly = weekly.assign(week_complete=~charts.week_in_progress(weekly, as_of, today))
+    ui.download("Download pain week by week (CSV)", ui.csv(weekly.drop(columns="scored_courses")),
+                exports.file_name("pain-by-week", filters, "csv"), rows=len(weekly), key="overview.download.weeks",
+                help="Each week (from Monday): scored sessions, courses, the mean of the courses' weekly means and "
+                     "its 95 % interval; days_counted up to the as-of date, week_complete false for the week in "
+                     "progress.")

@@ -429,6 +429,32 @@ def test_a_week_that_ended_on_a_past_sunday_as_of_date_is_drawn_as_a_full_week(a
     assert "partial" not in weekly["layout"]["title"]["subtitle"]["text"]
 
 
+def test_the_weekly_pain_numbers_download_with_the_week_in_progress_marked(app, page_db):
+    # As of Friday 03-20, z = 1.959963984540054. Week of 02-23: c1 8 and c2 6 on 03-01 -> 7.0, interval
+    # 7 ± z * sd(8, 6) / √2 = 7 ± z; of 03-02: c1 (6+5+4+3)/4 = 4.5, c2 6 -> 5.25 ± z * (1.5/√2) / √2
+    # = ± 0.75 z; of 03-09: p3's 03-15 alone, 7.0 (one course: no interval); of 03-16: p3's 7 and 6
+    # -> 6.5, 5 of 7 days so far.
+    from page_support import press_download
+
+    from clinic import access
+
+    app.run()
+    [button] = [b for b in app.get("download_button") if b.proto.label == "Download pain week by week (CSV)"]
+    lines = press_download(button).decode().splitlines()
+    assert lines[0] == "week_start,sessions,courses,mean_pain,ci_low,ci_high,days_counted,week_complete"
+    rows = [line.split(",") for line in lines[1:]]
+    assert [(r[0], r[1], r[2], r[6], r[7]) for r in rows] == [
+        ("2026-02-23", "2", "2", "7", "True"), ("2026-03-02", "5", "2", "7", "True"),
+        ("2026-03-09", "1", "1", "7", "True"), ("2026-03-16", "2", "1", "5", "False")]
+    assert [float(r[3]) for r in rows] == pytest.approx([7.0, 5.25, 7.0, 6.5])
+    z = 1.959963984540054
+    assert [float(v) for v in rows[0][4:6]] == pytest.approx([7 - z, 7 + z])
+    assert [float(v) for v in rows[1][4:6]] == pytest.approx([5.25 - 0.75 * z, 5.25 + 0.75 * z])
+    assert rows[2][4:6] == rows[3][4:6] == ["", ""]
+    entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
+    assert json.loads(entry["detail"]) == {"file": "pain-by-week-as-of-2026-03-20.csv", "rows": 4}
+
+
 def test_the_claim_verdict_is_undecided_with_three_courses(app):
     app.run()
     text = " ".join(m.value for m in app.markdown)

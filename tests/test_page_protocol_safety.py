@@ -192,7 +192,8 @@ def test_the_monthly_shares_download_with_the_running_month_and_thin_months_mark
     # No doctor's conclusion, by the month the course started: February k7 (on file) 0 of 1, too few to
     # judge (under 5) and over; March k3 k4 k5 of k1-k6 and k8, 3 of 7, still running on 03-20.
     # Sessions during acute inflammation, by the session's month: February h2 of 4, March a2 of 29.
-    expected = {("conclusion", "2026-02-01"): (0, 1, "True", "True"), ("conclusion", "2026-03-01"): (3, 7, "False", "False"),
+    expected = {("conclusion", "2026-02-01"): (0, 1, "True", "True"),
+                ("conclusion", "2026-03-01"): (3, 7, "False", "False"),
                 ("acute", "2026-02-01"): (1, 4, "True", "True"), ("acute", "2026-03-01"): (1, 29, "False", "False")}
     for (flag, month), (flagged, of_count, too_few, complete) in expected.items():
         row = rows[(flag, month)]

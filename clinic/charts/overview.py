@@ -53,19 +53,25 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
     return fig
 
 
-def weekly_pain(weeks: pd.DataFrame, courses: int, as_of=None, today=None) -> go.Figure:
-    """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point;
-    `courses`: the courses whose scored sessions these are (each counted once, however many weeks).
-
-    A week still in progress is not drawn like a full one: an open marker joined by a dotted segment,
-    named in the legend and the subtitle. That is the week of the as-of date when the date is not its
-    Sunday (`days_counted` below 7), and when it is, while that Sunday is today (period_running with
-    `as_of` and `today`; without `as_of`, `days_counted` alone decides).
-    """
+def week_in_progress(weeks: pd.DataFrame, as_of=None, today=None) -> pd.Series:
+    """Which rows of overview_weekly_pain are of a week still in progress: the week of the as-of date
+    when the date is not its Sunday (`days_counted` below 7), and when it is, while that Sunday is
+    today (period_running with `as_of` and `today`; without `as_of`, `days_counted` alone decides)."""
     partial = weeks.days_counted < 7 if "days_counted" in weeks else pd.Series(False, index=weeks.index)
     if as_of is not None and len(weeks):
         ends = pd.to_datetime(weeks.week_start) + pd.Timedelta(days=6)
         partial = partial | pd.Series([period_running(end, as_of, today) for end in ends], index=weeks.index)
+    return partial
+
+
+def weekly_pain(weeks: pd.DataFrame, courses: int, as_of=None, today=None) -> go.Figure:
+    """Mean pain before sessions per calendar week, with a 95 % band and the sessions behind each point;
+    `courses`: the courses whose scored sessions these are (each counted once, however many weeks).
+
+    A week still in progress (week_in_progress) is not drawn like a full one: an open marker joined
+    by a dotted segment, named in the legend and the subtitle.
+    """
+    partial = week_in_progress(weeks, as_of, today)
     full_weeks, open_weeks = weeks.loc[~partial], weeks.loc[partial]
     fig = go.Figure()
     # The band is drawn only where a week has an interval (two or more courses); a gap stays a gap.
