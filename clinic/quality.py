@@ -212,5 +212,5 @@ def file_name(key: str, filters: Filters, today: dt.date) -> str:
                                         scope=filters.scope))
     stem = {"pain": "sessions-without-pain-scores", "unplanned": "courses-without-planned-length",
             "diagnosis": "patients-without-diagnosis", "paperwork": "patients-without-paperwork",
-            "gaps": "new-courses-after-a-gap"}[key]
+            "gaps": "new-courses-after-a-gap", "grid": "pain-scores-by-therapist-and-month"}[key]
     return f"data-quality-{stem}-{today:%Y-%m-%d}" + (f"-{tail}" if tail else "") + ".csv"

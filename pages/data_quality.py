@@ -57,6 +57,11 @@ else:
     table = quality.grid_table(grid)
     with st.expander(f"The table: {len(table):,} therapist-months"):
         ui.show_table(table, quality.GRID_LABELS, key="quality.grid", shares={"missing_share": 1})
+        ui.download("Download this table (CSV)", ui.csv(table), quality.file_name("grid", filters, dt.date.today()),
+                    rows=len(table), key="quality.download.grid",
+                    help="Every therapist-month: attended sessions, those without both scores and their share "
+                         "(0–1), and which score is missing. The file name states the day it was made and the "
+                         "therapist and site filters.")
 
 # ---------------------------------------------------------------- how rows become courses
 

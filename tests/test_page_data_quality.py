@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
-from page_support import check_tile_rows, metrics_of, open_page
+from page_support import check_tile_rows, metrics_of, open_page, press_download
 from query_support import build_db
 from test_page_access import everything_sent
 from test_queries_quality import COURSES, PATIENTS, SESSIONS
@@ -98,12 +98,20 @@ def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_on
     # its share in per cent, one decimal, as the caption above: 1 of 4, 1 of 1, 1 of 1, 0 of 2, 0 of 1
     assert list(grid.missing_share) == pytest.approx([25.0, 100.0, 100.0, 0.0, 0.0])
     assert json.loads(at.dataframe[0].proto.columns)["missing_share"]["type_config"]["format"] == "%.1f %%"
+    [grid_file] = [b for b in at.get("download_button") if b.proto.label == "Download this table (CSV)"]
+    lines = press_download(grid_file).decode().splitlines()
+    assert lines[0] == ("therapist,month,attended_sessions,missing_pain_sessions,missing_share,missing_before,"
+                        "missing_after")
+    assert [tuple(line.split(",")[:5]) for line in lines[1:]] == [
+        ("Birch", "2026-01", "4", "1", "0.25"), ("Birch", "2026-03", "1", "1", "1.0"),
+        ("Cedar", "2026-01", "1", "1", "1.0"), ("Cedar", "2026-02", "2", "0", "0.0"),
+        ("Cedar", "2026-03", "1", "0", "0.0")]
     at.button(key="quality.show.pain").click().run()
     assert list(at.dataframe[-1].value.session_id) == ["s08", "s04", "s03"]
     at.selectbox(key="quality.pain_therapist").select("Cedar").run()
     assert not at.exception
     assert list(at.dataframe[-1].value.session_id) == ["s04"]
-    [download] = at.get("download_button")
+    [download] = [b for b in at.get("download_button") if b.proto.label != "Download this table (CSV)"]
     assert download.proto.label == "Download this session (CSV)"
 
 
