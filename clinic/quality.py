@@ -1,6 +1,6 @@
 """Data quality: what the clinic's records lack, counted and listed (the director's Data quality page).
 
-Five checks, each a count with the rows behind it:
+Six checks, each a count with the rows behind it:
 - `pain`: attended sessions without both pain scores (pain_before or pain_after empty), also per
   therapist (of the session) and month, with the share of attended sessions they are;
 - `unplanned`: courses without a planned length: no courses-file row, or an empty planned_sessions
@@ -11,7 +11,10 @@ Five checks, each a count with the rows behind it:
   blood tests not done or empty (any of the three). A patient seen only in sessions or the courses
   file (no patients-file row) lacks both a diagnosis and the paperwork;
 - `gaps`: inferred courses (no course_id) that began after a gap of 31 days or more from the same
-  patient's previous inferred course (the import's "Courses inferred" rule).
+  patient's previous inferred course (the import's "Courses inferred" rule);
+- `early`: courses with an attended session dated before their courses-file start date. Such rows
+  still count for the course everywhere but its adherence window (DESIGN.md), so a start date typed
+  wrong moves adherence, and a course whose every visit came before it reads dropped out.
 
 Every check reads all stored rows: the as-of date, start dates, diagnosis, age band, sex and relief
 rule of the sidebar do not apply (the page says so); the therapist and site filters do (APPLIED).
@@ -36,7 +39,7 @@ Read = Callable[..., pd.DataFrame]
 SHOWN_ROWS = 300            # rows a drill-down table shows; its CSV holds all of them
 CSV_AT_ONCE_ROWS = 5_000    # larger lists are written when asked for
 NEW_COURSE_AFTER_DAYS = 30  # a gap of more than 30 days (31 or more) starts a new inferred course
-KEYS = ("pain", "unplanned", "diagnosis", "paperwork", "gaps")
+KEYS = ("pain", "unplanned", "diagnosis", "paperwork", "gaps", "early")
 APPLIED = ("therapist", "site")
 
 
@@ -94,7 +97,7 @@ def pain_grid(read: Read, filters: Filters) -> pd.DataFrame:
 
 
 def checks(read: Read, filters: Filters, grid: pd.DataFrame | None = None) -> dict[str, Check]:
-    """The five counts, by key (KEYS order)."""
+    """The six counts, by key (KEYS order)."""
     grid = pain_grid(read, filters) if grid is None else grid
     courses = read("quality_course_counts", **params(filters)).iloc[0]
     patients = read("quality_patient_counts", **params(filters)).iloc[0]
@@ -130,13 +133,20 @@ def checks(read: Read, filters: Filters, grid: pd.DataFrame | None = None) -> di
               "patient really started a new course.",
               "No inferred course began after a long gap: every patient's sessions without a course id form "
               "one course each, or carry a course id."),
+        Check("early", "Visits before the listed start", int(courses.attended_before_start), int(courses.courses),
+              "courses",
+              "Courses with an attended session dated before the start date their courses file gives. Those "
+              "visits still count for the course, but its daily window (adherence, completion) begins on the "
+              "listed date, and a course whose every visit came before it reads as dropped out. Check the "
+              "start date in the practice software.",
+              "No course has a visit before the start date its courses file gives."),
     )}
 
 
 # ---------------------------------------------------------------- rows
 
 ROW_QUERIES = {"pain": "quality_pain_rows", "unplanned": "quality_unplanned_rows", "diagnosis": "quality_patient_rows",
-               "paperwork": "quality_patient_rows", "gaps": "quality_gap_rows"}
+               "paperwork": "quality_patient_rows", "gaps": "quality_gap_rows", "early": "quality_early_rows"}
 
 LABELS = {
     "session_id": "Session", "patient_id": "Patient", "course_id": "Course", "session_date": "Date",
@@ -147,17 +157,20 @@ LABELS = {
     "blood_tests": "Blood tests", "lacking": "Lacking", "seen_by": "Therapists", "first_session_date": "First session",
     "last_session_date": "Last session", "session_rows": "Session rows", "gap_days": "Gap (days)",
     "previous_course_id": "Previous course", "previous_last_date": "Previous course's last session",
-    "in_courses_file": "In courses file",
+    "in_courses_file": "In courses file", "listed_start": "Listed start", "first_attended_date": "First visit",
+    "days_before_start": "Days before the start", "last_attended_date": "Last visit",
+    "all_before_start": "Every visit before the start",
 }
 
 ROW_WORDS = {   # (one, many): what a drill-down's rows are
     "pain": ("session", "sessions"), "unplanned": ("course", "courses"), "diagnosis": ("patient", "patients"),
-    "paperwork": ("patient", "patients"), "gaps": ("new course", "new courses"),
+    "paperwork": ("patient", "patients"), "gaps": ("new course", "new courses"), "early": ("course", "courses"),
 }
 
 ORDER_WORDS = {
     "pain": "newest first", "unplanned": "most recently started first", "diagnosis": "most recently seen first",
     "paperwork": "most recently seen first", "gaps": "most recently started first",
+    "early": "the latest listed start first",
 }
 
 
@@ -212,5 +225,6 @@ def file_name(key: str, filters: Filters, today: dt.date) -> str:
                                         scope=filters.scope))
     stem = {"pain": "sessions-without-pain-scores", "unplanned": "courses-without-planned-length",
             "diagnosis": "patients-without-diagnosis", "paperwork": "patients-without-paperwork",
-            "gaps": "new-courses-after-a-gap", "grid": "pain-scores-by-therapist-and-month"}[key]
+            "gaps": "new-courses-after-a-gap", "early": "courses-with-visits-before-their-start",
+            "grid": "pain-scores-by-therapist-and-month"}[key]
     return f"data-quality-{stem}-{today:%Y-%m-%d}" + (f"-{tail}" if tail else "") + ".csv"

@@ -15,7 +15,9 @@
 --   session rows), sessions_attended, therapist (of the first attended session, else of the first row; the row
 --   order of DESIGN.md), inferred (every row of it has no course_id), and for an inferred course the
 --   patient's previous inferred course: previous_course_id, previous_last_date, gap_days (days from
---   the previous course's last row to this course's first row; null for the patient's first one).
+--   the previous course's last row to this course's first row; null for the patient's first one);
+--   listed_start (the courses file's start date, null without one), first_attended_date and
+--   last_attended_date (of its attended rows; null without one).
 -- quality_courses(therapists, sites): quality_course_list() that pass the filters (the course's
 --   therapist, the patient's site).
 -- quality_patients(therapists, sites): every patient (patients file, sessions, courses file) that
@@ -78,7 +80,9 @@ create or replace temp macro quality_course_list() as table (
             f.last_row_date,
             f.sessions_attended,
             f.therapist,
-            f.course_id in (select course_id from inferred_ids) as inferred
+            f.course_id in (select course_id from inferred_ids) as inferred,
+            f.first_session_date as first_attended_date,
+            f.last_attended_date
         from main.course_facts as f
         where f.first_row_date is not null      -- a course with session rows
           and (select yes from trusted)
@@ -107,7 +111,9 @@ create or replace temp macro quality_course_list() as table (
             count(*) filter (where status = 'attended') as sessions_attended,
             coalesce(arg_min_null(therapist, row_order) filter (where status = 'attended'),
                      arg_min_null(therapist, row_order)) as therapist,
-            bool_or(without_course_id) as inferred
+            bool_or(without_course_id) as inferred,
+            min(session_date) filter (where status = 'attended') as first_attended_date,
+            max(session_date) filter (where status = 'attended') as last_attended_date
         from session_rows
         group by course_id
     ),
@@ -129,7 +135,10 @@ create or replace temp macro quality_course_list() as table (
             s.last_row_date,
             coalesce(s.sessions_attended, 0) as sessions_attended,
             s.therapist,
-            coalesce(s.inferred, false) as inferred
+            coalesce(s.inferred, false) as inferred,
+            c.start_date as listed_start,
+            s.first_attended_date,
+            s.last_attended_date
         from main.courses as c
         full outer join session_courses as s on s.course_id = c.course_id
     ),

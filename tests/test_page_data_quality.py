@@ -32,7 +32,7 @@ def test_the_director_sees_each_count_with_what_it_is_counted_among(app):
     assert app.title[0].value == "Data quality"
     assert metrics_of(app) == {"Sessions without pain scores": "0", "Courses without a planned length": "1",
                                "Patients without a diagnosis": "0", "Patients without paperwork": "2",
-                               "New courses after a long gap": "0"}
+                               "New courses after a long gap": "0", "Visits before the listed start": "0"}
     captions = [c.value for c in app.caption]
     assert "25.0 % of 4 courses" in captions and "50.0 % of 4 patients" in captions
     assert "none of 1 inferred courses" in captions
@@ -45,7 +45,8 @@ def test_the_counts_stand_in_a_wrapping_row_of_tiles_wide_enough_for_a_networks_
     open_page(app, PAGE)
     assert check_tile_rows(app, "quality.tiles") == [["Sessions without pain scores", "Courses without a planned "
                                                       "length", "Patients without a diagnosis",
-                                                      "Patients without paperwork", "New courses after a long gap"]]
+                                                      "Patients without paperwork", "New courses after a long gap",
+                                                      "Visits before the listed start"]]
 
 
 def test_listing_the_patients_without_paperwork_shows_them_and_offers_all_of_them_as_csv(app):
@@ -142,3 +143,26 @@ def test_the_director_regroups_the_courses_with_a_new_gap_and_every_page_follows
         assert grouping.stored_gap(con) == 7
     assert any("more than 7 days" in e.label for e in app.expander)
     assert any("after a gap of more than 7 days" in c.value for c in app.sidebar.caption)
+
+
+def test_a_link_opens_the_courses_with_visits_before_their_listed_start_with_their_csv(
+        tmp_path, monkeypatch, signed_in_as):
+    # the query tests' clinic: e1 first seen 2 days before its listed start, e2 every visit 19 days before
+    from test_queries_quality import EARLY_COURSES, EARLY_PATIENTS, EARLY_SESSIONS
+
+    path = build_db(tmp_path / "early", EARLY_SESSIONS, EARLY_COURSES, EARLY_PATIENTS)
+    monkeypatch.setenv("CLINIC_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["quality.open"] = "early"
+    open_page(at, PAGE)
+    assert metrics_of(at)["Visits before the listed start"] == "2"
+    assert "33.3 % of 6 courses" in [c.value for c in at.caption]
+    rows = at.dataframe[-1].value
+    assert list(rows.course_id) == ["e2", "e1"] and list(rows.days_before_start) == [19, 2]
+    assert list(rows.all_before_start) == [True, False]
+    assert "All 2 courses, the latest listed start first." in shown_texts(at)
+    [download] = [b for b in at.get("download_button") if b.proto.label == "Download all 2 courses (CSV)"]
+    lines = press_download(download).decode().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["e2", "e1"]

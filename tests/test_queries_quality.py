@@ -84,6 +84,7 @@ def test_each_count_is_the_hand_count_among_its_own_kind_of_record(clinic):
         "diagnosis": (3, 7),        # p2 p6 p7 of 7 patients
         "paperwork": (5, 7),        # p3 p4 p5 p6 p7
         "gaps": (1, 3),             # p3:2026-03-03 of 3 inferred courses
+        "early": (0, 7),            # c1 and p4:2026-02-01 first seen on their listed start; c7 never
     }
 
 
@@ -117,6 +118,7 @@ def test_the_therapist_filter_counts_their_sessions_their_courses_and_the_patien
         "diagnosis": (0, 2),        # p1 p3
         "paperwork": (1, 2),        # p3
         "gaps": (1, 2),
+        "early": (0, 3),
     }
 
 
@@ -127,6 +129,7 @@ def test_the_site_filter_counts_the_records_of_that_sites_patients_only(clinic):
         "diagnosis": (1, 3),        # p2 of p1 p2 p5 (p6 and p7 have no site)
         "paperwork": (1, 3),        # p5
         "gaps": (0, 0),
+        "early": (0, 2),
     }
 
 
@@ -232,3 +235,71 @@ def test_the_courses_and_patients_read_the_same_from_the_sessions_when_the_store
 def test_the_csv_file_name_carries_the_day_and_the_filters_that_apply_here(clinic):
     name = quality.file_name("pain", BIRCH.with_(diagnoses=("other",)), dt.date(2026, 4, 1))
     assert name == "data-quality-sessions-without-pain-scores-2026-04-01-therapist-birch.csv"
+
+
+# ---------------------------------------------------------------- visits before the listed start
+
+# e1 starts 03-10 in the courses file, first visit 03-08 (two days before), then 03-10 and 03-11;
+# e2 starts 03-20, its two visits 03-01 and 03-02 (19 days before; every visit before the start);
+# decoys: e3 first visited on its start (03-05); e4's cancelled row on 03-04 is no visit, its first
+# visit is on its start 03-05; e5 has no courses-file row (its start is its first row); e6 is listed
+# with no session.
+EARLY_COURSES = """
+course_id,patient_id,start_date,planned_sessions
+e1,q1,2026-03-10,5
+e2,q2,2026-03-20,5
+e3,q3,2026-03-05,5
+e4,q4,2026-03-05,5
+e6,q6,2026-03-01,5
+"""
+EARLY_SESSIONS = """
+session_id,patient_id,course_id,session_date,therapist,status,pain_before,pain_after
+a1,q1,e1,2026-03-08,Birch,attended,6,4
+a2,q1,e1,2026-03-10,Birch,attended,5,3
+a3,q1,e1,2026-03-11,Birch,attended,4,3
+b1,q2,e2,2026-03-01,Cedar,attended,7,5
+b2,q2,e2,2026-03-02,Cedar,attended,6,5
+c1,q3,e3,2026-03-05,Birch,attended,5,4
+d1,q4,e4,2026-03-04,Birch,cancelled,,
+d2,q4,e4,2026-03-05,Birch,attended,5,4
+f1,q5,e5,2026-03-03,Cedar,attended,5,4
+"""
+EARLY_PATIENTS = """
+patient_id,birth_year,sex,diagnosis,referral_date,doctor_conclusion,imaging,blood_tests,site
+q1,1970,F,other,2026-02-20,true,mri,true,North
+q2,1980,M,other,2026-02-20,true,mri,true,Central
+"""
+
+
+def test_courses_with_a_visit_before_their_listed_start_are_counted_and_listed_latest_start_first(db_from):
+    path = db_from(EARLY_SESSIONS, EARLY_PATIENTS, EARLY_COURSES)
+    with db.owned(db.connect(path, read_only=True)) as con:
+        read = quality.reader(con)
+        assert counts(read)["early"] == (2, 6)                                  # e1 e2 of e1-e6
+        assert counts(read, BIRCH)["early"] == (1, 3)                           # e1 of e1 e3 e4
+        rows = quality.rows(read, "early", EVERYTHING)
+        assert list(quality.rows(read, "early", NORTH).course_id) == ["e1"]
+    assert rows[["course_id", "patient_id", "therapist", "site", "days_before_start", "all_before_start",
+                 "sessions_attended"]].to_dict("records") == [
+        {"course_id": "e2", "patient_id": "q2", "therapist": "Cedar", "site": "Central", "days_before_start": 19,
+         "all_before_start": True, "sessions_attended": 2},
+        {"course_id": "e1", "patient_id": "q1", "therapist": "Birch", "site": "North", "days_before_start": 2,
+         "all_before_start": False, "sessions_attended": 3}]
+    assert [f"{d:%m-%d}" for d in rows.listed_start] == ["03-20", "03-10"]
+    assert [f"{d:%m-%d}" for d in rows.first_attended_date] == ["03-01", "03-08"]
+    assert [f"{d:%m-%d}" for d in rows.last_attended_date] == ["03-02", "03-11"]
+
+
+def test_the_visits_before_the_start_read_the_same_from_the_sessions_when_the_facts_are_out_of_date(db_from):
+    path = db_from(EARLY_SESSIONS, EARLY_PATIENTS, EARLY_COURSES)
+    with db.owned(db.connect(path, read_only=True)) as con:
+        fresh = quality.rows(quality.reader(con), "early", EVERYTHING)
+    with db.owned(db.connect(path)) as con:
+        con.execute("delete from course_facts_state")          # as a write around the importer leaves them
+    with db.owned(db.connect(path, read_only=True)) as con:
+        assert not db.run(con, "course_facts_fresh").fresh.iloc[0]
+        read = quality.reader(con)
+        assert counts(read)["early"] == (2, 6)
+        stale = quality.rows(read, "early", EVERYTHING)
+    assert list(stale.course_id) == ["e2", "e1"]
+    assert stale.astype(str).to_dict("records") == fresh.astype(str).to_dict("records")
