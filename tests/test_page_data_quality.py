@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from clinic.db import ROOT
 from page_support import check_tile_rows, metrics_of, open_page, press_download
+from conftest import dashboard_on
 from query_support import build_db
 from test_page_access import everything_sent
 from test_queries_quality import COURSES, PATIENTS, SESSIONS
@@ -82,11 +82,7 @@ def test_a_count_of_nothing_cannot_be_opened(app):
 
 def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_one_therapist(
         tmp_path, monkeypatch, signed_in_as):
-    path = build_db(tmp_path / "quality", SESSIONS, COURSES, PATIENTS)
-    monkeypatch.setenv("CLINIC_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_on(build_db(tmp_path / "quality", SESSIONS, COURSES, PATIENTS), monkeypatch, None)
     open_page(at, PAGE)
     assert metrics_of(at)["Sessions without pain scores"] == "3"
     assert "33.3 % of 9 attended sessions" in [c.value for c in at.caption]
@@ -150,11 +146,7 @@ def test_a_link_opens_the_courses_with_visits_before_their_listed_start_with_the
     # the query tests' clinic: e1 first seen 2 days before its listed start, e2 every visit 19 days before
     from test_queries_quality import EARLY_COURSES, EARLY_PATIENTS, EARLY_SESSIONS
 
-    path = build_db(tmp_path / "early", EARLY_SESSIONS, EARLY_COURSES, EARLY_PATIENTS)
-    monkeypatch.setenv("CLINIC_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = dashboard_on(build_db(tmp_path / "early", EARLY_SESSIONS, EARLY_COURSES, EARLY_PATIENTS), monkeypatch, None)
     at.query_params["quality.open"] = "early"
     open_page(at, PAGE)
     assert metrics_of(at)["Visits before the listed start"] == "2"
