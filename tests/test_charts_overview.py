@@ -64,10 +64,10 @@ def test_a_week_whose_sunday_is_the_as_of_date_and_today_is_still_in_progress():
     fig = charts.weekly_pain(weeks(7), courses=5, as_of=dt.date(2026, 3, 22), today=dt.date(2026, 3, 22))
     assert list(trace(fig, "Mean pain before sessions").y) == [6.0, 5.5]      # the weeks of 2 and 9 March
     partial = trace(fig, "This week so far")
-    assert partial.name == "This week so far (its Sunday, today, still running, partial)"
+    assert partial.name == "This week so far (today is its last day, partial)"
     assert days(partial.x) == [dt.date(2026, 3, 16)] and list(partial.y) == [5.0]
-    assert "in progress: its Sunday, today, still running<br>" in partial.hovertemplate
-    assert "the week in progress (its Sunday, today, still running)" in fig.layout.title.subtitle.text
+    assert "in progress: today is its last day<br>" in partial.hovertemplate
+    assert "the week in progress (today is its last day)" in fig.layout.title.subtitle.text
 
 
 def test_a_week_whose_sunday_is_a_past_as_of_date_is_drawn_like_the_others():

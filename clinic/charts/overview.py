@@ -91,7 +91,7 @@ def weekly_pain(weeks: pd.DataFrame, courses: int, as_of=None, today=None) -> go
         week = open_weeks.iloc[-1]
         days = int(week.days_counted)
         # all 7 days counted and the week still running: its Sunday is the as-of date, and today
-        so_far = f"{days} of 7 days" if days < 7 else "its Sunday, today, still running"
+        so_far = f"{days} of 7 days" if days < 7 else "today is its last day"
         state = f"{so_far} so far" if days < 7 else so_far
         if len(full_weeks):     # a dotted segment from the last full week into the one in progress
             last = full_weeks.iloc[-1]
