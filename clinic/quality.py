@@ -14,7 +14,8 @@ Six checks, each a count with the rows behind it:
   patient's previous inferred course (the import's "Courses inferred" rule);
 - `early`: courses with an attended session dated before their courses-file start date. Such rows
   still count for the course everywhere but its adherence window (DESIGN.md), so a start date typed
-  wrong moves adherence, and a course whose every visit came before it reads dropped out.
+  wrong moves adherence, and a course whose every visit came 8 or more days before it reads
+  dropped out from its first day.
 
 Every check reads all stored rows: the as-of date, start dates, diagnosis, age band, sex and relief
 rule of the sidebar do not apply (the page says so); the therapist and site filters do (APPLIED).
@@ -136,9 +137,9 @@ def checks(read: Read, filters: Filters, grid: pd.DataFrame | None = None) -> di
         Check("early", "Visits before the listed start", int(courses.attended_before_start), int(courses.courses),
               "courses",
               "Courses with an attended session dated before the start date their courses file gives. Those "
-              "visits still count for the course, but its daily window (adherence, completion) begins on the "
-              "listed date, and a course whose every visit came before it reads as dropped out. Check the "
-              "start date in the practice software.",
+              "visits still count for the course, but its daily window (adherence) begins on the listed "
+              "date, and a course whose last visit came 8 or more days before it reads as dropped out from "
+              "its first day. Check the start date in the practice software.",
               "No course has a visit before the start date its courses file gives."),
     )}
 

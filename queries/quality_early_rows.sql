@@ -1,7 +1,8 @@
 -- quality_early_rows: the courses with an attended session dated before their courses-file start
 -- date, whose therapist and patient pass the filters, the latest listed start first. Such rows still
 -- belong to the course and count everywhere but its adherence window, which begins on the listed
--- date; a course whose every visit lies before it reads dropped out from its start (DESIGN.md).
+-- date; a course whose last visit lies 8 or more days before it reads dropped out from its start
+-- (DESIGN.md).
 -- returns: course_id, patient_id, therapist (of the course), site, listed_start, first_attended_date,
 --   days_before_start (listed_start - first_attended_date), last_attended_date, all_before_start
 --   (every attended row is dated before listed_start), sessions_attended;
