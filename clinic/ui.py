@@ -670,6 +670,16 @@ def list_height(rows: int) -> int:
     return 38 + 35 * max(1, min(rows, LIST_VISIBLE_ROWS))
 
 
+# A check's rows (Protocol safety, Data quality) stand in a table at most this tall (11 rows), which
+# scrolls past them; a shorter list's table is as tall as its rows, no empty rows below them.
+ROWS_TABLE_MOST_PX = 420
+
+
+def rows_height(rows: int) -> int:
+    """The px height of a check's table of `rows` rows: list_height, at most ROWS_TABLE_MOST_PX."""
+    return min(ROWS_TABLE_MOST_PX, list_height(rows))
+
+
 OVERVIEW_READS = (
     ("overview_call_list", (("min_days", OVERVIEW_CALL_AFTER_DAYS),)),
     ("overview_attention", (("list_rows", LIST_SHOWN_ROWS), ("recent_days", OVERVIEW_RECENT_DAYS))),

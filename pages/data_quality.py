@@ -120,7 +120,7 @@ if opened == "pain":
 
 shown = quality.rows(read, opened, filters, therapist=therapist, month=month)
 st.caption(quality.shown_caption(opened, len(shown), total))
-ui.show_table(shown, quality.LABELS, key=f"quality.rows.{opened}", height=420)
+ui.show_table(shown, quality.LABELS, key=f"quality.rows.{opened}", height=ui.rows_height(len(shown)))
 
 today = dt.date.today()
 narrowed = filters if therapist is None else filters.with_(therapists=(therapist,))

@@ -93,7 +93,8 @@ columns = flags.ROW_COLUMNS[opened]
 table = shown.assign(link=ui.patient_links(shown.course_id))[list(columns)]
 config = {"patient_id": st.column_config.Column(flags.LABELS["patient_id"], pinned=True),
           "link": st.column_config.LinkColumn(flags.LABELS["link"], display_text="Open", pinned=True)}
-ui.show_table(table, flags.LABELS, key=f"safety.rows.{opened}", height=420, config=config)
+ui.show_table(table, flags.LABELS, key=f"safety.rows.{opened}", height=ui.rows_height(len(table)),
+              config=config)
 
 name = flags.file_name(opened, filters)
 first_line = f"{filters.describe()}; {describe_line(filters.settings, filters.relief_rule)}"

@@ -341,6 +341,14 @@ def test_a_list_to_act_on_shows_up_to_20_rows_without_scrolling(rows, px):
     assert ui.list_height(rows) == px
 
 
+@pytest.mark.parametrize("rows, px", [(0, 73), (2, 108), (10, 388), (11, 420), (300, 420)])
+def test_a_checks_rows_stand_in_a_table_as_tall_as_them_up_to_eleven_rows(rows, px):
+    # Protocol safety's and Data quality's lists: 38 + 35 px a row, at most 420 px (11 rows: 423 px)
+    from clinic import ui
+
+    assert ui.rows_height(rows) == px
+
+
 def test_a_list_longer_than_its_table_says_it_scrolls(app, monkeypatch):
     from clinic import ui
 
