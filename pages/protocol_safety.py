@@ -53,14 +53,15 @@ for group, row_keys in enumerate((flags.KEYS[:4], flags.KEYS[4:])):   # paperwor
 
 st.subheader("Month by month")
 months = flags.by_month(read)
+today = dt.date.today()
 for title, keys, y_title, x_title in charts.TRENDS:
     if months.loc[months.flag.isin(keys)].empty:
         st.info(f"{title}: nothing to count yet among the courses that match the filters.")
         continue
     ui.chart(charts.trend, months, keys, title, y_title, x_title, min_cohort, as_of=filters.as_of,
-             today=dt.date.today(), width="stretch", key=f"safety.trend.{keys[0]}")
-if not months.empty:
-    running = charts.running_month(filters.as_of, dt.date.today())
+             today=today, width="stretch", key=f"safety.trend.{keys[0]}")
+if not months.empty:        # the charts' numbers, the running month as they draw it
+    running = charts.running_month(filters.as_of, today)
     shares = months.assign(check=months.flag.map(charts.NAMES), too_few_to_judge=months.of_count < min_cohort,
                            month_complete=pd.to_datetime(months.month) != running)
     shares = shares[["flag", "check", "month", "flagged", "of_count", "share", "ci_low", "ci_high", "too_few_to_judge",
