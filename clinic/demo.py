@@ -19,7 +19,9 @@ What the data looks like:
 - pain (NRS 0-10): first visit mostly 5-9, relief within most first sessions, a downward trend
   across the course with day-to-day noise, non-responders, short flare-ups, about 2 % missing
   scores, and a handful of patients who arrive with no pain at all;
-- therapists differ a little in outcomes.
+- therapists differ a little in outcomes;
+- a few courses are listed in the courses file with a start date a day or two after their first
+  visit (a booking entered late), which Data quality's "Visits before the listed start" finds.
 
 Rows are built as whole numpy columns (no loop per patient or per session) and written in one
 transaction, so 200,000 patients (about 2.5 million sessions) take seconds, not minutes.
@@ -100,6 +102,9 @@ ADHERENCE_WEIGHTS = (0.70, 0.18, 0.12)
 MAKEUP_SLOTS = 3            # a missed day is made up at the end of the course, up to 3 times
 
 YEAR_DAYS = 365
+# About one course in 200 is listed with a start date a day or two after its first visit.
+LATE_LISTING_SHARE = 0.005
+LATE_LISTING_STREAM = 1     # the listed starts' own random stream, apart from the seed's main one
 MORNING, EVENING = 9 * 60 + 30, 17 * 60    # the two sessions of a two-session day
 
 
@@ -167,12 +172,27 @@ def build(patients: int, seed: int, end_date: dt.date,
     people = _patients(rng, patients, end_date)
     courses = _courses(rng, people)
     sessions = _sessions(rng, courses, people)
+    courses.start_day = _listed_start(seed, courses.start_day, sessions)
     if day_ends_at is not None:
         minute_now = day_ends_at.hour * 60 + day_ends_at.minute
         later_today = (sessions.session_day == 0) & (sessions.minute_of_day > minute_now)
         sessions = sessions.loc[~later_today].reset_index(drop=True)
     return {"patients": _frame(people, PATIENT_COLUMNS), "courses": _frame(courses, COURSE_COLUMNS),
             "sessions": sessions}
+
+
+def _listed_start(seed: int, start_day: np.ndarray, sessions: pd.DataFrame) -> np.ndarray:
+    """The start date each course is listed with: its first day, but for about one course in 200
+    whose listing says a day or two later (never after end_date), so that its first visits come
+    before its listed start.
+
+    Drawn from a generator of its own, so every other column is the same as without it."""
+    rng = np.random.default_rng([seed, LATE_LISTING_STREAM])
+    has_session = np.zeros(start_day.size, dtype=bool)
+    has_session[sessions.course_no.to_numpy() - 1] = True
+    late = has_session & (rng.random(start_day.size) < LATE_LISTING_SHARE)
+    shift = rng.integers(1, 3, start_day.size)
+    return np.where(late, np.minimum(start_day + shift, 0), start_day).astype(start_day.dtype)
 
 
 def _frame(columns: SimpleNamespace, names: tuple[str, ...]) -> pd.DataFrame:

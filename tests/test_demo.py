@@ -233,3 +233,28 @@ def test_a_demo_built_today_holds_no_session_later_today_than_the_moment_it_was_
     assert (later.session_time > dt.time(10, 15)).all()
     built_whole.close()
     con.close()
+
+
+def test_a_few_courses_are_listed_a_day_or_two_after_their_first_visit_and_the_rest_on_it(built):
+    con, counts = built
+    lead = con.execute("""
+        select c.start_date - min(s.session_date) as days, count(*) filter (where s.status = 'attended'
+               and s.session_date < c.start_date) > 0 as attended_before_start
+        from courses c join sessions s using (course_id)
+        group by c.course_id, c.start_date
+    """).df()
+    late = lead.loc[lead.days != 0]
+    assert set(late.days) <= {1, 2}
+    assert 1 <= len(late) <= 0.02 * counts["courses"]
+    assert late.attended_before_start.all()
+
+
+def test_the_late_listings_leave_every_session_as_it_was(tmp_path, monkeypatch):
+    with_late = demo.build(patients=300, seed=1, end_date=END)
+    monkeypatch.setattr(demo, "LATE_LISTING_SHARE", 0.0)
+    without = demo.build(patients=300, seed=1, end_date=END)
+    pd.testing.assert_frame_equal(with_late["sessions"], without["sessions"])
+    pd.testing.assert_frame_equal(with_late["patients"], without["patients"])
+    moved = with_late["courses"].start_day != without["courses"].start_day
+    assert 1 <= moved.sum() <= 0.02 * len(moved)
+    assert ((with_late["courses"].start_day - without["courses"].start_day)[moved].isin([1, 2])).all()
