@@ -79,6 +79,14 @@ def test_the_histogram_stacks_courses_by_outcome_on_whole_point_bins():
     assert fig.layout.yaxis.title.text == "Courses"
 
 
+def test_the_histogram_names_both_sides_of_its_dividing_line():
+    changes = pd.DataFrame({"pain_change_points": [-3, 1], "courses": [4, 1], "outcome": ["relieved", "not_relieved"]})
+    fig = charts.first_change_histogram(changes, "pct30")
+    sides = {a.text: (a.x, a.xanchor) for a in fig.layout.annotations}
+    # the line lies between -1 and 0 points; pain fell left of it, right of it nothing fell
+    assert sides == {"← pain fell": (-0.5, "right"), "no change or more pain →": (-0.5, "left")}
+
+
 def test_the_rule_and_the_unjudgeable_courses_are_said_in_words():
     assert "pain fell by at least 30 %" in charts.rule_sentence("pct30")
     assert "10 × (before − after) ≥ 3 × before" in charts.rule_sentence("pct30")

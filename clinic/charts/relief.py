@@ -160,7 +160,11 @@ def first_change_histogram(changes: pd.DataFrame, rule: str, without_scores: int
         fig.add_trace(go.Bar(
             x=rows.pain_change_points, y=rows.courses, name=label, marker={"color": colour},
             hovertemplate=f"Change %{{x:+d}} points<br>{label}: %{{y:,}} courses<extra></extra>"))
-    fig.add_vline(x=-0.5, line_dash="dot", line_color="#333")   # left of it: pain fell
+    fig.add_vline(x=-0.5, line_dash="dot", line_color="#333")
+    # The line's two sides named above the plot, each next to the line.
+    for text, side in (("← pain fell", "right"), ("no change or more pain →", "left")):
+        fig.add_annotation(x=-0.5, xref="x", y=1, yref="paper", yanchor="bottom", xanchor=side,
+                           xshift=-4 if side == "right" else 4, text=text, showarrow=False)
     fig.update_layout(barmode="stack", bargap=0.1, legend={"traceorder": "normal"})
     fig.update_xaxes(range=[-10.5, 10.5], dtick=1, tick0=0)
     fig.update_yaxes(rangemode="tozero")
