@@ -21,7 +21,11 @@ What the data looks like:
   scores, and a handful of patients who arrive with no pain at all;
 - therapists differ a little in outcomes;
 - a few courses are listed in the courses file with a start date a day or two after their first
-  visit (a booking entered late), which Data quality's "Visits before the listed start" finds.
+  visit (a booking entered late), which Data quality's "Visits before the listed start" finds;
+- about one patient in 100 comes from a booking system that keeps no courses: their sessions carry
+  no course id and they have no courses-file row, so their courses are inferred as an import
+  infers them (a new course after more than 30 days without a row), and a returning patient's
+  second course is one of Data quality's "New courses after a long gap".
 
 Rows are built as whole numpy columns (no loop per patient or per session) and written in one
 transaction, so 200,000 patients (about 2.5 million sessions) take seconds, not minutes.
@@ -105,6 +109,9 @@ YEAR_DAYS = 365
 # About one course in 200 is listed with a start date a day or two after its first visit.
 LATE_LISTING_SHARE = 0.005
 LATE_LISTING_STREAM = 1     # the listed starts' own random stream, apart from the seed's main one
+# About one patient in 100 comes from a booking system that keeps no course records.
+UNLISTED_SHARE = 0.01
+UNLISTED_STREAM = 2
 MORNING, EVENING = 9 * 60 + 30, 17 * 60    # the two sessions of a two-session day
 
 
@@ -133,7 +140,8 @@ def generate(con: duckdb.DuckDBPyConnection, patients: int = 2000, seed: int = 1
     end_date defaults to today; all data lies in the ~12 months up to end_date and no session is
     dated after it. When end_date is today, no session is timed later today than `now` (default:
     the moment of the call): the rest of today has not happened yet.
-    Returns counts {"patients": n, "courses": n, "sessions": n}.
+    Returns counts {"patients": n, "courses": n, "sessions": n, "inferred_courses": n}: the rows
+    written to each table, and the courses inferred for sessions without a course id.
     Raises DemoRefused if the database already holds any sessions, patients or courses.
     """
     if patients < 1:
@@ -173,6 +181,7 @@ def build(patients: int, seed: int, end_date: dt.date,
     courses = _courses(rng, people)
     sessions = _sessions(rng, courses, people)
     courses.start_day = _listed_start(seed, courses.start_day, sessions)
+    courses, sessions = _without_course_records(seed, courses, sessions)
     if day_ends_at is not None:
         minute_now = day_ends_at.hour * 60 + day_ends_at.minute
         later_today = (sessions.session_day == 0) & (sessions.minute_of_day > minute_now)
@@ -193,6 +202,23 @@ def _listed_start(seed: int, start_day: np.ndarray, sessions: pd.DataFrame) -> n
     late = has_session & (rng.random(start_day.size) < LATE_LISTING_SHARE)
     shift = rng.integers(1, 3, start_day.size)
     return np.where(late, np.minimum(start_day + shift, 0), start_day).astype(start_day.dtype)
+
+
+def _without_course_records(seed: int, courses: SimpleNamespace,
+                            sessions: pd.DataFrame) -> tuple[SimpleNamespace, pd.DataFrame]:
+    """About one patient in 100 has no course records: their courses are left out of the courses
+    frame and their sessions carry course number 0 (no course id; generate() infers their courses).
+
+    Drawn from a generator of its own, so every other row is the same as without it."""
+    rng = np.random.default_rng([seed, UNLISTED_STREAM])
+    patients = int(courses.patient.max()) + 1 if courses.patient.size else 0
+    unlisted = rng.random(patients) < UNLISTED_SHARE
+    keep = ~unlisted[courses.patient]
+    kept = SimpleNamespace(**{name: value[keep] if isinstance(value, np.ndarray) and value.size == keep.size
+                              else value for name, value in vars(courses).items()})
+    sessions = sessions.copy()
+    sessions.loc[unlisted[sessions.patient_no.to_numpy() - 1], "course_no"] = 0
+    return kept, sessions
 
 
 def _frame(columns: SimpleNamespace, names: tuple[str, ...]) -> pd.DataFrame:
@@ -447,7 +473,11 @@ def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], pati
     """Bulk-inserts the three tables and logs one import batch per table (inside the caller's transaction)."""
     label = f"demo: seed {seed}, {patients} patients, up to {end.isoformat()}"
     sizes = {kind: len(frame) for kind, frame in tables.items()}
-    widths = {"patient_width": _width(sizes["patients"], 6), "course_width": _width(sizes["courses"], 7)}
+    # Course numbers run over every generated course, also those left without records, so the
+    # width follows the largest number written, not the count of rows.
+    largest_course = max([int(tables[kind].course_no.max()) for kind in ("courses", "sessions") if sizes[kind]],
+                         default=0)
+    widths = {"patient_width": _width(sizes["patients"], 6), "course_width": _width(largest_course, 7)}
     statements = {
         "patients": ("demo_insert_patients", {
             "end_date": end, "patient_width": widths["patient_width"], "sexes": list(SEXES),
@@ -465,5 +495,7 @@ def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame], pati
         db.execute(con, "log_batch", batch_id=batch_id, file_name=label, file_kind=kind, sha256=digest,
                    rows_read=sizes[kind], rows_new=sizes[kind], rows_updated=0, rows_unchanged=0,
                    rows_rejected=0, imported_at=imported_at)
+    db.execute(con, "infer_courses")      # the sessions without a course id, as an import groups them
     facts.refresh(con)
-    return sizes
+    inferred = db.fetch(con, "inferred_course_count")[0][0]
+    return {**sizes, "inferred_courses": inferred}

@@ -1,4 +1,5 @@
 -- demo_insert_sessions: writes generated demo sessions, oldest first. Returns nothing.
+-- course_no 0: a session without a course id (its course is inferred afterwards).
 -- reads: demo_sessions (registered by clinic.demo)
 -- params: $patient_width, $course_width, $session_width, $statuses, $therapists, $notes
 --         (varchar[] vocabularies), $end_date, $batch_id
@@ -13,7 +14,7 @@ select
     list_extract($statuses, status + 1),
     nullif(pain_before, -1),
     nullif(pain_after, -1),
-    'C' || lpad(cast(course_no as varchar), $course_width, '0'),
+    case when course_no > 0 then 'C' || lpad(cast(course_no as varchar), $course_width, '0') end,
     null,
     case when minute_of_day >= 0 then make_time(minute_of_day // 60, minute_of_day % 60, 0) end,
     nullif(muscle_tension, -1),

@@ -63,6 +63,8 @@ def test_the_returned_counts_match_the_tables_and_one_batch_is_logged_per_table(
     con, counts = built
     for table in TABLES:
         assert counts[table] == con.table(table).aggregate("count(*)").fetchall()[0][0]
+    inferred = con.execute("select count(distinct inferred_course_id) from sessions").fetchone()[0]
+    assert counts["inferred_courses"] == inferred > 0
     batches = con.execute(
         "select file_kind, rows_read, rows_new, rows_rejected, batch_id from import_batches order by batch_id"
     ).fetchall()
@@ -117,17 +119,65 @@ def test_no_session_lies_after_the_end_date_and_all_lie_within_about_a_year(sess
     assert sessions.session_date.min() >= pd.Timestamp(END - dt.timedelta(days=366))
 
 
-def test_every_session_belongs_to_its_courses_patient(built):
+def test_every_session_belongs_to_its_courses_patient_or_to_an_inferred_course(built):
     con, _ = built
-    mismatched, orphans, without_course, inferred = con.execute("""
+    mismatched, orphans, without_course, inferred, both = con.execute("""
         select
             count(*) filter (where c.course_id is not null and c.patient_id <> s.patient_id),
-            count(*) filter (where c.course_id is null),
+            count(*) filter (where s.course_id is not null and c.course_id is null),
             count(*) filter (where s.course_id is null),
-            count(s.inferred_course_id)
+            count(s.inferred_course_id) filter (where s.course_id is null
+                                                  and starts_with(s.inferred_course_id, s.patient_id || ':')),
+            count(*) filter (where s.course_id is not null and s.inferred_course_id is not null)
         from sessions s left join courses c using (course_id)
     """).fetchone()
-    assert (mismatched, orphans, without_course, inferred) == (0, 0, 0, 0)
+    assert (mismatched, orphans, both) == (0, 0, 0)
+    assert without_course > 0, "a few patients come from a booking system that keeps no courses"
+    assert inferred == without_course
+
+
+def test_a_patient_without_course_records_has_no_course_row_and_none_of_their_sessions_a_course_id(built):
+    con, _ = built
+    mixed = con.execute("""
+        select count(*) from (
+            select patient_id from sessions group by patient_id
+            having count(course_id) > 0 and count(*) > count(course_id)
+        )
+    """).fetchone()[0]
+    listed_anyway = con.execute("""
+        select count(*) from courses
+        where patient_id in (select patient_id from sessions where course_id is null)
+    """).fetchone()[0]
+    assert (mixed, listed_anyway) == (0, 0)
+
+
+def test_a_returning_patient_without_course_records_starts_a_second_inferred_course_after_the_gap(tmp_path):
+    con, _ = _build(tmp_path, patients=2000)
+    gaps = con.execute("""
+        with inferred as (
+            select patient_id, inferred_course_id, min(session_date) as first_day, max(session_date) as last_day
+            from sessions where inferred_course_id is not null group by all
+        )
+        select first_day - lag(last_day) over (partition by patient_id order by first_day) as gap
+        from inferred qualify gap is not null
+    """).fetchall()
+    assert gaps, "some returning patients come from the booking system without courses"
+    assert min(gap for (gap,) in gaps) >= 31
+
+
+def test_the_patients_without_course_records_leave_every_other_row_as_it_was(monkeypatch):
+    some = demo.build(patients=300, seed=1, end_date=END)
+    monkeypatch.setattr(demo, "UNLISTED_SHARE", 0.0)
+    none = demo.build(patients=300, seed=1, end_date=END)
+    pd.testing.assert_frame_equal(some["patients"], none["patients"])
+    unlisted = some["sessions"].course_no == 0
+    assert 0 < unlisted.sum() < 0.05 * len(unlisted)
+    pd.testing.assert_frame_equal(some["sessions"].drop(columns="course_no"), none["sessions"].drop(columns="course_no"))
+    assert (some["sessions"].course_no[~unlisted] == none["sessions"].course_no[~unlisted]).all()
+    kept = none["courses"].loc[none["courses"].course_no.isin(some["courses"].course_no)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some["courses"].reset_index(drop=True), kept)
+    left_out = set(none["courses"].course_no) - set(some["courses"].course_no)
+    assert left_out == set(none["sessions"].course_no[unlisted])
 
 
 def test_every_course_and_session_patient_exists(built):
