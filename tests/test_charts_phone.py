@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import pytest
 
 from clinic import ui
-from clinic.charts import phone
+from clinic.charts import phone, relief
 
 
 def words(n: int, word: str = "aaaaa") -> str:
@@ -449,3 +449,41 @@ def test_a_heatmaps_colour_bar_lies_flat_below_the_plot():
     plain = go.Figure([go.Heatmap(z=[[1]], showscale=False)])
     plain.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
     assert phone.for_phone(plain).layout.height == 420
+
+
+def _numbers_figure(**xaxis) -> go.Figure:
+    fig = go.Figure([go.Bar(x=list(range(1, 16)), y=[1] * 15)])
+    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 60, "b": 60})
+    fig.update_xaxes(**xaxis)
+    return fig
+
+
+def test_close_numbers_on_an_axis_get_a_tick_every_few_instead_of_standing_upright_on_each_other():
+    # A plot 328 - 60 - 20 = 248 px wide. Digits and the minus sign are 7 px at 14 px, 6 px at the
+    # ticks' 12 px, and numbers need 4 px between them. The first-session histogram's -10 to 10:
+    # "−10" is 18 px, 22 px a tick; 21 ticks need 462 px, every second one 11 x 22 = 242 px
+    changes = pd.DataFrame({"pain_change_points": [-3, 1], "courses": [4, 1], "outcome": ["relieved", "not_relieved"]})
+    histogram = relief.first_change_histogram(changes, "pct30")
+    shown = phone.for_phone(histogram).layout.xaxis
+    assert (shown.dtick, shown.tick0) == (2, -10)
+    assert phone.for_width(histogram, 440).layout.xaxis.dtick == 2          # a 360 px plot: 462 px do not fit
+    assert phone.for_width(histogram, 640).layout.xaxis.dtick == 1          # a 560 px plot: they do
+    assert histogram.layout.xaxis.dtick == 1                                # the page's figure is left alone
+    # "100 %" is (3 x 7 + 4 + 7) x 12/14 = 27.4 px, 31.4 px a tick: 11 ticks 345.6 px, 6 ticks 188.6 px
+    percent = phone.for_phone(_numbers_figure(range=[-2, 102], tick0=0, dtick=10, ticksuffix=" %")).layout.xaxis
+    assert (percent.dtick, percent.tick0) == (20, 0)
+    # a calendar of 31 days from day 1: "31" is 12 px, 16 px a tick; 31 ticks 496 px, 16 ticks 256 px,
+    # 7 ticks 112 px: a tick every 5 days from day 1
+    days = phone.for_phone(_numbers_figure(tickmode="linear", range=[0.5, 31.5], dtick=1)).layout.xaxis
+    assert (days.dtick, days.tick0) == (5, 1)
+
+
+def test_numbers_that_fit_side_by_side_keep_a_tick_each():
+    # decoys: 15 sessions need 15 x (12 + 4) = 240 px of the 248; an axis of months or categories,
+    # or without a tick step, is not one of evenly spaced numbers
+    assert phone.for_phone(_numbers_figure(dtick=1)).layout.xaxis.dtick == 1
+    assert phone.for_phone(_numbers_figure()).layout.xaxis.dtick is None
+    months = go.Figure([go.Scatter(x=pd.date_range("2025-01-01", periods=24, freq="MS"), y=[1] * 24)])
+    months.update_xaxes(dtick="M1", tickformat="%b %Y")
+    assert phone.for_phone(months).layout.xaxis.dtick == "M1"
+    assert phone.number_ticks(months, months.layout.xaxis) == []

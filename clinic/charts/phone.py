@@ -22,6 +22,8 @@ page's (clinic.ui.chart) the same figure is redrawn for that width (`for_width`)
   turns upright, category labels of more lines; so the plot keeps its page height;
 - a month-by-month or session-by-session axis spans its points (Plotly's padding for the markers
   reached an empty month past the as-of date on a narrow plot);
+- evenly spaced numbers too close to stand side by side (the first-session histogram's −10 to 10)
+  get a tick every 2, 5, 10... steps, where Plotly would turn them upright onto each other;
 - on a phone's width (PHONE_ONLY_MOST_PX or less), a column of notes beside the plot (the Cohorts
   chart's n per group) is left to the hover text, and a heatmap's colour bar lies flat below the
   plot instead of standing beside it.
@@ -30,6 +32,7 @@ The data, hover text and title in a downloaded PNG stay the figure's.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import re
 
@@ -53,6 +56,8 @@ TITLE_LINE_PX, SUBTITLE_LINE_PX, AXIS_LINE_PX, LEGEND_LINE_PX = 21, 15, 18, 16
 LEGEND_SYMBOL_PX, LEGEND_GAP_PX, LEGEND_ROW_PX = 40, 10, 29
 # Tick labels: 12 px, one line 16 px tall, at least this far apart side by side.
 TICK_FONT, TICK_LINE_PX, TICK_GAP_PX = 12, 16, 10
+# Numbers on an axis stay flat while about this far apart (Plotly turns them upright when closer).
+NUMBER_GAP_PX = 4
 # The widest a category label beside the plot may be: a third of the figure.
 Y_LABEL_SHARE = 1 / 3
 # The page's figure (a 1,400 px window beside the sidebar) and the height of Plotly's mode bar.
@@ -326,6 +331,7 @@ def _fit_x_axes(fig: go.Figure, figure_px: float) -> tuple[float, float]:
                 gained = max(_lines(t) for t in labels) - max(_lines(str(t)) for t in axis.ticktext)
                 axis.ticktext = labels
                 below = max(below, gained * TICK_LINE_PX)
+        _thin_number_ticks(fig, axis, plot_width)
         # month labels that stood side by side on the page stand upright on a phone (Plotly turns
         # them), taking their width in height below the plot
         months = month_labels(fig, axis)
@@ -333,6 +339,47 @@ def _fit_x_axes(fig: go.Figure, figure_px: float) -> tuple[float, float]:
         if months and len(months) * (widest + TICK_GAP_PX) > plot_width:
             below = max(below, widest - TICK_LINE_PX)
     return bottom, below
+
+
+def number_ticks(fig: go.Figure, axis) -> list[float]:
+    """The values of a numeric axis's evenly spaced ticks (a number `dtick` from `tick0`, 0 by
+    default) over its range, or over its traces' values when it has none; none for any other axis."""
+    step = axis.dtick
+    if not isinstance(step, numbers.Real) or isinstance(step, bool) or step <= 0:
+        return []
+    if axis.range is not None:
+        low, high = (float(v) for v in axis.range)
+    else:
+        values = [x for trace in fig.data if _on_axis(trace, axis) and getattr(trace, "x", None) is not None
+                  for x in trace.x if isinstance(x, numbers.Real) and not isinstance(x, bool) and not pd.isna(x)]
+        if not values:
+            return []
+        low, high = min(values), max(values)
+    start = float(axis.tick0) if isinstance(axis.tick0, numbers.Real) else 0.0
+    first = math.ceil((low - start) / step - 1e-9)
+    last = math.floor((high - start) / step + 1e-9)
+    return [start + k * step for k in range(first, last + 1)]
+
+
+def _tick_label(value: float, axis) -> str:
+    number = f"{value:g}".replace("-", "−")          # Plotly writes a minus sign, not a hyphen
+    return f"{axis.tickprefix or ''}{number}{axis.ticksuffix or ''}"
+
+
+def _thin_number_ticks(fig: go.Figure, axis, plot_width: float) -> None:
+    """A numeric axis with a tick every `dtick` whose labels no longer fit side by side gets a tick
+    every 2, 5, 10... `dtick`s instead, the fewest that fit, from its first tick; Plotly would turn
+    them upright, where close numbers (a histogram's −10 to 10 on a phone) lie on each other."""
+    ticks = number_ticks(fig, axis)
+    if len(ticks) < 2:
+        return
+    widest = max(shown_px(_tick_label(v, axis), TICK_FONT) for v in ticks)
+    for times in (1, 2, 5, 10, 20, 50):
+        if math.ceil(len(ticks) / times) * (widest + NUMBER_GAP_PX) <= plot_width:
+            break
+    if times > 1:
+        # counted from the first tick shown, so a session axis still starts at session 1
+        axis.update(tick0=ticks[0], dtick=axis.dtick * times)
 
 
 def _keep_range(fig: go.Figure, axis) -> None:
