@@ -299,7 +299,7 @@ def test_a_few_courses_are_listed_a_day_or_two_after_their_first_visit_and_the_r
     assert late.attended_before_start.all()
 
 
-def test_the_late_listings_leave_every_session_as_it_was(tmp_path, monkeypatch):
+def test_the_late_listings_leave_every_session_as_it_was(monkeypatch):
     with_late = demo.build(patients=300, seed=1, end_date=END)
     monkeypatch.setattr(demo, "LATE_LISTING_SHARE", 0.0)
     without = demo.build(patients=300, seed=1, end_date=END)
