@@ -523,6 +523,24 @@ def chart_texts_on_each_other(page) -> list:
     return page.evaluate(_OVERLAPS_JS)
 
 
+# Each chart's x-axis tick labels that lie on each other by more than a pixel both ways, as pairs:
+# numbers too close to stand side by side, turned upright by Plotly onto their neighbours.
+_TICKS_OVERLAP_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
+  const ticks = [...chart.querySelectorAll('.xaxislayer-above text')]
+    .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none' && t.getAttribute('opacity') !== '0')
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const pairs = [];
+  ticks.forEach(([a, r], i) => ticks.slice(i + 1).forEach(([b, q]) => {
+    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); }));
+  return pairs; })"""
+
+
+def tick_labels_on_each_other(page) -> list:
+    return page.evaluate(_TICKS_OVERLAP_JS)
+
+
 def screenshot_quietly(page, name: str) -> Path | None:
     try:
         return screenshot(page, name)

@@ -151,10 +151,12 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
         browser, server, director):
     # Pain trends: three charts whose subtitles, written for a 900 px page, are two long lines each;
     # Cohorts: a column of counts beside the plot; Protocol safety: months and long legend names;
-    # Fair comparison: a funnel plot's long subtitle. A phone says it is one; a desktop browser's
+    # Fair comparison: a funnel plot's long subtitle; First-session relief: a histogram's 21 points
+    # and the names of its dividing line's sides. A phone says it is one; a desktop browser's
     # window as narrow (360 px), then made a laptop's (1,100 px: a chart 640 px wide), only says
     # how wide it is, on each page it opens
-    visits = {"phone": ((360, "pain_trends", 3), (360, "cohorts", 1), (360, "protocol_safety", 3)),
+    visits = {"phone": ((360, "pain_trends", 3), (360, "cohorts", 1), (360, "protocol_safety", 3),
+                        (360, "first_session", 3)),
               "window": ((360, "pain_trends", 3), (1100, "fair_comparison", 1))}
     contexts, tables = [], 0
     try:
@@ -175,6 +177,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
                 shot = bs.screenshot(page, f"{path}-{name}-{width}")
                 assert chart_texts_past_the_edge(page) == [], bs.describe(page, shot)
                 assert bs.chart_texts_on_each_other(page) == [], bs.describe(page, shot)
+                assert bs.tick_labels_on_each_other(page) == [], bs.describe(page, shot)
                 if agent:
                     # a table's toolbar, always shown on a touch screen, covers nothing above it
                     overlaps = page.evaluate(_TOOLBAR_OVERLAP_JS)
