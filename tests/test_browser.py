@@ -108,6 +108,7 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
         tables = page.locator('[data-testid="stDataFrame"]').count()
         assert charts + tables >= 1, f"{title} shows no chart and no table (still a placeholder?)\n{about}"
     assert bs.chart_texts_on_each_other(page) == [], about
+    assert bs.tick_labels_on_each_other(page) == [], about
 
 
 def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(server, page):
