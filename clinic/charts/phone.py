@@ -350,8 +350,7 @@ def number_ticks(fig: go.Figure, axis) -> list[float]:
     if axis.range is not None:
         low, high = (float(v) for v in axis.range)
     else:
-        values = [x for trace in fig.data if _on_axis(trace, axis) and getattr(trace, "x", None) is not None
-                  for x in trace.x if isinstance(x, numbers.Real) and not isinstance(x, bool) and not pd.isna(x)]
+        values = [x for x in _x_values(fig, axis) if _is_number(x)]
         if not values:
             return []
         low, high = min(values), max(values)
@@ -382,6 +381,16 @@ def _thin_number_ticks(fig: go.Figure, axis, plot_width: float) -> None:
         axis.update(tick0=ticks[0], dtick=axis.dtick * times)
 
 
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _x_values(fig: go.Figure, axis) -> list:
+    """The x values of the traces on `axis`, without the missing ones."""
+    return [x for trace in fig.data if _on_axis(trace, axis) and getattr(trace, "x", None) is not None
+            for x in trace.x if x is not None and not (isinstance(x, numbers.Real) and pd.isna(x))]
+
+
 def _keep_range(fig: go.Figure, axis) -> None:
     """Fixes a month-by-month or session-by-session axis to the span of its points, as the page
     shows it. Plotly pads an axis by its markers' size in px, which on a narrow plot is a longer
@@ -389,14 +398,13 @@ def _keep_range(fig: go.Figure, axis) -> None:
     session 16 after the last, 15."""
     if axis.range is not None or axis.autorange is False or axis.dtick not in ("M1", 1):
         return
-    values = [x for trace in fig.data if _on_axis(trace, axis) and trace.x is not None
-              for x in trace.x if x is not None and not (isinstance(x, numbers.Real) and pd.isna(x))]
+    values = _x_values(fig, axis)
     if not values:
         return
     if axis.dtick == "M1":
         dates = [pd.Timestamp(x) for x in values]
         axis.range = [(min(dates) - pd.Timedelta(days=16)).isoformat(), (max(dates) + pd.Timedelta(days=16)).isoformat()]
-    elif all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in values):
+    elif all(_is_number(x) for x in values):
         axis.range = [min(values) - 0.6, max(values) + 0.6]
 
 
