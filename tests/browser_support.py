@@ -498,25 +498,29 @@ def cookie_header(context, name: str = "clinic_session") -> str | None:
     return None
 
 
+# The texts of a chart (`chart.querySelectorAll(selector)`) as [text, box], and the pairs of two
+# such lists whose boxes overlap by more than a pixel both ways.
+_TEXT_BOXES_JS = """
+  const boxes = (chart, selector) => [...chart.querySelectorAll(selector)]
+    .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none' && t.getAttribute('opacity') !== '0')
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const overlapping = (pairs, [a, r], [b, q]) => {
+    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); };"""
+
 # Each chart's texts around its plot (title, subtitle, axis titles, legend names, notes) that
 # overlap each other, or a tick label, by more than a pixel both ways, as pairs: a long y-axis title
 # on a short plot reaches up into the subtitle, a line's label over a row's note, a subtitle's third
-# line down onto the top tick ("100 %"). Tick labels are not compared with each other (Plotly
-# spaces and turns them itself).
-_OVERLAPS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
-  const boxes = selector => [...chart.querySelectorAll(selector)]
-    .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none' && t.getAttribute('opacity') !== '0')
-    .map(t => [t.textContent, t.getBoundingClientRect()]);
-  const texts = boxes('.infolayer text, .legendtext, .annotation-text');
-  const ticks = boxes('.xaxislayer-above text, .yaxislayer-above text');
-  const pairs = [];
-  const test = ([a, r], [b, q]) => {
-    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
-    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
-    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); };
-  texts.forEach((one, i) => texts.slice(i + 1).forEach(other => test(one, other)));
-  texts.forEach(one => ticks.forEach(tick => test(one, tick)));
-  return pairs; })"""
+# line down onto the top tick ("100 %"). Tick labels with each other: tick_labels_on_each_other.
+_OVERLAPS_JS = """() => {""" + _TEXT_BOXES_JS + """
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
+    const texts = boxes(chart, '.infolayer text, .legendtext, .annotation-text');
+    const ticks = boxes(chart, '.xaxislayer-above text, .yaxislayer-above text');
+    const pairs = [];
+    texts.forEach((one, i) => texts.slice(i + 1).forEach(other => overlapping(pairs, one, other)));
+    texts.forEach(one => ticks.forEach(tick => overlapping(pairs, one, tick)));
+    return pairs; }); }"""
 
 
 def chart_texts_on_each_other(page) -> list:
@@ -525,16 +529,12 @@ def chart_texts_on_each_other(page) -> list:
 
 # Each chart's x-axis tick labels that lie on each other by more than a pixel both ways, as pairs:
 # numbers too close to stand side by side, turned upright by Plotly onto their neighbours.
-_TICKS_OVERLAP_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
-  const ticks = [...chart.querySelectorAll('.xaxislayer-above text')]
-    .filter(t => t.textContent.trim() && getComputedStyle(t).display !== 'none' && t.getAttribute('opacity') !== '0')
-    .map(t => [t.textContent, t.getBoundingClientRect()]);
-  const pairs = [];
-  ticks.forEach(([a, r], i) => ticks.slice(i + 1).forEach(([b, q]) => {
-    const across = Math.min(r.right, q.right) - Math.max(r.left, q.left);
-    const down = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
-    if (across > 1 && down > 1) pairs.push([a, b, Math.round(across), Math.round(down)]); }));
-  return pairs; })"""
+_TICKS_OVERLAP_JS = """() => {""" + _TEXT_BOXES_JS + """
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
+    const ticks = boxes(chart, '.xaxislayer-above text');
+    const pairs = [];
+    ticks.forEach((one, i) => ticks.slice(i + 1).forEach(other => overlapping(pairs, one, other)));
+    return pairs; }); }"""
 
 
 def tick_labels_on_each_other(page) -> list:
