@@ -32,6 +32,7 @@ from typing import Callable
 import pandas as pd
 
 from clinic import db, exports
+from clinic.charts import running_month
 from clinic.filters import Filters
 from clinic.text import for_markdown
 
@@ -203,12 +204,16 @@ def cell_count(grid: pd.DataFrame, therapist: str | None, month: dt.date | None)
 
 GRID_LABELS = {"therapist": "Therapist", "month": "Month", "attended_sessions": "Attended sessions",
                "missing_pain_sessions": "Without both scores", "missing_share": "Share without both",
-               "missing_before": "Pain before missing", "missing_after": "Pain after missing"}
+               "missing_before": "Pain before missing", "missing_after": "Pain after missing",
+               "month_complete": "Month complete"}
 
 
-def grid_table(grid: pd.DataFrame) -> pd.DataFrame:
-    """The grid as the page's table shows it: month as YYYY-MM, the share beside the counts."""
-    return grid.assign(month=pd.to_datetime(grid.month).dt.strftime("%Y-%m"))[list(GRID_LABELS)]
+def grid_table(grid: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """The grid as the page's table shows it: month as YYYY-MM, the share beside the counts, and
+    month_complete false for the month of `today`, still running."""
+    months = pd.to_datetime(grid.month)
+    running = running_month(today, today)
+    return grid.assign(month=months.dt.strftime("%Y-%m"), month_complete=months != running)[list(GRID_LABELS)]
 
 
 def shown_caption(key: str, shown: int, total: int) -> str:

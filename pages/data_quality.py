@@ -16,6 +16,7 @@ st.caption("What the records lack, at a glance. Each count opens the rows behind
 st.caption(quality.filters_note(filters))
 
 read = ui.plain_query            # cached per database version and parameters
+today = dt.date.today()          # the records as they are now: this month is still running
 OPEN = "quality.open"            # which check's rows are listed below
 grid = quality.pain_grid(read, filters)
 checks = quality.checks(read, filters, grid)
@@ -53,15 +54,15 @@ st.subheader("Pain scores by therapist and month")
 if checks["pain"].count == 0:
     st.success(checks["pain"].empty if len(grid) else "No attended session matches these filters.")
 else:
-    ui.chart(charts.missing_pain_heatmap, grid, width="stretch", key="quality.heatmap")
-    table = quality.grid_table(grid)
+    ui.chart(charts.missing_pain_heatmap, grid, today, width="stretch", key="quality.heatmap")
+    table = quality.grid_table(grid, today)
     with st.expander(f"The table: {len(table):,} therapist-months"):
         ui.show_table(table, quality.GRID_LABELS, key="quality.grid", shares={"missing_share": 1})
-        ui.download("Download this table (CSV)", ui.csv(table), quality.file_name("grid", filters, dt.date.today()),
+        ui.download("Download this table (CSV)", ui.csv(table), quality.file_name("grid", filters, today),
                     rows=len(table), key="quality.download.grid",
                     help="Every therapist-month: attended sessions, those without both scores and their share "
-                         "(0–1), and which score is missing. The file name states the day it was made and the "
-                         "therapist and site filters.")
+                         "(0–1), which score is missing, and month_complete false for this month, still running. "
+                         "The file name states the day it was made and the therapist and site filters.")
 
 # ---------------------------------------------------------------- how rows become courses
 
@@ -122,7 +123,6 @@ shown = quality.rows(read, opened, filters, therapist=therapist, month=month)
 st.caption(quality.shown_caption(opened, len(shown), total))
 ui.show_table(shown, quality.LABELS, key=f"quality.rows.{opened}", height=ui.rows_height(len(shown)))
 
-today = dt.date.today()
 narrowed = filters if therapist is None else filters.with_(therapists=(therapist,))
 name = quality.file_name(opened, narrowed, today)
 if month is not None:

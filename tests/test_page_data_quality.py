@@ -98,7 +98,8 @@ def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_on
     [grid_file] = [b for b in at.get("download_button") if b.proto.label == "Download this table (CSV)"]
     lines = press_download(grid_file).decode().splitlines()
     assert lines[0] == ("therapist,month,attended_sessions,missing_pain_sessions,missing_share,missing_before,"
-                        "missing_after")
+                        "missing_after,month_complete")
+    assert {line.rsplit(",", 1)[1] for line in lines[1:]} == {"True"}      # 2026's first quarter is over
     assert [tuple(line.split(",")[:5]) for line in lines[1:]] == [
         ("Birch", "2026-01", "4", "1", "0.25"), ("Birch", "2026-03", "1", "1", "1.0"),
         ("Cedar", "2026-01", "1", "1", "1.0"), ("Cedar", "2026-02", "2", "0", "0.0"),
@@ -111,6 +112,30 @@ def test_the_sessions_without_pain_scores_open_with_the_heatmap_and_narrow_to_on
     [download] = [b for b in at.get("download_button") if b.proto.label != "Download this table (CSV)"]
     assert download.proto.label == "Download this session (CSV)"
 
+
+def test_this_months_column_is_starred_in_the_heatmap_and_not_complete_in_its_table(
+        tmp_path, monkeypatch, signed_in_as):
+    # The page checks the records as they are now: today's month is still running. Birch has a
+    # session without pain after on the 1st of this month and one in the month before (the decoy,
+    # a whole month); both months show in the heatmap and the table, only this one as running.
+    import datetime as dt
+
+    today = dt.date.today()
+    first = today.replace(day=1)
+    before = (first - dt.timedelta(days=1)).replace(day=1)
+    sessions = f"""
+        session_id,patient_id,session_date,therapist,status,pain_before,pain_after
+        s1,p1,{before},Birch,attended,6,
+        s2,p1,{first},Birch,attended,5,
+        """
+    at = dashboard_on(build_db(tmp_path / "running", sessions, today=today), monkeypatch, None)
+    open_page(at, PAGE)
+    assert not at.exception
+    [chart] = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["data"][0]["x"] == [f"{before:%b %Y}", f"{first:%b %Y}*"]
+    table = at.dataframe[0].value
+    assert list(zip(table.month, table.month_complete)) == [(f"{before:%Y-%m}", True), (f"{first:%Y-%m}", False)]
 
 def test_a_therapist_gets_the_directors_message_and_nothing_of_the_data(app, signed_in_as):
     signed_in_as("birch")

@@ -107,6 +107,16 @@ def period_running(last_day, as_of, today=None) -> bool:
     return last_day > as_of or (last_day == as_of and as_of >= today)
 
 
+def running_month(as_of, today=None) -> pd.Timestamp | None:
+    """The first day of the as-of date's month while that month is still running (the as-of date is
+    not its last day, or is and is today: period_running), else None."""
+    if as_of is None:
+        return None
+    day = pd.Timestamp(as_of)
+    month = day.to_period("M")
+    return month.to_timestamp() if period_running(month.end_time, as_of, today) else None
+
+
 LABEL_ROW_PX = 15     # a row of 11 px text (a reference line's label) between the subtitle and the plot
 
 

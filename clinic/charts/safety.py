@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import NEUTRAL, PALETTE, label_rows_px, period_running, styled
+from clinic.charts import NEUTRAL, PALETTE, label_rows_px, running_month, styled
 
 # The page's three trend charts: (title, keys, y-axis title, what the month is)
 TRENDS = (
@@ -29,16 +29,6 @@ COLOURS = {"conclusion": PALETTE[0], "imaging": PALETTE[1], "blood_tests": PALET
 
 
 PARTIAL = "Partial month, still running (open marker, dotted line)"
-
-
-def running_month(as_of, today=None) -> pd.Timestamp | None:
-    """The first day of the as-of date's month while that month is still running (the as-of date is
-    not its last day, or is and is today: period_running), else None."""
-    if as_of is None:
-        return None
-    day = pd.Timestamp(as_of)
-    month = day.to_period("M")
-    return month.to_timestamp() if period_running(month.end_time, as_of, today) else None
 
 
 def _hovers(rows: pd.DataFrame, key: str, few, note: str = "") -> list[str]:
