@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clinic import db
+from soak import examples
 
 COUNTED = """
     with ranked as (
@@ -48,7 +49,7 @@ def test_one_score_is_every_quantile_of_itself(con):
     assert [quantile_from_counts(con, {6: 1}, q) for q in (0.25, 0.5, 0.75)] == [6.0, 6.0, 6.0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(counts=st.dictionaries(st.integers(0, 10), st.integers(0, 40), min_size=1).filter(lambda c: sum(c.values())),
        q=st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0]))
 def test_any_counts_give_exactly_duckdbs_quantile_cont_of_the_scores_they_stand_for(con, counts, q):

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from clinic import db, facts, metrics
 from clinic.filters import RELIEF_RULES, Filters
 from query_support import build_db, import_text, run_filtered
+from soak import examples
 
 SESSIONS = """
 session_id,patient_id,course_id,session_date,session_time,therapist,status,pain_before,pain_after
@@ -250,7 +251,7 @@ def generated_db(folder, lines: list[str], owners: dict, listed) -> Path:
                     today=dt.date(2026, 12, 31))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(session_rows, st.lists(st.integers(0, 90), min_size=1, max_size=4),
        st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 60), st.integers(1, 12)), max_size=3))
 def test_for_any_sessions_and_any_date_the_facts_agree_with_the_session_rows(tmp_path_factory, sessions, days,
@@ -301,7 +302,7 @@ def full_rows_db(folder, sessions, listed) -> Path:
     return generated_db(folder, lines, owners, listed)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(full_rows, st.lists(st.integers(0, 45), min_size=1, max_size=5),
        st.lists(st.tuples(st.sampled_from(["k1", "k2"]), st.integers(0, 30), st.integers(1, 6)), max_size=2))
 def test_for_any_sessions_and_any_date_the_open_courses_cut_from_the_facts_are_those_of_their_rows(
@@ -320,7 +321,7 @@ def test_for_any_sessions_and_any_date_the_open_courses_cut_from_the_facts_are_t
                 assert cut.sort_by("course_id").to_pylist() == from_rows.sort_by("course_id").to_pylist(), as_of
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(full_rows, st.lists(st.integers(0, 45), min_size=1, max_size=4),
        st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 30), st.integers(0, 6)), max_size=3),
        st.integers(1, 14).filter(lambda n: n != 10))

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from clinic import exports
 from clinic.filters import Filters
+from soak import examples
 
 AS_OF = dt.date(2026, 3, 20)
 MADE_AT = dt.datetime(2026, 3, 20, 9, 15, 0)
@@ -118,7 +119,7 @@ def test_the_csv_reads_back_with_pandas_with_its_header_on_line_1():
     assert list(back.start_date) == ["2026-03-01", "2026-03-15"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(hs.lists(hs.one_of(hs.none(), hs.text(max_size=6), hs.integers(-5, 5), hs.dates(), hs.booleans()),
                 min_size=1, max_size=12))
 def test_every_cell_of_a_text_column_is_made_safe_exactly_as_one_cell_alone_would_be(cells):

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from clinic import db, facts, importer, mapping, recording
 from query_support import build_db, import_text
+from soak import examples
 from test_course_facts import COURSES, PATIENTS, SESSIONS
 
 # Every table the refresh writes, in a stable order.
@@ -232,7 +233,7 @@ session_files = st.lists(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(session_files, st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["North", "South"])), max_size=3),
        st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 40), st.integers(1, 12)), max_size=2))
 def test_after_any_imports_the_facts_are_those_of_a_refresh_of_every_course(tmp_path_factory, files, sites, listed):

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinic import importer
+from soak import examples
 
 TODAY = dt.date(2026, 3, 20)
 
@@ -65,7 +66,7 @@ def sessions_files(draw):
     return out.getvalue().encode("utf-8"), not_empty
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sessions_files())
 def test_for_any_sessions_file_the_counts_add_up_and_a_second_import_changes_nothing(generated):
     data, not_empty = generated

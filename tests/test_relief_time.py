@@ -53,6 +53,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from clinic import db, metrics, relief_time
 from clinic.filters import Filters
 from clinic.settings import Settings
+from soak import examples
 
 AS_OF = dt.date(2026, 4, 10)
 Z = 1.959963984540054
@@ -191,7 +192,7 @@ def statsmodels_curve(times, events) -> dict:
 courses_strategy = st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.integers(1, 40)), min_size=1, max_size=25)
 
 
-@hypothesis_settings(max_examples=150, deadline=None)
+@hypothesis_settings(max_examples=examples(150), deadline=None)
 @given(courses_strategy)
 def test_the_curve_from_counted_courses_is_statsmodels_curve_of_the_courses_one_by_one(counted):
     times = [t for t, _, n in counted for _ in range(n)]
