@@ -112,8 +112,10 @@ if opened == "pain":
     left, right, _rest = st.columns([1, 1, 2])
     therapist = left.selectbox("Therapist", therapists, key="quality.pain_therapist",
                                format_func=lambda t: "All therapists" if t is None else t)
+    running = quality.running_month(today, today).date()
     month = right.selectbox("Month", months, key="quality.pain_month",
-                            format_func=lambda m: "All months" if m is None else f"{m:%B %Y}")
+                            format_func=lambda m: "All months" if m is None else
+                            f"{m:%B %Y}" + (" (so far)" if m == running else ""))
     total = quality.cell_count(grid, therapist, month)
     if total == 0:
         st.success("Every attended session of this therapist in this month has both pain scores.")

@@ -136,6 +136,9 @@ def test_this_months_column_is_starred_in_the_heatmap_and_not_complete_in_its_ta
     assert spec["data"][0]["x"] == [f"{before:%b %Y}", f"{first:%b %Y}*"]
     table = at.dataframe[0].value
     assert list(zip(table.month, table.month_complete)) == [(f"{before:%Y-%m}", True), (f"{first:%Y-%m}", False)]
+    at.button(key="quality.show.pain").click().run()           # the list of those sessions, by month
+    assert at.selectbox(key="quality.pain_month").options == ["All months", f"{first:%B %Y} (so far)",
+                                                               f"{before:%B %Y}"]
 
 def test_a_therapist_gets_the_directors_message_and_nothing_of_the_data(app, signed_in_as):
     signed_in_as("birch")
