@@ -1,8 +1,8 @@
 """How hard the property and agreement tests look. `CLINIC_SOAK=N pytest ...` (a whole number, 1 by
 default) has every hypothesis test try N times its examples and the reference agreement build N
 times its messy clinics (seeds 1 to 4N); the suite's own run is N = 1. A soak finds what a rare
-combination of rows breaks, at the price of time: N = 10 takes the property tests from about 3 to
-about 30 minutes of processor time."""
+combination of rows breaks, at the price of time: with N = 10 the seven files of property and
+agreement tests took 11 minutes on two workers (20 minutes of processor time)."""
 from __future__ import annotations
 
 import os
