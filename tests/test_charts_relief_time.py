@@ -86,6 +86,14 @@ def test_the_next_visit_chart_draws_b1_a1_b2_means_with_their_intervals():
     assert "5 courses with first-session relief" in fig.layout.title.subtitle.text
 
 
+def test_the_next_visit_chart_says_its_dots_are_orange_before_a_session_and_blue_after_it():
+    # the colours of the pain trends' before/after chart (BEFORE, AFTER), here without a legend
+    fig = charts.lasting_chart(DROP)
+    assert list(fig.data[0].marker.color) == [charts.BEFORE, charts.AFTER, charts.BEFORE]
+    assert charts.BEFORE == "#D55E00" and charts.AFTER == "#0072B2"        # orange, blue
+    assert "orange before a session, blue after it" in fig.layout.title.subtitle.text
+
+
 def test_the_next_visit_outcomes_and_the_share_kept_in_words():
     table = charts.outcome_table(DROP)
     assert list(table.courses) == [2, 1, 2]

@@ -230,7 +230,7 @@ def lasting_chart(drop: dict) -> go.Figure:
     fig.update_yaxes(range=[0, 10.2], dtick=1)
     lines = [f"{n_courses(drop['courses'])} with first-session relief and a scored second visit"
              + (f" ({TOO_FEW})" if drop["too_few"] else ""),
-             "Dot = mean (NRS 0–10), bar = 95 % interval (t)"]
+             "Dot = mean (NRS 0–10): orange before a session, blue after it; bar = 95 % interval (t)"]
     return finish(fig, "Does first-session relief last until the next visit?", "Moment in the course",
                   "Mean pain (NRS 0–10)", lines, height=420)
 
