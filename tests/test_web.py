@@ -449,12 +449,17 @@ def test_the_server_declares_its_own_menu_so_no_page_file_runs_alone_or_lists_it
 
     monkeypatch.setenv("CLINIC_DB", str(tmp_path / "elsewhere.duckdb"))      # not the default: nothing to build
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    # the warm-up it starts is left out: a thread outliving this test read Streamlit's files into the
+    # list the sign-in page fetches ahead while a later test of that list was reading its own
+    warmed = []
+    monkeypatch.setattr(web, "start_warm_up", warmed.append)
 
     async def start():
         async with web.lifespan(None):
             return PagesManager.uses_pages_directory
 
     assert asyncio.run(start()) is False
+    assert warmed == [tmp_path / "elsewhere.duckdb"]
 
 
 def warmed_up_counting(tmp_path, monkeypatch, reader: str):
