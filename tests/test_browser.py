@@ -27,7 +27,8 @@ if MISSING and not os.environ.get("CI"):
     pytest.skip(f"browser tests need Chromium and playwright: {MISSING}", allow_module_level=True)
 
 
-pytestmark = pytest.mark.browser
+# One worker runs the module: its server (and its browser) start once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 # ---------------------------------------------------------------- fixtures

@@ -38,7 +38,8 @@ MISSING = bs.missing_tools()
 if MISSING and not os.environ.get("CI"):
     pytest.skip(f"browser tests need Chromium and playwright: {MISSING}", allow_module_level=True)
 
-pytestmark = pytest.mark.browser
+# One worker runs the module: its server (and its browser) start once, not once per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_security")]
 
 AS_OF = "2026-06-20"
 Q = f"as_of={AS_OF}"

@@ -40,6 +40,14 @@ DEMO_END = "2026-06-30"
 DEMO_AS_OF = ("2026-06-30", "2026-03-15", "2025-12-31", "2025-01-01")   # the last is before any data
 
 MESSY_SEEDS = seeds(4)                  # 1-4; 1 to 4N with CLINIC_SOAK=N (tests/soak.py)
+
+
+def on_one_worker(kind: str, seeds) -> list:
+    """The seeds as parameters whose tests one worker runs together (pytest-xdist's loadgroup), so
+    each seed's database is built once, not once on every worker that runs one of its tests."""
+    return [pytest.param(seed, marks=pytest.mark.xdist_group(f"{kind}{seed}")) for seed in seeds]
+
+
 MESSY_START, MESSY_END = dt.date(2026, 1, 1), dt.date(2026, 4, 30)
 MESSY_AS_OF = ("2026-02-15", "2026-03-10", "2026-05-31")
 
@@ -153,14 +161,14 @@ def demo(cli, tmp_path_factory):
     return build
 
 
-@pytest.mark.parametrize("seed", DEMO_SEEDS)
+@pytest.mark.parametrize("seed", on_one_worker("demo", DEMO_SEEDS))
 def test_demo_courses_agree_with_the_reference_at_every_as_of_date_and_relief_rule(cli, demo, seed):
     db, ref = demo(seed)
     assert ref.courses(dt.date.fromisoformat(DEMO_END), "pct30"), "the demo database has no courses"
     assert_agree(compare_courses(cli, db, ref, DEMO_AS_OF))
 
 
-@pytest.mark.parametrize("seed", DEMO_SEEDS)
+@pytest.mark.parametrize("seed", on_one_worker("demo", DEMO_SEEDS))
 def test_demo_cohort_metrics_agree_with_the_reference_overall_and_for_every_grouping(cli, demo, seed):
     db, ref = demo(seed)
     assert_agree(compare_metrics(cli, db, ref, DEMO_AS_OF))
@@ -400,7 +408,7 @@ def messy(cli, tmp_path_factory):
     return build
 
 
-@pytest.mark.parametrize("seed", MESSY_SEEDS)
+@pytest.mark.parametrize("seed", on_one_worker("messy", MESSY_SEEDS))
 def test_messy_files_import_every_row_without_a_reject(messy, seed):
     build = messy(seed)
     counts = {Path(r["file"]).name if i < 3 else "later/sessions.csv": (r["refused"], r["rows_read"], r["rejected"])
@@ -414,20 +422,20 @@ def test_messy_files_import_every_row_without_a_reject(messy, seed):
     }, [r for r in build.imports]
 
 
-@pytest.mark.parametrize("seed", MESSY_SEEDS)
+@pytest.mark.parametrize("seed", on_one_worker("messy", MESSY_SEEDS))
 def test_stored_inferred_course_ids_follow_the_31_day_rule_after_each_import(messy, seed):
     build = messy(seed)
     assert build.inference_after_first == [], "after the first import (session_id, stored, expected)"
     assert build.ref.inference_mismatches() == [], "after the second import (session_id, stored, expected)"
 
 
-@pytest.mark.parametrize("seed", MESSY_SEEDS)
+@pytest.mark.parametrize("seed", on_one_worker("messy", MESSY_SEEDS))
 def test_messy_courses_agree_with_the_reference_at_every_as_of_date_and_relief_rule(cli, messy, seed):
     build = messy(seed)
     assert_agree(compare_courses(cli, build.db, build.ref, build.as_of_dates))
 
 
-@pytest.mark.parametrize("seed", MESSY_SEEDS)
+@pytest.mark.parametrize("seed", on_one_worker("messy", MESSY_SEEDS))
 def test_messy_cohort_metrics_agree_with_the_reference_overall_and_for_every_grouping(cli, messy, seed):
     build = messy(seed)
     assert_agree(compare_metrics(cli, build.db, build.ref, build.as_of_dates))
