@@ -342,9 +342,24 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
+# The Overview is the dashboard's first page, at its root address; people who type the name of its
+# page instead (that of pages/overview.py, the first of clinic.ui.PAGES) are sent there.
+OVERVIEW_ALIAS = "/overview"
+
+
+async def overview_alias(request: Request) -> Response:
+    """/overview (and /overview/) goes to the dashboard's root with its filters, where Streamlit
+    would say "Page not found" over the Overview. The address is relative, so a server with a base
+    path sends it to its own root."""
+    target = "../" if request.url.path.endswith("/") else "./"
+    query = request.url.query
+    return RedirectResponse(target + (f"?{query}" if query else ""), status_code=302)
+
+
 def routes() -> list[Route]:
     return [Route(SIGN_IN_PATH, sign_in, methods=["GET", "POST"]),
-            Route(SIGN_OUT_PATH, sign_out, methods=["GET", "POST"])]
+            Route(SIGN_OUT_PATH, sign_out, methods=["GET", "POST"]),
+            Route(OVERVIEW_ALIAS, overview_alias), Route(OVERVIEW_ALIAS + "/", overview_alias)]
 
 
 # ---------------------------------------------------------------- guards

@@ -261,6 +261,13 @@ def test_a_link_with_the_therapist_in_its_url_reproduces_that_view(server, page)
     assert bs.metrics(page)["First-session relief"] == "50 %", bs.describe(page)
 
 
+def test_the_overview_typed_by_its_page_name_opens_at_the_root_with_its_filters_and_no_warning(server, page):
+    bs.open_page(page, server.url("overview", AS_OF + "&therapist=Birch"))
+    assert bs.path_of(page.url) == "/" and "therapist=Birch" in page.url and AS_OF in page.url, page.url
+    assert "Page not found" not in page.inner_text("body"), bs.describe(page)
+    assert bs.chosen(page, "Therapist") == ["Birch"], bs.describe(page)
+
+
 def test_clear_filters_empties_the_sidebar_filters_and_the_address(server, page):
     bs.open_page(page, server.url("", AS_OF + "&therapist=Birch&site=North"))
     assert (bs.chosen(page, "Therapist"), bs.chosen(page, "Site")) == (["Birch"], ["North"]), bs.describe(page)

@@ -91,6 +91,26 @@ def test_only_a_page_of_this_dashboard_is_a_place_to_return_to(asked, kept):
     assert web.safe_next(asked) == kept
 
 
+@pytest.mark.parametrize("path, query, location", [
+    ("/overview", b"as_of=2026-03-20&therapist=Birch", "./?as_of=2026-03-20&therapist=Birch"),
+    ("/overview/", b"as_of=2026-03-20", "../?as_of=2026-03-20"),
+    ("/overview", b"", "./"),
+])
+def test_the_overview_typed_by_its_page_name_goes_to_the_root_with_its_filters(routes, path, query, location):
+    status, headers, _ = call(routes, path=path, query=query)
+    assert (status, headers["location"]) == (302, [location])
+
+
+def test_only_the_overview_is_sent_to_the_root_and_it_is_the_dashboards_first_page():
+    from pathlib import Path
+
+    from clinic import ui
+
+    assert web.OVERVIEW_ALIAS == "/" + Path(ui.PAGES[0][0]).stem
+    status, headers, _ = call(Starlette(routes=web.routes()), path="/patients", query=b"as_of=2026-03-20")
+    assert status == 404 and "location" not in headers          # every other page is Streamlit's own
+
+
 # --- host names ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("host, allowed", [
