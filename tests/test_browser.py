@@ -173,7 +173,10 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             page.on("websocket", lambda ws, sent=sent: ws.on("framesent", lambda data, sent=sent: sent.append(
                 data if isinstance(data, bytes) else str(data).encode())))
             for width, path, charts in visits[name]:
-                page.set_viewport_size({"width": width, "height": 780})
+                if width != page.viewport_size["width"]:
+                    # a page resized while it shows sends its new width, rightly (below): left first
+                    page.goto("about:blank")
+                    page.set_viewport_size({"width": width, "height": 780})
                 bs.open_page(page, server.url(path, AS_OF))
                 assert page.locator('[data-testid="stPlotlyChart"]').count() == charts, bs.describe(page)
                 shot = bs.screenshot(page, f"{path}-{name}-{width}")
