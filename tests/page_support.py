@@ -5,8 +5,9 @@ import streamlit
 
 
 def open_page(app, page: str):
-    """Runs the dashboard once (as a person's first visit does), then switches to `page`."""
-    app.run()
+    """Opens `page` as a link to it does: the dashboard's entry sets up the sign-in, the database
+    and the filters, then runs that page alone (the Overview's own queries and charts are not run
+    first: tests/test_page_overview.py has those)."""
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
     return app
