@@ -157,7 +157,7 @@ def hostile_app(hostile_db, monkeypatch, request):
 
 
 def open_page(at, page: str):
-    at.run()
+    """`page` opened as a link to it does (tests/page_support.py)."""
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
