@@ -135,8 +135,7 @@ def test_a_therapist_is_offered_only_their_own_therapist_and_the_data_pages(app,
 @pytest.mark.parametrize("page", ["pages/import_data.py", "pages/data_quality.py", "pages/audit.py", "pages/users.py"])
 def test_a_therapist_opening_a_directors_page_by_address_is_told_so_and_sees_nothing(app, signed_in_as, page):
     signed_in_as("birch")
-    app.run()
-    app.switch_page(page).run()
+    app.switch_page(page).run()         # the page's address, as the first request of the session
     assert not app.exception
     assert [t.value for t in app.title] == ["For the clinic director"]
     assert not app.dataframe and not app.get("file_uploader")
