@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from google.protobuf.json_format import MessageToDict
+from page_support import open_page
 from plotly_support import specs
 from streamlit.testing.v1 import AppTest
 
@@ -153,13 +154,6 @@ def hostile_app(hostile_db, monkeypatch, request):
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["as_of"] = AS_OF
-    return at
-
-
-def open_page(at, page: str):
-    """`page` opened as a link to it does (tests/page_support.py)."""
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
     return at
 
 
