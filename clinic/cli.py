@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -34,7 +35,10 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
+    """The command line's parser, built once per process (every subcommand's options: a few
+    thousand translated strings looked up on disk). parse_args leaves it as it was."""
     parser = argparse.ArgumentParser(prog="python -m clinic", description="Patient-progress dashboard tools.")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -59,3 +59,16 @@ def test_a_csv_given_as_the_database_is_refused_instead_of_silently_losing_the_i
     assert code == 1 and out == ""
     assert cli.err.startswith("error:") and "not a database" in cli.err
     assert not (tmp_path / "target.csv").exists()
+
+
+def test_the_parser_is_built_once_and_one_command_line_leaves_nothing_to_the_next():
+    from clinic.cli import _parser
+
+    assert _parser() is _parser()
+    chosen = _parser().parse_args(["metrics", "--by", "site", "--as-of", "2026-03-20", "--mcid", "pct30",
+                                   "--course-gap-days", "45", "--relief-rule", "pct50"])
+    assert (chosen.by, str(chosen.as_of), chosen.mcid, chosen.course_gap_days, chosen.relief_rule) == \
+        ("site", "2026-03-20", "pct30", 45, "pct50")
+    plain = _parser().parse_args(["metrics"])
+    assert (plain.by, plain.as_of, plain.mcid, plain.course_gap_days, plain.relief_rule) == \
+        (None, None, "points2", None, "pct30")
