@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 
 from clinic import web
 from clinic.access import AccessStore, token_hash
+from conftest import freeze_loaded_objects
 
 PASSWORD = "the director's password"
 
@@ -26,8 +27,7 @@ def loaded_objects_stay_frozen():
     again. (Asking gc how many objects are frozen walks them all: 15 ms, so not after every test.)"""
     yield
     if gc.get_freeze_count() == 0:
-        gc.collect()
-        gc.freeze()
+        freeze_loaded_objects()
 
 
 def call(app, *, path="/", method="GET", headers=None, body=b"", kind="http", query=b""):
