@@ -130,6 +130,15 @@ PAGES = (
 )
 
 
+# The director's pages that show no patient's figures (importing, the audit log, the user list):
+# the sidebar's filters and clinical settings would change nothing there, so they are not drawn.
+# What was set stays with the session and is back, in the sidebar and the address, on the next
+# data page.
+UNFILTERED = frozenset({"import_data", "audit", "users"})
+UNFILTERED_NOTE = ("The patient filters and clinical settings do not apply to this page; those you set "
+                   "come back on the data pages.")
+
+
 def _url_path(page_file: str) -> str:
     return Path(page_file).stem
 
@@ -178,7 +187,11 @@ def main() -> None:
     navigation = st.navigation(pages, expanded=True)     # every page in view: 14 for the director
     with store.one_reader(path):        # every read of this run on one connection, closed at its end
         signed_in_box(path, signed_in)
-        filters = sidebar_filters(path, scope=signed_in.scope)
+        if navigation.url_path in UNFILTERED:
+            filters = None
+            st.sidebar.caption(UNFILTERED_NOTE)
+        else:
+            filters = sidebar_filters(path, scope=signed_in.scope)
         window_watch()
         with entry_run(path, filters, signed_in):
             navigation.run()
@@ -960,7 +973,7 @@ def _link_notes(asked: dict[str, list[str]], offered: dict[str, list[str]], show
 
 
 def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
-    """The shared filters: in the sidebar on every page, kept across pages and in the URL.
+    """The shared filters: in the sidebar on every page of figures, kept across pages and in the URL.
 
     `scope` (a therapist's own account) restricts every query to that therapist's courses; the
     therapist filter then offers only them, and a URL naming another therapist is dropped (and said so).

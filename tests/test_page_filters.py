@@ -227,6 +227,44 @@ def test_a_therapist_following_a_link_that_names_another_therapist_is_told_the_a
     assert not any("Cedar" in box.value for box in [*app.main.warning, *app.main.caption])
 
 
+# ---------------------------------------------------------------- the director's pages with no patient figures
+
+UNFILTERED_PAGES = ["pages/import_data.py", "pages/audit.py", "pages/users.py"]
+
+
+def sidebar_filter_keys(app) -> list[str]:
+    return [w.key for kind in ("date_input", "multiselect", "radio") for w in getattr(app.sidebar, kind)]
+
+
+@pytest.mark.parametrize("page", UNFILTERED_PAGES)
+def test_importing_the_audit_log_and_the_user_list_draw_no_patient_filters_and_say_why(app, page):
+    app.query_params["therapist"] = "Birch"
+    open_page(app, page)
+    assert sidebar_filter_keys(app) == []
+    assert not [b for b in app.sidebar.button if b.label in ("Clear filters", "Today")]
+    assert [c.value for c in app.sidebar.caption if "do not apply" in c.value] == [ui.UNFILTERED_NOTE]
+
+
+def test_a_directors_page_with_figures_keeps_its_filters(app):
+    # a decoy: Data quality is the director's too, and its counts follow the filters
+    open_page(app, "pages/data_quality.py")
+    assert {"as_of", "from", "to", "therapist", "site", "relief"} <= set(sidebar_filter_keys(app))
+    assert not [c for c in app.sidebar.caption if "do not apply" in c.value]
+
+
+def test_filters_chosen_before_the_audit_log_are_back_on_the_next_data_page(app):
+    app.run()
+    app.sidebar.multiselect(key="therapist").select("Cedar").run()
+    app.sidebar.radio(key="relief").set_value("points2").run()
+    open_page(app, "pages/audit.py")
+    assert sidebar_filter_keys(app) == []
+    open_page(app, "pages/cohorts.py")
+    assert app.sidebar.multiselect(key="therapist").value == ["Cedar"]
+    assert app.sidebar.radio(key="relief").value == "points2"
+    assert app.sidebar.date_input(key="as_of").value == dt.date(2026, 3, 20)     # from the link
+    assert caption_of_filters(app).startswith("as of 20 Mar 2026; therapist: Cedar")
+
+
 # ---------------------------------------------------------------- Clear filters
 
 def clear_filters(app):
