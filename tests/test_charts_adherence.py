@@ -159,3 +159,24 @@ def test_a_group_with_nothing_to_compare_gets_words_instead_of_a_box():
     assert len([t for t in fig.data if t.type == "box"]) == 1
     assert any("nothing to compare" in a.text for a in fig.layout.annotations)
     assert any("no course with two scored visit days" in c for c in fig.layout.xaxis.categoryarray)
+
+
+def test_every_share_in_the_adherence_hovers_has_a_space_before_its_percent_sign_as_on_the_page():
+    # 7 courses: 1, 2 and 4 of them in three bands (14.3, 28.6 and 57.1 %, written whole)
+    fig = charts.distribution(bands([1, 0, 0, 0, 0, 0, 0, 2, 0, 4]))
+    assert [c[1] for c in fig.data[0].customdata] == ["14 %"] + ["0 %"] * 6 + ["29 %", "0 %", "57 %"]
+    assert "(%{customdata[1]} of all)" in fig.data[0].hovertemplate
+    steps = pd.DataFrame({"sessions_attended": [0, 2, 3], "courses": [1, 2, 4], "share": [1 / 7, 2 / 7, 4 / 7]})
+    drop = charts.dropout_after(steps)
+    assert list(drop.data[0].customdata) == ["14 %", "29 %", "57 %"]
+    assert "(%{customdata} of drop-outs)" in drop.data[0].hovertemplate
+    heat = charts.calendar(calendar_frame(), "Therapist t1", limit=2).data[0]      # adherence 0.5
+    assert "; adherence 50 %; ongoing" in heat.customdata[0][0]
+    groups = pd.DataFrame({      # 2 of 3 adherent courses improved by 30 % or more: 66.7 %, written whole
+        "adherent": [True, False], "courses": [3, 2], "assessable": [3, 2],
+        "p05_pct": [-17.5, 0.7], "q1_pct": [12.5, 3.5], "median_pct": [50.0, 7.1], "q3_pct": [62.5, 10.7],
+        "p95_pct": [72.5, 13.6], "responders_30": [2, 0], "responder_share": [2 / 3, 0.0],
+    })
+    dots = [t for t in charts.outcome_by_adherence(groups).data if t.type == "scatter"]
+    assert [d.hovertemplate.split("<br>")[-1] for d in dots] == [
+        "2 of 3 improved by 30 % or more (67 %)<extra></extra>", "0 of 2 improved by 30 % or more (0 %)<extra></extra>"]

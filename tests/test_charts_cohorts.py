@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -303,3 +304,16 @@ def test_the_table_shows_the_middle_half_of_improvement_and_the_interval_of_the_
     assert table.loc["Ash", "improvement_iqr"] == "18.8 % – 62.5 %"
     assert table.loc["Ash", "dropout_interval"] == "4.6 % – 69.9 %"
     assert table.loc["Beech", "improvement_iqr"] == "—"          # nothing to spread: a dash, not 0
+
+
+def test_every_share_in_a_cohorts_hover_has_a_space_before_its_percent_sign_as_on_the_page():
+    frame = frame_at_10(AGE_ROWS, "age_band")
+    hovers = {metric: charts.comparison(frame, metric, OVERALL, "age_band").data[0].hovertext
+              for metric in ("relief", "adherence", "dropout")}
+    # 30-44: 7 of 10 relieved (interval 0.4-0.9), mean adherence 0.75, 3 of 12 dropped out
+    assert "First-session relief: 70.0 %<br>95 % interval 40.0 % – 90.0 %<br>7 of 10 " in hovers["relief"][0]
+    assert "Mean adherence: 75.0 %<br>" in hovers["adherence"][0]
+    assert "Drop-out rate: 25.0 %<br>Dropped out: 3 of 12 courses" in hovers["dropout"][0]
+    # 45-59: 5 of 20 (0.1-0.45); a decoy for the digit glued to "%" anywhere in any hover
+    assert "First-session relief: 25.0 %<br>95 % interval 10.0 % – 45.0 %" in hovers["relief"][1]
+    assert not [text for texts in hovers.values() for text in texts if re.search(r"\d%", text)]

@@ -165,3 +165,13 @@ def test_the_tiles_help_gives_the_spread_of_improvement_and_the_intervals_of_the
     assert "Adherent: 14 of 19 rated courses. 95 % Wilson interval 50.0 % – 87.5 %." in tiles[4].help
     assert "95 % Wilson interval 11.2 % – 46.9 %." in tiles[5].help
     assert "Interquartile" not in charts.tiles(block(), "≥ 30 % drop", "x")[3].help     # no row: no spread claimed
+
+
+def test_the_relief_chart_writes_its_shares_with_a_space_before_the_percent_sign_as_the_page_does():
+    # 2 of 3 relieved: 66.7 %, interval 20.8 % - 93.9 % (as given)
+    fig = charts.relief_claim({"rate": 2 / 3, "ci_low": 0.208, "ci_high": 0.939, "relieved": 2, "assessable": 3},
+                              "pain fell by at least 30 % after the first session")
+    assert fig.data[0].hovertemplate == ("First-session relief 66.7 %<br>95 % interval 20.8 % – 93.9 %<br>"
+                                         "2 of 3 assessable courses<extra></extra>")
+    assert list(fig.layout.xaxis.tickvals) == [0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert list(fig.layout.xaxis.ticktext) == ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"]

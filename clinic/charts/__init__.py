@@ -42,6 +42,12 @@ def cohort_text(label) -> str:
     return label if label in OWN_LABELS else for_plotly(label)
 
 
+def pct_text(share, digits: int = 1) -> str:
+    """A share (0-1) as every page writes one: the number, a space, then "%" ("66.7 %"), hover texts
+    included (Python's and Plotly's own "%" formats write "66.7%")."""
+    return f"{share * 100:.{digits}f} %"
+
+
 def ci_text(low, high) -> str:
     """'95 % CI 74.1–77.6 %' for an interval of two shares (0–1); empty when there is none."""
     if low is None or high is None or pd.isna(low) or pd.isna(high):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from clinic.charts import BAD, GOOD, NEUTRAL, NOT_RECORDED, PALETTE, n_courses, styled
+from clinic.charts import BAD, GOOD, NEUTRAL, NOT_RECORDED, PALETTE, n_courses, pct_text, styled
 from clinic.text import for_plotly
 
 ADHERENT_PCT = 80
@@ -24,7 +24,7 @@ DAY_STATUSES = {
 
 def adherence_text(value) -> str:
     """A course's adherence in words; none yet for a course that starts on the as-of day without a visit."""
-    return "not rated yet (starts on the as-of day)" if value is None or pd.isna(value) else f"{value:.0%}"
+    return "not rated yet (starts on the as-of day)" if value is None or pd.isna(value) else pct_text(value, 0)
 
 
 def status_scale(statuses: list[str]) -> tuple[list, dict[str, int]]:
@@ -82,8 +82,8 @@ def distribution(bins: pd.DataFrame, adherent_pct: int = ADHERENT_PCT) -> go.Fig
     labels = [band_label(low, high) for low, high in zip(bins.bin_low_pct, bins.bin_high_pct)]
     fig = go.Figure(go.Bar(
         x=centres, y=bins.courses, width=9.4, marker_color=colours,
-        customdata=list(zip(labels, bins.share.fillna(0))),
-        hovertemplate="Adherence %{customdata[0]}<br>%{y:,} courses (%{customdata[1]:.0%} of all)<extra></extra>",
+        customdata=list(zip(labels, [pct_text(share, 0) for share in bins.share.fillna(0)])),
+        hovertemplate="Adherence %{customdata[0]}<br>%{y:,} courses (%{customdata[1]} of all)<extra></extra>",
         showlegend=False,
     ))
     fig.add_vline(x=adherent_pct, line_dash="dash", line_color="#333",
@@ -179,9 +179,9 @@ def dropout_after(steps: pd.DataFrame, dropout_gap_days: int = 7) -> go.Figure:
     total = int(steps.courses.sum())
     fig = go.Figure(go.Bar(
         x=steps.sessions_attended, y=steps.courses, marker_color=BAD,
-        customdata=steps.share,
+        customdata=[pct_text(share, 0) for share in steps.share],
         hovertemplate="Dropped out after %{x} attended sessions<br>%{y:,} courses "
-                      "(%{customdata:.0%} of drop-outs)<extra></extra>",
+                      "(%{customdata} of drop-outs)<extra></extra>",
         showlegend=False,
     ))
     last = int(steps.sessions_attended.max()) if len(steps) else 0
@@ -224,7 +224,7 @@ def outcome_by_adherence(groups: pd.DataFrame, adherent_pct: int = ADHERENT_PCT)
                            f"middle half {group.q1_pct:.1f} % to {group.q3_pct:.1f} %<br>"
                            f"5th to 95th percentile {group.p05_pct:.1f} % to {group.p95_pct:.1f} %<br>"
                            f"{group.responders_30:,} of {group.assessable:,} improved by 30 % or more "
-                           f"({group.responder_share:.0%})<extra></extra>"),
+                           f"({pct_text(group.responder_share, 0)})<extra></extra>"),
         ))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=categories)
     # the label on a white ground: where the boxes are wide (a phone) it crosses one

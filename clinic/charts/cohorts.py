@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.charts import (LABEL_ROW_PX, NEUTRAL, NOT_RECORDED, PALETTE, cohort_text, label_rows_px, n_courses,
-                           styled, text_px)
+                           pct_text, styled, text_px)
 from clinic import exports
 from clinic.filters import AGE_BANDS, COHORT_FIELDS, DIAGNOSES, DIAGNOSIS_LABELS, SEX_LABELS, SEXES
 
@@ -343,14 +343,14 @@ def _hover(metric_key: str, row) -> str:
     if metric_key == "relief":
         if pd.isna(value):
             return head + "No first session can be judged (no pain scores)"
-        return head + (f"First-session relief: {value:.1%}<br>95 % interval {row['ci_low']:.1%} – "
-                       f"{row['ci_high']:.1%}<br>{int(row['relieved']):,} of {int(row['relief_assessable']):,} "
+        return head + (f"First-session relief: {pct_text(value)}<br>95 % interval {pct_text(row['ci_low'])} – "
+                       f"{pct_text(row['ci_high'])}<br>{int(row['relieved']):,} of {int(row['relief_assessable']):,} "
                        "assessable courses (n: the first session has both scores)")
     if metric_key == "responders":
         if pd.isna(value):
             return head + "No course has two scored visit days yet"
-        return head + (f"Responders (≥ 30 % better, first to last scored day): {value:.1%}<br>95 % interval "
-                       f"{row['responder_ci_low']:.1%} – {row['responder_ci_high']:.1%}<br>"
+        return head + (f"Responders (≥ 30 % better, first to last scored day): {pct_text(value)}<br>95 % interval "
+                       f"{pct_text(row['responder_ci_low'])} – {pct_text(row['responder_ci_high'])}<br>"
                        f"{int(row['responders_30']):,} of {int(row['improvement_assessable']):,} assessable courses "
                        "(n: pain scored on two visit days)")
     if metric_key == "improvement":
@@ -363,9 +363,9 @@ def _hover(metric_key: str, row) -> str:
                        f"Responders (≥ 30 % better): {int(row['responders_30']):,}, ≥ 50 % better: "
                        f"{int(row['responders_50']):,}")
     if metric_key == "adherence":
-        return head + (f"Mean adherence: {value:.1%}<br>Adherent: {int(row['adherent']):,} courses<br>"
+        return head + (f"Mean adherence: {pct_text(value)}<br>Adherent: {int(row['adherent']):,} courses<br>"
                        f"Completed: {int(row['completed']):,} courses")
-    return head + (f"Drop-out rate: {value:.1%}<br>Dropped out: {int(row['dropped_out']):,} of "
+    return head + (f"Drop-out rate: {pct_text(value)}<br>Dropped out: {int(row['dropped_out']):,} of "
                    f"{int(row['courses']):,} courses")
 
 

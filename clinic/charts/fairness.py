@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic import funnel
-from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, label_rows_px, n_courses, styled, text_px
+from clinic.charts import BAD, GOOD, NEUTRAL, PALETTE, label_rows_px, n_courses, pct_text, styled, text_px
 from clinic.filters import DIAGNOSIS_LABELS, RELIEF_RULES, SEX_LABELS
 from clinic.text import for_markdown, for_plotly
 
@@ -42,7 +42,7 @@ LEVEL_WORDS = {**DIAGNOSIS_LABELS, **SEX_LABELS}
 
 
 def pct(value) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    return "—" if value is None else pct_text(value)
 
 
 def measure_words(measure: str, relief_rule: str) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from clinic.settings import DEFAULT as DEFAULT_SETTINGS, Settings
-from clinic.charts import AFTER, BAD, BAND, GOOD, NEUTRAL, n_courses, period_running, styled
+from clinic.charts import AFTER, BAD, BAND, GOOD, NEUTRAL, n_courses, pct_text, period_running, styled
 
 CLAIM_THRESHOLD = 0.5
 
@@ -37,14 +37,16 @@ def relief_claim(relief: dict, rule_text: str) -> go.Figure:
             marker={"size": 16, "color": colour},
             error_x={"type": "data", "symmetric": False, "array": [high - rate], "arrayminus": [rate - low],
                      "thickness": 3, "width": 10, "color": colour},
-            hovertemplate=(f"First-session relief %{{x:.1%}}<br>95 % interval {low:.1%} – {high:.1%}<br>"
-                           f"{relief['relieved']:,} of {relief['assessable']:,} assessable courses<extra></extra>"),
+            hovertemplate=(f"First-session relief {pct_text(rate)}<br>95 % interval {pct_text(low)} – "
+                           f"{pct_text(high)}<br>{relief['relieved']:,} of {relief['assessable']:,} assessable "
+                           "courses<extra></extra>"),
             showlegend=False,
         ))
     fig.add_vline(x=CLAIM_THRESHOLD, line_dash="dash", line_color="#333",
                   annotation_text="the claim: most cases (> 50 %)", annotation_position="top left",
                   annotation_xshift=-4)   # clear of the line it names
-    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    ticks = [t / 10 for t in range(0, 11, 2)]
+    fig.update_xaxes(range=[0, 1], tickvals=ticks, ticktext=[pct_text(t, 0) for t in ticks])
     fig = styled(fig, "Is relief after the first session the rule?", "Share of courses with first-session relief (%)", "",
                   subtitle=f"Relief = {rule_text}<br>{n_courses(relief['assessable'])} assessable; "
                            "dot = rate, bar = 95 % Wilson interval",
@@ -142,7 +144,7 @@ class Tile:
 
 def pct(value, digits: int = 0) -> str:
     """A ratio 0–1 as per cent text; "—" when there is nothing to count."""
-    return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
+    return "—" if value is None or pd.isna(value) else pct_text(value, digits)
 
 
 def dropout_rate(summary: dict) -> float | None:
