@@ -139,6 +139,15 @@ UNFILTERED_NOTE = ("The patient filters and clinical settings do not apply to th
                    "come back on the data pages.")
 
 
+def _link_sets_the_view() -> bool:
+    """Whether the page's address names a filter or setting this session has not set yet: a link to
+    one of the UNFILTERED pages that carries a view (from before they left the filters out). That
+    run draws the filters, so the link's view is taken (and said so where it matches nothing) and
+    follows to the next page; the page's later runs leave them out."""
+    keys = (*FILTER_KEYS, *settings_mod.URL_KEYS.values())
+    return any(key not in st.session_state and any(v != "" for v in st.query_params.get_all(key)) for key in keys)
+
+
 def _url_path(page_file: str) -> str:
     return Path(page_file).stem
 
@@ -187,7 +196,7 @@ def main() -> None:
     navigation = st.navigation(pages, expanded=True)     # every page in view: 14 for the director
     with store.one_reader(path):        # every read of this run on one connection, closed at its end
         signed_in_box(path, signed_in)
-        if navigation.url_path in UNFILTERED:
+        if navigation.url_path in UNFILTERED and not _link_sets_the_view():
             filters = None
             st.sidebar.caption(UNFILTERED_NOTE)
         else:

@@ -122,6 +122,18 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
     assert bs.tick_labels_on_each_other(page) == [], about
 
 
+def test_a_link_to_the_audit_log_that_carries_a_view_hands_it_on_to_the_next_page(server, page):
+    # The Audit log draws no filters; a link to it from before carries as-of date and therapist all
+    # the same, and the Overview reached from the menu shows them (in its address and caption).
+    bs.open_page(page, server.url("audit", "as_of=2026-03-18&therapist=Birch"))
+    bs.nav_to(page, "Overview")
+    about = bs.describe(page)
+    assert "as_of=2026-03-18" in page.url and "therapist=Birch" in page.url, about
+    assert "as of 18 Mar 2026; therapist: Birch" in page.locator('[data-testid="stMain"]').inner_text(), about
+    bs.nav_to(page, "Audit log")                    # the session has the view now: no filters drawn
+    assert "As of" not in page.locator('[data-testid="stSidebar"]').inner_text(), bs.describe(page)
+
+
 def test_a_page_opened_at_its_own_address_connects_to_the_server_root_at_once(server, page):
     asked = []
     page.on("request", lambda request: asked.append(bs.path_of(request.url)))

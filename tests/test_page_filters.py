@@ -239,10 +239,24 @@ def sidebar_filter_keys(app) -> list[str]:
 @pytest.mark.parametrize("page", UNFILTERED_PAGES)
 def test_importing_the_audit_log_and_the_user_list_draw_no_patient_filters_and_say_why(app, page):
     app.query_params["therapist"] = "Birch"
+    app.run()                               # the Overview first: the session has taken the link's view
     open_page(app, page)
     assert sidebar_filter_keys(app) == []
     assert not [b for b in app.sidebar.button if b.label in ("Clear filters", "Today")]
     assert [c.value for c in app.sidebar.caption if "do not apply" in c.value] == [ui.UNFILTERED_NOTE]
+
+
+def test_a_link_to_the_audit_log_that_carries_a_view_takes_it_once_and_it_follows_to_the_next_data_page(app):
+    # a link from before these pages left the filters out: its first run draws them (so the view is
+    # taken, as a link to any page takes it), the page's next run does not
+    app.query_params["therapist"] = "Cedar"                 # with the fixture's as_of=2026-03-20
+    open_page(app, "pages/audit.py")
+    assert app.sidebar.multiselect(key="therapist").value == ["Cedar"]
+    app.run()
+    assert sidebar_filter_keys(app) == []
+    open_page(app, "pages/cohorts.py")
+    assert app.sidebar.multiselect(key="therapist").value == ["Cedar"]
+    assert caption_of_filters(app).startswith("as of 20 Mar 2026; therapist: Cedar")
 
 
 def test_a_directors_page_with_figures_keeps_its_filters(app):
