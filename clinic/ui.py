@@ -144,8 +144,7 @@ def _link_sets_the_view() -> bool:
     one of the UNFILTERED pages that carries a view (from before they left the filters out). That
     run draws the filters, so the link's view is taken (and said so where it matches nothing) and
     follows to the next page; the page's later runs leave them out."""
-    keys = (*FILTER_KEYS, *settings_mod.URL_KEYS.values())
-    return any(key not in st.session_state and any(v != "" for v in st.query_params.get_all(key)) for key in keys)
+    return bool(_asked_in_link((*FILTER_KEYS, *settings_mod.URL_KEYS.values())))
 
 
 def _url_path(page_file: str) -> str:
@@ -879,7 +878,7 @@ def _as_of_today() -> None:
     _forget_link_notes("as_of")
 
 
-def _asked_in_link() -> dict[str, list[str]]:
+def _asked_in_link(keys: tuple[str, ...] = FILTER_KEYS) -> dict[str, list[str]]:
     """The filter values the page's address asks for, read before the widgets exist: Streamlit drops a
     value that is not among a widget's options when the widget binds to the address, silently.
 
@@ -887,7 +886,7 @@ def _asked_in_link() -> dict[str, list[str]]:
     (later the address only mirrors the widgets, and may lag behind them). Empty values are no wish.
     """
     asked = {}
-    for key in FILTER_KEYS:
+    for key in keys:
         if key in st.session_state:
             continue
         values = [v for v in st.query_params.get_all(key) if v != ""]
