@@ -137,14 +137,21 @@ PAGES = (
 UNFILTERED = frozenset({"import_data", "audit", "users"})
 UNFILTERED_NOTE = ("The patient filters and clinical settings do not apply to this page; those you set "
                    "come back on the data pages.")
+# Record session reads the as-of date alone (the patients of the courses treated by then, the
+# sessions up to then; its form has a therapist field of its own): the sidebar draws that date and
+# its Today button, and the others wait for the next data page as above.
+AS_OF_ONLY = frozenset({"record_session"})
+AS_OF_ONLY_NOTE = ("The other patient filters and clinical settings do not apply to this page; those you set "
+                   "come back on the data pages.")
 
 
-def _link_sets_the_view() -> bool:
-    """Whether the page's address names a filter or setting this session has not set yet: a link to
-    one of the UNFILTERED pages that carries a view (from before they left the filters out). That
-    run draws the filters, so the link's view is taken (and said so where it matches nothing) and
-    follows to the next page; the page's later runs leave them out."""
-    return bool(_asked_in_link((*FILTER_KEYS, *settings_mod.URL_KEYS.values())))
+def _link_sets_the_view(but: str | None = None) -> bool:
+    """Whether the page's address names a filter or setting (other than `but`) this session has not
+    set yet: a link to a page that draws fewer filters (UNFILTERED, AS_OF_ONLY) that carries a view
+    (from before those pages left them out). That run draws every filter, so the link's view is
+    taken (and said so where it matches nothing) and follows to the next page; the page's later
+    runs leave them out."""
+    return bool(_asked_in_link(tuple(k for k in (*FILTER_KEYS, *settings_mod.URL_KEYS.values()) if k != but)))
 
 
 def _url_path(page_file: str) -> str:
@@ -198,6 +205,8 @@ def main() -> None:
         if navigation.url_path in UNFILTERED and not _link_sets_the_view():
             filters = None
             st.sidebar.caption(UNFILTERED_NOTE)
+        elif navigation.url_path in AS_OF_ONLY and not _link_sets_the_view(but="as_of"):
+            filters = sidebar_filters(path, scope=signed_in.scope, as_of_only=True)
         else:
             filters = sidebar_filters(path, scope=signed_in.scope)
         window_watch()
@@ -980,12 +989,47 @@ def _link_notes(asked: dict[str, list[str]], offered: dict[str, list[str]], show
     return notes
 
 
-def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
+_BOUND = {"bind": "query-params", "persist_state": "session"}   # the filters' widgets: in the address, kept
+
+
+def _as_of_picker(today: dt.date) -> dt.date | None:
+    """The sidebar's as-of date and its Today button (under the Filters heading)."""
+    with st.sidebar:
+        st.subheader("Filters")
+        left, right = st.columns([3, 2], vertical_alignment="bottom")
+        as_of = left.date_input("As of", value=today, min_value=EARLIEST_DATE, max_value=today, key="as_of",
+                                format="YYYY-MM-DD",
+                                help="Figures use only sessions up to this date; courses count when they started on "
+                                     "or before it. It cannot be later than today.", **_BOUND)
+        right.button("Today", key="filters.today", on_click=_as_of_today, disabled=as_of == today,
+                     help="Back to today's figures.", width="stretch")
+    return as_of
+
+
+def _as_of_alone(scope: str | None, today: dt.date) -> Filters:
+    """sidebar_filters(as_of_only=True): the as-of date alone, its link note kept as on every page;
+    the other filters' notes stay for the next data page, which draws them."""
+    asked = _asked_in_link(("as_of",))
+    as_of = _as_of_picker(today)
+    st.sidebar.caption(AS_OF_ONLY_NOTE)
+    others = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] != "as_of"]
+    if asked:
+        notes = [{**n, "value": as_of} for n in _link_notes(asked, {}, {}, scope, today)]
+    else:
+        notes = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] == "as_of" and n["value"] == as_of]
+    st.session_state[_LINK_NOTES] = others + notes
+    if as_of is None or as_of > today:
+        as_of = today
+    return Filters(as_of=as_of, scope=scope)
+
+
+def sidebar_filters(path: Path, scope: str | None = None, as_of_only: bool = False) -> Filters | None:
     """The shared filters: in the sidebar on every page of figures, kept across pages and in the URL.
 
     `scope` (a therapist's own account) restricts every query to that therapist's courses; the
     therapist filter then offers only them, and a URL naming another therapist is dropped (and said so).
-    None when there is no database to filter yet.
+    None when there is no database to filter yet. `as_of_only` draws the as-of date alone (AS_OF_ONLY
+    pages), and the Filters it returns hold that date and the scope, every other filter at its default.
 
     A value of the page's address that matches nothing (a name no course has, a malformed or future
     date) is not taken, and a note says which and what is shown instead: filters_caption shows it on
@@ -993,42 +1037,36 @@ def sidebar_filters(path: Path, scope: str | None = None) -> Filters | None:
     """
     if not path.exists():
         return None
+    today = dt.date.today()
+    if as_of_only:
+        return _as_of_alone(scope, today)
     with friendly_errors():
         options = _plain(str(path), version(path), "filter_options", ())
     therapists = [scope] if scope else sorted(options.loc[options.field == "therapist", "value"].tolist())
     sites = sorted(options.loc[options.field == "site", "value"].tolist())
-    bound = {"bind": "query-params", "persist_state": "session"}
-    today = dt.date.today()
     asked = _asked_in_link()
+    as_of = _as_of_picker(today)
     with st.sidebar:
-        st.subheader("Filters")
-        left, right = st.columns([3, 2], vertical_alignment="bottom")
-        as_of = left.date_input("As of", value=today, min_value=EARLIEST_DATE, max_value=today, key="as_of",
-                                format="YYYY-MM-DD",
-                                help="Figures use only sessions up to this date; courses count when they started on "
-                                     "or before it. It cannot be later than today.", **bound)
-        right.button("Today", key="filters.today", on_click=_as_of_today, disabled=as_of == today,
-                     help="Back to today's figures.", width="stretch")
         dates = {"min_value": EARLIEST_DATE, "max_value": LATEST_START_DATE, "format": "YYYY-MM-DD"}
-        start_from = st.date_input("Courses started from", value=None, key="from", **dates, **bound)
+        start_from = st.date_input("Courses started from", value=None, key="from", **dates, **_BOUND)
         start_to = st.date_input("Courses started until", value=None, key="to", **dates,
-                                 help="Leave either date empty for no limit on that side.", **bound)
+                                 help="Leave either date empty for no limit on that side.", **_BOUND)
         chosen_therapists = st.multiselect(
-            "Therapist", therapists, key="therapist", **bound,
+            "Therapist", therapists, key="therapist", **_BOUND,
             placeholder=f"Your courses ({scope})" if scope else "All therapists",
             help="Your account shows the courses you treat: those you are the therapist of, or gave a session "
                  "of." if scope else None)
-        chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **bound)
+        chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **_BOUND)
         diagnoses = st.multiselect("Diagnosis", DIAGNOSES, key="diagnosis", placeholder="All diagnoses",
-                                   format_func=DIAGNOSIS_LABELS.get, **bound)
+                                   format_func=DIAGNOSIS_LABELS.get, **_BOUND)
         age_bands = st.multiselect("Age band", AGE_BANDS, key="age", placeholder="All ages",
-                                   help="Age in the year the course started.", **bound)
-        sexes = st.multiselect("Sex", SEXES, key="sex", placeholder="All", format_func=SEX_LABELS.get, **bound)
+                                   help="Age in the year the course started.", **_BOUND)
+        sexes = st.multiselect("Sex", SEXES, key="sex", placeholder="All", format_func=SEX_LABELS.get, **_BOUND)
         st.button("Clear filters", on_click=_reset_filters, width="stretch")
         st.subheader("Clinical settings")
         relief_rule = st.radio("First-session relief means", list(RELIEF_RULES), key="relief",
                                format_func=RELIEF_RULE_LABELS.get, help=RELIEF_RULES["pct30"] + " (the default)",
-                               **bound)
+                               **_BOUND)
         chosen_settings = settings_panel(course_gap(path))
     if start_from and start_to and start_from > start_to:
         st.sidebar.warning("The start range ends before it begins, so no course can match.")
@@ -1082,19 +1120,18 @@ def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> sett
     page's address like the filters. Each widget holds only values in range; the panel returns them
     as one validated Settings, with the database's course gap (`gap_days`), which only the director
     changes (Data quality page) because it decides which courses exist."""
-    bound = {"bind": "query-params", "persist_state": "session"}
     default = settings_mod.DEFAULT
     chosen = {}
     with st.expander("Thresholds", expanded=False):
         chosen["mcid"] = st.radio("Minimal clinically important difference", list(settings_mod.MCID_RULES),
                                   key=SETTING_KEYS["mcid"], format_func=settings_mod.MCID_LABELS.get,
                                   help="How much pain must fall for progress: " + settings_mod.MCID_RULES["points2"]
-                                       + " (the default), or " + settings_mod.MCID_RULES["pct30"] + ".", **bound)
+                                       + " (the default), or " + settings_mod.MCID_RULES["pct30"] + ".", **_BOUND)
         for name in ("progress_after", "adherence_pct", "dropout_gap_days", "planned_sessions", "min_cohort"):
             low, high, unit, text, help_text = settings_mod.RANGES[name]
             chosen[name] = st.number_input(f"{text} ({unit})", min_value=low, max_value=high,
                                            value=getattr(default, name), step=1, key=SETTING_KEYS[name],
-                                           help=f"{help_text} Default {getattr(default, name)}.", **bound)
+                                           help=f"{help_text} Default {getattr(default, name)}.", **_BOUND)
         st.caption(f"New inferred course after a gap of more than {gap_days} days: the database's own, as it "
                    "decides which courses exist. The clinic director changes it on the Data quality page.")
         values = {name: (getattr(default, name) if value is None else value) for name, value in chosen.items()}

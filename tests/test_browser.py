@@ -114,6 +114,10 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
     else:
         assert "as_of=2026-03-20" in page.url, f"the filters did not follow to {title}\n{about}"
         assert "As of" in sidebar and ui.UNFILTERED_NOTE not in sidebar, about
+        # Record session reads the as-of date alone: the other filters wait for the next data page
+        as_of_alone = url_path in ui.AS_OF_ONLY
+        assert ("Therapist" not in sidebar) == as_of_alone, about
+        assert (ui.AS_OF_ONLY_NOTE in sidebar.replace("\n", " ")) == as_of_alone, about
     if shows_data:
         charts = page.locator('[data-testid="stPlotlyChart"]').count()
         tables = page.locator('[data-testid="stDataFrame"]').count()

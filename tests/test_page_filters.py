@@ -279,6 +279,89 @@ def test_filters_chosen_before_the_audit_log_are_back_on_the_next_data_page(app)
     assert caption_of_filters(app).startswith("as of 20 Mar 2026; therapist: Cedar")
 
 
+# ---------------------------------------------------------------- Record session: the as-of date alone
+
+RECORD = "pages/record_session.py"
+
+
+def record_patients(app) -> list[str]:
+    """The Record session page's patient list, each "id  ·  last visit date" as shown."""
+    return list(app.selectbox(key="record.patient").options)
+
+
+def with_last_visit(**days: str) -> list[str]:
+    return [f"{patient}  ·  last visit 2026-{day}" for patient, day in days.items()]
+
+
+def test_record_session_draws_the_as_of_date_and_its_today_button_alone_and_says_why(app):
+    app.query_params["therapist"] = "Birch"
+    app.run()                               # the Overview first: the session has taken the link's view
+    open_page(app, RECORD)
+    assert sidebar_filter_keys(app) == ["as_of"]
+    assert app.sidebar.date_input(key="as_of").value == dt.date(2026, 3, 20)
+    assert not app.sidebar.number_input                     # nor the clinical settings' thresholds
+    assert [b.label for b in app.sidebar.button if b.label in ("Clear filters", "Today")] == ["Today"]
+    assert [c.value for c in app.sidebar.caption if "do not apply" in c.value] == [ui.AS_OF_ONLY_NOTE]
+    # a decoy: the Overview draws them all, with no note
+    app.switch_page("pages/overview.py").run()
+    assert {"as_of", "therapist", "site", "relief"} <= set(sidebar_filter_keys(app))
+    assert not [c for c in app.sidebar.caption if "do not apply" in c.value]
+
+
+def test_the_patient_list_follows_the_as_of_date_of_the_record_session_sidebar(app):
+    # As of 20 Mar: the patients of the courses treated by then, p1, p2 and p3, each with their last
+    # session row up to then (p3's of 21 Mar comes later, p4's course starts on 25 Mar: the decoys).
+    # Today: all four, p3 last seen on 21 Mar.
+    open_page(app, RECORD)
+    assert record_patients(app) == with_last_visit(p1="03-05", p2="03-03", p3="03-18")
+    next(b for b in app.sidebar.button if b.label == "Today").click().run()
+    assert app.sidebar.date_input(key="as_of").value == dt.date.today()
+    assert record_patients(app) == with_last_visit(p1="03-05", p2="03-03", p3="03-21", p4="03-25")
+
+
+def test_an_as_of_date_chosen_on_record_session_and_the_filters_set_before_are_on_the_next_data_page(app):
+    app.run()
+    app.sidebar.multiselect(key="therapist").select("Cedar").run()
+    open_page(app, RECORD)
+    app.sidebar.date_input(key="as_of").set_value(dt.date(2026, 3, 18)).run()
+    assert sidebar_filter_keys(app) == ["as_of"]
+    open_page(app, "pages/cohorts.py")
+    assert app.sidebar.multiselect(key="therapist").value == ["Cedar"]
+    assert caption_of_filters(app).startswith("as of 18 Mar 2026; therapist: Cedar")
+
+
+def test_a_link_to_record_session_that_carries_a_view_takes_it_once_and_it_follows_to_the_next_data_page(app):
+    app.query_params["therapist"] = "Cedar"                 # with the fixture's as_of=2026-03-20
+    open_page(app, RECORD)
+    assert app.sidebar.multiselect(key="therapist").value == ["Cedar"]
+    app.run()
+    assert sidebar_filter_keys(app) == ["as_of"]
+    open_page(app, "pages/cohorts.py")
+    assert caption_of_filters(app).startswith("as of 20 Mar 2026; therapist: Cedar")
+
+
+def test_a_future_as_of_date_in_a_link_to_record_session_lists_todays_patients_and_is_refused_on_the_next_page(app):
+    future = dt.date.today() + dt.timedelta(days=45)
+    app.query_params["as_of"] = future.isoformat()
+    open_page(app, RECORD)
+    assert sidebar_filter_keys(app) == ["as_of"]            # the link names no other filter
+    assert app.sidebar.date_input(key="as_of").value == dt.date.today()
+    assert record_patients(app) == with_last_visit(p1="03-05", p2="03-03", p3="03-21", p4="03-25")
+    open_page(app, "pages/cohorts.py")
+    assert [e for e in shown(app, "error") if e.startswith(f"The link asks for figures as of {future:%d %b %Y}")]
+
+
+def test_a_note_on_another_filter_of_a_link_waits_through_record_session_for_the_next_data_page(app):
+    app.query_params["therapist"] = "Nobody"
+    app.run()
+    assert shown(app, "warning") == ["The link asks for therapist 'Nobody', who has no courses here: showing all "
+                                     "therapists."]
+    open_page(app, RECORD)
+    open_page(app, "pages/cohorts.py")
+    assert shown(app, "warning") == ["The link asks for therapist 'Nobody', who has no courses here: showing all "
+                                     "therapists."]
+
+
 # ---------------------------------------------------------------- Clear filters
 
 def clear_filters(app):
