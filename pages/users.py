@@ -1,4 +1,6 @@
 """Users: who may sign in, with which role — read-only; accounts are changed on the command line."""
+import datetime as dt
+
 import streamlit as st
 
 from clinic import audit_view, ui
@@ -21,3 +23,8 @@ if demo:
 st.caption("Times are UTC, to the minute (the audit log has them to the second). Point at a column's name for "
            "what it means.")
 ui.show_table(users, audit_view.USER_LABELS, key="users.table", config=ui.table_config(users, audit_view.USER_COLUMNS))
+# For an access review: the list as shown (never a password or its hash), its export audited as
+# every download is.
+ui.download("Download the account list (CSV)", ui.csv(users), f"users-{dt.date.today().isoformat()}.csv",
+            rows=len(users), key="users.download",
+            help="Every account as listed above, times in UTC; no password, nor anything made from one.")

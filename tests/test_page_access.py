@@ -85,6 +85,38 @@ def test_the_director_gets_every_page_and_the_audit_log_and_user_list(app):
     assert "director" in set(users.name)
 
 
+def test_the_account_list_downloads_as_shown_without_passwords_and_its_export_is_audited(
+        tmp_path, monkeypatch, page_db, signed_in_as):
+    import csv
+    import datetime as dt
+    import io
+    import shutil
+
+    from conftest import TEST_PASSWORD, account_for, dashboard_on
+
+    database = tmp_path / "clinic.duckdb"
+    shutil.copy(page_db, database)              # a fresh access file beside it: these accounts alone
+    app = dashboard_on(database, monkeypatch)
+    store = account_for(database, "director")
+    store.add_user("birch", "therapist", TEST_PASSWORD, "Birch", actor="test")
+    store.add_user("cedar", "therapist", TEST_PASSWORD, "Cedar", actor="test")
+    store.set_disabled("cedar", True, actor="test")
+    open_page(app, "pages/users.py")
+    [button] = [b for b in app.get("download_button") if b.proto.label == "Download the account list (CSV)"]
+    content = press_download(button)
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    # the director (signed in by this test: one open sign-in), the two therapists, Cedar disabled
+    assert [(r["name"], r["role"], r["therapist"], r["disabled"], r["open_sessions"]) for r in rows] == [
+        ("birch", "therapist", "Birch", "False", "0"), ("cedar", "therapist", "Cedar", "True", "0"),
+        ("director", "director", "", "False", "1")]
+    assert list(rows[0]) == ["name", "role", "therapist", "disabled", "demo", "locked_until", "open_sessions",
+                             "last_sign_in", "created_at", "password_changed_at"]
+    assert b"argon2" not in content and TEST_PASSWORD.encode() not in content
+    [export] = entries(database, "export")
+    assert json.loads(export["detail"]) == {"file": f"users-{dt.date.today().isoformat()}.csv", "rows": 3}
+    assert export["user_name"] == "director"
+
+
 def test_opening_a_patient_is_audited_once_per_course_and_session(app, page_db):
     before = len([e for e in entries(page_db, "patient opened") if '"c1"' in e["detail"]])
     app.query_params["patients.course"] = "c1"
