@@ -99,7 +99,10 @@ def launch(playwright):
 STABLE_MS = bench.STABLE_MS
 _STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
   return a ? `script ${a.getAttribute('data-test-script-state')}, connection ${a.getAttribute('data-test-connection-state')}, `
-    + `${document.querySelectorAll('[data-testid="stSkeleton"]').length} skeletons` : 'no stApp yet'; }"""
+    + `${document.querySelectorAll('[data-testid="stSkeleton"]').length} skeletons, `
+    + `running icon ${document.querySelector('[data-testid="stStatusWidgetRunningIcon"]') ? 'shown' : 'not shown'}, `
+    + `${[...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(c => !c.querySelector('.main-svg')).length}`
+    + ` of ${document.querySelectorAll('[data-testid="stPlotlyChart"]').length} charts not drawn` : 'no stApp yet'; }"""
 
 
 def wait_until_ready(page, timeout_ms: float = 30_000) -> None:
