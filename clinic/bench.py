@@ -387,23 +387,36 @@ def time_apptest(path: Path, runs: int, folder: Path) -> dict:
 STABLE_MS = 250
 READY_JS = """([stableMs, title, content]) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  let ready = !!app
-    && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-    && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-    && !document.querySelector('[data-testid="stSkeleton"]')
-    && !!document.querySelector(content)
-    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'));
-  if (ready && title) {
-    const link = document.querySelector('[data-testid="stSidebarNavLink"][aria-current="page"]');
-    ready = !!link && link.innerText.trim().split('\\n').pop().trim() === title;
+  const checks = [
+    ['no app', () => !!app],
+    ['not connected', () => app.getAttribute('data-test-connection-state') === 'CONNECTED'],
+    ['script running', () => app.getAttribute('data-test-script-state') === 'notRunning'],
+    ['running icon', () => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')],
+    ['skeleton', () => !document.querySelector('[data-testid="stSkeleton"]')],
+    ['no content', () => !!document.querySelector(content)],
+    ['chart not drawn', () => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                                .every(c => c.querySelector('.main-svg'))],
+    ['other page marked', () => {
+      if (!title) return true;
+      const link = document.querySelector('[data-testid="stSidebarNavLink"][aria-current="page"]');
+      return !!link && link.innerText.trim().split('\\n').pop().trim() === title; }],
+  ];
+  const failed = checks.find(([, ok]) => !ok());
+  // How often each check was the first to fail, how often all passed, and how often a ready page went
+  // back (a test's message on a timeout).
+  const seen = window.__benchSeen = window.__benchSeen || {};
+  if (failed) {
+    seen[failed[0]] = (seen[failed[0]] || 0) + 1;
+    if (window.__benchReadySince !== undefined) seen['ready, then not'] = (seen['ready, then not'] || 0) + 1;
+    window.__benchReadySince = undefined;
+    return false;
   }
-  if (!ready) { window.__benchReadySince = undefined; return false; }
+  seen.ready = (seen.ready || 0) + 1;
   if (window.__benchReadySince === undefined) window.__benchReadySince = performance.now();
   const held = performance.now() - window.__benchReadySince;
   return held >= stableMs ? held : false;
 }"""
-RESET_READY_JS = "() => { window.__benchReadySince = undefined; }"
+RESET_READY_JS = "() => { window.__benchReadySince = undefined; window.__benchSeen = {}; }"
 APP = '[data-testid="stApp"]'                       # content that is there from the start
 PAGE_CONTENT = '[data-testid="stMain"] h1'
 TRIVIAL_CONTENT = '[data-testid="stMain"] [data-testid="stMarkdownContainer"]'

@@ -48,6 +48,12 @@ NAV_TITLES = [title for _, _, title, _ in PAGES]                 # the director'
 DIRECTOR_ONLY = ("Import", "Data quality", "Audit log", "Users")
 THERAPIST_NAV_TITLES = [t for t in NAV_TITLES if t not in DIRECTOR_ONLY]
 
+# How long one browser step (a page drawn, a download, a form shown) may take before a test calls it
+# stuck. Not a bound on speed: alone a page is drawn in 2-5 s, but beside the suite's other workers,
+# their servers and browsers on two cores, 10-22 s were seen (the page's polls starved of the main
+# thread), so anything short of a hang must pass.
+PATIENCE_MS = 90_000
+
 # Accounts of the browser tests: passwords of 12 characters or more, as real accounts need.
 TEST_PASSWORD = "browser tests' long password"
 SIGN_IN_PATH = "/signin"
@@ -102,10 +108,12 @@ _STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]')
     + `${document.querySelectorAll('[data-testid="stSkeleton"]').length} skeletons, `
     + `running icon ${document.querySelector('[data-testid="stStatusWidgetRunningIcon"]') ? 'shown' : 'not shown'}, `
     + `${[...document.querySelectorAll('[data-testid="stPlotlyChart"]')].filter(c => !c.querySelector('.main-svg')).length}`
-    + ` of ${document.querySelectorAll('[data-testid="stPlotlyChart"]').length} charts not drawn` : 'no stApp yet'; }"""
+    + ` of ${document.querySelectorAll('[data-testid="stPlotlyChart"]').length} charts not drawn; `
+    + `while waiting, polls by the first check failed: ${JSON.stringify(window.__benchSeen || {})}`
+    : 'no stApp yet'; }"""
 
 
-def wait_until_ready(page, timeout_ms: float = 30_000) -> None:
+def wait_until_ready(page, timeout_ms: float = PATIENCE_MS) -> None:
     """Waits until the app has finished its script run and drawn everything (see bench.READY_JS)."""
     page.evaluate(bench.RESET_READY_JS)
     try:
@@ -117,11 +125,11 @@ def wait_until_ready(page, timeout_ms: float = 30_000) -> None:
             shot = f"; screenshot: {screenshot(page, name)}"
         except Exception:
             shot = ""
-        raise AssertionError(f"{page.url} did not finish within {timeout_ms / 1000:.0f} s ({state}){shot}\n"
+        raise AssertionError(f"{page.url} did not finish within {timeout_ms / 1000:g} s ({state}){shot}\n"
                              f"{describe(page)}") from exc
 
 
-def open_page(page, url: str, timeout_ms: float = 30_000) -> None:
+def open_page(page, url: str, timeout_ms: float = PATIENCE_MS) -> None:
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     wait_until_ready(page, timeout_ms)
 
@@ -185,7 +193,7 @@ def current_nav_title(page) -> str | None:
     return links.first.inner_text().strip().splitlines()[-1].strip() if links.count() else None
 
 
-def nav_to(page, title: str, timeout_ms: float = 30_000) -> None:
+def nav_to(page, title: str, timeout_ms: float = PATIENCE_MS) -> None:
     """Clicks a page in the sidebar menu (the same Streamlit session, as a person moves between pages)
     and waits until it is the current page and has finished drawing."""
     page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]').filter(has_text=title).first.click()
@@ -221,7 +229,7 @@ def choose_by_typing(page, label: str, option: str) -> None:
     box.scroll_into_view_if_needed()
     box.click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).wait_for(state="attached", timeout=10_000)
+    page.get_by_role("option", name=option, exact=True).wait_for(state="attached", timeout=PATIENCE_MS)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     deadline = time.monotonic() + 10
@@ -284,7 +292,7 @@ def on_sign_in_form(page) -> bool:
     return path_of(page.url) == SIGN_IN_PATH and page.locator("#username").count() == 1
 
 
-def wait_for_sign_in_form(page, timeout_ms: float = 15_000) -> None:
+def wait_for_sign_in_form(page, timeout_ms: float = PATIENCE_MS) -> None:
     """Waits until the browser has gone to the /signin form by itself (after a sign-out, an idle
     time-out, a disabled account)."""
     try:
@@ -315,7 +323,7 @@ def sign_in_url(server: Server, next_path: str = "/") -> str:
 
 
 def sign_in(page, server: Server, name: str, password: str = TEST_PASSWORD, next_path: str | None = None,
-            timeout_ms: float = 30_000) -> None:
+            timeout_ms: float = PATIENCE_MS) -> None:
     """Signs in through the real /signin form and waits until the browser is back on the dashboard
     (the page `next_path`, default "/", has finished drawing).
 
@@ -430,7 +438,7 @@ class Traffic:
                 f"{len(self.responses)} HTTP responses, {len(self.downloads)} downloads")
 
 
-def press_download(page, button, traffic: Traffic | None = None, timeout_ms: float = 15_000) -> tuple[str, bytes]:
+def press_download(page, button, traffic: Traffic | None = None, timeout_ms: float = PATIENCE_MS) -> tuple[str, bytes]:
     """Presses a download button the way a person does; returns (the file's /media/ URL, its bytes)."""
     with page.expect_download(timeout=timeout_ms) as info:
         button.click()

@@ -55,7 +55,7 @@ def new_page(browser):
 
     def make(storage_state=None):
         context = browser.new_context(viewport=bs.VIEWPORT, storage_state=storage_state)
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(bs.PATIENCE_MS)
         contexts.append(context)
         return context.new_page()
 
@@ -78,7 +78,7 @@ def director(server, browser):
     then moved from page to page through the menu (one Streamlit session, as a person does), and
     other tests start fresh browser contexts with its cookie."""
     context = browser.new_context(viewport=bs.VIEWPORT)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(bs.PATIENCE_MS)
     page = context.new_page()
     bs.sign_in(page, server, "director", next_path="/?" + AS_OF)
     yield {"cookie": context.storage_state(), "page": page}
@@ -192,7 +192,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             context = browser.new_context(viewport={"width": 360, "height": 780}, user_agent=agent,
                                           is_mobile=bool(agent), has_touch=bool(agent),
                                           storage_state=director["cookie"])
-            context.set_default_timeout(30_000)
+            context.set_default_timeout(bs.PATIENCE_MS)
             contexts.append(context)
             page = context.new_page()
             sent = []          # what the page sends the server: the watch's width goes as its key
@@ -275,7 +275,7 @@ def test_the_overview_relief_kpi_is_hand_computed_and_choosing_birch_changes_it_
     bs.choose_by_typing(page, "Therapist", "Birch")     # below the fold under a longer menu
     # Birch treats c1 (relieved) and p3 (not): 1 of 2
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
-        m => m.innerText.includes('First-session relief') && m.innerText.includes('50 %'))""", timeout=15_000)
+        m => m.innerText.includes('First-session relief') && m.innerText.includes('50 %'))""", timeout=bs.PATIENCE_MS)
     bs.wait_until_ready(page)
     shot = bs.screenshot(page, "overview-therapist-birch")
     assert bs.metrics(page)["First-session relief"] == "50 %", bs.describe(page, shot)
@@ -403,7 +403,7 @@ def _options(page, label: str) -> list[str]:
     box = bs.sidebar_multiselect(page, label).get_by_role("combobox")
     box.scroll_into_view_if_needed()          # below the fold a click scrolls the sidebar and closes the list
     box.click()
-    page.get_by_role("option").first.wait_for(state="attached", timeout=10_000)
+    page.get_by_role("option").first.wait_for(state="attached", timeout=bs.PATIENCE_MS)
     names = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return names

@@ -52,7 +52,7 @@ def director_cookie(server, browser):
 def context(browser, director_cookie):
     """A fresh browser (its own Streamlit sessions) in which the director is signed in."""
     context = browser.new_context(viewport=bs.VIEWPORT, storage_state=director_cookie)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(bs.PATIENCE_MS)
     yield context
     context.close()
 

@@ -33,7 +33,7 @@ def focused(page) -> str | None:
 
 
 def wait_for_focus(page, key: str) -> None:
-    page.wait_for_function(f"() => ({FOCUSED_KEY})() === {key!r}", timeout=15_000)
+    page.wait_for_function(f"() => ({FOCUSED_KEY})() === {key!r}", timeout=bs.PATIENCE_MS)
 
 
 def type_session(page, time: str, before: str, after: str | None) -> None:
@@ -60,7 +60,7 @@ def test_a_therapist_records_two_sessions_in_a_row_with_the_keyboard_alone(page_
     today = dt.date.today().isoformat()
     with bs.streamlit_server(database, tmp_path) as live:
         context = browser.new_context(viewport=bs.VIEWPORT)
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(bs.PATIENCE_MS)
         page = context.new_page()
         try:
             bs.sign_in(page, live, "birch", next_path="/record_session")
@@ -70,11 +70,12 @@ def test_a_therapist_records_two_sessions_in_a_row_with_the_keyboard_alone(page_
             page.keyboard.type("p1")
             page.keyboard.press("Enter")                             # the one match, chosen
             page.wait_for_function("() => document.querySelector('.st-key-record-patient input').value"
-                                   ".startsWith('p1')", timeout=10_000)
+                                   ".startsWith('p1')", timeout=bs.PATIENCE_MS)
             page.keyboard.press("Tab")       # past the button that clears a patient chosen in an empty field
 
             type_session(page, "09:30", "6", "3")
-            page.wait_for_function("() => document.querySelector('.st-key-record-saved') !== null", timeout=20_000)
+            page.wait_for_function("() => document.querySelector('.st-key-record-saved') !== null",
+                                   timeout=bs.PATIENCE_MS)
             bs.wait_until_ready(page)
             wait_for_focus(page, "st-key-record-patient")
             first = saved_messages(page)
@@ -88,7 +89,7 @@ def test_a_therapist_records_two_sessions_in_a_row_with_the_keyboard_alone(page_
             # no pain after this time: the 3 typed for the first session must not come back
             type_session(page, "10:15", "7", None)
             page.wait_for_function("() => [...document.querySelectorAll('.st-key-record-saved')]"
-                                   ".some(e => e.innerText.includes('for p3 on'))", timeout=20_000)
+                                   ".some(e => e.innerText.includes('for p3 on'))", timeout=bs.PATIENCE_MS)
             bs.wait_until_ready(page)
             shot = bs.screenshot(page, "record_session-keyboard")
             second = saved_messages(page)

@@ -153,7 +153,7 @@ def new_context(browser, request):
 
     def make():
         context = browser.new_context(viewport=bs.VIEWPORT)
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(bs.PATIENCE_MS)
         made.append(context)
         return context, bs.Traffic.of(context)
 
@@ -219,7 +219,7 @@ def choose_course(page, course_id):
     box.fill(course_id)
     box.press("Enter")
     page.wait_for_function("(id) => location.search.includes('patients.course=' + id)", arg=course_id,
-                           timeout=15_000)
+                           timeout=bs.PATIENCE_MS)
     bs.wait_until_ready(page)
 
 
@@ -462,11 +462,11 @@ def test_the_sign_out_button_ends_the_session_and_a_second_tab_follows_at_its_ne
     sign_outs = len(bs.audit_entries(database, "director", "sign-out"))
 
     page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign out").click()
-    bs.wait_for_sign_in_form(page, 15_000)
+    bs.wait_for_sign_in_form(page)
     signed_out_at = time.monotonic()
     assert len(bs.audit_entries(database, "director", "sign-out")) == sign_outs + 1
     # The other tab has not been touched: its session watch notices within its interval (10 s).
-    bs.wait_for_sign_in_form(second, 20_000)
+    bs.wait_for_sign_in_form(second)
     followed_after = time.monotonic() - signed_out_at
     assert followed_after < 15, followed_after
     assert "ended" in bs.sign_in_message(second), bs.sign_in_message(second)
@@ -490,7 +490,7 @@ def birch_tour(server, database, browser):
     Cedar's courses. Everything the browser received is recorded, in phases."""
     first_entry = max((e["entry_id"] for e in bs.audit_entries(database)), default=0)
     context = browser.new_context(viewport=bs.VIEWPORT)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(bs.PATIENCE_MS)
     traffic = bs.Traffic.of(context)
     tour = {"traffic": traffic, "downloads": {}, "pages": {}, "tampered": {}, "problems": []}
     try:
@@ -516,7 +516,7 @@ def birch_tour(server, database, browser):
         bs.choose_by_typing(page, "Sex", "Female")
         bs.wait_until_ready(page)
         page.locator('[data-testid="stSidebar"]').get_by_text("≥ 2 points", exact=True).click()
-        page.wait_for_function("() => location.search.includes('relief=')", timeout=15_000)
+        page.wait_for_function("() => location.search.includes('relief=')", timeout=bs.PATIENCE_MS)
         bs.wait_until_ready(page)
         tour["filtered_url"] = page.url
         bs.nav_to(page, "Patients")
@@ -682,7 +682,7 @@ def test_a_disabled_account_leaves_its_open_page_within_seconds_and_cannot_sign_
         done = bs.run_cli("users", "disable", "birch", "--db", database)
         assert done.returncode == 0, done.stderr
         disabled_at = time.monotonic()
-        bs.wait_for_sign_in_form(page, 20_000)          # nobody touches the page
+        bs.wait_for_sign_in_form(page)          # nobody touches the page
         assert time.monotonic() - disabled_at < 15, time.monotonic() - disabled_at
         frames = len(traffic.frames)
         bs.submit_sign_in(page, "birch", bs.TEST_PASSWORD)
