@@ -232,7 +232,7 @@ def choose_by_typing(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).wait_for(state="attached", timeout=PATIENCE_MS)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE_MS / 1000
     while option not in chosen(page, label):
         if time.monotonic() > deadline:
             raise AssertionError(f"{option!r} was not chosen in {label!r}: {chosen(page, label)}\n{describe(page)}")

@@ -221,7 +221,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
         # the laptop's window made narrower (900 px: a chart 440 px wide) on the page it shows: the
         # page runs again by itself and its charts fit the new width, without a reload
         page.set_viewport_size({"width": 900, "height": 780})
-        deadline, past = time.monotonic() + 20, None
+        deadline, past = time.monotonic() + bs.PATIENCE_MS / 1000, None
         while past != [] and time.monotonic() < deadline:
             page.wait_for_timeout(500)
             bs.wait_until_ready(page)
@@ -241,7 +241,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
         page.mouse.move(handle["x"] + handle["width"] / 2 + 150, 400, steps=10)
         page.mouse.up()
         # (the page may be running again meanwhile, its chart a moment out of the page: looked for again)
-        deadline, chart_px = time.monotonic() + 20, None
+        deadline, chart_px = time.monotonic() + bs.PATIENCE_MS / 1000, None
         while not (chart_px and 780 <= chart_px <= 800) and time.monotonic() < deadline:
             box = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
             chart_px = box and box["width"]
@@ -251,7 +251,7 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
         for step in ("dragged", "reloaded"):
             if step == "reloaded":
                 page.reload()
-            deadline, past = time.monotonic() + 20, None
+            deadline, past = time.monotonic() + bs.PATIENCE_MS / 1000, None
             while past != [] and time.monotonic() < deadline:
                 page.wait_for_timeout(500)
                 bs.wait_until_ready(page)
@@ -354,7 +354,7 @@ def test_an_import_from_the_command_line_succeeds_while_pages_load_and_shows_wit
         page.goto(live.url(cycle[1], AS_OF), wait_until="commit")
         importer = subprocess.Popen([sys.executable, "-m", "clinic", "import", str(sessions), "--db", str(database)],
                                     cwd=bs.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        loads, deadline = 0, time.monotonic() + 40
+        loads, deadline = 0, time.monotonic() + bs.PATIENCE_MS / 1000
         try:
             while loads < 8 and time.monotonic() < deadline:
                 bs.wait_until_ready(page)
