@@ -69,8 +69,9 @@ def filters_note(filters: Filters) -> str:
     applied = ("Filtered by " + "; ".join(chosen) + "." if chosen
                else "Every therapist and site.")
     return (f"{applied} Only the sidebar's **therapist** and **site** filters apply here (a session's therapist, a "
-            "course's therapist, a patient seen by the therapist; the patient's site). The as-of date, start dates, "
-            "diagnosis, age band, sex and relief rule do not: this page checks every stored record as it is now.")
+            "course's therapist, a patient seen by the therapist; the patient's site), so the sidebar shows those "
+            "two alone: this page checks every stored record as it is now, whatever the as-of date, start dates, "
+            "diagnosis, age band, sex and relief rule.")
 
 
 # ---------------------------------------------------------------- counts

@@ -143,15 +143,21 @@ UNFILTERED_NOTE = ("The patient filters and clinical settings do not apply to th
 AS_OF_ONLY = frozenset({"record_session"})
 AS_OF_ONLY_NOTE = ("The other patient filters and clinical settings do not apply to this page; those you set "
                    "come back on the data pages.")
+# Data quality checks every stored record as it is now: of the sidebar's filters only the therapist
+# and the site narrow its counts, so it draws those two alone (and no clinical settings: the one it
+# names, the planned sessions, is the session's, as set on the data pages).
+THERAPIST_SITE_ONLY = frozenset({"data_quality"})
+THERAPIST_SITE_NOTE = ("The as-of date, the other patient filters and the clinical settings do not apply to this "
+                       "page; those you set come back on the data pages.")
 
 
-def _link_sets_the_view(but: str | None = None) -> bool:
-    """Whether the page's address names a filter or setting (other than `but`) this session has not
-    set yet: a link to a page that draws fewer filters (UNFILTERED, AS_OF_ONLY) that carries a view
-    (from before those pages left them out). That run draws every filter, so the link's view is
-    taken (and said so where it matches nothing) and follows to the next page; the page's later
-    runs leave them out."""
-    return bool(_asked_in_link(tuple(k for k in (*FILTER_KEYS, *settings_mod.URL_KEYS.values()) if k != but)))
+def _link_sets_the_view(but: tuple[str, ...] = ()) -> bool:
+    """Whether the page's address names a filter or setting (other than those in `but`) this session
+    has not set yet: a link to a page that draws fewer filters (UNFILTERED, AS_OF_ONLY,
+    THERAPIST_SITE_ONLY) that carries a view (from before those pages left them out). That run draws
+    every filter, so the link's view is taken (and said so where it matches nothing) and follows to
+    the next page; the page's later runs leave them out."""
+    return bool(_asked_in_link(tuple(k for k in (*FILTER_KEYS, *settings_mod.URL_KEYS.values()) if k not in but)))
 
 
 def _url_path(page_file: str) -> str:
@@ -205,8 +211,10 @@ def main() -> None:
         if navigation.url_path in UNFILTERED and not _link_sets_the_view():
             filters = None
             st.sidebar.caption(UNFILTERED_NOTE)
-        elif navigation.url_path in AS_OF_ONLY and not _link_sets_the_view(but="as_of"):
-            filters = sidebar_filters(path, scope=signed_in.scope, as_of_only=True)
+        elif navigation.url_path in AS_OF_ONLY and not _link_sets_the_view(but=("as_of",)):
+            filters = sidebar_filters(path, scope=signed_in.scope, only="as_of")
+        elif navigation.url_path in THERAPIST_SITE_ONLY and not _link_sets_the_view(but=("therapist", "site")):
+            filters = sidebar_filters(path, scope=signed_in.scope, only="therapist_site")
         else:
             filters = sidebar_filters(path, scope=signed_in.scope)
         window_watch()
@@ -1007,7 +1015,7 @@ def _as_of_picker(today: dt.date) -> dt.date | None:
 
 
 def _as_of_alone(scope: str | None, today: dt.date) -> Filters:
-    """sidebar_filters(as_of_only=True): the as-of date alone, its link note kept as on every page;
+    """sidebar_filters(only="as_of"): the as-of date alone, its link note kept as on every page;
     the other filters' notes stay for the next data page, which draws them."""
     asked = _asked_in_link(("as_of",))
     as_of = _as_of_picker(today)
@@ -1023,13 +1031,49 @@ def _as_of_alone(scope: str | None, today: dt.date) -> Filters:
     return Filters(as_of=as_of, scope=scope)
 
 
-def sidebar_filters(path: Path, scope: str | None = None, as_of_only: bool = False) -> Filters | None:
+def _therapist_and_site(path: Path, scope: str | None, today: dt.date, therapists: list[str],
+                        sites: list[str]) -> Filters:
+    """sidebar_filters(only="therapist_site"): the therapist and site filters alone, their link notes
+    kept as on every page, the other filters' notes left for the next data page. The Filters hold
+    today, those two filters, the scope and the clinical settings as this session last set them."""
+    asked = _asked_in_link(("therapist", "site"))
+    with st.sidebar:
+        st.subheader("Filters")
+        chosen_therapists, chosen_sites = _therapist_and_site_pickers(therapists, sites, scope)
+        st.caption(THERAPIST_SITE_NOTE)
+    values = {"therapist": chosen_therapists, "site": chosen_sites}
+    others = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] not in values]
+    if asked:
+        notes = [{**n, "value": values[n["key"]]}
+                 for n in _link_notes(asked, {"therapist": therapists, "site": sites}, values, scope, today)]
+    else:
+        notes = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] in values
+                 and values[n["key"]] == n["value"]]
+    st.session_state[_LINK_NOTES] = others + notes
+    return Filters(as_of=today, therapists=tuple(t for t in chosen_therapists if t in therapists),
+                   sites=tuple(chosen_sites), scope=scope, settings=_kept_settings(course_gap(path)))
+
+
+def _therapist_and_site_pickers(therapists: list[str], sites: list[str], scope: str | None) -> tuple[list, list]:
+    """The sidebar's therapist and site filters (in the sidebar block the caller opened)."""
+    chosen_therapists = st.multiselect(
+        "Therapist", therapists, key="therapist", **_BOUND,
+        placeholder=f"Your courses ({scope})" if scope else "All therapists",
+        help="Your account shows the courses you treat: those you are the therapist of, or gave a session "
+             "of." if scope else None)
+    chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **_BOUND)
+    return chosen_therapists, chosen_sites
+
+
+def sidebar_filters(path: Path, scope: str | None = None, only: str | None = None) -> Filters | None:
     """The shared filters: in the sidebar on every page of figures, kept across pages and in the URL.
 
     `scope` (a therapist's own account) restricts every query to that therapist's courses; the
     therapist filter then offers only them, and a URL naming another therapist is dropped (and said so).
-    None when there is no database to filter yet. `as_of_only` draws the as-of date alone (AS_OF_ONLY
-    pages), and the Filters it returns hold that date and the scope, every other filter at its default.
+    None when there is no database to filter yet. `only="as_of"` draws the as-of date alone (AS_OF_ONLY
+    pages), and the Filters it returns hold that date and the scope, every other filter at its default;
+    `only="therapist_site"` draws the therapist and site filters alone (THERAPIST_SITE_ONLY pages), as
+    of today, with the clinical settings the session last set (see _therapist_and_site).
 
     A value of the page's address that matches nothing (a name no course has, a malformed or future
     date) is not taken, and a note says which and what is shown instead: filters_caption shows it on
@@ -1038,12 +1082,14 @@ def sidebar_filters(path: Path, scope: str | None = None, as_of_only: bool = Fal
     if not path.exists():
         return None
     today = dt.date.today()
-    if as_of_only:
+    if only == "as_of":
         return _as_of_alone(scope, today)
     with friendly_errors():
         options = _plain(str(path), version(path), "filter_options", ())
     therapists = [scope] if scope else sorted(options.loc[options.field == "therapist", "value"].tolist())
     sites = sorted(options.loc[options.field == "site", "value"].tolist())
+    if only == "therapist_site":
+        return _therapist_and_site(path, scope, today, therapists, sites)
     asked = _asked_in_link()
     as_of = _as_of_picker(today)
     with st.sidebar:
@@ -1051,12 +1097,7 @@ def sidebar_filters(path: Path, scope: str | None = None, as_of_only: bool = Fal
         start_from = st.date_input("Courses started from", value=None, key="from", **dates, **_BOUND)
         start_to = st.date_input("Courses started until", value=None, key="to", **dates,
                                  help="Leave either date empty for no limit on that side.", **_BOUND)
-        chosen_therapists = st.multiselect(
-            "Therapist", therapists, key="therapist", **_BOUND,
-            placeholder=f"Your courses ({scope})" if scope else "All therapists",
-            help="Your account shows the courses you treat: those you are the therapist of, or gave a session "
-                 "of." if scope else None)
-        chosen_sites = st.multiselect("Site", sites, key="site", placeholder="All sites", **_BOUND)
+        chosen_therapists, chosen_sites = _therapist_and_site_pickers(therapists, sites, scope)
         diagnoses = st.multiselect("Diagnosis", DIAGNOSES, key="diagnosis", placeholder="All diagnoses",
                                    format_func=DIAGNOSIS_LABELS.get, **_BOUND)
         age_bands = st.multiselect("Age band", AGE_BANDS, key="age", placeholder="All ages",
@@ -1100,6 +1141,19 @@ def _reset_settings() -> None:
     """The "Default settings" button: every setting of the panel back to the clinic's protocol."""
     for name, key in SETTING_KEYS.items():
         st.session_state[key] = getattr(settings_mod.DEFAULT, name)
+
+
+def _kept_settings(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> settings_mod.Settings:
+    """The clinical settings as the panel last set them in this session (its widgets keep their
+    values while a page does not draw them), with the database's course gap; the defaults for any
+    the session has not set, and all of them if what is kept does not make valid settings."""
+    default = settings_mod.DEFAULT
+    values = {name: st.session_state.get(key) for name, key in SETTING_KEYS.items()}
+    values = {name: getattr(default, name) if value is None else value for name, value in values.items()}
+    try:
+        return settings_mod.Settings(**values, course_gap_days=gap_days)
+    except settings_mod.SettingsError:
+        return settings_mod.Settings(course_gap_days=gap_days)
 
 
 @st.cache_data(ttl=3600, max_entries=16, show_spinner=False)

@@ -108,9 +108,14 @@ def test_every_page_renders_without_an_exception_and_shows_its_data(server, dire
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     if url_path in ui.UNFILTERED:
         # importing, the audit log, the users: no patient figures, so no filters (nor in the address);
-        # the page after (Data quality after Import) has them back, as they were set
+        # they come back on the next data page, as they were set
         assert "as_of=" not in page.url and "As of" not in sidebar, f"{title} shows the filters\n{about}"
         assert ui.UNFILTERED_NOTE in sidebar.replace("\n", " "), about
+    elif url_path in ui.THERAPIST_SITE_ONLY:
+        # Data quality checks every record as it is now: the therapist and site filters alone
+        assert "as_of=" not in page.url and "As of" not in sidebar, f"{title} shows the as-of date\n{about}"
+        assert "Therapist" in sidebar and "Site" in sidebar and "Diagnosis" not in sidebar, about
+        assert ui.THERAPIST_SITE_NOTE in sidebar.replace("\n", " "), about
     else:
         assert "as_of=2026-03-20" in page.url, f"the filters did not follow to {title}\n{about}"
         assert "As of" in sidebar and ui.UNFILTERED_NOTE not in sidebar, about

@@ -152,7 +152,8 @@ def test_a_therapist_gets_the_directors_message_and_nothing_of_the_data(app, sig
 
 def test_the_director_regroups_the_courses_with_a_new_gap_and_every_page_follows(own_db, signed_in_as):
     # p3's rows without a course id: 03-15, 03-16, 03-18, 03-21. With a gap of 7 days they stay one
-    # course; the page's words and the sidebar's settings say the stored gap.
+    # course; the page's words, and the sidebar's settings on the data pages (which draw them), say the
+    # stored gap.
     from clinic import grouping, store
 
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
@@ -166,6 +167,7 @@ def test_the_director_regroups_the_courses_with_a_new_gap_and_every_page_follows
     with store.reading(own_db) as con:
         assert grouping.stored_gap(con) == 7
     assert any("more than 7 days" in e.label for e in app.expander)
+    open_page(app, "pages/cohorts.py")
     assert any("after a gap of more than 7 days" in c.value for c in app.sidebar.caption)
 
 

@@ -259,11 +259,78 @@ def test_a_link_to_the_audit_log_that_carries_a_view_takes_it_once_and_it_follow
     assert caption_of_filters(app).startswith("as of 20 Mar 2026; therapist: Cedar")
 
 
-def test_a_directors_page_with_figures_keeps_its_filters(app):
-    # a decoy: Data quality is the director's too, and its counts follow the filters
-    open_page(app, "pages/data_quality.py")
-    assert {"as_of", "from", "to", "therapist", "site", "relief"} <= set(sidebar_filter_keys(app))
+# ---------------------------------------------------------------- Data quality: therapist and site alone
+
+QUALITY = "pages/data_quality.py"
+
+
+def quality_help_of(app, label: str) -> str:
+    """The help of a Data quality count (on its label above the tile's number)."""
+    return next(m.help for m in app.main.markdown if m.value == f"**{label}**")
+
+
+def test_data_quality_draws_the_therapist_and_site_filters_alone_and_says_why(app):
+    app.query_params["therapist"] = "Birch"
+    app.run()                               # the Overview first: the session has taken the link's view
+    open_page(app, QUALITY)
+    assert sidebar_filter_keys(app) == ["therapist", "site"]
+    assert app.sidebar.multiselect(key="therapist").value == ["Birch"]
+    assert not app.sidebar.number_input                     # nor the clinical settings' thresholds
+    assert not [b for b in app.sidebar.button if b.label in ("Clear filters", "Today")]
+    assert [c.value for c in app.sidebar.caption if "do not apply" in c.value] == [ui.THERAPIST_SITE_NOTE]
+    assert any(c.value.startswith("Filtered by therapist Birch.") for c in app.main.caption)   # the counts follow
+    # a decoy: the Overview draws them all, with no note
+    app.switch_page("pages/overview.py").run()
+    assert {"as_of", "therapist", "site", "relief"} <= set(sidebar_filter_keys(app))
     assert not [c for c in app.sidebar.caption if "do not apply" in c.value]
+
+
+def test_a_therapist_chosen_on_data_quality_and_the_filters_set_before_are_on_the_next_data_page(app):
+    app.run()
+    app.sidebar.radio(key="relief").set_value("points2").run()
+    open_page(app, QUALITY)
+    app.sidebar.multiselect(key="therapist").select("Cedar").run()
+    assert sidebar_filter_keys(app) == ["therapist", "site"]
+    open_page(app, "pages/cohorts.py")
+    assert app.sidebar.multiselect(key="therapist").value == ["Cedar"]
+    assert app.sidebar.radio(key="relief").value == "points2"
+    assert caption_of_filters(app).startswith("as of 20 Mar 2026; therapist: Cedar")     # as_of from the link
+
+
+def test_data_quality_names_the_planned_sessions_setting_the_session_chose_on_a_data_page(app):
+    app.run()
+    open_page(app, QUALITY)
+    assert "so 10 daily sessions (the planned-sessions setting) are assumed" in \
+        quality_help_of(app, "Courses without a planned length")
+    open_page(app, "pages/cohorts.py")
+    app.sidebar.number_input(key=ui.SETTING_KEYS["planned_sessions"]).set_value(12).run()
+    open_page(app, QUALITY)
+    assert not app.sidebar.number_input
+    assert "so 12 daily sessions (the planned-sessions setting) are assumed" in \
+        quality_help_of(app, "Courses without a planned length")
+
+
+def test_a_link_to_data_quality_naming_a_therapist_who_matches_nothing_is_told_on_the_next_data_page(app):
+    # a link that names only the two filters the page draws: its first run draws those alone
+    del app.query_params["as_of"]
+    app.query_params["therapist"] = "Nobody"
+    open_page(app, QUALITY)
+    assert sidebar_filter_keys(app) == ["therapist", "site"]
+    assert app.sidebar.multiselect(key="therapist").value == []
+    open_page(app, "pages/cohorts.py")
+    assert shown(app, "warning") == ["The link asks for therapist 'Nobody', who has no courses here: showing all "
+                                     "therapists."]
+
+
+def test_a_link_to_data_quality_that_carries_a_view_takes_it_once_and_it_follows_to_the_next_data_page(app):
+    app.query_params["diagnosis"] = "Disc herniation"      # with the fixture's as_of=2026-03-20
+    open_page(app, QUALITY)
+    assert app.sidebar.multiselect(key="diagnosis").value == ["disc_herniation"]
+    app.run()
+    assert sidebar_filter_keys(app) == ["therapist", "site"]
+    open_page(app, "pages/cohorts.py")
+    assert app.sidebar.multiselect(key="diagnosis").value == ["disc_herniation"]
+    assert caption_of_filters(app).startswith("as of 20 Mar 2026; diagnosis: Disc herniation")
 
 
 def test_filters_chosen_before_the_audit_log_are_back_on_the_next_data_page(app):
