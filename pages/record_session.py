@@ -117,19 +117,24 @@ if editing:
     st.warning("Correcting a stored session. The version it replaces is kept in the session history.")
     st.text(f"Session {editing}")
 
+DATE_PX, THERAPIST_PX, TIME_PX = 150, 170, 90     # the form's first row (see below)
+
 with st.form("record.form", border=True, enter_to_submit=True):
     # Date (and the director's therapist) first: they stay from one session to the next, so after a
     # save the focus goes to the patient and Tab runs on through time, status and the scores.
-    first = st.columns([1.4, 3, 1] if scope else [1.4, 1.8, 3, 1])
-    session_date = first[0].date_input("Date", key=key("date"), min_value=EARLIEST_DATE, format="YYYY-MM-DD")
-    therapist = scope
-    if not scope:
-        therapist = first[1].selectbox("Therapist", therapists, key=key("therapist"), index=None,
-                                       placeholder="Choose")
-    patient = first[-2].selectbox(
-        "Patient", patient_ids, key=key("patient"), placeholder="Type to search",
-        format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
-    session_time = first[-1].text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5)
+    # A row that wraps: the date and the time keep the width their values need (in columns of a
+    # narrow window they were cut to "2026-…" and "HH:M…"), the patient takes what is left.
+    with st.container(horizontal=True, wrap=True):
+        session_date = st.date_input("Date", key=key("date"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
+                                     width=DATE_PX)
+        therapist = scope
+        if not scope:
+            therapist = st.selectbox("Therapist", therapists, key=key("therapist"), index=None,
+                                     placeholder="Choose", width=THERAPIST_PX)
+        patient = st.selectbox(
+            "Patient", patient_ids, key=key("patient"), placeholder="Type to search", width="stretch",
+            format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
+        session_time = st.text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5, width=TIME_PX)
     second = st.columns([2.6, 1, 1, 1])
     status = second[0].radio("Status", recording.STATUSES, key=key("status"), horizontal=True,
                              format_func=lambda s: s.replace("_", "-"))

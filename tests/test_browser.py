@@ -268,6 +268,38 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             context.close()
 
 
+# How many pixels of the Record session form's date and time are cut off (0 or less: they show
+# whole). The date is drawn as segments in a box that clips them (a visually hidden 1-px copy of
+# it aside); the time's box is measured against the wider of its value and its "HH:MM" hint, in
+# its own font.
+_CUT_DATE_TIME_JS = """() => {
+  const date = document.querySelector('[class*="st-key-record-date"]');
+  const clipped = [...date.querySelectorAll('*')].filter(e => getComputedStyle(e).overflowX !== 'visible'
+                                                             && e.clientWidth > 1);
+  const time = document.querySelector('[class*="st-key-record-time"] input');
+  const style = getComputedStyle(time), pen = document.createElement('canvas').getContext('2d');
+  pen.font = style.font;
+  const text = Math.max(...[time.value, time.placeholder].map(t => pen.measureText(t).width));
+  const need = text + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  return {date: Math.max(...clipped.map(e => e.scrollWidth - e.clientWidth)),
+          time: Math.ceil(need - time.clientWidth)}; }"""
+
+
+def test_in_a_narrow_laptop_window_the_record_forms_date_and_time_show_whole(browser, server, director):
+    # At 1,000 px with the sidebar open the form is about 510 px wide: as four columns its date showed
+    # "2026 - " and its time hint "HH:M"; the row now wraps rather than cut them.
+    context = browser.new_context(viewport={"width": 1000, "height": 800}, storage_state=director["cookie"])
+    context.set_default_timeout(bs.PATIENCE_MS)
+    try:
+        page = context.new_page()
+        bs.open_page(page, server.url("record_session", AS_OF))
+        cut = page.evaluate(_CUT_DATE_TIME_JS)
+        shot = bs.screenshot(page, "record_session-1000")
+        assert cut["date"] <= 0 and cut["time"] <= 0, (cut, bs.describe(page, shot))
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------- the Overview and its filters
 
 def test_the_overview_relief_kpi_is_hand_computed_and_choosing_birch_changes_it_and_the_url(server, page):
