@@ -1205,6 +1205,12 @@ def settings_panel(gap_days: int = settings_mod.DEFAULT.course_gap_days) -> sett
 
 # ---------------------------------------------------------------- small drawing helpers
 
+# Widths (px) that keep a field's value whole in a row that wraps (st.container(horizontal=True,
+# wrap=True)): a date "2026-12-07" with its calendar icon, a short choice (a user or therapist
+# name), a time "HH:MM". As columns of a laptop's window (1,000 px, the sidebar open) they were cut.
+DATE_PX, CHOICE_PX, TIME_PX = 150, 170, 90
+
+
 def fmt_pct(value, digits: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value * 100:.{digits}f} %"
 

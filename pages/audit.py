@@ -22,14 +22,18 @@ st.caption("Every sign-in (and failed one), lockout, sign-out, idle sign-out, op
            "`python -m clinic audit verify` checks the chain from the command line.")
 
 bound = {"persist_state": "session"}
-left, middle, right, far = st.columns([1.2, 1.6, 1, 1])
 users = ["(all users)"] + store.audit_users()
-user = left.selectbox("User", users, key="audit.user", **bound)
-actions = middle.multiselect("Action", store.audit_actions(), key="audit.actions", placeholder="All actions", **bound)
 today = dt.date.today()
-since = right.date_input("From (UTC date)", value=today - dt.timedelta(days=30), key="audit.since",
-                         format="YYYY-MM-DD", **bound)
-until = far.date_input("Until (UTC date)", value=today, key="audit.until", format="YYYY-MM-DD", **bound)
+# A row that wraps: the dates keep the width their values need (as narrow columns of a laptop's
+# window they showed "2026 - 11" without the day), the action list takes what is left.
+with st.container(horizontal=True, wrap=True):
+    user = st.selectbox("User", users, key="audit.user", width=ui.CHOICE_PX, **bound)
+    actions = st.multiselect("Action", store.audit_actions(), key="audit.actions", placeholder="All actions",
+                             width="stretch", **bound)
+    since = st.date_input("From (UTC date)", value=today - dt.timedelta(days=30), key="audit.since",
+                          format="YYYY-MM-DD", width=ui.DATE_PX, **bound)
+    until = st.date_input("Until (UTC date)", value=today, key="audit.until", format="YYYY-MM-DD",
+                          width=ui.DATE_PX, **bound)
 if since and until and since > until:
     st.warning("The date range ends before it begins, so no entry can match.")
 

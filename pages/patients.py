@@ -46,7 +46,7 @@ def first_page() -> None:
     st.session_state["patients.page"] = 1
 
 
-search_box, sort_box, size_box = st.columns([3, 2, 1], vertical_alignment="bottom")
+search_box, sort_box, size_box = st.columns([2.6, 2, 1], vertical_alignment="bottom")
 search = search_box.text_input(
     "Search courses", key="patients.search", placeholder="Patient id, course id or therapist", on_change=first_page,
     help="Keeps the courses whose patient id, course id or therapist contains this text (any case). "

@@ -117,7 +117,7 @@ if editing:
     st.warning("Correcting a stored session. The version it replaces is kept in the session history.")
     st.text(f"Session {editing}")
 
-DATE_PX, THERAPIST_PX, TIME_PX = 150, 170, 90     # the form's first row (see below)
+ID_PX = 240      # an id field of the form's last row: its hint whole
 
 with st.form("record.form", border=True, enter_to_submit=True):
     # Date (and the director's therapist) first: they stay from one session to the next, so after a
@@ -126,15 +126,15 @@ with st.form("record.form", border=True, enter_to_submit=True):
     # narrow window they were cut to "2026-…" and "HH:M…"), the patient takes what is left.
     with st.container(horizontal=True, wrap=True):
         session_date = st.date_input("Date", key=key("date"), min_value=EARLIEST_DATE, format="YYYY-MM-DD",
-                                     width=DATE_PX)
+                                     width=ui.DATE_PX)
         therapist = scope
         if not scope:
             therapist = st.selectbox("Therapist", therapists, key=key("therapist"), index=None,
-                                     placeholder="Choose", width=THERAPIST_PX)
+                                     placeholder="Choose", width=ui.CHOICE_PX)
         patient = st.selectbox(
             "Patient", patient_ids, key=key("patient"), placeholder="Type to search", width="stretch",
             format_func=lambda p: f"{p}  ·  last visit {last_visit[p]}" if last_visit.get(p) else str(p))
-        session_time = st.text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5, width=TIME_PX)
+        session_time = st.text_input("Time", key=key("time"), placeholder="HH:MM", max_chars=5, width=ui.TIME_PX)
     second = st.columns([2.6, 1, 1, 1])
     status = second[0].radio("Status", recording.STATUSES, key=key("status"), horizontal=True,
                              format_func=lambda s: s.replace("_", "-"))
@@ -146,13 +146,14 @@ with st.form("record.form", border=True, enter_to_submit=True):
     numbness = flags[0].radio("Numbness", recording.FLAG_CHOICES, key=key("numbness"), horizontal=True)
     acute = flags[1].radio("Acute inflammation", recording.FLAG_CHOICES, key=key("acute"), horizontal=True)
     notes = st.text_area("Notes", key=key("notes"), height=68, max_chars=5000, placeholder="Never a patient's name")
-    third = st.columns([1, 1, 1])
-    new_patient = third[0].text_input("Other or new patient id",
-                                      key=key("new_patient"),
-                                      placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
-    course_id = third[1].text_input("Course id (optional)", key=key("course"), placeholder="empty: the course going on")
-    submitted = third[2].form_submit_button("Save correction" if editing else "Save session", type="primary",
-                                            width="stretch")
+    # the ids keep the width their hints need; in a narrow window the button goes to the next line
+    with st.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
+        new_patient = st.text_input("Other or new patient id", key=key("new_patient"), width=ID_PX,
+                                    placeholder="e.g. P-1042 — never a name", disabled=bool(editing))
+        course_id = st.text_input("Course id (optional)", key=key("course"), placeholder="empty: the course going on",
+                                  width=ID_PX)
+        submitted = st.form_submit_button("Save correction" if editing else "Save session", type="primary",
+                                          width="stretch")
 st.caption(f"{recording.NEW_PATIENT_RULE[0].upper()}{recording.NEW_PATIENT_RULE[1:]}. "
            "An empty course id puts the session in the patient's course going on: that of their latest session or "
            "listed course start up to that day, unless that was longer ago than the course gap (31 days or more by "
@@ -197,18 +198,18 @@ if editing and st.button("Cancel the correction", key=K + "cancel"):
 
 # ---------------------------------------------------------------- the day's sessions, to correct one
 st.subheader("Sessions of a day")
-day_box, find_box = st.columns([1, 3], vertical_alignment="bottom")
 
 
 def first_day_page() -> None:
     st.session_state.pop(K + "day_page", None)
 
 
-day = day_box.date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD", on_change=first_day_page,
-                         help="After a save, the day of the session saved.") or dt.date.today()
-find = find_box.text_input("Find a session of that day", key=K + "day_search", placeholder="Patient id or session id",
-                           on_change=first_day_page,
-                           help="Keeps the sessions whose patient id or session id contains this text (any case).")
+with st.container(horizontal=True, wrap=True, vertical_alignment="bottom"):
+    day = st.date_input("Day", key=key("day"), min_value=EARLIEST_DATE, format="YYYY-MM-DD", on_change=first_day_page,
+                        help="After a save, the day of the session saved.", width=ui.DATE_PX) or dt.date.today()
+    find = st.text_input("Find a session of that day", key=K + "day_search", placeholder="Patient id or session id",
+                         on_change=first_day_page, width="stretch",
+                         help="Keeps the sessions whose patient id or session id contains this text (any case).")
 # A network's day holds tens of thousands of sessions: the server sends one page of them
 page_number = max(1, int(st.session_state.get(K + "day_page") or 1))
 with ui.friendly_errors():

@@ -268,34 +268,45 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             context.close()
 
 
-# How many pixels of the Record session form's date and time are cut off (0 or less: they show
-# whole). The date is drawn as segments in a box that clips them (a visually hidden 1-px copy of
-# it aside); the time's box is measured against the wider of its value and its "HH:MM" hint, in
-# its own font.
-_CUT_DATE_TIME_JS = """() => {
-  const date = document.querySelector('[class*="st-key-record-date"]');
-  const clipped = [...date.querySelectorAll('*')].filter(e => getComputedStyle(e).overflowX !== 'visible'
-                                                             && e.clientWidth > 1);
-  const time = document.querySelector('[class*="st-key-record-time"] input');
-  const style = getComputedStyle(time), pen = document.createElement('canvas').getContext('2d');
-  pen.font = style.font;
-  const text = Math.max(...[time.value, time.placeholder].map(t => pen.measureText(t).width));
-  const need = text + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-  return {date: Math.max(...clipped.map(e => e.scrollWidth - e.clientWidth)),
-          time: Math.ceil(need - time.clientWidth)}; }"""
+# What a page shows cut off, as [field or tile, pixels]: a date's segments wider than the box that
+# clips them (each date has a visually hidden 1-px copy aside), a text field's value or hint wider
+# than its box (measured in its own font), a tile's label cut by its ellipsis.
+_CUT_FIELDS_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]'), cut = [];
+  const pen = document.createElement('canvas').getContext('2d');
+  const name = e => (e.closest('[data-testid="stDateInput"], [data-testid="stTextInput"], [data-testid="stMetric"]')
+                     || e).innerText.split('\\n')[0];
+  for (const box of main.querySelectorAll('[data-testid="stDateInput"] *')) {
+    if (getComputedStyle(box).overflowX !== 'visible' && box.clientWidth > 1 && box.scrollWidth > box.clientWidth)
+      cut.push([name(box), box.scrollWidth - box.clientWidth]);
+  }
+  for (const input of main.querySelectorAll('[data-testid="stTextInput"] input')) {
+    const style = getComputedStyle(input);
+    pen.font = style.font;
+    const text = Math.max(...[input.value, input.placeholder].map(t => pen.measureText(t).width));
+    const over = Math.ceil(text + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) - input.clientWidth);
+    if (over > 0) cut.push([name(input), over]);
+  }
+  for (const label of main.querySelectorAll('[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *')) {
+    if (getComputedStyle(label).overflowX !== 'visible' && label.scrollWidth > label.clientWidth)
+      cut.push([name(label), label.scrollWidth - label.clientWidth]);
+  }
+  return cut; }"""
 
 
-def test_in_a_narrow_laptop_window_the_record_forms_date_and_time_show_whole(browser, server, director):
-    # At 1,000 px with the sidebar open the form is about 510 px wide: as four columns its date showed
-    # "2026 - " and its time hint "HH:M"; the row now wraps rather than cut them.
+@pytest.mark.parametrize("path", ["record_session", "audit", "time_to_relief"])
+def test_in_a_narrow_laptop_window_no_date_field_or_tile_label_is_cut(browser, server, director, path):
+    # At 1,000 px with the sidebar open the main column is about 540 px wide. As columns, Record
+    # session's date showed "2026 - " and its time hint "HH:M", the Audit log's dates "2026 - 11",
+    # a tile of Time to relief "Courses on the c…"; the rows now wrap rather than cut them.
     context = browser.new_context(viewport={"width": 1000, "height": 800}, storage_state=director["cookie"])
     context.set_default_timeout(bs.PATIENCE_MS)
     try:
         page = context.new_page()
-        bs.open_page(page, server.url("record_session", AS_OF))
-        cut = page.evaluate(_CUT_DATE_TIME_JS)
-        shot = bs.screenshot(page, "record_session-1000")
-        assert cut["date"] <= 0 and cut["time"] <= 0, (cut, bs.describe(page, shot))
+        bs.open_page(page, server.url(path, AS_OF))
+        cut = page.evaluate(_CUT_FIELDS_JS)
+        shot = bs.screenshot(page, f"{path}-1000")
+        assert cut == [], (cut, bs.describe(page, shot))
     finally:
         context.close()
 

@@ -37,7 +37,7 @@ def curves(at) -> dict:
 def test_the_page_shows_the_hand_computed_curve_median_and_definitions(app):
     open_page(app, PAGE)
     assert metrics_of(app)["Median sessions"] == "3"
-    assert metrics_of(app)["Courses on the curve"] == "3"
+    assert metrics_of(app)["On the curve"] == "3"
     # three courses, fewer than the 5 a cohort needs: drawn grey, "too few to judge"
     assert curves(app) == {"All matching courses (too few to judge)": (
         [0, 1, 2, 3], [100.0, round(200 / 3, 6), round(200 / 3, 6), 0.0])}
@@ -71,7 +71,7 @@ def test_one_curve_per_therapist(app):
 def test_a_therapist_sees_only_the_courses_they_treat(app, signed_in_as):
     signed_in_as("birch")
     open_page(app, PAGE)
-    assert metrics_of(app)["Courses on the curve"] == "2"              # c1 and p3
+    assert metrics_of(app)["On the curve"] == "2"              # c1 and p3
     app.selectbox(key="relief_time.by").set_value("therapist").run()
     assert set(curves(app)) == {"Birch (too few to judge)"}
     medians = app.dataframe[0].value
