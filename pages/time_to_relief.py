@@ -47,8 +47,9 @@ else:
                     help="The median's 95 % interval (Brookmeyer–Crowley); \"not reached\" when the curve does not "
                          "fall far enough to set its high end.", border=True)
     tiles[2].metric("On the curve", f"{whole['courses']:,}",
-                    help=f"Courses on the curve; {whole['relieved']:,} reached relief. Left out: {whole['not_assessable']:,} not assessable "
-                         f"at the first session, {whole['no_attended_session']:,} with no attended session.",
+                    help=f"Courses on the curve; {whole['relieved']:,} reached relief. Left out: "
+                         f"{whole['not_assessable']:,} not assessable at the first session, "
+                         f"{whole['no_attended_session']:,} with no attended session.",
                     border=True)
     st.caption(f"Left out of the curve: {whole['not_assessable']:,} courses whose first session cannot be judged "
                f"(a missing score, or pain 0 before it) and {whole['no_attended_session']:,} with no attended "
