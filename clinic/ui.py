@@ -1014,18 +1014,27 @@ def _as_of_picker(today: dt.date) -> dt.date | None:
     return as_of
 
 
+def _note_drawn_filters(values: dict, asked: dict[str, list[str]], offered: dict[str, list[str]],
+                        scope: str | None, today: dt.date) -> None:
+    """The link notes of a sidebar that draws only the filters in `values` (key: value shown): theirs
+    from the link when it asked for them (see _link_notes), else kept while the value is unchanged;
+    the other filters' notes stay for the next data page, which draws them."""
+    notes = st.session_state.get(_LINK_NOTES, [])
+    others = [n for n in notes if n["key"] not in values]
+    if asked:
+        drawn = [{**n, "value": values[n["key"]]} for n in _link_notes(asked, offered, values, scope, today)]
+    else:
+        drawn = [n for n in notes if n["key"] in values and values[n["key"]] == n["value"]]
+    st.session_state[_LINK_NOTES] = others + drawn
+
+
 def _as_of_alone(scope: str | None, today: dt.date) -> Filters:
     """sidebar_filters(only="as_of"): the as-of date alone, its link note kept as on every page;
     the other filters' notes stay for the next data page, which draws them."""
     asked = _asked_in_link(("as_of",))
     as_of = _as_of_picker(today)
     st.sidebar.caption(AS_OF_ONLY_NOTE)
-    others = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] != "as_of"]
-    if asked:
-        notes = [{**n, "value": as_of} for n in _link_notes(asked, {}, {}, scope, today)]
-    else:
-        notes = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] == "as_of" and n["value"] == as_of]
-    st.session_state[_LINK_NOTES] = others + notes
+    _note_drawn_filters({"as_of": as_of}, asked, {}, scope, today)
     if as_of is None or as_of > today:
         as_of = today
     return Filters(as_of=as_of, scope=scope)
@@ -1041,15 +1050,8 @@ def _therapist_and_site(path: Path, scope: str | None, today: dt.date, therapist
         st.subheader("Filters")
         chosen_therapists, chosen_sites = _therapist_and_site_pickers(therapists, sites, scope)
         st.caption(THERAPIST_SITE_NOTE)
-    values = {"therapist": chosen_therapists, "site": chosen_sites}
-    others = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] not in values]
-    if asked:
-        notes = [{**n, "value": values[n["key"]]}
-                 for n in _link_notes(asked, {"therapist": therapists, "site": sites}, values, scope, today)]
-    else:
-        notes = [n for n in st.session_state.get(_LINK_NOTES, []) if n["key"] in values
-                 and values[n["key"]] == n["value"]]
-    st.session_state[_LINK_NOTES] = others + notes
+    _note_drawn_filters({"therapist": chosen_therapists, "site": chosen_sites}, asked,
+                        {"therapist": therapists, "site": sites}, scope, today)
     return Filters(as_of=today, therapists=tuple(t for t in chosen_therapists if t in therapists),
                    sites=tuple(chosen_sites), scope=scope, settings=_kept_settings(course_gap(path)))
 
