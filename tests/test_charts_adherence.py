@@ -116,6 +116,20 @@ def test_a_course_without_a_therapist_says_so_in_its_hover():
     assert "Therapist t1" in fig.data[0].customdata[0][0]
 
 
+def test_each_calendar_row_tells_its_own_courses_therapist_adherence_and_status_whatever_the_row_order():
+    # the rows come last course first; each course's facts differ, so a cell that read another
+    # row's course would say so
+    frame = calendar_frame().iloc[::-1].reset_index(drop=True)
+    frame.loc[frame.course_id == "c1", ["therapist", "adherence", "course_status"]] = ["t9", 1.0, "completed"]
+    frame.loc[frame.course_id == "c2", ["therapist", "adherence", "course_status"]] = [None, 0.25, "dropped out"]
+    heat = charts.calendar(frame, "All matching courses", limit=40).data[0]
+    assert list(heat.y) == ["p2 · c2", "p1 · c1"]
+    top, bottom = heat.customdata
+    assert all("Therapist Not recorded; adherence 25 %; dropped out" in cell for cell in top)
+    assert all("Therapist t9; adherence 100 %; completed" in cell for cell in bottom[:2]) and bottom[2] == ""
+    assert "p2 · c2, started Tue 10 Mar 2026<br>Day 3 of 3: Thu 12 Mar 2026" in top[2]
+
+
 def test_the_calendar_escapes_ids_that_look_like_markup():
     frame = calendar_frame()
     frame.loc[:, "course_id"] = frame.course_id.map({"c2": "<b>x</b>", "c1": "c1"})

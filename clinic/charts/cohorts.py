@@ -420,17 +420,22 @@ def comparison(frame: pd.DataFrame, metric_key: str, overall: dict, group: str,
                 cliponaxis=False, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             ))
     # n per group, written at the right edge of the plot (paper coordinates), so a label never sits
-    # on a bar or an error bar; a header above the column says what n counts.
+    # on a bar or an error bar; a header above the column says what n counts. Set all at once:
+    # Plotly copies every annotation a figure has each time one is added.
+    n_labels = []
     for i, label in enumerate(labels):
         text = n_text(metric_key, rows.loc[i])
         if values[i] is None:
             text += " · no data"
         elif rows.loc[i, "few_courses"]:
             text += " · too few to judge"
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=text,
-                           showarrow=False, font={"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"})
-    fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=6, y=1.0, yref="paper", yanchor="bottom",
-                       text=N_HEADERS[interval is not None], showarrow=False, font={"size": 10, "color": NEUTRAL})
+        n_labels.append({"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 6, "y": label, "yref": "y",
+                         "text": text, "showarrow": False,
+                         "font": {"size": 11, "color": NEUTRAL if rows.loc[i, "few_courses"] else "#333"}})
+    n_labels.append({"x": 1.0, "xref": "paper", "xanchor": "left", "xshift": 6, "y": 1.0, "yref": "paper",
+                     "yanchor": "bottom", "text": N_HEADERS[interval is not None], "showarrow": False,
+                     "font": {"size": 10, "color": NEUTRAL}})
+    fig.update_layout(annotations=n_labels)
     reference = _reference(overall, metric)
     benchmark = _reference(clinic, metric) if clinic is not None else None
     labelled = []       # (value, label, colour) of each line, labelled above the plot below
