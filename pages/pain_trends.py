@@ -80,5 +80,7 @@ if not by_month.empty:      # the months too thin to draw too, as the session nu
     ui.download("Download pain month by month (CSV)", ui.csv(charts.for_file(months, split)),
                 exports.file_name("pain-by-month" + ("" if split == "none" else f"-by-{split}"), filters, "csv"),
                 rows=len(months), key="pain.download.by_month",
-                help="Every month, drawn or not (shown: it has the scored courses a point needs); month_complete "
-                     "is false for the month still running. The file name states the as-of date and the filters.")
+                help="Every month, drawn or not (shown: it has the scored courses a point needs); "
+                     "mean_pain_before counts each course once, with its own mean that month, and ci_low and "
+                     "ci_high are over those course means; month_complete is false for the month still running. "
+                     "The file name states the as-of date and the filters.")

@@ -3,11 +3,14 @@
 -- returns one row per (key, month_start), sorted by key (null last) then month_start:
 --   key (the cohort value under $split; null for every row when $split = 'none', and for courses
 --     with no value for the chosen field),
---   month_start (date, the first of the month), sessions (scored sessions: the n behind the mean),
---   courses (distinct courses among them), mean_pain_before (NRS 0-10),
+--   month_start (date, the first of the month), sessions (scored sessions that month),
+--   courses (courses with one: the n behind the mean), mean_pain_before (NRS 0-10: the mean over
+--     those courses of each course's mean that month, so a course seen daily does not outweigh one
+--     seen twice, as the Overview's weekly pain counts them),
 --   key_courses (distinct courses of the key with a scored session in any month; the same on every
 --     row of a key, and each course has one key, so the keys' values add up to all courses drawn),
---   ci_low, ci_high (mean ± 1.959963984540054·sd/√n over the sessions; null where n < 2),
+--   ci_low, ci_high (mean ± 1.959963984540054·sd/√n over the course means: one course's repeated
+--     visits do not narrow it; null with fewer than two courses),
 --   month_complete (false for the month that holds $as_of when $as_of is not its last day),
 --   shown (the month has at least 5 courses scored; without a split, when fewer than 5 courses are
 --     scored in all, it needs all of them, key_courses).
@@ -21,25 +24,21 @@ with course_months as (
         cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
         period_start as month_start,
         sessions,
-        pain_sum,
-        pain_sumsq
+        pain_sum / sessions as course_mean
     from pain_periods('month', $split <> 'none', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses,
                       $age_bands, $sexes, $scope, $relief_rule)
 ),
 
--- a course has one row a month, so the courses of a month are its rows; the mean and the sample
--- standard deviation over the month's sessions come from the sums (in exact integers until the end)
+-- a course has one row a month, so the courses of a month are its rows, each counted once with
+-- its own mean that month
 by_month as (
     select
         key,
         month_start,
         sum(sessions)::bigint as sessions,
         count(*) as courses,
-        sum(pain_sum) / sum(sessions) as mean_pain_before,
-        case when sum(sessions) >= 2 then
-            sqrt(greatest(0, sum(sessions) * sum(pain_sumsq)::hugeint - sum(pain_sum)::hugeint * sum(pain_sum))
-                 / (sum(sessions) * (sum(sessions) - 1)))
-        end as sd_pain_before
+        avg(course_mean) as mean_pain_before,
+        stddev_samp(course_mean) as sd_pain_before
     from course_months
     group by key, month_start
 ),
@@ -64,10 +63,10 @@ final as (
         m.sessions,
         m.courses,
         m.mean_pain_before,
-        case when m.sessions >= 2
-             then m.mean_pain_before - 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_low,
-        case when m.sessions >= 2
-             then m.mean_pain_before + 1.959963984540054 * m.sd_pain_before / sqrt(m.sessions) end as ci_high,
+        case when m.courses >= 2
+             then m.mean_pain_before - 1.959963984540054 * m.sd_pain_before / sqrt(m.courses) end as ci_low,
+        case when m.courses >= 2
+             then m.mean_pain_before + 1.959963984540054 * m.sd_pain_before / sqrt(m.courses) end as ci_high,
         k.key_courses,
         last_day(m.month_start) <= $as_of::date as month_complete,
         m.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown

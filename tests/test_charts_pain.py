@@ -137,7 +137,9 @@ def test_the_month_chart_leaves_a_gap_for_thin_months():
     assert line.marker.symbol == "circle"                            # whole months: filled markers
     assert list(line.error_y.array) == [0, 0.5] and list(line.error_y.arrayminus) == [0, 0.5]   # 6.0 – 6.0
     assert not traces(fig, charts.PARTIAL)                         # both months are over
-    assert "20 scored sessions of 7 courses" in fig.layout.title.subtitle.text
+    assert "20 scored sessions of 7 courses; each course counts once a month; bar = 95 % interval of the " \
+           "monthly mean" in fig.layout.title.subtitle.text
+    assert "Mean pain before %{y:.2f} / 10 (each course's own mean, then their mean)" in line.hovertemplate
     assert fig.layout.xaxis.title.text == "Month of the session"
     assert fig.layout.yaxis.title.text == charts.PAIN_AXIS
 

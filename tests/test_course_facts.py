@@ -19,6 +19,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 from hypothesis import HealthCheck, given, settings
@@ -569,10 +570,10 @@ def test_a_course_that_starts_after_the_as_of_date_keeps_its_earlier_visit_out_o
 
     weekly, monthly = pain(dt.date(2026, 4, 2))
     assert weekly == [("2026-03-02", 2, 1, 4.0)]                 # h alone: (3 + 5) / 2; with g, 2 courses, 6.5
-    assert monthly == [("2026-03-01", 2, 1, 4.0, 1)]             # with g: 3 sessions, 17 / 3
+    assert monthly == [("2026-03-01", 2, 1, 4.0, 1)]             # with g, 2 courses: (4 + 9) / 2 = 6.5
     weekly, monthly = pain(dt.date(2026, 4, 10))
     assert weekly == [("2026-03-02", 3, 2, 6.5), ("2026-04-06", 1, 1, 9.0)]   # h's mean 4 and g's 9; then g
-    assert monthly == [("2026-03-01", 3, 2, 17 / 3, 2), ("2026-04-01", 1, 1, 9.0, 2)]
+    assert monthly == [("2026-03-01", 3, 2, 6.5, 2), ("2026-04-01", 1, 1, 9.0, 2)]   # each course once
     weekly, monthly = pain(dt.date(2026, 4, 10), therapists=("Birch",))   # h is Alder's: left out
     assert weekly == [("2026-03-02", 1, 1, 9.0), ("2026-04-06", 1, 1, 9.0)]
     assert monthly == [("2026-03-01", 1, 1, 9.0, 1), ("2026-04-01", 1, 1, 9.0, 1)]
@@ -580,14 +581,26 @@ def test_a_course_that_starts_after_the_as_of_date_keeps_its_earlier_visit_out_o
 
 def test_the_march_pain_at_site_north_is_summed_by_hand(clinic):
     # Site North is p1's: course a, pain 8, 7, 5 before its three March sessions (p2, p3 and p6 have no
-    # site; p5's course e is South). As of 03-31 every March session counts: mean 20/3, sample sd
-    # sqrt(((8 - 20/3)^2 + (7 - 20/3)^2 + (5 - 20/3)^2) / 2) = sqrt(7/3).
+    # site; p5's course e is South). As of 03-31 every March session counts: mean 20/3, and one course
+    # gives no interval, however many of its sessions were scored.
     monthly = run_filtered(clinic, "pain_by_month", Filters(as_of=dt.date(2026, 3, 31)), split="site")
     north = monthly.loc[monthly.key == "North"].iloc[0]
     assert (north.sessions, north.courses, north.mean_pain_before) == (3, 1, pytest.approx(20 / 3))
+    assert pd.isna(north.ci_low) and pd.isna(north.ci_high)
+
+
+def test_the_clinics_march_pain_counts_each_course_once_summed_by_hand(clinic):
+    # As of 03-31, March's scored sessions by course: a 8, 7, 5 (mean 20/3); b 6, 6 (6; b3 cancelled);
+    # p3's inferred course 9, 7, 4 (20/3); e 8, 6 (7); p6's March course 2 (its February visit is
+    # not March's). Each course once: (20/3 + 6 + 20/3 + 7 + 2) / 5 = 17/3 (over the 11 sessions it
+    # would be 68/11); the course means' deviations 1, 1/3, 1, 4/3, -11/3 give a sample variance
+    # (52/3) / 4 = 13/3, so the interval is 17/3 -+ z * sqrt(13/3) / sqrt(5).
+    monthly = run_filtered(clinic, "pain_by_month", Filters(as_of=dt.date(2026, 3, 31)), split="none")
+    march = monthly.loc[pd.to_datetime(monthly.month_start) == pd.Timestamp("2026-03-01")].iloc[0]
+    assert (march.sessions, march.courses, march.mean_pain_before) == (11, 5, pytest.approx(17 / 3, rel=1e-12))
     z = 1.959963984540054
-    assert north.ci_low == pytest.approx(20 / 3 - z * (7 / 3) ** 0.5 / 3 ** 0.5, rel=1e-12)
-    assert north.ci_high == pytest.approx(20 / 3 + z * (7 / 3) ** 0.5 / 3 ** 0.5, rel=1e-12)
+    assert march.ci_low == pytest.approx(17 / 3 - z * (13 / 3) ** 0.5 / 5 ** 0.5, rel=1e-12)
+    assert march.ci_high == pytest.approx(17 / 3 + z * (13 / 3) ** 0.5 / 5 ** 0.5, rel=1e-12)
 
 
 # --- course numbers ----------------------------------------------------------------------------

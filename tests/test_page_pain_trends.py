@@ -6,7 +6,9 @@ As of 2026-03-20 the fixture has three courses (c4 starts later; p3's 03-21 visi
   p3 (Birch): 7->7, 7->6, 6->4
 Session 1: before 8, 6, 7 -> mean 7; after 4, 5, 7 -> 16/3.  Session 2: before 6, 6, 7 -> 19/3; after
 3, 5, 6 -> 14/3.  Session 3: c1 and p3 only, fewer than the 3 courses that started: the cut comes
-after session 2.  March: 10 scored sessions, (8+6+5+4+3 + 6+6 + 7+7+6) / 10 = 58 / 10 = 5.8.
+after session 2.  March: 10 scored sessions of 3 courses, each course once with its own mean:
+c1 (8+6+5+4+3) / 5 = 26/5, c2 (6+6) / 2 = 6, p3 (7+7+6) / 3 = 20/3 -> (26/5 + 6 + 20/3) / 3 = 268/45
+(5.96; over the sessions instead, 58 / 10 = 5.8).
 """
 from __future__ import annotations
 
@@ -66,17 +68,18 @@ def test_the_session_chart_shows_pain_going_down_until_the_cut(app):
     assert list(trace(before_after, "After the session").y) == pytest.approx([16 / 3, 14 / 3])
     assert list(trace(by_month, "Mean pain before session (bar: 95 % interval)").y) == []   # no full month yet
     march = trace(by_month, charts.PARTIAL)                      # March is still running on 03-20
-    assert list(march.y) == pytest.approx([5.8]) and march.marker.symbol == "circle-open"
+    assert list(march.y) == pytest.approx([268 / 45]) and march.marker.symbol == "circle-open"
     assert "March 2026 is a partial month, sessions up to 20 Mar" in by_month.layout.title.subtitle.text
 
 
 def test_a_month_that_ended_on_a_past_as_of_date_is_drawn_as_a_whole_month(app):
     # As of 2026-03-31, a day long over: March is whole. Its scored sessions now include p3's 03-21 (4)
-    # and c4's 03-25 (9): (58 + 4 + 9) / 12 = 71 / 12 over 4 courses, fewer than 5, so all of them.
+    # and c4's 03-25 (9): course means c1 26/5, c2 6, p3 (7+7+6+4) / 4 = 6, c4 9 -> (26/5 + 21) / 4 =
+    # 131/20 = 6.55 (over the 12 sessions it would be 71/12 = 5.92); 4 courses, fewer than 5, so all.
     app.query_params["as_of"] = "2026-03-31"
     open_page(app, PAGE)
     by_month = figures(app)[-1]
-    assert list(trace(by_month, charts.MONTH_LINE).y) == pytest.approx([71 / 12])
+    assert list(trace(by_month, charts.MONTH_LINE).y) == pytest.approx([131 / 20])
     assert not [t for t in by_month.data if t.name == charts.PARTIAL]
     assert "partial" not in by_month.layout.title.subtitle.text
 
@@ -169,12 +172,13 @@ def test_the_month_by_month_numbers_download_with_the_running_month_marked(app, 
     open_page(app, PAGE)
     buttons = {b.proto.label: b for b in app.get("download_button")}
     lines = press_download(buttons["Download pain month by month (CSV)"]).decode().splitlines()
-    # no split: no cohort column. March: 10 scored sessions of 3 courses, 58 / 10 = 5.8, still running on 03-20
+    # no split: no cohort column. March: 10 scored sessions of 3 courses, 268/45 (the module's docstring),
+    # still running on 03-20
     assert lines[0] == "month_start,sessions,courses,mean_pain_before,ci_low,ci_high,key_courses,month_complete,shown"
     assert len(lines) == 2
     month, sessions, courses, mean, _low, _high, key_courses, complete, shown = lines[1].split(",")
     assert (month, sessions, courses, float(mean), key_courses, complete, shown) == \
-        ("2026-03-01", "10", "3", pytest.approx(5.8), "3", "False", "True")
+        ("2026-03-01", "10", "3", pytest.approx(268 / 45), "3", "False", "True")
     entry = access.AccessStore.for_database(page_db).audit_entries(action="export")[0]
     assert json.loads(entry["detail"]) == {"file": "pain-by-month-as-of-2026-03-20.csv", "rows": 1}
 
@@ -187,11 +191,12 @@ def test_split_by_therapist_the_files_name_the_therapist_column(app):
     buttons = {b.proto.label: b for b in app.get("download_button")}
     months = press_download(buttons["Download pain month by month (CSV)"]).decode().splitlines()
     assert months[0].startswith("therapist,month_start,sessions,courses,mean_pain_before,")
-    # Birch: c1 8+6+5+4+3 and p3 7+7+6 = 46 over 8 sessions of 2 courses; Cedar: c2 6+6 over 2 of 1;
-    # neither has the 5 scored courses a line's month needs
+    # Birch: c1 (8+6+5+4+3) / 5 = 26/5 and p3 (7+7+6) / 3 = 20/3, 8 sessions of 2 courses: (26/5 + 20/3)
+    # / 2 = 89/15 (over the sessions 46 / 8 = 5.75); Cedar: c2 6+6 over 2 of 1; neither has the 5 scored
+    # courses a line's month needs
     rows = [line.split(",") for line in months[1:]]
     assert [(r[0], r[2], r[3], float(r[4]), r[-1]) for r in rows] == [
-        ("Birch", "8", "2", pytest.approx(5.75), "False"), ("Cedar", "2", "1", pytest.approx(6.0), "False")]
+        ("Birch", "8", "2", pytest.approx(89 / 15), "False"), ("Cedar", "2", "1", pytest.approx(6.0), "False")]
     sessions = press_download(buttons["Download pain by session number (CSV)"]).decode().splitlines()
     assert sessions[0].startswith("therapist,session_number,")
     assert {line.split(",")[0] for line in sessions[1:]} == {"Birch", "Cedar"}

@@ -243,11 +243,35 @@ def test_pain_by_month_means_the_scored_sessions_of_each_calendar_month(months_d
     assert [d.isoformat() for d in rows.month_start.dt.date] == ["2026-02-01", "2026-03-01"]
     assert list(rows.sessions) == [2, 2]            # February 8, 6; March 4 (a1), 6 (b1)
     assert list(rows.courses) == [1, 2]
-    assert list(rows.mean_pain_before) == pytest.approx([7, 5])
-    # both months: two scores 2 apart -> sd sqrt(2), n 2: half-width Z * sqrt(2) / sqrt(2) = Z
-    assert list(rows.ci_low) == pytest.approx([7 - Z, 5 - Z])
-    assert list(rows.ci_high) == pytest.approx([7 + Z, 5 + Z])
+    assert list(rows.mean_pain_before) == pytest.approx([7, 5])     # a1's (8 + 6) / 2; (4 + 6) / 2
+    # February is one course: no interval, however many of its sessions were scored. March: course
+    # means 4 and 6 -> sd sqrt(2), n 2 courses: half-width Z * sqrt(2) / sqrt(2) = Z
+    assert math.isnan(rows.ci_low[0]) and math.isnan(rows.ci_high[0])
+    assert rows.ci_low[1] == pytest.approx(5 - Z) and rows.ci_high[1] == pytest.approx(5 + Z)
     assert set(rows.key_courses) == {2}            # a1 b1; not d1, counted but not scored by 03-10
+
+
+# One month, two courses: h1 seen three times (pain before 9 each time), k1 once (3). Counted over
+# the sessions the month would read (9 + 9 + 9 + 3) / 4 = 7.5, h1's daily visits outweighing k1;
+# each course once, (9 + 3) / 2 = 6, with the interval over the two course means: sd
+# sqrt((3^2 + 3^2) / 1) = sqrt(18), half-width Z * sqrt(18) / sqrt(2) = 3 Z. A cancelled row of k1
+# with a score (1) is a decoy: not an attended session.
+ONE_COURSE_OFTEN = f"""
+{SESSIONS}
+h01,ph,h1,2026-03-02,09:00,Ash,attended,9,8
+h02,ph,h1,2026-03-03,09:00,Ash,attended,9,7
+h03,ph,h1,2026-03-04,09:00,Ash,attended,9,7
+k01,pk,k1,2026-03-03,10:00,Ash,attended,3,2
+k02,pk,k1,2026-03-04,10:00,Ash,cancelled,1,1
+"""
+
+
+def test_a_course_seen_daily_counts_once_in_its_month_as_one_seen_once(tmp_path):
+    rows = run(build_db(tmp_path, ONE_COURSE_OFTEN), "pain_by_month", "2026-03-31", split="none")
+    assert [d.isoformat() for d in rows.month_start.dt.date] == ["2026-03-01"]
+    assert (rows.sessions[0], rows.courses[0]) == (4, 2)
+    assert rows.mean_pain_before[0] == pytest.approx(6)
+    assert rows.ci_low[0] == pytest.approx(6 - 3 * Z) and rows.ci_high[0] == pytest.approx(6 + 3 * Z)
 
 
 def test_the_month_holding_the_as_of_date_is_marked_as_running(months_db):

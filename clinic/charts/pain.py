@@ -409,7 +409,8 @@ def partial_month_text(by_month: pd.DataFrame, as_of=None, today=None) -> str:
 
 def pain_by_month(by_month: pd.DataFrame, split: str = "none", highlight: str | None = None,
                   as_of=None, today=None) -> go.Figure:
-    """Mean pain before sessions per calendar month, one line per cohort value when split.
+    """Mean pain before sessions per calendar month, each course counted once (the mean of its scored
+    sessions that month: pain_by_month.sql), one line per cohort value when split.
 
     The month of the as-of date is partial when that date is not its last day, or is and is today
     (month_complete): its point is an open marker reached by a dotted segment (a trace of its own,
@@ -433,7 +434,8 @@ def pain_by_month(by_month: pd.DataFrame, split: str = "none", highlight: str | 
         shown = cohort_text(label)          # a name from data: as text in the legend and the hover
         legend_group = "others" if muted else shown
         hover = (("<b>%{hovertext}</b><br>" if split != "none" else "") +
-                 "%{x|%B %Y}%{customdata[2]}<br>Mean pain before %{y:.2f} / 10" +
+                 "%{x|%B %Y}%{customdata[2]}<br>Mean pain before %{y:.2f} / 10 (each course's own mean, "
+                 "then their mean)" +
                  ("<br>%{customdata[3]}" if split == "none" else "") +
                  "<br>%{customdata[0]:,} sessions of %{customdata[1]:,} courses<extra></extra>")
         custom, error = _month_trace_data(full, split)
@@ -474,11 +476,11 @@ def pain_by_month(by_month: pd.DataFrame, split: str = "none", highlight: str | 
     sessions = int(by_month.sessions.sum()) if len(by_month) else 0
     courses = int(by_month.drop_duplicates("key").key_courses.sum()) if len(by_month) else 0
     if split == "none":
-        what = "bar = 95 % interval of the mean"
+        what = "each course counts once a month; bar = 95 % interval of the monthly mean"
         least = min(5, courses)
         rule = f"a month needs {least} scored course{'s' if least != 1 else ''}" + (" (all of them)" if least < 5 else "")
     else:
-        what = f"one line per {COHORT_FIELDS[split].lower()}"
+        what = f"each course counts once a month; one line per {COHORT_FIELDS[split].lower()}"
         rule = "a month needs 5 scored courses of the line"
     return finish(fig, "Pain before sessions, month by month", "Month of the session", PAIN_AXIS,
                   [f"{sessions:,} scored sessions of {n_courses(courses)}; {what}; {rule}",
