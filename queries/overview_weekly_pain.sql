@@ -11,7 +11,7 @@
 -- uses: pain_periods, filtered_courses
 -- reads: open_courses (see filtered_courses.sql)
 with course_weeks as (
-    select period_start as week_start, sessions, pain_sum / sessions as course_mean
+    select period_start as week_start, sessions, pain_sum
     from pain_periods('week', false, $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses, $age_bands,
                       $sexes, $scope, $relief_rule)
 ),
@@ -25,17 +25,61 @@ scored as (
     where scored_sessions > 0
 ),
 
+-- each course's mean that week is the fraction pain_sum / sessions, and a week holds at most a few
+-- thousand distinct fractions however many courses it has: the courses with the same one are counted
+-- together, and the mean and the spread are summed over the fractions in a fixed order (compensated
+-- sums, the spread in a second pass around the mean), so they come out the same to the last digit on
+-- every read (a network's course means added in whatever order the threads meet them do not). Each
+-- fraction's part of the mean, courses * pain_sum / (sessions * week_courses), is one division of
+-- whole numbers: a week whose courses share one fraction has that fraction as its mean, to the last
+-- digit, and no spread.
+by_week as (
+    select
+        week_start,
+        sum(courses)::bigint as week_courses,
+        sum(sessions * courses)::bigint as sessions,
+        list({'sessions': sessions, 'pain_sum': pain_sum, 'courses': courses} order by sessions, pain_sum) as fractions
+    from (
+        select week_start, sessions, pain_sum, count(*) as courses
+        from course_weeks
+        group by all
+    )
+    group by week_start
+),
+
+week_means as (
+    select
+        *,
+        list_aggregate(list_transform(fractions, lambda f: f.courses * f.pain_sum / (f.sessions * week_courses)),
+                       'fsum')
+            as mean_pain
+    from by_week
+),
+
+week_spreads as (
+    select
+        *,
+        -- the sample standard deviation of the course means (n - 1)
+        case when week_courses >= 2
+             then sqrt(list_aggregate(list_transform(fractions,
+                                                     lambda f: f.courses * (f.pain_sum / f.sessions - mean_pain) ** 2),
+                                      'fsum') / (week_courses - 1))
+        end as sd_pain
+    from week_means
+),
+
 weeks as (
     select
         week_start,
-        sum(sessions)::bigint as sessions,
-        count(*) as courses,
-        avg(course_mean) as mean_pain,
-        avg(course_mean) - 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_low,
-        avg(course_mean) + 1.959963984540054 * stddev_samp(course_mean) / sqrt(count(*)) as ci_high,
+        sessions,
+        week_courses as courses,
+        mean_pain,
+        case when week_courses >= 2
+             then mean_pain - 1.959963984540054 * sd_pain / sqrt(week_courses) end as ci_low,
+        case when week_courses >= 2
+             then mean_pain + 1.959963984540054 * sd_pain / sqrt(week_courses) end as ci_high,
         least(date_diff('day', week_start, $as_of::date) + 1, 7) as days_counted
-    from course_weeks
-    group by week_start
+    from week_spreads
 ),
 
 final as (

@@ -24,23 +24,56 @@ with course_months as (
         cohort_key($split, course_therapist, diagnosis, age_band, sex, site, start_month) as key,
         period_start as month_start,
         sessions,
-        pain_sum / sessions as course_mean
+        pain_sum
     from pain_periods('month', $split <> 'none', $as_of, $start_from, $start_to, $therapists, $sites, $diagnoses,
                       $age_bands, $sexes, $scope, $relief_rule)
 ),
 
--- a course has one row a month, so the courses of a month are its rows, each counted once with
--- its own mean that month
+-- each course's mean that month is the fraction pain_sum / sessions, and a month holds at most a few
+-- thousand distinct fractions however many courses it has: the courses with the same one are counted
+-- together, and the mean and the spread are summed over the fractions in a fixed order (compensated
+-- sums, the spread in a second pass around the mean), so they come out the same to the last digit on
+-- every read (a network's course means added in whatever order the threads meet them do not). Each
+-- fraction's part of the mean, courses * pain_sum / (sessions * month_courses), is one division of
+-- whole numbers: a month whose courses share one fraction has that fraction as its mean, to the last
+-- digit, and no spread.
 by_month as (
     select
         key,
         month_start,
-        sum(sessions)::bigint as sessions,
-        count(*) as courses,
-        avg(course_mean) as mean_pain_before,
-        stddev_samp(course_mean) as sd_pain_before
-    from course_months
+        sum(courses)::bigint as month_courses,
+        sum(sessions * courses)::bigint as sessions,
+        list({'sessions': sessions, 'pain_sum': pain_sum, 'courses': courses} order by sessions, pain_sum) as fractions
+    from (
+        select key, month_start, sessions, pain_sum, count(*) as courses
+        from course_months
+        group by all
+    )
     group by key, month_start
+),
+
+with_means as (
+    select
+        *,
+        list_aggregate(list_transform(fractions, lambda f: f.courses * f.pain_sum / (f.sessions * month_courses)),
+                       'fsum') as mean_pain_before
+    from by_month
+),
+
+month_means as (
+    select
+        key,
+        month_start,
+        sessions,
+        month_courses as courses,
+        mean_pain_before,
+        -- the sample standard deviation of the course means (n - 1)
+        case when month_courses >= 2
+             then sqrt(list_aggregate(list_transform(fractions, lambda f:
+                                                         f.courses * (f.pain_sum / f.sessions - mean_pain_before) ** 2),
+                                      'fsum') / (month_courses - 1))
+        end as sd_pain_before
+    from with_means
 ),
 
 -- a course has a scored session in some month exactly when its scored_sessions (course_summary.sql:
@@ -70,7 +103,7 @@ final as (
         k.key_courses,
         last_day(m.month_start) <= $as_of::date as month_complete,
         m.courses >= case when $split = 'none' then least(5, k.key_courses) else 5 end as shown
-    from by_month as m
+    from month_means as m
     join key_courses as k on k.key is not distinct from m.key
 )
 

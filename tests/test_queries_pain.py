@@ -290,3 +290,73 @@ def test_a_month_is_shown_when_enough_courses_are_scored_in_it(months_db):
     assert list(split.mean_pain_before) == pytest.approx([7, 4, 6])
     assert list(split.key_courses) == [1, 1, 1]     # Beech: b1 (d1 has no score by 03-10)
     assert not split.shown.any()                    # with a split a month needs 5 courses
+
+
+# Five courses in the week of Monday 2 March, each mean a fraction: a1 8 (one session), b1 (9 + 8 +
+# 8) / 3 = 25/3, c1 (5 + 3) / 2 = 4, d1 (8 + 7 + 7 + 7) / 4 = 29/4, e1 (4 + 4 + 3) / 3 = 11/3. Their
+# mean is (8 + 25/3 + 4 + 29/4 + 11/3) / 5 = (96 + 100 + 48 + 87 + 44) / 12 / 5 = 375/60 = 6.25
+# exactly; added one after another as doubles, in this order they make 6.250000000000001 and in the
+# reverse order 6.25. Sample variance: deviations 7/4, 25/12, -9/4, 1, -31/12, squares summed
+# 725/36, over 4: 725/144, so sd = 5 sqrt(29) / 12. A cancelled row with a score (f1) is a decoy.
+FRACTION_COURSES = {
+    "a1": [8], "b1": [9, 8, 8], "c1": [5, 3], "d1": [8, 7, 7, 7], "e1": [4, 4, 3],
+}
+
+
+def _fraction_sessions(order: list[str]) -> str:
+    rows = [SESSIONS]
+    for course in order:
+        for day, pain in enumerate(FRACTION_COURSES[course], start=2):
+            rows.append(f"{course}-{day},p{course},{course},2026-03-0{day},09:00,Ash,attended,{pain},{pain}")
+    rows.append("f1-2,pf1,f1,2026-03-02,09:00,Ash,cancelled,1,1")
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize("name, as_of", [("pain_by_month", "2026-04-10"), ("pain_by_month", "2026-03-20"),
+                                          ("overview_weekly_pain", "2026-03-20"),
+                                          ("overview_weekly_pain", "2026-03-04")])
+def test_a_periods_mean_and_interval_are_the_same_to_the_last_digit_whatever_order_the_courses_came_in(
+        tmp_path, name, as_of):
+    # as of 10 April March is a past month (its stored sums), as of 20 March it is still running (its
+    # session rows); the week of 2 March is past on 20 March and running on 4 March (only the
+    # sessions up to 03-04 then: d1 (8 + 7 + 7) / 3 = 22/3, the others whole)
+    courses = list(FRACTION_COURSES)
+    results = []
+    for number, order in enumerate([courses, courses[::-1], courses[2:] + courses[:2]]):
+        path = build_db(tmp_path / f"order{number}", _fraction_sessions(order), today=dt.date(2026, 4, 10))
+        extra = {"split": "none"} if name == "pain_by_month" else {}
+        rows = run(path, name, as_of, **extra)
+        results.append(rows[[c for c in rows.columns if c != "key"]].to_dict("records"))
+    assert results[1] == results[0] and results[2] == results[0]      # bit for bit, not approximately
+    row = results[0][0]
+    mean_column = "mean_pain_before" if name == "pain_by_month" else "mean_pain"
+    if as_of == "2026-03-04":
+        # (8 + 25/3 + 4 + 22/3 + 11/3) / 5 = (12 + 58/3) / 5 = 94/15; deviations 26/15, 31/15,
+        # -34/15, 16/15, -39/15, squares (676 + 961 + 1,156 + 256 + 1,521) / 225 = 914/45, over 4: 457/90
+        assert row["courses"] == 5 and row["sessions"] == 12
+        assert row[mean_column] == 94 / 15
+        sd = math.sqrt(457 / 90)
+    else:
+        assert row["courses"] == 5 and row["sessions"] == 13
+        assert row[mean_column] == 6.25
+        sd = 5 * math.sqrt(29) / 12
+    assert row["ci_low"] == pytest.approx(row[mean_column] - Z * sd / math.sqrt(5), rel=1e-15)
+    assert row["ci_high"] == pytest.approx(row[mean_column] + Z * sd / math.sqrt(5), rel=1e-15)
+
+
+# Five courses in the week of 2 March with the same mean, 7/3 (2 + 2 + 3 in some order): no spread
+# at all, so the mean is 7/3 to the last digit and the interval is the mean itself. (Their pain sums
+# added first, 35/3, and then divided by 5 land one digit off 7/3; a spread worked out as the
+# difference of two sums of squares leaves about 1e-8 once its square root is taken.)
+def test_courses_with_the_same_mean_give_that_mean_and_an_interval_of_no_width(tmp_path):
+    rows = [SESSIONS]
+    for number, pains in enumerate([(2, 2, 3), (2, 3, 2), (3, 2, 2), (2, 2, 3), (3, 2, 2)]):
+        for day, pain in enumerate(pains, start=2):
+            rows.append(f"s{number}{day},p{number},c{number},2026-03-0{day},09:00,Ash,attended,{pain},{pain}")
+    path = build_db(tmp_path, "\n".join(rows), today=dt.date(2026, 4, 10))
+    for name, column in (("pain_by_month", "mean_pain_before"), ("overview_weekly_pain", "mean_pain")):
+        extra = {"split": "none"} if name == "pain_by_month" else {}
+        row = run(path, name, "2026-04-10", **extra).iloc[0]
+        assert (row.courses, row.sessions) == (5, 15)
+        assert row[column] == 7 / 3
+        assert row.ci_low == row[column] == row.ci_high
