@@ -22,16 +22,18 @@ def missing_pain_heatmap(grid: pd.DataFrame, today) -> go.Figure:
     running = running_month(today, today)       # the records as they are now: this month is running
     so_far = f" (so far, up to {pd.Timestamp(today):%d %b}: the month is still running)"
     therapists = sorted(grid.therapist.unique())
-    cells = grid.assign(month=pd.to_datetime(grid.month)).set_index(["therapist", "month"])
+    # (therapist, month) -> (missing, attended, missing before, missing after), read once
+    cells = {(therapist, month): counts for therapist, month, *counts in zip(
+        grid.therapist, pd.to_datetime(grid.month), *(grid[column].astype(int).tolist() for column in (
+            "missing_pain_sessions", "attended_sessions", "missing_before", "missing_after")))}
     z, texts, hovers = [], [], []
     for therapist in therapists:
         z_row, text_row, hover_row = [], [], []
         for month in months:
-            if (therapist, month) not in cells.index:
+            if (therapist, month) not in cells:
                 z_row.append(None), text_row.append(""), hover_row.append("")
                 continue
-            cell = cells.loc[(therapist, month)]
-            missing, attended = int(cell.missing_pain_sessions), int(cell.attended_sessions)
+            missing, attended, missing_before, missing_after = cells[(therapist, month)]
             note = so_far if month == running else ""
             share = missing / attended * 100
             z_row.append(share)
@@ -39,7 +41,7 @@ def missing_pain_heatmap(grid: pd.DataFrame, today) -> go.Figure:
             hover_row.append(
                 f"Therapist {for_plotly(therapist)}, {pd.Timestamp(month):%B %Y}{note}<br>"
                 f"<b>{missing:,} of {attended:,} attended sessions without both pain scores ({share:.1f} %)</b><br>"
-                f"pain before missing: {int(cell.missing_before):,}; pain after missing: {int(cell.missing_after):,}")
+                f"pain before missing: {missing_before:,}; pain after missing: {missing_after:,}")
         z.append(z_row), texts.append(text_row), hovers.append(hover_row)
     labels = [f"{pd.Timestamp(m):%b %Y}" + ("*" if m == running else "") for m in months]
     top = max([v for row in z for v in row if v is not None] + [1.0])

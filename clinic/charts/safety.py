@@ -33,18 +33,19 @@ PARTIAL = "Partial month, still running (open marker, dotted line)"
 
 def _hovers(rows: pd.DataFrame, key: str, few, note: str = "") -> list[str]:
     hovers = []
-    for row, small in zip(rows.itertuples(), few):
-        text = (f"{NAMES[key]}, {pd.Timestamp(row.month):%B %Y}{note}<br>"
-                f"<b>{int(row.flagged):,} of {int(row.of_count):,} {OF_WORDS[key]} ({row.share * 100:.1f} %)</b>"
-                f"<br>95 % interval {row.ci_low * 100:.1f}–{row.ci_high * 100:.1f} %")
+    for month, flagged, of_count, share, low, high, small in zip(
+            rows.month, rows.flagged, rows.of_count, rows.share, rows.ci_low, rows.ci_high, few):
+        text = (f"{NAMES[key]}, {pd.Timestamp(month):%B %Y}{note}<br>"
+                f"<b>{int(flagged):,} of {int(of_count):,} {OF_WORDS[key]} ({share * 100:.1f} %)</b>"
+                f"<br>95 % interval {low * 100:.1f}–{high * 100:.1f} %")
         hovers.append(text + ("<br>too few to judge" if small else ""))
     return hovers
 
 
 def _error_bars(rows: pd.DataFrame, colour: str) -> dict:
-    shares = rows.share * 100
-    return {"type": "data", "symmetric": False, "array": rows.ci_high * 100 - shares,
-            "arrayminus": shares - rows.ci_low * 100, "color": colour, "thickness": 1, "width": 3}
+    shares = rows.share.to_numpy() * 100
+    return {"type": "data", "symmetric": False, "array": rows.ci_high.to_numpy() * 100 - shares,
+            "arrayminus": shares - rows.ci_low.to_numpy() * 100, "color": colour, "thickness": 1, "width": 3}
 
 
 def trend(months: pd.DataFrame, keys: tuple[str, ...], title: str, y_title: str, x_title: str,
