@@ -51,8 +51,7 @@ week_means as (
     select
         *,
         list_aggregate(list_transform(fractions, lambda f: f.courses * f.pain_sum / (f.sessions * week_courses)),
-                       'fsum')
-            as mean_pain
+                       'fsum') as mean_pain
     from by_week
 ),
 
