@@ -394,8 +394,10 @@ READY_JS = """([stableMs, title, content]) => {
     ['running icon', () => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')],
     ['skeleton', () => !document.querySelector('[data-testid="stSkeleton"]')],
     ['no content', () => !!document.querySelector(content)],
+    // drawn and shown: Streamlit draws a figure without a width first hidden, then again at its width
     ['chart not drawn', () => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                                .every(c => c.querySelector('.main-svg'))],
+                                .every(c => { const svg = c.querySelector('.main-svg');
+                                              return svg && getComputedStyle(svg).visibility !== 'hidden'; })],
     ['other page marked', () => {
       if (!title) return true;
       const link = document.querySelector('[data-testid="stSidebarNavLink"][aria-current="page"]');
