@@ -359,6 +359,9 @@ FIGURE_STEP_PX = 20
 # it, which reruns the page. It follows the window's resizing and the sidebar's: dragged wider (which
 # Streamlit keeps in the browser's storage, for every later visit) or folded away.
 CHART_KEY = "layout.chart_px"
+# The cookie in which the watch keeps the last width it measured, with the window's width then
+# ("1400x790"), for the page's next connection (reported_chart_px).
+CHART_COOKIE = "clinic_chart"
 WINDOW_WATCH_JS = """
 export default function (component) {
   const { data, setTriggerValue } = component;
@@ -371,8 +374,14 @@ export default function (component) {
     return Math.round(main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
   };
   let timer;
+  const remember = (width) => {
+    if (!data || !data.cookie) return;
+    document.cookie = `${data.cookie}=${Math.round(innerWidth)}x${width};path=${data.path || "/"};SameSite=Strict`
+      + (location.protocol === "https:" ? ";Secure" : "");
+  };
   const check = () => {
     const width = measure();
+    if (width !== null) remember(width);
     const last = state.sent !== null ? state.sent : known;
     if (width !== null && (last === null || Math.abs(width - last) >= 20)) {
       state.sent = width;
@@ -403,9 +412,14 @@ def window_watch() -> None:
     sidebar of its own width is assumed, so a window resized since, or a sidebar dragged wider, kept
     charts fitted to another width (their titles cut). An invisible element in the sidebar measures
     the width and sends it when it differs (WINDOW_WATCH_JS); this run keeps it for the session
-    (CHART_KEY), where figure_px finds it first."""
+    (CHART_KEY), where figure_px finds it first. Each width it measures it also keeps in a cookie
+    (CHART_COOKIE), so that the page's next connection in a window as wide starts with it."""
+    from clinic.web import _base_path
+
     with st.sidebar:
-        result = _window_watch_component()(key="layout.window_watch", data={"known": reported_chart_px()},
+        result = _window_watch_component()(key="layout.window_watch",
+                                           data={"known": reported_chart_px(), "cookie": CHART_COOKIE,
+                                                 "path": _base_path()},
                                            on_chart_change=lambda: None)
     width = getattr(result, "chart", None)
     if _chart_width(width) is not None:
@@ -428,21 +442,32 @@ def chart_px(window_px: int) -> int:
 
 def reported_chart_px() -> int | None:
     """How wide this run's charts are in its browser: as the browser measured it since its page
-    connected (window_watch), else worked out from the window's width it reported as it connected
-    (clinic.web.WINDOW_COOKIE, chart_px); None when neither is known (no browser behind the run)."""
+    connected (window_watch), else as the watch last measured it in a window as wide as this one
+    (CHART_COOKIE: a sidebar dragged wider, or a scroll bar beside the page, are in that figure),
+    else worked out from the window's width it reported as it connected (clinic.web.WINDOW_COOKIE,
+    chart_px); None when none is known (no browser behind the run)."""
     from clinic.web import WINDOW_COOKIE
 
     try:
-        measured, window = st.session_state.get(CHART_KEY), st.context.cookies.get(WINDOW_COOKIE)
+        measured, cookies = st.session_state.get(CHART_KEY), st.context.cookies
+        window, remembered = cookies.get(WINDOW_COOKIE), cookies.get(CHART_COOKIE)
     except Exception:       # no browser behind the run
         return None
     if _chart_width(measured) is not None:
         return measured
-    try:
-        window_px = int(window) if window is not None and len(str(window)) <= 5 else None
-    except ValueError:
-        window_px = None
-    return chart_px(window_px) if window_px is not None and 200 <= window_px <= 20_000 else None
+    window_px = _px(window)
+    if window_px is None or not 200 <= window_px <= 20_000:
+        return None
+    seen_in, seen = (str(remembered).split("x", 1) + [""])[:2] if remembered is not None else ("", "")
+    if _px(seen_in) == window_px and _chart_width(_px(seen)) is not None:
+        return _px(seen)
+    return chart_px(window_px)
+
+
+def _px(text) -> int | None:
+    """A cookie's number of px, or None when it is not one (at most five digits)."""
+    text = str(text) if text is not None else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else None
 
 
 def figure_px() -> int | None:
@@ -464,14 +489,50 @@ def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
     """st.plotly_chart(build(*args, **kwargs)), the figure built once per distinct input (`build` is
     a pure chart function of clinic.charts), and once more for each narrower width a browser draws
     it at, whose titles are broken into lines that fit (figure_px). An input that cannot be pickled,
-    or holds a frame of CACHED_FRAME_ROWS rows or more, is built every time."""
+    or holds a frame of CACHED_FRAME_ROWS rows or more, is built every time. The figure goes to the
+    browser with the width it is drawn at, when that is known (drawn_px)."""
     width_px = figure_px()
     if width_px is not None and isinstance(width, int):
         width_px = min(width_px, width)
     digest = _input_digest(build, args, kwargs, width_px) if _small(*args, *kwargs.values()) else None
+    drawn = drawn_px(width)
     if digest is None:
-        return st.plotly_chart(_built(build, args, kwargs, width_px), width=width, key=key)
-    return st.plotly_chart(_figure(digest, build, args, kwargs, width_px), width=width, key=key)
+        figure = _built(build, args, kwargs, width_px)
+        if drawn is not None:
+            figure.layout.width = drawn             # this run's own figure
+        return st.plotly_chart(figure, width=width, key=key)
+    figure = _figure(digest, build, args, kwargs, width_px)
+    with _SENDING:                                  # shared with every session: sized only while sent
+        figure.layout.width = drawn
+        try:
+            return st.plotly_chart(figure, width=width, key=key)
+        finally:
+            figure.layout.width = None
+
+
+# Streamlit's chart draws a figure without a width of its own twice as a page is drawn: first hidden
+# at Plotly's default width, while the page's layout is still being measured, then again at the
+# width measured (an entire second layout and drawing of each chart, about 40 ms of the browser's
+# time a chart). A figure that comes with the width it ends up at is drawn once. The cached figures
+# are shared, so one of them is given its width only for the moment Streamlit writes it out.
+_SENDING = threading.Lock()
+
+
+def drawn_px(width="stretch") -> int | None:
+    """The width in px a chart is drawn at in this run's browser when it goes straight into the
+    page's main column: that column's width (reported_chart_px) for `width="stretch"`, the smaller
+    of it and `width` for a width in px. None for a chart inside a column, tab, expander or other
+    container (narrower than the main column), for `width="content"`, or when no browser has
+    reported its width."""
+    if width != "stretch" and (not isinstance(width, int) or isinstance(width, bool)):
+        return None
+    try:
+        from streamlit.delta_generator_singletons import context_dg_stack
+        inside = len(context_dg_stack.get()) > 1
+    except Exception:       # noqa: BLE001 - Streamlit's own stack, read where it is: unknown, not sized
+        return None
+    column = None if inside else reported_chart_px()
+    return column if column is None or width == "stretch" else min(width, column)
 
 
 # A chart drawn from a frame this large is built every time rather than pickled on every run to be

@@ -268,6 +268,60 @@ def test_on_a_phone_and_in_narrow_windows_every_charts_titles_and_legend_stay_in
             context.close()
 
 
+def plotly_specs(frames: list[bytes]) -> list[dict]:
+    """The figures of the charts among a page's websocket frames (Streamlit's ForwardMsg), as sent."""
+    import json
+
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    figures = []
+    for data in frames:
+        message = ForwardMsg.FromString(data)
+        if message.WhichOneof("type") == "delta" and message.delta.WhichOneof("type") == "new_element" \
+                and message.delta.new_element.WhichOneof("type") == "plotly_chart":
+            figures.append(json.loads(message.delta.new_element.plotly_chart.spec))
+    return figures
+
+
+def test_every_chart_arrives_with_the_width_it_is_drawn_at_so_the_browser_draws_it_once(browser, server, director):
+    # Streamlit draws a figure without a width of its own twice: hidden at Plotly's default width
+    # while the page is laid out, then at the width measured. Pain trends' three charts in a 1,400 px
+    # window (940 px each, the sidebar as Streamlit opens it), then in a window whose sidebar was
+    # dragged 150 px wider on an earlier page (790 px each): the watch's cookie names that width
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, storage_state=director["cookie"])
+    context.set_default_timeout(bs.PATIENCE_MS)
+    try:
+        page = context.new_page()
+        received, sent = [], []
+        page.on("websocket", lambda ws: (
+            ws.on("framereceived", lambda data: received.append(data if isinstance(data, bytes) else data.encode())),
+            ws.on("framesent", lambda data: sent.append(data if isinstance(data, bytes) else str(data).encode()))))
+        for sidebar_px in (0, 150):
+            if sidebar_px:
+                handle = page.locator('[data-testid="stSidebarResizeHandle"]').bounding_box()
+                page.mouse.move(handle["x"] + handle["width"] / 2, 400)
+                page.mouse.down()
+                page.mouse.move(handle["x"] + handle["width"] / 2 + sidebar_px, 400, steps=10)
+                page.mouse.up()
+                page.wait_for_timeout(1_500)               # the watch measures once the page holds still
+                received.clear(), sent.clear()
+                page.reload()
+            else:
+                bs.open_page(page, server.url("pain_trends", AS_OF))
+            bs.wait_until_ready(page)
+            page.wait_for_timeout(1_000)
+            bs.wait_until_ready(page)
+            drawn = [round(page.locator('[data-testid="stPlotlyChart"]').nth(n).bounding_box()["width"])
+                     for n in range(page.locator('[data-testid="stPlotlyChart"]').count())]
+            widths = [figure["layout"].get("width") for figure in plotly_specs(received)]
+            assert len(drawn) == 3 and widths == drawn, (widths, drawn, bs.describe(page))
+            assert all(940 - sidebar_px - 10 <= px <= 940 - sidebar_px + 10 for px in drawn), drawn
+            # the page ran once: it had the right width from the start, so the watch sent none back
+            assert not [data for data in sent if b"layout.window_watch" in data]
+    finally:
+        context.close()
+
+
 # What a page shows cut off, as [field or tile, pixels]: a date's segments wider than the box that
 # clips them (each date has a visually hidden 1-px copy aside), a text field's value or hint wider
 # than its box (measured in its own font), a tile's label cut by its ellipsis.

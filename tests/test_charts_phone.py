@@ -380,6 +380,26 @@ def test_a_charts_width_the_browser_measured_since_the_page_connected_counts_bef
         assert ui.reported_chart_px() == 940
 
 
+def test_a_width_the_watch_measured_in_a_window_as_wide_counts_before_the_one_worked_out(monkeypatch):
+    # a 1,400 px window whose sidebar was dragged 150 px wider on an earlier page: its charts are 790
+    # px wide, not the 940 Streamlit's own layout gives; the watch kept "1400x790" in its cookie
+    def reported(**cookies):
+        monkeypatch.setattr(ui.st, "context", SimpleNamespace(headers={"User-Agent": DESKTOP}, cookies=cookies))
+        return ui.reported_chart_px()
+
+    monkeypatch.setattr(ui.st, "session_state", {})
+    assert reported(clinic_window="1400", clinic_chart="1400x790") == 790
+    assert reported(clinic_window="1400", clinic_chart="1400x923") == 923      # a scroll bar beside the page
+    # decoys: measured in a window of another width (made narrower since), or not a measure at all
+    assert reported(clinic_window="1280", clinic_chart="1400x790") == 820
+    for garbage in ("1400x", "x790", "1400x40", "1400x790x2", "1400x 790", "1400", "", "1400x99999"):
+        assert reported(clinic_window="1400", clinic_chart=garbage) == 940, garbage
+    assert reported(clinic_chart="1400x790") is None              # no window reported: nothing to match
+    # what the watch measured since this page connected counts first
+    monkeypatch.setattr(ui.st, "session_state", {ui.CHART_KEY: 600})
+    assert reported(clinic_window="1400", clinic_chart="1400x790") == 600
+
+
 def test_without_a_browser_no_charts_width_is_reported(monkeypatch):
     monkeypatch.setattr(ui.st, "context", NoBrowser())
     assert ui.reported_chart_px() is None

@@ -67,6 +67,64 @@ def test_an_input_that_cannot_be_hashed_is_built_every_time():
     assert at.session_state["built"] == ["first", "first"] and drawn_title(at) == "first"
 
 
+def sized_script():
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from clinic import ui
+
+    built = st.session_state.setdefault("built", [])
+
+    def build(title):
+        built.append(title)
+        return go.Figure(go.Bar(y=[1, 2]), layout={"title": {"text": title}, "height": 300})
+
+    ui.chart(build, "main")
+    ui.chart(build, "set width", width=600)
+    ui.chart(build, "wider than the page", width=1200)
+    ui.chart(build, "as wide as its content", width="content")
+    with st.container(border=True):
+        ui.chart(build, "in a container")
+    with st.columns(2)[0]:
+        ui.chart(build, "in a column")
+    ui.chart(build, "main, after")
+
+
+def sent_widths(at) -> dict:
+    return {spec["layout"]["title"]["text"]: spec["layout"].get("width")
+            for spec in (json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))}
+
+
+def test_a_chart_across_the_page_is_sent_with_the_width_its_browser_draws_it_at():
+    # Streamlit's chart draws a figure without a width twice (hidden at Plotly's default width, then
+    # at the width measured); one sent with its width is drawn once. Only a chart straight in the
+    # page is as wide as the page's column (900 px, as the browser measured it), or as its own
+    # width in px when the column is wider
+    st.cache_resource.clear()
+    at = AppTest.from_function(sized_script)
+    at.session_state[ui.CHART_KEY] = 900
+    at.run()
+    assert not at.exception
+    assert sent_widths(at) == {"main": 900, "set width": 600, "wider than the page": 900,
+                               "as wide as its content": None, "in a container": None, "in a column": None,
+                               "main, after": 900}
+
+
+def test_the_shared_figure_is_sized_only_for_the_session_it_is_sent_to():
+    # the figures are built once and shared by every session: a browser that reported no width
+    # (another session, the same inputs) gets them as built, without the first one's 900 px
+    st.cache_resource.clear()
+    sized = AppTest.from_function(sized_script)
+    sized.session_state[ui.CHART_KEY] = 900
+    sized.run()
+    other = AppTest.from_function(sized_script).run()
+    assert not other.exception
+    assert other.session_state["built"] == []                       # the same figures, from the cache
+    assert set(sent_widths(other).values()) == {None}
+    sized.run()
+    assert sent_widths(sized)["main"] == 900
+
+
 def test_a_tables_csv_is_written_when_its_download_is_pressed_not_when_the_page_runs(monkeypatch):
     frame = pd.DataFrame({"patient_id": ["P1", "=cmd"], "pain": [7, 3]})
     written = []
