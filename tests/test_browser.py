@@ -304,7 +304,8 @@ def test_every_chart_arrives_with_the_width_it_is_drawn_at_so_the_browser_draws_
                 page.mouse.move(handle["x"] + handle["width"] / 2 + sidebar_px, 400, steps=10)
                 page.mouse.up()
                 page.wait_for_timeout(1_500)               # the watch measures once the page holds still
-                received.clear(), sent.clear()
+                received.clear()
+                sent.clear()
                 page.reload()
             else:
                 bs.open_page(page, server.url("pain_trends", AS_OF))
