@@ -498,23 +498,27 @@ def chart(build, *args, width="stretch", key: str | None = None, **kwargs):
     drawn = drawn_px(width)
     if digest is None:
         figure = _built(build, args, kwargs, width_px)
-        if drawn is not None:
+        if drawn is not None and figure.layout.width is None:
             figure.layout.width = drawn             # this run's own figure
         return st.plotly_chart(figure, width=width, key=key)
     figure = _figure(digest, build, args, kwargs, width_px)
     with _SENDING:                                  # shared with every session: sized only while sent
-        figure.layout.width = drawn
+        sized = drawn is not None and figure.layout.width is None
+        if sized:
+            figure.layout.width = drawn
         try:
             return st.plotly_chart(figure, width=width, key=key)
         finally:
-            figure.layout.width = None
+            if sized:
+                figure.layout.width = None
 
 
 # Streamlit's chart draws a figure without a width of its own twice as a page is drawn: first hidden
 # at Plotly's default width, while the page's layout is still being measured, then again at the
 # width measured (an entire second layout and drawing of each chart, about 40 ms of the browser's
 # time a chart). A figure that comes with the width it ends up at is drawn once. The cached figures
-# are shared, so one of them is given its width only for the moment Streamlit writes it out.
+# are shared, so one of them is given its width only for the moment Streamlit writes it out (a
+# figure that sets a width of its own keeps it).
 _SENDING = threading.Lock()
 
 

@@ -75,11 +75,12 @@ def sized_script():
 
     built = st.session_state.setdefault("built", [])
 
-    def build(title):
+    def build(title, own_px=None):
         built.append(title)
-        return go.Figure(go.Bar(y=[1, 2]), layout={"title": {"text": title}, "height": 300})
+        return go.Figure(go.Bar(y=[1, 2]), layout={"title": {"text": title}, "height": 300, "width": own_px})
 
     ui.chart(build, "main")
+    ui.chart(build, "a width of its own", own_px=500)
     ui.chart(build, "set width", width=600)
     ui.chart(build, "wider than the page", width=1200)
     ui.chart(build, "as wide as its content", width="content")
@@ -105,7 +106,7 @@ def test_a_chart_across_the_page_is_sent_with_the_width_its_browser_draws_it_at(
     at.session_state[ui.CHART_KEY] = 900
     at.run()
     assert not at.exception
-    assert sent_widths(at) == {"main": 900, "set width": 600, "wider than the page": 900,
+    assert sent_widths(at) == {"main": 900, "a width of its own": 500, "set width": 600, "wider than the page": 900,
                                "as wide as its content": None, "in a container": None, "in a column": None,
                                "main, after": 900}
 
@@ -120,7 +121,9 @@ def test_the_shared_figure_is_sized_only_for_the_session_it_is_sent_to():
     other = AppTest.from_function(sized_script).run()
     assert not other.exception
     assert other.session_state["built"] == []                       # the same figures, from the cache
-    assert set(sent_widths(other).values()) == {None}
+    assert sent_widths(other) == {"main": None, "a width of its own": 500, "set width": None,
+                                  "wider than the page": None, "as wide as its content": None, "in a container": None,
+                                  "in a column": None, "main, after": None}
     sized.run()
     assert sent_widths(sized)["main"] == 900
 
