@@ -458,7 +458,7 @@ def reported_chart_px() -> int | None:
     window_px = _px(window)
     if window_px is None or not 200 <= window_px <= 20_000:
         return None
-    seen_in, seen = (str(remembered).split("x", 1) + [""])[:2] if remembered is not None else ("", "")
+    seen_in, _x, seen = str(remembered or "").partition("x")
     if _px(seen_in) == window_px and _chart_width(_px(seen)) is not None:
         return _px(seen)
     return chart_px(window_px)
